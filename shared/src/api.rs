@@ -1,0 +1,26 @@
+//! Request and response types shared by the widget, the dashboard and the
+//! edge. Only these types derive serde for the wire; each request type has a
+//! `validate` that turns it into checked values at the boundary.
+
+mod agent;
+mod error;
+mod events;
+mod kb;
+mod metrics;
+mod settings;
+mod ticket;
+pub mod validate;
+
+pub use agent::{
+    AgentUpdate, AgentView, AuditEntry, CustomerTicketView, CustomerUpdate, CustomerView, Login,
+    MIN_PASSWORD, NewAgent, NewToken, Role, TicketDetail, TicketSummary, password,
+};
+pub use error::{ApiError, ErrorBody};
+pub use events::{EventKind, WidgetEvent};
+pub use kb::{ArticleInput, ArticleView, parse_markdown, slug};
+pub use metrics::{DayCounts, Metrics, RetrainPart, RetrainReport};
+pub use settings::{Settings, Site};
+pub use ticket::{
+    Author, CreateTicket, Csat, CustomerInput, CustomerTicket, MAX_MESSAGE, MAX_SHOWN, Message,
+    NewMessage, NewTicket, QueueItem, SlaView, Status, TicketCreated, TicketUpdate,
+};

@@ -1,0 +1,297 @@
+//! Agents, sessions and the agent-side views.
+
+use super::ticket::{CustomerTicket, Message, QueueItem};
+use super::validate;
+use crate::error::Error;
+use serde::{Deserialize, Serialize};
+
+/// An agent's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Works tickets.
+    Agent,
+    /// Also edits the KB, rules, settings and agents.
+    Admin,
+}
+
+impl Role {
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Agent => "agent",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Parses a lower-case name.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "agent" => Some(Role::Agent),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// `POST /v1/auth/login`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    /// E-mail.
+    pub email: String,
+    /// Password.
+    pub password: String,
+}
+
+/// An agent as others see them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentView {
+    /// Id.
+    pub id: String,
+    /// E-mail.
+    pub email: String,
+    /// Name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Teams.
+    pub teams: Vec<String>,
+    /// Skills.
+    pub skills: Vec<String>,
+    /// Whether they receive tickets and can log in.
+    pub active: bool,
+    /// Open tickets assigned.
+    pub open_tickets: u32,
+}
+
+/// `POST /v1/admin/agents`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewAgent {
+    /// E-mail (their login).
+    pub email: String,
+    /// Name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Password, at least 12 characters.
+    pub password: String,
+    /// Teams.
+    #[serde(default)]
+    pub teams: Vec<String>,
+    /// Skills.
+    #[serde(default)]
+    pub skills: Vec<String>,
+}
+
+/// Minimum password length.
+pub const MIN_PASSWORD: usize = 12;
+
+fn names(field: &str, items: &[String]) -> Result<Vec<String>, Error> {
+    if items.len() > 20 {
+        return Err(Error::field(field, "at most 20 items"));
+    }
+    items.iter().map(|s| validate::text(field, s, 1, 64)).collect()
+}
+
+/// Checks a new password.
+pub fn password(field: &str, value: &str) -> Result<(), Error> {
+    let n = value.chars().count();
+    if n < MIN_PASSWORD {
+        return Err(Error::field(field, format!("needs at least {MIN_PASSWORD} characters")));
+    }
+    if n > 200 {
+        return Err(Error::field(field, "is longer than 200 characters"));
+    }
+    Ok(())
+}
+
+impl NewAgent {
+    /// Checks every field; returns the normalised e-mail, name, teams and
+    /// skills.
+    pub fn validate(&self) -> Result<(String, String, Vec<String>, Vec<String>), Error> {
+        password("password", &self.password)?;
+        Ok((
+            validate::email("email", &self.email)?,
+            validate::text("name", &self.name, 1, 100)?,
+            names("teams", &self.teams)?,
+            names("skills", &self.skills)?,
+        ))
+    }
+}
+
+/// `PATCH /v1/admin/agents/{id}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentUpdate {
+    /// New name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// New role.
+    #[serde(default)]
+    pub role: Option<Role>,
+    /// New teams.
+    #[serde(default)]
+    pub teams: Option<Vec<String>>,
+    /// New skills.
+    #[serde(default)]
+    pub skills: Option<Vec<String>>,
+    /// Activate or deactivate.
+    #[serde(default)]
+    pub active: Option<bool>,
+    /// New password.
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+impl AgentUpdate {
+    /// Checks the given fields.
+    pub fn validate(&self) -> Result<(), Error> {
+        if let Some(n) = &self.name {
+            validate::text("name", n, 1, 100)?;
+        }
+        if let Some(t) = &self.teams {
+            names("teams", t)?;
+        }
+        if let Some(s) = &self.skills {
+            names("skills", s)?;
+        }
+        if let Some(p) = &self.password {
+            password("password", p)?;
+        }
+        Ok(())
+    }
+}
+
+/// `POST /v1/admin/tokens`: an API token for scripts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewToken {
+    /// What it is for.
+    pub name: String,
+}
+
+/// A customer record (CRM).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerView {
+    /// Id.
+    pub id: String,
+    /// Site.
+    pub site: String,
+    /// E-mail (decrypted for agents).
+    pub email: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Phone (decrypted for agents).
+    pub phone: Option<String>,
+    /// Plan.
+    pub plan: Option<String>,
+    /// Lifetime value in cents.
+    pub lifetime_value_cents: i64,
+    /// Custom attributes.
+    pub attributes: serde_json::Map<String, serde_json::Value>,
+    /// First seen.
+    pub created_at: i64,
+    /// Their tickets, newest first.
+    pub tickets: Vec<TicketSummary>,
+    /// Average of their CSAT ratings.
+    pub average_csat: Option<f32>,
+}
+
+/// A line of customer history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketSummary {
+    /// Ticket id.
+    pub id: String,
+    /// Subject.
+    pub subject: String,
+    /// Status.
+    pub status: String,
+    /// CSAT rating, if given.
+    pub csat: Option<u8>,
+    /// Created.
+    pub created_at: i64,
+}
+
+/// `PATCH /v1/agent/customers/{id}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerUpdate {
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Plan.
+    #[serde(default)]
+    pub plan: Option<String>,
+    /// Lifetime value in cents.
+    #[serde(default)]
+    pub lifetime_value_cents: Option<i64>,
+    /// Replace the custom attributes.
+    #[serde(default)]
+    pub attributes: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl CustomerUpdate {
+    /// Checks sizes.
+    pub fn validate(&self) -> Result<(), Error> {
+        if let Some(n) = &self.name {
+            validate::text("name", n, 1, 200)?;
+        }
+        if let Some(p) = &self.plan {
+            validate::text("plan", p, 1, 40)?;
+        }
+        if let Some(v) = self.lifetime_value_cents {
+            if !(0..=1_000_000_000_000).contains(&v) {
+                return Err(Error::field("lifetime_value_cents", "must be 0 to 10^12"));
+            }
+        }
+        if let Some(a) = &self.attributes {
+            if a.len() > 50 || serde_json::to_string(a).map_or(0, |s| s.len()) > 8_000 {
+                return Err(Error::field("attributes", "at most 50 attributes and 8000 bytes"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `GET /v1/agent/tickets/{id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketDetail {
+    /// Queue fields.
+    pub ticket: QueueItem,
+    /// Every message, internal notes included.
+    pub messages: Vec<Message>,
+    /// The customer's record and history.
+    pub customer: CustomerView,
+    /// Articles the widget showed before the customer escalated.
+    pub shown_articles: Vec<String>,
+    /// The page the customer was on.
+    pub page_url: Option<String>,
+    /// Article an agent linked as the solution.
+    pub solved_by_article: Option<String>,
+    /// The customer's rating.
+    pub csat: Option<u8>,
+    /// Channel.
+    pub channel: String,
+    /// Locale.
+    pub locale: String,
+}
+
+/// The customer-facing part, for the widget.
+pub type CustomerTicketView = CustomerTicket;
+
+/// One audit log line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// When.
+    pub at: i64,
+    /// Agent id (or `system`).
+    pub actor: String,
+    /// What (`ticket.reply`).
+    pub action: String,
+    /// On what.
+    pub target: String,
+    /// Details.
+    pub detail: serde_json::Value,
+}

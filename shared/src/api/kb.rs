@@ -1,0 +1,174 @@
+//! KB articles on the wire.
+
+use super::validate;
+use crate::error::Error;
+use crate::kb::Article;
+use serde::{Deserialize, Serialize};
+
+/// An article as admins write it (`POST`/`PUT /v1/agent/articles`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleInput {
+    /// Id; generated from the title when absent on create.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Answer text (Markdown).
+    pub body: String,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Other ways customers ask.
+    #[serde(default)]
+    pub phrasings: Vec<String>,
+    /// `en` or `zh`.
+    #[serde(default)]
+    pub locale: Option<String>,
+}
+
+/// A stored article with its publishing state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleView {
+    /// Id.
+    pub id: String,
+    /// Site id.
+    pub site: String,
+    /// Title.
+    pub title: String,
+    /// Body.
+    pub body: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Phrasings.
+    pub phrasings: Vec<String>,
+    /// Locale.
+    pub locale: String,
+    /// Last change, ms.
+    pub updated_at: i64,
+}
+
+/// Makes an id from a title: lower-case ASCII words joined by `-`, or a
+/// fallback for titles without ASCII letters.
+pub fn slug(title: &str, fallback: &str) -> String {
+    let mut out = String::new();
+    for word in title
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if out.len() + word.len() + 1 > 60 {
+            break;
+        }
+        if !out.is_empty() {
+            out.push('-');
+        }
+        out.push_str(word);
+    }
+    if out.is_empty() { fallback.to_string() } else { out }
+}
+
+impl ArticleInput {
+    /// Validates into an [`Article`]; `fallback_id` is used when neither an
+    /// id nor an ASCII title gives one.
+    pub fn validate(&self, fallback_id: &str) -> Result<Article, Error> {
+        let title = validate::text("title", &self.title, 1, 300)?;
+        let id = match self.id.as_deref().map(str::trim) {
+            Some(id) if !id.is_empty() => validate::id("id", id)?,
+            _ => slug(&title, fallback_id),
+        };
+        let list = |field: &str, items: &[String], max: usize| -> Result<Vec<String>, Error> {
+            if items.len() > 100 {
+                return Err(Error::field(field, "at most 100 items"));
+            }
+            items.iter().map(|s| validate::text(field, s, 1, max)).collect()
+        };
+        let article = Article {
+            id,
+            body: validate::text("body", &self.body, 0, crate::kb::MAX_BODY_LEN / 4)?,
+            tags: list("tags", &self.tags, 64)?,
+            phrasings: list("phrasings", &self.phrasings, 500)?,
+            locale: validate::locale("locale", self.locale.as_deref())?,
+            title,
+        };
+        article.validate()?;
+        Ok(article)
+    }
+}
+
+/// Parses a Markdown file into an article: the first `# ` heading is the
+/// title, an optional front block of `key: value` lines (before the heading)
+/// sets `id`, `tags`, `locale` and `phrasings` (separated by `|`), and the
+/// rest is the body.
+pub fn parse_markdown(text: &str) -> Result<ArticleInput, Error> {
+    let mut input = ArticleInput {
+        id: None,
+        title: String::new(),
+        body: String::new(),
+        tags: Vec::new(),
+        phrasings: Vec::new(),
+        locale: None,
+    };
+    let mut lines = text.lines().peekable();
+    let mut in_front = false;
+    if lines.peek().map(|l| l.trim()) == Some("---") {
+        lines.next();
+        in_front = true;
+    }
+    let mut body = Vec::new();
+    for line in lines {
+        if in_front {
+            if line.trim() == "---" {
+                in_front = false;
+                continue;
+            }
+            let Some((key, value)) = line.split_once(':') else {
+                return Err(Error::field("markdown", format!("front matter line {line:?} is not `key: value`")));
+            };
+            let split = |v: &str, sep: char| v.split(sep).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+            match key.trim() {
+                "id" => input.id = Some(value.trim().to_string()),
+                "tags" => input.tags = split(value, ','),
+                "phrasings" => input.phrasings = split(value, '|'),
+                "locale" => input.locale = Some(value.trim().to_string()),
+                other => return Err(Error::field("markdown", format!("unknown front matter key {other:?}"))),
+            }
+        } else if input.title.is_empty() && line.starts_with("# ") {
+            input.title = line[2..].trim().to_string();
+        } else {
+            body.push(line);
+        }
+    }
+    if in_front {
+        return Err(Error::field("markdown", "front matter is not closed with ---"));
+    }
+    if input.title.is_empty() {
+        return Err(Error::field("markdown", "needs a `# Title` line"));
+    }
+    input.body = body.join("\n").trim().to_string();
+    Ok(input)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_import() {
+        let md = "---\nid: reset\ntags: login, password\nphrasings: forgot password | cannot log in\n---\n# Reset your password\n\nOpen **Settings**.\n";
+        let a = parse_markdown(md).expect("parses");
+        assert_eq!(a.id.as_deref(), Some("reset"));
+        assert_eq!(a.tags, ["login", "password"]);
+        assert_eq!(a.phrasings, ["forgot password", "cannot log in"]);
+        assert_eq!(a.title, "Reset your password");
+        assert_eq!(a.body, "Open **Settings**.");
+        assert!(parse_markdown("no title").unwrap_err().to_string().contains("# Title"));
+        assert!(parse_markdown("---\nbad\n---\n# T").is_err());
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Reset your password!", "x"), "reset-your-password");
+        assert_eq!(slug("无法登录", "a1"), "a1");
+    }
+}

@@ -1,0 +1,73 @@
+//! Settings: sites and their origins, SLA targets, assignment, rules.
+
+use super::validate;
+use crate::assignment::Strategy;
+use crate::error::Error;
+use crate::rules::{RuleSet, RuleSpec};
+use crate::sla::SlaPolicy;
+use serde::{Deserialize, Serialize};
+
+/// A website the widget is embedded in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    /// Id used in `data-site`.
+    pub id: String,
+    /// Display name (help-centre title).
+    pub name: String,
+    /// Origins allowed to call the public API (CORS).
+    pub allowed_origins: Vec<String>,
+}
+
+/// Everything an admin configures, stored as one JSON document in KV.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Sites.
+    pub sites: Vec<Site>,
+    /// SLA targets.
+    #[serde(default)]
+    pub sla: SlaPolicy,
+    /// Assignment strategy.
+    #[serde(default)]
+    pub assignment: Strategy,
+    /// Automation rules.
+    #[serde(default)]
+    pub rules: Vec<RuleSpec>,
+}
+
+impl Settings {
+    /// Checks sites, origins, SLA targets and rules.
+    pub fn validate(&self) -> Result<Settings, Error> {
+        if self.sites.is_empty() || self.sites.len() > 50 {
+            return Err(Error::field("sites", "need 1 to 50 sites"));
+        }
+        let mut out = self.clone();
+        for (i, s) in out.sites.iter_mut().enumerate() {
+            s.id = validate::id(&format!("sites[{i}].id"), &s.id)?;
+            s.name = validate::text(&format!("sites[{i}].name"), &s.name, 1, 100)?;
+            if s.allowed_origins.len() > 50 {
+                return Err(Error::field(format!("sites[{i}].allowed_origins"), "at most 50 origins"));
+            }
+            s.allowed_origins = s
+                .allowed_origins
+                .iter()
+                .enumerate()
+                .map(|(j, o)| validate::origin(&format!("sites[{i}].allowed_origins[{j}]"), o))
+                .collect::<Result<_, _>>()?;
+        }
+        let mut ids: Vec<&str> = out.sites.iter().map(|s| s.id.as_str()).collect();
+        ids.sort_unstable();
+        if ids.windows(2).any(|w| w[0] == w[1]) {
+            return Err(Error::field("sites", "two sites have the same id"));
+        }
+        out.sla.validate()?;
+        RuleSet::from_specs(out.rules.clone())?;
+        Ok(out)
+    }
+
+    /// A site by id.
+    pub fn site(&self, id: &str) -> Option<&Site> {
+        self.sites.iter().find(|s| s.id == id)
+    }
+}

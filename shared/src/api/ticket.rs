@@ -1,0 +1,388 @@
+//! Tickets on the wire: what the widget sends and what customers and agents
+//! read back.
+
+use super::validate;
+use crate::error::Error;
+use crate::priority::{Explanation, Level};
+use serde::{Deserialize, Serialize};
+
+/// Most articles the widget may list as already shown.
+pub const MAX_SHOWN: usize = 10;
+/// Longest message, in characters.
+pub const MAX_MESSAGE: usize = 10_000;
+
+/// The customer as the widget knows them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerInput {
+    /// E-mail address (required: replies go there).
+    pub email: String,
+    /// Name, if given.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Phone, if given.
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// `POST /v1/tickets`: a customer opens a ticket. Sent with an
+/// `Idempotency-Key` header.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTicket {
+    /// The site the widget is embedded in.
+    pub site: String,
+    /// Who asks.
+    pub customer: CustomerInput,
+    /// Subject; defaults to the start of the message.
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// The question, in the customer's words.
+    pub message: String,
+    /// Ids of KB articles the widget showed before escalating.
+    #[serde(default)]
+    pub shown_articles: Vec<String>,
+    /// The page the customer was on.
+    #[serde(default)]
+    pub page_url: Option<String>,
+    /// Interface language.
+    #[serde(default)]
+    pub locale: Option<String>,
+    /// The widget session, to link deflection events.
+    #[serde(default)]
+    pub session: Option<String>,
+}
+
+/// A validated [`CreateTicket`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTicket {
+    /// Site id.
+    pub site: String,
+    /// Lower-cased e-mail.
+    pub email: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Subject (never empty).
+    pub subject: String,
+    /// Message.
+    pub message: String,
+    /// Shown article ids.
+    pub shown_articles: Vec<String>,
+    /// Page URL.
+    pub page_url: Option<String>,
+    /// `en` or `zh`.
+    pub locale: String,
+    /// Widget session id.
+    pub session: Option<String>,
+}
+
+impl CreateTicket {
+    /// Validates every field; the error names the first bad one.
+    pub fn validate(&self) -> Result<NewTicket, Error> {
+        let message = validate::text("message", &self.message, 1, MAX_MESSAGE)?;
+        let subject = match validate::optional_text("subject", self.subject.as_deref(), 200)? {
+            Some(s) => s,
+            None => {
+                let first_line = message.lines().next().unwrap_or("");
+                let mut s: String = first_line.chars().take(80).collect();
+                if first_line.chars().count() > 80 {
+                    s.push('…');
+                }
+                s
+            }
+        };
+        if self.shown_articles.len() > MAX_SHOWN {
+            return Err(Error::field("shown_articles", format!("lists more than {MAX_SHOWN} articles")));
+        }
+        for a in &self.shown_articles {
+            validate::text("shown_articles", a, 1, 100)?;
+        }
+        let phone = validate::optional_text("customer.phone", self.customer.phone.as_deref(), 40)?;
+        if let Some(p) = &phone {
+            if !p.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.')) {
+                return Err(Error::field("customer.phone", "may hold only digits, spaces and + - ( ) ."));
+            }
+        }
+        Ok(NewTicket {
+            site: validate::id("site", &self.site)?,
+            email: validate::email("customer.email", &self.customer.email)?,
+            name: validate::optional_text("customer.name", self.customer.name.as_deref(), 200)?,
+            phone,
+            subject,
+            message,
+            shown_articles: self.shown_articles.clone(),
+            page_url: match self.page_url.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(u) => Some(validate::url("page_url", u)?),
+            },
+            locale: validate::locale("locale", self.locale.as_deref())?,
+            session: match self.session.as_deref() {
+                None | Some("") => None,
+                Some(s) => Some(validate::id("session", s)?),
+            },
+        })
+    }
+}
+
+/// Ticket status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Waiting for the team.
+    Open,
+    /// Waiting for the customer.
+    Pending,
+    /// Answered.
+    Solved,
+    /// Done; no more changes.
+    Closed,
+}
+
+impl Status {
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::Pending => "pending",
+            Status::Solved => "solved",
+            Status::Closed => "closed",
+        }
+    }
+
+    /// Parses a lower-case name.
+    pub fn parse(s: &str) -> Option<Status> {
+        [Status::Open, Status::Pending, Status::Solved, Status::Closed]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+}
+
+/// Who wrote a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Author {
+    /// The customer.
+    Customer,
+    /// A support agent.
+    Agent,
+    /// Deflect itself (auto-replies).
+    System,
+}
+
+/// One message of a thread.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    /// Message id.
+    pub id: String,
+    /// Who wrote it.
+    pub author: Author,
+    /// The agent's or customer's display name.
+    pub author_name: Option<String>,
+    /// Plain text; always rendered as text, never as HTML.
+    pub body: String,
+    /// Internal notes are never shown to customers.
+    pub internal: bool,
+    /// Milliseconds since the epoch.
+    pub created_at: i64,
+}
+
+/// A ticket as its customer sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerTicket {
+    /// Ticket id.
+    pub id: String,
+    /// Subject.
+    pub subject: String,
+    /// Status.
+    pub status: Status,
+    /// Created, ms since the epoch.
+    pub created_at: i64,
+    /// Last change.
+    pub updated_at: i64,
+    /// Public messages only.
+    pub messages: Vec<Message>,
+    /// The customer's rating, once given.
+    pub csat: Option<u8>,
+}
+
+/// Answer to `POST /v1/tickets`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketCreated {
+    /// The ticket.
+    pub ticket: CustomerTicket,
+    /// Secret that lets this customer read and rate the ticket
+    /// (`X-Ticket-Token` header). Returned on every replay of the request.
+    pub token: String,
+}
+
+/// `POST /v1/tickets/{id}/messages` (customer) and
+/// `POST /v1/agent/tickets/{id}/messages` (agent).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewMessage {
+    /// Text.
+    pub body: String,
+    /// Agents only: an internal note.
+    #[serde(default)]
+    pub internal: bool,
+}
+
+impl NewMessage {
+    /// The checked body.
+    pub fn validate(&self) -> Result<String, Error> {
+        validate::text("body", &self.body, 1, MAX_MESSAGE)
+    }
+}
+
+/// `POST /v1/tickets/{id}/csat`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Csat {
+    /// 1 (bad) ..= 5 (great).
+    pub rating: u8,
+    /// Optional words.
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+impl Csat {
+    /// The checked rating and comment.
+    pub fn validate(&self) -> Result<(u8, Option<String>), Error> {
+        if !(1..=5).contains(&self.rating) {
+            return Err(Error::field("rating", "must be 1 to 5"));
+        }
+        Ok((self.rating, validate::optional_text("comment", self.comment.as_deref(), 2000)?))
+    }
+}
+
+/// SLA state as the queue shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlaView {
+    /// `met`, `running` or `breached`.
+    pub state: String,
+    /// `first_response` or `resolution`, when running or breached.
+    pub target: Option<String>,
+    /// Minutes left (negative when breached).
+    pub minutes_left: Option<i64>,
+}
+
+/// A ticket in the agents' queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueItem {
+    /// Ticket id.
+    pub id: String,
+    /// Site id.
+    pub site: String,
+    /// Subject.
+    pub subject: String,
+    /// Status.
+    pub status: Status,
+    /// Level (the override when an agent set one).
+    pub priority: Level,
+    /// Score 0..=100.
+    pub priority_score: f32,
+    /// Why: the terms of the score.
+    pub explanation: Explanation,
+    /// Set when an agent overrode the computed level.
+    pub priority_override: Option<Level>,
+    /// Assigned agent id.
+    pub assignee: Option<String>,
+    /// Assigned agent name.
+    pub assignee_name: Option<String>,
+    /// Team.
+    pub team: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Customer id.
+    pub customer_id: String,
+    /// Customer name or e-mail.
+    pub customer_name: String,
+    /// SLA clock.
+    pub sla: SlaView,
+    /// Created.
+    pub created_at: i64,
+    /// Last change.
+    pub updated_at: i64,
+}
+
+/// `PATCH /v1/agent/tickets/{id}`: every field optional.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketUpdate {
+    /// New status.
+    #[serde(default)]
+    pub status: Option<Status>,
+    /// New assignee (agent id); empty string unassigns.
+    #[serde(default)]
+    pub assignee: Option<String>,
+    /// Override the priority level (recorded as training data).
+    #[serde(default)]
+    pub priority: Option<Level>,
+    /// Replace the tags.
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    /// The KB article that solved the ticket (training data for the
+    /// matcher); empty string clears it.
+    #[serde(default)]
+    pub solved_by_article: Option<String>,
+}
+
+impl TicketUpdate {
+    /// Checks tags.
+    pub fn validate(&self) -> Result<(), Error> {
+        if let Some(tags) = &self.tags {
+            if tags.len() > 20 {
+                return Err(Error::field("tags", "at most 20 tags"));
+            }
+            for t in tags {
+                validate::text("tags", t, 1, 64)?;
+            }
+        }
+        if self.status.is_none()
+            && self.assignee.is_none()
+            && self.priority.is_none()
+            && self.tags.is_none()
+            && self.solved_by_article.is_none()
+        {
+            return Err(Error::field("body", "changes nothing: give status, assignee, priority, tags or solved_by_article"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(json: &str) -> Result<NewTicket, String> {
+        let r: CreateTicket = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        r.validate().map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn valid_ticket_gets_defaults() {
+        let t = request(r#"{"site":"demo","customer":{"email":"A@B.co"},"message":"Help!\nMy card is gone"}"#)
+            .expect("valid");
+        assert_eq!(t.email, "a@b.co");
+        assert_eq!(t.subject, "Help!");
+        assert_eq!(t.locale, "en");
+    }
+
+    #[test]
+    fn invalid_tickets_name_the_field() {
+        let e = |j: &str| request(j).unwrap_err();
+        assert!(e(r#"{"site":"demo","customer":{"email":"x"},"message":"m"}"#).starts_with("customer.email"));
+        assert!(e(r#"{"site":"demo","customer":{"email":"a@b.co"},"message":"  "}"#).starts_with("message"));
+        assert!(e(r#"{"site":"de mo","customer":{"email":"a@b.co"},"message":"m"}"#).starts_with("site"));
+        assert!(e(r#"{"site":"demo","customer":{"email":"a@b.co"},"message":"m","x":1}"#).contains("unknown field"));
+        assert!(e(r#"{"site":"demo","customer":{"email":"a@b.co"},"message":5}"#).contains("invalid type"));
+    }
+
+    #[test]
+    fn csat_range() {
+        assert!(Csat { rating: 0, comment: None }.validate().is_err());
+        assert!(Csat { rating: 5, comment: Some(" ".into()) }.validate().is_ok_and(|(_, c)| c.is_none()));
+    }
+}

@@ -1,0 +1,58 @@
+/*!
+Deflect's domain logic, shared by the chat widget (wasm, in the browser),
+the edge worker (wasm, on workerd) and native tests and benchmarks.
+
+# Brief overview
+
+* [`text`] normalises English and Chinese text the same way for indexing
+  and for matching.
+* [`kb`] builds a knowledge-base index and matches questions against it.
+* [`priority`] scores tickets (`α·importance + β·urgency`) with an
+  explanation, and fits the score to agents' decisions.
+* [`rules`] is the automation engine; [`assignment`] picks agents; [`sla`]
+  keeps the clocks; [`metrics`] turns raw figures into rates and percentiles.
+* [`api`] holds the wire types shared by the widget, dashboard and edge.
+
+This crate does no I/O and reads no clock or random source: time and ids
+are passed in, so every function is deterministic.
+
+```
+use deflect_shared::kb::{Article, BuildOptions, KbIndex, SearchOptions};
+
+let articles = vec![
+    Article {
+        id: "reset-password".into(),
+        title: "Reset your password".into(),
+        body: "Open Settings, then Security, then Reset password.".into(),
+        phrasings: vec!["I forgot my password".into(), "cannot log in".into()],
+        locale: "en".into(),
+        ..Article::default()
+    },
+    Article {
+        id: "refunds".into(),
+        title: "Refunds".into(),
+        body: "Refunds reach your card within five days.".into(),
+        phrasings: vec!["I want my money back".into()],
+        locale: "en".into(),
+        ..Article::default()
+    },
+];
+let index = KbIndex::build(&articles, &BuildOptions::default())?;
+let matches = index.search("forgot password", SearchOptions::default());
+assert_eq!(index.articles()[matches.hits[0].article].id, "reset-password");
+# Ok::<(), Box<dyn std::error::Error>>(())
+```
+*/
+#![deny(missing_docs)]
+
+pub use crate::error::{Error, ErrorKind};
+
+pub mod api;
+pub mod assignment;
+mod error;
+pub mod kb;
+pub mod metrics;
+pub mod priority;
+pub mod rules;
+pub mod sla;
+pub mod text;

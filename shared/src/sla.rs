@@ -1,0 +1,183 @@
+//! Service-level targets: first response and resolution time per priority.
+
+use crate::priority::Level;
+use serde::{Deserialize, Serialize};
+
+/// Targets for one level, in minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlaTarget {
+    /// Minutes until the first agent reply is due (1..=100_000).
+    pub first_response_minutes: u32,
+    /// Minutes until the ticket should be solved (1..=1_000_000).
+    pub resolution_minutes: u32,
+}
+
+/// Targets for every level. Calendar time, not business hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlaPolicy {
+    /// Low priority.
+    pub low: SlaTarget,
+    /// Normal priority.
+    pub normal: SlaTarget,
+    /// High priority.
+    pub high: SlaTarget,
+    /// Urgent priority.
+    pub urgent: SlaTarget,
+}
+
+impl Default for SlaPolicy {
+    fn default() -> Self {
+        let t = |f, r| SlaTarget {
+            first_response_minutes: f,
+            resolution_minutes: r,
+        };
+        SlaPolicy {
+            low: t(24 * 60, 7 * 24 * 60),
+            normal: t(8 * 60, 3 * 24 * 60),
+            high: t(2 * 60, 24 * 60),
+            urgent: t(30, 4 * 60),
+        }
+    }
+}
+
+const MINUTE_MS: i64 = 60_000;
+
+/// When a ticket's targets fall due, in milliseconds since the epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlaDue {
+    /// First response due.
+    pub first_response_due: i64,
+    /// Resolution due.
+    pub resolution_due: i64,
+}
+
+/// The state of the clock that matters now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SlaState {
+    /// Every target was met (or the ticket is solved in time).
+    Met,
+    /// The nearest target is `minutes_left` away.
+    Running {
+        /// Which target: `first_response` or `resolution`.
+        target: &'static str,
+        /// Minutes left (rounded down).
+        minutes_left: i64,
+        /// The target's length in minutes.
+        target_minutes: i64,
+    },
+    /// A target was missed.
+    Breached {
+        /// Which one.
+        target: &'static str,
+        /// Minutes past due.
+        minutes_over: i64,
+    },
+}
+
+impl SlaPolicy {
+    /// Targets of a level.
+    pub fn target(&self, level: Level) -> SlaTarget {
+        match level {
+            Level::Low => self.low,
+            Level::Normal => self.normal,
+            Level::High => self.high,
+            Level::Urgent => self.urgent,
+        }
+    }
+
+    /// Due times of a ticket created at `created_ms` with `level`.
+    pub fn due(&self, created_ms: i64, level: Level) -> SlaDue {
+        let t = self.target(level);
+        SlaDue {
+            first_response_due: created_ms + i64::from(t.first_response_minutes) * MINUTE_MS,
+            resolution_due: created_ms + i64::from(t.resolution_minutes) * MINUTE_MS,
+        }
+    }
+
+    /// Checks that every target is in range.
+    pub fn validate(&self) -> Result<(), crate::Error> {
+        for level in Level::ALL {
+            let t = self.target(level);
+            if t.first_response_minutes == 0
+                || t.first_response_minutes > 100_000
+                || t.resolution_minutes == 0
+                || t.resolution_minutes > 1_000_000
+                || t.resolution_minutes < t.first_response_minutes
+            {
+                return Err(crate::Error::field(
+                    format!("sla.{}", level.as_str()),
+                    "targets must be positive, first response at most 100000 minutes, and resolution no sooner than first response",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The SLA state of a ticket at `now_ms`. `first_response_ms` and
+/// `solved_ms` are when those happened, if they have.
+pub fn state(
+    policy: &SlaPolicy,
+    level: Level,
+    created_ms: i64,
+    first_response_ms: Option<i64>,
+    solved_ms: Option<i64>,
+    now_ms: i64,
+) -> SlaState {
+    let due = policy.due(created_ms, level);
+    let t = policy.target(level);
+    let check = |name: &'static str, due_ms: i64, done: Option<i64>, minutes: u32| -> Option<SlaState> {
+        match done {
+            Some(at) if at <= due_ms => None,
+            Some(at) => Some(SlaState::Breached { target: name, minutes_over: (at - due_ms) / MINUTE_MS }),
+            None if now_ms > due_ms => Some(SlaState::Breached { target: name, minutes_over: (now_ms - due_ms) / MINUTE_MS }),
+            None => Some(SlaState::Running {
+                target: name,
+                minutes_left: (due_ms - now_ms) / MINUTE_MS,
+                target_minutes: i64::from(minutes),
+            }),
+        }
+    };
+    let first = check("first_response", due.first_response_due, first_response_ms.or(solved_ms), t.first_response_minutes);
+    let resolution = check("resolution", due.resolution_due, solved_ms, t.resolution_minutes);
+    match (first, resolution) {
+        (Some(b @ SlaState::Breached { .. }), _) | (_, Some(b @ SlaState::Breached { .. })) => b,
+        (Some(r), _) | (None, Some(r)) => r,
+        (None, None) => SlaState::Met,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: i64 = 60 * MINUTE_MS;
+
+    #[test]
+    fn clock_runs_then_breaches() {
+        let p = SlaPolicy::default();
+        assert_eq!(
+            state(&p, Level::Urgent, 0, None, None, 10 * MINUTE_MS),
+            SlaState::Running { target: "first_response", minutes_left: 20, target_minutes: 30 }
+        );
+        assert_eq!(
+            state(&p, Level::Urgent, 0, None, None, H),
+            SlaState::Breached { target: "first_response", minutes_over: 30 }
+        );
+        // Answered in time: the resolution clock is the one that runs.
+        assert!(matches!(
+            state(&p, Level::Urgent, 0, Some(5 * MINUTE_MS), None, H),
+            SlaState::Running { target: "resolution", minutes_left: 180, .. }
+        ));
+        assert_eq!(state(&p, Level::Urgent, 0, Some(MINUTE_MS), Some(H), 10 * H), SlaState::Met);
+    }
+
+    #[test]
+    fn validation() {
+        let mut p = SlaPolicy::default();
+        assert!(p.validate().is_ok());
+        p.high.resolution_minutes = 1;
+        assert!(p.validate().unwrap_err().to_string().starts_with("sla.high"));
+    }
+}

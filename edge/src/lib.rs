@@ -1,1 +1,44 @@
-//! x
+//! Deflect's edge: a Cloudflare Worker serving the public API for the
+//! widget, the agent and admin API for the dashboard, the help centre, and
+//! an SLA cron. Logic lives in `deflect-shared`; this crate does HTTP,
+//! persistence (D1, KV) and cryptography (WebCrypto).
+
+mod auth;
+mod cors;
+mod crypto;
+mod desk;
+mod error;
+mod http;
+mod routes;
+mod state;
+mod store;
+
+use worker::{Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent, event};
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    let app = match state::App::new(env) {
+        Ok(app) => app,
+        Err(e) => return e.response(),
+    };
+    let resp = routes::handle(&app, req).await;
+    ctx.wait_until(app.take_pending());
+    resp
+}
+
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    let app = match state::App::new(env) {
+        Ok(app) => app,
+        Err(e) => {
+            worker::console_error!("cron: {e:?}");
+            return;
+        }
+    };
+    match desk::sla_sweep::sweep(&app).await {
+        Ok(n) if n > 0 => worker::console_log!("cron: {n} tickets breached their SLA"),
+        Ok(_) => {}
+        Err(e) => worker::console_error!("cron: {e:?}"),
+    }
+    app.take_pending().await;
+}

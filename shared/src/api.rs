@@ -19,7 +19,7 @@ pub use error::{ApiError, ErrorBody};
 pub use events::{EventKind, WidgetEvent};
 pub use kb::{ArticleInput, ArticleView, parse_markdown, slug};
 pub use metrics::{DayCounts, Metrics, RetrainPart, RetrainReport};
-pub use settings::{Settings, Site};
+pub use settings::{RateLimits, Settings, Site};
 pub use ticket::{
     Author, CreateTicket, Csat, CustomerInput, CustomerTicket, MAX_MESSAGE, MAX_SHOWN, Message,
     NewMessage, NewTicket, QueueItem, SlaView, Status, TicketCreated, TicketUpdate,

@@ -11,6 +11,8 @@ the edge worker (wasm, on workerd) and native tests and benchmarks.
   explanation, and fits the score to agents' decisions.
 * [`rules`] is the automation engine; [`assignment`] picks agents; [`sla`]
   keeps the clocks; [`metrics`] turns raw figures into rates and percentiles.
+* [`markdown`] reads article bodies into blocks that each renderer shows
+  safely.
 * [`api`] holds the wire types shared by the widget, dashboard and edge.
 
 This crate does no I/O and reads no clock or random source: time and ids
@@ -51,6 +53,7 @@ pub mod api;
 pub mod assignment;
 mod error;
 pub mod kb;
+pub mod markdown;
 pub mod metrics;
 pub mod priority;
 pub mod rules;

@@ -304,7 +304,8 @@ impl PriorityModel {
             })
             .collect();
         terms.sort_by(|a, b| b.contribution.abs().total_cmp(&a.contribution.abs()));
-        let sum = |g: &str| terms.iter().filter(|t| t.group == g).map(|t| t.contribution).sum();
+        // `+ 0.0` turns the empty sum's -0.0 into 0.0.
+        let sum = |g: &str| terms.iter().filter(|t| t.group == g).map(|t| t.contribution).sum::<f32>() + 0.0;
         Explanation {
             score,
             level: Level::from_score(score),

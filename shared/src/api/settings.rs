@@ -34,6 +34,34 @@ pub struct Settings {
     /// Automation rules.
     #[serde(default)]
     pub rules: Vec<RuleSpec>,
+    /// Limits on the public endpoints, per client address and minute.
+    #[serde(default)]
+    pub rate_limits: RateLimits,
+}
+
+/// Requests per client address and minute on the public endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimits {
+    /// `POST /v1/tickets` and customer replies (1..=100_000).
+    pub tickets: u32,
+    /// `POST /v1/events` (1..=100_000).
+    pub events: u32,
+    /// Reads: the KB index, ticket status, the help centre (1..=100_000).
+    pub reads: u32,
+    /// Login attempts (1..=1_000).
+    pub logins: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        RateLimits {
+            tickets: 20,
+            events: 300,
+            reads: 600,
+            logins: 10,
+        }
+    }
 }
 
 impl Settings {
@@ -62,6 +90,10 @@ impl Settings {
             return Err(Error::field("sites", "two sites have the same id"));
         }
         out.sla.validate()?;
+        let r = out.rate_limits;
+        if [r.tickets, r.events, r.reads].iter().any(|v| !(1..=100_000).contains(v)) || !(1..=1_000).contains(&r.logins) {
+            return Err(Error::field("rate_limits", "limits must be 1 to 100000 (logins 1 to 1000)"));
+        }
         RuleSet::from_specs(out.rules.clone())?;
         Ok(out)
     }

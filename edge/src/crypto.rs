@@ -1,0 +1,212 @@
+//! Cryptography through the runtime's WebCrypto (`crypto.subtle`): random
+//! bytes, SHA-256, HMAC, PBKDF2 password hashes and AES-GCM encryption at
+//! rest. WebCrypto runs natively in workerd, so none of this is compiled into
+//! the wasm.
+
+use crate::error::{AppError, AppResult};
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// PBKDF2 iterations: the most workerd allows.
+pub(crate) const PBKDF2_ITERATIONS: u32 = 100_000;
+
+fn js_err(what: &str) -> impl Fn(JsValue) -> AppError + '_ {
+    move |e| AppError::Internal(format!("webcrypto {what}: {e:?}"))
+}
+
+fn crypto() -> AppResult<JsValue> {
+    Reflect::get(&js_sys::global(), &"crypto".into()).map_err(js_err("crypto"))
+}
+
+fn subtle() -> AppResult<JsValue> {
+    Reflect::get(&crypto()?, &"subtle".into()).map_err(js_err("subtle"))
+}
+
+async fn call(method: &str, args: &[JsValue]) -> AppResult<JsValue> {
+    let subtle = subtle()?;
+    let f: js_sys::Function = Reflect::get(&subtle, &method.into())
+        .map_err(js_err(method))?
+        .dyn_into()
+        .map_err(js_err(method))?;
+    let args: Array = args.iter().collect();
+    let promise: Promise = f.apply(&subtle, &args).map_err(js_err(method))?.dyn_into().map_err(js_err(method))?;
+    JsFuture::from(promise).await.map_err(js_err(method))
+}
+
+fn object(pairs: &[(&str, JsValue)]) -> AppResult<Object> {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &(*k).into(), v).map_err(js_err("object"))?;
+    }
+    Ok(o)
+}
+
+fn bytes(b: &[u8]) -> JsValue {
+    Uint8Array::from(b).into()
+}
+
+fn to_vec(v: JsValue) -> Vec<u8> {
+    Uint8Array::new(&v).to_vec()
+}
+
+/// `n` bytes from the runtime's CSPRNG.
+pub(crate) fn random_bytes(n: usize) -> AppResult<Vec<u8>> {
+    let c: web_sys::Crypto = crypto()?.unchecked_into();
+    let mut buf = vec![0u8; n];
+    c.get_random_values_with_u8_array(&mut buf).map_err(js_err("random"))?;
+    Ok(buf)
+}
+
+/// A random id: 16 bytes as 32 hex characters.
+pub(crate) fn new_id() -> AppResult<String> {
+    Ok(hex(&random_bytes(16)?))
+}
+
+/// A random secret token: 32 bytes, URL-safe base64.
+pub(crate) fn new_token() -> AppResult<String> {
+    Ok(URL_SAFE_NO_PAD.encode(random_bytes(32)?))
+}
+
+pub(crate) fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// SHA-256 as hex.
+pub(crate) async fn sha256_hex(data: &[u8]) -> AppResult<String> {
+    let out = call("digest", &["SHA-256".into(), bytes(data)]).await?;
+    Ok(hex(&to_vec(out)))
+}
+
+async fn hmac_key(key: &[u8], usage: &str) -> AppResult<JsValue> {
+    let alg = object(&[("name", "HMAC".into()), ("hash", "SHA-256".into())])?;
+    let usages: Array = [JsValue::from(usage)].iter().collect();
+    call("importKey", &["raw".into(), bytes(key), alg.into(), false.into(), usages.into()]).await
+}
+
+/// HMAC-SHA256.
+pub(crate) async fn hmac(key: &[u8], data: &[u8]) -> AppResult<Vec<u8>> {
+    let k = hmac_key(key, "sign").await?;
+    let out = call("sign", &["HMAC".into(), k, bytes(data)]).await?;
+    Ok(to_vec(out))
+}
+
+/// Constant-time comparison.
+pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn pbkdf2(password: &str, salt: &[u8], iterations: u32) -> AppResult<Vec<u8>> {
+    let usages: Array = [JsValue::from("deriveBits")].iter().collect();
+    let key = call(
+        "importKey",
+        &["raw".into(), bytes(password.as_bytes()), "PBKDF2".into(), false.into(), usages.into()],
+    )
+    .await?;
+    let params = object(&[
+        ("name", "PBKDF2".into()),
+        ("hash", "SHA-256".into()),
+        ("salt", bytes(salt)),
+        ("iterations", iterations.into()),
+    ])?;
+    let out = call("deriveBits", &[params.into(), key, 256.into()]).await?;
+    Ok(to_vec(out))
+}
+
+/// Hashes a password: `pbkdf2-sha256$iterations$salt$hash` (base64).
+pub(crate) async fn hash_password(password: &str) -> AppResult<String> {
+    let salt = random_bytes(16)?;
+    let hash = pbkdf2(password, &salt, PBKDF2_ITERATIONS).await?;
+    Ok(format!(
+        "pbkdf2-sha256${PBKDF2_ITERATIONS}${}${}",
+        STANDARD.encode(&salt),
+        STANDARD.encode(&hash)
+    ))
+}
+
+/// Checks a password against a stored hash.
+pub(crate) async fn verify_password(password: &str, stored: &str) -> AppResult<bool> {
+    let parts: Vec<&str> = stored.split('$').collect();
+    let [scheme, iterations, salt, hash] = parts.as_slice() else {
+        return Ok(false);
+    };
+    let (Ok(iterations), Ok(salt), Ok(hash)) = (iterations.parse::<u32>(), STANDARD.decode(salt), STANDARD.decode(hash)) else {
+        return Ok(false);
+    };
+    if *scheme != "pbkdf2-sha256" || iterations == 0 || iterations > PBKDF2_ITERATIONS {
+        return Ok(false);
+    }
+    let got = pbkdf2(password, &salt, iterations).await?;
+    Ok(same(&got, &hash))
+}
+
+/// Keys derived from the `DEFLECT_DATA_KEY` secret (32 bytes, base64), one
+/// per purpose, so the lookup hash, the encryption key and the signing key
+/// differ.
+#[derive(Clone)]
+pub(crate) struct DataKey {
+    lookup: Vec<u8>,
+    sign: Vec<u8>,
+    encrypt: Vec<u8>,
+}
+
+impl DataKey {
+    pub(crate) async fn from_base64(s: &str) -> AppResult<DataKey> {
+        let master = match STANDARD.decode(s.trim()) {
+            Ok(k) if k.len() == 32 => k,
+            _ => return Err(AppError::Internal("DEFLECT_DATA_KEY must be 32 bytes in base64".into())),
+        };
+        Ok(DataKey {
+            lookup: hmac(&master, b"lookup").await?,
+            sign: hmac(&master, b"sign").await?,
+            encrypt: hmac(&master, b"encrypt").await?,
+        })
+    }
+
+    /// Deterministic keyed hash of a value (for lookups such as e-mail).
+    pub(crate) async fn lookup_hash(&self, value: &str) -> AppResult<String> {
+        Ok(hex(&hmac(&self.lookup, value.as_bytes()).await?))
+    }
+
+    /// Signs a message for a customer link or token: URL-safe base64.
+    pub(crate) async fn sign(&self, message: &str) -> AppResult<String> {
+        Ok(URL_SAFE_NO_PAD.encode(hmac(&self.sign, message.as_bytes()).await?))
+    }
+
+    /// Checks a signature from [`DataKey::sign`].
+    pub(crate) async fn verify(&self, message: &str, signature: &str) -> AppResult<bool> {
+        let expected = self.sign(message).await?;
+        Ok(same(expected.as_bytes(), signature.as_bytes()))
+    }
+
+    async fn aes_key(&self) -> AppResult<JsValue> {
+        let raw = &self.encrypt;
+        let usages: Array = [JsValue::from("encrypt"), JsValue::from("decrypt")].iter().collect();
+        call("importKey", &["raw".into(), bytes(raw), "AES-GCM".into(), false.into(), usages.into()]).await
+    }
+
+    /// AES-256-GCM with a random nonce: base64(nonce ‖ ciphertext).
+    pub(crate) async fn encrypt(&self, plain: &str) -> AppResult<String> {
+        let nonce = random_bytes(12)?;
+        let params = object(&[("name", "AES-GCM".into()), ("iv", bytes(&nonce))])?;
+        let out = call("encrypt", &[params.into(), self.aes_key().await?, bytes(plain.as_bytes())]).await?;
+        let mut all = nonce;
+        all.extend(to_vec(out));
+        Ok(STANDARD.encode(all))
+    }
+
+    /// Reverses [`DataKey::encrypt`].
+    pub(crate) async fn decrypt(&self, stored: &str) -> AppResult<String> {
+        let all = STANDARD
+            .decode(stored)
+            .map_err(|_| AppError::Internal("ciphertext is not base64".into()))?;
+        if all.len() < 12 + 16 {
+            return Err(AppError::Internal("ciphertext is too short".into()));
+        }
+        let params = object(&[("name", "AES-GCM".into()), ("iv", bytes(&all[..12]))])?;
+        let out = call("decrypt", &[params.into(), self.aes_key().await?, bytes(&all[12..])]).await?;
+        String::from_utf8(to_vec(out)).map_err(|_| AppError::Internal("plaintext is not UTF-8".into()))
+    }
+}

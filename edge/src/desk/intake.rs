@@ -1,0 +1,263 @@
+//! Ticket creation: from the widget's request to a stored, scored,
+//! automated and assigned ticket, exactly once per idempotency key.
+
+use super::views;
+use crate::crypto::{new_id, sha256_hex};
+use crate::error::{AppError, AppResult};
+use crate::state::App;
+use crate::store::tickets::{self, NewMessageRow, TicketRow};
+use crate::store::{Arg, agents, articles, batch, customers, events, kv, stmt};
+use deflect_shared::api::{NewTicket, TicketCreated};
+use deflect_shared::assignment::{Need, assign};
+use deflect_shared::priority::{CustomerFacts, Features, Term};
+use deflect_shared::rules::{Action, Applied, RuleSet, TicketFacts, Trigger};
+
+/// What happened to a create request.
+pub(crate) enum Created {
+    /// A new ticket (201).
+    New(TicketCreated),
+    /// The same request was seen before (200).
+    Replay(TicketCreated),
+}
+
+/// Checks that a replayed key carries the same request.
+async fn replay(app: &App, row: TicketRow, request_hash: &str) -> AppResult<Created> {
+    if row.request_hash != request_hash {
+        return Err(AppError::Conflict(
+            "this Idempotency-Key was already used with a different request".into(),
+        ));
+    }
+    Ok(Created::Replay(views::created(app, &row).await?))
+}
+
+/// Creates a ticket. `raw_body` is hashed to recognise replays.
+pub(crate) async fn create(app: &App, new: NewTicket, raw_body: &str, key: &str) -> AppResult<Created> {
+    let settings = app.settings().await?;
+    if settings.site(&new.site).is_none() {
+        return Err(AppError::invalid("site", format!("site: there is no site {:?}", new.site)));
+    }
+    let request_hash = sha256_hex(raw_body.as_bytes()).await?;
+    if let Some(existing) = tickets::by_idempotency_key(&app.db, &new.site, key).await? {
+        return replay(app, existing, &request_hash).await;
+    }
+
+    let k = app.key().await?;
+    let email_hash = k.lookup_hash(&new.email).await?;
+    let email_enc = k.encrypt(&new.email).await?;
+    let phone_enc = match &new.phone {
+        Some(p) => Some(k.encrypt(p).await?),
+        None => None,
+    };
+    let customer_id = new_id()?;
+    let customer = customers::upsert(
+        &app.db,
+        &customers::Upsert {
+            new_id: &customer_id,
+            site: &new.site,
+            email_hash: &email_hash,
+            email_enc: &email_enc,
+            phone_enc: phone_enc.as_deref(),
+            name: new.name.as_deref(),
+        },
+        app.now,
+    )
+    .await?;
+    let history = customers::history(&app.db, &customer.id, app.now).await?;
+
+    // Priority from the customer and the message.
+    let facts = CustomerFacts {
+        plan: customer.plan.clone(),
+        lifetime_value_cents: customer.value_cents as i64,
+        recent_tickets: history.recent as u32,
+        average_csat: history.csat.map(|c| c as f32),
+    };
+    let text = format!("{}\n{}", new.subject, new.message);
+    let model = kv::priority_model(&app.kv).await?;
+    let features = Features::compute(&facts, &text, None);
+    let mut explanation = model.explain(&features);
+
+    // Automation rules.
+    let rules = RuleSet::from_specs(settings.rules.clone())?;
+    let before = TicketFacts {
+        channel: "widget".into(),
+        subject: new.subject.clone(),
+        text: text.clone(),
+        priority: explanation.level,
+        priority_score: explanation.score,
+        customer_plan: customer.plan.clone(),
+        tags: Vec::new(),
+        status: "open".into(),
+        hours_since_update: 0.0,
+        locale: new.locale.clone(),
+        assignee: None,
+        team: None,
+    };
+    let outcome = rules.run(Trigger::TicketCreated, &before);
+    if outcome.facts.priority != explanation.level {
+        // A rule set the level: the change is a term of the explanation.
+        let rule = outcome
+            .applied
+            .iter()
+            .rev()
+            .find(|a| matches!(a.action, Action::SetPriority { .. }))
+            .map_or("rule".to_string(), |a| a.rule.clone());
+        explanation.terms.insert(
+            0,
+            Term {
+                name: format!("rule {rule}"),
+                group: "rule".into(),
+                value: 1.0,
+                weight: outcome.facts.priority_score - explanation.score,
+                contribution: outcome.facts.priority_score - explanation.score,
+                detail: format!("set priority to {}", outcome.facts.priority.as_str()),
+            },
+        );
+        explanation.score = outcome.facts.priority_score;
+        explanation.level = outcome.facts.priority;
+    }
+    let level = explanation.level;
+
+    // Assignment.
+    let roster = agents::list(&app.db).await?;
+    let candidates: Vec<_> = roster.iter().map(|a| a.candidate()).collect();
+    let need = Need {
+        team: outcome.facts.team.clone(),
+        skill: (new.locale != "en").then(|| new.locale.clone()),
+    };
+    let last = kv::round_robin_last(&app.kv).await?;
+    let assignee = assign(&candidates, &need, settings.assignment, last.as_deref()).map(|a| a.id.clone());
+
+    let due = settings.sla.due(app.now, level);
+    let ticket_id = new_id()?;
+    let shown = serde_json::to_string(&new.shown_articles)?;
+    let tags = serde_json::to_string(&outcome.facts.tags)?;
+    let explain_json = serde_json::to_string(&explanation)?;
+    let features_json = serde_json::to_string(&features.values.to_vec())?;
+    let status = outcome.facts.status.clone();
+    let mut statements = vec![stmt(
+        &app.db,
+        "INSERT INTO tickets (id, site_id, customer_id, idempotency_key, request_hash, subject, status, channel, locale, \
+           page_url, shown_articles, priority_score, priority_level, priority_explain, priority_features, assignee_id, \
+           team, tags, automated, first_response_due, resolution_due, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'widget', ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21) \
+         ON CONFLICT(site_id, idempotency_key) DO NOTHING",
+        &[
+            Arg::Text(&ticket_id),
+            Arg::Text(&new.site),
+            Arg::Text(&customer.id),
+            Arg::Text(key),
+            Arg::Text(&request_hash),
+            Arg::Text(&new.subject),
+            Arg::Text(&status),
+            Arg::Text(&new.locale),
+            Arg::OptText(new.page_url.as_deref()),
+            Arg::Text(&shown),
+            Arg::Real(f64::from(explanation.score)),
+            Arg::Text(level.as_str()),
+            Arg::Text(&explain_json),
+            Arg::Text(&features_json),
+            Arg::OptText(assignee.as_deref()),
+            Arg::OptText(outcome.facts.team.as_deref()),
+            Arg::Text(&tags),
+            Arg::Int(i64::from(!outcome.applied.is_empty())),
+            Arg::Int(due.first_response_due),
+            Arg::Int(due.resolution_due),
+            Arg::Int(app.now),
+        ],
+    )?];
+    let message_id = new_id()?;
+    statements.push(tickets::insert_message_stmt(
+        &app.db,
+        &NewMessageRow {
+            id: &message_id,
+            ticket: &ticket_id,
+            author: "customer",
+            author_id: None,
+            body: &new.message,
+            internal: false,
+        },
+        app.now,
+    )?);
+    // Auto-replies become system messages, one millisecond later so the
+    // thread keeps its order.
+    let mut replies = Vec::new();
+    for applied in &outcome.applied {
+        if let Action::AutoReply { article } = &applied.action {
+            if let Some(a) = articles::get(&app.db, &new.site, article).await? {
+                replies.push((new_id()?, format!("{}\n\n{}", a.title, a.body)));
+            }
+        }
+    }
+    for (id, body) in &replies {
+        statements.push(tickets::insert_message_stmt(
+            &app.db,
+            &NewMessageRow {
+                id,
+                ticket: &ticket_id,
+                author: "system",
+                author_id: None,
+                body,
+                internal: false,
+            },
+            app.now + 1,
+        )?);
+    }
+    let event_id = new_id()?;
+    if let Some(session) = &new.session {
+        statements.push(events::insert_for_ticket_stmt(
+            &app.db,
+            &events::NewEvent {
+                id: &event_id,
+                site: &new.site,
+                session,
+                kind: "escalated",
+                article: None,
+                question: Some(&new.message),
+                confidence: None,
+                ticket: Some(&ticket_id),
+            },
+            app.now,
+        )?);
+    }
+    batch(&app.db, statements).await?;
+
+    let row = tickets::by_idempotency_key(&app.db, &new.site, key)
+        .await?
+        .ok_or_else(|| AppError::Internal("the new ticket is missing".into()))?;
+    if row.id != ticket_id {
+        // Another request with this key won the race; our batch inserted
+        // nothing, as every statement after the ticket depends on it.
+        return replay(app, row, &request_hash).await;
+    }
+
+    if let Some(a) = &assignee {
+        kv::set_round_robin_last(&app.kv, a).await?;
+    }
+    after_automation(app, &row, &outcome.applied).await?;
+    Ok(Created::New(views::created(app, &row).await?))
+}
+
+/// Records what automation did and sends its webhooks.
+pub(crate) async fn after_automation(app: &App, row: &TicketRow, applied: &[Applied]) -> AppResult<()> {
+    if applied.is_empty() {
+        return Ok(());
+    }
+    app.audit("system", "rules.applied", &row.id, serde_json::to_value(applied)?).await?;
+    for a in applied {
+        if let Action::NotifyWebhook { url } = &a.action {
+            let payload = serde_json::json!({
+                "event": "ticket.rule",
+                "rule": a.rule,
+                "ticket": {
+                    "id": row.id,
+                    "site": row.site_id,
+                    "subject": row.subject,
+                    "status": row.status,
+                    "priority": row.priority_override.clone().unwrap_or_else(|| row.priority_level.clone()),
+                },
+            });
+            app.send_webhook(url, payload.to_string());
+        }
+    }
+    Ok(())
+}

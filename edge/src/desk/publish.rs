@@ -1,0 +1,64 @@
+//! Publishing the KB: articles from D1 become a binary index in KV, which
+//! the widget downloads and the help centre searches.
+
+use crate::crypto::sha256_hex;
+use crate::error::{AppError, AppResult};
+use crate::state::App;
+use crate::store::articles::{self, to_article};
+use crate::store::kv::{self, IndexMeta};
+use deflect_shared::kb::{BuildOptions, KbIndex};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub(crate) struct Published {
+    pub(crate) site: String,
+    pub(crate) articles: usize,
+    pub(crate) bytes: usize,
+    pub(crate) etag: String,
+    pub(crate) weights: Vec<f32>,
+}
+
+/// Stores an encoded index with a content-derived ETag.
+pub(crate) async fn store(app: &App, site: &str, index: &KbIndex) -> AppResult<Published> {
+    let bytes = index.encode();
+    let etag = format!("\"{}\"", &sha256_hex(&bytes).await?[..32]);
+    let meta = IndexMeta {
+        etag: etag.clone(),
+        published_at: app.now,
+        articles: index.articles().len(),
+    };
+    kv::put_kb_index(&app.kv, site, &bytes, &meta).await?;
+    Ok(Published {
+        site: site.to_string(),
+        articles: meta.articles,
+        bytes: bytes.len(),
+        etag,
+        weights: index.weights().signals.to_vec(),
+    })
+}
+
+/// Builds the site's index from its articles and publishes it. Weights
+/// learned by retraining, when present, replace the ones learned from the
+/// articles' own phrasings.
+pub(crate) async fn publish(app: &App, site: &str) -> AppResult<Published> {
+    let list = articles::list(&app.db, site).await?;
+    if list.is_empty() {
+        return Err(AppError::Conflict(format!("site {site} has no articles to publish")));
+    }
+    let arts: Vec<_> = list.iter().map(to_article).collect();
+    let mut options = BuildOptions::default();
+    if let Some(w) = kv::match_weights(&app.kv, site).await? {
+        options.weights = w;
+        options.learn_weights = false;
+    }
+    let index = KbIndex::build(&arts, &options)?;
+    store(app, site, &index).await
+}
+
+/// The published index of a site, decoded.
+pub(crate) async fn load(app: &App, site: &str) -> AppResult<Option<KbIndex>> {
+    match kv::kb_index(&app.kv, site).await? {
+        Some((bytes, _)) => Ok(Some(KbIndex::decode(&bytes)?)),
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,49 @@
+//! The cron job: mark tickets whose SLA ran out and let the rules escalate
+//! them.
+
+use super::work::{load, run_rules};
+use crate::crypto::new_id;
+use crate::error::AppResult;
+use crate::state::App;
+use crate::store::tickets::{self, NewMessageRow};
+use crate::store::{Arg, run};
+use deflect_shared::rules::Trigger;
+
+/// Returns how many tickets were newly marked.
+pub(crate) async fn sweep(app: &App) -> AppResult<usize> {
+    let due = tickets::newly_breached(&app.db, app.now).await?;
+    for d in &due {
+        let first = d.breached_first == 0.0 && d.first_response_at.is_none() && (d.first_response_due as i64) < app.now;
+        let resolution = d.breached_resolution == 0.0 && (d.resolution_due as i64) < app.now;
+        // Only the first sweep to mark a breach goes on (the cron can
+        // overlap with itself).
+        let marked = run(
+            &app.db,
+            "UPDATE tickets SET breached_first = CASE WHEN ?2 = 1 THEN 1 ELSE breached_first END, \
+               breached_resolution = CASE WHEN ?3 = 1 THEN 1 ELSE breached_resolution END \
+             WHERE id = ?1 AND ((?2 = 1 AND breached_first = 0) OR (?3 = 1 AND breached_resolution = 0))",
+            &[Arg::Text(&d.id), Arg::Int(i64::from(first)), Arg::Int(i64::from(resolution))],
+        )
+        .await?;
+        if marked == 0 {
+            continue;
+        }
+        let what = match (first, resolution) {
+            (true, true) => "first response and resolution",
+            (true, false) => "first response",
+            _ => "resolution",
+        };
+        let id = new_id()?;
+        let body = format!("SLA breached: the {what} target was missed.");
+        tickets::insert_message_stmt(
+            &app.db,
+            &NewMessageRow { id: &id, ticket: &d.id, author: "system", author_id: None, body: &body, internal: true },
+            app.now,
+        )?
+        .run()
+        .await?;
+        app.audit("system", "sla.breached", &d.id, serde_json::json!({ "target": what })).await?;
+        run_rules(app, &load(app, &d.id).await?, Trigger::SlaBreached).await?;
+    }
+    Ok(due.len())
+}

@@ -1,0 +1,135 @@
+//! Turning stored rows into the API's views.
+
+use crate::error::AppResult;
+use crate::state::App;
+use crate::store::customers::{self, CustomerRow};
+use crate::store::from_json;
+use crate::store::tickets::{self, TicketRow};
+use deflect_shared::api::{CustomerTicket, CustomerView, QueueItem, SlaView, Status, TicketCreated, TicketSummary};
+use deflect_shared::priority::{Explanation, Level};
+use deflect_shared::sla::{SlaPolicy, SlaState, state};
+
+pub(crate) fn status(row: &TicketRow) -> Status {
+    Status::parse(&row.status).unwrap_or(Status::Open)
+}
+
+/// The level in force: an agent's override, else the computed one.
+pub(crate) fn level(row: &TicketRow) -> Level {
+    row.priority_override
+        .as_deref()
+        .and_then(Level::parse)
+        .or_else(|| Level::parse(&row.priority_level))
+        .unwrap_or(Level::Normal)
+}
+
+/// The customer's token for a ticket.
+pub(crate) async fn ticket_token(app: &App, ticket_id: &str) -> AppResult<String> {
+    app.key().await?.sign(&format!("ticket:{ticket_id}")).await
+}
+
+pub(crate) async fn customer_ticket(app: &App, row: &TicketRow) -> AppResult<CustomerTicket> {
+    Ok(CustomerTicket {
+        id: row.id.clone(),
+        subject: row.subject.clone(),
+        status: status(row),
+        created_at: row.created_at as i64,
+        updated_at: row.updated_at as i64,
+        messages: tickets::messages(&app.db, &row.id, false).await?,
+        csat: row.csat.map(|c| c as u8),
+    })
+}
+
+pub(crate) async fn created(app: &App, row: &TicketRow) -> AppResult<TicketCreated> {
+    Ok(TicketCreated {
+        ticket: customer_ticket(app, row).await?,
+        token: ticket_token(app, &row.id).await?,
+    })
+}
+
+pub(crate) fn sla_view(policy: &SlaPolicy, row: &TicketRow, now: i64) -> SlaView {
+    let st = state(
+        policy,
+        level(row),
+        row.created_at as i64,
+        row.first_response_at.map(|v| v as i64),
+        row.solved_at.map(|v| v as i64),
+        now,
+    );
+    match st {
+        SlaState::Met => SlaView {
+            state: "met".into(),
+            target: None,
+            minutes_left: None,
+        },
+        SlaState::Running { target, minutes_left, .. } => SlaView {
+            state: "running".into(),
+            target: Some(target.into()),
+            minutes_left: Some(minutes_left),
+        },
+        SlaState::Breached { target, minutes_over } => SlaView {
+            state: "breached".into(),
+            target: Some(target.into()),
+            minutes_left: Some(-minutes_over),
+        },
+    }
+}
+
+/// A queue line. The customer's display name is their name, or their
+/// decrypted e-mail.
+pub(crate) async fn queue_item(app: &App, policy: &SlaPolicy, row: &TicketRow) -> AppResult<QueueItem> {
+    let customer_name = match &row.customer_name {
+        Some(n) => n.clone(),
+        None => app.key().await?.decrypt(&row.customer_email_enc).await?,
+    };
+    let explanation: Explanation = serde_json::from_str(&row.priority_explain)?;
+    Ok(QueueItem {
+        id: row.id.clone(),
+        site: row.site_id.clone(),
+        subject: row.subject.clone(),
+        status: status(row),
+        priority: level(row),
+        priority_score: row.priority_score as f32,
+        explanation,
+        priority_override: row.priority_override.as_deref().and_then(Level::parse),
+        assignee: row.assignee_id.clone(),
+        assignee_name: row.assignee_name.clone(),
+        team: row.team.clone(),
+        tags: from_json(&row.tags),
+        customer_id: row.customer_id.clone(),
+        customer_name,
+        sla: sla_view(policy, row, app.now),
+        created_at: row.created_at as i64,
+        updated_at: row.updated_at as i64,
+    })
+}
+
+pub(crate) async fn customer(app: &App, c: &CustomerRow) -> AppResult<CustomerView> {
+    let k = app.key().await?;
+    let lines = customers::tickets(&app.db, &c.id).await?;
+    let rated: Vec<f64> = lines.iter().filter_map(|l| l.csat).collect();
+    Ok(CustomerView {
+        id: c.id.clone(),
+        site: c.site_id.clone(),
+        email: k.decrypt(&c.email_enc).await?,
+        name: c.name.clone(),
+        phone: match &c.phone_enc {
+            Some(p) => Some(k.decrypt(p).await?),
+            None => None,
+        },
+        plan: c.plan.clone(),
+        lifetime_value_cents: c.value_cents as i64,
+        attributes: from_json(&c.attributes),
+        created_at: c.created_at as i64,
+        average_csat: (!rated.is_empty()).then(|| (rated.iter().sum::<f64>() / rated.len() as f64) as f32),
+        tickets: lines
+            .into_iter()
+            .map(|l| TicketSummary {
+                id: l.id,
+                subject: l.subject,
+                status: l.status,
+                csat: l.csat.map(|c| c as u8),
+                created_at: l.created_at as i64,
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,250 @@
+//! What agents and customers do to an existing ticket: replies, notes,
+//! status, assignment, priority overrides, article links, ratings.
+
+use super::intake::after_automation;
+use super::views::level;
+use crate::crypto::new_id;
+use crate::error::{AppError, AppResult};
+use crate::state::App;
+use crate::store::agents::{self, AgentRow};
+use crate::store::tickets::{self, NewMessageRow, TicketRow};
+use crate::store::{Arg, articles, from_json, run};
+use deflect_shared::api::{Status, TicketUpdate};
+use deflect_shared::priority::Level;
+use deflect_shared::rules::{RuleSet, TicketFacts, Trigger};
+
+pub(crate) async fn load(app: &App, id: &str) -> AppResult<TicketRow> {
+    tickets::by_id(&app.db, id).await?.ok_or_else(|| AppError::NotFound(format!("there is no ticket {id}")))
+}
+
+/// Adds a message. An agent's first public reply stops the first-response
+/// clock; a customer's reply reopens a pending or solved ticket.
+pub(crate) async fn add_message(app: &App, row: &TicketRow, author: Option<&AgentRow>, body: &str, internal: bool) -> AppResult<()> {
+    if row.status == "closed" {
+        return Err(AppError::Conflict("the ticket is closed; open a new one".into()));
+    }
+    let id = new_id()?;
+    let who = if author.is_some() { "agent" } else { "customer" };
+    tickets::insert_message_stmt(
+        &app.db,
+        &NewMessageRow {
+            id: &id,
+            ticket: &row.id,
+            author: who,
+            author_id: author.map(|a| a.id.as_str()),
+            body,
+            internal,
+        },
+        app.now,
+    )?
+    .run()
+    .await?;
+    match author {
+        Some(agent) if !internal => {
+            run(
+                &app.db,
+                "UPDATE tickets SET first_response_at = COALESCE(first_response_at, ?2), \
+                 status = CASE status WHEN 'open' THEN 'pending' ELSE status END, updated_at = ?2 WHERE id = ?1",
+                &[Arg::Text(&row.id), Arg::Int(app.now)],
+            )
+            .await?;
+            app.audit(&agent.id, "ticket.reply", &row.id, serde_json::json!({ "message": id })).await?;
+        }
+        Some(agent) => {
+            run(&app.db, "UPDATE tickets SET updated_at = ?2 WHERE id = ?1", &[Arg::Text(&row.id), Arg::Int(app.now)]).await?;
+            app.audit(&agent.id, "ticket.note", &row.id, serde_json::json!({ "message": id })).await?;
+        }
+        None => {
+            run(
+                &app.db,
+                "UPDATE tickets SET status = CASE WHEN status IN ('pending', 'solved') THEN 'open' ELSE status END, \
+                 solved_at = CASE WHEN status = 'solved' THEN NULL ELSE solved_at END, updated_at = ?2 WHERE id = ?1",
+                &[Arg::Text(&row.id), Arg::Int(app.now)],
+            )
+            .await?;
+            run_rules(app, &load(app, &row.id).await?, Trigger::TicketUpdated).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Applies an agent's changes, records overrides as training data and
+/// writes the audit log.
+pub(crate) async fn update(app: &App, agent: &AgentRow, row: &TicketRow, u: &TicketUpdate) -> AppResult<()> {
+    u.validate()?;
+    let settings = app.settings().await?;
+    let mut detail = serde_json::Map::new();
+    if let Some(s) = u.status {
+        detail.insert("status".into(), s.as_str().into());
+    }
+    if let Some(a) = &u.assignee {
+        if !a.is_empty() {
+            let target = agents::by_id(&app.db, a)
+                .await?
+                .ok_or_else(|| AppError::invalid("assignee", format!("assignee: there is no agent {a}")))?;
+            if target.active == 0.0 {
+                return Err(AppError::invalid("assignee", "assignee: that agent is inactive"));
+            }
+        }
+        detail.insert("assignee".into(), a.clone().into());
+    }
+    // An override moves the SLA clock to the new level's targets.
+    let due = settings.sla.due(row.created_at as i64, u.priority.unwrap_or_else(|| level(row)));
+    if let Some(p) = u.priority {
+        detail.insert("priority".into(), p.as_str().into());
+    }
+    let tags_json = u.tags.as_ref().map(serde_json::to_string).transpose()?;
+    if let Some(t) = &u.tags {
+        detail.insert("tags".into(), serde_json::to_value(t)?);
+    }
+    if let Some(article) = &u.solved_by_article {
+        if !article.is_empty() && articles::get(&app.db, &row.site_id, article).await?.is_none() {
+            return Err(AppError::invalid("solved_by_article", format!("solved_by_article: there is no article {article}")));
+        }
+        detail.insert("solved_by_article".into(), article.clone().into());
+    }
+    run(
+        &app.db,
+        "UPDATE tickets SET updated_at = ?2, status = COALESCE(?3, status), \
+           solved_at = CASE WHEN ?3 IS NULL THEN solved_at WHEN ?3 IN ('solved', 'closed') THEN COALESCE(solved_at, ?2) ELSE NULL END, \
+           assignee_id = CASE WHEN ?10 = 1 THEN ?4 ELSE assignee_id END, \
+           priority_override = COALESCE(?5, priority_override), \
+           first_response_due = CASE WHEN ?5 IS NULL THEN first_response_due ELSE ?6 END, \
+           resolution_due = CASE WHEN ?5 IS NULL THEN resolution_due ELSE ?7 END, \
+           tags = COALESCE(?8, tags), \
+           solved_article_id = CASE WHEN ?11 = 1 THEN ?9 ELSE solved_article_id END \
+         WHERE id = ?1",
+        &[
+            Arg::Text(&row.id),
+            Arg::Int(app.now),
+            Arg::OptText(u.status.map(Status::as_str)),
+            Arg::OptText(u.assignee.as_deref().filter(|a| !a.is_empty())),
+            Arg::OptText(u.priority.map(Level::as_str)),
+            Arg::Int(due.first_response_due),
+            Arg::Int(due.resolution_due),
+            Arg::OptText(tags_json.as_deref()),
+            Arg::OptText(u.solved_by_article.as_deref().filter(|a| !a.is_empty())),
+            Arg::Int(i64::from(u.assignee.is_some())),
+            Arg::Int(i64::from(u.solved_by_article.is_some())),
+        ],
+    )
+    .await?;
+    if let Some(p) = u.priority {
+        let computed = Level::parse(&row.priority_level).unwrap_or(Level::Normal);
+        run(
+            &app.db,
+            "INSERT INTO priority_overrides (id, ticket_id, agent_id, features, computed, chosen, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            &[
+                Arg::Text(&new_id()?),
+                Arg::Text(&row.id),
+                Arg::Text(&agent.id),
+                Arg::Text(&row.priority_features),
+                Arg::Text(computed.as_str()),
+                Arg::Text(p.as_str()),
+                Arg::Int(app.now),
+            ],
+        )
+        .await?;
+    }
+    app.audit(&agent.id, "ticket.update", &row.id, serde_json::Value::Object(detail)).await?;
+    run_rules(app, &load(app, &row.id).await?, Trigger::TicketUpdated).await?;
+    Ok(())
+}
+
+/// Runs the rules for an event on a stored ticket and stores what they
+/// changed.
+pub(crate) async fn run_rules(app: &App, row: &TicketRow, trigger: Trigger) -> AppResult<()> {
+    let settings = app.settings().await?;
+    let rules = RuleSet::from_specs(settings.rules.clone())?;
+    let messages = tickets::messages(&app.db, &row.id, false).await?;
+    let text = std::iter::once(row.subject.clone())
+        .chain(messages.iter().filter(|m| matches!(m.author, deflect_shared::api::Author::Customer)).map(|m| m.body.clone()))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let facts = TicketFacts {
+        channel: row.channel.clone(),
+        subject: row.subject.clone(),
+        text,
+        priority: level(row),
+        priority_score: row.priority_score as f32,
+        customer_plan: row.customer_plan.clone(),
+        tags: from_json(&row.tags),
+        status: row.status.clone(),
+        hours_since_update: ((app.now - row.updated_at as i64) as f32 / 3_600_000.0).max(0.0),
+        locale: row.locale.clone(),
+        assignee: row.assignee_id.clone(),
+        team: row.team.clone(),
+    };
+    let outcome = rules.run(trigger, &facts);
+    if outcome.applied.is_empty() {
+        return Ok(());
+    }
+    let f = &outcome.facts;
+    let new_level = (f.priority != facts.priority).then_some(f.priority);
+    let due = new_level.map(|l| settings.sla.due(row.created_at as i64, l));
+    run(
+        &app.db,
+        "UPDATE tickets SET tags = ?2, status = ?3, team = ?4, automated = 1, \
+           priority_override = COALESCE(?5, priority_override), \
+           first_response_due = COALESCE(?6, first_response_due), resolution_due = COALESCE(?7, resolution_due), \
+           solved_at = CASE WHEN ?3 IN ('solved', 'closed') THEN COALESCE(solved_at, ?8) ELSE NULL END \
+         WHERE id = ?1",
+        &[
+            Arg::Text(&row.id),
+            Arg::Text(&serde_json::to_string(&f.tags)?),
+            Arg::Text(&f.status),
+            Arg::OptText(f.team.as_deref()),
+            Arg::OptText(new_level.map(Level::as_str)),
+            Arg::OptInt(due.map(|d| d.first_response_due)),
+            Arg::OptInt(due.map(|d| d.resolution_due)),
+            Arg::Int(app.now),
+        ],
+    )
+    .await?;
+    if f.team != facts.team && f.team.is_some() {
+        reassign_to_team(app, row, f.team.as_deref()).await?;
+    }
+    for a in &outcome.applied {
+        if let deflect_shared::rules::Action::AutoReply { article } = &a.action {
+            if let Some(art) = articles::get(&app.db, &row.site_id, article).await? {
+                let id = new_id()?;
+                let body = format!("{}\n\n{}", art.title, art.body);
+                tickets::insert_message_stmt(
+                    &app.db,
+                    &NewMessageRow { id: &id, ticket: &row.id, author: "system", author_id: None, body: &body, internal: false },
+                    app.now,
+                )?
+                .run()
+                .await?;
+            }
+        }
+    }
+    after_automation(app, row, &outcome.applied).await
+}
+
+async fn reassign_to_team(app: &App, row: &TicketRow, team: Option<&str>) -> AppResult<()> {
+    let settings = app.settings().await?;
+    let roster = agents::list(&app.db).await?;
+    let candidates: Vec<_> = roster.iter().map(|a| a.candidate()).collect();
+    let need = deflect_shared::assignment::Need { team: team.map(str::to_string), skill: None };
+    let last = crate::store::kv::round_robin_last(&app.kv).await?;
+    if let Some(a) = deflect_shared::assignment::assign(&candidates, &need, settings.assignment, last.as_deref()) {
+        run(&app.db, "UPDATE tickets SET assignee_id = ?2 WHERE id = ?1", &[Arg::Text(&row.id), Arg::Text(&a.id)]).await?;
+        crate::store::kv::set_round_robin_last(&app.kv, &a.id).await?;
+    }
+    Ok(())
+}
+
+/// A customer rates a solved ticket.
+pub(crate) async fn rate(app: &App, row: &TicketRow, rating: u8, comment: Option<&str>) -> AppResult<()> {
+    if !matches!(row.status.as_str(), "solved" | "closed") {
+        return Err(AppError::Conflict("a ticket can be rated once it is solved".into()));
+    }
+    run(
+        &app.db,
+        "UPDATE tickets SET csat = ?2, csat_comment = ?3, updated_at = ?4 WHERE id = ?1",
+        &[Arg::Text(&row.id), Arg::Int(i64::from(rating)), Arg::OptText(comment), Arg::Int(app.now)],
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! `AppError`: every failure a handler can have, mapped to a status and a
+//! JSON body. Internal details are logged, never sent.
+
+use deflect_shared::api::{ApiError, ErrorBody};
+use deflect_shared::{Error as CoreError, ErrorKind};
+use worker::Response;
+
+/// A failure, with what the client should be told.
+#[derive(Debug)]
+pub(crate) enum AppError {
+    /// 400: the request is malformed (bad JSON, bad header).
+    BadRequest { code: &'static str, message: String },
+    /// 422: a field is invalid.
+    Invalid { field: Option<String>, message: String },
+    /// 401.
+    Unauthenticated,
+    /// 401 for a failed login.
+    AuthFailed,
+    /// 403.
+    Forbidden(String),
+    /// 404.
+    NotFound(String),
+    /// 405.
+    MethodNotAllowed,
+    /// 409: the request conflicts with the state.
+    Conflict(String),
+    /// 413.
+    TooLarge(usize),
+    /// 415.
+    UnsupportedMediaType,
+    /// 429, with seconds to wait.
+    RateLimited(u64),
+    /// 500: logged with its detail; the client gets a generic message.
+    Internal(String),
+}
+
+pub(crate) type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub(crate) fn bad(code: &'static str, message: impl Into<String>) -> AppError {
+        AppError::BadRequest {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn invalid(field: &str, message: impl Into<String>) -> AppError {
+        AppError::Invalid {
+            field: Some(field.to_string()),
+            message: message.into(),
+        }
+    }
+
+    fn parts(&self) -> (u16, &'static str, String, Option<String>) {
+        match self {
+            AppError::BadRequest { code, message } => (400, code, message.clone(), None),
+            AppError::Invalid { field, message } => (422, "invalid_field", message.clone(), field.clone()),
+            AppError::Unauthenticated => (401, "unauthenticated", "log in first".into(), None),
+            AppError::AuthFailed => (401, "invalid_credentials", "wrong e-mail or password".into(), None),
+            AppError::Forbidden(m) => (403, "forbidden", m.clone(), None),
+            AppError::NotFound(m) => (404, "not_found", m.clone(), None),
+            AppError::MethodNotAllowed => (405, "method_not_allowed", "this method is not allowed here".into(), None),
+            AppError::Conflict(m) => (409, "conflict", m.clone(), None),
+            AppError::TooLarge(limit) => (413, "too_large", format!("the body is larger than {limit} bytes"), None),
+            AppError::UnsupportedMediaType => (415, "unsupported_media_type", "send the body as application/json".into(), None),
+            AppError::RateLimited(s) => (429, "rate_limited", format!("too many requests; try again in {s} seconds"), None),
+            AppError::Internal(_) => (500, "internal", "something went wrong on our side; it has been logged".into(), None),
+        }
+    }
+
+    /// The HTTP response for this error.
+    pub(crate) fn response(&self) -> worker::Result<Response> {
+        let (status, code, message, field) = self.parts();
+        if let AppError::Internal(detail) = self {
+            worker::console_error!("internal error: {detail}");
+        }
+        let body = ApiError {
+            error: ErrorBody {
+                code: code.to_string(),
+                message,
+                field,
+            },
+        };
+        let mut resp = Response::ok(serde_json::to_string(&body)?)?.with_status(status);
+        let h = resp.headers_mut();
+        h.set("content-type", "application/json; charset=utf-8")?;
+        if let AppError::RateLimited(s) = self {
+            h.set("retry-after", &s.to_string())?;
+        }
+        if let AppError::Unauthenticated = self {
+            h.set("www-authenticate", "Bearer realm=\"deflect\"")?;
+        }
+        Ok(resp)
+    }
+}
+
+impl From<worker::Error> for AppError {
+    fn from(e: worker::Error) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl From<worker::KvError> for AppError {
+    fn from(e: worker::KvError) -> Self {
+        AppError::Internal(format!("kv: {e:?}"))
+    }
+}
+
+impl From<serde_json::Error> for AppError {
+    fn from(e: serde_json::Error) -> Self {
+        AppError::Internal(format!("json: {e}"))
+    }
+}
+
+impl From<CoreError> for AppError {
+    fn from(e: CoreError) -> Self {
+        match e.kind() {
+            ErrorKind::InvalidField { field, message } => AppError::Invalid {
+                field: Some(field.clone()),
+                message: format!("{field}: {message}"),
+            },
+            ErrorKind::IndexFormat(_) | ErrorKind::IndexVersion { .. } => AppError::Internal(e.to_string()),
+            _ => AppError::Invalid {
+                field: None,
+                message: e.to_string(),
+            },
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! Reading requests safely and writing responses.
+//!
+//! Every body goes through [`Req::json`]: a size limit, a content type,
+//! UTF-8, then JSON into a type with `deny_unknown_fields`. Malformed input
+//! becomes a 4xx [`AppError`], never a panic.
+
+use crate::error::{AppError, AppResult};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use worker::{Method, Request, Response};
+
+/// Default body limit for JSON requests.
+pub(crate) const MAX_JSON: usize = 64 * 1024;
+/// Body limit for KB imports.
+pub(crate) const MAX_IMPORT: usize = 4 * 1024 * 1024;
+
+/// A request with its path split and its query parsed.
+pub(crate) struct Req {
+    pub(crate) method: Method,
+    pub(crate) segments: Vec<String>,
+    query: Vec<(String, String)>,
+    inner: Request,
+}
+
+impl Req {
+    pub(crate) fn new(inner: Request) -> AppResult<Req> {
+        let url = inner.url()?;
+        let segments = url
+            .path_segments()
+            .map(|s| s.filter(|x| !x.is_empty()).map(percent_decode).collect::<Option<Vec<_>>>())
+            .unwrap_or(Some(Vec::new()))
+            .ok_or_else(|| AppError::bad("invalid_path", "the path is not valid UTF-8"))?;
+        let query = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        Ok(Req {
+            method: inner.method(),
+            segments,
+            query,
+            inner,
+        })
+    }
+
+    pub(crate) fn header(&self, name: &str) -> Option<String> {
+        self.inner.headers().get(name).ok().flatten()
+    }
+
+    pub(crate) fn query(&self, key: &str) -> Option<&str> {
+        self.query.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// The client address as Cloudflare reports it.
+    pub(crate) fn client_ip(&self) -> String {
+        self.header("cf-connecting-ip").unwrap_or_else(|| "unknown".into())
+    }
+
+    pub(crate) fn origin(&self) -> Option<String> {
+        self.header("origin").map(|o| o.to_ascii_lowercase())
+    }
+
+    /// The raw body, at most `limit` bytes.
+    pub(crate) async fn bytes(&mut self, limit: usize) -> AppResult<Vec<u8>> {
+        if let Some(len) = self.header("content-length").and_then(|v| v.parse::<usize>().ok()) {
+            if len > limit {
+                return Err(AppError::TooLarge(limit));
+            }
+        }
+        let body = self.inner.bytes().await.map_err(|_| AppError::bad("invalid_body", "the body could not be read"))?;
+        if body.len() > limit {
+            return Err(AppError::TooLarge(limit));
+        }
+        Ok(body)
+    }
+
+    /// The body as UTF-8 text, at most `limit` bytes.
+    pub(crate) async fn text(&mut self, limit: usize) -> AppResult<String> {
+        let body = self.bytes(limit).await?;
+        String::from_utf8(body).map_err(|e| {
+            AppError::bad(
+                "invalid_encoding",
+                format!("the body is not valid UTF-8 (bad byte at offset {})", e.utf8_error().valid_up_to()),
+            )
+        })
+    }
+
+    /// The body as JSON of type `T`; also returns the raw text.
+    pub(crate) async fn json_with_text<T: DeserializeOwned>(&mut self, limit: usize) -> AppResult<(T, String)> {
+        let ct = self.header("content-type").unwrap_or_default().to_ascii_lowercase();
+        if !ct.starts_with("application/json") {
+            return Err(AppError::UnsupportedMediaType);
+        }
+        let text = self.text(limit).await?;
+        let value = parse_json(&text)?;
+        Ok((value, text))
+    }
+
+    pub(crate) async fn json<T: DeserializeOwned>(&mut self) -> AppResult<T> {
+        Ok(self.json_with_text(MAX_JSON).await?.0)
+    }
+}
+
+/// Parses JSON: syntax errors are 400, shape errors (unknown fields, wrong
+/// types, missing fields) are 422.
+pub(crate) fn parse_json<T: DeserializeOwned>(text: &str) -> AppResult<T> {
+    serde_json::from_str(text).map_err(|e| {
+        let place = format!(" (line {}, column {})", e.line(), e.column());
+        let msg = e.to_string();
+        // serde_json appends its own position; keep one.
+        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string() + &place;
+        if e.is_data() {
+            AppError::Invalid { field: None, message: msg }
+        } else {
+            AppError::bad("invalid_json", format!("the body is not valid JSON: {msg}"))
+        }
+    })
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let h = std::str::from_utf8(&b[i + 1..i + 3]).ok()?;
+            out.push(u8::from_str_radix(h, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Headers every API response carries.
+pub(crate) fn secure(mut resp: Response) -> worker::Result<Response> {
+    let h = resp.headers_mut();
+    h.set("x-content-type-options", "nosniff")?;
+    h.set("referrer-policy", "no-referrer")?;
+    if h.get("cache-control")?.is_none() {
+        h.set("cache-control", "no-store")?;
+    }
+    Ok(resp)
+}
+
+/// A JSON response.
+pub(crate) fn json<T: Serialize>(status: u16, value: &T) -> AppResult<Response> {
+    let mut r = Response::ok(serde_json::to_string(value)?)?.with_status(status);
+    r.headers_mut().set("content-type", "application/json; charset=utf-8")?;
+    Ok(r)
+}
+
+/// An empty response.
+pub(crate) fn empty(status: u16) -> AppResult<Response> {
+    Ok(Response::empty()?.with_status(status))
+}

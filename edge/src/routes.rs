@@ -1,0 +1,162 @@
+//! The route table. Each route names its handler; handlers live in one
+//! module per resource. Public routes get CORS and rate limits; agent and
+//! admin routes get authentication and role checks inside their handlers.
+
+mod admin;
+mod agent_tickets;
+mod auth;
+mod customers;
+mod events;
+mod kb;
+mod metrics;
+mod openapi;
+mod portal;
+mod public_tickets;
+
+use crate::cors;
+use crate::error::{AppError, AppResult};
+use crate::http::{Req, secure};
+use crate::state::App;
+use crate::store::kv;
+use worker::{Method, Request, Response};
+
+/// Rate-limit buckets of the public API.
+#[derive(Clone, Copy)]
+pub(crate) enum Bucket {
+    Tickets,
+    Events,
+    Reads,
+    Logins,
+}
+
+/// Counts the request against its bucket; 429 when over the limit.
+pub(crate) async fn limit(app: &App, req: &Req, bucket: Bucket) -> AppResult<()> {
+    let limits = app.settings().await?.rate_limits;
+    let (name, max) = match bucket {
+        Bucket::Tickets => ("tickets", limits.tickets),
+        Bucket::Events => ("events", limits.events),
+        Bucket::Reads => ("reads", limits.reads),
+        Bucket::Logins => ("logins", limits.logins),
+    };
+    let (count, left) = kv::hit(&app.kv, name, &req.client_ip(), app.now).await?;
+    if count > u64::from(max) {
+        return Err(AppError::RateLimited(left));
+    }
+    Ok(())
+}
+
+fn is_public(segments: &[&str]) -> bool {
+    matches!(segments, ["v1", "tickets", ..] | ["v1", "events"] | ["v1", "kb", "index"] | ["v1", "health"])
+}
+
+/// Handles one request; every error becomes a JSON response.
+pub(crate) async fn handle(app: &App, request: Request) -> worker::Result<Response> {
+    let own_origin = request
+        .url()
+        .map(|u| u.origin().ascii_serialization().to_ascii_lowercase())
+        .unwrap_or_default();
+    let mut req = match Req::new(request) {
+        Ok(r) => r,
+        Err(e) => return secure(e.response()?),
+    };
+    let segments: Vec<String> = req.segments.clone();
+    let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let public = is_public(&segs);
+
+    // CORS applies to the public API only.
+    let origin = if public {
+        match cors::check(app, &req, &own_origin).await {
+            Ok(o) => o,
+            Err(e) => return secure(e.response()?),
+        }
+    } else {
+        None
+    };
+    let result = if public && req.method == Method::Options {
+        match &origin {
+            Some(o) => cors::preflight(o),
+            None => Err(AppError::bad("not_preflight", "an OPTIONS request needs an Origin header")),
+        }
+    } else {
+        route(app, &mut req, &segs).await
+    };
+    let resp = match result {
+        Ok(r) => r,
+        Err(e) => e.response()?,
+    };
+    let resp = if public { cors::allow(resp, origin.as_deref())? } else { resp };
+    secure(resp)
+}
+
+async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
+    use Method::{Delete, Get, Patch, Post, Put};
+    let m = req.method.clone();
+    match (m, segs) {
+        (Get, ["v1", "health"]) => crate::http::json(200, &serde_json::json!({ "ok": true })),
+        (Get, ["openapi.json"]) => openapi::document(),
+
+        // Public: the widget and the help centre.
+        (Get, ["v1", "kb", "index"]) => kb::index(app, req).await,
+        (Post, ["v1", "tickets"]) => public_tickets::create(app, req).await,
+        (Get, ["v1", "tickets", id]) => public_tickets::get(app, req, id).await,
+        (Post, ["v1", "tickets", id, "messages"]) => public_tickets::reply(app, req, id).await,
+        (Post, ["v1", "tickets", id, "csat"]) => public_tickets::rate(app, req, id).await,
+        (Post, ["v1", "events"]) => events::record(app, req).await,
+        (Get, ["help"]) => portal::home(app, req, None).await,
+        (Get, ["help", site]) => portal::home(app, req, Some(site)).await,
+        (Get, ["help", site, "articles", id]) => portal::article(app, req, site, id).await,
+
+        // Sessions.
+        (Post, ["v1", "auth", "login"]) => auth::login(app, req).await,
+        (Post, ["v1", "auth", "logout"]) => auth::logout(app, req).await,
+        (Get, ["v1", "auth", "me"]) => auth::me(app, req).await,
+
+        // Agents.
+        (Get, ["v1", "agent", "tickets"]) => agent_tickets::queue(app, req).await,
+        (Get, ["v1", "agent", "tickets.csv"]) => metrics::csv(app, req).await,
+        (Get, ["v1", "agent", "tickets", id]) => agent_tickets::detail(app, req, id).await,
+        (Patch, ["v1", "agent", "tickets", id]) => agent_tickets::update(app, req, id).await,
+        (Post, ["v1", "agent", "tickets", id, "messages"]) => agent_tickets::message(app, req, id).await,
+        (Get, ["v1", "agent", "customers", id]) => customers::get(app, req, id).await,
+        (Patch, ["v1", "agent", "customers", id]) => customers::update(app, req, id).await,
+        (Get, ["v1", "agent", "agents"]) => admin::list_agents(app, req).await,
+        (Get, ["v1", "agent", "articles"]) => kb::list(app, req).await,
+        (Get, ["v1", "agent", "articles", id]) => kb::get(app, req, id).await,
+        (Get, ["v1", "agent", "kb", "unanswered"]) => kb::unanswered(app, req).await,
+        (Get, ["v1", "agent", "metrics"]) => metrics::get(app, req).await,
+
+        // Admins.
+        (Post, ["v1", "admin", "articles"]) => kb::create(app, req).await,
+        (Post, ["v1", "admin", "articles", "import"]) => kb::import(app, req).await,
+        (Put, ["v1", "admin", "articles", id]) => kb::replace(app, req, id).await,
+        (Delete, ["v1", "admin", "articles", id]) => kb::delete(app, req, id).await,
+        (Post, ["v1", "admin", "kb", "publish"]) => kb::publish(app, req).await,
+        (Get, ["v1", "admin", "settings"]) => admin::get_settings(app, req).await,
+        (Put, ["v1", "admin", "settings"]) => admin::put_settings(app, req).await,
+        (Post, ["v1", "admin", "rules", "validate"]) => admin::validate_rules(app, req).await,
+        (Get, ["v1", "admin", "agents"]) => admin::list_agents(app, req).await,
+        (Post, ["v1", "admin", "agents"]) => admin::create_agent(app, req).await,
+        (Patch, ["v1", "admin", "agents", id]) => admin::update_agent(app, req, id).await,
+        (Post, ["v1", "admin", "tokens"]) => admin::create_token(app, req).await,
+        (Get, ["v1", "admin", "audit"]) => admin::audit(app, req).await,
+        (Post, ["v1", "admin", "retrain"]) => admin::retrain(app, req).await,
+
+        (_, path) if known(path) => Err(AppError::MethodNotAllowed),
+        (_, _) => Err(AppError::NotFound("there is nothing at this address".into())),
+    }
+}
+
+/// True for paths some method serves, so a wrong method gets 405, not 404.
+fn known(segs: &[&str]) -> bool {
+    matches!(
+        segs,
+        ["v1", "health" | "events"]
+            | ["v1", "kb", "index"]
+            | ["v1", "tickets", ..]
+            | ["v1", "auth", _]
+            | ["v1", "agent", ..]
+            | ["v1", "admin", ..]
+            | ["help", ..]
+            | ["openapi.json"]
+    )
+}

@@ -1,0 +1,133 @@
+//! Admin settings: sites and origins, SLA targets, rules, agents, API
+//! tokens, the audit log, retraining.
+
+use crate::auth;
+use crate::crypto::{hash_password, new_id, new_token, sha256_hex};
+use crate::desk::retrain;
+use crate::error::{AppError, AppResult};
+use crate::http::{Req, json};
+use crate::state::App;
+use crate::store::agents::{self, AgentChanges, NewAgentRow};
+use crate::store::{audit as audit_log, kv};
+use deflect_shared::api::{AgentUpdate, NewAgent, NewToken, Settings};
+use deflect_shared::rules::RuleSet;
+use worker::Response;
+
+pub(super) async fn get_settings(app: &App, req: &mut Req) -> AppResult<Response> {
+    auth::admin(app, req).await?;
+    json(200, &app.settings().await?)
+}
+
+pub(super) async fn put_settings(app: &App, req: &mut Req) -> AppResult<Response> {
+    let me = auth::admin(app, req).await?;
+    let s: Settings = req.json().await?;
+    let s = s.validate()?;
+    kv::put_settings(&app.kv, &s).await?;
+    app.forget_settings();
+    app.audit(&me.id, "settings.update", "settings", serde_json::to_value(&s)?).await?;
+    json(200, &s)
+}
+
+/// Checks rules without saving them: `{ "ok": true }` or a 422 whose
+/// message says where and why.
+pub(super) async fn validate_rules(app: &App, req: &mut Req) -> AppResult<Response> {
+    auth::admin(app, req).await?;
+    let text = req.text(crate::http::MAX_JSON).await?;
+    let set = RuleSet::parse(&text)?;
+    json(200, &serde_json::json!({ "ok": true, "rules": set.rules().len() }))
+}
+
+pub(super) async fn list_agents(app: &App, req: &mut Req) -> AppResult<Response> {
+    auth::agent(app, req).await?;
+    let list: Vec<_> = agents::list(&app.db).await?.iter().map(|a| a.view()).collect();
+    json(200, &list)
+}
+
+pub(super) async fn create_agent(app: &App, req: &mut Req) -> AppResult<Response> {
+    let me = auth::admin(app, req).await?;
+    let n: NewAgent = req.json().await?;
+    let (email, name, teams, skills) = n.validate()?;
+    let id = new_id()?;
+    let hash = hash_password(&n.password).await?;
+    let created = agents::insert(
+        &app.db,
+        &NewAgentRow {
+            id: &id,
+            email: &email,
+            name: &name,
+            role: n.role,
+            teams: &serde_json::to_string(&teams)?,
+            skills: &serde_json::to_string(&skills)?,
+            password_hash: &hash,
+        },
+        app.now,
+    )
+    .await?;
+    if !created {
+        return Err(AppError::Conflict(format!("an agent with e-mail {email} exists")));
+    }
+    app.audit(&me.id, "agent.create", &id, serde_json::json!({ "email": email, "role": n.role.as_str() })).await?;
+    let row = agents::by_id(&app.db, &id).await?.ok_or_else(|| AppError::Internal("new agent missing".into()))?;
+    json(201, &row.view())
+}
+
+pub(super) async fn update_agent(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
+    let me = auth::admin(app, req).await?;
+    let u: AgentUpdate = req.json().await?;
+    u.validate()?;
+    agents::by_id(&app.db, id).await?.ok_or_else(|| AppError::NotFound(format!("there is no agent {id}")))?;
+    if id == me.id && (u.active == Some(false) || u.role.is_some_and(|r| r != deflect_shared::api::Role::Admin)) {
+        return Err(AppError::Conflict("you cannot deactivate or demote yourself".into()));
+    }
+    let teams = u.teams.as_ref().map(serde_json::to_string).transpose()?;
+    let skills = u.skills.as_ref().map(serde_json::to_string).transpose()?;
+    let hash = match &u.password {
+        Some(p) => Some(hash_password(p).await?),
+        None => None,
+    };
+    agents::update(
+        &app.db,
+        id,
+        &AgentChanges {
+            name: u.name.as_deref().map(str::trim),
+            role: u.role.map(|r| r.as_str()),
+            teams: teams.as_deref(),
+            skills: skills.as_deref(),
+            active: u.active.map(i64::from),
+            password_hash: hash.as_deref(),
+        },
+    )
+    .await?;
+    let mut detail = serde_json::to_value(&u)?;
+    if let Some(o) = detail.as_object_mut() {
+        o.remove("password");
+        if u.password.is_some() {
+            o.insert("password_changed".into(), true.into());
+        }
+    }
+    app.audit(&me.id, "agent.update", id, detail).await?;
+    let row = agents::by_id(&app.db, id).await?.ok_or_else(|| AppError::NotFound(format!("there is no agent {id}")))?;
+    json(200, &row.view())
+}
+
+/// Creates an API token for the calling admin; the token is shown once.
+pub(super) async fn create_token(app: &App, req: &mut Req) -> AppResult<Response> {
+    let me = auth::admin(app, req).await?;
+    let t: NewToken = req.json().await?;
+    let name = deflect_shared::api::validate::text("name", &t.name, 1, 100)?;
+    let token = format!("dfl_{}", new_token()?);
+    agents::create_token(&app.db, &sha256_hex(token.as_bytes()).await?, &me.id, &name, app.now).await?;
+    app.audit(&me.id, "token.create", &me.id, serde_json::json!({ "name": name })).await?;
+    json(201, &serde_json::json!({ "token": token, "name": name }))
+}
+
+pub(super) async fn audit(app: &App, req: &mut Req) -> AppResult<Response> {
+    auth::admin(app, req).await?;
+    let limit = req.query("limit").and_then(|l| l.parse::<u32>().ok()).unwrap_or(200).clamp(1, 1000);
+    json(200, &audit_log::recent(&app.db, req.query("target"), limit).await?)
+}
+
+pub(super) async fn retrain(app: &App, req: &mut Req) -> AppResult<Response> {
+    let me = auth::admin(app, req).await?;
+    json(200, &retrain::retrain(app, &me.id).await?)
+}

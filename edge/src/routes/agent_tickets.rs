@@ -1,0 +1,104 @@
+//! The agents' queue and ticket view.
+
+use crate::auth;
+use crate::desk::{views, work};
+use crate::error::{AppError, AppResult};
+use crate::http::{Req, json};
+use crate::state::App;
+use crate::store::customers;
+use crate::store::from_json;
+use crate::store::tickets::{self, Filter};
+use deflect_shared::api::{NewMessage, TicketDetail, TicketUpdate};
+use deflect_shared::priority::Level;
+use worker::Response;
+
+pub(super) async fn queue(app: &App, req: &mut Req) -> AppResult<Response> {
+    let me = auth::agent(app, req).await?;
+    let statuses: Vec<String> = match req.query("status") {
+        None | Some("") => vec!["open".into(), "pending".into()],
+        Some("all") => Vec::new(),
+        Some(list) => list.split(',').map(str::to_string).collect(),
+    };
+    for s in &statuses {
+        if !deflect_shared::rules::STATUSES.contains(&s.as_str()) {
+            return Err(AppError::invalid("status", format!("status: {s:?} is not open, pending, solved, closed or all")));
+        }
+    }
+    let level = req.query("priority").filter(|p| !p.is_empty());
+    if let Some(l) = level {
+        if Level::parse(l).is_none() {
+            return Err(AppError::invalid("priority", "priority: must be low, normal, high or urgent"));
+        }
+    }
+    let assignee = match req.query("assignee") {
+        Some("me") => Some(me.id.clone()),
+        Some("") | Some("none") | None => None,
+        Some(a) => Some(a.to_string()),
+    };
+    let text = req.query("q").map(str::trim).filter(|q| !q.is_empty()).map(str::to_string);
+    if text.as_ref().is_some_and(|t| t.chars().count() > 200) {
+        return Err(AppError::invalid("q", "q: search text is longer than 200 characters"));
+    }
+    let limit = match req.query("limit") {
+        Some(l) => l.parse::<u32>().map_err(|_| AppError::invalid("limit", "limit: must be a number"))?,
+        None => 200,
+    };
+    let filter = Filter {
+        statuses,
+        level: level.map(str::to_string),
+        assignee,
+        unassigned: req.query("assignee") == Some("none"),
+        tag: req.query("tag").filter(|t| !t.is_empty()).map(str::to_string),
+        text,
+        customer: req.query("customer").filter(|c| !c.is_empty()).map(str::to_string),
+        limit,
+    };
+    let rows = tickets::queue(&app.db, &filter).await?;
+    let policy = app.settings().await?.sla;
+    let mut items = Vec::with_capacity(rows.len());
+    for r in &rows {
+        items.push(views::queue_item(app, &policy, r).await?);
+    }
+    json(200, &items)
+}
+
+pub(super) async fn detail(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
+    auth::agent(app, req).await?;
+    let row = work::load(app, id).await?;
+    let policy = app.settings().await?.sla;
+    let customer = customers::by_id(&app.db, &row.customer_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("ticket {id} has no customer")))?;
+    json(
+        200,
+        &TicketDetail {
+            ticket: views::queue_item(app, &policy, &row).await?,
+            messages: tickets::messages(&app.db, id, true).await?,
+            customer: views::customer(app, &customer).await?,
+            shown_articles: from_json(&row.shown_articles),
+            page_url: row.page_url.clone(),
+            solved_by_article: row.solved_article_id.clone(),
+            csat: row.csat.map(|c| c as u8),
+            channel: row.channel.clone(),
+            locale: row.locale.clone(),
+        },
+    )
+}
+
+pub(super) async fn update(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
+    let me = auth::agent(app, req).await?;
+    let row = work::load(app, id).await?;
+    let u: TicketUpdate = req.json().await?;
+    work::update(app, &me, &row, &u).await?;
+    let policy = app.settings().await?.sla;
+    json(200, &views::queue_item(app, &policy, &work::load(app, id).await?).await?)
+}
+
+pub(super) async fn message(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
+    let me = auth::agent(app, req).await?;
+    let row = work::load(app, id).await?;
+    let m: NewMessage = req.json().await?;
+    let body = m.validate()?;
+    work::add_message(app, &row, Some(&me), &body, m.internal).await?;
+    json(201, &tickets::messages(&app.db, id, true).await?)
+}

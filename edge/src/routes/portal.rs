@@ -1,0 +1,222 @@
+//! The public help centre: search over the published KB with the same
+//! matcher as the widget, and article pages, in English and Chinese. Pages
+//! are rendered here as HTML; every text is escaped.
+
+use super::{Bucket, limit};
+use crate::desk::publish;
+use crate::error::{AppError, AppResult};
+use crate::http::Req;
+use crate::state::App;
+use deflect_shared::kb::{KbIndex, SearchOptions};
+use deflect_shared::markdown::{Block, Inline, blocks};
+use worker::Response;
+
+/// Interface strings.
+struct Words {
+    lang: &'static str,
+    title: &'static str,
+    search: &'static str,
+    placeholder: &'static str,
+    results: &'static str,
+    none: &'static str,
+    all: &'static str,
+    back: &'static str,
+    not_found: &'static str,
+}
+
+const EN: Words = Words {
+    lang: "en",
+    title: "Help centre",
+    search: "Search",
+    placeholder: "Ask a question…",
+    results: "Best answers",
+    none: "No article answers this yet. Use the chat button to ask our team.",
+    all: "All articles",
+    back: "← All articles",
+    not_found: "This article does not exist.",
+};
+
+const ZH: Words = Words {
+    lang: "zh",
+    title: "帮助中心",
+    search: "搜索",
+    placeholder: "请输入您的问题…",
+    results: "最佳答案",
+    none: "暂时没有相关文章。请点击聊天按钮联系我们的团队。",
+    all: "全部文章",
+    back: "← 全部文章",
+    not_found: "文章不存在。",
+};
+
+fn words(req: &Req) -> &'static Words {
+    let pick = req
+        .query("lang")
+        .map(str::to_string)
+        .or_else(|| req.header("accept-language"))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if pick.starts_with("zh") { &ZH } else { &EN }
+}
+
+/// Escapes text for HTML content and attribute values.
+pub(crate) fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn encode_path(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+fn render_inlines(items: &[Inline]) -> String {
+    items
+        .iter()
+        .map(|i| match i {
+            Inline::Text(t) => escape(t),
+            Inline::Strong(t) => format!("<strong>{}</strong>", escape(t)),
+            Inline::Emphasis(t) => format!("<em>{}</em>", escape(t)),
+            Inline::Code(t) => format!("<code>{}</code>", escape(t)),
+            Inline::Link { text, href } => format!("<a href=\"{}\" rel=\"nofollow noopener\">{}</a>", escape(href), escape(text)),
+        })
+        .collect()
+}
+
+fn render_body(md: &str) -> String {
+    blocks(md)
+        .iter()
+        .map(|b| match b {
+            Block::Heading(l, t) => {
+                let l = (*l + 1).min(6);
+                format!("<h{l}>{}</h{l}>", render_inlines(t))
+            }
+            Block::Paragraph(t) => format!("<p>{}</p>", render_inlines(t)),
+            Block::List(ordered, items) => {
+                let tag = if *ordered { "ol" } else { "ul" };
+                let li: String = items.iter().map(|i| format!("<li>{}</li>", render_inlines(i))).collect();
+                format!("<{tag}>{li}</{tag}>")
+            }
+            Block::Code(c) => format!("<pre><code>{}</code></pre>", escape(c)),
+        })
+        .collect()
+}
+
+fn page(w: &Words, site_name: &str, title: &str, main: &str) -> AppResult<Response> {
+    let html = format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} · {site}</title><link rel=\"stylesheet\" href=\"/help.css\"></head>\
+         <body><header><a class=\"brand\" href=\"?lang={lang}\">{site} · {centre}</a>\
+         <nav><a href=\"?lang=en\" lang=\"en\">English</a> <a href=\"?lang=zh\" lang=\"zh\">中文</a></nav></header>\
+         <main>{main}</main></body></html>",
+        lang = w.lang,
+        title = escape(title),
+        site = escape(site_name),
+        centre = escape(w.title),
+    );
+    let mut resp = Response::ok(html)?;
+    let h = resp.headers_mut();
+    h.set("content-type", "text/html; charset=utf-8")?;
+    h.set("content-security-policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")?;
+    h.set("cache-control", "public, max-age=60")?;
+    Ok(resp)
+}
+
+async fn site_and_index(app: &App, site: Option<&str>) -> AppResult<(String, String, Option<KbIndex>)> {
+    let settings = app.settings().await?;
+    let s = match site {
+        Some(id) => settings.site(id).ok_or_else(|| AppError::NotFound(format!("there is no site {id}")))?,
+        None => settings.sites.first().ok_or_else(|| AppError::NotFound("no site is configured".into()))?,
+    };
+    Ok((s.id.clone(), s.name.clone(), publish::load(app, &s.id).await?))
+}
+
+pub(super) async fn home(app: &App, req: &mut Req, site: Option<&str>) -> AppResult<Response> {
+    limit(app, req, Bucket::Reads).await?;
+    let w = words(req);
+    let (site_id, site_name, index) = site_and_index(app, site).await?;
+    let q = req.query("q").map(str::trim).filter(|q| !q.is_empty()).map(|q| q.chars().take(300).collect::<String>());
+    let base = format!("/help/{}", encode_path(&site_id));
+    let link = |id: &str| format!("{base}/articles/{}?lang={}", encode_path(id), w.lang);
+    let mut main = format!(
+        "<h1>{}</h1><form method=\"get\" action=\"{base}\" role=\"search\"><input type=\"hidden\" name=\"lang\" value=\"{}\">\
+         <label for=\"q\" class=\"visually-hidden\">{}</label><input id=\"q\" name=\"q\" type=\"search\" placeholder=\"{}\" value=\"{}\" maxlength=\"300\">\
+         <button type=\"submit\">{}</button></form>",
+        escape(w.title),
+        w.lang,
+        escape(w.search),
+        escape(w.placeholder),
+        escape(q.as_deref().unwrap_or("")),
+        escape(w.search),
+    );
+    if let Some(index) = &index {
+        if let Some(q) = &q {
+            let m = index.search(q, SearchOptions { limit: 5, last_word_unfinished: false });
+            main.push_str(&format!("<section aria-label=\"{0}\"><h2>{0}</h2>", escape(w.results)));
+            if m.confidence < index.weights().suggest_threshold || m.hits.is_empty() {
+                main.push_str(&format!("<p class=\"none\">{}</p>", escape(w.none)));
+            } else {
+                main.push_str("<ol class=\"results\">");
+                // The best hit, then the others that are not far behind.
+                let shown = m.hits.iter().enumerate().filter(|(i, h)| *i == 0 || h.probability >= 0.1).map(|(_, h)| h);
+                for h in shown {
+                    let a = &index.articles()[h.article];
+                    main.push_str(&format!("<li><a href=\"{}\">{}</a></li>", escape(&link(&a.id)), escape(&a.title)));
+                }
+                main.push_str("</ol>");
+            }
+            main.push_str("</section>");
+        }
+        main.push_str(&format!("<section><h2>{}</h2><ul class=\"articles\">", escape(w.all)));
+        let mut list: Vec<_> = index.articles().iter().filter(|a| a.locale.is_empty() || a.locale == w.lang).collect();
+        if list.is_empty() {
+            list = index.articles().iter().collect();
+        }
+        for a in list {
+            main.push_str(&format!("<li><a href=\"{}\">{}</a></li>", escape(&link(&a.id)), escape(&a.title)));
+        }
+        main.push_str("</ul></section>");
+    } else {
+        main.push_str(&format!("<p class=\"none\">{}</p>", escape(w.none)));
+    }
+    page(w, &site_name, w.title, &main)
+}
+
+pub(super) async fn article(app: &App, req: &mut Req, site: &str, id: &str) -> AppResult<Response> {
+    limit(app, req, Bucket::Reads).await?;
+    let w = words(req);
+    let (site_id, site_name, index) = site_and_index(app, Some(site)).await?;
+    let back = format!("<p><a href=\"/help/{}?lang={}\">{}</a></p>", encode_path(&site_id), w.lang, escape(w.back));
+    let Some(a) = index.as_ref().and_then(|ix| ix.position(id).map(|p| ix.articles()[p].clone())) else {
+        let mut resp = page(w, &site_name, w.not_found, &format!("{back}<h1>{}</h1>", escape(w.not_found)))?;
+        resp = resp.with_status(404);
+        return Ok(resp);
+    };
+    let main = format!("{back}<article><h1>{}</h1>{}</article>", escape(&a.title), render_body(&a.body));
+    page(w, &site_name, &a.title, &main)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(escape("<script>\"x\"&'"), "&lt;script&gt;&quot;x&quot;&amp;&#39;");
+        let html = render_body("# <b>t</b>\n\n[x](https://a.b/?q=\"1\") <img src=x onerror=alert(1)>");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!html.contains("<b>"), "{html}");
+        assert!(html.contains("href=\"https://a.b/?q=&quot;1&quot;\""), "{html}");
+    }
+}

@@ -1,0 +1,104 @@
+//! Per-request state: the bindings, the clock, and lazily loaded secrets and
+//! settings.
+
+use crate::crypto::DataKey;
+use crate::error::{AppError, AppResult};
+use crate::store::kv;
+use deflect_shared::api::Settings;
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use worker::{D1Database, Env, KvStore};
+
+pub(crate) struct App {
+    pub(crate) env: Env,
+    pub(crate) db: D1Database,
+    pub(crate) kv: KvStore,
+    /// Milliseconds since the epoch, read once per request.
+    pub(crate) now: i64,
+    key: RefCell<Option<DataKey>>,
+    settings: RefCell<Option<Settings>>,
+    /// Work to finish after the response: webhook deliveries.
+    pending: RefCell<Vec<Pin<Box<dyn Future<Output = ()>>>>>,
+}
+
+impl App {
+    pub(crate) fn new(env: Env) -> AppResult<App> {
+        Ok(App {
+            db: env.d1("DB")?,
+            kv: env.kv("KV")?,
+            now: worker::Date::now().as_millis() as i64,
+            env,
+            key: RefCell::new(None),
+            settings: RefCell::new(None),
+            pending: RefCell::new(Vec::new()),
+        })
+    }
+
+    /// A secret (`wrangler secret put`, or `.dev.vars` locally).
+    pub(crate) fn secret(&self, name: &str) -> AppResult<String> {
+        self.env
+            .secret(name)
+            .map(|s| s.to_string())
+            .map_err(|_| AppError::Internal(format!("the secret {name} is not set")))
+    }
+
+    pub(crate) async fn key(&self) -> AppResult<DataKey> {
+        if let Some(k) = self.key.borrow().as_ref() {
+            return Ok(k.clone());
+        }
+        let k = DataKey::from_base64(&self.secret("DEFLECT_DATA_KEY")?).await?;
+        *self.key.borrow_mut() = Some(k.clone());
+        Ok(k)
+    }
+
+    pub(crate) async fn settings(&self) -> AppResult<Settings> {
+        if let Some(s) = self.settings.borrow().as_ref() {
+            return Ok(s.clone());
+        }
+        let s = kv::settings(&self.kv).await?;
+        *self.settings.borrow_mut() = Some(s.clone());
+        Ok(s)
+    }
+
+    pub(crate) fn forget_settings(&self) {
+        *self.settings.borrow_mut() = None;
+    }
+
+    /// Queues a webhook POST, delivered after the response is sent.
+    pub(crate) fn send_webhook(&self, url: &str, body: String) {
+        let url = url.to_string();
+        self.pending.borrow_mut().push(Box::pin(async move {
+            let mut init = worker::RequestInit::new();
+            init.with_method(worker::Method::Post).with_body(Some(body.into()));
+            let headers = worker::Headers::new();
+            let _ = headers.set("content-type", "application/json");
+            let _ = headers.set("user-agent", "Deflect-Webhook/1");
+            init.with_headers(headers);
+            let result = match worker::Request::new_with_init(&url, &init) {
+                Ok(req) => worker::Fetch::Request(req).send().await.map(|r| r.status_code()),
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(status) if (200..300).contains(&status) => {}
+                Ok(status) => worker::console_warn!("webhook {url} answered {status}"),
+                Err(e) => worker::console_warn!("webhook {url} failed: {e}"),
+            }
+        }));
+    }
+
+    /// The queued work, as one future.
+    pub(crate) fn take_pending(&self) -> impl Future<Output = ()> + 'static {
+        let work: Vec<_> = self.pending.borrow_mut().drain(..).collect();
+        async move {
+            for w in work {
+                w.await;
+            }
+        }
+    }
+
+    pub(crate) async fn audit(&self, actor: &str, action: &str, target: &str, detail: serde_json::Value) -> AppResult<()> {
+        let id = crate::crypto::new_id()?;
+        crate::store::audit::record(&self.db, &id, actor, action, target, &detail, self.now).await
+    }
+}

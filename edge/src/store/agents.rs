@@ -1,0 +1,177 @@
+//! Agents, sessions and API tokens.
+
+use super::{Arg, Count, all, first, from_json, run};
+use crate::error::AppResult;
+use deflect_shared::api::{AgentView, Role};
+use deflect_shared::assignment::Candidate;
+use serde::Deserialize;
+use worker::D1Database;
+
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct AgentRow {
+    pub(crate) id: String,
+    pub(crate) email: String,
+    pub(crate) name: String,
+    pub(crate) role: String,
+    pub(crate) teams: String,
+    pub(crate) skills: String,
+    pub(crate) password_hash: String,
+    pub(crate) active: f64,
+    #[serde(default)]
+    pub(crate) open_tickets: Option<f64>,
+}
+
+impl AgentRow {
+    pub(crate) fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Agent)
+    }
+
+    pub(crate) fn view(&self) -> AgentView {
+        AgentView {
+            id: self.id.clone(),
+            email: self.email.clone(),
+            name: self.name.clone(),
+            role: self.role(),
+            teams: from_json(&self.teams),
+            skills: from_json(&self.skills),
+            active: self.active != 0.0,
+            open_tickets: self.open_tickets.unwrap_or(0.0) as u32,
+        }
+    }
+
+    pub(crate) fn candidate(&self) -> Candidate {
+        Candidate {
+            id: self.id.clone(),
+            teams: from_json(&self.teams),
+            skills: from_json(&self.skills),
+            active: self.active != 0.0,
+            open_tickets: self.open_tickets.unwrap_or(0.0) as u32,
+            capacity: 0,
+        }
+    }
+}
+
+const SELECT: &str = "SELECT a.id, a.email, a.name, a.role, a.teams, a.skills, a.password_hash, a.active, \
+     (SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = a.id AND t.status IN ('open', 'pending')) AS open_tickets \
+     FROM agents a";
+
+pub(crate) async fn list(db: &D1Database) -> AppResult<Vec<AgentRow>> {
+    all(db, &format!("{SELECT} ORDER BY a.name"), &[]).await
+}
+
+pub(crate) async fn by_id(db: &D1Database, id: &str) -> AppResult<Option<AgentRow>> {
+    first(db, &format!("{SELECT} WHERE a.id = ?1"), &[Arg::Text(id)]).await
+}
+
+pub(crate) async fn by_email(db: &D1Database, email: &str) -> AppResult<Option<AgentRow>> {
+    first(db, &format!("{SELECT} WHERE a.email = ?1"), &[Arg::Text(email)]).await
+}
+
+pub(crate) async fn count(db: &D1Database) -> AppResult<u64> {
+    Ok(first::<Count>(db, "SELECT COUNT(*) AS n FROM agents", &[]).await?.map_or(0, |c| c.n as u64))
+}
+
+pub(crate) struct NewAgentRow<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) email: &'a str,
+    pub(crate) name: &'a str,
+    pub(crate) role: Role,
+    pub(crate) teams: &'a str,
+    pub(crate) skills: &'a str,
+    pub(crate) password_hash: &'a str,
+}
+
+/// Inserts an agent; returns false when the e-mail is taken.
+pub(crate) async fn insert(db: &D1Database, a: &NewAgentRow<'_>, now: i64) -> AppResult<bool> {
+    let n = run(
+        db,
+        "INSERT INTO agents (id, email, name, role, teams, skills, password_hash, active, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8) ON CONFLICT(email) DO NOTHING",
+        &[
+            Arg::Text(a.id),
+            Arg::Text(a.email),
+            Arg::Text(a.name),
+            Arg::Text(a.role.as_str()),
+            Arg::Text(a.teams),
+            Arg::Text(a.skills),
+            Arg::Text(a.password_hash),
+            Arg::Int(now),
+        ],
+    )
+    .await?;
+    Ok(n == 1)
+}
+
+pub(crate) struct AgentChanges<'a> {
+    pub(crate) name: Option<&'a str>,
+    pub(crate) role: Option<&'a str>,
+    pub(crate) teams: Option<&'a str>,
+    pub(crate) skills: Option<&'a str>,
+    pub(crate) active: Option<i64>,
+    pub(crate) password_hash: Option<&'a str>,
+}
+
+pub(crate) async fn update(db: &D1Database, id: &str, c: &AgentChanges<'_>) -> AppResult<()> {
+    run(
+        db,
+        "UPDATE agents SET name = COALESCE(?2, name), role = COALESCE(?3, role), teams = COALESCE(?4, teams), \
+         skills = COALESCE(?5, skills), active = COALESCE(?6, active), password_hash = COALESCE(?7, password_hash) \
+         WHERE id = ?1",
+        &[
+            Arg::Text(id),
+            Arg::OptText(c.name),
+            Arg::OptText(c.role),
+            Arg::OptText(c.teams),
+            Arg::OptText(c.skills),
+            Arg::OptInt(c.active),
+            Arg::OptText(c.password_hash),
+        ],
+    )
+    .await?;
+    if c.active == Some(0) || c.password_hash.is_some() {
+        run(db, "DELETE FROM sessions WHERE agent_id = ?1", &[Arg::Text(id)]).await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn create_session(db: &D1Database, token_hash: &str, agent: &str, now: i64, ttl_ms: i64) -> AppResult<()> {
+    run(
+        db,
+        "INSERT INTO sessions (token_hash, agent_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+        &[Arg::Text(token_hash), Arg::Text(agent), Arg::Int(now), Arg::Int(now + ttl_ms)],
+    )
+    .await?;
+    // Expired sessions are swept as new ones are made.
+    run(db, "DELETE FROM sessions WHERE expires_at < ?1", &[Arg::Int(now)]).await?;
+    Ok(())
+}
+
+pub(crate) async fn delete_session(db: &D1Database, token_hash: &str) -> AppResult<()> {
+    run(db, "DELETE FROM sessions WHERE token_hash = ?1", &[Arg::Text(token_hash)]).await?;
+    Ok(())
+}
+
+/// The active agent behind a session or API token hash.
+pub(crate) async fn by_credential(db: &D1Database, token_hash: &str, now: i64) -> AppResult<Option<AgentRow>> {
+    let sql = format!(
+        "{SELECT} WHERE a.active = 1 AND a.id = COALESCE(\
+           (SELECT agent_id FROM sessions WHERE token_hash = ?1 AND expires_at > ?2), \
+           (SELECT agent_id FROM api_tokens WHERE token_hash = ?1))"
+    );
+    first(db, &sql, &[Arg::Text(token_hash), Arg::Int(now)]).await
+}
+
+pub(crate) async fn touch_token(db: &D1Database, token_hash: &str, now: i64) -> AppResult<()> {
+    run(db, "UPDATE api_tokens SET last_used_at = ?2 WHERE token_hash = ?1", &[Arg::Text(token_hash), Arg::Int(now)]).await?;
+    Ok(())
+}
+
+pub(crate) async fn create_token(db: &D1Database, token_hash: &str, agent: &str, name: &str, now: i64) -> AppResult<()> {
+    run(
+        db,
+        "INSERT INTO api_tokens (token_hash, agent_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
+        &[Arg::Text(token_hash), Arg::Text(agent), Arg::Text(name), Arg::Int(now)],
+    )
+    .await?;
+    Ok(())
+}

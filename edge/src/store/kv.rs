@@ -1,0 +1,135 @@
+//! Workers KV: settings, models, the published KB index, rate-limit
+//! counters and the round-robin cursor. KV is eventually consistent across
+//! Cloudflare's network (about a minute); everything here tolerates that.
+
+use crate::error::AppResult;
+use deflect_shared::api::{Settings, Site};
+use deflect_shared::kb::MatchWeights;
+use deflect_shared::priority::PriorityModel;
+use serde::{Deserialize, Serialize};
+use worker::KvStore;
+
+const SETTINGS: &str = "settings";
+const PRIORITY_MODEL: &str = "model:priority";
+const ROUND_ROBIN: &str = "assign:last";
+
+fn index_key(site: &str) -> String {
+    format!("kb:{site}:index")
+}
+
+fn weights_key(site: &str) -> String {
+    format!("kb:{site}:weights")
+}
+
+/// The settings a new installation starts with: one site, `demo`, reachable
+/// only from the edge's own origin.
+pub(crate) fn default_settings() -> Settings {
+    Settings {
+        sites: vec![Site {
+            id: "demo".into(),
+            name: "Deflect demo".into(),
+            allowed_origins: Vec::new(),
+        }],
+        sla: Default::default(),
+        assignment: Default::default(),
+        rules: Vec::new(),
+        rate_limits: Default::default(),
+    }
+}
+
+pub(crate) async fn settings(kv: &KvStore) -> AppResult<Settings> {
+    Ok(kv.get(SETTINGS).json::<Settings>().await?.unwrap_or_else(default_settings))
+}
+
+pub(crate) async fn put_settings(kv: &KvStore, s: &Settings) -> AppResult<()> {
+    kv.put(SETTINGS, serde_json::to_string(s)?)?.execute().await?;
+    Ok(())
+}
+
+pub(crate) async fn priority_model(kv: &KvStore) -> AppResult<PriorityModel> {
+    Ok(kv.get(PRIORITY_MODEL).json::<PriorityModel>().await?.unwrap_or_default())
+}
+
+pub(crate) async fn put_priority_model(kv: &KvStore, m: &PriorityModel) -> AppResult<()> {
+    kv.put(PRIORITY_MODEL, serde_json::to_string(m)?)?.execute().await?;
+    Ok(())
+}
+
+/// Matcher weights learned by retraining, applied at every publish.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct StoredWeights {
+    pub(crate) signals: Vec<f32>,
+    pub(crate) answer_threshold: f32,
+    pub(crate) suggest_threshold: f32,
+}
+
+impl StoredWeights {
+    pub(crate) fn to_weights(&self) -> Option<MatchWeights> {
+        let signals: [f32; deflect_shared::kb::SIGNALS] = self.signals.clone().try_into().ok()?;
+        Some(MatchWeights {
+            signals,
+            answer_threshold: self.answer_threshold,
+            suggest_threshold: self.suggest_threshold,
+        })
+    }
+}
+
+pub(crate) async fn match_weights(kv: &KvStore, site: &str) -> AppResult<Option<MatchWeights>> {
+    Ok(kv
+        .get(&weights_key(site))
+        .json::<StoredWeights>()
+        .await?
+        .and_then(|w| w.to_weights()))
+}
+
+pub(crate) async fn put_match_weights(kv: &KvStore, site: &str, w: &MatchWeights) -> AppResult<()> {
+    let stored = StoredWeights {
+        signals: w.signals.to_vec(),
+        answer_threshold: w.answer_threshold,
+        suggest_threshold: w.suggest_threshold,
+    };
+    kv.put(&weights_key(site), serde_json::to_string(&stored)?)?.execute().await?;
+    Ok(())
+}
+
+/// What is stored beside a published index.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct IndexMeta {
+    pub(crate) etag: String,
+    pub(crate) published_at: i64,
+    pub(crate) articles: usize,
+}
+
+pub(crate) async fn kb_index(kv: &KvStore, site: &str) -> AppResult<Option<(Vec<u8>, IndexMeta)>> {
+    let (bytes, meta) = kv.get(&index_key(site)).bytes_with_metadata::<IndexMeta>().await?;
+    Ok(match (bytes, meta) {
+        (Some(b), Some(m)) => Some((b, m)),
+        _ => None,
+    })
+}
+
+pub(crate) async fn put_kb_index(kv: &KvStore, site: &str, bytes: &[u8], meta: &IndexMeta) -> AppResult<()> {
+    kv.put_bytes(&index_key(site), bytes)?.metadata(meta)?.execute().await?;
+    Ok(())
+}
+
+/// Counts a request in a fixed one-minute window; returns the count
+/// including this request and the seconds left in the window.
+pub(crate) async fn hit(kv: &KvStore, bucket: &str, client: &str, now_ms: i64) -> AppResult<(u64, u64)> {
+    let window = now_ms / 60_000;
+    let key = format!("rl:{bucket}:{client}:{window}");
+    let n = kv.get(&key).text().await?.and_then(|v| v.parse::<u64>().ok()).unwrap_or(0) + 1;
+    // KV's smallest TTL is 60 s; the key outlives its window by a minute.
+    kv.put(&key, n.to_string())?.expiration_ttl(120).execute().await?;
+    let left = 60 - ((now_ms / 1000) % 60) as u64;
+    Ok((n, left))
+}
+
+pub(crate) async fn round_robin_last(kv: &KvStore) -> AppResult<Option<String>> {
+    Ok(kv.get(ROUND_ROBIN).text().await?)
+}
+
+pub(crate) async fn set_round_robin_last(kv: &KvStore, agent: &str) -> AppResult<()> {
+    kv.put(ROUND_ROBIN, agent)?.execute().await?;
+    Ok(())
+}

@@ -1,0 +1,244 @@
+//! Tickets and their messages.
+
+use super::{Arg, all, first};
+use crate::error::AppResult;
+use deflect_shared::api::{Author, Message};
+use serde::Deserialize;
+use worker::D1Database;
+
+/// A ticket row with its customer's and assignee's names.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct TicketRow {
+    pub(crate) id: String,
+    pub(crate) site_id: String,
+    pub(crate) customer_id: String,
+    pub(crate) request_hash: String,
+    pub(crate) subject: String,
+    pub(crate) status: String,
+    pub(crate) channel: String,
+    pub(crate) locale: String,
+    pub(crate) page_url: Option<String>,
+    pub(crate) shown_articles: String,
+    pub(crate) priority_score: f64,
+    pub(crate) priority_level: String,
+    pub(crate) priority_explain: String,
+    pub(crate) priority_features: String,
+    pub(crate) priority_override: Option<String>,
+    pub(crate) assignee_id: Option<String>,
+    pub(crate) team: Option<String>,
+    pub(crate) tags: String,
+    pub(crate) solved_article_id: Option<String>,
+    pub(crate) first_response_at: Option<f64>,
+    pub(crate) solved_at: Option<f64>,
+    pub(crate) csat: Option<f64>,
+    pub(crate) created_at: f64,
+    pub(crate) updated_at: f64,
+    pub(crate) customer_name: Option<String>,
+    pub(crate) customer_email_enc: String,
+    pub(crate) customer_plan: Option<String>,
+    pub(crate) assignee_name: Option<String>,
+}
+
+const SELECT: &str = "SELECT t.id, t.site_id, t.customer_id, t.request_hash, t.subject, t.status, t.channel, t.locale, \
+    t.page_url, t.shown_articles, t.priority_score, t.priority_level, t.priority_explain, t.priority_features, \
+    t.priority_override, t.assignee_id, t.team, t.tags, t.solved_article_id, t.first_response_at, t.solved_at, \
+    t.csat, t.created_at, t.updated_at, c.name AS customer_name, c.email_enc AS customer_email_enc, \
+    c.plan AS customer_plan, a.name AS assignee_name \
+    FROM tickets t JOIN customers c ON c.id = t.customer_id LEFT JOIN agents a ON a.id = t.assignee_id";
+
+pub(crate) async fn by_id(db: &D1Database, id: &str) -> AppResult<Option<TicketRow>> {
+    first(db, &format!("{SELECT} WHERE t.id = ?1"), &[Arg::Text(id)]).await
+}
+
+pub(crate) async fn by_idempotency_key(db: &D1Database, site: &str, key: &str) -> AppResult<Option<TicketRow>> {
+    first(db, &format!("{SELECT} WHERE t.site_id = ?1 AND t.idempotency_key = ?2"), &[Arg::Text(site), Arg::Text(key)]).await
+}
+
+/// Queue filters; `None` means any.
+#[derive(Debug, Default)]
+pub(crate) struct Filter {
+    pub(crate) statuses: Vec<String>,
+    pub(crate) level: Option<String>,
+    pub(crate) assignee: Option<String>,
+    pub(crate) unassigned: bool,
+    pub(crate) tag: Option<String>,
+    pub(crate) text: Option<String>,
+    pub(crate) customer: Option<String>,
+    pub(crate) limit: u32,
+}
+
+/// Tickets by priority, highest first.
+pub(crate) async fn queue(db: &D1Database, f: &Filter) -> AppResult<Vec<TicketRow>> {
+    let statuses = serde_json::to_string(&f.statuses)?;
+    let like = f.text.as_ref().map(|t| format!("%{}%", t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    let sql = format!(
+        "{SELECT} WHERE (?1 = '[]' OR t.status IN (SELECT value FROM json_each(?1))) \
+         AND (?2 IS NULL OR COALESCE(t.priority_override, t.priority_level) = ?2) \
+         AND (?3 IS NULL OR t.assignee_id = ?3) AND (?4 = 0 OR t.assignee_id IS NULL) \
+         AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = ?5)) \
+         AND (?6 IS NULL OR t.subject LIKE ?6 ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id AND m.body LIKE ?6 ESCAPE '\\')) \
+         AND (?7 IS NULL OR t.customer_id = ?7) \
+         ORDER BY CASE COALESCE(t.priority_override, t.priority_level) WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 WHEN 'normal' THEN 1 ELSE 0 END DESC, \
+           t.priority_score DESC, t.created_at ASC LIMIT ?8"
+    );
+    all(
+        db,
+        &sql,
+        &[
+            Arg::Text(&statuses),
+            Arg::OptText(f.level.as_deref()),
+            Arg::OptText(f.assignee.as_deref()),
+            Arg::Int(i64::from(f.unassigned)),
+            Arg::OptText(f.tag.as_deref()),
+            Arg::OptText(like.as_deref()),
+            Arg::OptText(f.customer.as_deref()),
+            Arg::Int(i64::from(f.limit.clamp(1, 1000))),
+        ],
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+struct MessageRow {
+    id: String,
+    author: String,
+    author_name: Option<String>,
+    body: String,
+    internal: f64,
+    created_at: f64,
+}
+
+pub(crate) async fn messages(db: &D1Database, ticket: &str, include_internal: bool) -> AppResult<Vec<Message>> {
+    let rows: Vec<MessageRow> = all(
+        db,
+        "SELECT m.id, m.author, m.body, m.internal, m.created_at, \
+           CASE m.author WHEN 'agent' THEN a.name WHEN 'customer' THEN c.name ELSE 'Deflect' END AS author_name \
+         FROM messages m JOIN tickets t ON t.id = m.ticket_id JOIN customers c ON c.id = t.customer_id \
+         LEFT JOIN agents a ON a.id = m.author_id \
+         WHERE m.ticket_id = ?1 AND (?2 = 1 OR m.internal = 0) ORDER BY m.created_at, m.id",
+        &[Arg::Text(ticket), Arg::Int(i64::from(include_internal))],
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Message {
+            id: r.id,
+            author: match r.author.as_str() {
+                "customer" => Author::Customer,
+                "agent" => Author::Agent,
+                _ => Author::System,
+            },
+            author_name: r.author_name,
+            body: r.body,
+            internal: r.internal != 0.0,
+            created_at: r.created_at as i64,
+        })
+        .collect())
+}
+
+pub(crate) struct NewMessageRow<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) ticket: &'a str,
+    pub(crate) author: &'a str,
+    pub(crate) author_id: Option<&'a str>,
+    pub(crate) body: &'a str,
+    pub(crate) internal: bool,
+}
+
+/// Inserts a message only if the ticket exists (used in the creation batch,
+/// where the ticket insert may have lost an idempotency race).
+pub(crate) fn insert_message_stmt(db: &D1Database, m: &NewMessageRow<'_>, now: i64) -> AppResult<worker::D1PreparedStatement> {
+    super::stmt(
+        db,
+        "INSERT INTO messages (id, ticket_id, author, author_id, body, internal, created_at) \
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM tickets WHERE id = ?2)",
+        &[
+            Arg::Text(m.id),
+            Arg::Text(m.ticket),
+            Arg::Text(m.author),
+            Arg::OptText(m.author_id),
+            Arg::Text(m.body),
+            Arg::Int(i64::from(m.internal)),
+            Arg::Int(now),
+        ],
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Due {
+    pub(crate) id: String,
+    pub(crate) first_response_due: f64,
+    pub(crate) resolution_due: f64,
+    pub(crate) first_response_at: Option<f64>,
+    pub(crate) breached_first: f64,
+    pub(crate) breached_resolution: f64,
+}
+
+/// Open tickets whose SLA ran out and is not yet marked.
+pub(crate) async fn newly_breached(db: &D1Database, now: i64) -> AppResult<Vec<Due>> {
+    all(
+        db,
+        "SELECT id, first_response_due, resolution_due, first_response_at, breached_first, breached_resolution FROM tickets \
+         WHERE status IN ('open', 'pending') AND ( \
+           (breached_first = 0 AND first_response_at IS NULL AND first_response_due < ?1) OR \
+           (breached_resolution = 0 AND resolution_due < ?1)) LIMIT 200",
+        &[Arg::Int(now)],
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Timing {
+    pub(crate) created_at: f64,
+    pub(crate) first_response_at: Option<f64>,
+    pub(crate) solved_at: Option<f64>,
+    pub(crate) priority: String,
+    pub(crate) status: String,
+    pub(crate) automated: f64,
+    pub(crate) csat: Option<f64>,
+}
+
+pub(crate) async fn timings(db: &D1Database, since: i64) -> AppResult<Vec<Timing>> {
+    all(
+        db,
+        "SELECT created_at, first_response_at, solved_at, COALESCE(priority_override, priority_level) AS priority, status, automated, csat \
+         FROM tickets WHERE created_at >= ?1",
+        &[Arg::Int(since)],
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Override {
+    pub(crate) features: String,
+    pub(crate) chosen: String,
+}
+
+pub(crate) async fn overrides(db: &D1Database) -> AppResult<Vec<Override>> {
+    all(db, "SELECT features, chosen FROM priority_overrides ORDER BY created_at DESC LIMIT 5000", &[]).await
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Link {
+    pub(crate) question: String,
+    pub(crate) article_id: String,
+}
+
+/// Tickets linked to the article that solved them, with the customer's
+/// first message.
+pub(crate) async fn article_links(db: &D1Database, site: &str) -> AppResult<Vec<Link>> {
+    all(
+        db,
+        "SELECT t.solved_article_id AS article_id, \
+           (SELECT body FROM messages m WHERE m.ticket_id = t.id AND m.author = 'customer' ORDER BY created_at LIMIT 1) AS question \
+         FROM tickets t WHERE t.site_id = ?1 AND t.solved_article_id IS NOT NULL \
+           AND EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id AND m.author = 'customer') \
+         ORDER BY t.updated_at DESC LIMIT 5000",
+        &[Arg::Text(site)],
+    )
+    .await
+}
+
+pub(crate) async fn export(db: &D1Database, since: i64) -> AppResult<Vec<TicketRow>> {
+    all(db, &format!("{SELECT} WHERE t.created_at >= ?1 ORDER BY t.created_at"), &[Arg::Int(since)]).await
+}

@@ -1,1 +1,71 @@
-//! x
+//! Deflect's chat widget: leptos (CSR) in a Shadow DOM, answering from the
+//! KB in the browser with `deflect-shared`'s matcher, and turning the
+//! conversation into a ticket when no article fits.
+//!
+//! The loader (`widget/loader/loader.js`, bundled into `www/widget.js`)
+//! creates the shadow root, adopts the styles and calls [`mount`].
+
+// leptos' `#[component]` expands to `pub` items whatever the function's own
+// visibility, which this workspace lint would flag in every component.
+#![allow(unreachable_pub)]
+
+mod api;
+mod app;
+mod article;
+mod chat;
+mod config;
+mod conversations;
+mod form;
+mod i18n;
+mod outbox;
+mod random;
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+/// What the page can do with a mounted widget (through `window.Deflect`).
+#[wasm_bindgen]
+pub struct WidgetHandle {
+    open: RwSignal<bool>,
+    email: RwSignal<String>,
+    name: RwSignal<String>,
+}
+
+#[wasm_bindgen]
+impl WidgetHandle {
+    /// Opens the chat.
+    pub fn open(&self) {
+        self.open.set(true);
+    }
+
+    /// Closes the chat.
+    pub fn close(&self) {
+        self.open.set(false);
+    }
+
+    /// Fills in who the customer is, so the ticket form need not ask.
+    pub fn identify(&self, email: Option<String>, name: Option<String>) {
+        if let Some(e) = email {
+            self.email.set(e);
+        }
+        if let Some(n) = name {
+            self.name.set(n);
+        }
+    }
+}
+
+/// Mounts the widget into `root` (an element inside the shadow root).
+/// `config` is JSON (see `config::Config`); `notify(event, detail)` is
+/// called for `ticketCreated`.
+#[wasm_bindgen]
+pub fn mount(root: web_sys::HtmlElement, config: &str, notify: js_sys::Function) -> Result<WidgetHandle, JsValue> {
+    let cfg: config::Config = serde_json::from_str(config).map_err(|e| JsValue::from_str(&format!("Deflect widget: bad config: {e}")))?;
+    let state = app::Widget::new(cfg, notify);
+    let handle = WidgetHandle {
+        open: state.open,
+        email: state.email,
+        name: state.name,
+    };
+    leptos::mount::mount_to(root, move || view! { <app::App state=state.clone() /> }).forget();
+    Ok(handle)
+}

@@ -1,14 +1,35 @@
-//! Project automation: `cargo xtask <command>`.
+//! Project automation: `cargo xtask <command>`. See README.md.
 
+mod build;
+mod cmd;
 mod eval;
+mod run;
+mod setup;
+mod test;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+  setup            install the wasm target, worker-build, wasm-bindgen-cli,
+                   npm packages (wrangler, binaryen, esbuild) and Chromium
+  build            build the widget, dashboard and edge
+  run [--port N]   build, start the local edge, seed the demo, print URLs
+  test [--no-build]
+                   formatting, clippy, unit tests, then HTTP and browser
+                   tests against a fresh local edge
+  eval [dataset]   matching quality on ../shared/eval";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest = args.get(1..).unwrap_or_default();
     match args.first().map(String::as_str) {
-        Some("eval") => eval::run(&args[1..]),
+        Some("setup") => setup::setup(true),
+        Some("build") => build::all(),
+        Some("run") => run::run(rest),
+        Some("test") => test::test(rest),
+        Some("eval") => eval::run(rest),
         Some("oos") => eval::oos_experiment(&args[1]),
         _ => {
-            eprintln!("usage: cargo xtask eval [dataset...]");
+            eprintln!("{USAGE}");
             std::process::exit(2);
         }
     }

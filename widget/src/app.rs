@@ -1,0 +1,239 @@
+//! The widget's root: the launcher button, the panel, and the state the
+//! views share.
+
+use crate::chat::Chat;
+use crate::config::Config;
+use crate::conversations::{Conversations, Thread};
+use crate::form::TicketForm;
+use crate::i18n::{Strings, strings};
+use crate::{api, outbox};
+use deflect_shared::api::{EventKind, TicketCreated, WidgetEvent};
+use deflect_shared::kb::KbIndex;
+use leptos::prelude::*;
+use std::sync::Arc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+
+/// Which view the panel shows.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Screen {
+    Chat,
+    Form,
+    Conversations,
+    Thread(String),
+}
+
+/// One line of the chat.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Entry {
+    Bot(String),
+    User(String),
+    /// The best article, and whether the customer said it helped.
+    Answer { article: usize, question: String, feedback: Option<bool> },
+    /// Up to three articles to choose from.
+    Suggest { articles: Vec<usize>, question: String },
+    /// Nothing fitted.
+    NoAnswer,
+    /// A status line (sent, queued).
+    Notice(String),
+}
+
+/// State shared by every view. All fields are cheap handles.
+#[derive(Clone)]
+pub(crate) struct Widget {
+    pub(crate) cfg: Arc<Config>,
+    pub(crate) s: &'static Strings,
+    pub(crate) open: RwSignal<bool>,
+    pub(crate) screen: RwSignal<Screen>,
+    pub(crate) entries: RwSignal<Vec<(u32, Entry)>>,
+    next: StoredValue<u32>,
+    pub(crate) index: RwSignal<Option<Arc<KbIndex>>>,
+    index_requested: StoredValue<bool>,
+    /// The widget session, made when the customer first opens the widget.
+    pub(crate) session: StoredValue<Option<String>>,
+    pub(crate) email: RwSignal<String>,
+    pub(crate) name: RwSignal<String>,
+    /// Questions asked in this session, for the ticket.
+    pub(crate) questions: RwSignal<Vec<String>>,
+    /// Article ids shown in this session.
+    pub(crate) shown: RwSignal<Vec<String>>,
+    notify: StoredValue<js_sys::Function, LocalStorage>,
+}
+
+impl Widget {
+    pub(crate) fn new(cfg: Config, notify: js_sys::Function) -> Widget {
+        let s = strings(cfg.language());
+        let greeting = cfg.greeting.clone().unwrap_or_else(|| s.greeting.to_string());
+        Widget {
+            cfg: Arc::new(cfg),
+            s,
+            open: RwSignal::new(false),
+            screen: RwSignal::new(Screen::Chat),
+            entries: RwSignal::new(vec![(0, Entry::Bot(greeting))]),
+            next: StoredValue::new(1),
+            index: RwSignal::new(None),
+            index_requested: StoredValue::new(false),
+            session: StoredValue::new(None),
+            email: RwSignal::new(String::new()),
+            name: RwSignal::new(String::new()),
+            questions: RwSignal::new(Vec::new()),
+            shown: RwSignal::new(Vec::new()),
+            notify: StoredValue::new_local(notify),
+        }
+    }
+
+    pub(crate) fn push(&self, e: Entry) {
+        let id = self.next.get_value();
+        self.next.set_value(id + 1);
+        self.entries.update(|v| v.push((id, e)));
+    }
+
+    /// Downloads the KB index once (on first interest in the widget).
+    pub(crate) fn load_index(&self) {
+        if self.index_requested.get_value() {
+            return;
+        }
+        self.index_requested.set_value(true);
+        let (cfg, index) = (self.cfg.clone(), self.index);
+        leptos::task::spawn_local(async move {
+            match api::kb_index(&cfg).await {
+                Ok(bytes) => match KbIndex::decode(&bytes) {
+                    Ok(ix) => index.set(Some(Arc::new(ix))),
+                    Err(e) => web_sys::console::warn_1(&format!("Deflect: {e}").into()),
+                },
+                Err(e) => web_sys::console::warn_1(&format!("Deflect: the KB could not be loaded: {}", e.message()).into()),
+            }
+        });
+    }
+
+    pub(crate) fn session_id(&self) -> String {
+        if let Some(s) = self.session.get_value() {
+            return s;
+        }
+        let s = crate::random::id();
+        self.session.set_value(Some(s.clone()));
+        s
+    }
+
+    /// Sends a widget event in the background.
+    pub(crate) fn event(&self, kind: EventKind, article: Option<String>, question: Option<String>, confidence: Option<f32>) {
+        let e = WidgetEvent {
+            site: self.cfg.site.clone(),
+            session: self.session_id(),
+            kind,
+            article,
+            question,
+            confidence,
+        };
+        let cfg = self.cfg.clone();
+        leptos::task::spawn_local(async move { api::event(&cfg, &e).await });
+    }
+
+    /// Tells the page a ticket was created (`Deflect.onTicketCreated`).
+    pub(crate) fn ticket_created(&self, t: &TicketCreated) {
+        let detail = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&detail, &"id".into(), &t.ticket.id.clone().into());
+        let _ = js_sys::Reflect::set(&detail, &"subject".into(), &t.ticket.subject.clone().into());
+        let _ = self.notify.with_value(|f| f.call2(&wasm_bindgen::JsValue::NULL, &"ticketCreated".into(), &detail));
+    }
+
+    /// Sends queued tickets and reports the ones that went out.
+    pub(crate) fn flush_outbox(&self) {
+        let w = self.clone();
+        leptos::task::spawn_local(async move {
+            for t in outbox::flush(&w.cfg).await {
+                w.push(Entry::Notice(w.s.queued_sent.to_string()));
+                w.ticket_created(&t);
+            }
+        });
+    }
+}
+
+/// Sends queued tickets whenever the browser comes back online, and once
+/// now if any are waiting from an earlier visit.
+fn watch_network(w: &Widget) {
+    let Some(window) = web_sys::window() else { return };
+    let on_online = {
+        let w = w.clone();
+        Closure::<dyn Fn()>::new(move || w.flush_outbox())
+    };
+    let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+    on_online.forget();
+    if !outbox::pending(&w.cfg).is_empty() {
+        w.flush_outbox();
+    }
+}
+
+/// The launcher and the panel.
+#[component]
+pub(crate) fn App(
+    /// Shared state.
+    state: Widget,
+) -> impl IntoView {
+    provide_context(state.clone());
+    watch_network(&state);
+    let w = state.clone();
+    let launcher = NodeRef::<leptos::html::Button>::new();
+    let s = w.s;
+    let open = w.open;
+    // Loading the index on first interest keeps page loads light.
+    let (w_hover, w_focus) = (w.clone(), w.clone());
+    Effect::new({
+        let w = w.clone();
+        move |prev: Option<bool>| {
+            let now = open.get();
+            if now {
+                w.load_index();
+                w.session_id();
+            } else if prev == Some(true) {
+                // Focus goes back to the launcher, on the page.
+                if let Some(b) = launcher.get() {
+                    let _ = b.focus();
+                }
+            }
+            now
+        }
+    });
+    let close = move || open.set(false);
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            ev.prevent_default();
+            close();
+        }
+    };
+    let screen = w.screen;
+    view! {
+        <div class="dfl-wrap">
+            <Show when=move || open.get()>
+                <div id="dfl-panel" class="dfl-panel" role="dialog" aria-modal="false" aria-labelledby="dfl-title" on:keydown=on_key>
+                    <div class="dfl-head">
+                        <h2 id="dfl-title">{state.cfg.title.clone().unwrap_or_else(|| s.title.to_string())}</h2>
+                        <button type="button" class="dfl-text-btn" on:click=move |_| screen.set(Screen::Conversations)>{s.my_tickets}</button>
+                        <button type="button" class="dfl-icon-btn" aria-label=s.close on:click=move |_| close()>"×"</button>
+                    </div>
+                    {move || match screen.get() {
+                        Screen::Chat => view! { <Chat /> }.into_any(),
+                        Screen::Form => view! { <TicketForm /> }.into_any(),
+                        Screen::Conversations => view! { <Conversations /> }.into_any(),
+                        Screen::Thread(id) => view! { <Thread id=id /> }.into_any(),
+                    }}
+                </div>
+            </Show>
+            <button
+                type="button"
+                class="dfl-launcher"
+                node_ref=launcher
+                aria-label=move || if open.get() { s.close } else { s.open }
+                aria-expanded=move || open.get().to_string()
+                aria-controls="dfl-panel"
+                on:click=move |_| open.update(|o| *o = !*o)
+                on:pointerenter=move |_| w_hover.load_index()
+                on:focus=move |_| w_focus.load_index()
+            >
+                <svg viewBox="0 0 24 24" width="26" height="26" aria-hidden="true" focusable="false">
+                    <path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"></path>
+                </svg>
+            </button>
+        </div>
+    }
+}

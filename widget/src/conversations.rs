@@ -1,0 +1,143 @@
+//! The customer's tickets: status, the team's replies, a reply box, and a
+//! rating once solved.
+
+use crate::api;
+use crate::app::{Screen, Widget};
+use crate::outbox;
+use deflect_shared::api::{Author, CustomerTicket, Status};
+use leptos::prelude::*;
+
+fn status_name(w: &Widget, s: Status) -> &'static str {
+    w.s.statuses[match s {
+        Status::Open => 0,
+        Status::Pending => 1,
+        Status::Solved => 2,
+        Status::Closed => 3,
+    }]
+}
+
+/// The list of this browser's tickets.
+#[component]
+pub(crate) fn Conversations() -> impl IntoView {
+    let w = expect_context::<Widget>();
+    let s = w.s;
+    let screen = w.screen;
+    let saved = outbox::saved(&w.cfg);
+    let waiting = outbox::pending(&w.cfg).len();
+    view! {
+        <div class="dfl-pane">
+            <button type="button" class="dfl-text-btn" on:click=move |_| screen.set(Screen::Chat)>{"← "}{s.back}</button>
+            <h3>{s.my_tickets}</h3>
+            {(waiting > 0).then(|| view! { <p class="dfl-notice" role="status">{s.queued}</p> })}
+            <ul class="dfl-choices">
+                {saved.into_iter().map(|t| {
+                    let id = t.id.clone();
+                    view! { <li><button type="button" class="dfl-choice" on:click=move |_| screen.set(Screen::Thread(id.clone()))>{t.subject}</button></li> }
+                }).collect_view()}
+            </ul>
+        </div>
+    }
+}
+
+/// One ticket's thread.
+#[component]
+pub(crate) fn Thread(
+    /// Ticket id.
+    id: String,
+) -> impl IntoView {
+    let w = expect_context::<Widget>();
+    let s = w.s;
+    let screen = w.screen;
+    let token = outbox::saved(&w.cfg).into_iter().find(|t| t.id == id).map(|t| t.token).unwrap_or_default();
+    let ticket = RwSignal::new(None::<Result<CustomerTicket, String>>);
+    let reply = RwSignal::new(String::new());
+    let thanks = RwSignal::new(false);
+    let load = {
+        let (cfg, id, token) = (w.cfg.clone(), id.clone(), token.clone());
+        move || {
+            let (cfg, id, token) = (cfg.clone(), id.clone(), token.clone());
+            leptos::task::spawn_local(async move {
+                ticket.set(Some(api::ticket(&cfg, &id, &token).await.map_err(|e| e.message())));
+            });
+        }
+    };
+    load();
+    let send_reply = {
+        let (cfg, id, token) = (w.cfg.clone(), id.clone(), token.clone());
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let text = reply.get_untracked();
+            if text.trim().is_empty() {
+                return;
+            }
+            let (cfg, id, token) = (cfg.clone(), id.clone(), token.clone());
+            leptos::task::spawn_local(async move {
+                if let Ok(t) = api::reply(&cfg, &id, &token, &text).await {
+                    reply.set(String::new());
+                    ticket.set(Some(Ok(t)));
+                }
+            });
+        }
+    };
+    let rate = {
+        let (cfg, id, token) = (w.cfg.clone(), id.clone(), token.clone());
+        move |stars: u8| {
+            let (cfg, id, token) = (cfg.clone(), id.clone(), token.clone());
+            leptos::task::spawn_local(async move {
+                if let Ok(t) = api::rate(&cfg, &id, &token, stars).await {
+                    thanks.set(true);
+                    ticket.set(Some(Ok(t)));
+                }
+            });
+        }
+    };
+    let w2 = w.clone();
+    view! {
+        <div class="dfl-pane">
+            <button type="button" class="dfl-text-btn" on:click=move |_| screen.set(Screen::Conversations)>{"← "}{s.back}</button>
+            {move || match ticket.get() {
+                None => ().into_any(),
+                Some(Err(_)) => view! { <p class="dfl-error" role="alert">{s.loading_failed}</p> }.into_any(),
+                Some(Ok(t)) => {
+                    let solved = matches!(t.status, Status::Solved | Status::Closed);
+                    let can_rate = solved && t.csat.is_none();
+                    let open = t.status != Status::Closed;
+                    let rate = rate.clone();
+                    let send_reply = send_reply.clone();
+                    view! {
+                        <h3>{t.subject.clone()}</h3>
+                        <p class="dfl-status">{s.status}": "<strong class="dfl-status-value">{status_name(&w2, t.status)}</strong></p>
+                        <div class="dfl-log dfl-thread" role="log">
+                            {t.messages.iter().map(|m| {
+                                let (class, who) = match m.author {
+                                    Author::Customer => ("dfl-msg dfl-user", s.you.to_string()),
+                                    Author::Agent => ("dfl-msg dfl-bot", m.author_name.clone().unwrap_or_else(|| s.team.to_string())),
+                                    Author::System => ("dfl-msg dfl-bot", s.team.to_string()),
+                                };
+                                view! { <div class=class><span class="dfl-who">{who}</span><span class="dfl-body">{m.body.clone()}</span></div> }
+                            }).collect_view()}
+                        </div>
+                        {can_rate.then(|| view! {
+                            <fieldset class="dfl-rate">
+                                <legend>{s.rate}</legend>
+                                {(1..=5u8).map(|n| {
+                                    let rate = rate.clone();
+                                    view! { <button type="button" class="dfl-star" aria-label=format!("{n} {}", s.stars) on:click=move |_| rate(n)>{"★".repeat(usize::from(n))}</button> }
+                                }).collect_view()}
+                            </fieldset>
+                        })}
+                        <Show when=move || thanks.get()><p role="status">{s.thanks_rating}</p></Show>
+                        {open.then(|| view! {
+                            <form class="dfl-composer" on:submit=send_reply>
+                                <label class="dfl-sr" for="dfl-reply">{s.reply}</label>
+                                <input id="dfl-reply" type="text" maxlength="10000" prop:value=move || reply.get() on:input=move |ev| reply.set(event_target_value(&ev)) />
+                                <button type="submit" class="dfl-btn">{s.reply}</button>
+                            </form>
+                        })}
+                    }
+                    .into_any()
+                }
+            }}
+        </div>
+    }
+}

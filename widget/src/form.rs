@@ -1,0 +1,97 @@
+//! The ticket form: what the customer leaves when the KB has no answer.
+
+use crate::app::{Entry, Screen, Widget};
+use crate::outbox::{self, Pending};
+use deflect_shared::api::{CreateTicket, CustomerInput};
+use leptos::prelude::*;
+
+/// The form.
+#[component]
+pub(crate) fn TicketForm() -> impl IntoView {
+    let w = expect_context::<Widget>();
+    let s = w.s;
+    let email = w.email;
+    let name = w.name;
+    let message = RwSignal::new(w.questions.get_untracked().join("\n"));
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let first = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(i) = first.get() {
+            let _ = i.focus();
+        }
+    });
+    let submit = {
+        let w = w.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            if busy.get_untracked() {
+                return;
+            }
+            let page = web_sys::window().and_then(|win| win.location().href().ok());
+            let request = CreateTicket {
+                site: w.cfg.site.clone(),
+                customer: CustomerInput {
+                    email: email.get_untracked(),
+                    name: Some(name.get_untracked()).filter(|n| !n.trim().is_empty()),
+                    phone: None,
+                },
+                subject: None,
+                message: message.get_untracked(),
+                shown_articles: w.shown.get_untracked().into_iter().rev().take(10).collect(),
+                page_url: page.filter(|p| p.starts_with("http")),
+                locale: Some(w.cfg.language().to_string()),
+                session: w.session.get_value(),
+            };
+            // The same checks as the edge, so a ticket that is queued
+            // offline will be accepted later.
+            if let Err(e) = request.validate() {
+                error.set(Some(e.to_string()));
+                return;
+            }
+            error.set(None);
+            busy.set(true);
+            let pending = Pending { key: crate::random::id(), request };
+            let w = w.clone();
+            leptos::task::spawn_local(async move {
+                match outbox::send(&w.cfg, pending).await {
+                    Ok(t) => {
+                        w.push(Entry::Notice(w.s.sent.to_string()));
+                        w.questions.set(Vec::new());
+                        w.ticket_created(&t);
+                        w.screen.set(Screen::Chat);
+                    }
+                    Err(e) if e.retryable() => {
+                        w.push(Entry::Notice(w.s.queued.to_string()));
+                        w.questions.set(Vec::new());
+                        w.screen.set(Screen::Chat);
+                    }
+                    Err(e) => error.set(Some(format!("{}{}", w.s.send_failed, e.message()))),
+                }
+                busy.set(false);
+            });
+        }
+    };
+    let back = w.screen;
+    view! {
+        <form class="dfl-form" on:submit=submit novalidate>
+            <p>{s.form_intro}</p>
+            <label for="dfl-email">{s.email}</label>
+            <input id="dfl-email" type="email" autocomplete="email" required maxlength="254" node_ref=first
+                prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev)) />
+            <label for="dfl-name">{s.name}</label>
+            <input id="dfl-name" type="text" autocomplete="name" maxlength="200"
+                prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+            <label for="dfl-message">{s.message}</label>
+            <textarea id="dfl-message" rows="4" required maxlength="10000"
+                prop:value=move || message.get() on:input=move |ev| message.set(event_target_value(&ev))></textarea>
+            <Show when=move || error.get().is_some()>
+                <p class="dfl-error" role="alert">{move || error.get().unwrap_or_default()}</p>
+            </Show>
+            <div class="dfl-row">
+                <button type="submit" class="dfl-btn" prop:disabled=move || busy.get()>{s.submit_ticket}</button>
+                <button type="button" class="dfl-btn dfl-secondary" on:click=move |_| back.set(Screen::Chat)>{s.cancel}</button>
+            </div>
+        </form>
+    }
+}

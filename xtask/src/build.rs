@@ -1,0 +1,111 @@
+//! `cargo xtask build`: the widget and dashboard wasm (wasm-bindgen,
+//! wasm-opt from npm binaryen, the loader bundled by esbuild) and the edge
+//! worker (worker-build with local tools, so nothing is downloaded).
+
+use crate::cmd::{cargo_bin, node_bin, root, run};
+use anyhow::{Context, Result};
+use std::path::Path;
+
+const WASM: &str = "target/wasm32-unknown-unknown/release";
+
+/// A short content hash for cache-busting file names (FNV-1a, 64 bits).
+fn content_hash(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")[..10].to_string()
+}
+
+/// Builds one leptos crate into `out_dir`: wasm-bindgen for the web, then
+/// wasm-opt -Oz. Returns the glue JS path and the wasm file name.
+fn wasm_app(krate: &str, lib: &str, out_dir: &Path) -> Result<(std::path::PathBuf, String)> {
+    let root = root();
+    run(&root, "cargo", &["build", "--release", "--target", "wasm32-unknown-unknown", "-p", krate], &[])?;
+    let staging = root.join("target/wasm-bindgen").join(krate);
+    let _ = std::fs::remove_dir_all(&staging);
+    run(
+        &root,
+        cargo_bin("wasm-bindgen"),
+        &[
+            "--target",
+            "web",
+            "--no-typescript",
+            "--out-dir",
+            &staging.to_string_lossy(),
+            &format!("{WASM}/{lib}.wasm"),
+        ],
+        &[],
+    )?;
+    let raw = staging.join(format!("{lib}_bg.wasm"));
+    let opt = staging.join(format!("{lib}.opt.wasm"));
+    run(&root, node_bin("wasm-opt"), &["-Oz", &raw.to_string_lossy(), "-o", &opt.to_string_lossy()], &[])?;
+    let bytes = std::fs::read(&opt)?;
+    let name = format!("{lib}-{}.wasm", content_hash(&bytes));
+    let _ = std::fs::remove_dir_all(out_dir);
+    std::fs::create_dir_all(out_dir)?;
+    std::fs::write(out_dir.join(&name), &bytes)?;
+    Ok((staging.join(format!("{lib}.js")), name))
+}
+
+/// Builds the widget: `www/widget.js` (loader and glue, one file) and
+/// `www/widget/deflect_widget-<hash>.wasm`.
+pub(crate) fn widget() -> Result<()> {
+    let root = root();
+    let (glue, wasm) = wasm_app("deflect-widget", "deflect_widget", &root.join("www/widget"))?;
+    std::fs::copy(&glue, root.join("target/wasm-bindgen/deflect-widget/glue.js")).context("copying the glue")?;
+    run(
+        &root,
+        node_bin("esbuild"),
+        &[
+            "widget/loader/loader.js",
+            "--bundle",
+            "--format=iife",
+            "--minify",
+            "--target=es2020",
+            "--loader:.css=text",
+            "--outfile=www/widget.js",
+            &format!("--define:__DEFLECT_WASM__=\"{wasm}\""),
+        ],
+        &[],
+    )
+}
+
+/// Builds the dashboard into `www/dashboard/pkg`.
+pub(crate) fn dashboard() -> Result<()> {
+    let root = root();
+    let out = root.join("www/dashboard/pkg");
+    let (glue, wasm) = wasm_app("deflect-dashboard", "deflect_dashboard", &out)?;
+    std::fs::copy(&glue, out.join("deflect_dashboard.js"))?;
+    std::fs::write(
+        out.join("boot.js"),
+        format!("import init from './deflect_dashboard.js';\ninit({{ module_or_path: new URL('./{wasm}', import.meta.url) }});\n"),
+    )?;
+    Ok(())
+}
+
+/// Builds the edge worker into `edge/build`.
+pub(crate) fn edge() -> Result<()> {
+    let root = root();
+    let bindgen = cargo_bin("wasm-bindgen");
+    let opt = node_bin("wasm-opt");
+    let esbuild = node_bin("esbuild");
+    run(
+        &root.join("edge"),
+        cargo_bin("worker-build"),
+        &["--release"],
+        &[
+            ("WASM_BINDGEN_BIN", &bindgen.to_string_lossy()),
+            ("WASM_OPT_BIN", &opt.to_string_lossy()),
+            ("ESBUILD_BIN", &esbuild.to_string_lossy()),
+        ],
+    )
+}
+
+/// Everything.
+pub(crate) fn all() -> Result<()> {
+    widget()?;
+    dashboard()?;
+    edge()
+}

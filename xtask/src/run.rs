@@ -1,0 +1,40 @@
+//! `cargo xtask run`: builds everything, starts the local edge on workerd
+//! with local D1 and KV, seeds the demo KB and prints the URLs.
+
+use crate::{build, setup};
+use anyhow::{Result, anyhow};
+use deflect_tests::{ADMIN_EMAIL, LocalEdge, dev_vars, seed};
+
+pub(crate) fn run(args: &[String]) -> Result<()> {
+    let mut port: u16 = 8787;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--port" => port = it.next().and_then(|p| p.parse().ok()).ok_or_else(|| anyhow!("--port needs a number"))?,
+            other => return Err(anyhow!("unknown option {other}; usage: cargo xtask run [--port N]")),
+        }
+    }
+    setup::setup(false)?;
+    build::all()?;
+    let persist = crate::cmd::root().join(".deflect/state");
+    let edge = LocalEdge::start(port, &persist).map_err(|e| anyhow!(e))?;
+    seed(&edge.url, &[]).map_err(|e| anyhow!(e))?;
+    let password = dev_vars()?;
+    let u = &edge.url;
+    eprintln!(
+        "\nDeflect is running on Cloudflare's runtime (workerd) with local D1 and KV in .deflect/state.\n\n\
+         \x20 Demo site with the widget  {u}/demo/\n\
+         \x20 Help centre                {u}/help/demo\n\
+         \x20 Dashboard                  {u}/dashboard/\n\
+         \x20   log in as {ADMIN_EMAIL} / {password} (from edge/.dev.vars)\n\
+         \x20 API description            {u}/openapi.json\n\n\
+         Press Ctrl-C to stop. Logs: {}\n",
+        edge.log.display()
+    );
+    // Stay in the foreground until interrupted; Ctrl-C reaches wrangler's
+    // process group through the terminal, and dropping `edge` stops it
+    // otherwise.
+    loop {
+        std::thread::sleep(std::time::Duration::from_secs(3600));
+    }
+}

@@ -70,7 +70,8 @@ pub(crate) async fn bootstrap(app: &App) -> AppResult<()> {
     let email = deflect_shared::api::validate::email("DEFLECT_ADMIN_EMAIL", &app.secret("DEFLECT_ADMIN_EMAIL")?)
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let password = app.secret("DEFLECT_ADMIN_PASSWORD")?;
-    deflect_shared::api::password("DEFLECT_ADMIN_PASSWORD", &password).map_err(|e| AppError::Internal(e.to_string()))?;
+    deflect_shared::api::password("DEFLECT_ADMIN_PASSWORD", &password)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let id = crate::crypto::new_id()?;
     let hash = hash_password(&password).await?;
     let created = agents::insert(
@@ -94,10 +95,7 @@ pub(crate) async fn bootstrap(app: &App) -> AppResult<()> {
 }
 
 pub(crate) fn session_cookie(token: &str) -> String {
-    format!(
-        "{COOKIE}={token}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
-        SESSION_MS / 1000
-    )
+    format!("{COOKIE}={token}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}", SESSION_MS / 1000)
 }
 
 pub(crate) fn clear_cookie() -> String {

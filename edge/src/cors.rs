@@ -18,7 +18,7 @@ pub(crate) async fn check(app: &App, req: &Req, own_origin: &str) -> AppResult<O
         return Ok(Some(origin));
     }
     let settings = app.settings().await?;
-    if settings.sites.iter().any(|s| s.allowed_origins.iter().any(|o| *o == origin)) {
+    if settings.sites.iter().any(|s| s.allowed_origins.contains(&origin)) {
         Ok(Some(origin))
     } else {
         Err(AppError::Forbidden(format!(

@@ -27,10 +27,8 @@ fn subtle() -> AppResult<JsValue> {
 
 async fn call(method: &str, args: &[JsValue]) -> AppResult<JsValue> {
     let subtle = subtle()?;
-    let f: js_sys::Function = Reflect::get(&subtle, &method.into())
-        .map_err(js_err(method))?
-        .dyn_into()
-        .map_err(js_err(method))?;
+    let f: js_sys::Function =
+        Reflect::get(&subtle, &method.into()).map_err(js_err(method))?.dyn_into().map_err(js_err(method))?;
     let args: Array = args.iter().collect();
     let promise: Promise = f.apply(&subtle, &args).map_err(js_err(method))?.dyn_into().map_err(js_err(method))?;
     JsFuture::from(promise).await.map_err(js_err(method))
@@ -100,11 +98,9 @@ pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
 
 async fn pbkdf2(password: &str, salt: &[u8], iterations: u32) -> AppResult<Vec<u8>> {
     let usages: Array = [JsValue::from("deriveBits")].iter().collect();
-    let key = call(
-        "importKey",
-        &["raw".into(), bytes(password.as_bytes()), "PBKDF2".into(), false.into(), usages.into()],
-    )
-    .await?;
+    let key =
+        call("importKey", &["raw".into(), bytes(password.as_bytes()), "PBKDF2".into(), false.into(), usages.into()])
+            .await?;
     let params = object(&[
         ("name", "PBKDF2".into()),
         ("hash", "SHA-256".into()),
@@ -119,11 +115,7 @@ async fn pbkdf2(password: &str, salt: &[u8], iterations: u32) -> AppResult<Vec<u
 pub(crate) async fn hash_password(password: &str) -> AppResult<String> {
     let salt = random_bytes(16)?;
     let hash = pbkdf2(password, &salt, PBKDF2_ITERATIONS).await?;
-    Ok(format!(
-        "pbkdf2-sha256${PBKDF2_ITERATIONS}${}${}",
-        STANDARD.encode(&salt),
-        STANDARD.encode(&hash)
-    ))
+    Ok(format!("pbkdf2-sha256${PBKDF2_ITERATIONS}${}${}", STANDARD.encode(&salt), STANDARD.encode(&hash)))
 }
 
 /// Checks a password against a stored hash.
@@ -132,7 +124,9 @@ pub(crate) async fn verify_password(password: &str, stored: &str) -> AppResult<b
     let [scheme, iterations, salt, hash] = parts.as_slice() else {
         return Ok(false);
     };
-    let (Ok(iterations), Ok(salt), Ok(hash)) = (iterations.parse::<u32>(), STANDARD.decode(salt), STANDARD.decode(hash)) else {
+    let (Ok(iterations), Ok(salt), Ok(hash)) =
+        (iterations.parse::<u32>(), STANDARD.decode(salt), STANDARD.decode(hash))
+    else {
         return Ok(false);
     };
     if *scheme != "pbkdf2-sha256" || iterations == 0 || iterations > PBKDF2_ITERATIONS {
@@ -199,9 +193,7 @@ impl DataKey {
 
     /// Reverses [`DataKey::encrypt`].
     pub(crate) async fn decrypt(&self, stored: &str) -> AppResult<String> {
-        let all = STANDARD
-            .decode(stored)
-            .map_err(|_| AppError::Internal("ciphertext is not base64".into()))?;
+        let all = STANDARD.decode(stored).map_err(|_| AppError::Internal("ciphertext is not base64".into()))?;
         if all.len() < 12 + 16 {
             return Err(AppError::Internal("ciphertext is too short".into()));
         }

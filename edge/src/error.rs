@@ -38,17 +38,11 @@ pub(crate) type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub(crate) fn bad(code: &'static str, message: impl Into<String>) -> AppError {
-        AppError::BadRequest {
-            code,
-            message: message.into(),
-        }
+        AppError::BadRequest { code, message: message.into() }
     }
 
     pub(crate) fn invalid(field: &str, message: impl Into<String>) -> AppError {
-        AppError::Invalid {
-            field: Some(field.to_string()),
-            message: message.into(),
-        }
+        AppError::Invalid { field: Some(field.to_string()), message: message.into() }
     }
 
     fn parts(&self) -> (u16, &'static str, String, Option<String>) {
@@ -62,9 +56,15 @@ impl AppError {
             AppError::MethodNotAllowed => (405, "method_not_allowed", "this method is not allowed here".into(), None),
             AppError::Conflict(m) => (409, "conflict", m.clone(), None),
             AppError::TooLarge(limit) => (413, "too_large", format!("the body is larger than {limit} bytes"), None),
-            AppError::UnsupportedMediaType => (415, "unsupported_media_type", "send the body as application/json".into(), None),
-            AppError::RateLimited(s) => (429, "rate_limited", format!("too many requests; try again in {s} seconds"), None),
-            AppError::Internal(_) => (500, "internal", "something went wrong on our side; it has been logged".into(), None),
+            AppError::UnsupportedMediaType => {
+                (415, "unsupported_media_type", "send the body as application/json".into(), None)
+            }
+            AppError::RateLimited(s) => {
+                (429, "rate_limited", format!("too many requests; try again in {s} seconds"), None)
+            }
+            AppError::Internal(_) => {
+                (500, "internal", "something went wrong on our side; it has been logged".into(), None)
+            }
         }
     }
 
@@ -74,13 +74,7 @@ impl AppError {
         if let AppError::Internal(detail) = self {
             worker::console_error!("internal error: {detail}");
         }
-        let body = ApiError {
-            error: ErrorBody {
-                code: code.to_string(),
-                message,
-                field,
-            },
-        };
+        let body = ApiError { error: ErrorBody { code: code.to_string(), message, field } };
         let mut resp = Response::ok(serde_json::to_string(&body)?)?.with_status(status);
         let h = resp.headers_mut();
         h.set("content-type", "application/json; charset=utf-8")?;
@@ -115,15 +109,11 @@ impl From<serde_json::Error> for AppError {
 impl From<CoreError> for AppError {
     fn from(e: CoreError) -> Self {
         match e.kind() {
-            ErrorKind::InvalidField { field, message } => AppError::Invalid {
-                field: Some(field.clone()),
-                message: format!("{field}: {message}"),
-            },
+            ErrorKind::InvalidField { field, message } => {
+                AppError::Invalid { field: Some(field.clone()), message: format!("{field}: {message}") }
+            }
             ErrorKind::IndexFormat(_) | ErrorKind::IndexVersion { .. } => AppError::Internal(e.to_string()),
-            _ => AppError::Invalid {
-                field: None,
-                message: e.to_string(),
-            },
+            _ => AppError::Invalid { field: None, message: e.to_string() },
         }
     }
 }

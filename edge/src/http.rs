@@ -31,12 +31,7 @@ impl Req {
             .unwrap_or(Some(Vec::new()))
             .ok_or_else(|| AppError::bad("invalid_path", "the path is not valid UTF-8"))?;
         let query = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-        Ok(Req {
-            method: inner.method(),
-            segments,
-            query,
-            inner,
-        })
+        Ok(Req { method: inner.method(), segments, query, inner })
     }
 
     pub(crate) fn header(&self, name: &str) -> Option<String> {
@@ -58,10 +53,10 @@ impl Req {
 
     /// The raw body, at most `limit` bytes.
     pub(crate) async fn bytes(&mut self, limit: usize) -> AppResult<Vec<u8>> {
-        if let Some(len) = self.header("content-length").and_then(|v| v.parse::<usize>().ok()) {
-            if len > limit {
-                return Err(AppError::TooLarge(limit));
-            }
+        if let Some(len) = self.header("content-length").and_then(|v| v.parse::<usize>().ok())
+            && len > limit
+        {
+            return Err(AppError::TooLarge(limit));
         }
         let body = self.inner.bytes().await.map_err(|_| AppError::bad("invalid_body", "the body could not be read"))?;
         if body.len() > limit {

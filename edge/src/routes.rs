@@ -51,10 +51,7 @@ fn is_public(segments: &[&str]) -> bool {
 
 /// Handles one request; every error becomes a JSON response.
 pub(crate) async fn handle(app: &App, request: Request) -> worker::Result<Response> {
-    let own_origin = request
-        .url()
-        .map(|u| u.origin().ascii_serialization().to_ascii_lowercase())
-        .unwrap_or_default();
+    let own_origin = request.url().map(|u| u.origin().ascii_serialization().to_ascii_lowercase()).unwrap_or_default();
     let mut req = match Req::new(request) {
         Ok(r) => r,
         Err(e) => return secure(e.response()?),

@@ -97,7 +97,13 @@ impl App {
         }
     }
 
-    pub(crate) async fn audit(&self, actor: &str, action: &str, target: &str, detail: serde_json::Value) -> AppResult<()> {
+    pub(crate) async fn audit(
+        &self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        detail: serde_json::Value,
+    ) -> AppResult<()> {
         let id = crate::crypto::new_id()?;
         crate::store::audit::record(&self.db, &id, actor, action, target, &detail, self.now).await
     }

@@ -12,8 +12,8 @@ mod ticket;
 pub mod validate;
 
 pub use agent::{
-    AgentUpdate, AgentView, AuditEntry, CustomerTicketView, CustomerUpdate, CustomerView, Login,
-    MIN_PASSWORD, NewAgent, NewToken, Role, TicketDetail, TicketSummary, password,
+    AgentUpdate, AgentView, AuditEntry, CustomerTicketView, CustomerUpdate, CustomerView, Login, MIN_PASSWORD,
+    NewAgent, NewToken, Role, TicketDetail, TicketSummary, password,
 };
 pub use error::{ApiError, ErrorBody};
 pub use events::{EventKind, WidgetEvent};
@@ -21,6 +21,6 @@ pub use kb::{ArticleInput, ArticleView, parse_markdown, slug};
 pub use metrics::{DayCounts, Metrics, RetrainPart, RetrainReport};
 pub use settings::{RateLimits, Settings, Site};
 pub use ticket::{
-    Author, CreateTicket, Csat, CustomerInput, CustomerTicket, MAX_MESSAGE, MAX_SHOWN, Message,
-    NewMessage, NewTicket, QueueItem, SlaView, Status, TicketCreated, TicketUpdate,
+    Author, CreateTicket, Csat, CustomerInput, CustomerTicket, MAX_MESSAGE, MAX_SHOWN, Message, NewMessage, NewTicket,
+    QueueItem, SlaView, Status, TicketCreated, TicketUpdate,
 };

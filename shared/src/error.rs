@@ -45,10 +45,7 @@ impl Error {
     }
 
     pub(crate) fn field(field: impl Into<String>, message: impl Into<String>) -> Error {
-        Error::new(ErrorKind::InvalidField {
-            field: field.into(),
-            message: message.into(),
-        })
+        Error::new(ErrorKind::InvalidField { field: field.into(), message: message.into() })
     }
 
     pub(crate) fn format(message: impl Into<String>) -> Error {
@@ -71,10 +68,9 @@ impl fmt::Display for Error {
             ErrorKind::InvalidArticle(m) => write!(f, "invalid article: {m}"),
             ErrorKind::EmptyKb => write!(f, "the knowledge base has no articles to index"),
             ErrorKind::IndexFormat(m) => write!(f, "the KB index is damaged: {m}"),
-            ErrorKind::IndexVersion { found, supported } => write!(
-                f,
-                "the KB index has format version {found}, but this build reads up to version {supported}"
-            ),
+            ErrorKind::IndexVersion { found, supported } => {
+                write!(f, "the KB index has format version {found}, but this build reads up to version {supported}")
+            }
             ErrorKind::InvalidRule(m) => write!(f, "invalid rule: {m}"),
             ErrorKind::InvalidField { field, message } => write!(f, "{field}: {message}"),
             ErrorKind::Training(m) => write!(f, "cannot fit the model: {m}"),

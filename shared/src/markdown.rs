@@ -64,15 +64,23 @@ pub fn inlines(text: &str) -> Vec<Inline> {
     while i < chars.len() {
         let c = chars[i];
         let span = match c {
-            '*' if chars.get(i + 1) == Some(&'*') => find(i + 2, &['*', '*']).map(|end| (Inline::Strong(chars[i + 2..end].iter().collect()), end + 2)),
-            '*' | '_' => find(i + 1, &[c]).filter(|&end| end > i + 1).map(|end| (Inline::Emphasis(chars[i + 1..end].iter().collect()), end + 1)),
+            '*' if chars.get(i + 1) == Some(&'*') => {
+                find(i + 2, &['*', '*']).map(|end| (Inline::Strong(chars[i + 2..end].iter().collect()), end + 2))
+            }
+            '*' | '_' => find(i + 1, &[c])
+                .filter(|&end| end > i + 1)
+                .map(|end| (Inline::Emphasis(chars[i + 1..end].iter().collect()), end + 1)),
             '`' => find(i + 1, &['`']).map(|end| (Inline::Code(chars[i + 1..end].iter().collect()), end + 1)),
             '[' => find(i + 1, &[']', '(']).and_then(|mid| {
                 let end = find(mid + 2, &[')'])?;
                 let text: String = chars[i + 1..mid].iter().collect();
                 let href: String = chars[mid + 2..end].iter().collect();
                 Some((
-                    if safe_href(&href) { Inline::Link { text, href: href.trim().to_string() } } else { Inline::Text(text) },
+                    if safe_href(&href) {
+                        Inline::Link { text, href: href.trim().to_string() }
+                    } else {
+                        Inline::Text(text)
+                    },
                     end + 1,
                 ))
             }),
@@ -133,7 +141,8 @@ pub fn blocks(md: &str) -> Vec<Block> {
             out.push(Block::Code(code.join("\n")));
         } else if let Some(level) = (1..=6).find(|&n| t.starts_with(&"#".repeat(n)) && t[n..].starts_with(' ')) {
             end_para(&mut para, &mut out);
-            let level = (1..=6).rev().find(|&n| t.starts_with(&"#".repeat(n)) && t[n..].starts_with(' ')).unwrap_or(level);
+            let level =
+                (1..=6).rev().find(|&n| t.starts_with(&"#".repeat(n)) && t[n..].starts_with(' ')).unwrap_or(level);
             out.push(Block::Heading(level as u8, inlines(t[level..].trim())));
         } else if let Some((ordered, first)) = list_item(line) {
             end_para(&mut para, &mut out);

@@ -160,11 +160,8 @@ impl Features {
             let target = target.max(1) as f32;
             values[9] = (1.0 - left as f32 / target).clamp(0.0, 1.0);
             if values[9] > 0.0 {
-                details[9] = if left <= 0 {
-                    "SLA breached".to_string()
-                } else {
-                    format!("{left} min of {target:.0} left")
-                };
+                details[9] =
+                    if left <= 0 { "SLA breached".to_string() } else { format!("{left} min of {target:.0} left") };
             }
         }
         Features { values, details }
@@ -276,11 +273,7 @@ impl PriorityModel {
         for (i, v) in w.urgency.iter().enumerate() {
             theta[4 + i] = 100.0 * w.beta * v;
         }
-        PriorityModel {
-            bias: 10.0,
-            theta,
-            source: ModelSource::Hand,
-        }
+        PriorityModel { bias: 10.0, theta, source: ModelSource::Hand }
     }
 
     /// The raw score of a feature vector, clamped to 0..=100.

@@ -156,9 +156,7 @@ impl RuleSet {
                 return Err(Error::rule(format!("{at}: a rule needs at least one action")));
             }
             if spec.all.len() + spec.any.len() > 50 || spec.actions.len() > 20 {
-                return Err(Error::rule(format!(
-                    "{at}: at most 50 conditions and 20 actions"
-                )));
+                return Err(Error::rule(format!("{at}: at most 50 conditions and 20 actions")));
             }
             let parse_all = |list: &[ConditionSpec], name: &str| -> Result<Vec<Condition>, Error> {
                 list.iter()
@@ -191,11 +189,7 @@ impl RuleSet {
         let mut facts = facts.clone();
         let mut applied = Vec::new();
         for rule in &self.rules {
-            let triggers: &[Trigger] = if rule.spec.on.is_empty() {
-                &[Trigger::TicketCreated]
-            } else {
-                &rule.spec.on
-            };
+            let triggers: &[Trigger] = if rule.spec.on.is_empty() { &[Trigger::TicketCreated] } else { &rule.spec.on };
             if !rule.spec.enabled || !triggers.contains(&trigger) {
                 continue;
             }
@@ -206,10 +200,7 @@ impl RuleSet {
             }
             for action in &rule.spec.actions {
                 apply(action, &mut facts);
-                applied.push(Applied {
-                    rule: rule.spec.id.clone(),
-                    action: action.clone(),
-                });
+                applied.push(Applied { rule: rule.spec.id.clone(), action: action.clone() });
             }
             if rule.spec.stop {
                 break;

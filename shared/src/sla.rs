@@ -27,10 +27,7 @@ pub struct SlaPolicy {
 
 impl Default for SlaPolicy {
     fn default() -> Self {
-        let t = |f, r| SlaTarget {
-            first_response_minutes: f,
-            resolution_minutes: r,
-        };
+        let t = |f, r| SlaTarget { first_response_minutes: f, resolution_minutes: r };
         SlaPolicy {
             low: t(24 * 60, 7 * 24 * 60),
             normal: t(8 * 60, 3 * 24 * 60),
@@ -131,7 +128,9 @@ pub fn state(
         match done {
             Some(at) if at <= due_ms => None,
             Some(at) => Some(SlaState::Breached { target: name, minutes_over: (at - due_ms) / MINUTE_MS }),
-            None if now_ms > due_ms => Some(SlaState::Breached { target: name, minutes_over: (now_ms - due_ms) / MINUTE_MS }),
+            None if now_ms > due_ms => {
+                Some(SlaState::Breached { target: name, minutes_over: (now_ms - due_ms) / MINUTE_MS })
+            }
             None => Some(SlaState::Running {
                 target: name,
                 minutes_left: (due_ms - now_ms) / MINUTE_MS,
@@ -139,7 +138,8 @@ pub fn state(
             }),
         }
     };
-    let first = check("first_response", due.first_response_due, first_response_ms.or(solved_ms), t.first_response_minutes);
+    let first =
+        check("first_response", due.first_response_due, first_response_ms.or(solved_ms), t.first_response_minutes);
     let resolution = check("resolution", due.resolution_due, solved_ms, t.resolution_minutes);
     match (first, resolution) {
         (Some(b @ SlaState::Breached { .. }), _) | (_, Some(b @ SlaState::Breached { .. })) => b,

@@ -112,7 +112,16 @@ impl LocalEdge {
         // stops the workerd processes it starts.
         let child = Command::new("setsid")
             .arg(node_bin("wrangler"))
-            .args(["dev", "--local", "--ip", "127.0.0.1", "--port", &port.to_string(), "--test-scheduled", "--persist-to"])
+            .args([
+                "dev",
+                "--local",
+                "--ip",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--test-scheduled",
+                "--persist-to",
+            ])
             .arg(&persist)
             .current_dir(&edge)
             .env("CI", "true")
@@ -122,24 +131,19 @@ impl LocalEdge {
             .stderr(err_file)
             .spawn()
             .map_err(|e| format!("starting wrangler dev: {e}"))?;
-        let mut edge = LocalEdge {
-            url: format!("http://127.0.0.1:{port}"),
-            persist,
-            log,
-            child: Some(child),
-        };
+        let mut edge = LocalEdge { url: format!("http://127.0.0.1:{port}"), persist, log, child: Some(child) };
         let deadline = Instant::now() + Duration::from_secs(90);
         loop {
-            if let Ok(r) = ureq::get(&format!("{}/v1/health", edge.url)).call() {
-                if r.status() == 200 {
-                    return Ok(edge);
-                }
+            if let Ok(r) = ureq::get(&format!("{}/v1/health", edge.url)).call()
+                && r.status() == 200
+            {
+                return Ok(edge);
             }
-            if let Some(c) = edge.child.as_mut() {
-                if let Ok(Some(status)) = c.try_wait() {
-                    let log = std::fs::read_to_string(&edge.log).unwrap_or_default();
-                    return Err(format!("wrangler dev exited ({status}):\n{log}"));
-                }
+            if let Some(c) = edge.child.as_mut()
+                && let Ok(Some(status)) = c.try_wait()
+            {
+                let log = std::fs::read_to_string(&edge.log).unwrap_or_default();
+                return Err(format!("wrangler dev exited ({status}):\n{log}"));
             }
             if Instant::now() > deadline {
                 let log = std::fs::read_to_string(&edge.log).unwrap_or_default();
@@ -202,10 +206,15 @@ impl Drop for LocalEdge {
 }
 
 /// A small HTTP client that keeps an agent's session cookie.
+///
+/// The edge marks its session cookie `Secure`; browsers send such cookies
+/// to `http://127.0.0.1`, which they treat as a secure origin, but a plain
+/// cookie jar would not, so this client keeps the one cookie it needs.
 pub struct Client {
     /// Base URL.
     pub base: String,
     agent: ureq::Agent,
+    session: std::cell::RefCell<Option<String>>,
 }
 
 /// A response: status, headers of interest, and the body.
@@ -241,6 +250,7 @@ impl Client {
         Client {
             base: base.trim_end_matches('/').to_string(),
             agent: config.into(),
+            session: std::cell::RefCell::new(None),
         }
     }
 
@@ -248,6 +258,11 @@ impl Client {
     pub fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<(&str, &[u8])>) -> Reply {
         let url = format!("{}{}", self.base, path);
         let mut req = ureq::http::Request::builder().method(method).uri(&url);
+        if let Some(cookie) = self.session.borrow().as_deref()
+            && !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("cookie"))
+        {
+            req = req.header("cookie", cookie);
+        }
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
@@ -267,13 +282,17 @@ impl Client {
                     .map(|(k, v)| (k.as_str().to_ascii_lowercase(), v.to_str().unwrap_or("").to_string()))
                     .collect();
                 let text = resp.body_mut().read_to_string().unwrap_or_default();
-                Reply { status, text, headers }
+                let reply = Reply { status, text, headers };
+                if let Some(set) = reply.header("set-cookie") {
+                    let pair = set.split(';').next().unwrap_or_default().trim();
+                    *self.session.borrow_mut() = match pair.split_once('=') {
+                        Some((_, v)) if !v.is_empty() => Some(pair.to_string()),
+                        _ => None,
+                    };
+                }
+                reply
             }
-            Err(e) => Reply {
-                status: 0,
-                text: e.to_string(),
-                headers: Vec::new(),
-            },
+            Err(e) => Reply { status: 0, text: e.to_string(), headers: Vec::new() },
         }
     }
 
@@ -300,7 +319,9 @@ impl Client {
 pub fn demo_articles() -> Vec<String> {
     let dir = root().join("www/demo/kb");
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "md")).collect())
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "md")).collect()
+        })
         .unwrap_or_default();
     paths.sort();
     paths.iter().filter_map(|p| std::fs::read_to_string(p).ok()).collect()
@@ -326,7 +347,8 @@ pub fn seed(url: &str, extra_origins: &[String]) -> Result<(), String> {
     if r.status != 200 {
         return Err(format!("saving settings failed ({}): {}", r.status, r.text));
     }
-    let r = c.json("POST", "/v1/admin/articles/import?site=demo", &json!({ "markdown": demo_articles(), "publish": true }));
+    let r =
+        c.json("POST", "/v1/admin/articles/import?site=demo", &json!({ "markdown": demo_articles(), "publish": true }));
     if r.status != 200 {
         return Err(format!("importing the demo KB failed ({}): {}", r.status, r.text));
     }

@@ -72,16 +72,15 @@ async fn send(method: &str, url: &str, body: Option<String>, headers: &[(&str, &
         Ok(p) => JsFuture::from(p).await.ok().and_then(|v| v.as_string()).unwrap_or_default(),
         Err(_) => String::new(),
     };
-    let message = serde_json::from_str::<ApiError>(&text).map(|e| e.error.message).unwrap_or_else(|_| format!("error {status}"));
+    let message =
+        serde_json::from_str::<ApiError>(&text).map(|e| e.error.message).unwrap_or_else(|_| format!("error {status}"));
     Err(FetchError::Http { status, message })
 }
 
 async fn json<T: DeserializeOwned>(resp: Response) -> Result<T, FetchError> {
     let text = JsFuture::from(resp.text().map_err(|_| FetchError::Offline)?).await.map_err(|_| FetchError::Offline)?;
-    serde_json::from_str(&text.as_string().unwrap_or_default()).map_err(|e| FetchError::Http {
-        status: 200,
-        message: format!("unreadable answer: {e}"),
-    })
+    serde_json::from_str(&text.as_string().unwrap_or_default())
+        .map_err(|e| FetchError::Http { status: 200, message: format!("unreadable answer: {e}") })
 }
 
 fn body<T: Serialize>(v: &T) -> Option<String> {
@@ -93,7 +92,8 @@ fn body<T: Serialize>(v: &T) -> Option<String> {
 pub(crate) async fn kb_index(cfg: &Config) -> Result<Vec<u8>, FetchError> {
     let url = format!("{}/v1/kb/index?site={}", cfg.edge, js_sys::encode_uri_component(&cfg.site));
     let resp = send("GET", &url, None, &[]).await?;
-    let buf = JsFuture::from(resp.array_buffer().map_err(|_| FetchError::Offline)?).await.map_err(|_| FetchError::Offline)?;
+    let buf =
+        JsFuture::from(resp.array_buffer().map_err(|_| FetchError::Offline)?).await.map_err(|_| FetchError::Offline)?;
     Ok(js_sys::Uint8Array::new(&buf).to_vec())
 }
 

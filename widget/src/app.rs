@@ -29,9 +29,16 @@ pub(crate) enum Entry {
     Bot(String),
     User(String),
     /// The best article, and whether the customer said it helped.
-    Answer { article: usize, question: String, feedback: Option<bool> },
+    Answer {
+        article: usize,
+        question: String,
+        feedback: Option<bool>,
+    },
     /// Up to three articles to choose from.
-    Suggest { articles: Vec<usize>, question: String },
+    Suggest {
+        articles: Vec<usize>,
+        question: String,
+    },
     /// Nothing fitted.
     NoAnswer,
     /// A status line (sent, queued).
@@ -101,7 +108,9 @@ impl Widget {
                     Ok(ix) => index.set(Some(Arc::new(ix))),
                     Err(e) => web_sys::console::warn_1(&format!("Deflect: {e}").into()),
                 },
-                Err(e) => web_sys::console::warn_1(&format!("Deflect: the KB could not be loaded: {}", e.message()).into()),
+                Err(e) => {
+                    web_sys::console::warn_1(&format!("Deflect: the KB could not be loaded: {}", e.message()).into())
+                }
             }
         });
     }
@@ -116,7 +125,13 @@ impl Widget {
     }
 
     /// Sends a widget event in the background.
-    pub(crate) fn event(&self, kind: EventKind, article: Option<String>, question: Option<String>, confidence: Option<f32>) {
+    pub(crate) fn event(
+        &self,
+        kind: EventKind,
+        article: Option<String>,
+        question: Option<String>,
+        confidence: Option<f32>,
+    ) {
         let e = WidgetEvent {
             site: self.cfg.site.clone(),
             session: self.session_id(),

@@ -10,7 +10,9 @@ fn inline(i: Inline) -> AnyView {
         Inline::Strong(t) => view! { <strong>{t}</strong> }.into_any(),
         Inline::Emphasis(t) => view! { <em>{t}</em> }.into_any(),
         Inline::Code(t) => view! { <code>{t}</code> }.into_any(),
-        Inline::Link { text, href } => view! { <a href=href target="_blank" rel="noopener noreferrer">{text}</a> }.into_any(),
+        Inline::Link { text, href } => {
+            view! { <a href=href target="_blank" rel="noopener noreferrer">{text}</a> }.into_any()
+        }
     }
 }
 
@@ -29,8 +31,14 @@ pub(crate) fn Body(
         .map(|b| match b {
             Block::Heading(_, t) => view! { <p class="dfl-h">{inlines(t)}</p> }.into_any(),
             Block::Paragraph(t) => view! { <p>{inlines(t)}</p> }.into_any(),
-            Block::List(true, items) => view! { <ol>{items.into_iter().map(|i| view! { <li>{inlines(i)}</li> }).collect_view()}</ol> }.into_any(),
-            Block::List(false, items) => view! { <ul>{items.into_iter().map(|i| view! { <li>{inlines(i)}</li> }).collect_view()}</ul> }.into_any(),
+            Block::List(true, items) => {
+                view! { <ol>{items.into_iter().map(|i| view! { <li>{inlines(i)}</li> }).collect_view()}</ol> }
+                    .into_any()
+            }
+            Block::List(false, items) => {
+                view! { <ul>{items.into_iter().map(|i| view! { <li>{inlines(i)}</li> }).collect_view()}</ul> }
+                    .into_any()
+            }
             Block::Code(c) => view! { <pre><code>{c}</code></pre> }.into_any(),
         })
         .collect_view()

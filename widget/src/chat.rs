@@ -47,11 +47,11 @@ fn ask(w: &Widget, question: String) {
 fn feedback(w: &Widget, entry: u32, helped: bool) {
     let mut found = None;
     w.entries.update(|v| {
-        if let Some((_, Entry::Answer { article, question, feedback })) = v.iter_mut().find(|(id, _)| *id == entry) {
-            if feedback.is_none() {
-                *feedback = Some(helped);
-                found = Some((*article, question.clone()));
-            }
+        if let Some((_, Entry::Answer { article, question, feedback })) = v.iter_mut().find(|(id, _)| *id == entry)
+            && feedback.is_none()
+        {
+            *feedback = Some(helped);
+            found = Some((*article, question.clone()));
         }
     });
     let Some((article, question)) = found else { return };

@@ -28,14 +28,7 @@ fn wasm_app(krate: &str, lib: &str, out_dir: &Path) -> Result<(std::path::PathBu
     run(
         &root,
         cargo_bin("wasm-bindgen"),
-        &[
-            "--target",
-            "web",
-            "--no-typescript",
-            "--out-dir",
-            &staging.to_string_lossy(),
-            &format!("{WASM}/{lib}.wasm"),
-        ],
+        &["--target", "web", "--no-typescript", "--out-dir", &staging.to_string_lossy(), &format!("{WASM}/{lib}.wasm")],
         &[],
     )?;
     let raw = staging.join(format!("{lib}_bg.wasm"));
@@ -80,7 +73,9 @@ pub(crate) fn dashboard() -> Result<()> {
     std::fs::copy(&glue, out.join("deflect_dashboard.js"))?;
     std::fs::write(
         out.join("boot.js"),
-        format!("import init from './deflect_dashboard.js';\ninit({{ module_or_path: new URL('./{wasm}', import.meta.url) }});\n"),
+        format!(
+            "import init from './deflect_dashboard.js';\ninit({{ module_or_path: new URL('./{wasm}', import.meta.url) }});\n"
+        ),
     )?;
     Ok(())
 }

@@ -10,9 +10,7 @@ pub(crate) const DATASETS: [&str; 3] = ["banking77", "clinc150", "smp2017"];
 /// Where the datasets live: `$DEFLECT_EVAL_DIR`, or `../shared/eval` beside
 /// the checkout.
 pub(crate) fn eval_dir() -> PathBuf {
-    std::env::var_os("DEFLECT_EVAL_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| crate_root().join("../shared/eval"))
+    std::env::var_os("DEFLECT_EVAL_DIR").map(PathBuf::from).unwrap_or_else(|| crate_root().join("../shared/eval"))
 }
 
 pub(crate) fn crate_root() -> PathBuf {
@@ -88,12 +86,10 @@ pub(crate) fn eval_dataset(name: &str) -> Result<(EvalReport, usize)> {
 }
 
 pub(crate) fn run(args: &[String]) -> Result<()> {
-    let names: Vec<&str> = if args.is_empty() {
-        DATASETS.to_vec()
-    } else {
-        args.iter().map(String::as_str).collect()
-    };
-    eprintln!("| dataset | top-1 | top-3 | threshold | in-scope correct | out-of-scope rejected | overall | index bytes |");
+    let names: Vec<&str> = if args.is_empty() { DATASETS.to_vec() } else { args.iter().map(String::as_str).collect() };
+    eprintln!(
+        "| dataset | top-1 | top-3 | threshold | in-scope correct | out-of-scope rejected | overall | index bytes |"
+    );
     eprintln!("|---|---|---|---|---|---|---|---|");
     for name in names {
         let (r, size) = eval_dataset(name)?;
@@ -108,11 +104,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         } else {
             "– | – | – | –".to_string()
         };
-        eprintln!(
-            "| {name} | {:.1}% | {:.1}% | {oos} | {size} |",
-            r.top1_pct(),
-            r.top3_pct()
-        );
+        eprintln!("| {name} | {:.1}% | {:.1}% | {oos} | {size} |", r.top1_pct(), r.top3_pct());
     }
     Ok(())
 }
@@ -126,7 +118,10 @@ pub(crate) fn oos_experiment(name: &str) -> Result<()> {
     let w = index.weights().signals;
     let mut rows: Vec<(Vec<f32>, bool, bool)> = Vec::new();
     for q in &questions {
-        let Some(sig) = index.signals(&q.text, false) else { rows.push((vec![0.0; 8], false, q.expected.is_none())); continue; };
+        let Some(sig) = index.signals(&q.text, false) else {
+            rows.push((vec![0.0; 8], false, q.expected.is_none()));
+            continue;
+        };
         let scores: Vec<f32> = sig.iter().map(|s| w.iter().zip(s).map(|(a, b)| a * b).sum()).collect();
         let mut order: Vec<usize> = (0..scores.len()).collect();
         order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
@@ -135,7 +130,8 @@ pub(crate) fn oos_experiment(name: &str) -> Result<()> {
         let p1 = 1.0 / sum;
         let p2 = (scores[order[1]] - max).exp() / sum;
         let t = order[0];
-        let feats = vec![p1, p1 - p2, sig[t][0], sig[t][1], sig[t][2], sig[t][3], scores[t] - scores[order[1]], sig[t][2] * p1];
+        let feats =
+            vec![p1, p1 - p2, sig[t][0], sig[t][1], sig[t][2], sig[t][3], scores[t] - scores[order[1]], sig[t][2] * p1];
         let correct = q.expected.as_deref() == Some(index.articles()[t].id.as_str());
         rows.push((feats, correct, q.expected.is_none()));
     }
@@ -147,7 +143,11 @@ pub(crate) fn oos_experiment(name: &str) -> Result<()> {
         let mut rej = v.iter().filter(|x| x.2).count();
         let mut cor = 0;
         let mut best = rej;
-        for x in &v { cor += usize::from(x.1); rej -= usize::from(x.2); best = best.max(cor + rej); }
+        for x in &v {
+            cor += usize::from(x.1);
+            rej -= usize::from(x.2);
+            best = best.max(cor + rej);
+        }
         eprintln!("{name} {n:14} overall {:.1}%", 100.0 * best as f64 / total as f64);
     }
     Ok(())

@@ -10,7 +10,9 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
-            "--port" => port = it.next().and_then(|p| p.parse().ok()).ok_or_else(|| anyhow!("--port needs a number"))?,
+            "--port" => {
+                port = it.next().and_then(|p| p.parse().ok()).ok_or_else(|| anyhow!("--port needs a number"))?
+            }
             other => return Err(anyhow!("unknown option {other}; usage: cargo xtask run [--port N]")),
         }
     }

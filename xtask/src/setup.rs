@@ -30,7 +30,10 @@ pub(crate) fn setup(browser: bool) -> Result<()> {
     // npm ci when node_modules is missing or older than the lockfile.
     let lock = root.join("package-lock.json");
     let installed = root.join("node_modules/.package-lock.json");
-    let stale = match (std::fs::metadata(&lock).and_then(|m| m.modified()), std::fs::metadata(&installed).and_then(|m| m.modified())) {
+    let stale = match (
+        std::fs::metadata(&lock).and_then(|m| m.modified()),
+        std::fs::metadata(&installed).and_then(|m| m.modified()),
+    ) {
         (Ok(l), Ok(i)) => l > i || !node_bin("wrangler").exists(),
         _ => true,
     };
@@ -38,7 +41,10 @@ pub(crate) fn setup(browser: bool) -> Result<()> {
         run(&root, "npm", &["ci", "--no-audit", "--no-fund"], &[])?;
     }
 
-    if browser && !(std::path::Path::new("/usr/bin/chromium").exists() && std::path::Path::new("/usr/bin/chromedriver").exists()) {
+    if browser
+        && !(std::path::Path::new("/usr/bin/chromium").exists()
+            && std::path::Path::new("/usr/bin/chromedriver").exists())
+    {
         let root_user = output("id", &["-u"]).is_some_and(|u| u.trim() == "0");
         let apt: Vec<&str> = if root_user { vec![] } else { vec!["sudo", "-n"] };
         let (prog, pre) = match apt.split_first() {
@@ -54,7 +60,8 @@ pub(crate) fn setup(browser: bool) -> Result<()> {
             v
         };
         let update = with(&["update", "-qq"]);
-        let install = with(&["install", "-y", "-qq", "--no-install-recommends", "chromium", "chromium-driver", "brotli"]);
+        let install =
+            with(&["install", "-y", "-qq", "--no-install-recommends", "chromium", "chromium-driver", "brotli"]);
         let env = [("DEBIAN_FRONTEND", "noninteractive")];
         run(&root, prog, &update.iter().map(String::as_str).collect::<Vec<_>>(), &env)?;
         run(&root, prog, &install.iter().map(String::as_str).collect::<Vec<_>>(), &env)?;

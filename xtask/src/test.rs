@@ -1,10 +1,12 @@
 //! `cargo xtask test`: every check and test, from a fresh machine.
 //!
-//! 1. installs what is missing (`setup`), 2. rustfmt and clippy with
-//! warnings as errors, native and wasm32, 3. unit, property and doc tests,
-//! 4. release builds of the widget, dashboard and edge, 5. starts a fresh
-//! local edge and runs the HTTP tests (`tests/`) and the browser tests
-//! (`tests/browser/`, headless Chromium) against it, then stops it,
+//! 1. installs what is missing (`setup`);
+//! 2. rustfmt, and clippy with warnings as errors, native and wasm32;
+//! 3. unit, property and doc tests;
+//! 4. release builds of the widget, dashboard and edge;
+//! 5. starts a fresh local edge and runs the HTTP tests (`tests/`) and the
+//!    browser tests (`tests/browser/`, headless Chromium) against it, then
+//!    stops it;
 //! 6. a matching-quality floor on the public datasets.
 
 use crate::cmd::{node_bin, root, run};
@@ -25,8 +27,46 @@ pub(crate) fn test(args: &[String]) -> Result<()> {
     let root = root();
     setup::setup(true)?;
     run(&root, "cargo", &["fmt", "--all", "--", "--check"], &[])?;
-    run(&root, "cargo", &["clippy", "--workspace", "--exclude", "deflect-widget", "--exclude", "deflect-dashboard", "--exclude", "deflect-edge", "--all-targets", "--", "-D", "warnings"], &[])?;
-    run(&root, "cargo", &["clippy", "--target", "wasm32-unknown-unknown", "-p", "deflect-widget", "-p", "deflect-dashboard", "-p", "deflect-edge", "-p", "deflect-shared", "--", "-D", "warnings"], &[])?;
+    run(
+        &root,
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--exclude",
+            "deflect-widget",
+            "--exclude",
+            "deflect-dashboard",
+            "--exclude",
+            "deflect-edge",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[],
+    )?;
+    run(
+        &root,
+        "cargo",
+        &[
+            "clippy",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "deflect-widget",
+            "-p",
+            "deflect-dashboard",
+            "-p",
+            "deflect-edge",
+            "-p",
+            "deflect-shared",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[],
+    )?;
     run(&root, "cargo", &["test", "-p", "deflect-shared", "-p", "xtask"], &[])?;
     if !quick {
         build::all()?;

@@ -23,9 +23,7 @@ pub(crate) enum Created {
 /// Checks that a replayed key carries the same request.
 async fn replay(app: &App, row: TicketRow, request_hash: &str) -> AppResult<Created> {
     if row.request_hash != request_hash {
-        return Err(AppError::Conflict(
-            "this Idempotency-Key was already used with a different request".into(),
-        ));
+        return Err(AppError::Conflict("this Idempotency-Key was already used with a different request".into()));
     }
     Ok(Created::Replay(views::created(app, &row).await?))
 }
@@ -120,10 +118,7 @@ pub(crate) async fn create(app: &App, new: NewTicket, raw_body: &str, key: &str)
     // Assignment.
     let roster = agents::list(&app.db).await?;
     let candidates: Vec<_> = roster.iter().map(|a| a.candidate()).collect();
-    let need = Need {
-        team: outcome.facts.team.clone(),
-        skill: (new.locale != "en").then(|| new.locale.clone()),
-    };
+    let need = Need { team: outcome.facts.team.clone(), skill: (new.locale != "en").then(|| new.locale.clone()) };
     let last = kv::round_robin_last(&app.kv).await?;
     let assignee = assign(&candidates, &need, settings.assignment, last.as_deref()).map(|a| a.id.clone());
 
@@ -182,23 +177,16 @@ pub(crate) async fn create(app: &App, new: NewTicket, raw_body: &str, key: &str)
     // thread keeps its order.
     let mut replies = Vec::new();
     for applied in &outcome.applied {
-        if let Action::AutoReply { article } = &applied.action {
-            if let Some(a) = articles::get(&app.db, &new.site, article).await? {
-                replies.push((new_id()?, format!("{}\n\n{}", a.title, a.body)));
-            }
+        if let Action::AutoReply { article } = &applied.action
+            && let Some(a) = articles::get(&app.db, &new.site, article).await?
+        {
+            replies.push((new_id()?, format!("{}\n\n{}", a.title, a.body)));
         }
     }
     for (id, body) in &replies {
         statements.push(tickets::insert_message_stmt(
             &app.db,
-            &NewMessageRow {
-                id,
-                ticket: &ticket_id,
-                author: "system",
-                author_id: None,
-                body,
-                internal: false,
-            },
+            &NewMessageRow { id, ticket: &ticket_id, author: "system", author_id: None, body, internal: false },
             app.now + 1,
         )?);
     }

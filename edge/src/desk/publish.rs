@@ -22,11 +22,7 @@ pub(crate) struct Published {
 pub(crate) async fn store(app: &App, site: &str, index: &KbIndex) -> AppResult<Published> {
     let bytes = index.encode();
     let etag = format!("\"{}\"", &sha256_hex(&bytes).await?[..32]);
-    let meta = IndexMeta {
-        etag: etag.clone(),
-        published_at: app.now,
-        articles: index.articles().len(),
-    };
+    let meta = IndexMeta { etag: etag.clone(), published_at: app.now, articles: index.articles().len() };
     kv::put_kb_index(&app.kv, site, &bytes, &meta).await?;
     Ok(Published {
         site: site.to_string(),

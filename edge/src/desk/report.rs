@@ -21,11 +21,7 @@ pub(crate) async fn metrics(app: &App, days: u32) -> AppResult<Metrics> {
 
     let first_day = (app.now - i64::from(days.saturating_sub(1)) * DAY_MS).div_euclid(DAY_MS);
     let mut daily: Vec<DayCounts> = (0..i64::from(days.max(1)))
-        .map(|i| DayCounts {
-            day: day((first_day + i) * DAY_MS),
-            by_priority: [0; 4],
-            by_status: [0; 4],
-        })
+        .map(|i| DayCounts { day: day((first_day + i) * DAY_MS), by_priority: [0; 4], by_status: [0; 4] })
         .collect();
     for r in &rows {
         let i = (r.created_at as i64).div_euclid(DAY_MS) - first_day;
@@ -66,7 +62,9 @@ fn cell(s: &str) -> String {
 
 pub(crate) async fn csv(app: &App, days: u32) -> AppResult<String> {
     let rows = tickets::export(&app.db, app.now - i64::from(days) * DAY_MS).await?;
-    let mut out = String::from("id,site,created_at,status,priority,priority_score,assignee,team,tags,first_response_minutes,resolution_minutes,csat,subject\n");
+    let mut out = String::from(
+        "id,site,created_at,status,priority,priority_score,assignee,team,tags,first_response_minutes,resolution_minutes,csat,subject\n",
+    );
     let minutes = |a: Option<f64>, b: f64| a.map(|a| format!("{:.1}", (a - b) / 60_000.0)).unwrap_or_default();
     for r in &rows {
         let fields = [

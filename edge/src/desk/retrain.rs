@@ -11,10 +11,7 @@ use deflect_shared::kb::{LabelledSignals, MatchWeights, fit_signal_weights};
 use deflect_shared::priority::{FEATURES, Level, MIN_EXAMPLES, ModelSource, PriorityExample};
 
 pub(crate) async fn retrain(app: &App, agent_id: &str) -> AppResult<RetrainReport> {
-    let report = RetrainReport {
-        priority: retrain_priority(app).await?,
-        matcher: retrain_matcher(app).await?,
-    };
+    let report = RetrainReport { priority: retrain_priority(app).await?, matcher: retrain_matcher(app).await? };
     app.audit(agent_id, "models.retrain", "models", serde_json::to_value(&report)?).await?;
     Ok(report)
 }
@@ -87,11 +84,8 @@ async fn retrain_matcher(app: &App) -> AppResult<RetrainPart> {
         let Some(mut index) = publish::load(app, &site.id).await? else {
             continue;
         };
-        let mut pairs: Vec<(String, String)> = tickets::article_links(&app.db, &site.id)
-            .await?
-            .into_iter()
-            .map(|l| (l.question, l.article_id))
-            .collect();
+        let mut pairs: Vec<(String, String)> =
+            tickets::article_links(&app.db, &site.id).await?.into_iter().map(|l| (l.question, l.article_id)).collect();
         pairs.extend(events::helped_pairs(&app.db, &site.id).await?.into_iter().map(|h| (h.question, h.article_id)));
         let data: Vec<LabelledSignals> = pairs
             .iter()
@@ -106,10 +100,7 @@ async fn retrain_matcher(app: &App) -> AppResult<RetrainPart> {
         }
         let current = *index.weights();
         let before = top1(&current, &data);
-        let fitted = MatchWeights {
-            signals: fit_signal_weights(&data, current.signals, 300),
-            ..current
-        };
+        let fitted = MatchWeights { signals: fit_signal_weights(&data, current.signals, 300), ..current };
         let after = top1(&fitted, &data);
         total += data.len();
         before_sum += before * data.len() as f64;

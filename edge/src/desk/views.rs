@@ -40,10 +40,7 @@ pub(crate) async fn customer_ticket(app: &App, row: &TicketRow) -> AppResult<Cus
 }
 
 pub(crate) async fn created(app: &App, row: &TicketRow) -> AppResult<TicketCreated> {
-    Ok(TicketCreated {
-        ticket: customer_ticket(app, row).await?,
-        token: ticket_token(app, &row.id).await?,
-    })
+    Ok(TicketCreated { ticket: customer_ticket(app, row).await?, token: ticket_token(app, &row.id).await? })
 }
 
 pub(crate) fn sla_view(policy: &SlaPolicy, row: &TicketRow, now: i64) -> SlaView {
@@ -56,21 +53,13 @@ pub(crate) fn sla_view(policy: &SlaPolicy, row: &TicketRow, now: i64) -> SlaView
         now,
     );
     match st {
-        SlaState::Met => SlaView {
-            state: "met".into(),
-            target: None,
-            minutes_left: None,
-        },
-        SlaState::Running { target, minutes_left, .. } => SlaView {
-            state: "running".into(),
-            target: Some(target.into()),
-            minutes_left: Some(minutes_left),
-        },
-        SlaState::Breached { target, minutes_over } => SlaView {
-            state: "breached".into(),
-            target: Some(target.into()),
-            minutes_left: Some(-minutes_over),
-        },
+        SlaState::Met => SlaView { state: "met".into(), target: None, minutes_left: None },
+        SlaState::Running { target, minutes_left, .. } => {
+            SlaView { state: "running".into(), target: Some(target.into()), minutes_left: Some(minutes_left) }
+        }
+        SlaState::Breached { target, minutes_over } => {
+            SlaView { state: "breached".into(), target: Some(target.into()), minutes_left: Some(-minutes_over) }
+        }
     }
 }
 

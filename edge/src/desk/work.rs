@@ -19,7 +19,13 @@ pub(crate) async fn load(app: &App, id: &str) -> AppResult<TicketRow> {
 
 /// Adds a message. An agent's first public reply stops the first-response
 /// clock; a customer's reply reopens a pending or solved ticket.
-pub(crate) async fn add_message(app: &App, row: &TicketRow, author: Option<&AgentRow>, body: &str, internal: bool) -> AppResult<()> {
+pub(crate) async fn add_message(
+    app: &App,
+    row: &TicketRow,
+    author: Option<&AgentRow>,
+    body: &str,
+    internal: bool,
+) -> AppResult<()> {
     if row.status == "closed" {
         return Err(AppError::Conflict("the ticket is closed; open a new one".into()));
     }
@@ -51,7 +57,8 @@ pub(crate) async fn add_message(app: &App, row: &TicketRow, author: Option<&Agen
             app.audit(&agent.id, "ticket.reply", &row.id, serde_json::json!({ "message": id })).await?;
         }
         Some(agent) => {
-            run(&app.db, "UPDATE tickets SET updated_at = ?2 WHERE id = ?1", &[Arg::Text(&row.id), Arg::Int(app.now)]).await?;
+            run(&app.db, "UPDATE tickets SET updated_at = ?2 WHERE id = ?1", &[Arg::Text(&row.id), Arg::Int(app.now)])
+                .await?;
             app.audit(&agent.id, "ticket.note", &row.id, serde_json::json!({ "message": id })).await?;
         }
         None => {
@@ -99,7 +106,10 @@ pub(crate) async fn update(app: &App, agent: &AgentRow, row: &TicketRow, u: &Tic
     }
     if let Some(article) = &u.solved_by_article {
         if !article.is_empty() && articles::get(&app.db, &row.site_id, article).await?.is_none() {
-            return Err(AppError::invalid("solved_by_article", format!("solved_by_article: there is no article {article}")));
+            return Err(AppError::invalid(
+                "solved_by_article",
+                format!("solved_by_article: there is no article {article}"),
+            ));
         }
         detail.insert("solved_by_article".into(), article.clone().into());
     }
@@ -158,7 +168,12 @@ pub(crate) async fn run_rules(app: &App, row: &TicketRow, trigger: Trigger) -> A
     let rules = RuleSet::from_specs(settings.rules.clone())?;
     let messages = tickets::messages(&app.db, &row.id, false).await?;
     let text = std::iter::once(row.subject.clone())
-        .chain(messages.iter().filter(|m| matches!(m.author, deflect_shared::api::Author::Customer)).map(|m| m.body.clone()))
+        .chain(
+            messages
+                .iter()
+                .filter(|m| matches!(m.author, deflect_shared::api::Author::Customer))
+                .map(|m| m.body.clone()),
+        )
         .collect::<Vec<_>>()
         .join("\n");
     let facts = TicketFacts {
@@ -205,18 +220,25 @@ pub(crate) async fn run_rules(app: &App, row: &TicketRow, trigger: Trigger) -> A
         reassign_to_team(app, row, f.team.as_deref()).await?;
     }
     for a in &outcome.applied {
-        if let deflect_shared::rules::Action::AutoReply { article } = &a.action {
-            if let Some(art) = articles::get(&app.db, &row.site_id, article).await? {
-                let id = new_id()?;
-                let body = format!("{}\n\n{}", art.title, art.body);
-                tickets::insert_message_stmt(
-                    &app.db,
-                    &NewMessageRow { id: &id, ticket: &row.id, author: "system", author_id: None, body: &body, internal: false },
-                    app.now,
-                )?
-                .run()
-                .await?;
-            }
+        if let deflect_shared::rules::Action::AutoReply { article } = &a.action
+            && let Some(art) = articles::get(&app.db, &row.site_id, article).await?
+        {
+            let id = new_id()?;
+            let body = format!("{}\n\n{}", art.title, art.body);
+            tickets::insert_message_stmt(
+                &app.db,
+                &NewMessageRow {
+                    id: &id,
+                    ticket: &row.id,
+                    author: "system",
+                    author_id: None,
+                    body: &body,
+                    internal: false,
+                },
+                app.now,
+            )?
+            .run()
+            .await?;
         }
     }
     after_automation(app, row, &outcome.applied).await
@@ -229,7 +251,8 @@ async fn reassign_to_team(app: &App, row: &TicketRow, team: Option<&str>) -> App
     let need = deflect_shared::assignment::Need { team: team.map(str::to_string), skill: None };
     let last = crate::store::kv::round_robin_last(&app.kv).await?;
     if let Some(a) = deflect_shared::assignment::assign(&candidates, &need, settings.assignment, last.as_deref()) {
-        run(&app.db, "UPDATE tickets SET assignee_id = ?2 WHERE id = ?1", &[Arg::Text(&row.id), Arg::Text(&a.id)]).await?;
+        run(&app.db, "UPDATE tickets SET assignee_id = ?2 WHERE id = ?1", &[Arg::Text(&row.id), Arg::Text(&a.id)])
+            .await?;
         crate::store::kv::set_round_robin_last(&app.kv, &a.id).await?;
     }
     Ok(())

@@ -21,14 +21,17 @@ pub(super) async fn queue(app: &App, req: &mut Req) -> AppResult<Response> {
     };
     for s in &statuses {
         if !deflect_shared::rules::STATUSES.contains(&s.as_str()) {
-            return Err(AppError::invalid("status", format!("status: {s:?} is not open, pending, solved, closed or all")));
+            return Err(AppError::invalid(
+                "status",
+                format!("status: {s:?} is not open, pending, solved, closed or all"),
+            ));
         }
     }
     let level = req.query("priority").filter(|p| !p.is_empty());
-    if let Some(l) = level {
-        if Level::parse(l).is_none() {
-            return Err(AppError::invalid("priority", "priority: must be low, normal, high or urgent"));
-        }
+    if let Some(l) = level
+        && Level::parse(l).is_none()
+    {
+        return Err(AppError::invalid("priority", "priority: must be low, normal, high or urgent"));
     }
     let assignee = match req.query("assignee") {
         Some("me") => Some(me.id.clone()),

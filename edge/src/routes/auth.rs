@@ -1,7 +1,7 @@
 //! Logging in and out.
 
 use super::{Bucket, limit};
-use crate::auth::{self, clear_cookie, session_cookie, SESSION_MS};
+use crate::auth::{self, SESSION_MS, clear_cookie, session_cookie};
 use crate::crypto::{new_token, sha256_hex, verify_password};
 use crate::error::{AppError, AppResult};
 use crate::http::{Req, json};
@@ -23,7 +23,11 @@ pub(super) async fn login(app: &App, req: &mut Req) -> AppResult<Response> {
     let Some(agent) = agent.filter(|a| a.active != 0.0) else {
         // Spend the same work as a real check so timing does not reveal
         // which addresses exist.
-        let _ = verify_password(&l.password, "pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=").await?;
+        let _ = verify_password(
+            &l.password,
+            "pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        )
+        .await?;
         return Err(refused());
     };
     if !verify_password(&l.password, &agent.password_hash).await? {

@@ -11,7 +11,8 @@ use worker::Response;
 
 pub(super) async fn get(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
     auth::agent(app, req).await?;
-    let c = customers::by_id(&app.db, id).await?.ok_or_else(|| AppError::NotFound(format!("there is no customer {id}")))?;
+    let c =
+        customers::by_id(&app.db, id).await?.ok_or_else(|| AppError::NotFound(format!("there is no customer {id}")))?;
     json(200, &views::customer(app, &c).await?)
 }
 
@@ -30,6 +31,7 @@ pub(super) async fn update(app: &App, req: &mut Req, id: &str) -> AppResult<Resp
         return Err(AppError::NotFound(format!("there is no customer {id}")));
     }
     app.audit(&me.id, "customer.update", id, serde_json::to_value(&u)?).await?;
-    let c = customers::by_id(&app.db, id).await?.ok_or_else(|| AppError::NotFound(format!("there is no customer {id}")))?;
+    let c =
+        customers::by_id(&app.db, id).await?.ok_or_else(|| AppError::NotFound(format!("there is no customer {id}")))?;
     json(200, &views::customer(app, &c).await?)
 }

@@ -55,15 +55,14 @@ pub(super) async fn list(app: &App, req: &mut Req) -> AppResult<Response> {
 pub(super) async fn get(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
     auth::agent(app, req).await?;
     let site = site(app, req).await?;
-    let a = articles::get(&app.db, &site, id).await?.ok_or_else(|| AppError::NotFound(format!("there is no article {id}")))?;
+    let a = articles::get(&app.db, &site, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("there is no article {id}")))?;
     json(200, &a)
 }
 
 async fn save(app: &App, site: &str, list: &[Article]) -> AppResult<()> {
-    let stmts = list
-        .iter()
-        .map(|a| articles::upsert_stmt(&app.db, site, a, app.now))
-        .collect::<AppResult<Vec<_>>>()?;
+    let stmts = list.iter().map(|a| articles::upsert_stmt(&app.db, site, a, app.now)).collect::<AppResult<Vec<_>>>()?;
     // D1 batches are transactions: an import lands whole or not at all.
     for chunk in stmts.chunks(100) {
         batch(&app.db, chunk.to_vec()).await?;

@@ -76,7 +76,13 @@ pub(crate) fn escape(s: &str) -> String {
 
 fn encode_path(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -88,7 +94,9 @@ fn render_inlines(items: &[Inline]) -> String {
             Inline::Strong(t) => format!("<strong>{}</strong>", escape(t)),
             Inline::Emphasis(t) => format!("<em>{}</em>", escape(t)),
             Inline::Code(t) => format!("<code>{}</code>", escape(t)),
-            Inline::Link { text, href } => format!("<a href=\"{}\" rel=\"nofollow noopener\">{}</a>", escape(href), escape(text)),
+            Inline::Link { text, href } => {
+                format!("<a href=\"{}\" rel=\"nofollow noopener\">{}</a>", escape(href), escape(text))
+            }
         })
         .collect()
 }

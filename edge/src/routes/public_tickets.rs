@@ -4,18 +4,24 @@ use super::{Bucket, limit};
 use crate::desk::intake::{self, Created};
 use crate::desk::{views, work};
 use crate::error::{AppError, AppResult};
-use crate::http::{Req, json, MAX_JSON};
+use crate::http::{MAX_JSON, Req, json};
 use crate::state::App;
 use crate::store::tickets::TicketRow;
 use deflect_shared::api::{CreateTicket, Csat, NewMessage};
 use worker::Response;
 
 fn idempotency_key(req: &Req) -> AppResult<String> {
-    let key = req
-        .header("idempotency-key")
-        .ok_or_else(|| AppError::bad("missing_idempotency_key", "send an Idempotency-Key header (1 to 100 letters, digits, '-' or '_')"))?;
+    let key = req.header("idempotency-key").ok_or_else(|| {
+        AppError::bad(
+            "missing_idempotency_key",
+            "send an Idempotency-Key header (1 to 100 letters, digits, '-' or '_')",
+        )
+    })?;
     if key.is_empty() || key.len() > 100 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        return Err(AppError::bad("invalid_idempotency_key", "the Idempotency-Key must be 1 to 100 letters, digits, '-' or '_'"));
+        return Err(AppError::bad(
+            "invalid_idempotency_key",
+            "the Idempotency-Key must be 1 to 100 letters, digits, '-' or '_'",
+        ));
     }
     Ok(key)
 }

@@ -134,7 +134,13 @@ pub(crate) async fn update(db: &D1Database, id: &str, c: &AgentChanges<'_>) -> A
     Ok(())
 }
 
-pub(crate) async fn create_session(db: &D1Database, token_hash: &str, agent: &str, now: i64, ttl_ms: i64) -> AppResult<()> {
+pub(crate) async fn create_session(
+    db: &D1Database,
+    token_hash: &str,
+    agent: &str,
+    now: i64,
+    ttl_ms: i64,
+) -> AppResult<()> {
     run(
         db,
         "INSERT INTO sessions (token_hash, agent_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
@@ -162,11 +168,18 @@ pub(crate) async fn by_credential(db: &D1Database, token_hash: &str, now: i64) -
 }
 
 pub(crate) async fn touch_token(db: &D1Database, token_hash: &str, now: i64) -> AppResult<()> {
-    run(db, "UPDATE api_tokens SET last_used_at = ?2 WHERE token_hash = ?1", &[Arg::Text(token_hash), Arg::Int(now)]).await?;
+    run(db, "UPDATE api_tokens SET last_used_at = ?2 WHERE token_hash = ?1", &[Arg::Text(token_hash), Arg::Int(now)])
+        .await?;
     Ok(())
 }
 
-pub(crate) async fn create_token(db: &D1Database, token_hash: &str, agent: &str, name: &str, now: i64) -> AppResult<()> {
+pub(crate) async fn create_token(
+    db: &D1Database,
+    token_hash: &str,
+    agent: &str,
+    name: &str,
+    now: i64,
+) -> AppResult<()> {
     run(
         db,
         "INSERT INTO api_tokens (token_hash, agent_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",

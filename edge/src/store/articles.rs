@@ -54,11 +54,17 @@ pub(crate) async fn list(db: &D1Database, site: &str) -> AppResult<Vec<ArticleVi
 }
 
 pub(crate) async fn get(db: &D1Database, site: &str, id: &str) -> AppResult<Option<ArticleView>> {
-    let row: Option<Row> = first(db, &format!("{SELECT} WHERE site_id = ?1 AND id = ?2"), &[Arg::Text(site), Arg::Text(id)]).await?;
+    let row: Option<Row> =
+        first(db, &format!("{SELECT} WHERE site_id = ?1 AND id = ?2"), &[Arg::Text(site), Arg::Text(id)]).await?;
     Ok(row.map(Row::view))
 }
 
-pub(crate) fn upsert_stmt(db: &D1Database, site: &str, a: &Article, now: i64) -> AppResult<worker::D1PreparedStatement> {
+pub(crate) fn upsert_stmt(
+    db: &D1Database,
+    site: &str,
+    a: &Article,
+    now: i64,
+) -> AppResult<worker::D1PreparedStatement> {
     super::stmt(
         db,
         "INSERT INTO articles (id, site_id, title, body, tags, phrasings, locale, updated_at) \

@@ -6,11 +6,26 @@ use deflect_shared::api::AuditEntry;
 use serde::Deserialize;
 use worker::D1Database;
 
-pub(crate) async fn record(db: &D1Database, id: &str, actor: &str, action: &str, target: &str, detail: &serde_json::Value, now: i64) -> AppResult<()> {
+pub(crate) async fn record(
+    db: &D1Database,
+    id: &str,
+    actor: &str,
+    action: &str,
+    target: &str,
+    detail: &serde_json::Value,
+    now: i64,
+) -> AppResult<()> {
     run(
         db,
         "INSERT INTO audit_log (id, actor, action, target, detail, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        &[Arg::Text(id), Arg::Text(actor), Arg::Text(action), Arg::Text(target), Arg::Text(&detail.to_string()), Arg::Int(now)],
+        &[
+            Arg::Text(id),
+            Arg::Text(actor),
+            Arg::Text(action),
+            Arg::Text(target),
+            Arg::Text(&detail.to_string()),
+            Arg::Int(now),
+        ],
     )
     .await?;
     Ok(())

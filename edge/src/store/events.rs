@@ -32,7 +32,11 @@ fn args<'a>(e: &'a NewEvent<'a>, now: i64) -> [Arg<'a>; 9] {
 
 /// Inserts an event tied to a ticket only if that ticket exists (used in
 /// the ticket-creation batch).
-pub(crate) fn insert_for_ticket_stmt(db: &D1Database, e: &NewEvent<'_>, now: i64) -> AppResult<worker::D1PreparedStatement> {
+pub(crate) fn insert_for_ticket_stmt(
+    db: &D1Database,
+    e: &NewEvent<'_>,
+    now: i64,
+) -> AppResult<worker::D1PreparedStatement> {
     super::stmt(
         db,
         "INSERT INTO events (id, site_id, session_id, kind, article_id, question, confidence, ticket_id, created_at) \

@@ -25,11 +25,7 @@ fn weights_key(site: &str) -> String {
 /// only from the edge's own origin.
 pub(crate) fn default_settings() -> Settings {
     Settings {
-        sites: vec![Site {
-            id: "demo".into(),
-            name: "Deflect demo".into(),
-            allowed_origins: Vec::new(),
-        }],
+        sites: vec![Site { id: "demo".into(), name: "Deflect demo".into(), allowed_origins: Vec::new() }],
         sla: Default::default(),
         assignment: Default::default(),
         rules: Vec::new(),
@@ -75,11 +71,7 @@ impl StoredWeights {
 }
 
 pub(crate) async fn match_weights(kv: &KvStore, site: &str) -> AppResult<Option<MatchWeights>> {
-    Ok(kv
-        .get(&weights_key(site))
-        .json::<StoredWeights>()
-        .await?
-        .and_then(|w| w.to_weights()))
+    Ok(kv.get(&weights_key(site)).json::<StoredWeights>().await?.and_then(|w| w.to_weights()))
 }
 
 pub(crate) async fn put_match_weights(kv: &KvStore, site: &str, w: &MatchWeights) -> AppResult<()> {

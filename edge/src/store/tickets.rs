@@ -51,7 +51,8 @@ pub(crate) async fn by_id(db: &D1Database, id: &str) -> AppResult<Option<TicketR
 }
 
 pub(crate) async fn by_idempotency_key(db: &D1Database, site: &str, key: &str) -> AppResult<Option<TicketRow>> {
-    first(db, &format!("{SELECT} WHERE t.site_id = ?1 AND t.idempotency_key = ?2"), &[Arg::Text(site), Arg::Text(key)]).await
+    first(db, &format!("{SELECT} WHERE t.site_id = ?1 AND t.idempotency_key = ?2"), &[Arg::Text(site), Arg::Text(key)])
+        .await
 }
 
 /// Queue filters; `None` means any.
@@ -70,7 +71,8 @@ pub(crate) struct Filter {
 /// Tickets by priority, highest first.
 pub(crate) async fn queue(db: &D1Database, f: &Filter) -> AppResult<Vec<TicketRow>> {
     let statuses = serde_json::to_string(&f.statuses)?;
-    let like = f.text.as_ref().map(|t| format!("%{}%", t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    let like =
+        f.text.as_ref().map(|t| format!("%{}%", t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
     let sql = format!(
         "{SELECT} WHERE (?1 = '[]' OR t.status IN (SELECT value FROM json_each(?1))) \
          AND (?2 IS NULL OR COALESCE(t.priority_override, t.priority_level) = ?2) \
@@ -147,7 +149,11 @@ pub(crate) struct NewMessageRow<'a> {
 
 /// Inserts a message only if the ticket exists (used in the creation batch,
 /// where the ticket insert may have lost an idempotency race).
-pub(crate) fn insert_message_stmt(db: &D1Database, m: &NewMessageRow<'_>, now: i64) -> AppResult<worker::D1PreparedStatement> {
+pub(crate) fn insert_message_stmt(
+    db: &D1Database,
+    m: &NewMessageRow<'_>,
+    now: i64,
+) -> AppResult<worker::D1PreparedStatement> {
     super::stmt(
         db,
         "INSERT INTO messages (id, ticket_id, author, author_id, body, internal, created_at) \

@@ -241,15 +241,15 @@ impl CustomerUpdate {
         if let Some(p) = &self.plan {
             validate::text("plan", p, 1, 40)?;
         }
-        if let Some(v) = self.lifetime_value_cents {
-            if !(0..=1_000_000_000_000).contains(&v) {
-                return Err(Error::field("lifetime_value_cents", "must be 0 to 10^12"));
-            }
+        if let Some(v) = self.lifetime_value_cents
+            && !(0..=1_000_000_000_000).contains(&v)
+        {
+            return Err(Error::field("lifetime_value_cents", "must be 0 to 10^12"));
         }
-        if let Some(a) = &self.attributes {
-            if a.len() > 50 || serde_json::to_string(a).map_or(0, |s| s.len()) > 8_000 {
-                return Err(Error::field("attributes", "at most 50 attributes and 8000 bytes"));
-            }
+        if let Some(a) = &self.attributes
+            && (a.len() > 50 || serde_json::to_string(a).map_or(0, |s| s.len()) > 8_000)
+        {
+            return Err(Error::field("attributes", "at most 50 attributes and 8000 bytes"));
         }
         Ok(())
     }

@@ -60,10 +60,10 @@ impl WidgetEvent {
             validate::text("article", a, 1, 100)?;
         }
         validate::optional_text("question", self.question.as_deref(), 1000)?;
-        if let Some(c) = self.confidence {
-            if !(0.0..=1.0).contains(&c) {
-                return Err(Error::field("confidence", "must be between 0 and 1"));
-            }
+        if let Some(c) = self.confidence
+            && !(0.0..=1.0).contains(&c)
+        {
+            return Err(Error::field("confidence", "must be between 0 and 1"));
         }
         if matches!(self.kind, EventKind::Helped | EventKind::NotHelped) && self.article.is_none() {
             return Err(Error::field("article", "is required for helped and not_helped"));

@@ -52,11 +52,7 @@ pub struct ArticleView {
 /// fallback for titles without ASCII letters.
 pub fn slug(title: &str, fallback: &str) -> String {
     let mut out = String::new();
-    for word in title
-        .to_lowercase()
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
+    for word in title.to_lowercase().split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
         if out.len() + word.len() + 1 > 60 {
             break;
         }
@@ -125,7 +121,8 @@ pub fn parse_markdown(text: &str) -> Result<ArticleInput, Error> {
             let Some((key, value)) = line.split_once(':') else {
                 return Err(Error::field("markdown", format!("front matter line {line:?} is not `key: value`")));
             };
-            let split = |v: &str, sep: char| v.split(sep).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+            let split =
+                |v: &str, sep: char| v.split(sep).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
             match key.trim() {
                 "id" => input.id = Some(value.trim().to_string()),
                 "tags" => input.tags = split(value, ','),

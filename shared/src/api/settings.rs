@@ -55,12 +55,7 @@ pub struct RateLimits {
 
 impl Default for RateLimits {
     fn default() -> Self {
-        RateLimits {
-            tickets: 20,
-            events: 300,
-            reads: 600,
-            logins: 10,
-        }
+        RateLimits { tickets: 20, events: 300, reads: 600, logins: 10 }
     }
 }
 
@@ -91,7 +86,8 @@ impl Settings {
         }
         out.sla.validate()?;
         let r = out.rate_limits;
-        if [r.tickets, r.events, r.reads].iter().any(|v| !(1..=100_000).contains(v)) || !(1..=1_000).contains(&r.logins) {
+        if [r.tickets, r.events, r.reads].iter().any(|v| !(1..=100_000).contains(v)) || !(1..=1_000).contains(&r.logins)
+        {
             return Err(Error::field("rate_limits", "limits must be 1 to 100000 (logins 1 to 1000)"));
         }
         RuleSet::from_specs(out.rules.clone())?;

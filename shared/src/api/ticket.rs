@@ -100,10 +100,10 @@ impl CreateTicket {
             validate::text("shown_articles", a, 1, 100)?;
         }
         let phone = validate::optional_text("customer.phone", self.customer.phone.as_deref(), 40)?;
-        if let Some(p) = &phone {
-            if !p.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.')) {
-                return Err(Error::field("customer.phone", "may hold only digits, spaces and + - ( ) ."));
-            }
+        if let Some(p) = &phone
+            && !p.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.'))
+        {
+            return Err(Error::field("customer.phone", "may hold only digits, spaces and + - ( ) ."));
         }
         Ok(NewTicket {
             site: validate::id("site", &self.site)?,
@@ -153,9 +153,7 @@ impl Status {
 
     /// Parses a lower-case name.
     pub fn parse(s: &str) -> Option<Status> {
-        [Status::Open, Status::Pending, Status::Solved, Status::Closed]
-            .into_iter()
-            .find(|x| x.as_str() == s)
+        [Status::Open, Status::Pending, Status::Solved, Status::Closed].into_iter().find(|x| x.as_str() == s)
     }
 }
 
@@ -346,7 +344,10 @@ impl TicketUpdate {
             && self.tags.is_none()
             && self.solved_by_article.is_none()
         {
-            return Err(Error::field("body", "changes nothing: give status, assignee, priority, tags or solved_by_article"));
+            return Err(Error::field(
+                "body",
+                "changes nothing: give status, assignee, priority, tags or solved_by_article",
+            ));
         }
         Ok(())
     }

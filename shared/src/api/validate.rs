@@ -34,7 +34,9 @@ pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<Opt
 pub fn email(field: &str, value: &str) -> Result<String, Error> {
     let v = value.trim().to_lowercase();
     let bad = || Error::field(field, "is not a valid e-mail address");
-    if v.len() > 254 || v.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ',' | ';')) {
+    if v.len() > 254
+        || v.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ',' | ';'))
+    {
         return Err(bad());
     }
     let (local, domain) = v.split_once('@').ok_or_else(bad)?;
@@ -65,7 +67,8 @@ pub fn locale(field: &str, value: Option<&str>) -> Result<String, Error> {
 /// An http(s) URL of at most 2000 characters.
 pub fn url(field: &str, value: &str) -> Result<String, Error> {
     let v = value.trim();
-    if v.len() > 2000 || !(v.starts_with("https://") || v.starts_with("http://")) || v.chars().any(char::is_whitespace) {
+    if v.len() > 2000 || !(v.starts_with("https://") || v.starts_with("http://")) || v.chars().any(char::is_whitespace)
+    {
         return Err(Error::field(field, "is not an http(s) URL of at most 2000 characters"));
     }
     Ok(v.to_string())
@@ -77,7 +80,9 @@ pub fn origin(field: &str, value: &str) -> Result<String, Error> {
     let v = value.trim().trim_end_matches('/').to_ascii_lowercase();
     let rest = v.strip_prefix("https://").or_else(|| v.strip_prefix("http://"));
     let ok = rest.is_some_and(|r| {
-        !r.is_empty() && !r.contains(['/', '?', '#', '@', ' ']) && r.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        !r.is_empty()
+            && !r.contains(['/', '?', '#', '@', ' '])
+            && r.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
     });
     if !ok {
         return Err(Error::field(field, format!("{value:?} is not an origin like https://shop.example.com")));
@@ -87,7 +92,8 @@ pub fn origin(field: &str, value: &str) -> Result<String, Error> {
 
 /// An id made of 1 to 64 letters, digits, `-` and `_`.
 pub fn id(field: &str, value: &str) -> Result<String, Error> {
-    if value.is_empty() || value.len() > 64 || !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if value.is_empty() || value.len() > 64 || !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         return Err(Error::field(field, "must be 1 to 64 letters, digits, '-' or '_'"));
     }
     Ok(value.to_string())

@@ -36,33 +36,20 @@ impl Article {
         if self.id.is_empty() || self.id.len() > MAX_ID_LEN {
             return bad(format!("article id must be 1 to {MAX_ID_LEN} bytes"));
         }
-        if self
-            .id
-            .chars()
-            .any(|c| c.is_control() || c.is_whitespace() || matches!(c, '/' | '\\' | '#' | '%'))
-        {
+        if self.id.chars().any(|c| c.is_control() || c.is_whitespace() || matches!(c, '/' | '\\' | '#' | '%')) {
             return bad(format!(
                 "article id {:?} may not hold spaces, control characters, '/', '\\', '#' or '%'",
                 self.id
             ));
         }
         if self.title.trim().is_empty() || self.title.len() > MAX_TITLE_LEN {
-            return bad(format!(
-                "article {:?}: title must be 1 to {MAX_TITLE_LEN} bytes",
-                self.id
-            ));
+            return bad(format!("article {:?}: title must be 1 to {MAX_TITLE_LEN} bytes", self.id));
         }
         if self.body.len() > MAX_BODY_LEN {
-            return bad(format!(
-                "article {:?}: body is over {MAX_BODY_LEN} bytes",
-                self.id
-            ));
+            return bad(format!("article {:?}: body is over {MAX_BODY_LEN} bytes", self.id));
         }
         if self.tags.len() > MAX_LIST_LEN || self.phrasings.len() > MAX_LIST_LEN {
-            return bad(format!(
-                "article {:?}: at most {MAX_LIST_LEN} tags and {MAX_LIST_LEN} phrasings",
-                self.id
-            ));
+            return bad(format!("article {:?}: at most {MAX_LIST_LEN} tags and {MAX_LIST_LEN} phrasings", self.id));
         }
         if self.locale.len() > 35 {
             return bad(format!("article {:?}: locale is too long", self.id));
@@ -152,11 +139,7 @@ mod tests {
 
     #[test]
     fn validation_names_the_problem() {
-        let mut a = Article {
-            id: "bad id!".into(),
-            title: "t".into(),
-            ..Article::default()
-        };
+        let mut a = Article { id: "bad id!".into(), title: "t".into(), ..Article::default() };
         let err = a.validate().unwrap_err().to_string();
         assert!(err.contains("may not hold"), "{err}");
         a.id = "ok".into();

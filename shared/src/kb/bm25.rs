@@ -31,13 +31,7 @@ pub struct Bm25Config {
 
 impl Default for Bm25Config {
     fn default() -> Self {
-        Bm25Config {
-            k1: 1.2,
-            b: 0.75,
-            field_weights: [3.0, 2.0, 1.0, 1.0],
-            typo_discount: 0.7,
-            prefix_discount: 0.8,
-        }
+        Bm25Config { k1: 1.2, b: 0.75, field_weights: [3.0, 2.0, 1.0, 1.0], typo_discount: 0.7, prefix_discount: 0.8 }
     }
 }
 
@@ -114,14 +108,7 @@ impl Bm25 {
         lengths: Vec<[u16; FIELDS]>,
         config: Bm25Config,
     ) -> Bm25 {
-        let mut bm = Bm25 {
-            terms,
-            postings,
-            lengths,
-            idf: Vec::new(),
-            weighted: Vec::new(),
-            config,
-        };
+        let mut bm = Bm25 { terms, postings, lengths, idf: Vec::new(), weighted: Vec::new(), config };
         bm.derive();
         bm
     }
@@ -250,10 +237,7 @@ impl Bm25 {
     /// into 0..=1 by the query's own ceiling.
     pub(crate) fn ceiling(&self, query: &[Resolved]) -> f32 {
         let k1 = self.config.k1;
-        query
-            .iter()
-            .map(|r| self.idf[r.term] * r.factor * (k1 + 1.0))
-            .sum()
+        query.iter().map(|r| self.idf[r.term] * r.factor * (k1 + 1.0)).sum()
     }
 }
 

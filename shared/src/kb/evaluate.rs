@@ -61,19 +61,13 @@ impl EvalReport {
     /// Accuracy over all questions at the threshold: an in-scope question
     /// counts when answered right, an out-of-scope one when escalated.
     pub fn overall_accuracy_pct(&self) -> f64 {
-        Self::pct(
-            self.in_scope_correct + self.out_of_scope_rejected,
-            self.in_scope + self.out_of_scope,
-        )
+        Self::pct(self.in_scope_correct + self.out_of_scope_rejected, self.in_scope + self.out_of_scope)
     }
 }
 
 /// Runs every question through the matcher and picks the threshold.
 pub fn evaluate(index: &KbIndex, questions: &[LabelledQuestion]) -> EvalReport {
-    let options = SearchOptions {
-        limit: 3,
-        last_word_unfinished: false,
-    };
+    let options = SearchOptions { limit: 3, last_word_unfinished: false };
     // (confidence, counts when answered, counts when escalated)
     let mut outcomes: Vec<(f32, bool, bool)> = Vec::with_capacity(questions.len());
     let mut report = EvalReport {
@@ -87,11 +81,7 @@ pub fn evaluate(index: &KbIndex, questions: &[LabelledQuestion]) -> EvalReport {
     };
     for q in questions {
         let m = index.search(&q.text, options);
-        let ids: Vec<&str> = m
-            .hits
-            .iter()
-            .map(|h| index.articles()[h.article].id.as_str())
-            .collect();
+        let ids: Vec<&str> = m.hits.iter().map(|h| index.articles()[h.article].id.as_str()).collect();
         match &q.expected {
             Some(expected) => {
                 report.in_scope += 1;

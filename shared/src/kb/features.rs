@@ -37,12 +37,7 @@ pub struct FeatureConfig {
 
 impl Default for FeatureConfig {
     fn default() -> Self {
-        FeatureConfig {
-            char_min: 1,
-            char_max: 4,
-            cjk_max: 3,
-            block_weights: [1.0, 1.0, 0.8],
-        }
+        FeatureConfig { char_min: 1, char_max: 4, cjk_max: 3, block_weights: [1.0, 1.0, 0.8] }
     }
 }
 
@@ -96,10 +91,7 @@ pub(crate) fn raw_features(analysis: &Analysis, config: &FeatureConfig) -> Vec<R
     }
     let (lo, hi) = (usize::from(config.char_min.max(1)), usize::from(config.char_max));
     for word in &analysis.words {
-        let padded: Vec<char> = std::iter::once(' ')
-            .chain(word.folded.chars())
-            .chain(std::iter::once(' '))
-            .collect();
+        let padded: Vec<char> = std::iter::once(' ').chain(word.folded.chars()).chain(std::iter::once(' ')).collect();
         for n in lo..=hi.min(padded.len()) {
             for gram in padded.windows(n) {
                 // A lone padding space says nothing.
@@ -129,11 +121,7 @@ pub(crate) fn raw_features(analysis: &Analysis, config: &FeatureConfig) -> Vec<R
     for (hash, block) in feats {
         match out.last_mut() {
             Some(last) if last.hash == hash => last.count += 1,
-            _ => out.push(RawFeature {
-                hash,
-                block,
-                count: 1,
-            }),
+            _ => out.push(RawFeature { hash, block, count: 1 }),
         }
     }
     out
@@ -155,15 +143,9 @@ where
             out.push((f.hash, v, f.block));
         }
     }
-    let scale: Vec<f32> = norms
-        .iter()
-        .zip(config.block_weights)
-        .map(|(n, w)| if *n > 0.0 { w / n.sqrt() } else { 0.0 })
-        .collect();
-    out.into_iter()
-        .map(|(h, v, b)| (h, v * scale[b as usize]))
-        .filter(|(_, v)| *v != 0.0)
-        .collect()
+    let scale: Vec<f32> =
+        norms.iter().zip(config.block_weights).map(|(n, w)| if *n > 0.0 { w / n.sqrt() } else { 0.0 }).collect();
+    out.into_iter().map(|(h, v, b)| (h, v * scale[b as usize])).filter(|(_, v)| *v != 0.0).collect()
 }
 
 #[cfg(test)]

@@ -188,11 +188,7 @@ impl KbIndex {
         t.var(self.bm25.terms.len() as u64);
         let mut prev = "";
         for (term, postings) in self.bm25.terms.iter().zip(&self.bm25.postings) {
-            let shared = prev
-                .bytes()
-                .zip(term.bytes())
-                .take_while(|(a, b)| a == b)
-                .count();
+            let shared = prev.bytes().zip(term.bytes()).take_while(|(a, b)| a == b).count();
             // Cut only at a character boundary so each suffix is valid UTF-8.
             let shared = (0..=shared).rev().find(|&i| term.is_char_boundary(i)).unwrap_or(0);
             t.var(shared as u64);
@@ -248,10 +244,7 @@ impl KbIndex {
         }
         let version = r.u16()?;
         if version == 0 || version > FORMAT_VERSION {
-            return Err(Error::new(ErrorKind::IndexVersion {
-                found: version,
-                supported: FORMAT_VERSION,
-            }));
+            return Err(Error::new(ErrorKind::IndexVersion { found: version, supported: FORMAT_VERSION }));
         }
         let count = r.u16()?;
         let mut sections: [Option<&[u8]>; 6] = [None; 6];
@@ -280,17 +273,8 @@ impl KbIndex {
         for w in &mut block_weights {
             *w = c.f32()?;
         }
-        let features = FeatureConfig {
-            char_min,
-            char_max,
-            cjk_max,
-            block_weights,
-        };
-        let mut bm25 = Bm25Config {
-            k1: c.f32()?,
-            b: c.f32()?,
-            ..Bm25Config::default()
-        };
+        let features = FeatureConfig { char_min, char_max, cjk_max, block_weights };
+        let mut bm25 = Bm25Config { k1: c.f32()?, b: c.f32()?, ..Bm25Config::default() };
         for w in &mut bm25.field_weights {
             *w = c.f32()?;
         }
@@ -319,13 +303,7 @@ impl KbIndex {
                 tags.push(a.str()?);
             }
             let locale = a.str()?;
-            articles.push(StoredArticle {
-                id,
-                title,
-                body,
-                tags,
-                locale,
-            });
+            articles.push(StoredArticle { id, title, body, tags, locale });
         }
 
         let mut t = need(TAG_TERMS, "terms")?;
@@ -408,12 +386,7 @@ impl KbIndex {
         for _ in 0..n {
             model.bias.push(w.f32()?);
         }
-        Ok(KbIndex {
-            articles,
-            bm25: Bm25::from_parts(terms, postings, lengths, bm25),
-            model,
-            weights,
-        })
+        Ok(KbIndex { articles, bm25: Bm25::from_parts(terms, postings, lengths, bm25), model, weights })
     }
 }
 
@@ -460,10 +433,7 @@ mod tests {
         assert!(KbIndex::decode(b"nope").unwrap_err().to_string().contains("magic"));
         let mut newer = bytes.clone();
         newer[4] = 9;
-        assert!(matches!(
-            KbIndex::decode(&newer).unwrap_err().kind(),
-            ErrorKind::IndexVersion { found: 9, .. }
-        ));
+        assert!(matches!(KbIndex::decode(&newer).unwrap_err().kind(), ErrorKind::IndexVersion { found: 9, .. }));
         for cut in [10, bytes.len() / 2, bytes.len() - 1] {
             assert!(KbIndex::decode(&bytes[..cut]).is_err(), "cut at {cut}");
         }

@@ -38,18 +38,11 @@ pub fn group_questions(questions: &[(String, u64)], threshold: f32) -> Vec<Quest
                 g.questions.push((q.clone(), *n));
                 g.count += n;
             }
-            None => groups.push((
-                t,
-                QuestionGroup {
-                    example: q.clone(),
-                    questions: vec![(q.clone(), *n)],
-                    count: *n,
-                },
-            )),
+            None => groups.push((t, QuestionGroup { example: q.clone(), questions: vec![(q.clone(), *n)], count: *n })),
         }
     }
     let mut out: Vec<QuestionGroup> = groups.into_iter().map(|(_, g)| g).collect();
-    out.sort_by(|a, b| b.count.cmp(&a.count));
+    out.sort_by_key(|g| std::cmp::Reverse(g.count));
     out
 }
 

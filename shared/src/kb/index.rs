@@ -91,16 +91,10 @@ impl KbIndex {
         }
         ids.sort_unstable();
         if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
-            return Err(Error::new(ErrorKind::InvalidArticle(format!(
-                "two articles have the id {:?}",
-                w[0]
-            ))));
+            return Err(Error::new(ErrorKind::InvalidArticle(format!("two articles have the id {:?}", w[0]))));
         }
         let mut index = build_plain(articles, options);
-        if options.learn_weights
-            && articles.len() >= 2
-            && articles.len() <= options.learn_weights_max_articles
-        {
+        if options.learn_weights && articles.len() >= 2 && articles.len() <= options.learn_weights_max_articles {
             let data = held_out_signals(articles, options);
             index.weights.signals = fit_signal_weights(&data, options.weights.signals, 300);
         }
@@ -140,12 +134,7 @@ impl KbIndex {
     /// Sizes, for reports: (articles, BM25 terms, model features, model
     /// weights).
     pub fn stats(&self) -> (usize, usize, usize, usize) {
-        (
-            self.articles.len(),
-            self.bm25.len(),
-            self.model.features.len(),
-            self.model.nnz(),
-        )
+        (self.articles.len(), self.bm25.len(), self.model.features.len(), self.model.nnz())
     }
 }
 
@@ -241,22 +230,13 @@ mod tests {
     use super::*;
 
     fn article(id: &str, title: &str, body: &str) -> Article {
-        Article {
-            id: id.into(),
-            title: title.into(),
-            body: body.into(),
-            locale: "en".into(),
-            ..Article::default()
-        }
+        Article { id: id.into(), title: title.into(), body: body.into(), locale: "en".into(), ..Article::default() }
     }
 
     #[test]
     fn rejects_empty_and_duplicate_kbs() {
         let opts = BuildOptions::default();
-        assert_eq!(
-            KbIndex::build(&[], &opts).unwrap_err().kind(),
-            &ErrorKind::EmptyKb
-        );
+        assert_eq!(KbIndex::build(&[], &opts).unwrap_err().kind(), &ErrorKind::EmptyKb);
         let a = article("a", "t", "b");
         let err = KbIndex::build(&[a.clone(), a], &opts).unwrap_err();
         assert!(err.to_string().contains("two articles have the id"), "{err}");

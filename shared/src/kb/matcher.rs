@@ -18,10 +18,7 @@ pub struct SearchOptions {
 
 impl Default for SearchOptions {
     fn default() -> Self {
-        SearchOptions {
-            limit: 3,
-            last_word_unfinished: false,
-        }
+        SearchOptions { limit: 3, last_word_unfinished: false }
     }
 }
 
@@ -60,11 +57,7 @@ pub struct Matches {
 
 impl Matches {
     fn escalate() -> Matches {
-        Matches {
-            hits: Vec::new(),
-            confidence: 0.0,
-            decision: Decision::Escalate,
-        }
+        Matches { hits: Vec::new(), confidence: 0.0, decision: Decision::Escalate }
     }
 }
 
@@ -101,14 +94,7 @@ impl KbIndex {
         z_scores(&mut bm25_z);
         Some(
             (0..n)
-                .map(|a| {
-                    [
-                        model[a],
-                        bm25_z[a],
-                        if total > 0.0 { covered[a] / total } else { 0.0 },
-                        bm25[a] / ceiling,
-                    ]
-                })
+                .map(|a| [model[a], bm25_z[a], if total > 0.0 { covered[a] / total } else { 0.0 }, bm25[a] / ceiling])
                 .collect(),
         )
     }
@@ -125,23 +111,12 @@ impl KbIndex {
         // Ties are broken by index order, so results are deterministic.
         order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
         let limit = options.limit.clamp(1, 50);
-        let hits: Vec<Hit> = order
-            .iter()
-            .take(limit)
-            .map(|&a| Hit {
-                article: a,
-                score: scores[a],
-                probability: probs[a],
-            })
-            .collect();
+        let hits: Vec<Hit> =
+            order.iter().take(limit).map(|&a| Hit { article: a, score: scores[a], probability: probs[a] }).collect();
         let confidence = hits.first().map_or(0.0, |h| {
             // A question that shares no term with the best article is never
             // answered with it, however the model ranks it.
-            if signals[h.article][2] <= 0.0 && signals[h.article][0] <= 0.0 {
-                0.0
-            } else {
-                h.probability
-            }
+            if signals[h.article][2] <= 0.0 && signals[h.article][0] <= 0.0 { 0.0 } else { h.probability }
         });
         let decision = if confidence >= self.weights.answer_threshold {
             Decision::Answer
@@ -150,10 +125,6 @@ impl KbIndex {
         } else {
             Decision::Escalate
         };
-        Matches {
-            hits,
-            confidence,
-            decision,
-        }
+        Matches { hits, confidence, decision }
     }
 }

@@ -27,13 +27,7 @@ pub struct TrainConfig {
 
 impl Default for TrainConfig {
     fn default() -> Self {
-        TrainConfig {
-            epochs: 40,
-            learning_rate: 0.5,
-            l2: 1e-4,
-            max_article_share: 0.5,
-            seed: 0x5eed,
-        }
+        TrainConfig { epochs: 40, learning_rate: 0.5, l2: 1e-4, max_article_share: 0.5, seed: 0x5eed }
     }
 }
 
@@ -89,17 +83,11 @@ pub(crate) fn train(
         }
     }
     let n = examples.len() as f32;
-    let idf: Vec<f32> = df
-        .iter()
-        .map(|&d| ((1.0 + n) / (1.0 + d as f32)).ln() + 1.0)
-        .collect();
+    let idf: Vec<f32> = df.iter().map(|&d| ((1.0 + n) / (1.0 + d as f32)).ln() + 1.0).collect();
 
     // Drop the most common features in large KBs.
-    let cap = if n_articles >= 50 {
-        ((n_articles as f32) * config.max_article_share).ceil() as usize
-    } else {
-        usize::MAX
-    };
+    let cap =
+        if n_articles >= 50 { ((n_articles as f32) * config.max_article_share).ceil() as usize } else { usize::MAX };
     let keep: Vec<bool> = support.iter().map(|s| s.len() <= cap).collect();
 
     let mut model = Model {
@@ -122,10 +110,8 @@ pub(crate) fn train(
     }
     model.weights = vec![0.0; model.articles.len()];
 
-    let vectors: Vec<(usize, Vec<(usize, f32)>)> = examples
-        .iter()
-        .map(|(a, raw)| (*a as usize, model.vector(raw)))
-        .collect();
+    let vectors: Vec<(usize, Vec<(usize, f32)>)> =
+        examples.iter().map(|(a, raw)| (*a as usize, model.vector(raw))).collect();
     fit(&mut model, &vectors, config);
     model
 }

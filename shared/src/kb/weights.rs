@@ -33,11 +33,7 @@ pub struct MatchWeights {
 
 impl Default for MatchWeights {
     fn default() -> Self {
-        MatchWeights {
-            signals: [1.5, 1.5, 1.0, 1.0],
-            answer_threshold: 0.5,
-            suggest_threshold: 0.25,
-        }
+        MatchWeights { signals: [1.5, 1.5, 1.0, 1.0], answer_threshold: 0.5, suggest_threshold: 0.25 }
     }
 }
 
@@ -60,11 +56,7 @@ pub struct LabelledSignals {
 /// Fits the signal weights by maximum likelihood (a conditional logit over
 /// articles) with a small L2 pull towards `start`. Deterministic gradient
 /// ascent; returns `start` unchanged when there is nothing to learn from.
-pub fn fit_signal_weights(
-    data: &[LabelledSignals],
-    start: [f32; SIGNALS],
-    iterations: u32,
-) -> [f32; SIGNALS] {
+pub fn fit_signal_weights(data: &[LabelledSignals], start: [f32; SIGNALS], iterations: u32) -> [f32; SIGNALS] {
     if data.is_empty() {
         return start;
     }
@@ -77,11 +69,7 @@ pub fn fit_signal_weights(
         let mut grad = [0.0f32; SIGNALS];
         for item in data {
             probs.clear();
-            probs.extend(
-                item.signals
-                    .iter()
-                    .map(|s| w.iter().zip(s).map(|(w, f)| w * f).sum::<f32>()),
-            );
+            probs.extend(item.signals.iter().map(|s| w.iter().zip(s).map(|(w, f)| w * f).sum::<f32>()));
             super::train::softmax_in_place(&mut probs);
             for (a, s) in item.signals.iter().enumerate() {
                 let y = if a == item.gold { 1.0 } else { 0.0 };

@@ -19,13 +19,8 @@ pub enum CueKind {
 
 impl CueKind {
     /// All kinds, in the order of their features.
-    pub const ALL: [CueKind; 5] = [
-        CueKind::Outage,
-        CueKind::Access,
-        CueKind::Money,
-        CueKind::Security,
-        CueKind::Explicit,
-    ];
+    pub const ALL: [CueKind; 5] =
+        [CueKind::Outage, CueKind::Access, CueKind::Money, CueKind::Security, CueKind::Explicit];
 
     /// The name used in explanations and model features.
     pub fn name(self) -> &'static str {

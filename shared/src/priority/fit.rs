@@ -29,18 +29,14 @@ impl PriorityModel {
         // Unknowns: θ₀..θ₉ and the bias, solved from the normal equations
         // (XᵀX + λI)w = Xᵀy + λw₀ in f64.
         const N: usize = FEATURES + 1;
-        let prior: Vec<f64> = self
-            .theta
-            .iter()
-            .map(|v| f64::from(*v))
-            .chain(std::iter::once(f64::from(self.bias)))
-            .collect();
+        let prior: Vec<f64> =
+            self.theta.iter().map(|v| f64::from(*v)).chain(std::iter::once(f64::from(self.bias))).collect();
         let mut a = [[0.0f64; N]; N];
         let mut b = [0.0f64; N];
         for ex in examples {
             let mut x = [1.0f64; N];
-            for i in 0..FEATURES {
-                x[i] = f64::from(ex.features[i]);
+            for (xi, f) in x.iter_mut().zip(ex.features.iter()) {
+                *xi = f64::from(*f);
             }
             let y = f64::from(ex.level.midpoint());
             for i in 0..N {
@@ -55,18 +51,13 @@ impl PriorityModel {
             a[i][i] += lambda;
             b[i] += lambda * prior[i];
         }
-        let w = solve(a, b).ok_or_else(|| {
-            Error::new(ErrorKind::Training("the agent decisions give a singular system".into()))
-        })?;
+        let w = solve(a, b)
+            .ok_or_else(|| Error::new(ErrorKind::Training("the agent decisions give a singular system".into())))?;
         let mut theta = [0.0f32; FEATURES];
         for i in 0..FEATURES {
             theta[i] = w[i] as f32;
         }
-        let mut fitted = PriorityModel {
-            bias: w[FEATURES] as f32,
-            theta,
-            source: ModelSource::Hand,
-        };
+        let mut fitted = PriorityModel { bias: w[FEATURES] as f32, theta, source: ModelSource::Hand };
         fitted.source = ModelSource::Learned {
             examples: examples.len(),
             agreement_before: self.agreement(examples),
@@ -80,10 +71,7 @@ impl PriorityModel {
         if examples.is_empty() {
             return 0.0;
         }
-        let hits = examples
-            .iter()
-            .filter(|e| Level::from_score(self.score(&e.features)) == e.level)
-            .count();
+        let hits = examples.iter().filter(|e| Level::from_score(self.score(&e.features)) == e.level).count();
         hits as f32 / examples.len() as f32
     }
 }
@@ -99,8 +87,9 @@ fn solve<const N: usize>(mut a: [[f64; N]; N], mut b: [f64; N]) -> Option<[f64; 
         b.swap(col, pivot);
         for row in col + 1..N {
             let f = a[row][col] / a[col][col];
-            for k in col..N {
-                a[row][k] -= f * a[col][k];
+            let (upper, lower) = a.split_at_mut(row);
+            for (dst, src) in lower[0][col..].iter_mut().zip(&upper[col][col..]) {
+                *dst -= f * src;
             }
             b[row] -= f * b[col];
         }

@@ -129,9 +129,8 @@ impl Condition {
     /// Validates a condition from its JSON parts. `at` names its place
     /// (`rules[0].all[1]`) for the error message.
     pub fn parse(field: &str, op: &str, value: &Value, at: &str) -> Result<Condition, Error> {
-        let f = Field::parse(field).ok_or_else(|| {
-            Error::rule(format!("{at}: unknown field {field:?}; fields are {}", Field::names()))
-        })?;
+        let f = Field::parse(field)
+            .ok_or_else(|| Error::rule(format!("{at}: unknown field {field:?}; fields are {}", Field::names())))?;
         let k = kind(f);
         let err = |msg: &str| Error::rule(format!("{at}: {msg}"));
         let text = |v: &Value| -> Result<String, Error> {
@@ -194,8 +193,8 @@ impl Condition {
             "lte" if ordered => Test::Lte(number(value)?),
             "is_set" if textual => Test::IsSet,
             "is_not_set" if textual => Test::IsNotSet,
-            "eq" | "ne" | "in" | "not_in" | "contains" | "not_contains" | "contains_any" | "gt"
-            | "gte" | "lt" | "lte" | "is_set" | "is_not_set" => {
+            "eq" | "ne" | "in" | "not_in" | "contains" | "not_contains" | "contains_any" | "gt" | "gte" | "lt"
+            | "lte" | "is_set" | "is_not_set" => {
                 return Err(err(&format!("operator {op:?} does not apply to field {field:?}")));
             }
             _ => {

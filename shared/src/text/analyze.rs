@@ -81,10 +81,7 @@ pub fn normalize(text: &str) -> String {
             // An apostrophe between two word characters belongs to the word.
             while i < chars.len()
                 && (is_word_char(chars[i])
-                    || (chars[i] == '\''
-                        && i + 1 < chars.len()
-                        && is_word_char(chars[i + 1])
-                        && i > start))
+                    || (chars[i] == '\'' && i + 1 < chars.len() && is_word_char(chars[i + 1]) && i > start))
             {
                 i += 1;
             }
@@ -141,11 +138,7 @@ pub fn analyze(text: &str) -> Analysis {
         if token.chars().next().is_some_and(is_cjk) {
             analysis.cjk_runs.push(token.to_string());
         } else {
-            analysis.words.push(Word {
-                stem: stem(token),
-                stop: is_stop_word(token),
-                folded: token.to_string(),
-            });
+            analysis.words.push(Word { stem: stem(token), stop: is_stop_word(token), folded: token.to_string() });
         }
     }
     analysis

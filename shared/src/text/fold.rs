@@ -15,9 +15,7 @@ pub(crate) fn fold_char(c: char, out: &mut String) {
         // Every dash and hyphen becomes a space: "e-mail" and "e mail" match.
         '\u{2010}'..='\u{2015}' | '\u{2212}' | '-' | '_' => out.push(' '),
         // Ideographic and other spaces.
-        '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => {
-            out.push(' ')
-        }
+        '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => out.push(' '),
         // Zero-width characters are dropped.
         '\u{200B}'..='\u{200D}' | '\u{FEFF}' | '\u{00AD}' => {}
         c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
@@ -36,11 +34,7 @@ pub(crate) fn fold_char(c: char, out: &mut String) {
 /// Maps full-width ASCII variants (U+FF01..U+FF5E) to ASCII.
 fn fold_width(c: char) -> char {
     let u = c as u32;
-    if (0xFF01..=0xFF5E).contains(&u) {
-        char::from_u32(u - 0xFEE0).unwrap_or(c)
-    } else {
-        c
-    }
+    if (0xFF01..=0xFF5E).contains(&u) { char::from_u32(u - 0xFEE0).unwrap_or(c) } else { c }
 }
 
 /// Removes the diacritic from common Latin letters (Latin-1 and Latin

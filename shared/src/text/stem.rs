@@ -18,10 +18,8 @@ pub fn stem(word: &str) -> String {
     }
     w.step0();
     w.step1a();
-    if matches!(
-        w.as_str(),
-        "inning" | "outing" | "canning" | "herring" | "earring" | "proceed" | "exceed" | "succeed"
-    ) {
+    if matches!(w.as_str(), "inning" | "outing" | "canning" | "herring" | "earring" | "proceed" | "exceed" | "succeed")
+    {
         return w.finish();
     }
     w.step1b();
@@ -73,10 +71,7 @@ fn is_double(a: u8, b: u8) -> bool {
 }
 
 fn is_li_ending(c: u8) -> bool {
-    matches!(
-        c,
-        b'c' | b'd' | b'e' | b'g' | b'h' | b'k' | b'm' | b'n' | b'r' | b't'
-    )
+    matches!(c, b'c' | b'd' | b'e' | b'g' | b'h' | b'k' | b'm' | b'n' | b'r' | b't')
 }
 
 impl Word {
@@ -101,10 +96,7 @@ impl Word {
     }
 
     fn finish(self) -> String {
-        self.b
-            .into_iter()
-            .map(|c| if c == b'Y' { 'y' } else { c as char })
-            .collect()
+        self.b.into_iter().map(|c| if c == b'Y' { 'y' } else { c as char }).collect()
     }
 
     fn vowel_at(&self, i: usize) -> bool {
@@ -171,11 +163,7 @@ impl Word {
     }
 
     fn longest<'a>(&self, suffixes: &[&'a str]) -> Option<&'a str> {
-        suffixes
-            .iter()
-            .filter(|s| self.ends(s))
-            .max_by_key(|s| s.len())
-            .copied()
+        suffixes.iter().filter(|s| self.ends(s)).max_by_key(|s| s.len()).copied()
     }
 
     fn step0(&mut self) {
@@ -242,9 +230,8 @@ impl Word {
 
     fn step2(&mut self) {
         const S: &[&str] = &[
-            "tional", "enci", "anci", "abli", "entli", "izer", "ization", "ational", "ation",
-            "ator", "alism", "aliti", "alli", "fulness", "ousli", "ousness", "iveness", "iviti",
-            "biliti", "bli", "ogi", "fulli", "lessli", "li",
+            "tional", "enci", "anci", "abli", "entli", "izer", "ization", "ational", "ation", "ator", "alism", "aliti",
+            "alli", "fulness", "ousli", "ousness", "iveness", "iviti", "biliti", "bli", "ogi", "fulli", "lessli", "li",
         ];
         let Some(s) = self.longest(S) else { return };
         if !self.in_r1(s.len()) {
@@ -263,31 +250,17 @@ impl Word {
             "ousli" | "ousness" => "ous",
             "iveness" | "iviti" => "ive",
             "biliti" | "bli" => "ble",
-            "ogi" => {
-                if self.b.len() >= 4 && self.b[self.b.len() - 4] == b'l' {
-                    "og"
-                } else {
-                    return;
-                }
-            }
+            "ogi" if self.b.len() >= 4 && self.b[self.b.len() - 4] == b'l' => "og",
             "fulli" => "ful",
             "lessli" => "less",
-            "li" => {
-                if self.b.len() >= 3 && is_li_ending(self.b[self.b.len() - 3]) {
-                    ""
-                } else {
-                    return;
-                }
-            }
+            "li" if self.b.len() >= 3 && is_li_ending(self.b[self.b.len() - 3]) => "",
             _ => return,
         };
         self.set_suffix(s.len(), repl);
     }
 
     fn step3(&mut self) {
-        const S: &[&str] = &[
-            "tional", "ational", "alize", "icate", "iciti", "ical", "ful", "ness", "ative",
-        ];
+        const S: &[&str] = &["tional", "ational", "alize", "icate", "iciti", "ical", "ful", "ness", "ative"];
         let Some(s) = self.longest(S) else { return };
         if !self.in_r1(s.len()) {
             return;
@@ -298,13 +271,7 @@ impl Word {
             "alize" => "al",
             "icate" | "iciti" | "ical" => "ic",
             "ful" | "ness" => "",
-            "ative" => {
-                if self.in_r2(s.len()) {
-                    ""
-                } else {
-                    return;
-                }
-            }
+            "ative" if self.in_r2(s.len()) => "",
             _ => return,
         };
         self.set_suffix(s.len(), repl);
@@ -312,8 +279,8 @@ impl Word {
 
     fn step4(&mut self) {
         const S: &[&str] = &[
-            "al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "ment", "ent",
-            "ism", "ate", "iti", "ous", "ive", "ize", "ion",
+            "al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "ment", "ent", "ism", "ate", "iti",
+            "ous", "ive", "ize", "ion",
         ];
         let Some(s) = self.longest(S) else { return };
         if !self.in_r2(s.len()) {

@@ -6,13 +6,12 @@
 
 /// Stop words, sorted so lookup is a binary search.
 const STOP: &[&str] = &[
-    "a", "about", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being", "but", "by",
-    "could", "did", "do", "does", "doing", "for", "from", "had", "has", "have", "having", "he",
-    "her", "here", "hers", "him", "his", "i", "i'm", "if", "in", "into", "is", "it", "it's", "its",
-    "just", "me", "mine", "my", "myself", "of", "on", "or", "our", "ours", "please", "she", "so",
-    "some", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this",
-    "those", "to", "too", "us", "very", "was", "we", "were", "which", "who", "whom", "will",
-    "with", "would", "you", "your", "yours",
+    "a", "about", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being", "but", "by", "could", "did",
+    "do", "does", "doing", "for", "from", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his",
+    "i", "i'm", "if", "in", "into", "is", "it", "it's", "its", "just", "me", "mine", "my", "myself", "of", "on", "or",
+    "our", "ours", "please", "she", "so", "some", "than", "that", "the", "their", "them", "then", "there", "these",
+    "they", "this", "those", "to", "too", "us", "very", "was", "we", "were", "which", "who", "whom", "will", "with",
+    "would", "you", "your", "yours",
 ];
 
 /// True for an English stop word (folded, not stemmed).

@@ -1,0 +1,92 @@
+//! The dashboard's HTTP calls: same-origin, with the session cookie and
+//! the CSRF header the edge requires for changes.
+
+use deflect_shared::api::ApiError;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Request, RequestCredentials, RequestInit, Response};
+
+/// A failed call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// HTTP status (0 when there was no answer).
+    pub status: u16,
+    /// What the edge said.
+    pub message: String,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+async fn send(method: &str, path: &str, body: Option<String>) -> Result<Response, Failure> {
+    let offline = |_| Failure { status: 0, message: "the server did not answer".into() };
+    let window = web_sys::window().ok_or(Failure { status: 0, message: "no window".into() })?;
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(RequestCredentials::SameOrigin);
+    let headers = web_sys::Headers::new().map_err(offline)?;
+    let _ = headers.set("x-deflect-csrf", "1");
+    if let Some(b) = &body {
+        let _ = headers.set("content-type", "application/json");
+        init.set_body(&JsValue::from_str(b));
+    }
+    init.set_headers(&headers);
+    let req = Request::new_with_str_and_init(path, &init).map_err(offline)?;
+    let resp: Response =
+        JsFuture::from(window.fetch_with_request(&req)).await.map_err(offline)?.dyn_into().map_err(offline)?;
+    if resp.ok() {
+        return Ok(resp);
+    }
+    let status = resp.status();
+    let text = text(&resp).await;
+    if status == 401 && !path.ends_with("/login") {
+        crate::app::go("#/login");
+    }
+    let message =
+        serde_json::from_str::<ApiError>(&text).map(|e| e.error.message).unwrap_or_else(|_| format!("error {status}"));
+    Err(Failure { status, message })
+}
+
+async fn text(resp: &Response) -> String {
+    match resp.text() {
+        Ok(p) => JsFuture::from(p).await.ok().and_then(|v| v.as_string()).unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, Failure> {
+    let t = text(&resp).await;
+    if t.is_empty() {
+        // 204: decode from JSON null.
+        return serde_json::from_str("null").map_err(|e| Failure { status: 200, message: e.to_string() });
+    }
+    serde_json::from_str(&t).map_err(|e| Failure { status: 200, message: format!("unexpected answer: {e}") })
+}
+
+pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
+    decode(send("GET", path, None).await?).await
+}
+
+pub async fn call<B: Serialize, T: DeserializeOwned>(method: &str, path: &str, body: &B) -> Result<T, Failure> {
+    let b = serde_json::to_string(body).map_err(|e| Failure { status: 0, message: e.to_string() })?;
+    decode(send(method, path, Some(b)).await?).await
+}
+
+/// A call with a raw JSON text body (the rules editor).
+pub async fn call_raw<T: DeserializeOwned>(method: &str, path: &str, body: String) -> Result<T, Failure> {
+    decode(send(method, path, Some(body)).await?).await
+}
+
+pub async fn delete(path: &str) -> Result<(), Failure> {
+    send("DELETE", path, None).await.map(|_| ())
+}
+
+/// `encodeURIComponent`.
+pub fn enc(s: &str) -> String {
+    js_sys::encode_uri_component(s).into()
+}

@@ -1,0 +1,112 @@
+//! The dashboard shell: who is logged in, the navigation, and the hash
+//! router (`#/queue`, `#/ticket/<id>`, `#/kb`, `#/metrics`, `#/settings`).
+
+use crate::api;
+use crate::pages::{
+    kb::Kb, login::Login, metrics::MetricsPage, queue::Queue, settings::SettingsPage, ticket::TicketPage,
+};
+use deflect_shared::api::{AgentView, Role};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+
+/// Navigates to a hash route.
+pub fn go(hash: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_hash(hash);
+    }
+}
+
+fn current_hash() -> String {
+    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+}
+
+/// The logged-in agent, shared with every page.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub me: RwSignal<Option<AgentView>>,
+}
+
+impl Session {
+    pub fn is_admin(&self) -> bool {
+        self.me.get().is_some_and(|m| m.role == Role::Admin)
+    }
+}
+
+/// The app.
+#[component]
+pub fn App() -> impl IntoView {
+    let route = RwSignal::new(current_hash());
+    let on_hash = Closure::<dyn Fn()>::new(move || route.set(current_hash()));
+    if let Some(w) = web_sys::window() {
+        let _ = w.add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
+    }
+    on_hash.forget();
+
+    let session = Session { me: RwSignal::new(None) };
+    provide_context(session);
+    let checked = RwSignal::new(false);
+    leptos::task::spawn_local(async move {
+        match api::get::<AgentView>("/v1/auth/me").await {
+            Ok(me) => session.me.set(Some(me)),
+            Err(_) => go("#/login"),
+        }
+        checked.set(true);
+    });
+
+    let logout = move |_| {
+        leptos::task::spawn_local(async move {
+            let _ = api::call::<_, ()>("POST", "/v1/auth/logout", &serde_json::json!({})).await;
+            session.me.set(None);
+            go("#/login");
+        });
+    };
+
+    let page = move || {
+        let r = route.get();
+        let path = r.trim_start_matches('#');
+        if path == "/login" || (checked.get() && session.me.get().is_none()) {
+            return view! { <Login /> }.into_any();
+        }
+        if session.me.get().is_none() {
+            return view! { <p class="muted">"Loading…"</p> }.into_any();
+        }
+        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        match parts.as_slice() {
+            ["ticket", id] => view! { <TicketPage id=id.to_string() /> }.into_any(),
+            ["kb"] => view! { <Kb /> }.into_any(),
+            ["metrics"] => view! { <MetricsPage /> }.into_any(),
+            ["settings"] if session.is_admin() => view! { <SettingsPage /> }.into_any(),
+            ["settings"] => view! {
+                <section><h1>"Settings"</h1><p class="error" role="alert">"Settings need the admin role."</p></section>
+            }
+            .into_any(),
+            _ => view! { <Queue /> }.into_any(),
+        }
+    };
+    let nav_class = move |name: &'static str| {
+        let r = route.get();
+        let active = match name {
+            "queue" => r.is_empty() || r == "#/" || r.starts_with("#/queue") || r.starts_with("#/ticket"),
+            other => r.starts_with(&format!("#/{other}")),
+        };
+        if active { "active" } else { "" }
+    };
+    view! {
+        <Show when=move || session.me.get().is_some()>
+            <nav class="top" aria-label="Main">
+                <span class="brand">"Deflect"</span>
+                <a href="#/queue" class=move || nav_class("queue")>"Queue"</a>
+                <a href="#/kb" class=move || nav_class("kb")>"Knowledge base"</a>
+                <a href="#/metrics" class=move || nav_class("metrics")>"Metrics"</a>
+                <Show when=move || session.is_admin()>
+                    <a href="#/settings" class=move || nav_class("settings")>"Settings"</a>
+                </Show>
+                <span class="spacer"></span>
+                <span class="who">{move || session.me.get().map(|m| format!("{} ({})", m.name, m.role.as_str())).unwrap_or_default()}</span>
+                <button type="button" class="link" on:click=logout>"Log out"</button>
+            </nav>
+        </Show>
+        <div class="page">{page}</div>
+    }
+}

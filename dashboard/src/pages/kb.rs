@@ -1,0 +1,213 @@
+//! The KB editor: articles, Markdown import, publishing, and the questions
+//! the widget could not answer.
+
+use crate::api;
+use deflect_shared::api::{ArticleInput, ArticleView};
+use leptos::prelude::*;
+use serde::Deserialize;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+#[derive(Debug, Clone, Deserialize)]
+struct Closest {
+    id: String,
+    title: String,
+    confidence: f32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Group {
+    example: String,
+    count: u64,
+    questions: Vec<(String, u64)>,
+    closest_article: Option<Closest>,
+}
+
+fn split(s: &str, sep: char) -> Vec<String> {
+    s.split(sep).map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()
+}
+
+#[component]
+pub fn Kb() -> impl IntoView {
+    let list = RwSignal::new(Vec::<ArticleView>::new());
+    let gaps = RwSignal::new(Vec::<Group>::new());
+    let note = RwSignal::new(None::<String>);
+    // The editor.
+    let editing = RwSignal::new(None::<String>);
+    let title = RwSignal::new(String::new());
+    let body = RwSignal::new(String::new());
+    let tags = RwSignal::new(String::new());
+    let phrasings = RwSignal::new(String::new());
+    let locale = RwSignal::new("en".to_string());
+    let reload = move || {
+        leptos::task::spawn_local(async move {
+            match api::get::<Vec<ArticleView>>("/v1/agent/articles").await {
+                Ok(a) => list.set(a),
+                Err(e) => note.set(Some(e.message)),
+            }
+            if let Ok(g) = api::get::<Vec<Group>>("/v1/agent/kb/unanswered").await {
+                gaps.set(g);
+            }
+        });
+    };
+    reload();
+    let edit = move |a: Option<ArticleView>| match a {
+        Some(a) => {
+            editing.set(Some(a.id.clone()));
+            title.set(a.title);
+            body.set(a.body);
+            tags.set(a.tags.join(", "));
+            phrasings.set(a.phrasings.join("\n"));
+            locale.set(a.locale);
+        }
+        None => {
+            editing.set(Some(String::new()));
+            for s in [title, body, tags, phrasings] {
+                s.set(String::new());
+            }
+            locale.set("en".into());
+        }
+    };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let id = editing.get_untracked().unwrap_or_default();
+        let input = ArticleInput {
+            id: (!id.is_empty()).then(|| id.clone()),
+            title: title.get_untracked(),
+            body: body.get_untracked(),
+            tags: split(&tags.get_untracked(), ','),
+            phrasings: split(&phrasings.get_untracked(), '\n'),
+            locale: Some(locale.get_untracked()),
+        };
+        leptos::task::spawn_local(async move {
+            let r = if id.is_empty() {
+                api::call::<_, ArticleView>("POST", "/v1/admin/articles", &input).await
+            } else {
+                api::call::<_, ArticleView>("PUT", &format!("/v1/admin/articles/{}", api::enc(&id)), &input).await
+            };
+            match r {
+                Ok(a) => {
+                    note.set(Some(format!("Saved “{}”. Publish to update the widget.", a.title)));
+                    editing.set(None);
+                    reload();
+                }
+                Err(e) => note.set(Some(e.message)),
+            }
+        });
+    };
+    let delete = move |id: String| {
+        leptos::task::spawn_local(async move {
+            match api::delete(&format!("/v1/admin/articles/{}", api::enc(&id))).await {
+                Ok(()) => {
+                    note.set(Some("Deleted. Publish to update the widget.".into()));
+                    editing.set(None);
+                    reload();
+                }
+                Err(e) => note.set(Some(e.message)),
+            }
+        });
+    };
+    let publish = move |_| {
+        leptos::task::spawn_local(async move {
+            match api::call::<_, serde_json::Value>("POST", "/v1/admin/kb/publish", &serde_json::json!({})).await {
+                Ok(p) => note.set(Some(format!("Published {} articles ({} bytes).", p["articles"], p["bytes"]))),
+                Err(e) => note.set(Some(e.message)),
+            }
+        });
+    };
+    let import = move |ev: leptos::ev::Event| {
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+        let Some(files) = input.files() else { return };
+        let files: Vec<web_sys::File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
+        leptos::task::spawn_local(async move {
+            let mut markdown = Vec::new();
+            for f in files {
+                if let Ok(t) = JsFuture::from(f.text()).await {
+                    markdown.push(t.as_string().unwrap_or_default());
+                }
+            }
+            match api::call::<_, serde_json::Value>(
+                "POST",
+                "/v1/admin/articles/import",
+                &serde_json::json!({ "markdown": markdown }),
+            )
+            .await
+            {
+                Ok(r) => {
+                    note.set(Some(format!("Imported {} articles. Publish to update the widget.", r["imported"])));
+                    reload();
+                }
+                Err(e) => note.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <section>
+            <h1>"Knowledge base"</h1>
+            <div class="toolbar">
+                <button type="button" on:click=move |_| edit(None)>"New article"</button>
+                <label class="button">"Import Markdown files"<input type="file" accept=".md,text/markdown" multiple class="sr" on:change=import /></label>
+                <button type="button" class="primary" on:click=publish>"Publish to the widget"</button>
+            </div>
+            <Show when=move || note.get().is_some()>
+                <p class="notice" role="status">{move || note.get().unwrap_or_default()}</p>
+            </Show>
+            <Show when=move || editing.get().is_some()>
+                <form class="editor" on:submit=save>
+                    <h2>{move || if editing.get().unwrap_or_default().is_empty() { "New article".to_string() } else { format!("Edit {}", editing.get().unwrap_or_default()) }}</h2>
+                    <label for="a-title">"Title"</label>
+                    <input id="a-title" type="text" required prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) />
+                    <label for="a-body">"Answer (Markdown)"</label>
+                    <textarea id="a-body" rows="10" prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea>
+                    <label for="a-phrasings">"Other ways customers ask (one per line)"</label>
+                    <textarea id="a-phrasings" rows="4" prop:value=move || phrasings.get() on:input=move |ev| phrasings.set(event_target_value(&ev))></textarea>
+                    <label for="a-tags">"Tags (comma-separated)"</label>
+                    <input id="a-tags" type="text" prop:value=move || tags.get() on:input=move |ev| tags.set(event_target_value(&ev)) />
+                    <label for="a-locale">"Language"</label>
+                    <select id="a-locale" on:change=move |ev| locale.set(event_target_value(&ev))>
+                        <option value="en" selected=move || locale.get() == "en">"English"</option>
+                        <option value="zh" selected=move || locale.get() == "zh">"中文"</option>
+                    </select>
+                    <div class="row">
+                        <button type="submit" class="primary">"Save"</button>
+                        <button type="button" on:click=move |_| editing.set(None)>"Cancel"</button>
+                        <Show when=move || !editing.get().unwrap_or_default().is_empty()>
+                            <button type="button" class="danger" on:click=move |_| delete(editing.get_untracked().unwrap_or_default())>"Delete"</button>
+                        </Show>
+                    </div>
+                </form>
+            </Show>
+            <div class="two-col">
+                <div>
+                    <h2>"Articles"</h2>
+                    <ul class="articles">
+                        {move || list.get().into_iter().map(|a| {
+                            let label = format!("{} ({})", a.title, a.locale);
+                            let a2 = a.clone();
+                            view! { <li><button type="button" class="link" on:click=move |_| edit(Some(a2.clone()))>{label}</button></li> }
+                        }).collect_view()}
+                    </ul>
+                </div>
+                <div>
+                    <h2>"Unanswered questions"</h2>
+                    <p class="muted">"What customers asked when no article fitted, grouped; a large group is a missing article."</p>
+                    <ol class="gaps">
+                        {move || gaps.get().into_iter().map(|g| view! {
+                            <li>
+                                <strong>{g.example.clone()}</strong> {format!(" — asked {} times", g.count)}
+                                {g.closest_article.as_ref().map(|c| view! {
+                                    <div class="muted">{format!("closest article: {} ({}), confidence {:.0}%", c.title, c.id, c.confidence * 100.0)}</div>
+                                })}
+                                {(g.questions.len() > 1).then(|| view! {
+                                    <details><summary>{format!("{} wordings", g.questions.len())}</summary>
+                                        <ul>{g.questions.iter().map(|(q, n)| view! { <li>{format!("{q} ({n})")}</li> }).collect_view()}</ul>
+                                    </details>
+                                })}
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                </div>
+            </div>
+        </section>
+    }
+}

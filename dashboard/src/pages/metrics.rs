@@ -1,0 +1,77 @@
+//! Metrics: deflection and automation rates, response and resolution
+//! times, CSAT, tickets by priority and status over time, CSV export.
+
+use crate::api;
+use crate::chart::{Gauge, StackedBars};
+use crate::time::minutes;
+use deflect_shared::api::Metrics;
+use deflect_shared::metrics::DurationStats;
+use leptos::prelude::*;
+
+fn stats(label: &'static str, s: DurationStats) -> impl IntoView {
+    let fmt = |v: Option<f64>| v.map(minutes).unwrap_or_else(|| "—".into());
+    view! {
+        <div class="card">
+            <div class="card-label">{label}</div>
+            <div class="card-value">{fmt(s.median_minutes)}</div>
+            <div class="card-detail">{format!("median · p90 {} · {} tickets", fmt(s.p90_minutes), s.count)}</div>
+        </div>
+    }
+}
+
+#[component]
+pub fn MetricsPage() -> impl IntoView {
+    let days = RwSignal::new(30u32);
+    let data = RwSignal::new(None::<Result<Metrics, String>>);
+    Effect::new(move |_| {
+        let d = days.get();
+        leptos::task::spawn_local(async move {
+            data.set(Some(api::get::<Metrics>(&format!("/v1/agent/metrics?days={d}")).await.map_err(|e| e.message)));
+        });
+    });
+    view! {
+        <section>
+            <h1>"Metrics"</h1>
+            <div class="toolbar">
+                <label for="m-days">"Period"</label>
+                <select id="m-days" on:change=move |ev| days.set(event_target_value(&ev).parse().unwrap_or(30))>
+                    <option value="7">"7 days"</option>
+                    <option value="30" selected=true>"30 days"</option>
+                    <option value="90">"90 days"</option>
+                </select>
+                <a class="button" href=move || format!("/v1/agent/tickets.csv?days={}", days.get()) download="deflect-tickets.csv">"Export tickets (CSV)"</a>
+            </div>
+            {move || match data.get() {
+                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(m)) => {
+                    let day_labels: Vec<String> = m.daily.iter().map(|d| d.day.clone()).collect();
+                    let by_priority: Vec<Vec<u64>> = m.daily.iter().map(|d| d.by_priority.to_vec()).collect();
+                    let by_status: Vec<Vec<u64>> = m.daily.iter().map(|d| d.by_status.to_vec()).collect();
+                    view! {
+                        <div class="cards">
+                            <Gauge label="Deflection rate" rate=m.deflection_rate
+                                detail=format!("{} of {} widget conversations answered without a ticket", m.deflected_sessions, m.widget_sessions) />
+                            <Gauge label="Automation rate" rate=m.automation_rate
+                                detail=format!("{} of {} tickets handled by rules", m.automated_tickets, m.tickets) />
+                            {stats("First response", m.first_response)}
+                            {stats("Resolution", m.resolution)}
+                            <Gauge label="CSAT (4–5 stars)" rate=m.csat_satisfied
+                                detail=format!("{} ratings, average {}", m.csat_count, m.csat_average.map(|a| format!("{a:.2}")).unwrap_or_else(|| "—".into())) />
+                            <div class="card">
+                                <div class="card-label">"Answer feedback"</div>
+                                <div class="card-value">{format!("{} / {}", m.helped, m.not_helped)}</div>
+                                <div class="card-detail">"helped / did not help"</div>
+                            </div>
+                        </div>
+                        <StackedBars title="Tickets by priority" days=day_labels.clone()
+                            series=vec![("low", "s-low"), ("normal", "s-normal"), ("high", "s-high"), ("urgent", "s-urgent")] values=by_priority />
+                        <StackedBars title="Tickets by current status" days=day_labels
+                            series=vec![("open", "s-open"), ("pending", "s-pending"), ("solved", "s-solved"), ("closed", "s-closed")] values=by_status />
+                    }
+                    .into_any()
+                }
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,119 @@
+//! The queue: tickets by priority with SLA time left, filters, and a live
+//! refresh every 10 seconds.
+
+use super::PriorityBadge;
+use crate::api;
+use crate::time::{ago, sla};
+use deflect_shared::api::{AgentView, QueueItem};
+use leptos::prelude::*;
+
+#[component]
+pub fn Queue() -> impl IntoView {
+    let status = RwSignal::new(String::new());
+    let priority = RwSignal::new(String::new());
+    let assignee = RwSignal::new(String::new());
+    let tag = RwSignal::new(String::new());
+    let q = RwSignal::new(String::new());
+    let items = RwSignal::new(None::<Result<Vec<QueueItem>, String>>);
+    let agents = RwSignal::new(Vec::<AgentView>::new());
+    let tick = RwSignal::new(0u32);
+    leptos::task::spawn_local(async move {
+        if let Ok(a) = api::get::<Vec<AgentView>>("/v1/agent/agents").await {
+            agents.set(a);
+        }
+    });
+    let path = move || {
+        let mut p = String::from("/v1/agent/tickets?limit=200");
+        for (k, v) in [
+            ("status", status.get()),
+            ("priority", priority.get()),
+            ("assignee", assignee.get()),
+            ("tag", tag.get()),
+            ("q", q.get()),
+        ] {
+            if !v.is_empty() {
+                p.push_str(&format!("&{k}={}", api::enc(&v)));
+            }
+        }
+        p
+    };
+    Effect::new(move |_| {
+        tick.track();
+        let p = path();
+        leptos::task::spawn_local(async move {
+            let r = api::get::<Vec<QueueItem>>(&p).await.map_err(|e| e.message);
+            items.set(Some(r));
+        });
+    });
+    // Live refresh.
+    let handle = set_interval_with_handle(move || tick.update(|t| *t += 1), std::time::Duration::from_secs(10)).ok();
+    on_cleanup(move || {
+        if let Some(h) = handle {
+            h.clear();
+        }
+    });
+    let select = |label: &'static str, id: &'static str, sig: RwSignal<String>, options: Vec<(String, String)>| {
+        view! {
+            <label for=id>{label}</label>
+            <select id=id on:change=move |ev| sig.set(event_target_value(&ev))>
+                {options.into_iter().map(|(v, t)| {
+                    let selected = sig.get_untracked() == v;
+                    view! { <option value=v selected=selected>{t}</option> }
+                }).collect_view()}
+            </select>
+        }
+    };
+    let o = |pairs: &[(&str, &str)]| pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>();
+    view! {
+        <section>
+            <h1>"Queue"</h1>
+            <form class="filters" on:submit=|ev| ev.prevent_default()>
+                {select("Status", "f-status", status, o(&[("", "open + pending"), ("open", "open"), ("pending", "pending"), ("solved", "solved"), ("closed", "closed"), ("all", "all")]))}
+                {select("Priority", "f-priority", priority, o(&[("", "any"), ("urgent", "urgent"), ("high", "high"), ("normal", "normal"), ("low", "low")]))}
+                <label for="f-assignee">"Assignee"</label>
+                <select id="f-assignee" on:change=move |ev| assignee.set(event_target_value(&ev))>
+                    <option value="">"anyone"</option>
+                    <option value="me">"me"</option>
+                    <option value="none">"unassigned"</option>
+                    {move || agents.get().into_iter().map(|a| view! { <option value=a.id.clone()>{a.name.clone()}</option> }).collect_view()}
+                </select>
+                <label for="f-tag">"Tag"</label>
+                <input id="f-tag" type="text" size="10" on:change=move |ev| tag.set(event_target_value(&ev)) />
+                <label for="f-q">"Search"</label>
+                <input id="f-q" type="search" placeholder="subject or message" on:change=move |ev| q.set(event_target_value(&ev)) />
+            </form>
+            {move || match items.get() {
+                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No tickets match."</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <table class="queue">
+                        <caption class="sr">"Tickets, highest priority first"</caption>
+                        <thead><tr>
+                            <th scope="col">"Priority"</th><th scope="col">"Subject"</th><th scope="col">"Customer"</th>
+                            <th scope="col">"Status"</th><th scope="col">"Assignee"</th><th scope="col">"SLA"</th><th scope="col">"Tags"</th><th scope="col">"Updated"</th>
+                        </tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|t| {
+                                let href = format!("#/ticket/{}", t.id);
+                                let sla_class = format!("sla sla-{}", t.sla.state);
+                                view! {
+                                    <tr class="ticket-row" data-id=t.id.clone()>
+                                        <td><PriorityBadge level=t.priority.as_str().to_string() score=t.priority_score explanation=t.explanation.clone() /></td>
+                                        <td><a class="subject" href=href>{t.subject.clone()}</a></td>
+                                        <td>{t.customer_name.clone()}</td>
+                                        <td>{t.status.as_str()}</td>
+                                        <td>{t.assignee_name.clone().unwrap_or_else(|| "—".into())}</td>
+                                        <td class=sla_class>{sla(&t.sla.state, t.sla.minutes_left)}</td>
+                                        <td>{t.tags.join(", ")}</td>
+                                        <td>{ago(t.updated_at)}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,298 @@
+//! Admin settings: allowed site origins, SLA targets, assignment, rate
+//! limits, automation rules (validated, errors in words), agents and roles,
+//! and retraining the models.
+
+use crate::api;
+use deflect_shared::api::{AgentUpdate, AgentView, NewAgent, RetrainReport, Role, Settings};
+use deflect_shared::assignment::Strategy;
+use deflect_shared::priority::Level;
+use leptos::prelude::*;
+
+fn lines(s: &str) -> Vec<String> {
+    s.lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect()
+}
+
+#[component]
+fn SettingsForm(
+    /// The settings as loaded.
+    settings: Settings,
+    /// Status line.
+    note: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let current = RwSignal::new(settings.clone());
+    let origins = RwSignal::new(settings.sites.first().map(|s| s.allowed_origins.join("\n")).unwrap_or_default());
+    let rules = RwSignal::new(serde_json::to_string_pretty(&settings.rules).unwrap_or_else(|_| "[]".into()));
+    let rules_error = RwSignal::new(None::<String>);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut s = current.get_untracked();
+        if let Some(site) = s.sites.first_mut() {
+            site.allowed_origins = lines(&origins.get_untracked());
+        }
+        match serde_json::from_str(&rules.get_untracked()) {
+            Ok(r) => s.rules = r,
+            Err(e) => {
+                rules_error.set(Some(format!("the rules are not valid JSON: {e}")));
+                return;
+            }
+        }
+        leptos::task::spawn_local(async move {
+            match api::call::<_, Settings>("PUT", "/v1/admin/settings", &s).await {
+                Ok(saved) => {
+                    current.set(saved);
+                    rules_error.set(None);
+                    note.set(Some("Settings saved.".into()));
+                }
+                Err(e) => {
+                    rules_error.set(Some(e.message.clone()));
+                    note.set(Some(e.message));
+                }
+            }
+        });
+    };
+    let validate = move |_| {
+        let text = rules.get_untracked();
+        leptos::task::spawn_local(async move {
+            match api::call_raw::<serde_json::Value>("POST", "/v1/admin/rules/validate", text).await {
+                Ok(v) => rules_error.set(Some(format!("The rules are valid ({} rules).", v["rules"]))),
+                Err(e) => rules_error.set(Some(e.message)),
+            }
+        });
+    };
+    let sla_input = move |level: Level, first: bool| {
+        let value = move || {
+            let s = current.get();
+            let t = s.sla.target(level);
+            (if first { t.first_response_minutes } else { t.resolution_minutes }).to_string()
+        };
+        let id = format!("sla-{}-{}", level.as_str(), if first { "first" } else { "resolution" });
+        view! {
+            <input id=id.clone() type="number" min="1" prop:value=value on:change=move |ev| {
+                let v: u32 = event_target_value(&ev).parse().unwrap_or(1);
+                current.update(|s| {
+                    let t = match level {
+                        Level::Low => &mut s.sla.low,
+                        Level::Normal => &mut s.sla.normal,
+                        Level::High => &mut s.sla.high,
+                        Level::Urgent => &mut s.sla.urgent,
+                    };
+                    if first { t.first_response_minutes = v } else { t.resolution_minutes = v }
+                });
+            } />
+        }
+    };
+    view! {
+        <form class="settings" on:submit=save>
+            <h2>"Site and allowed origins"</h2>
+            <p class="muted">{move || current.get().sites.first().map(|s| format!("Site “{}” ({}). The widget and public API answer only pages from these origins, one per line:", s.name, s.id)).unwrap_or_default()}</p>
+            <label for="origins" class="sr">"Allowed origins"</label>
+            <textarea id="origins" rows="4" prop:value=move || origins.get() on:input=move |ev| origins.set(event_target_value(&ev))></textarea>
+
+            <h2>"SLA targets (minutes)"</h2>
+            <table>
+                <thead><tr><th scope="col">"Priority"</th><th scope="col">"First response"</th><th scope="col">"Resolution"</th></tr></thead>
+                <tbody>
+                    {Level::ALL.into_iter().rev().map(|l| view! {
+                        <tr><th scope="row">{l.as_str()}</th><td>{sla_input(l, true)}</td><td>{sla_input(l, false)}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+
+            <h2>"Assignment"</h2>
+            <label for="assign">"New tickets go to"</label>
+            <select id="assign" on:change=move |ev| {
+                let v = event_target_value(&ev);
+                current.update(|s| s.assignment = if v == "least_loaded" { Strategy::LeastLoaded } else { Strategy::RoundRobin });
+            }>
+                <option value="round_robin" selected=move || current.get().assignment == Strategy::RoundRobin>"the next agent in turn (round robin)"</option>
+                <option value="least_loaded" selected=move || current.get().assignment == Strategy::LeastLoaded>"the agent with the fewest open tickets"</option>
+            </select>
+
+            <h2>"Rate limits (requests per minute per address)"</h2>
+            <div class="row">
+                <label for="rl-tickets">"tickets"</label>
+                <input id="rl-tickets" type="number" min="1" prop:value=move || current.get().rate_limits.tickets.to_string()
+                    on:change=move |ev| current.update(|s| s.rate_limits.tickets = event_target_value(&ev).parse().unwrap_or(20)) />
+                <label for="rl-events">"events"</label>
+                <input id="rl-events" type="number" min="1" prop:value=move || current.get().rate_limits.events.to_string()
+                    on:change=move |ev| current.update(|s| s.rate_limits.events = event_target_value(&ev).parse().unwrap_or(300)) />
+                <label for="rl-reads">"reads"</label>
+                <input id="rl-reads" type="number" min="1" prop:value=move || current.get().rate_limits.reads.to_string()
+                    on:change=move |ev| current.update(|s| s.rate_limits.reads = event_target_value(&ev).parse().unwrap_or(600)) />
+            </div>
+
+            <h2>"Automation rules"</h2>
+            <p class="muted">"A JSON list of rules: conditions on channel, text, subject, priority, priority_score, customer.plan, tags, status, hours_since_update, locale, assignee, team; actions set_priority, add_tag, assign_team, auto_reply, notify_webhook, set_status."</p>
+            <label for="rules" class="sr">"Rules (JSON)"</label>
+            <textarea id="rules" class="code" rows="14" spellcheck="false" prop:value=move || rules.get() on:input=move |ev| rules.set(event_target_value(&ev))></textarea>
+            <Show when=move || rules_error.get().is_some()>
+                <p class="rules-result" role="alert">{move || rules_error.get().unwrap_or_default()}</p>
+            </Show>
+            <div class="row">
+                <button type="button" on:click=validate>"Check rules"</button>
+                <button type="submit" class="primary">"Save settings"</button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn Agents(
+    /// Status line.
+    note: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let list = RwSignal::new(Vec::<AgentView>::new());
+    let reload = move || {
+        leptos::task::spawn_local(async move {
+            if let Ok(a) = api::get::<Vec<AgentView>>("/v1/admin/agents").await {
+                list.set(a);
+            }
+        });
+    };
+    reload();
+    let (email, name, password, teams) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let role = RwSignal::new("agent".to_string());
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = NewAgent {
+            email: email.get_untracked(),
+            name: name.get_untracked(),
+            role: Role::parse(&role.get_untracked()).unwrap_or(Role::Agent),
+            password: password.get_untracked(),
+            teams: teams.get_untracked().split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+            skills: Vec::new(),
+        };
+        leptos::task::spawn_local(async move {
+            match api::call::<_, AgentView>("POST", "/v1/admin/agents", &body).await {
+                Ok(a) => {
+                    note.set(Some(format!("Added {}.", a.name)));
+                    for s in [email, name, password, teams] {
+                        s.set(String::new());
+                    }
+                    reload();
+                }
+                Err(e) => note.set(Some(e.message)),
+            }
+        });
+    };
+    let update = move |id: String, u: AgentUpdate| {
+        leptos::task::spawn_local(async move {
+            match api::call::<_, AgentView>("PATCH", &format!("/v1/admin/agents/{}", api::enc(&id)), &u).await {
+                Ok(a) => {
+                    note.set(Some(format!("Updated {}.", a.name)));
+                    reload();
+                }
+                Err(e) => note.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <h2>"Agents and roles"</h2>
+        <table>
+            <thead><tr><th scope="col">"Name"</th><th scope="col">"E-mail"</th><th scope="col">"Role"</th><th scope="col">"Teams"</th><th scope="col">"Open"</th><th scope="col">"Active"</th></tr></thead>
+            <tbody>
+                {move || list.get().into_iter().map(|a| {
+                    let (id1, id2) = (a.id.clone(), a.id.clone());
+                    let active = a.active;
+                    view! {
+                        <tr>
+                            <td>{a.name.clone()}</td><td>{a.email.clone()}</td>
+                            <td>
+                                <select aria-label=format!("role of {}", a.name) on:change=move |ev| update(id1.clone(), AgentUpdate { role: Role::parse(&event_target_value(&ev)), ..Default::default() })>
+                                    <option value="agent" selected=a.role == Role::Agent>"agent"</option>
+                                    <option value="admin" selected=a.role == Role::Admin>"admin"</option>
+                                </select>
+                            </td>
+                            <td>{a.teams.join(", ")}</td>
+                            <td>{a.open_tickets}</td>
+                            <td><input type="checkbox" aria-label=format!("{} is active", a.name) prop:checked=active
+                                on:change=move |ev| update(id2.clone(), AgentUpdate { active: Some(event_target_checked(&ev)), ..Default::default() }) /></td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        <form class="inline-form" on:submit=create>
+            <h3>"Add an agent"</h3>
+            <label for="n-email">"E-mail"</label><input id="n-email" type="email" required prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev)) />
+            <label for="n-name">"Name"</label><input id="n-name" type="text" required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+            <label for="n-password">"Password (12+ characters)"</label><input id="n-password" type="password" autocomplete="new-password" required prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
+            <label for="n-teams">"Teams"</label><input id="n-teams" type="text" prop:value=move || teams.get() on:input=move |ev| teams.set(event_target_value(&ev)) />
+            <label for="n-role">"Role"</label>
+            <select id="n-role" on:change=move |ev| role.set(event_target_value(&ev))><option value="agent">"agent"</option><option value="admin">"admin"</option></select>
+            <button type="submit">"Add"</button>
+        </form>
+    }
+}
+
+#[component]
+fn Retrain() -> impl IntoView {
+    let report = RwSignal::new(None::<Result<RetrainReport, String>>);
+    let busy = RwSignal::new(false);
+    let run = move |_| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            report.set(Some(
+                api::call::<_, RetrainReport>("POST", "/v1/admin/retrain", &serde_json::json!({}))
+                    .await
+                    .map_err(|e| e.message),
+            ));
+            busy.set(false);
+        });
+    };
+    let part = |name: &'static str, p: deflect_shared::api::RetrainPart| {
+        view! {
+            <tr>
+                <th scope="row">{name}</th>
+                <td>{p.examples}</td>
+                <td>{format!("{:.1}%", p.before * 100.0)}</td>
+                <td>{format!("{:.1}%", p.after * 100.0)}</td>
+                <td>{if p.published { "published" } else { "kept the current weights" }}{p.note.map(|n| format!(" — {n}"))}</td>
+            </tr>
+        }
+    };
+    view! {
+        <h2>"Retrain"</h2>
+        <p class="muted">"Refits the priority model to agents' priority overrides, and the matcher's weights to tickets linked to the article that solved them and to “this helped” clicks; publishes them when they agree better."</p>
+        <button type="button" on:click=run prop:disabled=move || busy.get()>"Retrain now"</button>
+        {move || match report.get() {
+            None => ().into_any(),
+            Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+            Some(Ok(r)) => view! {
+                <table class="retrain">
+                    <thead><tr><th scope="col">"Model"</th><th scope="col">"Examples"</th><th scope="col">"Agreement before"</th><th scope="col">"After"</th><th scope="col">"Result"</th></tr></thead>
+                    <tbody>{part("priority", r.priority)}{part("matcher", r.matcher)}</tbody>
+                </table>
+            }.into_any(),
+        }}
+    }
+}
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let settings = RwSignal::new(None::<Result<Settings, String>>);
+    let note = RwSignal::new(None::<String>);
+    leptos::task::spawn_local(async move {
+        settings.set(Some(api::get::<Settings>("/v1/admin/settings").await.map_err(|e| e.message)));
+    });
+    view! {
+        <section>
+            <h1>"Settings"</h1>
+            <Show when=move || note.get().is_some()>
+                <p class="notice" role="status">{move || note.get().unwrap_or_default()}</p>
+            </Show>
+            {move || match settings.get() {
+                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(s)) => view! { <SettingsForm settings=s note=note /> }.into_any(),
+            }}
+            <Agents note=note />
+            <Retrain />
+        </section>
+    }
+}

@@ -1,0 +1,241 @@
+//! One ticket: the thread, replies and internal notes, status, assignment,
+//! priority override, the article that solved it, and the customer's
+//! record and history.
+
+use super::Explain;
+use crate::api;
+use crate::time::{sla, stamp};
+use deflect_shared::api::{
+    AgentView, ArticleView, Author, CustomerUpdate, Message, NewMessage, QueueItem, TicketDetail, TicketUpdate,
+};
+use deflect_shared::priority::Level;
+use leptos::prelude::*;
+
+fn patch(
+    id: String,
+    update: TicketUpdate,
+    detail: RwSignal<Option<Result<TicketDetail, String>>>,
+    note: RwSignal<Option<String>>,
+) {
+    leptos::task::spawn_local(async move {
+        match api::call::<_, QueueItem>("PATCH", &format!("/v1/agent/tickets/{}", api::enc(&id)), &update).await {
+            Ok(_) => {
+                note.set(Some("Saved.".into()));
+                load(id, detail);
+            }
+            Err(e) => note.set(Some(e.message)),
+        }
+    });
+}
+
+fn load(id: String, detail: RwSignal<Option<Result<TicketDetail, String>>>) {
+    leptos::task::spawn_local(async move {
+        detail.set(Some(
+            api::get::<TicketDetail>(&format!("/v1/agent/tickets/{}", api::enc(&id))).await.map_err(|e| e.message),
+        ));
+    });
+}
+
+#[component]
+fn Thread(
+    /// The messages.
+    messages: Vec<Message>,
+) -> impl IntoView {
+    view! {
+        <ol class="thread">
+            {messages.into_iter().map(|m| {
+                let class = match (m.author, m.internal) {
+                    (_, true) => "msg note",
+                    (Author::Customer, _) => "msg customer",
+                    (Author::Agent, _) => "msg agent",
+                    (Author::System, _) => "msg system",
+                };
+                let who = m.author_name.clone().unwrap_or_else(|| format!("{:?}", m.author).to_lowercase());
+                view! {
+                    <li class=class>
+                        <div class="meta">
+                            <strong>{who}</strong>
+                            {m.internal.then(|| view! { <span class="tag">"internal note"</span> })}
+                            <span class="muted">{stamp(m.created_at)}</span>
+                        </div>
+                        <div class="body">{m.body}</div>
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+    }
+}
+
+#[component]
+pub fn TicketPage(
+    /// Ticket id.
+    id: String,
+) -> impl IntoView {
+    let detail = RwSignal::new(None::<Result<TicketDetail, String>>);
+    let agents = RwSignal::new(Vec::<AgentView>::new());
+    let articles = RwSignal::new(Vec::<ArticleView>::new());
+    let note = RwSignal::new(None::<String>);
+    let reply = RwSignal::new(String::new());
+    let internal = RwSignal::new(false);
+    load(id.clone(), detail);
+    leptos::task::spawn_local(async move {
+        if let Ok(a) = api::get::<Vec<AgentView>>("/v1/agent/agents").await {
+            agents.set(a);
+        }
+        if let Ok(a) = api::get::<Vec<ArticleView>>("/v1/agent/articles").await {
+            articles.set(a);
+        }
+    });
+    let send = {
+        let id = id.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let body = NewMessage { body: reply.get_untracked(), internal: internal.get_untracked() };
+            let id = id.clone();
+            leptos::task::spawn_local(async move {
+                match api::call::<_, Vec<Message>>(
+                    "POST",
+                    &format!("/v1/agent/tickets/{}/messages", api::enc(&id)),
+                    &body,
+                )
+                .await
+                {
+                    Ok(_) => {
+                        reply.set(String::new());
+                        note.set(Some(if body.internal { "Note added." } else { "Reply sent." }.into()));
+                        load(id, detail);
+                    }
+                    Err(e) => note.set(Some(e.message)),
+                }
+            });
+        }
+    };
+    let id_for_view = id.clone();
+    view! {
+        <section class="ticket-page">
+            <p><a href="#/queue">"← Queue"</a></p>
+            <Show when=move || note.get().is_some()>
+                <p class="notice" role="status">{move || note.get().unwrap_or_default()}</p>
+            </Show>
+            {move || match detail.get() {
+                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(d)) => {
+                    let id = id_for_view.clone();
+                    let t = d.ticket.clone();
+                    let c = d.customer.clone();
+                    let (id1, id2, id3, id4, id5) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
+                    let status_now = t.status.as_str().to_string();
+                    let prio_now = t.priority_override.map(|l| l.as_str().to_string()).unwrap_or_default();
+                    let assignee_now = t.assignee.clone().unwrap_or_default();
+                    let solved_now = d.solved_by_article.clone().unwrap_or_default();
+                    let tags_now = t.tags.join(", ");
+                    let customer_id = c.id.clone();
+                    let plan = RwSignal::new(c.plan.clone().unwrap_or_default());
+                    let send = send.clone();
+                    view! {
+                        <div class="ticket-grid">
+                            <div class="main-col">
+                                <h1>{t.subject.clone()}</h1>
+                                <p class="muted">
+                                    {format!("{} · {} · {}", t.site, d.channel, d.locale)}
+                                    {d.page_url.clone().map(|u| view! { " · from " <span class="url">{u}</span> })}
+                                </p>
+                                <Thread messages=d.messages.clone() />
+                                <form class="reply" on:submit=send>
+                                    <label for="reply">"Reply to the customer, or write an internal note"</label>
+                                    <textarea id="reply" rows="4" prop:value=move || reply.get() on:input=move |ev| reply.set(event_target_value(&ev))></textarea>
+                                    <label class="inline"><input type="checkbox" prop:checked=move || internal.get() on:change=move |ev| internal.set(event_target_checked(&ev)) />" internal note (not shown to the customer)"</label>
+                                    <button type="submit">{move || if internal.get() { "Add note" } else { "Send reply" }}</button>
+                                </form>
+                            </div>
+                            <aside class="side-col">
+                                <h2>"Ticket"</h2>
+                                <label for="t-status">"Status"</label>
+                                <select id="t-status" on:change=move |ev| {
+                                    let v = event_target_value(&ev);
+                                    let status = deflect_shared::api::Status::parse(&v);
+                                    patch(id1.clone(), TicketUpdate { status, ..Default::default() }, detail, note);
+                                }>
+                                    {["open", "pending", "solved", "closed"].into_iter().map(|s| view! { <option value=s selected=status_now == s>{s}</option> }).collect_view()}
+                                </select>
+                                <label for="t-assignee">"Assignee"</label>
+                                <select id="t-assignee" on:change=move |ev| {
+                                    patch(id2.clone(), TicketUpdate { assignee: Some(event_target_value(&ev)), ..Default::default() }, detail, note);
+                                }>
+                                    <option value="" selected=assignee_now.is_empty()>"unassigned"</option>
+                                    {agents.get().into_iter().map(|a| {
+                                        let sel = a.id == assignee_now;
+                                        view! { <option value=a.id.clone() selected=sel>{a.name.clone()}</option> }
+                                    }).collect_view()}
+                                </select>
+                                <label for="t-priority">"Priority (override)"</label>
+                                <select id="t-priority" on:change=move |ev| {
+                                    if let Some(level) = Level::parse(&event_target_value(&ev)) {
+                                        patch(id3.clone(), TicketUpdate { priority: Some(level), ..Default::default() }, detail, note);
+                                    }
+                                }>
+                                    <option value="" selected=prio_now.is_empty()>{format!("computed: {}", t.explanation.level.as_str())}</option>
+                                    {["urgent", "high", "normal", "low"].into_iter().map(|l| view! { <option value=l selected=prio_now == l>{l}</option> }).collect_view()}
+                                </select>
+                                <label for="t-tags">"Tags (comma-separated)"</label>
+                                <input id="t-tags" type="text" value=tags_now on:change=move |ev| {
+                                    let tags: Vec<String> = event_target_value(&ev).split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+                                    patch(id4.clone(), TicketUpdate { tags: Some(tags), ..Default::default() }, detail, note);
+                                } />
+                                <label for="t-article">"Solved by article"</label>
+                                <select id="t-article" on:change=move |ev| {
+                                    patch(id5.clone(), TicketUpdate { solved_by_article: Some(event_target_value(&ev)), ..Default::default() }, detail, note);
+                                }>
+                                    <option value="" selected=solved_now.is_empty()>"—"</option>
+                                    {articles.get().into_iter().map(|a| {
+                                        let sel = a.id == solved_now;
+                                        view! { <option value=a.id.clone() selected=sel>{a.title.clone()}</option> }
+                                    }).collect_view()}
+                                </select>
+                                <p>"SLA: " <span class=format!("sla sla-{}", t.sla.state)>{sla(&t.sla.state, t.sla.minutes_left)}</span></p>
+                                {d.csat.map(|r| view! { <p>"CSAT: " {"★".repeat(usize::from(r))}</p> })}
+                                {(!d.shown_articles.is_empty()).then(|| view! { <p class="muted">"The widget showed: " {d.shown_articles.join(", ")}</p> })}
+                                <h2>"Why this priority"</h2>
+                                <Explain explanation=t.explanation.clone() />
+                                <h2>"Customer"</h2>
+                                <dl class="crm">
+                                    <dt>"Name"</dt><dd>{c.name.clone().unwrap_or_else(|| "—".into())}</dd>
+                                    <dt>"E-mail"</dt><dd>{c.email.clone()}</dd>
+                                    {c.phone.clone().map(|p| view! { <dt>"Phone"</dt><dd>{p}</dd> })}
+                                    <dt>"Value"</dt><dd>{format!("${:.2}", c.lifetime_value_cents as f64 / 100.0)}</dd>
+                                    <dt>"Average CSAT"</dt><dd>{c.average_csat.map(|v| format!("{v:.1}")).unwrap_or_else(|| "—".into())}</dd>
+                                    {c.attributes.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd>{v.to_string()}</dd> }).collect_view()}
+                                </dl>
+                                <form class="inline-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                                    ev.prevent_default();
+                                    let cid = customer_id.clone();
+                                    let tid = id.clone();
+                                    let u = CustomerUpdate { plan: Some(plan.get_untracked()).filter(|p| !p.trim().is_empty()), ..Default::default() };
+                                    leptos::task::spawn_local(async move {
+                                        match api::call::<_, serde_json::Value>("PATCH", &format!("/v1/agent/customers/{}", api::enc(&cid)), &u).await {
+                                            Ok(_) => { note.set(Some("Customer saved.".into())); load(tid, detail); }
+                                            Err(e) => note.set(Some(e.message)),
+                                        }
+                                    });
+                                }>
+                                    <label for="c-plan">"Plan"</label>
+                                    <input id="c-plan" type="text" prop:value=move || plan.get() on:input=move |ev| plan.set(event_target_value(&ev)) />
+                                    <button type="submit">"Save"</button>
+                                </form>
+                                <h3>"History"</h3>
+                                <ul class="history">
+                                    {c.tickets.iter().map(|h| view! {
+                                        <li><a href=format!("#/ticket/{}", h.id)>{h.subject.clone()}</a>
+                                        " · " {h.status.clone()} {h.csat.map(|r| format!(" · {r}★"))}</li>
+                                    }).collect_view()}
+                                </ul>
+                            </aside>
+                        </div>
+                    }
+                    .into_any()
+                }
+            }}
+        </section>
+    }
+}

@@ -30,6 +30,8 @@ pub(crate) enum AppError {
     UnsupportedMediaType,
     /// 429, with seconds to wait.
     RateLimited(u64),
+    /// 503: the database stayed busy; the client should try again soon.
+    Unavailable,
     /// 500: logged with its detail; the client gets a generic message.
     Internal(String),
 }
@@ -62,6 +64,7 @@ impl AppError {
             AppError::RateLimited(s) => {
                 (429, "rate_limited", format!("too many requests; try again in {s} seconds"), None)
             }
+            AppError::Unavailable => (503, "busy", "the service is busy; try again in a moment".into(), None),
             AppError::Internal(_) => {
                 (500, "internal", "something went wrong on our side; it has been logged".into(), None)
             }
@@ -80,6 +83,9 @@ impl AppError {
         h.set("content-type", "application/json; charset=utf-8")?;
         if let AppError::RateLimited(s) = self {
             h.set("retry-after", &s.to_string())?;
+        }
+        if let AppError::Unavailable = self {
+            h.set("retry-after", "1")?;
         }
         if let AppError::Unauthenticated = self {
             h.set("www-authenticate", "Bearer realm=\"deflect\"")?;

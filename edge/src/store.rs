@@ -11,10 +11,12 @@ pub(crate) mod events;
 pub(crate) mod kv;
 pub(crate) mod tickets;
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use serde::de::DeserializeOwned;
+use std::future::Future;
+use std::time::Duration;
 use wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement};
+use worker::{D1Database, D1PreparedStatement, Delay};
 
 /// A bound argument.
 #[derive(Clone, Copy)]
@@ -46,25 +48,77 @@ pub(crate) fn stmt(db: &D1Database, sql: &str, args: &[Arg<'_>]) -> AppResult<D1
     Ok(db.prepare(sql).bind(&values)?)
 }
 
+/// Messages of D1 failures that a retry can cure: SQLite's lock held by
+/// another process (locally `wrangler d1 execute` beside the dev server,
+/// which the local runtime reports as an "internal error" with a
+/// reference), and the transient errors Cloudflare documents for D1.
+const TRANSIENT: [&str; 6] = [
+    "SQLITE_BUSY",
+    "database is locked",
+    "internal error; reference",
+    "Network connection lost",
+    "storage caused object to be reset",
+    "reset because its code was updated",
+];
+
+fn is_busy(e: &worker::Error) -> bool {
+    let text = e.to_string();
+    TRANSIENT.iter().any(|t| text.contains(t))
+}
+
+/// Runs a D1 call, trying again when it failed for a transient reason. A
+/// few short waits usually see it through; after them the client is told to
+/// come back (503 with Retry-After), which the widget's outbox does. Every
+/// write is a single statement or one batch (a transaction), so a failed
+/// attempt changed nothing.
+async fn patiently<T, F, Fut>(mut call: F) -> AppResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = worker::Result<T>>,
+{
+    let mut wait_ms = 25;
+    for _ in 0..5 {
+        match call().await {
+            Err(e) if is_busy(&e) => {
+                Delay::from(Duration::from_millis(wait_ms)).await;
+                wait_ms *= 2;
+            }
+            other => return Ok(other?),
+        }
+    }
+    match call().await {
+        Err(e) if is_busy(&e) => Err(AppError::Unavailable),
+        other => Ok(other?),
+    }
+}
+
 /// Runs a statement and returns every row.
 pub(crate) async fn all<T: DeserializeOwned>(db: &D1Database, sql: &str, args: &[Arg<'_>]) -> AppResult<Vec<T>> {
-    Ok(stmt(db, sql, args)?.all().await?.results::<T>()?)
+    let s = stmt(db, sql, args)?;
+    Ok(patiently(|| s.all()).await?.results::<T>()?)
 }
 
 /// Runs a statement and returns the first row.
 pub(crate) async fn first<T: DeserializeOwned>(db: &D1Database, sql: &str, args: &[Arg<'_>]) -> AppResult<Option<T>> {
-    Ok(stmt(db, sql, args)?.first::<T>(None).await?)
+    let s = stmt(db, sql, args)?;
+    patiently(|| s.first::<T>(None)).await
 }
 
 /// Runs a statement for its effect; returns the number of changed rows.
 pub(crate) async fn run(db: &D1Database, sql: &str, args: &[Arg<'_>]) -> AppResult<u64> {
-    let r = stmt(db, sql, args)?.run().await?;
+    run_stmt(&stmt(db, sql, args)?).await
+}
+
+/// Runs a prepared statement for its effect; returns the number of
+/// changed rows.
+pub(crate) async fn run_stmt(s: &D1PreparedStatement) -> AppResult<u64> {
+    let r = patiently(|| s.run()).await?;
     Ok(r.meta()?.and_then(|m| m.changes).unwrap_or(0) as u64)
 }
 
 /// Runs statements in one transaction.
 pub(crate) async fn batch(db: &D1Database, statements: Vec<D1PreparedStatement>) -> AppResult<()> {
-    db.batch(statements).await?;
+    patiently(|| db.batch(statements.clone())).await?;
     Ok(())
 }
 

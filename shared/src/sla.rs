@@ -112,19 +112,18 @@ impl SlaPolicy {
     }
 }
 
-/// The SLA state of a ticket at `now_ms`. `first_response_ms` and
+/// The SLA state of a ticket at `now_ms`, against the deadlines it was
+/// given (`due`, fixed when it was created or its priority changed, so a
+/// later change of policy does not move them). `first_response_ms` and
 /// `solved_ms` are when those happened, if they have.
 pub fn state(
-    policy: &SlaPolicy,
-    level: Level,
+    due: SlaDue,
     created_ms: i64,
     first_response_ms: Option<i64>,
     solved_ms: Option<i64>,
     now_ms: i64,
 ) -> SlaState {
-    let due = policy.due(created_ms, level);
-    let t = policy.target(level);
-    let check = |name: &'static str, due_ms: i64, done: Option<i64>, minutes: u32| -> Option<SlaState> {
+    let check = |name: &'static str, due_ms: i64, done: Option<i64>| -> Option<SlaState> {
         match done {
             Some(at) if at <= due_ms => None,
             Some(at) => Some(SlaState::Breached { target: name, minutes_over: (at - due_ms) / MINUTE_MS }),
@@ -134,13 +133,12 @@ pub fn state(
             None => Some(SlaState::Running {
                 target: name,
                 minutes_left: (due_ms - now_ms) / MINUTE_MS,
-                target_minutes: i64::from(minutes),
+                target_minutes: (due_ms - created_ms) / MINUTE_MS,
             }),
         }
     };
-    let first =
-        check("first_response", due.first_response_due, first_response_ms.or(solved_ms), t.first_response_minutes);
-    let resolution = check("resolution", due.resolution_due, solved_ms, t.resolution_minutes);
+    let first = check("first_response", due.first_response_due, first_response_ms.or(solved_ms));
+    let resolution = check("resolution", due.resolution_due, solved_ms);
     match (first, resolution) {
         (Some(b @ SlaState::Breached { .. }), _) | (_, Some(b @ SlaState::Breached { .. })) => b,
         (Some(r), _) | (None, Some(r)) => r,
@@ -158,19 +156,19 @@ mod tests {
     fn clock_runs_then_breaches() {
         let p = SlaPolicy::default();
         assert_eq!(
-            state(&p, Level::Urgent, 0, None, None, 10 * MINUTE_MS),
+            state(p.due(0, Level::Urgent), 0, None, None, 10 * MINUTE_MS),
             SlaState::Running { target: "first_response", minutes_left: 20, target_minutes: 30 }
         );
         assert_eq!(
-            state(&p, Level::Urgent, 0, None, None, H),
+            state(p.due(0, Level::Urgent), 0, None, None, H),
             SlaState::Breached { target: "first_response", minutes_over: 30 }
         );
         // Answered in time: the resolution clock is the one that runs.
         assert!(matches!(
-            state(&p, Level::Urgent, 0, Some(5 * MINUTE_MS), None, H),
+            state(p.due(0, Level::Urgent), 0, Some(5 * MINUTE_MS), None, H),
             SlaState::Running { target: "resolution", minutes_left: 180, .. }
         ));
-        assert_eq!(state(&p, Level::Urgent, 0, Some(MINUTE_MS), Some(H), 10 * H), SlaState::Met);
+        assert_eq!(state(p.due(0, Level::Urgent), 0, Some(MINUTE_MS), Some(H), 10 * H), SlaState::Met);
     }
 
     #[test]

@@ -182,21 +182,70 @@ impl LocalEdge {
         }
     }
 
-    /// Runs SQL against the local D1 through wrangler and returns the rows.
+    /// Runs SQL against this edge's local D1 and returns the rows.
     pub fn d1(&self, sql: &str) -> Result<Vec<Value>, String> {
-        let out = run(
+        d1(&self.persist, sql)
+    }
+}
+
+/// Runs SQL against the local D1 persisted in `persist`, through wrangler,
+/// and returns the rows. This reads the same SQLite database the running
+/// edge writes.
+pub fn d1(persist: &Path, sql: &str) -> Result<Vec<Value>, String> {
+    // Each call is a separate process opening the SQLite file the edge
+    // also writes; one at a time, and again when SQLite says it is busy.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let mut attempt = 0;
+    let out = loop {
+        let result = run(
             Command::new(node_bin("wrangler"))
                 .args(["d1", "execute", "DB", "--local", "--json", "--persist-to"])
-                .arg(&self.persist)
+                .arg(persist)
                 .args(["--command", sql])
                 .current_dir(root().join("edge"))
                 .env("CI", "true"),
             "wrangler d1 execute",
-        )?;
-        let start = out.find('[').ok_or_else(|| format!("no JSON in wrangler output: {out}"))?;
-        let v: Value = serde_json::from_str(&out[start..]).map_err(|e| format!("{e}: {out}"))?;
-        Ok(v.get(0).and_then(|r| r.get("results")).and_then(Value::as_array).cloned().unwrap_or_default())
-    }
+        );
+        match result {
+            Err(e) if e.contains("SQLITE_BUSY") && attempt < 10 => {
+                attempt += 1;
+                std::thread::sleep(Duration::from_millis(200 * attempt));
+            }
+            other => break other?,
+        }
+    };
+    let start = out.find('[').ok_or_else(|| format!("no JSON in wrangler output: {out}"))?;
+    let v: Value = serde_json::from_str(&out[start..]).map_err(|e| format!("{e}: {out}"))?;
+    Ok(v.get(0).and_then(|r| r.get("results")).and_then(Value::as_array).cloned().unwrap_or_default())
+}
+
+/// The edge the tests run against: `DEFLECT_URL`, set by `cargo xtask
+/// test`, which starts a fresh local edge and seeds it.
+pub fn edge_url() -> String {
+    std::env::var("DEFLECT_URL")
+        .expect("DEFLECT_URL is not set: run the tests with `cargo xtask test`, which starts the local edge")
+}
+
+/// Where the test edge keeps D1 and KV (`DEFLECT_PERSIST`).
+pub fn edge_persist() -> PathBuf {
+    PathBuf::from(std::env::var("DEFLECT_PERSIST").expect("DEFLECT_PERSIST is not set: run `cargo xtask test`"))
+}
+
+/// A string no other test uses, for markers and keys.
+pub fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    format!("{prefix}-{}-{nanos:x}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A client logged in as the seeded admin.
+pub fn admin(base: &str) -> Client {
+    let c = Client::new(base).ip(&unique("admin"));
+    let password = dev_vars().expect("edge/.dev.vars");
+    c.login(ADMIN_EMAIL, &password);
+    c
 }
 
 impl Drop for LocalEdge {
@@ -215,6 +264,7 @@ pub struct Client {
     pub base: String,
     agent: ureq::Agent,
     session: std::cell::RefCell<Option<String>>,
+    ip: Option<String>,
 }
 
 /// A response: status, headers of interest, and the body.
@@ -251,7 +301,16 @@ impl Client {
             base: base.trim_end_matches('/').to_string(),
             agent: config.into(),
             session: std::cell::RefCell::new(None),
+            ip: None,
         }
+    }
+
+    /// Sends every request as coming from `ip` (the `cf-connecting-ip`
+    /// header, which Cloudflare sets and wrangler passes through), so each
+    /// test has its own rate-limit budget.
+    pub fn ip(mut self, ip: &str) -> Client {
+        self.ip = Some(ip.to_string());
+        self
     }
 
     /// Sends a request; `body` is sent as-is with `content_type`.
@@ -262,6 +321,9 @@ impl Client {
             && !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("cookie"))
         {
             req = req.header("cookie", cookie);
+        }
+        if let Some(ip) = &self.ip {
+            req = req.header("cf-connecting-ip", ip.as_str());
         }
         for (k, v) in headers {
             req = req.header(*k, *v);

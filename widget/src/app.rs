@@ -56,6 +56,10 @@ pub(crate) struct Widget {
     next: StoredValue<u32>,
     pub(crate) index: RwSignal<Option<Arc<KbIndex>>>,
     index_requested: StoredValue<bool>,
+    /// The index could not be loaded: questions go to a person.
+    pub(crate) index_failed: RwSignal<bool>,
+    /// Questions asked before the index arrived, answered when it does.
+    pub(crate) waiting: StoredValue<Vec<String>>,
     /// The widget session, made when the customer first opens the widget.
     pub(crate) session: StoredValue<Option<String>>,
     pub(crate) email: RwSignal<String>,
@@ -80,6 +84,8 @@ impl Widget {
             next: StoredValue::new(1),
             index: RwSignal::new(None),
             index_requested: StoredValue::new(false),
+            index_failed: RwSignal::new(false),
+            waiting: StoredValue::new(Vec::new()),
             session: StoredValue::new(None),
             email: RwSignal::new(String::new()),
             name: RwSignal::new(String::new()),
@@ -95,21 +101,33 @@ impl Widget {
         self.entries.update(|v| v.push((id, e)));
     }
 
-    /// Downloads the KB index once (on first interest in the widget).
+    /// Downloads the KB index once (on first interest in the widget), then
+    /// answers the questions that were waiting for it.
     pub(crate) fn load_index(&self) {
         if self.index_requested.get_value() {
             return;
         }
         self.index_requested.set_value(true);
-        let (cfg, index) = (self.cfg.clone(), self.index);
+        let w = self.clone();
         leptos::task::spawn_local(async move {
-            match api::kb_index(&cfg).await {
-                Ok(bytes) => match KbIndex::decode(&bytes) {
-                    Ok(ix) => index.set(Some(Arc::new(ix))),
-                    Err(e) => web_sys::console::warn_1(&format!("Deflect: {e}").into()),
-                },
+            let loaded = match api::kb_index(&w.cfg).await {
+                Ok(bytes) => KbIndex::decode(&bytes).map(Arc::new).map_err(|e| e.to_string()),
+                Err(e) => Err(format!("the KB could not be loaded: {}", e.message())),
+            };
+            let waiting = std::mem::take(&mut *w.waiting.write_value());
+            match loaded {
+                Ok(ix) => {
+                    w.index.set(Some(ix.clone()));
+                    for q in waiting {
+                        crate::chat::answer(&w, &ix, q);
+                    }
+                }
                 Err(e) => {
-                    web_sys::console::warn_1(&format!("Deflect: the KB could not be loaded: {}", e.message()).into())
+                    web_sys::console::warn_1(&format!("Deflect: {e}").into());
+                    w.index_failed.set(true);
+                    for q in waiting {
+                        crate::chat::no_index(&w, q);
+                    }
                 }
             }
         });

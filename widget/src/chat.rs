@@ -4,10 +4,11 @@
 use crate::app::{Entry, Screen, Widget};
 use crate::article::Body;
 use deflect_shared::api::EventKind;
-use deflect_shared::kb::{Decision, SearchOptions};
+use deflect_shared::kb::{Decision, KbIndex, SearchOptions};
 use leptos::prelude::*;
 
-/// Matches a finished question and adds the result to the chat.
+/// Adds a finished question to the chat and answers it, or, while the KB
+/// index is still on its way, answers it as soon as the index arrives.
 fn ask(w: &Widget, question: String) {
     let q = question.trim().to_string();
     if q.is_empty() {
@@ -15,12 +16,22 @@ fn ask(w: &Widget, question: String) {
     }
     w.push(Entry::User(q.clone()));
     w.questions.update(|v| v.push(q.clone()));
-    let Some(index) = w.index.get_untracked() else {
-        // No KB yet (offline, or not published): go straight to a person.
-        w.push(Entry::NoAnswer);
-        w.event(EventKind::NoAnswer, None, Some(q), None);
-        return;
-    };
+    match w.index.get_untracked() {
+        Some(index) => answer(w, &index, q),
+        None if w.index_failed.get_untracked() => no_index(w, q),
+        None => w.waiting.update_value(|v| v.push(q)),
+    }
+}
+
+/// Without a KB (offline, or not published) every question goes to a
+/// person.
+pub(crate) fn no_index(w: &Widget, q: String) {
+    w.push(Entry::NoAnswer);
+    w.event(EventKind::NoAnswer, None, Some(q), None);
+}
+
+/// Matches a question and adds the result to the chat.
+pub(crate) fn answer(w: &Widget, index: &KbIndex, q: String) {
     let m = index.search(&q, SearchOptions { limit: 3, last_word_unfinished: false });
     let id = |i: usize| index.articles()[i].id.clone();
     match m.decision {
@@ -216,6 +227,11 @@ pub(crate) fn Chat() -> impl IntoView {
                                     w.event(EventKind::AnswerShown, Some(id), Some(q.clone()), None);
                                 }
                                 w.push(Entry::Answer { article: a, question: q, feedback: None });
+                                // The list this button was in is gone; keep
+                                // the keyboard in the chat.
+                                if let Some(i) = input.get_untracked() {
+                                    let _ = i.focus();
+                                }
                             }>{title}</button></li> }
                         }).collect_view()
                     }

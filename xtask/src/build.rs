@@ -104,3 +104,19 @@ pub(crate) fn all() -> Result<()> {
     dashboard()?;
     edge()
 }
+
+/// `cargo xtask build [widget|dashboard|edge]...`: the named parts, or all.
+pub(crate) fn parts(parts: &[String]) -> Result<()> {
+    if parts.is_empty() {
+        return all();
+    }
+    for part in parts {
+        match part.as_str() {
+            "widget" => widget()?,
+            "dashboard" => dashboard()?,
+            "edge" => edge()?,
+            other => anyhow::bail!("unknown part {other}; use widget, dashboard or edge"),
+        }
+    }
+    Ok(())
+}

@@ -11,8 +11,9 @@ const USAGE: &str = "usage: cargo xtask <command>
 
   setup            install the wasm target, worker-build, wasm-bindgen-cli,
                    npm packages (wrangler, binaryen, esbuild) and Chromium
-  build            build the widget, dashboard and edge
-  run [--port N]   build, start the local edge, seed the demo, print URLs
+  build [part]     build the widget, dashboard and edge (or one of them)
+  run [--port N] [--no-build]
+                   build, start the local edge, seed the demo, print URLs
   test [--no-build]
                    formatting, clippy, unit tests, then HTTP and browser
                    tests against a fresh local edge
@@ -23,7 +24,7 @@ fn main() -> anyhow::Result<()> {
     let rest = args.get(1..).unwrap_or_default();
     match args.first().map(String::as_str) {
         Some("setup") => setup::setup(true),
-        Some("build") => build::all(),
+        Some("build") => build::parts(rest),
         Some("run") => run::run(rest),
         Some("test") => test::test(rest),
         Some("eval") => eval::run(rest),

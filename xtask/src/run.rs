@@ -7,17 +7,21 @@ use deflect_tests::{ADMIN_EMAIL, LocalEdge, dev_vars, seed};
 
 pub(crate) fn run(args: &[String]) -> Result<()> {
     let mut port: u16 = 8787;
+    let mut build = true;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--port" => {
                 port = it.next().and_then(|p| p.parse().ok()).ok_or_else(|| anyhow!("--port needs a number"))?
             }
-            other => return Err(anyhow!("unknown option {other}; usage: cargo xtask run [--port N]")),
+            "--no-build" => build = false,
+            other => return Err(anyhow!("unknown option {other}; usage: cargo xtask run [--port N] [--no-build]")),
         }
     }
     setup::setup(false)?;
-    build::all()?;
+    if build {
+        build::all()?;
+    }
     let persist = crate::cmd::root().join(".deflect/state");
     let edge = LocalEdge::start(port, &persist).map_err(|e| anyhow!(e))?;
     seed(&edge.url, &[]).map_err(|e| anyhow!(e))?;

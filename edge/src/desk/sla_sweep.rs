@@ -35,12 +35,11 @@ pub(crate) async fn sweep(app: &App) -> AppResult<usize> {
         };
         let id = new_id()?;
         let body = format!("SLA breached: the {what} target was missed.");
-        tickets::insert_message_stmt(
+        crate::store::run_stmt(&tickets::insert_message_stmt(
             &app.db,
             &NewMessageRow { id: &id, ticket: &d.id, author: "system", author_id: None, body: &body, internal: true },
             app.now,
-        )?
-        .run()
+        )?)
         .await?;
         app.audit("system", "sla.breached", &d.id, serde_json::json!({ "target": what })).await?;
         run_rules(app, &load(app, &d.id).await?, Trigger::SlaBreached).await?;

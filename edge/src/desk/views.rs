@@ -7,7 +7,7 @@ use crate::store::from_json;
 use crate::store::tickets::{self, TicketRow};
 use deflect_shared::api::{CustomerTicket, CustomerView, QueueItem, SlaView, Status, TicketCreated, TicketSummary};
 use deflect_shared::priority::{Explanation, Level};
-use deflect_shared::sla::{SlaPolicy, SlaState, state};
+use deflect_shared::sla::{SlaDue, SlaState, state};
 
 pub(crate) fn status(row: &TicketRow) -> Status {
     Status::parse(&row.status).unwrap_or(Status::Open)
@@ -43,10 +43,10 @@ pub(crate) async fn created(app: &App, row: &TicketRow) -> AppResult<TicketCreat
     Ok(TicketCreated { ticket: customer_ticket(app, row).await?, token: ticket_token(app, &row.id).await? })
 }
 
-pub(crate) fn sla_view(policy: &SlaPolicy, row: &TicketRow, now: i64) -> SlaView {
+pub(crate) fn sla_view(row: &TicketRow, now: i64) -> SlaView {
+    let due = SlaDue { first_response_due: row.first_response_due as i64, resolution_due: row.resolution_due as i64 };
     let st = state(
-        policy,
-        level(row),
+        due,
         row.created_at as i64,
         row.first_response_at.map(|v| v as i64),
         row.solved_at.map(|v| v as i64),
@@ -65,7 +65,7 @@ pub(crate) fn sla_view(policy: &SlaPolicy, row: &TicketRow, now: i64) -> SlaView
 
 /// A queue line. The customer's display name is their name, or their
 /// decrypted e-mail.
-pub(crate) async fn queue_item(app: &App, policy: &SlaPolicy, row: &TicketRow) -> AppResult<QueueItem> {
+pub(crate) async fn queue_item(app: &App, row: &TicketRow) -> AppResult<QueueItem> {
     let customer_name = match &row.customer_name {
         Some(n) => n.clone(),
         None => app.key().await?.decrypt(&row.customer_email_enc).await?,
@@ -86,7 +86,7 @@ pub(crate) async fn queue_item(app: &App, policy: &SlaPolicy, row: &TicketRow) -
         tags: from_json(&row.tags),
         customer_id: row.customer_id.clone(),
         customer_name,
-        sla: sla_view(policy, row, app.now),
+        sla: sla_view(row, app.now),
         created_at: row.created_at as i64,
         updated_at: row.updated_at as i64,
     })

@@ -31,7 +31,7 @@ pub(crate) async fn add_message(
     }
     let id = new_id()?;
     let who = if author.is_some() { "agent" } else { "customer" };
-    tickets::insert_message_stmt(
+    crate::store::run_stmt(&tickets::insert_message_stmt(
         &app.db,
         &NewMessageRow {
             id: &id,
@@ -42,8 +42,7 @@ pub(crate) async fn add_message(
             internal,
         },
         app.now,
-    )?
-    .run()
+    )?)
     .await?;
     match author {
         Some(agent) if !internal => {
@@ -225,7 +224,7 @@ pub(crate) async fn run_rules(app: &App, row: &TicketRow, trigger: Trigger) -> A
         {
             let id = new_id()?;
             let body = format!("{}\n\n{}", art.title, art.body);
-            tickets::insert_message_stmt(
+            crate::store::run_stmt(&tickets::insert_message_stmt(
                 &app.db,
                 &NewMessageRow {
                     id: &id,
@@ -236,8 +235,7 @@ pub(crate) async fn run_rules(app: &App, row: &TicketRow, trigger: Trigger) -> A
                     internal: false,
                 },
                 app.now,
-            )?
-            .run()
+            )?)
             .await?;
         }
     }

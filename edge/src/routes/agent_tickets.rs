@@ -57,10 +57,9 @@ pub(super) async fn queue(app: &App, req: &mut Req) -> AppResult<Response> {
         limit,
     };
     let rows = tickets::queue(&app.db, &filter).await?;
-    let policy = app.settings().await?.sla;
     let mut items = Vec::with_capacity(rows.len());
     for r in &rows {
-        items.push(views::queue_item(app, &policy, r).await?);
+        items.push(views::queue_item(app, r).await?);
     }
     json(200, &items)
 }
@@ -68,14 +67,13 @@ pub(super) async fn queue(app: &App, req: &mut Req) -> AppResult<Response> {
 pub(super) async fn detail(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
     auth::agent(app, req).await?;
     let row = work::load(app, id).await?;
-    let policy = app.settings().await?.sla;
     let customer = customers::by_id(&app.db, &row.customer_id)
         .await?
         .ok_or_else(|| AppError::Internal(format!("ticket {id} has no customer")))?;
     json(
         200,
         &TicketDetail {
-            ticket: views::queue_item(app, &policy, &row).await?,
+            ticket: views::queue_item(app, &row).await?,
             messages: tickets::messages(&app.db, id, true).await?,
             customer: views::customer(app, &customer).await?,
             shown_articles: from_json(&row.shown_articles),
@@ -93,8 +91,7 @@ pub(super) async fn update(app: &App, req: &mut Req, id: &str) -> AppResult<Resp
     let row = work::load(app, id).await?;
     let u: TicketUpdate = req.json().await?;
     work::update(app, &me, &row, &u).await?;
-    let policy = app.settings().await?.sla;
-    json(200, &views::queue_item(app, &policy, &work::load(app, id).await?).await?)
+    json(200, &views::queue_item(app, &work::load(app, id).await?).await?)
 }
 
 pub(super) async fn message(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {

@@ -46,14 +46,13 @@ pub(crate) fn insert_for_ticket_stmt(
 }
 
 pub(crate) async fn insert(db: &D1Database, e: &NewEvent<'_>, now: i64) -> AppResult<()> {
-    super::stmt(
+    let insert = super::stmt(
         db,
         "INSERT INTO events (id, site_id, session_id, kind, article_id, question, confidence, ticket_id, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         &args(e, now),
-    )?
-    .run()
-    .await?;
+    )?;
+    super::run_stmt(&insert).await?;
     Ok(())
 }
 #[derive(Debug, Deserialize)]
@@ -64,17 +63,21 @@ pub(crate) struct Deflection {
     pub(crate) not_helped: f64,
 }
 
-/// Sessions since `since` with a question, and those answered in the widget
-/// and not escalated to a ticket.
+/// Sessions since `since` with a question, and those deflected: answered
+/// in the widget, not escalated to a ticket, and not left with only a
+/// "this did not help".
 pub(crate) async fn deflection(db: &D1Database, since: i64) -> AppResult<Deflection> {
     Ok(first(
         db,
         "WITH s AS (SELECT session_id, \
                 MAX(kind IN ('answer_shown', 'helped')) AS answered, \
+                MAX(kind = 'helped') AS helped, \
+                MAX(kind = 'not_helped') AS unhelped, \
                 MAX(kind = 'escalated') AS escalated \
               FROM events WHERE created_at >= ?1 GROUP BY site_id, session_id) \
          SELECT (SELECT COUNT(*) FROM s) AS sessions, \
-                (SELECT COUNT(*) FROM s WHERE answered = 1 AND escalated = 0) AS deflected, \
+                (SELECT COUNT(*) FROM s WHERE answered = 1 AND escalated = 0 AND (unhelped = 0 OR helped = 1)) \
+                  AS deflected, \
                 (SELECT COUNT(*) FROM events WHERE created_at >= ?1 AND kind = 'helped') AS helped, \
                 (SELECT COUNT(*) FROM events WHERE created_at >= ?1 AND kind = 'not_helped') AS not_helped",
         &[Arg::Int(since)],

@@ -30,6 +30,8 @@ pub(crate) struct TicketRow {
     pub(crate) solved_article_id: Option<String>,
     pub(crate) first_response_at: Option<f64>,
     pub(crate) solved_at: Option<f64>,
+    pub(crate) first_response_due: f64,
+    pub(crate) resolution_due: f64,
     pub(crate) csat: Option<f64>,
     pub(crate) created_at: f64,
     pub(crate) updated_at: f64,
@@ -42,7 +44,7 @@ pub(crate) struct TicketRow {
 const SELECT: &str = "SELECT t.id, t.site_id, t.customer_id, t.request_hash, t.subject, t.status, t.channel, t.locale, \
     t.page_url, t.shown_articles, t.priority_score, t.priority_level, t.priority_explain, t.priority_features, \
     t.priority_override, t.assignee_id, t.team, t.tags, t.solved_article_id, t.first_response_at, t.solved_at, \
-    t.csat, t.created_at, t.updated_at, c.name AS customer_name, c.email_enc AS customer_email_enc, \
+    t.first_response_due, t.resolution_due, t.csat, t.created_at, t.updated_at, c.name AS customer_name, c.email_enc AS customer_email_enc, \
     c.plan AS customer_plan, a.name AS assignee_name \
     FROM tickets t JOIN customers c ON c.id = t.customer_id LEFT JOIN agents a ON a.id = t.assignee_id";
 

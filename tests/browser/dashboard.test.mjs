@@ -1,0 +1,182 @@
+// The support team's dashboard in headless Chromium, on a fresh local edge
+// of its own so the queue and the metrics hold only what this file does.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, dashEdge, watch, w, openWidget, ask, leaveTicket, collectTickets, createdTickets, adminPassword, ADMIN_EMAIL, screenshotPath, unique } from './lib.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const HOSTILE = `<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"><b>bold</b>`;
+
+async function login(page, url, email, password) {
+  await page.goto(`${url}/dashboard/`);
+  await page.locator('#password').waitFor();
+  await page.locator('#email').fill(email);
+  await page.locator('#password').fill(password);
+  await page.locator('#password').press('Enter');
+  await page.locator('nav.top').waitFor();
+}
+
+/** Sends an API request from the page, with its session cookie. */
+const api = (page, method, path, body) => page.evaluate(async ([method, path, body]) => {
+  const r = await fetch(path, { method, headers: { 'content-type': 'application/json', 'x-deflect-csrf': '1' }, body: body && JSON.stringify(body) });
+  return { status: r.status, json: await r.json().catch(() => null) };
+}, [method, path, body]);
+
+/** A customer session on the demo page: asks, and says the answer helped. */
+async function deflectedSession(context, url, question) {
+  const page = await context.newPage();
+  await page.goto(`${url}/demo/`);
+  await openWidget(page);
+  await ask(page, question);
+  const answer = page.locator('deflect-widget .dfl-answer').last();
+  await answer.waitFor();
+  await answer.getByRole('button', { name: 'This helped' }).click();
+  await w(page).log.getByText('Glad it helped!').waitFor();
+  await page.close();
+}
+
+test('a logged-out browser is sent to the login page', async () => {
+  const { url } = dashEdge();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  for (const route of ['#/queue', '#/settings', '#/metrics']) {
+    await page.goto(`${url}/dashboard/${route}`);
+    await page.locator('#password').waitFor();
+    assert.equal(await page.locator('nav.top').count(), 0, `${route} shows nothing but the login`);
+  }
+  await context.close();
+});
+
+test('an urgent widget ticket tops the queue; the agent replies and solves; the customer sees it and rates', async () => {
+  const { url } = dashEdge();
+  // The customer: a calm question first, then an urgent one with markup.
+  const customer = await browser.newContext();
+  const page = await customer.newPage();
+  const customerProblems = watch(page);
+  await page.goto(`${url}/demo/`);
+  await openWidget(page);
+  await collectTickets(page);
+  await w(page).person.click();
+  await leaveTicket(page, { email: 'calm@example.com', name: 'Calm Customer', message: 'When does the summer sale start?' });
+  await createdTickets(page, 1);
+  const marker = unique('urgent');
+  await w(page).person.click();
+  await leaveTicket(page, {
+    email: 'urgent@example.com',
+    name: `Mallory ${HOSTILE}`,
+    message: `URGENT: production is down, nobody on our team can log in! ${marker} ${HOSTILE}`,
+  });
+  const [, urgent] = await createdTickets(page, 2);
+
+  // The agent (the seeded admin) sees it first, with its explanation.
+  const agent = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const dash = await agent.newPage();
+  const problems = watch(dash);
+  await login(dash, url, ADMIN_EMAIL, adminPassword());
+  const first = dash.locator('tr.ticket-row').first();
+  await first.waitFor();
+  assert.equal(await first.getAttribute('data-id'), urgent.id, 'the urgent ticket is at the top of the queue');
+  assert.match(await first.locator('.badge').innerText(), /urgent/);
+  assert.match(await first.locator('a.subject').innerText(), /^URGENT: production is down/);
+  assert.ok((await first.innerText()).includes('<script>window.__pwned = 1</script>'), 'markup shows as text in the queue');
+  await first.locator('.badge').click();
+  await dash.locator('.explain').waitFor();
+  assert.match(await dash.locator('.explain').innerText(), /outage|cannot access|urgent/i, 'the score explains itself');
+  await dash.screenshot({ path: screenshotPath('queue.png') });
+
+  // The ticket view: thread, customer, reply, solve.
+  await first.locator('a.subject').click();
+  await dash.locator('#reply').waitFor();
+  const body = await dash.locator('body').innerText();
+  assert.ok(body.includes(`Mallory ${HOSTILE}`), 'the customer name shows as text');
+  assert.ok(body.includes(HOSTILE), 'the message shows as text');
+  await dash.locator('#reply').fill('Hello from the team: logins work again.');
+  await dash.locator('form button[type=submit]').first().click();
+  await dash.getByText('Hello from the team: logins work again.').first().waitFor();
+  await dash.locator('#t-status').selectOption('solved');
+  await dash.waitForFunction(() => document.querySelector('#t-status').value === 'solved');
+  await dash.waitForTimeout(300);
+  await dash.screenshot({ path: screenshotPath('ticket.png'), fullPage: true });
+  const detail = await api(dash, 'GET', `/v1/agent/tickets/${urgent.id}`);
+  assert.equal(detail.json.ticket.status, 'solved');
+
+  // The customer sees the reply and the status in the widget, and rates.
+  await page.locator('deflect-widget .dfl-head .dfl-text-btn').click();
+  await page.locator('deflect-widget .dfl-pane .dfl-choice', { hasText: /^URGENT: production is down/ }).click();
+  await page.locator('deflect-widget .dfl-thread').getByText('Hello from the team: logins work again.').waitFor();
+  assert.equal(await page.locator('deflect-widget .dfl-status-value').innerText(), 'Solved');
+  await page.locator('deflect-widget .dfl-star').nth(4).click();
+  await page.locator('deflect-widget').getByText(/thank/i).waitFor();
+  const rated = await api(dash, 'GET', `/v1/agent/tickets/${urgent.id}`);
+  assert.equal(rated.json.csat, 5);
+
+  assert.equal(await dash.evaluate(() => window.__pwned), undefined, 'no customer markup ran in the dashboard');
+  assert.equal(await page.evaluate(() => window.__pwned), undefined, 'no markup ran in the widget');
+  assert.deepEqual(problems, []);
+  assert.deepEqual(customerProblems, []);
+  await agent.close();
+  await customer.close();
+});
+
+test('an agent cannot reach admin settings', async () => {
+  const { url } = dashEdge();
+  const adminContext = await browser.newContext();
+  const admin = await adminContext.newPage();
+  await login(admin, url, ADMIN_EMAIL, adminPassword());
+  const email = `${unique('agent')}@example.com`;
+  const created = await api(admin, 'POST', '/v1/admin/agents', { email, name: 'Ada Agent', role: 'agent', password: 'agent password 123' });
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  await adminContext.close();
+
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await login(page, url, email, 'agent password 123');
+  assert.equal(await page.locator('nav.top a[href="#/settings"]').count(), 0, 'no Settings link for agents');
+  await page.goto(`${url}/dashboard/#/settings`);
+  await page.getByText('Settings need the admin role.').waitFor();
+  assert.equal(await page.locator('#rules, textarea').count(), 0, 'no settings form is shown');
+  const r = await api(page, 'GET', '/v1/admin/settings');
+  assert.equal(r.status, 403);
+  await context.close();
+});
+
+test('the metrics page shows the deflection rate of the sessions in this test', async () => {
+  const { url } = dashEdge();
+  const customers = await browser.newContext();
+  // Three more sessions answered in the widget and not escalated.
+  await deflectedSession(customers, url, 'how do I reset my password');
+  await deflectedSession(customers, url, 'how do I get a refund');
+  await deflectedSession(customers, url, 'how do I invite a teammate');
+  await customers.close();
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await login(page, url, ADMIN_EMAIL, adminPassword());
+  // The sessions of this file: one that escalated twice (the ticket test)
+  // and three deflected ones. Events are sent in the background; wait for
+  // the last to land.
+  let m;
+  for (let i = 0; i < 50; i++) {
+    m = (await api(page, 'GET', '/v1/agent/metrics?days=1')).json;
+    if (m.deflected_sessions >= 3 && m.helped >= 3) break;
+    await page.waitForTimeout(200);
+  }
+  assert.equal(m.widget_sessions, 4, JSON.stringify(m));
+  assert.equal(m.deflected_sessions, 3, JSON.stringify(m));
+  await page.goto(`${url}/dashboard/#/metrics`);
+  const card = page.locator('.card', { hasText: 'Deflection rate' });
+  await card.waitFor();
+  assert.match(await card.innerText(), /75\.0%/);
+  assert.match(await card.innerText(), /3 of 4/);
+  assert.ok(await page.locator('svg').count() >= 2, 'the metrics are charts');
+  await page.screenshot({ path: screenshotPath('metrics.png'), fullPage: true });
+
+  await page.goto(`${url}/dashboard/#/kb`);
+  await page.locator('h1').first().waitFor();
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: screenshotPath('kb.png'), fullPage: true });
+  await context.close();
+});

@@ -1,0 +1,236 @@
+// The widget on real pages in headless Chromium against the local edge.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, edge, hostOrigin, watch, w, openWidget, ask, leaveTicket, collectTickets, createdTickets, d1, serve, unique, screenshotPath, ROOT } from './lib.mjs';
+import path from 'node:path';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('the demo page answers from the KB and turns an unanswered question into a ticket in D1', async () => {
+  const { url, persist } = edge();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = watch(page);
+  await page.goto(`${url}/demo/`);
+  await page.waitForFunction(() => window.Deflect);
+
+  // Nothing is stored before the customer opens the widget.
+  assert.equal(await page.evaluate(() => document.cookie), '');
+  assert.equal(await page.evaluate(() => localStorage.length), 0);
+  assert.deepEqual(await context.cookies(), []);
+
+  await openWidget(page);
+  await collectTickets(page);
+  const { panel, log } = w(page);
+  assert.equal(await panel.getAttribute('role'), 'dialog');
+
+  await ask(page, 'how do I reset my password?');
+  const answer = page.locator('deflect-widget .dfl-answer').last();
+  await answer.waitFor();
+  assert.match(await answer.locator('h3').innerText(), /Reset your password/);
+  await page.screenshot({ path: screenshotPath('widget.png') });
+  await answer.getByRole('button', { name: 'This helped' }).click();
+  await log.getByText('Glad it helped!').waitFor();
+
+  const marker = unique('parrot');
+  await ask(page, `my parrot ate the router cable ${marker}`);
+  const noAnswer = page.locator('deflect-widget .dfl-log .dfl-bot').last();
+  await noAnswer.getByText("I couldn't find an answer to that.").waitFor();
+  await noAnswer.getByRole('button', { name: 'Talk to a person' }).click();
+  const message = await page.locator('deflect-widget #dfl-message').inputValue();
+  assert.match(message, new RegExp(marker), 'the form carries the question');
+  await leaveTicket(page, { email: 'shells@example.com', name: 'Sandy Shore' });
+  const [ticket] = await createdTickets(page);
+  await log.getByText(/Sent!/).waitFor();
+
+  const rows = d1(persist, `SELECT t.id, t.shown_articles, m.body FROM tickets t JOIN messages m ON m.ticket_id = t.id WHERE t.id = '${ticket.id}'`);
+  assert.equal(rows.length, 1, 'the ticket is in D1 once');
+  assert.match(rows[0].body, new RegExp(marker));
+  assert.match(rows[0].shown_articles, /reset-password/, 'the articles already shown travel with the ticket');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('Chinese page: Chinese interface, Chinese question answered', async () => {
+  const { url } = edge();
+  const context = await browser.newContext({ locale: 'zh-CN' });
+  const page = await context.newPage();
+  const problems = watch(page);
+  await page.goto(`${url}/demo/zh.html`);
+  await openWidget(page);
+  assert.match(await w(page).launcher.getAttribute('aria-label'), /[\u4e00-\u9fff]/, 'the labels are in Chinese');
+  await ask(page, '我想申请退款');
+  const answer = page.locator('deflect-widget .dfl-answer').last();
+  await answer.waitFor();
+  assert.match(await answer.locator('h3').innerText(), /退款/);
+  assert.match(await page.locator('deflect-widget .dfl-person').innerText(), /[\u4e00-\u9fff]/, 'the interface is in Chinese');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a hostile host page with a strict CSP cannot break the widget, and the widget does not leak', async () => {
+  const { url } = edge();
+  const host = new URL(hostOrigin());
+  const css = '* { all: unset } input { display: none !important } button { visibility: hidden !important } .dfl-btn { color: rgb(1, 2, 3) }';
+  const server = await serve(Number(host.port), {
+    '/': {
+      body: `<!doctype html><html lang="en"><head><title>Hostile shop</title><link rel="stylesheet" href="/hostile.css"></head>
+        <body><p id="own" class="dfl-btn">Shop text</p><input id="own-input">
+        <script src="${url}/widget.js" data-site="demo" data-color="#aa3300" async></script></body></html>`,
+      headers: {
+        'content-security-policy': `default-src 'none'; script-src ${url} 'wasm-unsafe-eval'; connect-src ${url}; style-src 'self'; img-src 'self'`,
+      },
+    },
+    '/hostile.css': { body: css, type: 'text/css' },
+  });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = watch(page);
+  const violations = [];
+  page.on('console', (m) => { if (/Content Security Policy/.test(m.text())) violations.push(m.text()); });
+  try {
+    await page.goto(`${hostOrigin()}/`);
+    await openWidget(page);
+    const { input, launcher } = w(page);
+    assert.ok(await input.isVisible(), 'the question box is visible despite input { display: none !important }');
+    assert.ok(await launcher.isVisible(), 'the launcher is visible despite button { visibility: hidden }');
+    const box = await w(page).panel.boundingBox();
+    assert.ok(box.width > 250 && box.height > 250, `the panel has its size: ${JSON.stringify(box)}`);
+    await ask(page, 'I forgot my password');
+    await page.locator('deflect-widget .dfl-answer h3').last().waitFor();
+    // The page's own elements keep the page's styles: nothing leaked out.
+    const own = await page.evaluate(() => getComputedStyle(document.getElementById('own')).color);
+    assert.equal(own, 'rgb(1, 2, 3)');
+    assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('own-input')).display), 'none');
+    assert.equal(await page.evaluate(() => document.querySelectorAll('style').length), 0, 'no inline <style> was added');
+    assert.deepEqual(violations, []);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+    server.close();
+  }
+});
+
+test('offline: the ticket is kept, then sent once when the network returns', async () => {
+  const { url, persist } = edge();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = watch(page);
+  await page.goto(`${url}/demo/`);
+  await openWidget(page);
+  await collectTickets(page);
+  await page.locator('deflect-widget .dfl-person').click();
+  const marker = unique('offline');
+  await context.setOffline(true);
+  await leaveTicket(page, { email: 'offline@example.com', message: `Sent from a train ${marker}` });
+  await w(page).log.getByText(/offline/i).waitFor();
+  const outbox = await page.evaluate(() => JSON.parse(localStorage.getItem('deflect:demo:outbox') || '[]'));
+  assert.equal(outbox.length, 1, 'the ticket waits in localStorage');
+  assert.equal(d1(persist, `SELECT count(*) AS n FROM messages WHERE instr(body, '${marker}') > 0`)[0].n, 0);
+
+  await context.setOffline(false);
+  const [ticket] = await createdTickets(page);
+  await w(page).log.getByText(/back online: your saved message was sent/).waitFor();
+  assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('deflect:demo:outbox') || '[]').length), 0);
+
+  // A reload (and another "online" event) sends nothing again.
+  await page.reload();
+  await page.waitForFunction(() => window.Deflect);
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await page.waitForTimeout(500);
+  const rows = d1(persist, `SELECT t.id FROM tickets t JOIN messages m ON m.ticket_id = t.id WHERE instr(m.body, '${marker}') > 0`);
+  assert.deepEqual(rows.map((r) => r.id), [ticket.id], 'exactly one ticket');
+  assert.deepEqual(problems.filter((p) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch/.test(p)), []);
+  await context.close();
+});
+
+test('keyboard only: open, type, pick an article, close, focus back on the page', async () => {
+  const { url } = edge();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${url}/demo/`);
+  await w(page).launcher.waitFor();
+  const focused = () => page.evaluate(() => {
+    const host = document.activeElement;
+    const inner = host && host.shadowRoot && host.shadowRoot.activeElement;
+    return inner ? `${inner.tagName.toLowerCase()}.${inner.className}#${inner.id}` : host && host.tagName.toLowerCase();
+  });
+  for (let i = 0; i < 15 && !(await focused()).includes('dfl-launcher'); i++) await page.keyboard.press('Tab');
+  assert.match(await focused(), /dfl-launcher/, 'Tab reaches the launcher');
+  await page.keyboard.press('Enter');
+  await w(page).input.waitFor();
+  assert.match(await focused(), /#dfl-q/, 'the question box has focus once open');
+  await page.keyboard.type('reset passw');
+  await page.locator('deflect-widget .dfl-live .dfl-choice').first().waitFor();
+  const focusedText = () => page.evaluate(() => document.activeElement.shadowRoot.activeElement.innerText);
+  for (let i = 0; i < 6 && !((await focused()).includes('dfl-choice') && /password/i.test(await focusedText())); i++) {
+    await page.keyboard.press('Shift+Tab');
+  }
+  assert.match(await focused(), /dfl-choice/, 'Shift+Tab reaches a suggested article');
+  await page.keyboard.press('Enter');
+  await page.locator('deflect-widget .dfl-answer h3').last().waitFor();
+  assert.match(await page.locator('deflect-widget .dfl-answer h3').last().innerText(), /password/i);
+  await page.keyboard.press('Escape');
+  await w(page).panel.waitFor({ state: 'detached' });
+  assert.match(await focused(), /dfl-launcher/, 'focus returns to the launcher on the page');
+  assert.equal(await w(page).launcher.getAttribute('aria-expanded'), 'false');
+  await context.close();
+});
+
+test('axe-core finds no accessibility violations in the open widget', async () => {
+  const { url } = edge();
+  // axe is injected as a script, which the demo page's CSP would block.
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(`${url}/demo/`);
+  await openWidget(page);
+  await ask(page, 'how do I get a refund');
+  await page.locator('deflect-widget .dfl-answer').last().waitFor();
+  await page.addScriptTag({ path: path.join(ROOT, 'node_modules/axe-core/axe.min.js') });
+  const check = () => page.evaluate(async () => {
+    const r = await window.axe.run({ include: [['deflect-widget', '.dfl-root']] }, { resultTypes: ['violations'] });
+    return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  });
+  assert.deepEqual(await check(), [], 'chat with an answer');
+  await page.locator('deflect-widget .dfl-person').click();
+  await page.locator('deflect-widget #dfl-email').waitFor();
+  assert.deepEqual(await check(), [], 'ticket form');
+  await context.close();
+});
+
+test('a 360 px wide phone screen shows the whole panel', async () => {
+  const { url } = edge();
+  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await page.goto(`${url}/demo/`);
+  await openWidget(page);
+  const box = await w(page).panel.boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 360, `the panel fits the width: ${JSON.stringify(box)}`);
+  assert.ok(box.y >= 0 && box.y + box.height <= 640, `the panel fits the height: ${JSON.stringify(box)}`);
+  const input = await w(page).input.boundingBox();
+  assert.ok(input.x >= 0 && input.x + input.width <= 360, 'the question box is on screen');
+  await ask(page, 'change my plan');
+  await page.locator('deflect-widget .dfl-answer, deflect-widget .dfl-choices').last().waitFor();
+  await context.close();
+});
+
+test('a question asked before the KB index arrives is answered when it does', async () => {
+  const { url } = edge();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route('**/v1/kb/index**', async (route) => { await held; await route.continue(); });
+  await page.goto(`${url}/demo/`);
+  await openWidget(page);
+  await ask(page, 'I forgot my password');
+  await page.waitForTimeout(300);
+  assert.equal(await page.locator('deflect-widget .dfl-answer').count(), 0, 'no answer yet');
+  assert.equal(await page.getByText("I couldn't find an answer").count(), 0, 'and no premature "no answer"');
+  release();
+  await page.locator('deflect-widget .dfl-answer h3').last().waitFor();
+  assert.match(await page.locator('deflect-widget .dfl-answer h3').last().innerText(), /password/i);
+  await context.close();
+});

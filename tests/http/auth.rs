@@ -1,0 +1,119 @@
+//! Authentication and roles on the agent and admin API.
+
+use super::{assert_error, public};
+use deflect_tests::{ADMIN_EMAIL, Client, admin, edge_url, unique};
+use serde_json::json;
+
+const AGENT_ROUTES: [(&str, &str); 6] = [
+    ("GET", "/v1/agent/tickets"),
+    ("GET", "/v1/agent/tickets/some-id"),
+    ("GET", "/v1/agent/metrics"),
+    ("GET", "/v1/agent/articles"),
+    ("GET", "/v1/agent/tickets.csv"),
+    ("GET", "/v1/auth/me"),
+];
+
+const ADMIN_ROUTES: [(&str, &str); 6] = [
+    ("GET", "/v1/admin/settings"),
+    ("PUT", "/v1/admin/settings"),
+    ("POST", "/v1/admin/articles"),
+    ("POST", "/v1/admin/kb/publish"),
+    ("POST", "/v1/admin/agents"),
+    ("GET", "/v1/admin/audit"),
+];
+
+#[test]
+fn anonymous_requests_get_401() {
+    let c = public();
+    for (method, path) in AGENT_ROUTES.iter().chain(&ADMIN_ROUTES) {
+        let r = c.send(method, path, &[("x-deflect-csrf", "1")], Some(("application/json", b"{}")));
+        assert_eq!(assert_error(&r, 401..=401), "unauthenticated", "{method} {path}");
+    }
+    let forged = c.send("GET", "/v1/agent/tickets", &[("cookie", "deflect_session=forged")], None);
+    assert_error(&forged, 401..=401);
+    let bearer = c.send("GET", "/v1/agent/tickets", &[("authorization", "Bearer not-a-token")], None);
+    assert_error(&bearer, 401..=401);
+}
+
+/// An agent (not admin) created by the admin; returns a logged-in client.
+fn agent() -> Client {
+    let a = admin(&edge_url());
+    let email = format!("{}@agents.example", unique("agent"));
+    let r = a.json(
+        "POST",
+        "/v1/admin/agents",
+        &json!({ "email": email, "name": "Agent Smith", "role": "agent", "password": "correct horse battery" }),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let c = Client::new(&edge_url()).ip(&unique("agent-ip"));
+    c.login(&email, "correct horse battery");
+    c
+}
+
+#[test]
+fn agents_cannot_use_admin_routes() {
+    let c = agent();
+    for (method, path) in &ADMIN_ROUTES {
+        let r = c.send(method, path, &[("x-deflect-csrf", "1")], Some(("application/json", b"{}")));
+        assert_eq!(assert_error(&r, 403..=403), "forbidden", "{method} {path}");
+    }
+    // The agent routes work.
+    assert_eq!(c.get("/v1/agent/tickets").status, 200);
+    assert_eq!(c.get("/v1/auth/me").json()["role"], "agent");
+}
+
+#[test]
+fn wrong_passwords_are_refused_alike() {
+    let c = public();
+    let wrong = c.json("POST", "/v1/auth/login", &json!({ "email": ADMIN_EMAIL, "password": "wrong password!" }));
+    let nobody =
+        c.json("POST", "/v1/auth/login", &json!({ "email": "nobody@example.com", "password": "whatever12345" }));
+    assert_eq!(assert_error(&wrong, 401..=401), "invalid_credentials");
+    assert_eq!(assert_error(&nobody, 401..=401), "invalid_credentials");
+    assert_eq!(wrong.json()["error"]["message"], nobody.json()["error"]["message"]);
+}
+
+#[test]
+fn the_session_cookie_is_locked_down_and_logout_ends_it() {
+    let c = Client::new(&edge_url()).ip(&unique("cookie"));
+    let password = deflect_tests::dev_vars().unwrap();
+    let r = c.json("POST", "/v1/auth/login", &json!({ "email": ADMIN_EMAIL, "password": password }));
+    let cookie = r.header("set-cookie").expect("a session cookie").to_string();
+    for attr in ["HttpOnly", "Secure", "SameSite=Strict"] {
+        assert!(cookie.contains(attr), "{cookie} lacks {attr}");
+    }
+    assert_eq!(c.get("/v1/auth/me").status, 200);
+    // Changes need the CSRF header even with a valid cookie.
+    let stolen = cookie.split(';').next().unwrap().to_string();
+    let r = c.send("POST", "/v1/admin/kb/publish", &[("cookie", &stolen)], None);
+    assert_eq!(assert_error(&r, 403..=403), "forbidden", "a cookie-only change without the CSRF header");
+    assert_eq!(c.json("POST", "/v1/auth/logout", &json!({})).status, 204);
+    let after = Client::new(&edge_url()).ip(&unique("after"));
+    assert_error(&after.send("GET", "/v1/auth/me", &[("cookie", &stolen)], None), 401..=401);
+}
+
+#[test]
+fn api_tokens_authenticate_scripts() {
+    let a = admin(&edge_url());
+    let r = a.json("POST", "/v1/admin/tokens", &json!({ "name": "ci" }));
+    assert_eq!(r.status, 201, "{}", r.text);
+    let token = r.json()["token"].as_str().expect("a token").to_string();
+    let script = Client::new(&edge_url()).ip(&unique("script"));
+    let me = script.send("GET", "/v1/auth/me", &[("authorization", &format!("Bearer {token}"))], None);
+    assert_eq!(me.status, 200, "{}", me.text);
+    assert_eq!(me.json()["role"], "admin");
+}
+
+#[test]
+fn logins_are_rate_limited() {
+    let c = public();
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        let r = c.json("POST", "/v1/auth/login", &json!({ "email": "x@example.com", "password": "nope-nope-nope" }));
+        statuses.push(r.status);
+    }
+    assert!(statuses.contains(&429), "no 429 after 12 failed logins: {statuses:?}");
+    let last = c.json("POST", "/v1/auth/login", &json!({ "email": "x@example.com", "password": "nope-nope-nope" }));
+    assert_eq!(assert_error(&last, 429..=429), "rate_limited");
+    assert!(last.header("retry-after").is_some());
+}

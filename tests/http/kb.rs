@@ -1,0 +1,153 @@
+//! The knowledge base: editing, import, publishing, the cached index, the
+//! help centre, and CORS on the public API.
+
+use super::{assert_error, public};
+use deflect_tests::{admin, edge_url, unique};
+use serde_json::json;
+
+#[test]
+fn the_index_is_served_with_an_etag_and_revalidates() {
+    let c = public();
+    let r = c.get("/v1/kb/index?site=demo");
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.header("content-type"), Some("application/octet-stream"));
+    assert!(r.header("cache-control").is_some_and(|v| v.contains("max-age")), "{:?}", r.headers);
+    let etag = r.header("etag").expect("an ETag").to_string();
+    let again = c.send("GET", "/v1/kb/index?site=demo", &[("if-none-match", &etag)], None);
+    assert_eq!(again.status, 304);
+    assert!(again.text.is_empty());
+}
+
+#[test]
+fn articles_are_created_edited_published_and_deleted() {
+    let a = admin(&edge_url());
+    let id = unique("article").to_lowercase();
+    let body = json!({
+        "id": id,
+        "title": "Ship a parcel to the moon",
+        "body": "Lunar parcels leave every Tuesday from the spaceport.",
+        "tags": ["shipping"],
+        "phrasings": ["can you deliver to the moon"],
+    });
+    let r = a.json("POST", "/v1/admin/articles?site=demo", &body);
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_error(&a.json("POST", "/v1/admin/articles?site=demo", &body), 409..=409);
+    let mut edited = body.clone();
+    edited["title"] = json!("Ship a parcel to the Moon or Mars");
+    let r = a.json("PUT", &format!("/v1/admin/articles/{id}?site=demo"), &edited);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        a.get(&format!("/v1/agent/articles/{id}?site=demo")).json()["title"],
+        "Ship a parcel to the Moon or Mars"
+    );
+
+    let before = public().get("/v1/kb/index?site=demo").header("etag").map(str::to_string);
+    let p = a.json("POST", "/v1/admin/kb/publish?site=demo", &json!({}));
+    assert_eq!(p.status, 200, "{}", p.text);
+    let after = public().get("/v1/kb/index?site=demo").header("etag").map(str::to_string);
+    assert_ne!(before, after, "publishing changes the ETag");
+
+    // The help centre finds it with the same matcher.
+    let page = public().get("/help/demo?q=deliver+a+parcel+to+the+moon");
+    assert!(page.text.contains("Ship a parcel to the Moon or Mars"), "{}", page.text);
+
+    let del = a.send("DELETE", &format!("/v1/admin/articles/{id}?site=demo"), &[("x-deflect-csrf", "1")], None);
+    assert_eq!(del.status, 204, "{}", del.text);
+    assert_error(&a.get(&format!("/v1/agent/articles/{id}?site=demo")), 404..=404);
+    assert_eq!(a.json("POST", "/v1/admin/kb/publish?site=demo", &json!({})).status, 200);
+}
+
+#[test]
+fn a_markdown_import_is_all_or_nothing() {
+    let a = admin(&edge_url());
+    let good = format!("---\nid: {}\ntags: [a]\n---\n# Good article\n\nFine text.\n", unique("md").to_lowercase());
+    let bad = "---\nid: has spaces and !!\n---\n# Bad\n\nText.\n";
+    let r = a.json("POST", "/v1/admin/articles/import?site=demo", &json!({ "markdown": [good, bad] }));
+    assert_error(&r, 422..=422);
+    assert!(r.json()["error"]["message"].as_str().unwrap_or("").contains("markdown[1]"), "{}", r.text);
+    let list = a.get("/v1/agent/articles?site=demo").json();
+    assert!(
+        !list.as_array().unwrap().iter().any(|x| x["title"] == "Good article"),
+        "a failed import stored an article"
+    );
+}
+
+#[test]
+fn cors_answers_only_allowed_origins() {
+    let c = public();
+    let allowed = std::env::var("DEFLECT_HOST_ORIGIN").expect("DEFLECT_HOST_ORIGIN (set by cargo xtask test)");
+    let pre = c.send(
+        "OPTIONS",
+        "/v1/tickets",
+        &[
+            ("origin", &allowed),
+            ("access-control-request-method", "POST"),
+            ("access-control-request-headers", "content-type, idempotency-key"),
+        ],
+        None,
+    );
+    assert_eq!(pre.status, 204, "{}", pre.text);
+    assert_eq!(pre.header("access-control-allow-origin"), Some(allowed.as_str()));
+    assert!(pre.header("access-control-allow-headers").is_some_and(|h| h.contains("idempotency-key")));
+
+    let r = c.send("GET", "/v1/kb/index?site=demo", &[("origin", &allowed)], None);
+    assert_eq!(r.header("access-control-allow-origin"), Some(allowed.as_str()));
+
+    let evil = "https://evil.example";
+    let r = c.send("GET", "/v1/kb/index?site=demo", &[("origin", evil)], None);
+    assert_eq!(assert_error(&r, 403..=403), "forbidden");
+    assert_eq!(r.header("access-control-allow-origin"), None);
+    let pre = c.send("OPTIONS", "/v1/tickets", &[("origin", evil), ("access-control-request-method", "POST")], None);
+    assert!(pre.status == 403 && pre.header("access-control-allow-origin").is_none(), "{pre:?}");
+
+    // The agent API never answers another origin, even an allowed one.
+    let a = admin(&edge_url());
+    let r = a.send("GET", "/v1/agent/tickets", &[("origin", &allowed)], None);
+    assert_eq!(r.header("access-control-allow-origin"), None);
+}
+
+#[test]
+fn public_ticket_creation_is_rate_limited() {
+    let c = public();
+    let body = json!({ "site": "demo", "customer": { "email": "flood@example.com" }, "message": "flood" }).to_string();
+    let mut statuses = Vec::new();
+    for _ in 0..24 {
+        let r = c.send(
+            "POST",
+            "/v1/tickets",
+            &[("idempotency-key", &unique("flood"))],
+            Some(("application/json", body.as_bytes())),
+        );
+        statuses.push(r.status);
+    }
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    assert!(limited >= 1, "no 429 in {statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 201 || *s == 429), "{statuses:?}");
+    // Another client is not affected.
+    let other = public().send(
+        "POST",
+        "/v1/tickets",
+        &[("idempotency-key", &unique("other"))],
+        Some(("application/json", body.as_bytes())),
+    );
+    assert_eq!(other.status, 201, "{}", other.text);
+}
+
+#[test]
+fn the_openapi_document_lists_the_api() {
+    let r = public().get("/openapi.json");
+    assert_eq!(r.status, 200);
+    let doc = r.json();
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")), "{}", r.text);
+    for path in ["/v1/tickets", "/v1/kb/index", "/v1/events", "/v1/agent/tickets", "/v1/admin/settings"] {
+        assert!(doc["paths"].get(path).is_some(), "openapi.json lacks {path}");
+    }
+}
+
+#[test]
+fn the_help_centre_speaks_chinese() {
+    let page = public().get("/help/demo?lang=zh&q=%E5%A6%82%E4%BD%95%E7%94%B3%E8%AF%B7%E9%80%80%E6%AC%BE");
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("帮助中心"), "the page is not in Chinese");
+    assert!(page.text.contains("退款"), "the refund article is not found: {}", page.text);
+}

@@ -1,0 +1,61 @@
+//! HTTP tests against the real local edge (workerd, local D1 and KV),
+//! started and seeded by `cargo xtask test`. One binary, one module per
+//! concern; every test uses its own client address (rate-limit budget),
+//! customers and idempotency keys, so they run in parallel.
+
+mod auth;
+mod bad_input;
+mod kb;
+mod metrics;
+mod restart;
+mod sla;
+mod tickets;
+
+use deflect_tests::{Client, Reply, edge_url, unique};
+use serde_json::{Value, json};
+
+/// A client for the public API with its own address.
+fn public() -> Client {
+    Client::new(&edge_url()).ip(&unique("ip"))
+}
+
+/// A ticket-creation body for the demo site.
+fn ticket_body(email: &str, message: &str) -> Value {
+    json!({
+        "site": "demo",
+        "customer": { "email": email, "name": "Test Customer" },
+        "message": message,
+        "locale": "en",
+    })
+}
+
+/// `POST /v1/tickets` with an idempotency key.
+fn create(c: &Client, key: &str, body: &Value) -> Reply {
+    let text = body.to_string();
+    c.send("POST", "/v1/tickets", &[("idempotency-key", key)], Some(("application/json", text.as_bytes())))
+}
+
+/// Asserts a JSON error with a status in `range` and returns its code.
+fn assert_error(r: &Reply, range: std::ops::RangeInclusive<u16>) -> String {
+    assert!(range.contains(&r.status), "expected a status in {range:?}, got {}: {}", r.status, r.text);
+    assert!(
+        r.header("content-type").is_some_and(|c| c.starts_with("application/json")),
+        "the error is not JSON: {:?}",
+        r.headers
+    );
+    let code = r.json()["error"]["code"].as_str().map(str::to_string);
+    let message = r.json()["error"]["message"].as_str().map(str::to_string);
+    assert!(message.is_some_and(|m| !m.is_empty()), "the error has no message: {}", r.text);
+    code.unwrap_or_else(|| panic!("the error has no code: {}", r.text))
+}
+
+/// Rows of the test edge's D1.
+fn d1(sql: &str) -> Vec<Value> {
+    deflect_tests::d1(&deflect_tests::edge_persist(), sql).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// How many rows of `table` have `column` containing `marker`.
+fn rows_containing(table: &str, column: &str, marker: &str) -> u64 {
+    let rows = d1(&format!("SELECT count(*) AS n FROM {table} WHERE instr({column}, '{marker}') > 0"));
+    rows.first().and_then(|r| r["n"].as_u64()).unwrap_or(u64::MAX)
+}

@@ -1,0 +1,179 @@
+//! The ticket lifecycle through HTTP, and idempotent creation.
+
+use super::{assert_error, create, d1, public, rows_containing, ticket_body};
+use deflect_tests::{admin, edge_url, unique};
+use serde_json::json;
+
+#[test]
+fn create_read_reply_solve_rate() {
+    let c = public();
+    let email = format!("{}@example.com", unique("life"));
+    let marker = unique("lifecycle");
+    let r = create(&c, &unique("key"), &ticket_body(&email, &format!("My invoice is wrong ({marker})")));
+    assert_eq!(r.status, 201, "{}", r.text);
+    let created = r.json();
+    let id = created["ticket"]["id"].as_str().expect("ticket id").to_string();
+    let token = created["token"].as_str().expect("customer token").to_string();
+    assert_eq!(created["ticket"]["status"], "open");
+
+    // The customer reads it with the token, and only with the token.
+    let read = c.send("GET", &format!("/v1/tickets/{id}"), &[("x-ticket-token", &token)], None);
+    assert_eq!(read.status, 200, "{}", read.text);
+    assert_eq!(read.json()["messages"][0]["body"], format!("My invoice is wrong ({marker})"));
+    let wrong = c.send("GET", &format!("/v1/tickets/{id}"), &[("x-ticket-token", "not-the-token")], None);
+    assert_error(&wrong, 404..=404);
+    let none = c.get(&format!("/v1/tickets/{id}"));
+    assert_error(&none, 401..=401);
+
+    // An agent replies, adds an internal note and solves it.
+    let a = admin(&edge_url());
+    let reply =
+        a.json("POST", &format!("/v1/agent/tickets/{id}/messages"), &json!({ "body": "We fixed the invoice." }));
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    let note = a.json(
+        "POST",
+        &format!("/v1/agent/tickets/{id}/messages"),
+        &json!({ "body": "internal: refund approved", "internal": true }),
+    );
+    assert_eq!(note.status, 201, "{}", note.text);
+    let solved = a.json("PATCH", &format!("/v1/agent/tickets/{id}"), &json!({ "status": "solved" }));
+    assert_eq!(solved.status, 200, "{}", solved.text);
+    assert_eq!(solved.json()["status"], "solved");
+
+    // The customer sees the reply but not the note, then rates.
+    let read = c.send("GET", &format!("/v1/tickets/{id}"), &[("x-ticket-token", &token)], None).json();
+    assert_eq!(read["status"], "solved");
+    let bodies: Vec<&str> = read["messages"].as_array().unwrap().iter().filter_map(|m| m["body"].as_str()).collect();
+    assert!(bodies.contains(&"We fixed the invoice."), "{bodies:?}");
+    assert!(!bodies.iter().any(|b| b.contains("refund approved")), "an internal note reached the customer: {bodies:?}");
+    let rate = c.send(
+        "POST",
+        &format!("/v1/tickets/{id}/csat"),
+        &[("x-ticket-token", &token)],
+        Some(("application/json", br#"{"rating":5,"comment":"quick"}"#)),
+    );
+    assert_eq!(rate.status, 200, "{}", rate.text);
+    assert_eq!(rate.json()["csat"], 5);
+
+    // The agent view shows the first response and the rating; D1 agrees.
+    let detail = a.get(&format!("/v1/agent/tickets/{id}")).json();
+    assert_eq!(detail["csat"], 5);
+    assert_eq!(detail["messages"].as_array().map(Vec::len), Some(3));
+    let row = d1(&format!("SELECT status, csat, first_response_at FROM tickets WHERE id = '{id}'"));
+    assert_eq!(row[0]["status"], "solved");
+    assert_eq!(row[0]["csat"], 5);
+    assert!(row[0]["first_response_at"].is_i64() || row[0]["first_response_at"].is_u64(), "{row:?}");
+
+    // Every agent action is in the audit log.
+    let audit = a.get("/v1/admin/audit").json();
+    let actions: Vec<(String, String)> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["action"].as_str().unwrap_or("").to_string(), e["target"].as_str().unwrap_or("").to_string()))
+        .collect();
+    for action in ["ticket.reply", "ticket.note", "ticket.update"] {
+        assert!(actions.iter().any(|(a, t)| a == action && *t == id), "no {action} for {id} in {actions:?}");
+    }
+}
+
+#[test]
+fn rating_an_open_ticket_is_refused() {
+    let c = public();
+    let r = create(&c, &unique("key"), &ticket_body("early@example.com", "Not solved yet"));
+    let t = r.json();
+    let (id, token) = (t["ticket"]["id"].as_str().unwrap(), t["token"].as_str().unwrap());
+    let rate = c.send(
+        "POST",
+        &format!("/v1/tickets/{id}/csat"),
+        &[("x-ticket-token", token)],
+        Some(("application/json", br#"{"rating":4}"#)),
+    );
+    assert_error(&rate, 409..=409);
+}
+
+#[test]
+fn the_same_request_twenty_times_at_once_makes_one_ticket() {
+    let key = unique("idem");
+    let marker = unique("idem-marker");
+    let body = ticket_body("idem@example.com", &format!("Charged twice {marker}"));
+    let replies: Vec<(u16, String)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..20)
+            .map(|_| {
+                let (key, body) = (key.clone(), body.clone());
+                s.spawn(move || {
+                    let r = create(&public(), &key, &body);
+                    (r.status, r.json()["ticket"]["id"].as_str().unwrap_or_default().to_string())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("thread")).collect()
+    });
+    let created = replies.iter().filter(|(s, _)| *s == 201).count();
+    assert_eq!(created, 1, "exactly one 201: {replies:?}");
+    assert!(replies.iter().all(|(s, _)| *s == 201 || *s == 200), "{replies:?}");
+    let ids: std::collections::BTreeSet<&str> = replies.iter().map(|(_, id)| id.as_str()).collect();
+    assert_eq!(ids.len(), 1, "every reply names the same ticket: {replies:?}");
+    assert_eq!(rows_containing("messages", "body", &marker), 1);
+    assert_eq!(d1(&format!("SELECT count(*) AS n FROM tickets WHERE idempotency_key = '{key}'"))[0]["n"], 1);
+}
+
+#[test]
+fn a_key_reused_with_another_request_is_a_conflict() {
+    let c = public();
+    let key = unique("reuse");
+    assert_eq!(create(&c, &key, &ticket_body("reuse@example.com", "first")).status, 201);
+    let again = create(&c, &key, &ticket_body("reuse@example.com", "first"));
+    assert_eq!(again.status, 200);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    let other = create(&c, &key, &ticket_body("reuse@example.com", "second"));
+    assert_error(&other, 409..=409);
+}
+
+#[test]
+fn customer_contacts_are_encrypted_at_rest() {
+    let c = public();
+    let email = format!("{}@secret.example", unique("enc"));
+    let body = json!({
+        "site": "demo",
+        "customer": { "email": email, "phone": "+44 20 7946 0958" },
+        "message": format!("Where is my order? {email}"),
+    });
+    assert_eq!(create(&c, &unique("key"), &body).status, 201);
+    let rows = d1("SELECT email_enc, email_hash, phone_enc FROM customers");
+    let dump = serde_json::to_string(&rows).unwrap();
+    assert!(!dump.contains(&email), "the e-mail is stored in clear");
+    assert!(!dump.contains("7946"), "the phone is stored in clear");
+    // The agent sees it decrypted.
+    let a = admin(&edge_url());
+    let queue = a.get(&format!("/v1/agent/tickets?q={email}")).json();
+    let customer = queue[0]["customer_id"].as_str().expect("a ticket in the queue");
+    let record = a.get(&format!("/v1/agent/customers/{customer}")).json();
+    assert_eq!(record["email"], email.to_lowercase());
+}
+
+#[test]
+fn customer_history_collects_tickets() {
+    let c = public();
+    let email = format!("{}@history.example", unique("crm"));
+    for msg in ["first question", "second question"] {
+        assert_eq!(create(&c, &unique("key"), &ticket_body(&email, msg)).status, 201);
+    }
+    let a = admin(&edge_url());
+    let queue = a.get("/v1/agent/tickets?status=all&limit=500").json();
+    let customer = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["subject"] == "second question")
+        .and_then(|t| t["customer_id"].as_str())
+        .expect("the ticket is in the queue")
+        .to_string();
+    let record = a.get(&format!("/v1/agent/customers/{customer}")).json();
+    let subjects: Vec<&str> =
+        record["tickets"].as_array().unwrap().iter().filter_map(|t| t["subject"].as_str()).collect();
+    assert!(subjects.contains(&"first question") && subjects.contains(&"second question"), "{subjects:?}");
+    let update = a.json("PATCH", &format!("/v1/agent/customers/{customer}"), &json!({ "plan": "enterprise" }));
+    assert_eq!(update.status, 200, "{}", update.text);
+    assert_eq!(update.json()["plan"], "enterprise");
+}

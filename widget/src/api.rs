@@ -2,9 +2,8 @@
 //! are sent (`credentials: omit`).
 
 use crate::config::Config;
-use deflect_shared::api::{ApiError, CreateTicket, Csat, CustomerTicket, NewMessage, TicketCreated, WidgetEvent};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use crate::wire::{self, In};
+use deflect_shared::api::{Csat, CustomerTicket, NewMessage, TicketCreated, WidgetEvent};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, RequestMode, Response};
@@ -72,19 +71,14 @@ async fn send(method: &str, url: &str, body: Option<String>, headers: &[(&str, &
         Ok(p) => JsFuture::from(p).await.ok().and_then(|v| v.as_string()).unwrap_or_default(),
         Err(_) => String::new(),
     };
-    let message =
-        serde_json::from_str::<ApiError>(&text).map(|e| e.error.message).unwrap_or_else(|_| format!("error {status}"));
+    let message = In::parse(&text).and_then(|v| wire::error_message(&v)).unwrap_or_else(|| format!("error {status}"));
     Err(FetchError::Http { status, message })
 }
 
-async fn json<T: DeserializeOwned>(resp: Response) -> Result<T, FetchError> {
-    let text = JsFuture::from(resp.text().map_err(|_| FetchError::Offline)?).await.map_err(|_| FetchError::Offline)?;
-    serde_json::from_str(&text.as_string().unwrap_or_default())
-        .map_err(|e| FetchError::Http { status: 200, message: format!("unreadable answer: {e}") })
-}
-
-fn body<T: Serialize>(v: &T) -> Option<String> {
-    serde_json::to_string(v).ok()
+/// Reads a JSON answer with `read`.
+async fn answer<T>(resp: Response, read: fn(&In) -> Option<T>) -> Result<T, FetchError> {
+    let value = JsFuture::from(resp.json().map_err(|_| FetchError::Offline)?).await.map_err(|_| FetchError::Offline)?;
+    read(&In::new(value)).ok_or(FetchError::Http { status: 200, message: "the answer has an unexpected shape".into() })
 }
 
 /// The published KB index (the browser's HTTP cache revalidates it with
@@ -97,10 +91,12 @@ pub(crate) async fn kb_index(cfg: &Config) -> Result<Vec<u8>, FetchError> {
     Ok(js_sys::Uint8Array::new(&buf).to_vec())
 }
 
-/// Creates a ticket; the same `key` always yields the same ticket.
-pub(crate) async fn create_ticket(cfg: &Config, key: &str, req: &CreateTicket) -> Result<TicketCreated, FetchError> {
-    let resp = send("POST", &format!("{}/v1/tickets", cfg.edge), body(req), &[("idempotency-key", key)]).await?;
-    json(resp).await
+/// Creates a ticket from its JSON `body`; the same `key` and body always
+/// yield the same ticket.
+pub(crate) async fn create_ticket(cfg: &Config, key: &str, body: &str) -> Result<TicketCreated, FetchError> {
+    let resp =
+        send("POST", &format!("{}/v1/tickets", cfg.edge), Some(body.to_string()), &[("idempotency-key", key)]).await?;
+    answer(resp, wire::ticket_created).await
 }
 
 fn ticket_url(cfg: &Config, id: &str, tail: &str) -> String {
@@ -108,20 +104,25 @@ fn ticket_url(cfg: &Config, id: &str, tail: &str) -> String {
 }
 
 pub(crate) async fn ticket(cfg: &Config, id: &str, token: &str) -> Result<CustomerTicket, FetchError> {
-    json(send("GET", &ticket_url(cfg, id, ""), None, &[("x-ticket-token", token)]).await?).await
+    answer(send("GET", &ticket_url(cfg, id, ""), None, &[("x-ticket-token", token)]).await?, wire::customer_ticket)
+        .await
 }
 
 pub(crate) async fn reply(cfg: &Config, id: &str, token: &str, text: &str) -> Result<CustomerTicket, FetchError> {
     let msg = NewMessage { body: text.to_string(), internal: false };
-    json(send("POST", &ticket_url(cfg, id, "/messages"), body(&msg), &[("x-ticket-token", token)]).await?).await
+    let resp =
+        send("POST", &ticket_url(cfg, id, "/messages"), Some(wire::new_message(&msg)), &[("x-ticket-token", token)])
+            .await?;
+    answer(resp, wire::customer_ticket).await
 }
 
 pub(crate) async fn rate(cfg: &Config, id: &str, token: &str, rating: u8) -> Result<CustomerTicket, FetchError> {
     let c = Csat { rating, comment: None };
-    json(send("POST", &ticket_url(cfg, id, "/csat"), body(&c), &[("x-ticket-token", token)]).await?).await
+    let resp = send("POST", &ticket_url(cfg, id, "/csat"), Some(wire::csat(&c)), &[("x-ticket-token", token)]).await?;
+    answer(resp, wire::customer_ticket).await
 }
 
 /// Records a widget event; failures are ignored (events are statistics).
 pub(crate) async fn event(cfg: &Config, e: &WidgetEvent) {
-    let _ = send("POST", &format!("{}/v1/events", cfg.edge), body(e), &[]).await;
+    let _ = send("POST", &format!("{}/v1/events", cfg.edge), Some(wire::event(e)), &[]).await;
 }

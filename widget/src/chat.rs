@@ -152,6 +152,17 @@ fn Line(
     }
 }
 
+/// What of an entry can change after it is shown, so the list re-renders
+/// it: the feedback given on an answer.
+fn entry_state(e: &Entry) -> u8 {
+    match e {
+        Entry::Answer { feedback: None, .. } => 1,
+        Entry::Answer { feedback: Some(false), .. } => 2,
+        Entry::Answer { feedback: Some(true), .. } => 3,
+        _ => 0,
+    }
+}
+
 /// The chat screen.
 #[component]
 pub(crate) fn Chat() -> impl IntoView {
@@ -204,7 +215,7 @@ pub(crate) fn Chat() -> impl IntoView {
     let w_form = w.clone();
     view! {
         <div class="dfl-log" role="log" aria-live="polite" node_ref=log>
-            <For each=move || entries.get() key=|(id, e)| (*id, format!("{e:?}")) let:item>
+            <For each=move || entries.get() key=|(id, e)| (*id, entry_state(e)) let:item>
                 <Line id=item.0 entry=item.1 />
             </For>
         </div>

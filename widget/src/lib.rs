@@ -19,6 +19,7 @@ mod form;
 mod i18n;
 mod outbox;
 mod random;
+mod wire;
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -59,8 +60,8 @@ impl WidgetHandle {
 /// called for `ticketCreated`.
 #[wasm_bindgen]
 pub fn mount(root: web_sys::HtmlElement, config: &str, notify: js_sys::Function) -> Result<WidgetHandle, JsValue> {
-    let cfg: config::Config =
-        serde_json::from_str(config).map_err(|e| JsValue::from_str(&format!("Deflect widget: bad config: {e}")))?;
+    let cfg: config::Config = config::Config::parse(config)
+        .ok_or_else(|| JsValue::from_str("Deflect widget: the configuration needs a site and an edge"))?;
     let state = app::Widget::new(cfg, notify);
     let handle = WidgetHandle { open: state.open, email: state.email, name: state.name };
     leptos::mount::mount_to(root, move || view! { <app::App state=state.clone() /> }).forget();

@@ -4,20 +4,23 @@
 
 use crate::api::{self, FetchError};
 use crate::config::Config;
-use deflect_shared::api::{CreateTicket, TicketCreated};
-use serde::{Deserialize, Serialize};
+use crate::wire::In;
+use deflect_shared::api::TicketCreated;
+use js_sys::{Array, JSON, Object, Reflect};
+use wasm_bindgen::JsValue;
 
 /// A ticket the widget could not send yet.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Pending {
     /// The idempotency key, fixed when the customer pressed send.
     pub(crate) key: String,
-    /// The request.
-    pub(crate) request: CreateTicket,
+    /// The request body, kept as sent: a resend must be byte for byte the
+    /// same, or the edge takes it for another request with a reused key.
+    pub(crate) body: String,
 }
 
 /// A ticket this browser created.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Saved {
     pub(crate) id: String,
     pub(crate) token: String,
@@ -33,22 +36,59 @@ fn key(cfg: &Config, what: &str) -> String {
     format!("deflect:{}:{what}", cfg.site)
 }
 
-fn read<T: for<'de> Deserialize<'de>>(cfg: &Config, what: &str) -> Vec<T> {
-    storage()
-        .and_then(|s| s.get_item(&key(cfg, what)).ok().flatten())
-        .and_then(|v| serde_json::from_str(&v).ok())
-        .unwrap_or_default()
+/// The items stored under `what`; unreadable items are skipped.
+fn read<T>(cfg: &Config, what: &str, item: fn(&In) -> Option<T>) -> Vec<T> {
+    let Some(text) = storage().and_then(|s| s.get_item(&key(cfg, what)).ok().flatten()) else { return Vec::new() };
+    match JSON::parse(&text) {
+        Ok(list) if Array::is_array(&list) => Array::from(&list).iter().filter_map(|v| item(&In::new(v))).collect(),
+        _ => Vec::new(),
+    }
 }
 
-fn write<T: Serialize>(cfg: &Config, what: &str, items: &[T]) {
-    if let (Some(s), Ok(v)) = (storage(), serde_json::to_string(items)) {
-        let _ = s.set_item(&key(cfg, what), &v);
+fn write<T>(cfg: &Config, what: &str, items: &[T], item: fn(&T) -> Object) {
+    let list: Array = items.iter().map(|i| JsValue::from(item(i))).collect();
+    if let (Some(s), Ok(text)) = (storage(), JSON::stringify(&list)) {
+        let _ = s.set_item(&key(cfg, what), &String::from(text));
     }
+}
+
+fn object(fields: &[(&str, JsValue)]) -> Object {
+    let o = Object::new();
+    for (k, v) in fields {
+        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
+    }
+    o
+}
+
+fn read_pending(v: &In) -> Option<Pending> {
+    Some(Pending { key: v.str("key")?, body: v.str("body")? })
+}
+
+fn write_pending(p: &Pending) -> Object {
+    object(&[("key", p.key.as_str().into()), ("body", p.body.as_str().into())])
+}
+
+fn read_saved(v: &In) -> Option<Saved> {
+    Some(Saved {
+        id: v.str("id")?,
+        token: v.str("token")?,
+        subject: v.str("subject")?,
+        created_at: v.num("created_at")? as i64,
+    })
+}
+
+fn write_saved(s: &Saved) -> Object {
+    object(&[
+        ("id", s.id.as_str().into()),
+        ("token", s.token.as_str().into()),
+        ("subject", s.subject.as_str().into()),
+        ("created_at", (s.created_at as f64).into()),
+    ])
 }
 
 /// Tickets waiting to be sent. Reading does not create any storage.
 pub(crate) fn pending(cfg: &Config) -> Vec<Pending> {
-    read(cfg, "outbox")
+    read(cfg, "outbox", read_pending)
 }
 
 pub(crate) fn push(cfg: &Config, p: Pending) {
@@ -56,17 +96,17 @@ pub(crate) fn push(cfg: &Config, p: Pending) {
     if !all.iter().any(|x| x.key == p.key) {
         all.push(p);
     }
-    write(cfg, "outbox", &all);
+    write(cfg, "outbox", &all, write_pending);
 }
 
 fn remove(cfg: &Config, key: &str) {
     let all: Vec<Pending> = pending(cfg).into_iter().filter(|p| p.key != key).collect();
-    write(cfg, "outbox", &all);
+    write(cfg, "outbox", &all, write_pending);
 }
 
 /// Tickets this browser created, newest first.
 pub(crate) fn saved(cfg: &Config) -> Vec<Saved> {
-    read(cfg, "tickets")
+    read(cfg, "tickets", read_saved)
 }
 
 pub(crate) fn remember(cfg: &Config, t: &TicketCreated) {
@@ -82,7 +122,7 @@ pub(crate) fn remember(cfg: &Config, t: &TicketCreated) {
             },
         );
         all.truncate(50);
-        write(cfg, "tickets", &all);
+        write(cfg, "tickets", &all, write_saved);
     }
 }
 
@@ -91,7 +131,7 @@ pub(crate) fn remember(cfg: &Config, t: &TicketCreated) {
 /// makes a resend harmless: the edge answers with the same ticket.
 pub(crate) async fn send(cfg: &Config, p: Pending) -> Result<TicketCreated, FetchError> {
     push(cfg, p.clone());
-    match api::create_ticket(cfg, &p.key, &p.request).await {
+    match api::create_ticket(cfg, &p.key, &p.body).await {
         Ok(t) => {
             remember(cfg, &t);
             remove(cfg, &p.key);

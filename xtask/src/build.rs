@@ -6,8 +6,6 @@ use crate::cmd::{cargo_bin, node_bin, root, run};
 use anyhow::{Context, Result};
 use std::path::Path;
 
-const WASM: &str = "target/wasm32-unknown-unknown/release";
-
 /// A short content hash for cache-busting file names (FNV-1a, 64 bits).
 fn content_hash(bytes: &[u8]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -18,22 +16,50 @@ fn content_hash(bytes: &[u8]) -> String {
     format!("{h:016x}")[..10].to_string()
 }
 
+/// How the standard library is linked into a wasm program.
+#[derive(Clone, Copy, PartialEq)]
+enum Std {
+    /// The prebuilt one, with the release profile's `panic = "abort"`.
+    Prebuilt,
+    /// Rebuilt from source with `panic = immediate-abort`, which drops the
+    /// panic-message and formatting machinery (about 15 KB brotli of the
+    /// widget). These are unstable flags, enabled on the pinned stable
+    /// toolchain with `RUSTC_BOOTSTRAP`, in a target folder of their own.
+    ImmediateAbort,
+}
+
 /// Builds one leptos crate into `out_dir`: wasm-bindgen for the web, then
 /// wasm-opt -Oz. Returns the glue JS path and the wasm file name.
-fn wasm_app(krate: &str, lib: &str, out_dir: &Path) -> Result<(std::path::PathBuf, String)> {
+fn wasm_app(krate: &str, lib: &str, out_dir: &Path, std: Std) -> Result<(std::path::PathBuf, String)> {
     let root = root();
-    run(&root, "cargo", &["build", "--release", "--target", "wasm32-unknown-unknown", "-p", krate], &[])?;
+    let mut args = vec!["build", "--release", "--target", "wasm32-unknown-unknown", "-p", krate];
+    let mut env: Vec<(&str, &str)> = Vec::new();
+    let target_dir = match std {
+        Std::Prebuilt => "target",
+        Std::ImmediateAbort => {
+            args.extend(["-Zbuild-std=std,panic_abort", "--target-dir", "target/size"]);
+            env.extend([("RUSTC_BOOTSTRAP", "1"), ("RUSTFLAGS", "-Zunstable-options -Cpanic=immediate-abort")]);
+            "target/size"
+        }
+    };
+    run(&root, "cargo", &args, &env)?;
+    let input = format!("{target_dir}/wasm32-unknown-unknown/release/{lib}.wasm");
     let staging = root.join("target/wasm-bindgen").join(krate);
     let _ = std::fs::remove_dir_all(&staging);
     run(
         &root,
         cargo_bin("wasm-bindgen"),
-        &["--target", "web", "--no-typescript", "--out-dir", &staging.to_string_lossy(), &format!("{WASM}/{lib}.wasm")],
+        &["--target", "web", "--no-typescript", "--out-dir", &staging.to_string_lossy(), &input],
         &[],
     )?;
     let raw = staging.join(format!("{lib}_bg.wasm"));
     let opt = staging.join(format!("{lib}.opt.wasm"));
-    run(&root, node_bin("wasm-opt"), &["-Oz", &raw.to_string_lossy(), "-o", &opt.to_string_lossy()], &[])?;
+    run(
+        &root,
+        node_bin("wasm-opt"),
+        &["-Oz", "--converge", &raw.to_string_lossy(), "-o", &opt.to_string_lossy()],
+        &[],
+    )?;
     let bytes = std::fs::read(&opt)?;
     let name = format!("{lib}-{}.wasm", content_hash(&bytes));
     let _ = std::fs::remove_dir_all(out_dir);
@@ -46,7 +72,7 @@ fn wasm_app(krate: &str, lib: &str, out_dir: &Path) -> Result<(std::path::PathBu
 /// `www/widget/deflect_widget-<hash>.wasm`.
 pub(crate) fn widget() -> Result<()> {
     let root = root();
-    let (glue, wasm) = wasm_app("deflect-widget", "deflect_widget", &root.join("www/widget"))?;
+    let (glue, wasm) = wasm_app("deflect-widget", "deflect_widget", &root.join("www/widget"), Std::ImmediateAbort)?;
     std::fs::copy(&glue, root.join("target/wasm-bindgen/deflect-widget/glue.js")).context("copying the glue")?;
     run(
         &root,
@@ -58,6 +84,9 @@ pub(crate) fn widget() -> Result<()> {
             "--minify",
             "--target=es2020",
             "--loader:.css=text",
+            // The glue's default wasm path uses import.meta.url; the loader
+            // always passes the path, so the empty value is never read.
+            "--log-override:empty-import-meta=silent",
             "--outfile=www/widget.js",
             &format!("--define:__DEFLECT_WASM__=\"{wasm}\""),
         ],
@@ -69,7 +98,7 @@ pub(crate) fn widget() -> Result<()> {
 pub(crate) fn dashboard() -> Result<()> {
     let root = root();
     let out = root.join("www/dashboard/pkg");
-    let (glue, wasm) = wasm_app("deflect-dashboard", "deflect_dashboard", &out)?;
+    let (glue, wasm) = wasm_app("deflect-dashboard", "deflect_dashboard", &out, Std::Prebuilt)?;
     std::fs::copy(&glue, out.join("deflect_dashboard.js"))?;
     std::fs::write(
         out.join("boot.js"),

@@ -28,7 +28,6 @@ fn main() -> anyhow::Result<()> {
         Some("run") => run::run(rest),
         Some("test") => test::test(rest),
         Some("eval") => eval::run(rest),
-        Some("oos") => eval::oos_experiment(&args[1]),
         _ => {
             eprintln!("{USAGE}");
             std::process::exit(2);

@@ -13,6 +13,10 @@ pub(crate) fn setup(browser: bool) -> Result<()> {
     if !output("rustup", &["target", "list", "--installed"]).is_some_and(|t| t.contains("wasm32-unknown-unknown")) {
         run(&root, "rustup", &["target", "add", "wasm32-unknown-unknown"], &[])?;
     }
+    // The widget rebuilds the standard library for its size (see build.rs).
+    if !output("rustup", &["component", "list", "--installed"]).is_some_and(|t| t.contains("rust-src")) {
+        run(&root, "rustup", &["component", "add", "rust-src"], &[])?;
+    }
 
     let wb = cargo_bin("worker-build");
     if !output(&wb, &["--version"]).is_some_and(|v| v.contains(WORKER_BUILD)) {

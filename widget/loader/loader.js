@@ -16,6 +16,10 @@ import css from './widget.css';
   const script = document.currentScript;
   if (!script || window.Deflect && window.Deflect.__loaded) return;
   const edge = new URL(script.src, location.href).origin;
+  // The wasm download starts now, before anything else the loader does, and
+  // compiles as it streams in (wasm-bindgen uses instantiateStreaming).
+  performance.mark('deflect:loader');
+  const wasm = fetch(new URL('/widget/' + __DEFLECT_WASM__, edge), { credentials: 'omit', priority: 'high' });
   const data = script.dataset;
   const lang = data.locale || document.documentElement.lang || navigator.language || 'en';
   const config = {
@@ -63,7 +67,6 @@ import css from './widget.css';
     root.setAttribute('lang', config.locale.toLowerCase().startsWith('zh') ? 'zh' : 'en');
     shadow.appendChild(root);
     document.body.appendChild(host);
-    const wasm = new URL('/widget/' + __DEFLECT_WASM__, edge);
     init({ module_or_path: wasm }).then(() => {
       handle = mount(root, JSON.stringify(config), notify);
       for (const [name, args] of queued.splice(0)) handle[name](...args);

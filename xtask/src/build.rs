@@ -109,7 +109,9 @@ pub(crate) fn dashboard() -> Result<()> {
     Ok(())
 }
 
-/// Builds the edge worker into `edge/build`.
+/// Builds the edge worker into `edge/build`, at `opt-level = 3`: its size
+/// matters little, and publishing a KB (building the index) runs about
+/// three times faster than at the workspace's size-first "z".
 pub(crate) fn edge() -> Result<()> {
     let root = root();
     let bindgen = cargo_bin("wasm-bindgen");
@@ -123,6 +125,7 @@ pub(crate) fn edge() -> Result<()> {
             ("WASM_BINDGEN_BIN", &bindgen.to_string_lossy()),
             ("WASM_OPT_BIN", &opt.to_string_lossy()),
             ("ESBUILD_BIN", &esbuild.to_string_lossy()),
+            ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "3"),
         ],
     )
 }

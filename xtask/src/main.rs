@@ -1,8 +1,11 @@
 //! Project automation: `cargo xtask <command>`. See README.md.
 
+mod bench;
 mod build;
 mod cmd;
+mod deploy;
 mod eval;
+mod load;
 mod run;
 mod setup;
 mod test;
@@ -17,7 +20,14 @@ const USAGE: &str = "usage: cargo xtask <command>
   test [--no-build]
                    formatting, clippy, unit tests, then HTTP and browser
                    tests against a fresh local edge
-  eval [dataset]   matching quality on ../shared/eval";
+  eval [dataset]   matching quality on ../shared/eval
+  bench [quality|matcher|widget|edge]
+                   benchmarks, written into BENCHMARKS.md
+  load [--requests N] [--clients N]
+                   ticket creations against a fresh local edge, then
+                   a check that each is in D1 exactly once
+  deploy           build, apply migrations to the remote D1 and run
+                   wrangler deploy (needs a Cloudflare login)";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,6 +38,9 @@ fn main() -> anyhow::Result<()> {
         Some("run") => run::run(rest),
         Some("test") => test::test(rest),
         Some("eval") => eval::run(rest),
+        Some("bench") => bench::run_bench(rest),
+        Some("load") => load::run(rest),
+        Some("deploy") => deploy::deploy(),
         _ => {
             eprintln!("{USAGE}");
             std::process::exit(2);

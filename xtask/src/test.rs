@@ -36,7 +36,18 @@ pub(crate) fn test(args: &[String]) -> Result<()> {
     clippy.extend(native);
     clippy.extend(["--all-targets", "--", "-D", "warnings"]);
     run(&root, "cargo", &clippy, &[])?;
-    let wasm = ["-p", "deflect-widget", "-p", "deflect-dashboard", "-p", "deflect-edge", "-p", "deflect-shared"];
+    let wasm = [
+        "-p",
+        "deflect-widget",
+        "-p",
+        "deflect-dashboard",
+        "-p",
+        "deflect-edge",
+        "-p",
+        "deflect-shared",
+        "-p",
+        "deflect-bench-matcher",
+    ];
     let mut clippy = vec!["clippy", "--target", "wasm32-unknown-unknown"];
     clippy.extend(wasm);
     clippy.extend(["--", "-D", "warnings"]);

@@ -56,7 +56,7 @@ impl Default for BuildOptions {
             weights: MatchWeights::default(),
             learn_weights: true,
             folds: 4,
-            learn_weights_max_articles: 1_000,
+            learn_weights_max_articles: 300,
         }
     }
 }

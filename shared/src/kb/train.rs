@@ -85,9 +85,13 @@ pub(crate) fn train(
     let n = examples.len() as f32;
     let idf: Vec<f32> = df.iter().map(|&d| ((1.0 + n) / (1.0 + d as f32)).ln() + 1.0).collect();
 
-    // Drop the most common features in large KBs.
-    let cap =
-        if n_articles >= 50 { ((n_articles as f32) * config.max_article_share).ceil() as usize } else { usize::MAX };
+    // Drop the most common features in large KBs: they cost the most (every
+    // update touches each of their articles) and say the least.
+    let cap = if n_articles >= 50 {
+        (((n_articles as f32) * config.max_article_share).ceil() as usize).min(MAX_SUPPORT)
+    } else {
+        usize::MAX
+    };
     let keep: Vec<bool> = support.iter().map(|s| s.len() <= cap).collect();
 
     let mut model = Model {
@@ -116,7 +120,28 @@ pub(crate) fn train(
     model
 }
 
+/// Example updates per fit: epochs shrink as a KB grows, so fitting stays
+/// near-linear in its size (a large KB has many examples per epoch).
+const UPDATE_BUDGET: usize = 100_000;
+
+/// Most articles a feature may be in and still be kept.
+const MAX_SUPPORT: usize = 100;
+
+/// The epochs for `examples` examples: `config.epochs`, fewer for large KBs,
+/// at least five.
+fn epochs(config: &TrainConfig, examples: usize) -> u32 {
+    let budget = (UPDATE_BUDGET / examples.max(1)) as u32;
+    config.epochs.min(budget.max(5))
+}
+
 /// AdaGrad on the softmax cross-entropy.
+///
+/// An example's softmax runs over its *candidates*, the articles that share
+/// a feature with it: only their weights can change. Every other article
+/// scores its bias alone, and they enter the softmax together through the
+/// running sum of `exp(bias)`; their own (tiny) bias gradients are left
+/// out. That keeps an update proportional to the example's features, not
+/// to the size of the KB, and is exact for the weights.
 fn fit(model: &mut Model, vectors: &[(usize, Vec<(usize, f32)>)], config: TrainConfig) {
     let n_articles = model.bias.len();
     if n_articles < 2 || vectors.is_empty() {
@@ -124,19 +149,54 @@ fn fit(model: &mut Model, vectors: &[(usize, Vec<(usize, f32)>)], config: TrainC
     }
     let mut grad_sq = vec![1e-6f32; model.weights.len()];
     let mut bias_sq = vec![1e-6f32; n_articles];
+    // Scratch by article, valid only for the current candidates.
     let mut scores = vec![0.0f32; n_articles];
+    let mut stamp = vec![usize::MAX; n_articles];
+    let mut candidates: Vec<usize> = Vec::new();
+    // Σ exp(bias) over all articles, kept up to date as biases move.
+    let mut exp_bias: Vec<f64> = model.bias.iter().map(|b| f64::from(b.exp())).collect();
+    let mut sum_exp_bias: f64 = exp_bias.iter().sum();
     let mut order: Vec<usize> = (0..vectors.len()).collect();
     let mut rng = SplitMix(config.seed);
     let lr = config.learning_rate;
-    for _ in 0..config.epochs {
+    for _ in 0..epochs(&config, vectors.len()) {
         rng.shuffle(&mut order);
-        for &i in &order {
+        for (step, &i) in order.iter().enumerate() {
             let (gold, x) = &vectors[i];
-            model.score(x, &mut scores);
-            softmax_in_place(&mut scores);
+            candidates.clear();
+            let mut visit = |a: usize, candidates: &mut Vec<usize>, scores: &mut [f32]| {
+                if stamp[a] != step {
+                    stamp[a] = step;
+                    scores[a] = model.bias[a];
+                    candidates.push(a);
+                }
+            };
+            visit(*gold, &mut candidates, &mut scores);
+            for &(f, xv) in x {
+                let range = model.offsets[f] as usize..model.offsets[f + 1] as usize;
+                for k in range {
+                    let a = model.articles[k] as usize;
+                    visit(a, &mut candidates, &mut scores);
+                    scores[a] += xv * model.weights[k];
+                }
+            }
+            // Softmax over the candidates and the lumped rest.
+            let max = candidates.iter().map(|&a| scores[a]).fold(f32::NEG_INFINITY, f32::max);
+            let mut rest = sum_exp_bias;
+            let mut z = 0.0f64;
+            for &a in &candidates {
+                rest -= exp_bias[a];
+                let e = f64::from((scores[a] - max).exp());
+                scores[a] = e as f32;
+                z += e;
+            }
+            z += rest.max(0.0) * f64::from((-max).exp());
+            for &a in &candidates {
+                scores[a] = (f64::from(scores[a]) / z) as f32;
+            }
             scores[*gold] -= 1.0;
-            // `scores` now holds the gradient of the loss by each article's
-            // score.
+            // `scores` now holds the gradient of the loss by each
+            // candidate's score.
             for &(f, xv) in x {
                 let range = model.offsets[f] as usize..model.offsets[f + 1] as usize;
                 for k in range {
@@ -146,14 +206,19 @@ fn fit(model: &mut Model, vectors: &[(usize, Vec<(usize, f32)>)], config: TrainC
                     model.weights[k] -= lr * g / grad_sq[k].sqrt();
                 }
             }
-            for a in 0..n_articles {
+            for &a in &candidates {
                 let g = scores[a];
                 if g.abs() > 1e-6 {
                     bias_sq[a] += g * g;
                     model.bias[a] -= lr * 0.1 * g / bias_sq[a].sqrt();
+                    let e = f64::from(model.bias[a].exp());
+                    sum_exp_bias += e - exp_bias[a];
+                    exp_bias[a] = e;
                 }
             }
         }
+        // Stamps are per step of an epoch; start the next epoch clean.
+        stamp.iter_mut().for_each(|s| *s = usize::MAX);
     }
 }
 

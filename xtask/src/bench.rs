@@ -182,7 +182,7 @@ fn matcher() -> Result<String> {
     )?;
     let mut out = String::from(
         "### Native (criterion)\n\nCommand: `cargo bench -p deflect-shared --bench kb` (synthetic help-centre corpus \
-         from `shared/benches/corpus.rs`; medians).\n\n\
+         from `shared/benches/kb/corpus.rs`; medians).\n\n\
          | articles | build index | decode index | query | query while typing |\n|---|---|---|---|---|\n",
     );
     for n in [100, 5000] {

@@ -363,10 +363,10 @@ impl KbIndex {
         };
         let mut last_hash = 0u64;
         for i in 0..feature_count {
-            let hash = last_hash + w.var()?;
-            if hash > u64::from(u32::MAX) || (i > 0 && hash == last_hash) {
-                return w.fail("has feature hashes out of order");
-            }
+            let hash = match last_hash.checked_add(w.var()?) {
+                Some(h) if h <= u64::from(u32::MAX) && (i == 0 || h != last_hash) => h,
+                _ => return w.fail("has feature hashes out of order"),
+            };
             last_hash = hash;
             model.features.push(hash as u32);
             model.idf.push(f32::from(w.u16()?) / 1000.0);

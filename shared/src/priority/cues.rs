@@ -34,9 +34,10 @@ impl CueKind {
     }
 }
 
-/// English cues as stem sequences (matched on consecutive content stems, so
-/// "can't log in" and "cannot login" both match), and Chinese cues as
-/// substrings of the normalised text.
+/// English cues as stem sequences, matched in order with at most
+/// [`MAX_GAP`] other words between two of them (so "can't log in", "cannot
+/// login" and "nobody on our team can log in" all match), and Chinese cues
+/// as substrings of the normalised text.
 const EN: &[(&[&str], CueKind)] = &[
     (&["outag"], CueKind::Outage),
     (&["down"], CueKind::Outage),
@@ -53,6 +54,18 @@ const EN: &[(&[&str], CueKind)] = &[
     (&["cannot", "access"], CueKind::Access),
     (&["not", "access"], CueKind::Access),
     (&["lock", "out"], CueKind::Access),
+    (&["cannot", "sign"], CueKind::Access),
+    (&["not", "sign"], CueKind::Access),
+    (&["unabl", "log"], CueKind::Access),
+    (&["unabl", "login"], CueKind::Access),
+    (&["unabl", "sign"], CueKind::Access),
+    (&["unabl", "access"], CueKind::Access),
+    (&["nobodi", "log"], CueKind::Access),
+    (&["nobodi", "login"], CueKind::Access),
+    (&["nobodi", "sign"], CueKind::Access),
+    (&["nobodi", "access"], CueKind::Access),
+    (&["no", "one", "log"], CueKind::Access),
+    (&["no", "one", "login"], CueKind::Access),
     (&["account", "lock"], CueKind::Access),
     (&["charg", "twice"], CueKind::Money),
     (&["doubl", "charg"], CueKind::Money),
@@ -99,6 +112,28 @@ const ZH: &[(&str, CueKind)] = &[
     ("尽快", CueKind::Explicit),
 ];
 
+/// Most words between two words of an English cue.
+const MAX_GAP: usize = 4;
+
+/// True when `seq` occurs in `stems` in order, each word at most
+/// [`MAX_GAP`] words after the previous one.
+fn occurs(stems: &[&str], seq: &[&str]) -> bool {
+    let Some((first, rest)) = seq.split_first() else { return false };
+    stems.iter().enumerate().filter(|(_, s)| *s == first).any(|(start, _)| {
+        let mut at = start;
+        rest.iter().all(|word| {
+            let window = at + 1..(at + 2 + MAX_GAP).min(stems.len());
+            match stems[window.clone()].iter().position(|s| s == word) {
+                Some(p) => {
+                    at = window.start + p;
+                    true
+                }
+                None => false,
+            }
+        })
+    })
+}
+
 /// A cue found in a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cue {
@@ -120,7 +155,7 @@ pub fn find_cues(text: &str) -> Vec<Cue> {
         }
     };
     for (seq, kind) in EN {
-        if stems.windows(seq.len()).any(|w| w == *seq) {
+        if occurs(&stems, seq) {
             add(*kind, seq.join(" "));
         }
     }
@@ -150,5 +185,10 @@ mod tests {
         assert_eq!(kinds("紧急！无法登录"), [CueKind::Access, CueKind::Explicit]);
         assert_eq!(kinds("账户被盗了"), [CueKind::Security]);
         assert!(kinds("How do I change my avatar?").is_empty());
+        assert_eq!(kinds("Production is down, nobody on our team can log in"), [CueKind::Outage, CueKind::Access]);
+        assert_eq!(kinds("I'm unable to sign in to my account"), [CueKind::Access]);
+        assert_eq!(kinds("I can not log in"), [CueKind::Access]);
+        // Too far apart is not a cue.
+        assert!(kinds("I could not find the page, so I will log it later").is_empty());
     }
 }

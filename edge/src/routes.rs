@@ -92,8 +92,12 @@ pub(crate) async fn handle(app: &App, request: Request) -> worker::Result<Respon
 }
 
 async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
-    use Method::{Delete, Get, Patch, Post, Put};
-    let m = req.method.clone();
+    use Method::{Delete, Get, Head, Patch, Post, Put};
+    // HEAD is GET without the body (the runtime drops it).
+    let m = match req.method.clone() {
+        Head => Get,
+        other => other,
+    };
     match (m, segs) {
         (Get, ["v1", "health"]) => crate::http::json(200, &serde_json::json!({ "ok": true })),
         (Get, ["openapi.json"]) => openapi::document(),

@@ -234,3 +234,33 @@ test('a question asked before the KB index arrives is answered when it does', as
   assert.match(await page.locator('deflect-widget .dfl-answer h3').last().innerText(), /password/i);
   await context.close();
 });
+
+test('the page API: open, identify, close, onTicketCreated', async () => {
+  const { url, persist } = edge();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = watch(page);
+  await page.goto(`${url}/demo/`);
+  // Calls made before the wasm is ready are queued by the loader.
+  await page.evaluate(() => {
+    window.__created = [];
+    window.Deflect.onTicketCreated((t) => window.__created.push(t));
+    window.Deflect.identify({ email: 'known@example.com', name: 'Known Customer' });
+    window.Deflect.open();
+  });
+  await w(page).input.waitFor();
+  await w(page).person.click();
+  assert.equal(await page.locator('deflect-widget #dfl-email').inputValue(), 'known@example.com');
+  assert.equal(await page.locator('deflect-widget #dfl-name').inputValue(), 'Known Customer');
+  const marker = unique('api');
+  await page.locator('deflect-widget #dfl-message').fill(`Sent through the page API ${marker}`);
+  await page.locator('deflect-widget .dfl-form button[type=submit]').click();
+  await page.waitForFunction(() => window.__created.length === 1);
+  const [created] = await page.evaluate(() => window.__created);
+  const rows = d1(persist, `SELECT c.name FROM tickets t JOIN customers c ON c.id = t.customer_id WHERE t.id = '${created.id}'`);
+  assert.deepEqual(rows, [{ name: 'Known Customer' }]);
+  await page.evaluate(() => window.Deflect.close());
+  await w(page).panel.waitFor({ state: 'detached' });
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -16,6 +16,10 @@ fn the_index_is_served_with_an_etag_and_revalidates() {
     let again = c.send("GET", "/v1/kb/index?site=demo", &[("if-none-match", &etag)], None);
     assert_eq!(again.status, 304);
     assert!(again.text.is_empty());
+    let head = c.send("HEAD", "/v1/kb/index?site=demo", &[], None);
+    assert_eq!(head.status, 200);
+    assert_eq!(head.header("etag"), Some(etag.as_str()));
+    assert!(head.text.is_empty());
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod bad_input;
 mod kb;
 mod metrics;
 mod restart;
+mod retrain;
 mod sla;
 mod tickets;
 

@@ -42,7 +42,7 @@ pub(crate) fn answer(w: &Widget, index: &KbIndex, q: String) {
             w.event(EventKind::AnswerShown, Some(id(a)), Some(q), Some(m.confidence));
         }
         Decision::Suggest => {
-            let list: Vec<usize> = m.hits.iter().map(|h| h.article).collect();
+            let list: Vec<usize> = m.plausible().map(|h| h.article).collect();
             w.shown.update(|v| v.extend(list.iter().map(|&a| id(a))));
             w.push(Entry::Suggest { articles: list, question: q.clone() });
             w.event(EventKind::AnswerShown, Some(id(m.hits[0].article)), Some(q), Some(m.confidence));
@@ -198,7 +198,7 @@ pub(crate) fn Chat() -> impl IntoView {
                 if m.confidence < ix.weights().suggest_threshold {
                     return Vec::new();
                 }
-                m.hits.iter().map(|h| (h.article, ix.articles()[h.article].title.clone())).collect()
+                m.plausible().map(|h| (h.article, ix.articles()[h.article].title.clone())).collect()
             })
         })
     });

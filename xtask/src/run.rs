@@ -37,10 +37,15 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
          Press Ctrl-C to stop. Logs: {}\n",
         edge.log.display()
     );
-    // Stay in the foreground until interrupted; Ctrl-C reaches wrangler's
-    // process group through the terminal, and dropping `edge` stops it
-    // otherwise.
-    loop {
-        std::thread::sleep(std::time::Duration::from_secs(3600));
-    }
+    // Stay in the foreground until Ctrl-C or SIGTERM. wrangler runs in a
+    // session of its own (so it can be stopped with its workerd children),
+    // which the terminal's Ctrl-C does not reach: stop it here.
+    let (stop, stopped) = std::sync::mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = stop.send(());
+    })?;
+    let _ = stopped.recv();
+    eprintln!("stopping the local edge");
+    drop(edge);
+    Ok(())
 }

@@ -45,33 +45,37 @@ pub(crate) fn setup(browser: bool) -> Result<()> {
         run(&root, "npm", &["ci", "--no-audit", "--no-fund"], &[])?;
     }
 
-    if browser
-        && !(std::path::Path::new("/usr/bin/chromium").exists()
-            && std::path::Path::new("/usr/bin/chromedriver").exists())
-    {
-        let root_user = output("id", &["-u"]).is_some_and(|u| u.trim() == "0");
-        let apt: Vec<&str> = if root_user { vec![] } else { vec!["sudo", "-n"] };
-        let (prog, pre) = match apt.split_first() {
-            Some((p, rest)) => (*p, rest.to_vec()),
-            None => ("apt-get", vec![]),
-        };
-        let with = |args: &[&str]| -> Vec<String> {
-            let mut v: Vec<String> = pre.iter().map(|s| s.to_string()).collect();
-            if prog != "apt-get" {
-                v.push("apt-get".into());
-            }
-            v.extend(args.iter().map(|s| s.to_string()));
-            v
-        };
-        let update = with(&["update", "-qq"]);
-        let install =
-            with(&["install", "-y", "-qq", "--no-install-recommends", "chromium", "chromium-driver", "brotli"]);
-        let env = [("DEBIAN_FRONTEND", "noninteractive")];
-        run(&root, prog, &update.iter().map(String::as_str).collect::<Vec<_>>(), &env)?;
-        run(&root, prog, &install.iter().map(String::as_str).collect::<Vec<_>>(), &env)?;
+    if browser {
+        // Each package with a file that shows it is installed. The font lets
+        // Chromium draw Chinese (in the tests' screenshots and layout).
+        let packages = [
+            ("chromium", "/usr/bin/chromium"),
+            ("chromium-driver", "/usr/bin/chromedriver"),
+            ("brotli", "/usr/bin/brotli"),
+            ("fonts-wqy-microhei", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+        ];
+        let missing: Vec<&str> =
+            packages.iter().filter(|(_, file)| !std::path::Path::new(file).exists()).map(|(p, _)| *p).collect();
+        if !missing.is_empty() {
+            apt_install(&root, &missing)?;
+        }
         if !std::path::Path::new("/usr/bin/chromium").exists() {
             bail!("chromium did not install");
         }
     }
     Ok(())
+}
+
+/// Installs Debian packages (through sudo when not root).
+fn apt_install(root: &std::path::Path, packages: &[&str]) -> Result<()> {
+    let as_root = output("id", &["-u"]).is_some_and(|u| u.trim() == "0");
+    let (program, prefix): (&str, &[&str]) = if as_root { ("apt-get", &[]) } else { ("sudo", &["-n", "apt-get"]) };
+    let env = [("DEBIAN_FRONTEND", "noninteractive")];
+    let mut update: Vec<&str> = prefix.to_vec();
+    update.extend(["update", "-qq"]);
+    run(root, program, &update, &env)?;
+    let mut install: Vec<&str> = prefix.to_vec();
+    install.extend(["install", "-y", "-qq", "--no-install-recommends"]);
+    install.extend(packages);
+    run(root, program, &install, &env)
 }

@@ -56,6 +56,7 @@ pub(crate) fn test(args: &[String]) -> Result<()> {
     if !quick {
         build::all()?;
     }
+    run_command_works()?;
 
     let host_origin = format!("http://127.0.0.1:{HOST_PORT}");
     let edge = fresh_edge(TEST_PORT, &root.join("target/e2e-state"), &host_origin)?;
@@ -94,6 +95,69 @@ pub(crate) fn test(args: &[String]) -> Result<()> {
         eprintln!("note: {} is missing, so the matching-quality floor was not checked", eval::eval_dir().display());
     }
     eprintln!("\nall checks and tests passed");
+    Ok(())
+}
+
+/// The port `cargo xtask run` is tried on.
+const RUN_PORT: u16 = 8798;
+
+/// Runs the README's run command (`cargo xtask run`, without building
+/// again) as a user would, waits for the URLs it prints, checks that they
+/// answer, then stops it with its whole process group.
+fn run_command_works() -> Result<()> {
+    let root = root();
+    let log_path = root.join("target/run-command.log");
+    let log = std::fs::File::create(&log_path)?;
+    let mut child = std::process::Command::new("setsid")
+        .args(["cargo", "xtask", "run", "--no-build", "--port", &RUN_PORT.to_string()])
+        .current_dir(&root)
+        .stdin(std::process::Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()?;
+    let stop = |child: &mut std::process::Child| {
+        let _ = std::process::Command::new("kill").args(["-TERM", "--", &format!("-{}", child.id())]).status();
+        let _ = child.wait();
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(180);
+    let printed = loop {
+        let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+        if text.contains("Press Ctrl-C to stop") {
+            break text;
+        }
+        if std::time::Instant::now() > deadline || child.try_wait()?.is_some() {
+            stop(&mut child);
+            bail!("`cargo xtask run` did not start (see {}):\n{text}", log_path.display());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    };
+    let base = format!("http://127.0.0.1:{RUN_PORT}");
+    let client = deflect_tests::Client::new(&base);
+    let checks = ["/demo/", "/help/demo", "/dashboard/", "/openapi.json", "/v1/kb/index?site=demo"];
+    let failed: Vec<String> = checks
+        .iter()
+        .filter(|path| {
+            !printed.contains(&format!("{base}{}", path.split('?').next().unwrap_or(""))) && !path.contains('?')
+        })
+        .map(|p| format!("{p} is not among the printed URLs"))
+        .chain(checks.iter().filter_map(|path| {
+            let r = client.get(path);
+            (r.status != 200).then(|| format!("{path} answered {}", r.status))
+        }))
+        .collect();
+    stop(&mut child);
+    if !failed.is_empty() {
+        bail!("`cargo xtask run` started but: {}", failed.join("; "));
+    }
+    // Stopping it stops its edge too: the port is free again.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", RUN_PORT)).is_ok() {
+        if std::time::Instant::now() > deadline {
+            bail!("`cargo xtask run` was stopped but its edge still answers on port {RUN_PORT}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    eprintln!("`cargo xtask run` printed its URLs and they answer");
     Ok(())
 }
 

@@ -177,8 +177,7 @@ pub(super) async fn home(app: &App, req: &mut Req, site: Option<&str>) -> AppRes
             } else {
                 main.push_str("<ol class=\"results\">");
                 // The best hit, then the others that are not far behind.
-                let shown = m.hits.iter().enumerate().filter(|(i, h)| *i == 0 || h.probability >= 0.1).map(|(_, h)| h);
-                for h in shown {
+                for h in m.plausible() {
                     let a = &index.articles()[h.article];
                     main.push_str(&format!("<li><a href=\"{}\">{}</a></li>", escape(&link(&a.id)), escape(&a.title)));
                 }

@@ -171,9 +171,14 @@ impl Bm25 {
 
     /// Resolves query terms: exact matches, then typo corrections for unknown
     /// Latin words, and completions when `last_is_prefix` marks the final
-    /// term as unfinished.
-    pub(crate) fn resolve(&self, terms: &[String], last_is_prefix: bool) -> Vec<Resolved> {
+    /// term as unfinished. Also returns the idf mass of the words the KB has
+    /// never seen (each weighs as much as the rarest possible term): Latin
+    /// words with no match or correction, and single CJK characters. Unknown
+    /// CJK bigrams are left out, as most are two words' edges.
+    pub(crate) fn resolve(&self, terms: &[String], last_is_prefix: bool) -> (Vec<Resolved>, f32) {
         let mut out: Vec<Resolved> = Vec::new();
+        let mut unknown = 0.0f32;
+        let rarest = self.rarest_idf();
         let push = |out: &mut Vec<Resolved>, term: usize, factor: f32| {
             if let Some(r) = out.iter_mut().find(|r| r.term == term) {
                 r.factor = r.factor.max(factor);
@@ -183,6 +188,7 @@ impl Bm25 {
         };
         for (i, q) in terms.iter().enumerate() {
             let is_last = i + 1 == terms.len();
+            let before = out.len();
             if let Some(t) = self.find(q) {
                 push(&mut out, t, 1.0);
             } else if q.is_ascii() {
@@ -212,8 +218,18 @@ impl Bm25 {
                     push(&mut out, t, self.config.prefix_discount);
                 }
             }
+            let unresolved = out.len() == before && self.find(q).is_none();
+            if unresolved && (q.is_ascii() || q.chars().count() == 1) {
+                unknown += rarest;
+            }
         }
-        out
+        (out, unknown)
+    }
+
+    /// The idf of a term in no article.
+    fn rarest_idf(&self) -> f32 {
+        let n = self.lengths.len().max(1) as f32;
+        (1.0 + (n + 0.5) / 0.5).ln()
     }
 
     /// Adds BM25F scores into `scores` and the idf mass of matched terms into
@@ -267,13 +283,17 @@ mod tests {
     fn exact_typo_and_prefix_resolution() {
         let bm = index();
         let q = |s: &str, p| {
-            let r = bm.resolve(&field(s), p);
+            let r = bm.resolve(&field(s), p).0;
             r.iter().map(|r| (bm.terms[r.term].clone(), r.factor)).collect::<Vec<_>>()
         };
         assert_eq!(q("refund", false), [("refund".to_string(), 1.0)]);
         assert_eq!(q("refnud", false), [("refund".to_string(), 0.7)]);
         assert_eq!(q("mon", true), [("money".to_string(), 0.8)]);
         assert!(q("mon", false).is_empty());
+        // A word the KB has never seen weighs as much as the rarest term.
+        let (found, unknown) = bm.resolve(&field("refund zzzzqqq"), false);
+        assert_eq!(found.len(), 1);
+        assert!((unknown - (1.0f32 + 2.5 / 0.5).ln()).abs() < 1e-6, "{unknown}");
     }
 
     #[test]
@@ -281,7 +301,7 @@ mod tests {
         let bm = index();
         let mut s = [0.0; 2];
         let mut c = [0.0; 2];
-        let r = bm.resolve(&field("refund money"), false);
+        let r = bm.resolve(&field("refund money"), false).0;
         let total = bm.score(&r, &mut s, &mut c);
         assert!(s[1] > 0.0 && s[0] == 0.0);
         assert!((c[1] - total).abs() < 1e-6);

@@ -56,6 +56,14 @@ pub struct Matches {
 }
 
 impl Matches {
+    /// The hits worth offering to a customer: the best, and those at least
+    /// a quarter as probable (a suggestion list of one clear article and
+    /// two long shots shows only the one).
+    pub fn plausible(&self) -> impl Iterator<Item = &Hit> {
+        let floor = self.hits.first().map_or(0.0, |h| h.probability / 4.0);
+        self.hits.iter().filter(move |h| h.probability >= floor)
+    }
+
     fn escalate() -> Matches {
         Matches { hits: Vec::new(), confidence: 0.0, decision: Decision::Escalate }
     }
@@ -71,14 +79,21 @@ fn z_scores(values: &mut [f32]) {
     }
 }
 
+/// What the matcher knows about a question: every article's signals, and
+/// how much of the question each article covers in absolute terms.
+struct Evidence {
+    signals: Vec<[f32; SIGNALS]>,
+    /// Share of the whole question's idf mass (unknown words included)
+    /// that each article contains.
+    coverage: Vec<f32>,
+}
+
 impl KbIndex {
-    /// Every article's signals for a question, or `None` when the question
-    /// has nothing searchable (empty, only punctuation or stop words).
-    pub fn signals(&self, question: &str, last_word_unfinished: bool) -> Option<Vec<[f32; SIGNALS]>> {
+    fn evidence(&self, question: &str, last_word_unfinished: bool) -> Option<Evidence> {
         let analysis = analyze(question);
         let n = self.articles.len();
         let query_terms = terms(&analysis);
-        let resolved = self.bm25.resolve(&query_terms, last_word_unfinished);
+        let (resolved, unknown) = self.bm25.resolve(&query_terms, last_word_unfinished);
         let vector = self.model.vector(&raw_features(&analysis, &self.model.config));
         if resolved.is_empty() && vector.is_empty() {
             return None;
@@ -92,31 +107,51 @@ impl KbIndex {
         let mut bm25_z = bm25.clone();
         z_scores(&mut model);
         z_scores(&mut bm25_z);
-        Some(
-            (0..n)
+        let whole = total + unknown;
+        Some(Evidence {
+            signals: (0..n)
                 .map(|a| [model[a], bm25_z[a], if total > 0.0 { covered[a] / total } else { 0.0 }, bm25[a] / ceiling])
                 .collect(),
-        )
+            coverage: covered.iter().map(|c| if whole > 0.0 { c / whole } else { 0.0 }).collect(),
+        })
+    }
+
+    /// Every article's signals for a question, or `None` when the question
+    /// has nothing searchable (empty, only punctuation or stop words).
+    pub fn signals(&self, question: &str, last_word_unfinished: bool) -> Option<Vec<[f32; SIGNALS]>> {
+        self.evidence(question, last_word_unfinished).map(|e| e.signals)
     }
 
     /// Ranks the articles for a question and decides what to do with it.
+    ///
+    /// The ranking is the softmax of the combined signals, which says which
+    /// article fits best *among these*. The confidence also asks whether any
+    /// fits at all: the best article's probability times the square root of
+    /// the share of the whole question it covers, where words the KB has
+    /// never seen count fully against it ("when does the summer sale start"
+    /// is not answered by the one article that mentions "start").
     pub fn search(&self, question: &str, options: SearchOptions) -> Matches {
-        let Some(signals) = self.signals(question, options.last_word_unfinished) else {
+        let Some(evidence) = self.evidence(question, options.last_word_unfinished) else {
             return Matches::escalate();
         };
+        let signals = &evidence.signals;
         let mut probs: Vec<f32> = signals.iter().map(|s| self.weights.combine(s)).collect();
         let scores = probs.clone();
         softmax_in_place(&mut probs);
         let mut order: Vec<usize> = (0..scores.len()).collect();
         // Ties are broken by index order, so results are deterministic.
-        order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+        order.sort_unstable_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
         let limit = options.limit.clamp(1, 50);
         let hits: Vec<Hit> =
             order.iter().take(limit).map(|&a| Hit { article: a, score: scores[a], probability: probs[a] }).collect();
         let confidence = hits.first().map_or(0.0, |h| {
             // A question that shares no term with the best article is never
             // answered with it, however the model ranks it.
-            if signals[h.article][2] <= 0.0 && signals[h.article][0] <= 0.0 { 0.0 } else { h.probability }
+            if signals[h.article][2] <= 0.0 && signals[h.article][0] <= 0.0 {
+                0.0
+            } else {
+                h.probability * evidence.coverage[h.article].sqrt()
+            }
         });
         let decision = if confidence >= self.weights.answer_threshold {
             Decision::Answer

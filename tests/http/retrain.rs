@@ -21,19 +21,28 @@ fn overrides_and_links_retrain_both_models() {
     assert!(r.json()["priority"]["note"].as_str().unwrap_or("").contains("at least"), "{}", r.text);
 
     // Agents raise invoice questions to high and link them to the invoices
-    // article; two questions about a reset are linked to that article.
-    let questions = [
-        ("where can I download my invoice for march", "invoices"),
-        ("the invoice shows the wrong company name", "invoices"),
-        ("I need a copy of last month's invoice", "invoices"),
-        ("can you resend the invoice to our accountant", "invoices"),
-        ("invoice total does not match the contract", "invoices"),
-        ("our invoice has the wrong VAT number", "invoices"),
-        ("the password email never arrives", "reset-password"),
-        ("I forgot my password again", "reset-password"),
+    // article; some questions about passwords are linked to the reset
+    // article. The priority model's prior is worth ten decisions, so it
+    // takes a few dozen consistent ones to move a level.
+    let invoice = [
+        "where can I download my invoice for",
+        "the invoice shows the wrong company name for",
+        "I need a copy of the invoice for",
+        "can you resend the invoice for",
+        "the invoice total does not match the contract for",
     ];
-    for (q, article) in questions {
-        let body = json!({ "site": "demo", "customer": { "email": "finance@example.com" }, "message": q });
+    let months = ["january", "february", "march", "april", "may", "june", "july", "august"];
+    let mut questions: Vec<(String, &str)> =
+        invoice.iter().flat_map(|q| months.iter().map(move |m| (format!("{q} {m}"), "invoices"))).collect();
+    questions.extend(
+        ["the password email never arrives", "I forgot my password again", "my password reset link expired"]
+            .iter()
+            .map(|q| (q.to_string(), "reset-password")),
+    );
+    for (i, (q, article)) in questions.iter().enumerate() {
+        // Each customer writes from their own address (rate limits).
+        let customer = Client::new(&edge.url).ip(&unique("retrain"));
+        let body = json!({ "site": "demo", "customer": { "email": format!("finance{i}@example.com") }, "message": q });
         let r = customer.send(
             "POST",
             "/v1/tickets",
@@ -47,6 +56,7 @@ fn overrides_and_links_retrain_both_models() {
         assert_eq!(u.status, 200, "{}", u.text);
         assert_eq!(u.json()["priority_override"], "high");
     }
+    let n = questions.len();
 
     let etag = |c: &Client| c.get("/v1/kb/index?site=demo").header("etag").map(str::to_string);
     let before = etag(&customer);
@@ -54,7 +64,7 @@ fn overrides_and_links_retrain_both_models() {
     assert_eq!(r.status, 200, "{}", r.text);
     let report = r.json();
     let p = &report["priority"];
-    assert_eq!(p["examples"], 8, "{report}");
+    assert_eq!(p["examples"], n, "{report}");
     let (b, af) = (p["before"].as_f64().unwrap(), p["after"].as_f64().unwrap());
     assert!((0.0..=1.0).contains(&b) && (0.0..=1.0).contains(&af), "{report}");
     // Every override says "high" where the hand weights said otherwise:
@@ -62,7 +72,7 @@ fn overrides_and_links_retrain_both_models() {
     assert!(af > b, "{report}");
     assert_eq!(p["published"], true, "{report}");
     let m = &report["matcher"];
-    assert_eq!(m["examples"], 8, "{report}");
+    assert_eq!(m["examples"], n, "{report}");
     assert!(m["after"].as_f64().unwrap() >= 0.0, "{report}");
     // Ties publish too: the weights now come from agents' links.
     assert_eq!(m["published"], true, "{report}");

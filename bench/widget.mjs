@@ -1,8 +1,9 @@
 // Widget figures in headless Chromium, printed as one JSON line:
 // - bytes of the loader and the wasm (raw, gzip, brotli) as served;
-// - page load to interactive on the demo page of a local edge (navigation
-//   start to the widget's `deflect:ready` event, fresh browser context each
-//   time, so nothing is cached);
+// - page load to interactive on the demo page (navigation start to the
+//   widget's `deflect:ready` event, fresh browser context each time, so
+//   nothing is cached), through the local edge and from a plain static
+//   server with brotli;
 // - per-keystroke match time for the banking77 KB: the shared matcher's
 //   wasm build (as in the widget) answers every prefix of every dev
 //   question in a cross-origin-isolated page (5 µs timer resolution).
@@ -35,21 +36,51 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
 });
 
-// Load to interactive.
-const loads = [];
-for (let i = 0; i < 21; i++) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.addInitScript(() => {
-    window.addEventListener('deflect:ready', () => { window.__ready = performance.now(); });
-  });
-  await page.goto(`${edge}/demo/`);
-  await page.waitForFunction(() => window.__ready !== undefined);
-  const t = await page.evaluate(() => window.__ready);
-  if (i > 0) loads.push(t); // the first run warms the edge, not the browser
-  await context.close();
+/** Navigation start to `deflect:ready` on `url`, 20 fresh contexts (after
+ * one that warms the server), sorted. */
+async function loadTimes(url) {
+  const times = [];
+  for (let i = 0; i < 21; i++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      window.addEventListener('deflect:ready', () => { window.__ready = performance.now(); });
+    });
+    await page.goto(url);
+    await page.waitForFunction(() => window.__ready !== undefined);
+    const t = await page.evaluate(() => window.__ready);
+    if (i > 0) times.push(t);
+    await context.close();
+  }
+  return times.sort((a, b) => a - b);
 }
-loads.sort((a, b) => a - b);
+const summary = (t) => ({ runs: t.length, median: t[Math.floor(t.length / 2)], p90: t[Math.floor(t.length * 0.9)], min: t[0] });
+
+// Through the local edge (wrangler dev: a node proxy in front of workerd,
+// compressing with gzip on every request).
+const loads = await loadTimes(`${edge}/demo/`);
+
+// The same files from a plain static server with brotli, as Cloudflare's
+// CDN serves the widget's assets in production.
+const statics = {
+  '/demo/': ['text/html', 'www/demo/index.html'],
+  '/demo/demo.css': ['text/css', 'www/demo/demo.css'],
+  '/widget.js': ['text/javascript', 'www/widget.js'],
+  [`/widget/${wasmName}`]: ['application/wasm', `www/widget/${wasmName}`],
+};
+// Compressed once, as a CDN keeps them.
+const compressed = Object.fromEntries(
+  Object.entries(statics).map(([url, [type, file]]) => [url, [type, brotliCompressSync(readFileSync(path.join(ROOT, file)))]]),
+);
+const cdn = http.createServer((req, res) => {
+  const f = compressed[new URL(req.url, 'http://x').pathname];
+  if (!f) { res.writeHead(404); res.end(); return; }
+  res.writeHead(200, { 'content-type': f[0], 'content-encoding': 'br' });
+  res.end(f[1]);
+});
+await new Promise((r) => cdn.listen(0, '127.0.0.1', r));
+const staticLoads = await loadTimes(`http://127.0.0.1:${cdn.address().port}/demo/`);
+cdn.close();
 
 // Per keystroke.
 const dir = path.dirname(path.resolve(glue));
@@ -105,6 +136,7 @@ server.close();
 await browser.close();
 console.log(JSON.stringify({
   bytes,
-  interactive_ms: { runs: loads.length, median: loads[Math.floor(loads.length / 2)], p90: loads[Math.floor(loads.length * 0.9)], min: loads[0] },
+  interactive_ms: summary(loads),
+  interactive_static_ms: summary(staticLoads),
   keystroke,
 }));

@@ -1,7 +1,7 @@
 //! Bad input gets a clear 4xx JSON error and changes nothing; no request
 //! gets a 500.
 
-use super::{assert_error, public, rows_containing};
+use super::{assert_error, create, public, rows_containing};
 use deflect_tests::{admin, edge_url, unique};
 use serde_json::json;
 
@@ -38,12 +38,7 @@ fn unknown_fields() {
     let m = unique("unknown");
     let body = json!({ "site": "demo", "customer": { "email": "t@example.com" }, "message": m, "is_admin": true });
     let c = public();
-    let r = c.send(
-        "POST",
-        "/v1/tickets",
-        &[("idempotency-key", &unique("k"))],
-        Some(("application/json", body.to_string().as_bytes())),
-    );
+    let r = create(&c, &unique("k"), &body);
     assert_error(&r, 422..=422);
     assert!(r.json()["error"]["message"].as_str().unwrap_or("").contains("is_admin"), "{}", r.text);
     assert_eq!(rows_containing("messages", "body", &m), 0);
@@ -90,12 +85,7 @@ fn invalid_fields_are_named() {
         ),
         (json!({ "site": "demo", "customer": { "email": "a@b.co" }, "message": "x".repeat(10_001) }), "message"),
     ] {
-        let r = c.send(
-            "POST",
-            "/v1/tickets",
-            &[("idempotency-key", &unique("k"))],
-            Some(("application/json", body.to_string().as_bytes())),
-        );
+        let r = create(&c, &unique("k"), &body);
         assert!(r.status == 422, "{body} gave {}: {}", r.status, r.text);
         assert_eq!(r.json()["error"]["field"], field, "{}", r.text);
     }
@@ -120,12 +110,7 @@ fn sql_and_html_are_stored_as_text() {
     let m = unique("inject");
     let nasty = format!("{m} '); DROP TABLE tickets; -- <script>alert(1)</script><img src=x onerror=alert(2)>");
     let body = json!({ "site": "demo", "customer": { "email": "x@example.com", "name": "<b>Robert'); --</b>" }, "message": nasty });
-    let r = c.send(
-        "POST",
-        "/v1/tickets",
-        &[("idempotency-key", &unique("k"))],
-        Some(("application/json", body.to_string().as_bytes())),
-    );
+    let r = create(&c, &unique("k"), &body);
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.json()["ticket"]["messages"][0]["body"], nasty, "the text comes back exactly as sent");
     assert_eq!(rows_containing("messages", "body", &m), 1, "the tickets table survived and holds the text");

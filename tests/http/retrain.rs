@@ -2,6 +2,7 @@
 //! priority model changes every later ticket's score, which the tests on
 //! the shared edge must not see.
 
+use super::create;
 use deflect_tests::{Client, LocalEdge, admin, root, seed, unique};
 use serde_json::json;
 
@@ -43,12 +44,7 @@ fn overrides_and_links_retrain_both_models() {
         // Each customer writes from their own address (rate limits).
         let customer = Client::new(&edge.url).ip(&unique("retrain"));
         let body = json!({ "site": "demo", "customer": { "email": format!("finance{i}@example.com") }, "message": q });
-        let r = customer.send(
-            "POST",
-            "/v1/tickets",
-            &[("idempotency-key", &unique("k"))],
-            Some(("application/json", body.to_string().as_bytes())),
-        );
+        let r = create(&customer, &unique("k"), &body);
         assert_eq!(r.status, 201, "{}", r.text);
         let id = r.json()["ticket"]["id"].as_str().unwrap().to_string();
         let update = json!({ "priority": "high", "solved_by_article": article, "status": "solved" });
@@ -83,12 +79,7 @@ fn overrides_and_links_retrain_both_models() {
     {
         let body =
             json!({ "site": "demo", "customer": { "email": "f2@example.com" }, "message": "my invoice is wrong" });
-        let r = customer.send(
-            "POST",
-            "/v1/tickets",
-            &[("idempotency-key", &unique("k"))],
-            Some(("application/json", body.to_string().as_bytes())),
-        );
+        let r = create(&customer, &unique("k"), &body);
         let id = r.json()["ticket"]["id"].as_str().unwrap().to_string();
         let t = a.get(&format!("/v1/agent/tickets/{id}")).json();
         assert_eq!(t["ticket"]["explanation"]["model"], "learned", "{t}");

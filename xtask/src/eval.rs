@@ -73,12 +73,13 @@ pub(crate) fn eval_dataset(name: &str) -> Result<(EvalReport, usize)> {
     Ok((evaluate(&shipped, &questions), bytes.len()))
 }
 
-pub(crate) fn run(args: &[String]) -> Result<()> {
-    let names: Vec<&str> = if args.is_empty() { DATASETS.to_vec() } else { args.iter().map(String::as_str).collect() };
-    eprintln!(
-        "| dataset | top-1 | top-3 | threshold | in-scope correct | out-of-scope rejected | overall | index bytes |"
+/// The quality table of `names` (all datasets when empty), in Markdown.
+pub(crate) fn table(names: &[&str]) -> Result<String> {
+    let names = if names.is_empty() { &DATASETS[..] } else { names };
+    let mut out = String::from(
+        "| dataset | top-1 | top-3 | threshold | in-scope correct | out-of-scope rejected | overall | index bytes |\n\
+         |---|---|---|---|---|---|---|---|\n",
     );
-    eprintln!("|---|---|---|---|---|---|---|---|");
     for name in names {
         let (r, size) = eval_dataset(name)?;
         let oos = if r.out_of_scope > 0 {
@@ -92,7 +93,14 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         } else {
             "– | – | – | –".to_string()
         };
-        eprintln!("| {name} | {:.1}% | {:.1}% | {oos} | {size} |", r.top1_pct(), r.top3_pct());
+        out.push_str(&format!("| {name} | {:.1}% | {:.1}% | {oos} | {size} |\n", r.top1_pct(), r.top3_pct()));
     }
+    Ok(out)
+}
+
+/// `cargo xtask eval [dataset...]`: prints the quality table.
+pub(crate) fn run(args: &[String]) -> Result<()> {
+    let names: Vec<&str> = args.iter().map(String::as_str).collect();
+    eprint!("{}", table(&names)?);
     Ok(())
 }

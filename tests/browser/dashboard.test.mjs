@@ -86,6 +86,14 @@ test('an urgent widget ticket tops the queue; the agent replies and solves; the 
   await dash.locator('.explain').waitFor();
   assert.match(await dash.locator('.explain').innerText(), /outage|cannot access|urgent/i, 'the score explains itself');
   await dash.screenshot({ path: screenshotPath('queue.png') });
+  // The text filter narrows the queue to the calm question.
+  await dash.locator('#f-q').fill('summer sale');
+  await dash.locator('#f-q').press('Enter');
+  await dash.waitForFunction(() => document.querySelectorAll('tr.ticket-row').length === 1);
+  assert.match(await dash.locator('tr.ticket-row a.subject').innerText(), /summer sale/);
+  await dash.locator('#f-q').fill('');
+  await dash.locator('#f-q').press('Enter');
+  await dash.waitForFunction(() => document.querySelectorAll('tr.ticket-row').length === 2);
 
   // The ticket view: thread, customer, reply, solve.
   await first.locator('a.subject').click();

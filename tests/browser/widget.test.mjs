@@ -13,8 +13,18 @@ test('the demo page answers from the KB and turns an unanswered question into a 
   const context = await browser.newContext();
   const page = await context.newPage();
   const problems = watch(page);
+  const requests = [];
+  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
   await page.goto(`${url}/demo/`);
   await page.waitForFunction(() => window.Deflect);
+  await w(page).launcher.waitFor();
+
+  // The embed costs one loader and one wasm; nothing else until the
+  // customer shows interest.
+  const widgetRequests = requests.filter((p) => !p.startsWith('/demo/') && p !== '/favicon.ico');
+  assert.equal(widgetRequests.filter((p) => p === '/widget.js').length, 1, JSON.stringify(requests));
+  assert.equal(widgetRequests.filter((p) => p.endsWith('.wasm')).length, 1, JSON.stringify(requests));
+  assert.equal(widgetRequests.length, 2, `only the loader and the wasm: ${JSON.stringify(widgetRequests)}`);
 
   // Nothing is stored before the customer opens the widget.
   assert.equal(await page.evaluate(() => document.cookie), '');
@@ -78,7 +88,8 @@ test('a hostile host page with a strict CSP cannot break the widget, and the wid
     '/': {
       body: `<!doctype html><html lang="en"><head><title>Hostile shop</title><link rel="stylesheet" href="/hostile.css"></head>
         <body><p id="own" class="dfl-btn">Shop text</p><input id="own-input">
-        <script src="${url}/widget.js" data-site="demo" data-color="#aa3300" async></script></body></html>`,
+        <script src="${url}/widget.js" data-site="demo" data-color="#aa3300" data-position="left"
+          data-greeting="Ahoy! Ask the shop anything." async></script></body></html>`,
       headers: {
         'content-security-policy': `default-src 'none'; script-src ${url} 'wasm-unsafe-eval'; connect-src ${url}; style-src 'self'; img-src 'self'`,
       },
@@ -98,6 +109,11 @@ test('a hostile host page with a strict CSP cannot break the widget, and the wid
     assert.ok(await launcher.isVisible(), 'the launcher is visible despite button { visibility: hidden }');
     const box = await w(page).panel.boundingBox();
     assert.ok(box.width > 250 && box.height > 250, `the panel has its size: ${JSON.stringify(box)}`);
+    // The data attributes: position, colour, greeting.
+    const viewport = page.viewportSize();
+    assert.ok((await launcher.boundingBox()).x < viewport.width / 2, 'data-position="left" puts it on the left');
+    assert.equal(await launcher.evaluate((b) => getComputedStyle(b).backgroundColor), 'rgb(170, 51, 0)');
+    await w(page).log.getByText('Ahoy! Ask the shop anything.').waitFor();
     await ask(page, 'I forgot my password');
     await page.locator('deflect-widget .dfl-answer h3').last().waitFor();
     // The page's own elements keep the page's styles: nothing leaked out.

@@ -196,6 +196,12 @@ impl Bm25 {
                 if limit > 0 {
                     let mut best: Vec<(usize, usize)> = Vec::new();
                     for (t, cand) in self.terms.iter().enumerate() {
+                        // Only terms of about the same length can be close;
+                        // skipping the rest first keeps a typo cheap in a
+                        // large KB.
+                        if !cand.is_ascii() || cand.len().abs_diff(q.len()) > limit {
+                            continue;
+                        }
                         if let Some(d) = edit_distance_within(q, cand, limit) {
                             best.push((d, t));
                         }

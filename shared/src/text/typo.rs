@@ -15,8 +15,16 @@ pub fn max_edits(len: usize) -> usize {
 /// deletions, substitutions and swaps of neighbours), or `None` when it is
 /// larger than `limit`. Stops early once every path exceeds the limit.
 pub fn edit_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
+    if a.is_ascii() && b.is_ascii() {
+        osa_within(a.as_bytes(), b.as_bytes(), limit)
+    } else {
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        osa_within(&a, &b, limit)
+    }
+}
+
+fn osa_within<T: PartialEq>(a: &[T], b: &[T], limit: usize) -> Option<usize> {
     if a.len().abs_diff(b.len()) > limit {
         return None;
     }

@@ -71,12 +71,17 @@ pub(crate) fn test(args: &[String]) -> Result<()> {
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let http = run(&root, "cargo", &["test", "-p", "deflect-tests", "--", "--test-threads=4"], &env);
     let browser = run(&root, "node", &["--test", "--test-concurrency=1", "tests/browser/"], &env);
-    let logs = [edge.log.clone(), dash.log.clone()];
+    // The edges the HTTP tests start themselves (restart, retrain) log
+    // beside their data.
+    let mut logs = vec![edge.log.clone(), dash.log.clone()];
+    for (dir, port) in [("target/e2e-restart", 8793), ("target/e2e-retrain", 8794)] {
+        logs.push(root.join(dir).join(format!("wrangler-{port}.log")));
+    }
     drop(edge);
     drop(dash);
     http.map_err(|e| anyhow!("the HTTP tests failed: {e}"))?;
     browser.map_err(|e| anyhow!("the browser tests failed: {e}"))?;
-    for log in &logs {
+    for log in logs.iter().filter(|l| l.exists()) {
         let failures = server_errors(log)?;
         if !failures.is_empty() {
             bail!("requests got a server error (see {}):\n{}", log.display(), failures.join("\n"));

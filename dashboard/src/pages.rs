@@ -10,6 +10,20 @@ pub mod ticket;
 use deflect_shared::priority::Explanation;
 use leptos::prelude::*;
 
+/// The page's status line ("Saved", "Published"), read by screen readers;
+/// nothing while `note` is empty.
+#[component]
+pub fn Notice(
+    /// What to say.
+    note: RwSignal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <Show when=move || note.get().is_some()>
+            <p class="notice" role="status">{move || note.get().unwrap_or_default()}</p>
+        </Show>
+    }
+}
+
 /// A priority badge with its explanation: the score and every term.
 #[component]
 pub fn PriorityBadge(

@@ -1,6 +1,7 @@
 //! Data outlives the process: a ticket read back after the local edge
 //! restarts on the same D1 and KV.
 
+use super::create;
 use deflect_tests::{Client, LocalEdge, root, unique};
 use serde_json::json;
 
@@ -13,12 +14,7 @@ fn a_ticket_survives_a_restart() {
     let c = Client::new(&edge.url).ip(&unique("restart"));
     let body = json!({ "site": "demo", "customer": { "email": "restart@example.com" }, "message": "Still there after a restart?" });
     let key = unique("restart-key");
-    let r = c.send(
-        "POST",
-        "/v1/tickets",
-        &[("idempotency-key", &key)],
-        Some(("application/json", body.to_string().as_bytes())),
-    );
+    let r = create(&c, &key, &body);
     assert_eq!(r.status, 201, "{}", r.text);
     let (id, token) =
         (r.json()["ticket"]["id"].as_str().unwrap().to_string(), r.json()["token"].as_str().unwrap().to_string());
@@ -31,12 +27,7 @@ fn a_ticket_survives_a_restart() {
     assert_eq!(read.status, 200, "{}", read.text);
     assert_eq!(read.json()["messages"][0]["body"], "Still there after a restart?");
     // The idempotency key is remembered too.
-    let again = c.send(
-        "POST",
-        "/v1/tickets",
-        &[("idempotency-key", &key)],
-        Some(("application/json", body.to_string().as_bytes())),
-    );
+    let again = create(&c, &key, &body);
     assert_eq!(again.status, 200, "{}", again.text);
     assert_eq!(again.json()["ticket"]["id"], id.as_str());
 }

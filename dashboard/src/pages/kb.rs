@@ -1,6 +1,7 @@
 //! The KB editor: articles, Markdown import, publishing, and the questions
 //! the widget could not answer.
 
+use super::Notice;
 use crate::api;
 use deflect_shared::api::{ArticleInput, ArticleView};
 use leptos::prelude::*;
@@ -149,9 +150,7 @@ pub fn Kb() -> impl IntoView {
                 <label class="button">"Import Markdown files"<input type="file" accept=".md,text/markdown" multiple class="sr" on:change=import /></label>
                 <button type="button" class="primary" on:click=publish>"Publish to the widget"</button>
             </div>
-            <Show when=move || note.get().is_some()>
-                <p class="notice" role="status">{move || note.get().unwrap_or_default()}</p>
-            </Show>
+            <Notice note=note />
             <Show when=move || editing.get().is_some()>
                 <form class="editor" on:submit=save>
                     <h2>{move || if editing.get().unwrap_or_default().is_empty() { "New article".to_string() } else { format!("Edit {}", editing.get().unwrap_or_default()) }}</h2>

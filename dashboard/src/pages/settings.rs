@@ -2,6 +2,7 @@
 //! limits, automation rules (validated, errors in words), agents and roles,
 //! and retraining the models.
 
+use super::Notice;
 use crate::api;
 use deflect_shared::api::{AgentUpdate, AgentView, NewAgent, RetrainReport, Role, Settings};
 use deflect_shared::assignment::Strategy;
@@ -283,9 +284,7 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <section>
             <h1>"Settings"</h1>
-            <Show when=move || note.get().is_some()>
-                <p class="notice" role="status">{move || note.get().unwrap_or_default()}</p>
-            </Show>
+            <Notice note=note />
             {move || match settings.get() {
                 None => view! { <p class="muted">"Loading…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),

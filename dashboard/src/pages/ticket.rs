@@ -2,7 +2,7 @@
 //! priority override, the article that solved it, and the customer's
 //! record and history.
 
-use super::Explain;
+use super::{Explain, Notice};
 use crate::api;
 use crate::time::{sla, stamp};
 use deflect_shared::api::{
@@ -114,9 +114,7 @@ pub fn TicketPage(
     view! {
         <section class="ticket-page">
             <p><a href="#/queue">"← Queue"</a></p>
-            <Show when=move || note.get().is_some()>
-                <p class="notice" role="status">{move || note.get().unwrap_or_default()}</p>
-            </Show>
+            <Notice note=note />
             {move || match detail.get() {
                 None => view! { <p class="muted">"Loading…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),

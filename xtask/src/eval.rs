@@ -2,7 +2,7 @@
 //! `../shared/eval/`.
 
 use anyhow::{Context, Result};
-use deflect_shared::kb::{Article, BuildOptions, EvalReport, KbIndex, LabelledQuestion, evaluate};
+use deflect_shared::kb::{Article, BuildOptions, EvalReport, KbIndex, LabelledQuestion, SearchOptions, evaluate};
 use std::path::{Path, PathBuf};
 
 pub(crate) const DATASETS: [&str; 3] = ["banking77", "clinc150", "smp2017"];
@@ -98,9 +98,31 @@ pub(crate) fn table(names: &[&str]) -> Result<String> {
     Ok(out)
 }
 
-/// `cargo xtask eval [dataset...]`: prints the quality table.
+/// Prints each in-scope question whose right article did not rank first:
+/// the question, the right article and the one ranked first.
+fn print_misses(name: &str) -> Result<()> {
+    let dir = eval_dir().join(name);
+    let index = KbIndex::build(&load_kb(&dir)?, &BuildOptions::default())?;
+    for q in load_questions(&dir)? {
+        let Some(expected) = &q.expected else { continue };
+        let matches = index.search(&q.text, SearchOptions::default());
+        let first = matches.hits.first().map_or("(none)", |h| index.articles()[h.article].id.as_str());
+        if first != expected {
+            println!("{name}\t{}\texpected {expected}\tgot {first}", q.text);
+        }
+    }
+    Ok(())
+}
+
+/// `cargo xtask eval [--misses] [dataset...]`: prints the quality table, or
+/// with `--misses` the questions ranked wrong.
 pub(crate) fn run(args: &[String]) -> Result<()> {
-    let names: Vec<&str> = args.iter().map(String::as_str).collect();
+    let misses = args.iter().any(|a| a == "--misses");
+    let names: Vec<&str> = args.iter().filter(|a| *a != "--misses").map(String::as_str).collect();
+    if misses {
+        let names = if names.is_empty() { DATASETS.to_vec() } else { names };
+        return names.iter().try_for_each(|n| print_misses(n));
+    }
     eprint!("{}", table(&names)?);
     Ok(())
 }

@@ -20,7 +20,9 @@ const USAGE: &str = "usage: cargo xtask <command>
   test [--no-build]
                    formatting, clippy, unit tests, then HTTP and browser
                    tests against a fresh local edge
-  eval [dataset]   matching quality on ../shared/eval
+  eval [--misses] [dataset]
+                   matching quality on ../shared/eval; --misses lists the
+                   questions whose right article was not ranked first
   bench [quality|matcher|widget|edge]
                    benchmarks, written into BENCHMARKS.md
   load [--requests N] [--clients N]

@@ -3,6 +3,7 @@
 
 use anyhow::{Context, Result};
 use deflect_shared::kb::{Article, BuildOptions, EvalReport, KbIndex, LabelledQuestion, SearchOptions, evaluate};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub(crate) const DATASETS: [&str; 3] = ["banking77", "clinc150", "smp2017"];
@@ -103,12 +104,13 @@ pub(crate) fn table(names: &[&str]) -> Result<String> {
 fn print_misses(name: &str) -> Result<()> {
     let dir = eval_dir().join(name);
     let index = KbIndex::build(&load_kb(&dir)?, &BuildOptions::default())?;
+    let mut out = std::io::stdout().lock();
     for q in load_questions(&dir)? {
         let Some(expected) = &q.expected else { continue };
         let matches = index.search(&q.text, SearchOptions::default());
         let first = matches.hits.first().map_or("(none)", |h| index.articles()[h.article].id.as_str());
         if first != expected {
-            println!("{name}\t{}\texpected {expected}\tgot {first}", q.text);
+            writeln!(out, "{name}\t{}\texpected {expected}\tgot {first}", q.text)?;
         }
     }
     Ok(())

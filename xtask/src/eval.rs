@@ -110,7 +110,11 @@ fn print_misses(name: &str) -> Result<()> {
         let matches = index.search(&q.text, SearchOptions::default());
         let first = matches.hits.first().map_or("(none)", |h| index.articles()[h.article].id.as_str());
         if first != expected {
-            writeln!(out, "{name}\t{}\texpected {expected}\tgot {first}", q.text)?;
+            match writeln!(out, "{name}\t{}\texpected {expected}\tgot {first}", q.text) {
+                // The reader stopped early (`| head`): nothing more to say.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+                other => other?,
+            }
         }
     }
     Ok(())

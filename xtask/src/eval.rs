@@ -61,17 +61,18 @@ pub(crate) fn load_questions(dir: &Path) -> Result<Vec<LabelledQuestion>> {
     Ok(out)
 }
 
-/// Builds the dataset's index, sends it through the binary format as the
-/// widget receives it, and evaluates it.
+/// Builds the index of the KB in `dir` and sends it through the binary
+/// format as the widget receives it. Returns the index and its size in bytes.
+fn shipped_index(dir: &Path) -> Result<(KbIndex, usize)> {
+    let bytes = KbIndex::build(&load_kb(dir)?, &BuildOptions::default())?.encode();
+    Ok((KbIndex::decode(&bytes)?, bytes.len()))
+}
+
+/// Evaluates the dataset's index as the widget receives it.
 pub(crate) fn eval_dataset(name: &str) -> Result<(EvalReport, usize)> {
     let dir = eval_dir().join(name);
-    let articles = load_kb(&dir)?;
-    let questions = load_questions(&dir)?;
-    let opts = BuildOptions::default();
-    let index = KbIndex::build(&articles, &opts)?;
-    let bytes = index.encode();
-    let shipped = KbIndex::decode(&bytes)?;
-    Ok((evaluate(&shipped, &questions), bytes.len()))
+    let (index, size) = shipped_index(&dir)?;
+    Ok((evaluate(&index, &load_questions(&dir)?), size))
 }
 
 /// The quality table of `names` (all datasets when empty), in Markdown.
@@ -103,7 +104,7 @@ pub(crate) fn table(names: &[&str]) -> Result<String> {
 /// the question, the right article and the one ranked first.
 fn print_misses(name: &str) -> Result<()> {
     let dir = eval_dir().join(name);
-    let index = KbIndex::build(&load_kb(&dir)?, &BuildOptions::default())?;
+    let (index, _) = shipped_index(&dir)?;
     let mut out = std::io::stdout().lock();
     for q in load_questions(&dir)? {
         let Some(expected) = &q.expected else { continue };

@@ -20,8 +20,8 @@ pub(crate) enum AppError {
     Forbidden(String),
     /// 404.
     NotFound(String),
-    /// 405.
-    MethodNotAllowed,
+    /// 405, with the methods the path is served with.
+    MethodNotAllowed(&'static str),
     /// 409: the request conflicts with the state.
     Conflict(String),
     /// 413.
@@ -55,7 +55,9 @@ impl AppError {
             AppError::AuthFailed => (401, "invalid_credentials", "wrong e-mail or password".into(), None),
             AppError::Forbidden(m) => (403, "forbidden", m.clone(), None),
             AppError::NotFound(m) => (404, "not_found", m.clone(), None),
-            AppError::MethodNotAllowed => (405, "method_not_allowed", "this method is not allowed here".into(), None),
+            AppError::MethodNotAllowed(_) => {
+                (405, "method_not_allowed", "this method is not allowed here".into(), None)
+            }
             AppError::Conflict(m) => (409, "conflict", m.clone(), None),
             AppError::TooLarge(limit) => (413, "too_large", format!("the body is larger than {limit} bytes"), None),
             AppError::UnsupportedMediaType => {
@@ -86,6 +88,9 @@ impl AppError {
         }
         if let AppError::Unavailable = self {
             h.set("retry-after", "1")?;
+        }
+        if let AppError::MethodNotAllowed(methods) = self {
+            h.set("allow", methods)?;
         }
         if let AppError::Unauthenticated = self {
             h.set("www-authenticate", "Bearer realm=\"deflect\"")?;

@@ -9,14 +9,20 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use worker::{Method, Request, Response};
 
-/// Default body limit for JSON requests.
-pub(crate) const MAX_JSON: usize = 64 * 1024;
+/// Default body limit for JSON requests: the largest valid request (a
+/// 10,000-character message) fits even when every character is sent as a
+/// JSON `\u` escape pair (12 bytes), so the size cap never refuses what the
+/// field limits allow.
+pub(crate) const MAX_JSON: usize = 256 * 1024;
 /// Body limit for KB imports.
 pub(crate) const MAX_IMPORT: usize = 4 * 1024 * 1024;
 
 /// A request with its path split and its query parsed.
 pub(crate) struct Req {
     pub(crate) method: Method,
+    /// False for a method the runtime's `Method` cannot name (such as
+    /// QUERY), which it would otherwise read as GET.
+    pub(crate) method_known: bool,
     pub(crate) segments: Vec<String>,
     query: Vec<(String, String)>,
     inner: Request,
@@ -31,7 +37,9 @@ impl Req {
             .unwrap_or(Some(Vec::new()))
             .ok_or_else(|| AppError::bad("invalid_path", "the path is not valid UTF-8"))?;
         let query = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-        Ok(Req { method: inner.method(), segments, query, inner })
+        let method = inner.method();
+        let method_known = inner.inner().method().eq_ignore_ascii_case(method.as_ref());
+        Ok(Req { method, method_known, segments, query, inner })
     }
 
     pub(crate) fn header(&self, name: &str) -> Option<String> {
@@ -40,6 +48,20 @@ impl Req {
 
     pub(crate) fn query(&self, key: &str) -> Option<&str> {
         self.query.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// A whole-number query parameter within `range`, `default` when it is
+    /// absent; anything else is a 422 that names the parameter.
+    pub(crate) fn query_number(&self, key: &str, range: std::ops::RangeInclusive<u32>, default: u32) -> AppResult<u32> {
+        match self.query(key) {
+            None => Ok(default),
+            Some(v) => v.parse::<u32>().ok().filter(|n| range.contains(n)).ok_or_else(|| {
+                AppError::invalid(
+                    key,
+                    format!("{key}: must be a whole number from {} to {}", range.start(), range.end()),
+                )
+            }),
+        }
     }
 
     /// The client address as Cloudflare reports it.
@@ -92,10 +114,11 @@ impl Req {
     }
 }
 
-/// Parses JSON: syntax errors are 400, shape errors (unknown fields, wrong
-/// types, missing fields) are 422.
+/// Parses a JSON object: syntax errors are 400, shape errors (unknown
+/// fields, wrong types, missing fields, an array where the object belongs)
+/// are 422.
 pub(crate) fn parse_json<T: DeserializeOwned>(text: &str) -> AppResult<T> {
-    serde_json::from_str(text).map_err(|e| {
+    let value = serde_json::from_str(text).map_err(|e| {
         let place = format!(" (line {}, column {})", e.line(), e.column());
         let msg = e.to_string();
         // serde_json appends its own position; keep one.
@@ -105,7 +128,13 @@ pub(crate) fn parse_json<T: DeserializeOwned>(text: &str) -> AppResult<T> {
         } else {
             AppError::bad("invalid_json", format!("the body is not valid JSON: {msg}"))
         }
-    })
+    })?;
+    // serde reads a struct from an array of its fields too; the API takes
+    // objects only.
+    if !text.trim_start().starts_with('{') {
+        return Err(AppError::Invalid { field: None, message: "the body must be a JSON object".into() });
+    }
+    Ok(value)
 }
 
 fn percent_decode(s: &str) -> Option<String> {

@@ -94,6 +94,9 @@ pub(crate) async fn handle(app: &App, request: Request) -> worker::Result<Respon
 async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
     use Method::{Delete, Get, Head, Patch, Post, Put};
     // HEAD is GET without the body (the runtime drops it).
+    if !req.method_known {
+        return Err(not_served(segs));
+    }
     let m = match req.method.clone() {
         Head => Get,
         other => other,
@@ -148,22 +151,43 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Get, ["v1", "admin", "audit"]) => admin::audit(app, req).await,
         (Post, ["v1", "admin", "retrain"]) => admin::retrain(app, req).await,
 
-        (_, path) if known(path) => Err(AppError::MethodNotAllowed),
-        (_, _) => Err(AppError::NotFound("there is nothing at this address".into())),
+        (_, path) => Err(not_served(path)),
     }
 }
 
-/// True for paths some method serves, so a wrong method gets 405, not 404.
-fn known(segs: &[&str]) -> bool {
-    matches!(
-        segs,
-        ["v1", "health" | "events"]
-            | ["v1", "kb", "index"]
-            | ["v1", "tickets", ..]
-            | ["v1", "auth", _]
-            | ["v1", "agent", ..]
-            | ["v1", "admin", ..]
-            | ["help", ..]
-            | ["openapi.json"]
-    )
+/// The error for a request no route serves: 405 when the path is served
+/// with other methods, else 404.
+fn not_served(segs: &[&str]) -> AppError {
+    match allowed(segs) {
+        Some(methods) => AppError::MethodNotAllowed(methods),
+        None => AppError::NotFound("there is nothing at this address".into()),
+    }
+}
+
+/// The methods a path is served with, for the `Allow` header of a 405;
+/// `None` when no method serves it (404). Public API paths add OPTIONS
+/// (CORS preflight); every GET path also answers HEAD.
+fn allowed(segs: &[&str]) -> Option<&'static str> {
+    Some(match segs {
+        ["openapi.json"] | ["help"] | ["help", _] | ["help", _, "articles", _] => "GET, HEAD",
+        ["v1", "health"] | ["v1", "kb", "index"] | ["v1", "tickets", _] => "GET, HEAD, OPTIONS",
+        ["v1", "tickets"] | ["v1", "tickets", _, "messages" | "csat"] | ["v1", "events"] => "OPTIONS, POST",
+        ["v1", "auth", "login" | "logout"] => "POST",
+        ["v1", "auth", "me"] => "GET, HEAD",
+        ["v1", "agent", "tickets" | "tickets.csv" | "agents" | "articles" | "metrics"]
+        | ["v1", "agent", "articles", _]
+        | ["v1", "agent", "kb", "unanswered"]
+        | ["v1", "admin", "audit"] => "GET, HEAD",
+        ["v1", "agent", "tickets" | "customers", _] => "GET, HEAD, PATCH",
+        ["v1", "agent", "tickets", _, "messages"]
+        | ["v1", "admin", "articles" | "tokens" | "retrain"]
+        | ["v1", "admin", "articles", "import"]
+        | ["v1", "admin", "kb", "publish"]
+        | ["v1", "admin", "rules", "validate"] => "POST",
+        ["v1", "admin", "articles", _] => "DELETE, PUT",
+        ["v1", "admin", "settings"] => "GET, HEAD, PUT",
+        ["v1", "admin", "agents"] => "GET, HEAD, POST",
+        ["v1", "admin", "agents", _] => "PATCH",
+        _ => return None,
+    })
 }

@@ -31,6 +31,9 @@ fn wrong_types() {
     refused(body.to_string().as_bytes(), "application/json", 422..=422, &m);
     let body = json!({ "site": ["demo"], "customer": { "email": "t@example.com" }, "message": m });
     refused(body.to_string().as_bytes(), "application/json", 422..=422, &m);
+    // The fields in order, as an array: serde would read it; the API must not.
+    let body = json!(["demo", { "email": "t@example.com" }, null, m, [], null, null, null]);
+    refused(body.to_string().as_bytes(), "application/json", 422..=422, &m);
 }
 
 #[test]
@@ -42,6 +45,29 @@ fn unknown_fields() {
     assert_error(&r, 422..=422);
     assert!(r.json()["error"]["message"].as_str().unwrap_or("").contains("is_admin"), "{}", r.text);
     assert_eq!(rows_containing("messages", "body", &m), 0);
+}
+
+/// The size cap never refuses what the field limits allow: the longest
+/// message, each character an escaped surrogate pair (12 bytes), is taken,
+/// and one character more is a 422 about the field, not a 413.
+#[test]
+fn the_longest_message_fits_even_fully_escaped() {
+    let body = |marker: &str, chars: usize| {
+        let rest = "\\ud83d\\ude00".repeat(chars - marker.len());
+        format!(r#"{{"site":"demo","customer":{{"email":"t@example.com"}},"message":"{marker}{rest}"}}"#)
+    };
+    let fits = body(&unique("escaped"), 10_000);
+    let r = public().send(
+        "POST",
+        "/v1/tickets",
+        &[("idempotency-key", &unique("k"))],
+        Some(("application/json", fits.as_bytes())),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json()["ticket"]["messages"][0]["body"].as_str().map(|b| b.chars().count()), Some(10_000));
+    let m = unique("escaped");
+    let code = refused(body(&m, 10_001).as_bytes(), "application/json", 422..=422, &m);
+    assert_eq!(code, "invalid_field");
 }
 
 #[test]
@@ -119,6 +145,33 @@ fn sql_and_html_are_stored_as_text() {
     assert_eq!(page.status, 200);
     assert!(!page.text.contains("<script>alert(1)"), "the help centre reflected markup");
     assert!(page.text.contains("&lt;script&gt;alert(1)"), "the query is shown escaped");
+}
+
+/// A method a path does not serve gets 405 with an `Allow` header that
+/// names exactly what openapi.json documents for the path, plus HEAD beside
+/// GET and OPTIONS (the CORS preflight) on the public API.
+#[test]
+fn a_wrong_method_gets_the_documented_ones_in_allow() {
+    let c = public();
+    let doc = c.get("/openapi.json").json();
+    let paths = doc["paths"].as_object().expect("openapi.json has paths");
+    let cors = ["/v1/health", "/v1/kb/index", "/v1/tickets", "/v1/events"];
+    for (path, operations) in paths {
+        let mut want: Vec<String> =
+            operations.as_object().expect("operations").keys().map(|m| m.to_ascii_uppercase()).collect();
+        if want.iter().any(|m| m == "GET") {
+            want.push("HEAD".into());
+        }
+        if cors.iter().any(|p| path.starts_with(p)) {
+            want.push("OPTIONS".into());
+        }
+        want.sort();
+        let concrete = path.replace("{id}", "x1").replace("{site}", "demo");
+        let r = c.send("TRACE", &concrete, &[], None);
+        assert_error(&r, 405..=405);
+        let allow: Vec<&str> = r.header("allow").unwrap_or_default().split(", ").collect();
+        assert_eq!(allow, want, "the Allow header of {path}");
+    }
 }
 
 #[test]

@@ -177,3 +177,37 @@ fn customer_history_collects_tickets() {
     assert_eq!(update.status, 200, "{}", update.text);
     assert_eq!(update.json()["plan"], "enterprise");
 }
+
+/// The queue search finds text of any allowed length, matches `%` and `_`
+/// literally, and ignores ASCII case.
+#[test]
+fn the_queue_search_takes_long_text_and_wildcards_literally() {
+    let c = public();
+    let marker = unique("search");
+    let long = format!("{marker} my_order 100% late, {}", "again and again ".repeat(8));
+    let long = long.trim_end().to_string();
+    assert!(long.len() > 100 && long.len() <= 200, "{}", long.len());
+    assert_eq!(create(&c, &unique("key"), &ticket_body("search@example.com", &long)).status, 201);
+    let a = admin(&edge_url());
+    let find = |q: &str| {
+        let r = a.get(&format!("/v1/agent/tickets?status=all&q={}", url_encode(q)));
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.json().as_array().expect("a list").len()
+    };
+    assert_eq!(find(&long.to_uppercase()), 1, "the whole text, in capitals");
+    assert_eq!(find(&format!("{marker} my_order 100%")), 1);
+    // As LIKE wildcards these would match the ticket; as text they do not.
+    assert_eq!(find(&format!("{marker} my%order")), 0);
+    assert_eq!(find(&format!("{marker} my_order 1_0%")), 0);
+    let over = a.get(&format!("/v1/agent/tickets?q={}", "x".repeat(201)));
+    assert_error(&over, 422..=422);
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

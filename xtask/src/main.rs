@@ -3,6 +3,7 @@
 mod bench;
 mod build;
 mod cmd;
+mod contract;
 mod deploy;
 mod eval;
 mod load;

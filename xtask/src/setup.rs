@@ -66,6 +66,41 @@ pub(crate) fn setup(browser: bool) -> Result<()> {
     Ok(())
 }
 
+/// The pinned tools of the API contract test (schemathesis, from PyPI) in
+/// their own virtual environment under `target/`; returns the path of the
+/// `schemathesis` program. Reinstalls when `tests/contract/requirements.txt`
+/// is newer than the environment.
+pub(crate) fn contract_tools() -> Result<std::path::PathBuf> {
+    let root = root();
+    let requirements = root.join("tests/contract/requirements.txt");
+    let venv = root.join("target/contract-venv");
+    let program = venv.join("bin/schemathesis");
+    let stamp = venv.join("installed.txt");
+    let fresh = match (std::fs::metadata(&requirements), std::fs::metadata(&stamp)) {
+        (Ok(r), Ok(s)) => s.modified()? >= r.modified()? && program.exists(),
+        _ => false,
+    };
+    if !fresh {
+        let _ = std::fs::remove_dir_all(&venv);
+        let make_venv = || run(&root, "python3", &["-m", "venv", &venv.to_string_lossy()], &[]);
+        if make_venv().is_err() {
+            // Debian's own python3 keeps venv in a separate package.
+            let _ = std::fs::remove_dir_all(&venv);
+            apt_install(&root, &["python3-venv"])?;
+            make_venv()?;
+        }
+        let pip = venv.join("bin/pip");
+        run(
+            &root,
+            &pip,
+            &["install", "--quiet", "--disable-pip-version-check", "-r", &requirements.to_string_lossy()],
+            &[],
+        )?;
+        std::fs::copy(&requirements, &stamp)?;
+    }
+    Ok(program)
+}
+
 /// Installs Debian packages (through sudo when not root).
 fn apt_install(root: &std::path::Path, packages: &[&str]) -> Result<()> {
     let as_root = output("id", &["-u"]).is_some_and(|u| u.trim() == "0");

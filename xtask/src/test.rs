@@ -4,13 +4,14 @@
 //! 2. rustfmt, and clippy with warnings as errors, native and wasm32;
 //! 3. unit, property and doc tests;
 //! 4. release builds of the widget, dashboard and edge;
-//! 5. starts fresh local edges and runs the HTTP tests (`tests/http/`) and
-//!    the browser tests (`tests/browser/`, headless Chromium) against them,
-//!    then stops them and checks that no request got a 5xx;
+//! 5. starts fresh local edges and runs the HTTP tests (`tests/http/`),
+//!    the browser tests (`tests/browser/`, headless Chromium) and the API
+//!    contract test (`contract`, schemathesis) against them, then stops
+//!    them and checks that no request got a 5xx;
 //! 6. a matching-quality floor on the public datasets.
 
 use crate::cmd::{root, run};
-use crate::{build, eval, setup};
+use crate::{build, contract, eval, setup};
 use anyhow::{Result, anyhow, bail};
 use deflect_tests::{LocalEdge, seed};
 use std::path::Path;
@@ -21,6 +22,8 @@ const TEST_PORT: u16 = 8790;
 const HOST_PORT: u16 = 8791;
 /// The port of the fresh edge for the dashboard tests.
 const DASH_PORT: u16 = 8792;
+/// The port of the fresh edge for the API contract test.
+const CONTRACT_PORT: u16 = 8795;
 
 /// Top-1 floors (percent) that guard matching quality against regressions;
 /// the measured figures are in BENCHMARKS.md.
@@ -71,16 +74,21 @@ pub(crate) fn test(args: &[String]) -> Result<()> {
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let http = run(&root, "cargo", &["test", "-p", "deflect-tests", "--", "--test-threads=4"], &env);
     let browser = run(&root, "node", &["--test", "--test-concurrency=1", "tests/browser/"], &env);
+    let mut logs = vec![edge.log.clone(), dash.log.clone()];
+    drop(dash);
+    let api = fresh_edge(CONTRACT_PORT, &root.join("target/e2e-contract"), &host_origin)?;
+    let contract = contract::check(&api.url);
+    logs.push(api.log.clone());
     // The edges the HTTP tests start themselves (restart, retrain) log
     // beside their data.
-    let mut logs = vec![edge.log.clone(), dash.log.clone()];
     for (dir, port) in [("target/e2e-restart", 8793), ("target/e2e-retrain", 8794)] {
         logs.push(root.join(dir).join(format!("wrangler-{port}.log")));
     }
     drop(edge);
-    drop(dash);
+    drop(api);
     http.map_err(|e| anyhow!("the HTTP tests failed: {e}"))?;
     browser.map_err(|e| anyhow!("the browser tests failed: {e}"))?;
+    contract?;
     for log in logs.iter().filter(|l| l.exists()) {
         let failures = server_errors(log)?;
         if !failures.is_empty() {

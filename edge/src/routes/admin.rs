@@ -123,7 +123,7 @@ pub(super) async fn create_token(app: &App, req: &mut Req) -> AppResult<Response
 
 pub(super) async fn audit(app: &App, req: &mut Req) -> AppResult<Response> {
     auth::admin(app, req).await?;
-    let limit = req.query("limit").and_then(|l| l.parse::<u32>().ok()).unwrap_or(200).clamp(1, 1000);
+    let limit = req.query_number("limit", 1..=1000, 200)?;
     json(200, &audit_log::recent(&app.db, req.query("target"), limit).await?)
 }
 

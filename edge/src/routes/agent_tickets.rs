@@ -42,10 +42,7 @@ pub(super) async fn queue(app: &App, req: &mut Req) -> AppResult<Response> {
     if text.as_ref().is_some_and(|t| t.chars().count() > 200) {
         return Err(AppError::invalid("q", "q: search text is longer than 200 characters"));
     }
-    let limit = match req.query("limit") {
-        Some(l) => l.parse::<u32>().map_err(|_| AppError::invalid("limit", "limit: must be a number"))?,
-        None => 200,
-    };
+    let limit = req.query_number("limit", 1..=1000, 200)?;
     let filter = Filter {
         statuses,
         level: level.map(str::to_string),

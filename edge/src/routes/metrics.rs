@@ -2,19 +2,13 @@
 
 use crate::auth;
 use crate::desk::report;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::http::{Req, json};
 use crate::state::App;
 use worker::Response;
 
 fn days(req: &Req) -> AppResult<u32> {
-    match req.query("days") {
-        None => Ok(30),
-        Some(d) => match d.parse::<u32>() {
-            Ok(n) if (1..=366).contains(&n) => Ok(n),
-            _ => Err(AppError::invalid("days", "days: must be 1 to 366")),
-        },
-    }
+    req.query_number("days", 1..=366, 30)
 }
 
 pub(super) async fn get(app: &App, req: &mut Req) -> AppResult<Response> {

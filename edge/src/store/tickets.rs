@@ -73,14 +73,15 @@ pub(crate) struct Filter {
 /// Tickets by priority, highest first.
 pub(crate) async fn queue(db: &D1Database, f: &Filter) -> AppResult<Vec<TicketRow>> {
     let statuses = serde_json::to_string(&f.statuses)?;
-    let like =
-        f.text.as_ref().map(|t| format!("%{}%", t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    // instr, not LIKE: D1 refuses LIKE patterns over 50 bytes, and instr
+    // needs no escaping. lower() folds ASCII only, as LIKE does.
     let sql = format!(
         "{SELECT} WHERE (?1 = '[]' OR t.status IN (SELECT value FROM json_each(?1))) \
          AND (?2 IS NULL OR COALESCE(t.priority_override, t.priority_level) = ?2) \
          AND (?3 IS NULL OR t.assignee_id = ?3) AND (?4 = 0 OR t.assignee_id IS NULL) \
          AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = ?5)) \
-         AND (?6 IS NULL OR t.subject LIKE ?6 ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id AND m.body LIKE ?6 ESCAPE '\\')) \
+         AND (?6 IS NULL OR instr(lower(t.subject), lower(?6)) > 0 \
+              OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id AND instr(lower(m.body), lower(?6)) > 0)) \
          AND (?7 IS NULL OR t.customer_id = ?7) \
          ORDER BY CASE COALESCE(t.priority_override, t.priority_level) WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 WHEN 'normal' THEN 1 ELSE 0 END DESC, \
            t.priority_score DESC, t.created_at ASC LIMIT ?8"
@@ -94,7 +95,7 @@ pub(crate) async fn queue(db: &D1Database, f: &Filter) -> AppResult<Vec<TicketRo
             Arg::OptText(f.assignee.as_deref()),
             Arg::Int(i64::from(f.unassigned)),
             Arg::OptText(f.tag.as_deref()),
-            Arg::OptText(like.as_deref()),
+            Arg::OptText(f.text.as_deref()),
             Arg::OptText(f.customer.as_deref()),
             Arg::Int(i64::from(f.limit.clamp(1, 1000))),
         ],

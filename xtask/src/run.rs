@@ -24,7 +24,14 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     }
     let persist = crate::cmd::root().join(".deflect/state");
     let edge = LocalEdge::start(port, &persist).map_err(|e| anyhow!(e))?;
-    seed(&edge.url, &[]).map_err(|e| anyhow!(e))?;
+    // The demo is seeded once: later runs keep what the owner changed since
+    // (articles, settings, the admin's password).
+    let seeded = persist.join("seeded");
+    let kept = seeded.exists();
+    if !kept {
+        seed(&edge.url, &[]).map_err(|e| anyhow!(e))?;
+        std::fs::write(&seeded, "the demo site and KB were seeded into this state\n")?;
+    }
     let password = dev_vars()?;
     let u = &edge.url;
     eprintln!(
@@ -34,7 +41,13 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
          \x20 Dashboard                  {u}/dashboard/\n\
          \x20   log in as {ADMIN_EMAIL} / {password} (from edge/.dev.vars)\n\
          \x20 API description            {u}/openapi.json\n\n\
+         {}\
          Press Ctrl-C to stop. Logs: {}\n",
+        if kept {
+            "The data of earlier runs is kept (the demo was seeded once); delete .deflect/state to start over.\n\n"
+        } else {
+            ""
+        },
         edge.log.display()
     );
     // Stay in the foreground until Ctrl-C or SIGTERM. wrangler runs in a

@@ -115,11 +115,17 @@ pub(crate) fn test(args: &[String]) -> Result<()> {
 const RUN_PORT: u16 = 8798;
 
 /// Runs the README's run command (`cargo xtask run`, without building
-/// again) as a user would, waits for the URLs it prints, checks that they
-/// answer, then stops it with its whole process group.
+/// again) twice as a user would: each time it waits for the URLs it prints,
+/// checks that they answer, then stops it with its whole process group. The
+/// second run must keep the data of the first instead of seeding again.
 fn run_command_works() -> Result<()> {
+    run_once(false)?;
+    run_once(true)
+}
+
+fn run_once(again: bool) -> Result<()> {
     let root = root();
-    let log_path = root.join("target/run-command.log");
+    let log_path = root.join(if again { "target/run-command-again.log" } else { "target/run-command.log" });
     let log = std::fs::File::create(&log_path)?;
     let mut child = std::process::Command::new("setsid")
         .args(["cargo", "xtask", "run", "--no-build", "--port", &RUN_PORT.to_string()])
@@ -147,7 +153,7 @@ fn run_command_works() -> Result<()> {
     let base = format!("http://127.0.0.1:{RUN_PORT}");
     let client = deflect_tests::Client::new(&base);
     let checks = ["/demo/", "/help/demo", "/dashboard/", "/openapi.json", "/v1/kb/index?site=demo"];
-    let failed: Vec<String> = checks
+    let mut failed: Vec<String> = checks
         .iter()
         .filter(|path| {
             !printed.contains(&format!("{base}{}", path.split('?').next().unwrap_or(""))) && !path.contains('?')
@@ -158,6 +164,9 @@ fn run_command_works() -> Result<()> {
             (r.status != 200).then(|| format!("{path} answered {}", r.status))
         }))
         .collect();
+    if again && !printed.contains("The data of earlier runs is kept") {
+        failed.push("the second run did not say it kept the first run's data".into());
+    }
     stop(&mut child);
     if !failed.is_empty() {
         bail!("`cargo xtask run` started but: {}", failed.join("; "));

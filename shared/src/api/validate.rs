@@ -2,17 +2,18 @@
 
 use crate::error::Error;
 
-/// Trims `value` and checks its length in characters.
+/// Trims `value` and checks its length in characters: at least `min` once
+/// trimmed, at most `max` as sent (so the limit is the one the API
+/// documents, whatever whitespace surrounds the text).
 pub fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String, Error> {
     let v = value.trim();
-    let n = v.chars().count();
-    if n < min {
+    if v.chars().count() < min {
         return Err(Error::field(
             field,
             if min == 1 { "is required".to_string() } else { format!("needs at least {min} characters") },
         ));
     }
-    if n > max {
+    if value.chars().count() > max {
         return Err(Error::field(field, format!("is longer than {max} characters")));
     }
     if v.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r')) {
@@ -23,8 +24,9 @@ pub fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String, 
 
 /// An optional text: blank becomes `None`.
 pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, Error> {
-    match value.map(str::trim) {
-        None | Some("") => Ok(None),
+    match value {
+        None => Ok(None),
+        Some(v) if v.trim().is_empty() => Ok(None),
         Some(v) => text(field, v, 1, max).map(Some),
     }
 }
@@ -35,6 +37,7 @@ pub fn email(field: &str, value: &str) -> Result<String, Error> {
     let v = value.trim().to_lowercase();
     let bad = || Error::field(field, "is not a valid e-mail address");
     if v.len() > 254
+        || value.chars().count() > 254
         || v.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ',' | ';'))
     {
         return Err(bad());
@@ -117,6 +120,10 @@ mod tests {
         assert_eq!(text("m", " ", 1, 10).unwrap_err().to_string(), "m: is required");
         assert!(text("m", "a\u{0}b", 1, 10).is_err());
         assert!(text("m", "长长长", 1, 2).is_err());
+        // The limit counts what was sent, surrounding whitespace included.
+        assert!(text("m", "hi\u{85}\u{85}\u{85}", 1, 4).is_err());
+        assert_eq!(optional_text("m", Some(" \n "), 2), Ok(None));
+        assert!(optional_text("m", Some("ab  "), 3).is_err());
         assert_eq!(origin("o", "HTTP://127.0.0.1:8788/").as_deref(), Ok("http://127.0.0.1:8788"));
         assert!(origin("o", "https://x.com/path").is_err());
         assert_eq!(locale("l", Some("zh-CN")).as_deref(), Ok("zh"));

@@ -18,8 +18,8 @@ response_headers_conformance,response_schema_conformance,negative_data_rejection
 missing_required_header,unsupported_method,allow_header_conformance,use_after_free,\
 ensure_resource_availability";
 
-/// Generated requests per operation and phase; with the fixed seed the run
-/// is the same every time.
+/// Generated requests per operation and phase, and the seed that makes the
+/// generated data the same on every run.
 const EXAMPLES: &str = "30";
 const SEED: &str = "1";
 

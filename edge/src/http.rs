@@ -119,10 +119,7 @@ impl Req {
 /// are 422.
 pub(crate) fn parse_json<T: DeserializeOwned>(text: &str) -> AppResult<T> {
     let value = serde_json::from_str(text).map_err(|e| {
-        let place = format!(" (line {}, column {})", e.line(), e.column());
-        let msg = e.to_string();
-        // serde_json appends its own position; keep one.
-        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string() + &place;
+        let msg = deflect_shared::json_problem(&e);
         if e.is_data() {
             AppError::Invalid { field: None, message: msg }
         } else {

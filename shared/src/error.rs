@@ -79,3 +79,23 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// A serde_json error in words, with its position said once:
+/// `missing field `site` (line 1, column 12)`. serde_json's own message ends
+/// with "at line L column C", which reads badly inside a longer sentence.
+pub fn json_problem(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let what = text.split(" at line ").next().unwrap_or(&text);
+    format!("{what} (line {}, column {})", e.line(), e.column())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_problem;
+
+    #[test]
+    fn json_problems_say_the_position_once() {
+        let e = serde_json::from_str::<serde_json::Value>("{\"a\": }").unwrap_err();
+        assert_eq!(json_problem(&e), "expected value (line 1, column 7)");
+    }
+}

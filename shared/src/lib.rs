@@ -47,7 +47,7 @@ assert_eq!(index.articles()[matches.hits[0].article].id, "reset-password");
 */
 #![deny(missing_docs)]
 
-pub use crate::error::{Error, ErrorKind};
+pub use crate::error::{Error, ErrorKind, json_problem};
 
 pub mod api;
 pub mod assignment;

@@ -126,14 +126,7 @@ impl RuleSet {
     /// Parses and validates a JSON array of rules.
     pub fn parse(json: &str) -> Result<RuleSet, Error> {
         let specs: Vec<RuleSpec> = serde_json::from_str(json).map_err(|e| {
-            // serde_json ends its message with the position; say it once.
-            let text = e.to_string();
-            let what = text.split(" at line ").next().unwrap_or(&text);
-            Error::rule(format!(
-                "the rules are not valid JSON of the expected shape: {what} (line {}, column {})",
-                e.line(),
-                e.column()
-            ))
+            Error::rule(format!("the rules are not valid JSON of the expected shape: {}", crate::json_problem(&e)))
         })?;
         RuleSet::from_specs(specs)
     }

@@ -69,17 +69,16 @@ pub(crate) fn setup(browser: bool) -> Result<()> {
 /// The pinned tools of the API contract test (schemathesis, from PyPI) in
 /// their own virtual environment under `target/`; returns the path of the
 /// `schemathesis` program. Reinstalls when `tests/contract/requirements.txt`
-/// is newer than the environment.
+/// differs from the copy kept beside the environment it was installed from
+/// (contents, not times: a fresh checkout over a cached `target/` is fresh).
 pub(crate) fn contract_tools() -> Result<std::path::PathBuf> {
     let root = root();
     let requirements = root.join("tests/contract/requirements.txt");
     let venv = root.join("target/contract-venv");
     let program = venv.join("bin/schemathesis");
     let stamp = venv.join("installed.txt");
-    let fresh = match (std::fs::metadata(&requirements), std::fs::metadata(&stamp)) {
-        (Ok(r), Ok(s)) => s.modified()? >= r.modified()? && program.exists(),
-        _ => false,
-    };
+    let wanted = std::fs::read(&requirements)?;
+    let fresh = program.exists() && std::fs::read(&stamp).is_ok_and(|installed| installed == wanted);
     if !fresh {
         let _ = std::fs::remove_dir_all(&venv);
         let make_venv = || run(&root, "python3", &["-m", "venv", &venv.to_string_lossy()], &[]);
@@ -96,7 +95,7 @@ pub(crate) fn contract_tools() -> Result<std::path::PathBuf> {
             &["install", "--quiet", "--disable-pip-version-check", "-r", &requirements.to_string_lossy()],
             &[],
         )?;
-        std::fs::copy(&requirements, &stamp)?;
+        std::fs::write(&stamp, &wanted)?;
     }
     Ok(program)
 }

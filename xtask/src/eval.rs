@@ -1,7 +1,7 @@
 //! `cargo xtask eval`: matching quality on the public datasets in
 //! `../shared/eval/`.
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use deflect_shared::kb::{Article, BuildOptions, EvalReport, KbIndex, LabelledQuestion, SearchOptions, evaluate};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -126,6 +126,9 @@ fn print_misses(name: &str) -> Result<()> {
 pub(crate) fn run(args: &[String]) -> Result<()> {
     let misses = args.iter().any(|a| a == "--misses");
     let names: Vec<&str> = args.iter().filter(|a| *a != "--misses").map(String::as_str).collect();
+    if let Some(bad) = names.iter().find(|n| !DATASETS.contains(n)) {
+        bail!("unknown dataset or option {bad}; usage: cargo xtask eval [--misses] [{}]", DATASETS.join("|"));
+    }
     if misses {
         let names = if names.is_empty() { DATASETS.to_vec() } else { names };
         return names.iter().try_for_each(|n| print_misses(n));

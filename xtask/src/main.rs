@@ -35,6 +35,11 @@ const USAGE: &str = "usage: cargo xtask <command>
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let rest = args.get(1..).unwrap_or_default();
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        let mut out = std::io::stdout().lock();
+        std::io::Write::write_all(&mut out, format!("{USAGE}\n").as_bytes())?;
+        return Ok(());
+    }
     match args.first().map(String::as_str) {
         Some("setup") => setup::setup(true),
         Some("build") => build::parts(rest),

@@ -30,7 +30,10 @@ const CONTRACT_PORT: u16 = 8795;
 const FLOORS: [(&str, f64); 3] = [("banking77", 70.0), ("clinc150", 69.0), ("smp2017", 73.0)];
 
 pub(crate) fn test(args: &[String]) -> Result<()> {
-    let quick = args.iter().any(|a| a == "--no-build");
+    if let Some(bad) = args.iter().find(|a| *a != "--no-build") {
+        bail!("unknown option {bad}; usage: cargo xtask test [--no-build]");
+    }
+    let quick = !args.is_empty();
     let root = root();
     setup::setup(true)?;
     run(&root, "cargo", &["fmt", "--all", "--", "--check"], &[])?;

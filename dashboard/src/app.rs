@@ -1,9 +1,11 @@
 //! The dashboard shell: who is logged in, the navigation, and the hash
-//! router (`#/queue`, `#/ticket/<id>`, `#/kb`, `#/metrics`, `#/settings`).
+//! router (`#/queue`, `#/ticket/<id>`, `#/kb`, `#/metrics`, `#/settings`,
+//! `#/account`).
 
 use crate::api;
 use crate::pages::{
-    kb::Kb, login::Login, metrics::MetricsPage, queue::Queue, settings::SettingsPage, ticket::TicketPage,
+    account::AccountPage, kb::Kb, login::Login, metrics::MetricsPage, queue::Queue, settings::SettingsPage,
+    ticket::TicketPage,
 };
 use deflect_shared::api::{AgentView, Role};
 use leptos::prelude::*;
@@ -76,6 +78,7 @@ pub fn App() -> impl IntoView {
             ["ticket", id] => view! { <TicketPage id=id.to_string() /> }.into_any(),
             ["kb"] => view! { <Kb /> }.into_any(),
             ["metrics"] => view! { <MetricsPage /> }.into_any(),
+            ["account"] => view! { <AccountPage /> }.into_any(),
             ["settings"] if session.is_admin() => view! { <SettingsPage /> }.into_any(),
             ["settings"] => view! {
                 <section><h1>"Settings"</h1><p class="error" role="alert">"Settings need the admin role."</p></section>
@@ -103,7 +106,9 @@ pub fn App() -> impl IntoView {
                     <a href="#/settings" class=move || nav_class("settings")>"Settings"</a>
                 </Show>
                 <span class="spacer"></span>
-                <span class="who">{move || session.me.get().map(|m| format!("{} ({})", m.name, m.role.as_str())).unwrap_or_default()}</span>
+                <a href="#/account" class=move || format!("who {}", nav_class("account")) title="Your account and password">
+                    {move || session.me.get().map(|m| format!("{} ({})", m.name, m.role.as_str())).unwrap_or_default()}
+                </a>
                 <button type="button" class="link" on:click=logout>"Log out"</button>
             </nav>
         </Show>

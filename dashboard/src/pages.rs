@@ -1,5 +1,6 @@
 //! The dashboard's pages, one module each.
 
+pub mod account;
 pub mod kb;
 pub mod login;
 pub mod metrics;

@@ -105,3 +105,9 @@ pub(crate) fn clear_cookie() -> String {
 pub(crate) fn session_token(req: &Req) -> Option<String> {
     cookie_value(req)
 }
+
+/// True when the caller authenticates with the session cookie (the
+/// dashboard), not a bearer token.
+pub(crate) fn uses_session(req: &Req) -> bool {
+    bearer(req).is_none() && cookie_value(req).is_some()
+}

@@ -129,16 +129,21 @@ test('an urgent widget ticket tops the queue; the agent replies and solves; the 
   await customer.close();
 });
 
-test('an agent cannot reach admin settings', async () => {
-  const { url } = dashEdge();
+/** An admin creates an agent (role agent) with this password; returns the e-mail. */
+async function createAgent(url, password) {
   const adminContext = await browser.newContext();
   const admin = await adminContext.newPage();
   await login(admin, url, ADMIN_EMAIL, adminPassword());
   const email = `${unique('agent')}@example.com`;
-  const created = await api(admin, 'POST', '/v1/admin/agents', { email, name: 'Ada Agent', role: 'agent', password: 'agent password 123' });
+  const created = await api(admin, 'POST', '/v1/admin/agents', { email, name: 'Ada Agent', role: 'agent', password });
   assert.equal(created.status, 201, JSON.stringify(created.json));
   await adminContext.close();
+  return email;
+}
 
+test('an agent cannot reach admin settings', async () => {
+  const { url } = dashEdge();
+  const email = await createAgent(url, 'agent password 123');
   const context = await browser.newContext();
   const page = await context.newPage();
   await login(page, url, email, 'agent password 123');
@@ -148,6 +153,46 @@ test('an agent cannot reach admin settings', async () => {
   assert.equal(await page.locator('#rules, textarea').count(), 0, 'no settings form is shown');
   const r = await api(page, 'GET', '/v1/admin/settings');
   assert.equal(r.status, 403);
+  await context.close();
+});
+
+test('an agent changes their own password from the account page', async () => {
+  const { url } = dashEdge();
+  const email = await createAgent(url, 'agent password 123');
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = watch(page);
+  await login(page, url, email, 'agent password 123');
+  await page.locator('nav.top a[href="#/account"]').click();
+  await page.getByRole('heading', { name: 'Your account' }).waitFor();
+  await page.getByText(email).waitFor();
+  const fill = async (current, fresh, repeat) => {
+    await page.locator('#current-password').fill(current);
+    await page.locator('#new-password').fill(fresh);
+    await page.locator('#repeat-password').fill(repeat);
+    await page.getByRole('button', { name: 'Change password' }).click();
+  };
+  await fill('agent password 123', 'a new passphrase 456', 'a new passphrase 457');
+  await page.getByRole('alert').getByText('differ').waitFor();
+  await fill('not my password at all', 'a new passphrase 456', 'a new passphrase 456');
+  await page.getByRole('alert').getByText('not your current password').waitFor();
+  await fill('agent password 123', 'a new passphrase 456', 'a new passphrase 456');
+  await page.getByRole('status').getByText('Password changed').waitFor();
+  assert.equal(await page.locator('#current-password').inputValue(), '', 'the form is cleared');
+  // Still logged in here, with the new session.
+  assert.equal((await api(page, 'GET', '/v1/auth/me')).status, 200);
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.locator('#password').waitFor();
+
+  const later = await context.newPage();
+  await later.goto(`${url}/dashboard/`);
+  await later.locator('#password').waitFor();
+  await later.locator('#email').fill(email);
+  await later.locator('#password').fill('agent password 123');
+  await later.locator('#password').press('Enter');
+  await later.getByRole('alert').getByText('wrong e-mail or password').waitFor();
+  await login(later, url, email, 'a new passphrase 456');
+  assert.deepEqual(problems, []);
   await context.close();
 });
 

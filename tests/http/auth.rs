@@ -35,19 +35,32 @@ fn anonymous_requests_get_401() {
     assert_error(&bearer, 401..=401);
 }
 
-/// An agent (not admin) created by the admin; returns a logged-in client.
-fn agent() -> Client {
+const AGENT_PASSWORD: &str = "correct horse battery";
+
+/// Creates an agent (not admin) with [`AGENT_PASSWORD`]; returns the
+/// e-mail.
+fn new_agent() -> String {
     let a = admin(&edge_url());
     let email = format!("{}@agents.example", unique("agent"));
     let r = a.json(
         "POST",
         "/v1/admin/agents",
-        &json!({ "email": email, "name": "Agent Smith", "role": "agent", "password": "correct horse battery" }),
+        &json!({ "email": email, "name": "Agent Smith", "role": "agent", "password": AGENT_PASSWORD }),
     );
     assert_eq!(r.status, 201, "{}", r.text);
+    email
+}
+
+/// A client logged in as `email`, from its own address.
+fn logged_in(email: &str, password: &str) -> Client {
     let c = Client::new(&edge_url()).ip(&unique("agent-ip"));
-    c.login(&email, "correct horse battery");
+    c.login(email, password);
     c
+}
+
+/// An agent (not admin) created by the admin; returns a logged-in client.
+fn agent() -> Client {
+    logged_in(&new_agent(), AGENT_PASSWORD)
 }
 
 #[test]
@@ -116,4 +129,55 @@ fn logins_are_rate_limited() {
     let last = c.json("POST", "/v1/auth/login", &json!({ "email": "x@example.com", "password": "nope-nope-nope" }));
     assert_eq!(assert_error(&last, 429..=429), "rate_limited");
     assert!(last.header("retry-after").is_some());
+}
+
+#[test]
+fn agents_change_their_own_password_and_their_other_sessions_end() {
+    let email = new_agent();
+    let here = logged_in(&email, AGENT_PASSWORD);
+    let elsewhere = logged_in(&email, AGENT_PASSWORD);
+    let change = |current: &str, new: &str| {
+        here.json("POST", "/v1/auth/password", &json!({ "current_password": current, "new_password": new }))
+    };
+    const NEW: &str = "a brand new passphrase";
+
+    let wrong = change("not my password at all", NEW);
+    assert_eq!(assert_error(&wrong, 422..=422), "invalid_field");
+    assert_eq!(wrong.json()["error"]["field"], "current_password");
+    let short = change(AGENT_PASSWORD, "short");
+    assert_eq!(short.json()["error"]["field"], "new_password", "{}", short.text);
+    let same = change(AGENT_PASSWORD, AGENT_PASSWORD);
+    assert_eq!(same.json()["error"]["field"], "new_password", "{}", same.text);
+    // Nothing changed yet.
+    assert_eq!(elsewhere.get("/v1/auth/me").status, 200);
+
+    let r = change(AGENT_PASSWORD, NEW);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["email"], email.as_str());
+    assert!(r.header("set-cookie").is_some_and(|c| c.contains("HttpOnly")), "a new session cookie");
+    // This browser stays logged in; the other one is logged out.
+    assert_eq!(here.get("/v1/auth/me").status, 200);
+    assert_error(&elsewhere.get("/v1/auth/me"), 401..=401);
+    // The old password no longer opens the account; the new one does.
+    let c = Client::new(&edge_url()).ip(&unique("after-change"));
+    let old = c.json("POST", "/v1/auth/login", &json!({ "email": email, "password": AGENT_PASSWORD }));
+    assert_eq!(assert_error(&old, 401..=401), "invalid_credentials");
+    c.login(&email, NEW);
+
+    let id = r.json()["id"].as_str().expect("the agent's id").to_string();
+    let audit = admin(&edge_url()).get(&format!("/v1/admin/audit?target={id}")).json();
+    let actions: Vec<&str> =
+        audit.as_array().expect("an audit list").iter().filter_map(|e| e["action"].as_str()).collect();
+    assert!(actions.contains(&"auth.password_changed"), "{actions:?}");
+}
+
+#[test]
+fn changing_a_password_needs_a_session_and_the_csrf_header() {
+    let body = json!({ "current_password": AGENT_PASSWORD, "new_password": "a brand new passphrase" });
+    let anonymous = public().json("POST", "/v1/auth/password", &body);
+    assert_error(&anonymous, 401..=401);
+    let c = agent();
+    let bytes = body.to_string();
+    let r = c.send("POST", "/v1/auth/password", &[], Some(("application/json", bytes.as_bytes())));
+    assert_eq!(assert_error(&r, 403..=403), "forbidden", "a cookie change without the CSRF header");
 }

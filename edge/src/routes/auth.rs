@@ -1,13 +1,13 @@
-//! Logging in and out.
+//! Logging in and out, and changing one's own password.
 
 use super::{Bucket, limit};
 use crate::auth::{self, SESSION_MS, clear_cookie, session_cookie};
-use crate::crypto::{new_token, sha256_hex, verify_password};
+use crate::crypto::{hash_password, new_token, sha256_hex, verify_password};
 use crate::error::{AppError, AppResult};
 use crate::http::{Req, json};
 use crate::state::App;
-use crate::store::agents;
-use deflect_shared::api::Login;
+use crate::store::agents::{self, AgentChanges};
+use deflect_shared::api::{Login, PasswordChange};
 use worker::Response;
 
 pub(super) async fn login(app: &App, req: &mut Req) -> AppResult<Response> {
@@ -34,11 +34,45 @@ pub(super) async fn login(app: &App, req: &mut Req) -> AppResult<Response> {
         app.audit(&agent.id, "auth.failed", &agent.id, serde_json::json!({ "ip": req.client_ip() })).await?;
         return Err(refused());
     }
-    let token = new_token()?;
-    agents::create_session(&app.db, &sha256_hex(token.as_bytes()).await?, &agent.id, app.now, SESSION_MS).await?;
+    let cookie = start_session(app, &agent.id).await?;
     app.audit(&agent.id, "auth.login", &agent.id, serde_json::json!({ "ip": req.client_ip() })).await?;
     let mut resp = json(200, &agent.view())?;
-    resp.headers_mut().set("set-cookie", &session_cookie(&token))?;
+    resp.headers_mut().set("set-cookie", &cookie)?;
+    Ok(resp)
+}
+
+/// Opens a session for an agent; returns its `Set-Cookie` value.
+async fn start_session(app: &App, agent: &str) -> AppResult<String> {
+    let token = new_token()?;
+    agents::create_session(&app.db, &sha256_hex(token.as_bytes()).await?, agent, app.now, SESSION_MS).await?;
+    Ok(session_cookie(&token))
+}
+
+/// `POST /v1/auth/password`: the calling agent changes their password,
+/// proving the current one. Every session of theirs ends; a dashboard
+/// caller gets a new session cookie, so only the other browsers are logged
+/// out. API tokens stay valid (an admin revokes those).
+pub(super) async fn change_password(app: &App, req: &mut Req) -> AppResult<Response> {
+    // Counted with logins: a stolen session must not become a way to guess
+    // the password faster than the login form allows.
+    limit(app, req, Bucket::Logins).await?;
+    let agent = auth::agent(app, req).await?;
+    let change: PasswordChange = req.json().await?;
+    change.validate()?;
+    if !verify_password(&change.current_password, &agent.password_hash).await? {
+        let detail = serde_json::json!({ "ip": req.client_ip(), "during": "password change" });
+        app.audit(&agent.id, "auth.failed", &agent.id, detail).await?;
+        return Err(AppError::invalid("current_password", "current_password: this is not your current password"));
+    }
+    let hash = hash_password(&change.new_password).await?;
+    let changes =
+        AgentChanges { name: None, role: None, teams: None, skills: None, active: None, password_hash: Some(&hash) };
+    agents::update(&app.db, &agent.id, &changes).await?;
+    app.audit(&agent.id, "auth.password_changed", &agent.id, serde_json::json!({ "ip": req.client_ip() })).await?;
+    let mut resp = json(200, &agent.view())?;
+    if auth::uses_session(req) {
+        resp.headers_mut().set("set-cookie", &start_session(app, &agent.id).await?)?;
+    }
     Ok(resp)
 }
 

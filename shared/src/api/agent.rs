@@ -164,6 +164,32 @@ impl AgentUpdate {
     }
 }
 
+/// `POST /v1/auth/password`: an agent changes their own password.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// The password they log in with now.
+    pub current_password: String,
+    /// The new one, at least [`MIN_PASSWORD`] characters.
+    pub new_password: String,
+}
+
+impl PasswordChange {
+    /// Checks the new password's length and that it differs from the
+    /// current one; the current one is checked against the stored hash by
+    /// the edge.
+    pub fn validate(&self) -> Result<(), Error> {
+        if self.current_password.is_empty() || self.current_password.chars().count() > 200 {
+            return Err(Error::field("current_password", "must be 1 to 200 characters"));
+        }
+        password("new_password", &self.new_password)?;
+        if self.new_password == self.current_password {
+            return Err(Error::field("new_password", "is the same as the current password"));
+        }
+        Ok(())
+    }
+}
+
 /// `POST /v1/admin/tokens`: an API token for scripts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -294,4 +320,23 @@ pub struct AuditEntry {
     pub target: String,
     /// Details.
     pub detail: serde_json::Value,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(current: &str, new: &str) -> PasswordChange {
+        PasswordChange { current_password: current.into(), new_password: new.into() }
+    }
+
+    #[test]
+    fn a_password_change_needs_a_long_new_password_that_differs() {
+        assert!(change("old password 1", "new password 2").validate().is_ok());
+        let field = |c: PasswordChange| c.validate().unwrap_err().to_string();
+        assert!(field(change("old password 1", "short")).contains("new_password"));
+        assert!(field(change("same password 1", "same password 1")).contains("same as the current"));
+        assert!(field(change("", "new password 2")).contains("current_password"));
+        assert!(field(change("old password 1", &"x".repeat(201))).contains("200"));
+    }
 }

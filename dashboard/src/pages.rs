@@ -7,6 +7,7 @@ pub mod metrics;
 pub mod queue;
 pub mod settings;
 pub mod ticket;
+pub mod tokens;
 
 use deflect_shared::priority::Explanation;
 use leptos::prelude::*;

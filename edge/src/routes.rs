@@ -148,7 +148,9 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Get, ["v1", "admin", "agents"]) => admin::list_agents(app, req).await,
         (Post, ["v1", "admin", "agents"]) => admin::create_agent(app, req).await,
         (Patch, ["v1", "admin", "agents", id]) => admin::update_agent(app, req, id).await,
+        (Get, ["v1", "admin", "tokens"]) => admin::list_tokens(app, req).await,
         (Post, ["v1", "admin", "tokens"]) => admin::create_token(app, req).await,
+        (Delete, ["v1", "admin", "tokens", id]) => admin::revoke_token(app, req, id).await,
         (Get, ["v1", "admin", "audit"]) => admin::audit(app, req).await,
         (Post, ["v1", "admin", "retrain"]) => admin::retrain(app, req).await,
 
@@ -181,13 +183,14 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         | ["v1", "admin", "audit"] => "GET, HEAD",
         ["v1", "agent", "tickets" | "customers", _] => "GET, HEAD, PATCH",
         ["v1", "agent", "tickets", _, "messages"]
-        | ["v1", "admin", "articles" | "tokens" | "retrain"]
+        | ["v1", "admin", "articles" | "retrain"]
         | ["v1", "admin", "articles", "import"]
         | ["v1", "admin", "kb", "publish"]
         | ["v1", "admin", "rules", "validate"] => "POST",
         ["v1", "admin", "articles", _] => "DELETE, PUT",
         ["v1", "admin", "settings"] => "GET, HEAD, PUT",
-        ["v1", "admin", "agents"] => "GET, HEAD, POST",
+        ["v1", "admin", "agents" | "tokens"] => "GET, HEAD, POST",
+        ["v1", "admin", "tokens", _] => "DELETE",
         ["v1", "admin", "agents", _] => "PATCH",
         _ => return None,
     })

@@ -13,7 +13,7 @@ pub mod validate;
 
 pub use agent::{
     AgentUpdate, AgentView, AuditEntry, CustomerTicketView, CustomerUpdate, CustomerView, Login, MIN_PASSWORD,
-    NewAgent, NewToken, PasswordChange, Role, TicketDetail, TicketSummary, password,
+    NewAgent, NewToken, PasswordChange, Role, TicketDetail, TicketSummary, TokenCreated, TokenView, password,
 };
 pub use error::{ApiError, ErrorBody};
 pub use events::{EventKind, WidgetEvent};

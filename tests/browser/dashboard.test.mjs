@@ -10,6 +10,13 @@ after(async () => { await browser?.close(); });
 
 const HOSTILE = `<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"><b>bold</b>`;
 
+/**
+ * A browser context for one member of staff, seen by the edge as its own
+ * client address (the header Cloudflare sets), so each test has its own
+ * login rate-limit budget, as people on different machines do.
+ */
+const staffContext = () => browser.newContext({ extraHTTPHeaders: { 'cf-connecting-ip': unique('staff') } });
+
 async function login(page, url, email, password) {
   await page.goto(`${url}/dashboard/`);
   await page.locator('#password').waitFor();
@@ -131,7 +138,7 @@ test('an urgent widget ticket tops the queue; the agent replies and solves; the 
 
 /** An admin creates an agent (role agent) with this password; returns the e-mail. */
 async function createAgent(url, password) {
-  const adminContext = await browser.newContext();
+  const adminContext = await staffContext();
   const admin = await adminContext.newPage();
   await login(admin, url, ADMIN_EMAIL, adminPassword());
   const email = `${unique('agent')}@example.com`;
@@ -144,7 +151,7 @@ async function createAgent(url, password) {
 test('an agent cannot reach admin settings', async () => {
   const { url } = dashEdge();
   const email = await createAgent(url, 'agent password 123');
-  const context = await browser.newContext();
+  const context = await staffContext();
   const page = await context.newPage();
   await login(page, url, email, 'agent password 123');
   assert.equal(await page.locator('nav.top a[href="#/settings"]').count(), 0, 'no Settings link for agents');
@@ -156,10 +163,40 @@ test('an agent cannot reach admin settings', async () => {
   await context.close();
 });
 
+test('an admin makes an API token in Settings, sees it once, and revokes it', async () => {
+  const { url } = dashEdge();
+  const context = await staffContext();
+  const page = await context.newPage();
+  const problems = watch(page);
+  await login(page, url, ADMIN_EMAIL, adminPassword());
+  await page.locator('nav.top a[href="#/settings"]').click();
+  await page.getByRole('heading', { name: 'API tokens' }).waitFor();
+  const name = unique('export script');
+  await page.locator('#token-name').fill(name);
+  await page.getByRole('button', { name: 'Make a token' }).click();
+  const shown = page.locator('.new-token code.token');
+  await shown.waitFor();
+  const token = (await shown.textContent()).trim();
+  assert.match(token, /^dfl_/);
+  const row = page.locator('table.tokens tr', { hasText: name });
+  await row.waitFor();
+  assert.equal(await row.getByText(token).count(), 0, 'the list does not show the token');
+
+  const asScript = () => page.evaluate(async (token) => (await fetch('/v1/auth/me', { headers: { authorization: `Bearer ${token}` }, credentials: 'omit' })).status, token);
+  assert.equal(await asScript(), 200);
+  await row.getByRole('button', { name: `Revoke ${name}` }).click();
+  await page.getByRole('status').getByText(`Revoked the token “${name}”.`).waitFor();
+  await row.waitFor({ state: 'detached' });
+  assert.equal(await shown.count(), 0, 'the revoked token is no longer shown');
+  assert.equal(await asScript(), 401);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('an agent changes their own password from the account page', async () => {
   const { url } = dashEdge();
   const email = await createAgent(url, 'agent password 123');
-  const context = await browser.newContext();
+  const context = await staffContext();
   const page = await context.newPage();
   const problems = watch(page);
   await login(page, url, email, 'agent password 123');

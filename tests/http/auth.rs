@@ -181,3 +181,39 @@ fn changing_a_password_needs_a_session_and_the_csrf_header() {
     let r = c.send("POST", "/v1/auth/password", &[], Some(("application/json", bytes.as_bytes())));
     assert_eq!(assert_error(&r, 403..=403), "forbidden", "a cookie change without the CSRF header");
 }
+
+#[test]
+fn api_tokens_are_listed_without_their_secret_and_revoked_at_once() {
+    let a = admin(&edge_url());
+    let name = unique("nightly export");
+    let r = a.json("POST", "/v1/admin/tokens", &json!({ "name": name }));
+    assert_eq!(r.status, 201, "{}", r.text);
+    let (token, id) = (r.json()["token"].as_str().unwrap().to_string(), r.json()["id"].as_str().unwrap().to_string());
+    let script = Client::new(&edge_url()).ip(&unique("script"));
+    let bearer = format!("Bearer {token}");
+    assert_eq!(script.send("GET", "/v1/auth/me", &[("authorization", &bearer)], None).status, 200);
+
+    let list = a.get("/v1/admin/tokens");
+    assert_eq!(list.status, 200, "{}", list.text);
+    assert!(!list.text.contains(&token), "the list shows a token itself");
+    let mine = list.json().as_array().unwrap().iter().find(|t| t["name"] == name.as_str()).cloned().expect("listed");
+    assert_eq!(mine["id"], id.as_str());
+    assert_eq!(mine["agent_name"], "Admin");
+    assert!(mine["last_used_at"].as_i64().is_some(), "the use above is recorded: {mine}");
+
+    // Agents may neither list nor revoke.
+    let agent = agent();
+    assert_error(&agent.get("/v1/admin/tokens"), 403..=403);
+    let path = format!("/v1/admin/tokens/{id}");
+    assert_error(&agent.send("DELETE", &path, &[("x-deflect-csrf", "1")], None), 403..=403);
+
+    let revoked = a.send("DELETE", &path, &[("x-deflect-csrf", "1")], None);
+    assert_eq!(revoked.status, 204, "{}", revoked.text);
+    assert_error(&script.send("GET", "/v1/auth/me", &[("authorization", &bearer)], None), 401..=401);
+    assert_eq!(assert_error(&a.send("DELETE", &path, &[("x-deflect-csrf", "1")], None), 404..=404), "not_found");
+    assert!(!a.get("/v1/admin/tokens").text.contains(&id), "a revoked token is still listed");
+    for bad in ["not-an-id", "%27%20OR%201%3D1", "0123456789abcdef0"] {
+        let r = a.send("DELETE", &format!("/v1/admin/tokens/{bad}"), &[("x-deflect-csrf", "1")], None);
+        assert_error(&r, 404..=404);
+    }
+}

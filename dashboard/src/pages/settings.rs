@@ -1,8 +1,9 @@
 //! Admin settings: allowed site origins, SLA targets, assignment, rate
 //! limits, automation rules (validated, errors in words), agents and roles,
-//! and retraining the models.
+//! API tokens, and retraining the models.
 
 use super::Notice;
+use super::tokens::ApiTokens;
 use crate::api;
 use deflect_shared::api::{AgentUpdate, AgentView, NewAgent, RetrainReport, Role, Settings};
 use deflect_shared::assignment::Strategy;
@@ -291,6 +292,7 @@ pub fn SettingsPage() -> impl IntoView {
                 Some(Ok(s)) => view! { <SettingsForm settings=s note=note /> }.into_any(),
             }}
             <Agents note=note />
+            <ApiTokens note=note />
             <Retrain />
         </section>
     }

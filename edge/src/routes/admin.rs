@@ -9,7 +9,7 @@ use crate::http::{Req, json};
 use crate::state::App;
 use crate::store::agents::{self, AgentChanges, NewAgentRow};
 use crate::store::{audit as audit_log, kv};
-use deflect_shared::api::{AgentUpdate, NewAgent, NewToken, Settings};
+use deflect_shared::api::{AgentUpdate, NewAgent, NewToken, Settings, TokenCreated};
 use deflect_shared::rules::RuleSet;
 use worker::Response;
 
@@ -116,9 +116,27 @@ pub(super) async fn create_token(app: &App, req: &mut Req) -> AppResult<Response
     let t: NewToken = req.json().await?;
     let name = deflect_shared::api::validate::text("name", &t.name, 1, 100)?;
     let token = format!("dfl_{}", new_token()?);
-    agents::create_token(&app.db, &sha256_hex(token.as_bytes()).await?, &me.id, &name, app.now).await?;
-    app.audit(&me.id, "token.create", &me.id, serde_json::json!({ "name": name })).await?;
-    json(201, &serde_json::json!({ "token": token, "name": name }))
+    let hash = sha256_hex(token.as_bytes()).await?;
+    agents::create_token(&app.db, &hash, &me.id, &name, app.now).await?;
+    let id = hash[..agents::TOKEN_ID_LEN].to_string();
+    app.audit(&me.id, "token.create", &me.id, serde_json::json!({ "name": name, "id": id })).await?;
+    json(201, &TokenCreated { id, token, name })
+}
+
+/// Lists the API tokens (never the tokens themselves).
+pub(super) async fn list_tokens(app: &App, req: &mut Req) -> AppResult<Response> {
+    auth::admin(app, req).await?;
+    json(200, &agents::tokens(&app.db).await?)
+}
+
+/// Revokes an API token: it stops working at once.
+pub(super) async fn revoke_token(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
+    let me = auth::admin(app, req).await?;
+    if !agents::revoke_token(&app.db, id).await? {
+        return Err(AppError::NotFound(format!("there is no API token {id}")));
+    }
+    app.audit(&me.id, "token.revoke", id, serde_json::json!({})).await?;
+    crate::http::empty(204)
 }
 
 pub(super) async fn audit(app: &App, req: &mut Req) -> AppResult<Response> {

@@ -2,7 +2,7 @@
 
 use super::{Arg, Count, all, first, from_json, run};
 use crate::error::AppResult;
-use deflect_shared::api::{AgentView, Role};
+use deflect_shared::api::{AgentView, Role, TokenView};
 use deflect_shared::assignment::Candidate;
 use serde::Deserialize;
 use worker::D1Database;
@@ -187,4 +187,47 @@ pub(crate) async fn create_token(
     )
     .await?;
     Ok(())
+}
+
+/// Characters of a token's hash that name it in the API.
+pub(crate) const TOKEN_ID_LEN: usize = 16;
+
+#[derive(Deserialize)]
+struct TokenRow {
+    id: String,
+    name: String,
+    agent_id: String,
+    agent_name: String,
+    created_at: f64,
+    last_used_at: Option<f64>,
+}
+
+/// Every API token, newest first.
+pub(crate) async fn tokens(db: &D1Database) -> AppResult<Vec<TokenView>> {
+    let sql = format!(
+        "SELECT substr(t.token_hash, 1, {TOKEN_ID_LEN}) AS id, t.name, t.agent_id, a.name AS agent_name, \
+         t.created_at, t.last_used_at FROM api_tokens t JOIN agents a ON a.id = t.agent_id \
+         ORDER BY t.created_at DESC, id"
+    );
+    let rows: Vec<TokenRow> = all(db, &sql, &[]).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| TokenView {
+            id: r.id,
+            name: r.name,
+            agent_id: r.agent_id,
+            agent_name: r.agent_name,
+            created_at: r.created_at as i64,
+            last_used_at: r.last_used_at.map(|t| t as i64),
+        })
+        .collect())
+}
+
+/// Deletes the token with this id; false when there is none.
+pub(crate) async fn revoke_token(db: &D1Database, id: &str) -> AppResult<bool> {
+    if id.len() != TOKEN_ID_LEN || !id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return Ok(false);
+    }
+    let sql = format!("DELETE FROM api_tokens WHERE substr(token_hash, 1, {TOKEN_ID_LEN}) = ?1");
+    Ok(run(db, &sql, &[Arg::Text(id)]).await? > 0)
 }

@@ -198,6 +198,34 @@ pub struct NewToken {
     pub name: String,
 }
 
+/// `POST /v1/admin/tokens` answer: the token itself is shown only here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenCreated {
+    /// The handle to list and revoke it by (not a credential).
+    pub id: String,
+    /// The bearer token (`dfl_…`).
+    pub token: String,
+    /// What it is for.
+    pub name: String,
+}
+
+/// An API token as admins see it: never the token itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenView {
+    /// The handle to revoke it by.
+    pub id: String,
+    /// What it is for.
+    pub name: String,
+    /// The agent it acts as.
+    pub agent_id: String,
+    /// That agent's name.
+    pub agent_name: String,
+    /// When it was made.
+    pub created_at: i64,
+    /// When it last authenticated a request.
+    pub last_used_at: Option<i64>,
+}
+
 /// A customer record (CRM).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CustomerView {

@@ -2,7 +2,7 @@
 // of its own so the queue and the metrics hold only what this file does.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, dashEdge, watch, w, openWidget, ask, leaveTicket, collectTickets, createdTickets, adminPassword, ADMIN_EMAIL, screenshotPath, unique } from './lib.mjs';
+import { launch, dashEdge, watch, w, openWidget, ask, leaveTicket, collectTickets, createdTickets, adminPassword, ADMIN_EMAIL, screenshotPath, unique, axeViolations } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -15,7 +15,7 @@ const HOSTILE = `<script>window.__pwned = 1</script><img src=x onerror="window._
  * client address (the header Cloudflare sets), so each test has its own
  * login rate-limit budget, as people on different machines do.
  */
-const staffContext = () => browser.newContext({ extraHTTPHeaders: { 'cf-connecting-ip': unique('staff') } });
+const staffContext = (options = {}) => browser.newContext({ ...options, extraHTTPHeaders: { 'cf-connecting-ip': unique('staff') } });
 
 async function login(page, url, email, password) {
   await page.goto(`${url}/dashboard/`);
@@ -270,5 +270,49 @@ test('the metrics page shows the deflection rate of the sessions in this test', 
   await page.getByText('window.__pwned = 1').first().waitFor();
   await page.screenshot({ path: screenshotPath('kb.png'), fullPage: true });
   assert.equal(await page.evaluate(() => window.__pwned), undefined, 'no customer markup ran on the KB page');
+  await context.close();
+});
+
+test('axe-core finds no accessibility violations on the dashboard pages', async () => {
+  const { url } = dashEdge();
+  // axe is injected as a script, which the dashboard's CSP would block.
+  const context = await staffContext({ bypassCSP: true });
+  const page = await context.newPage();
+  const found = [];
+  const check = async (route) => {
+    await page.waitForLoadState('networkidle');
+    found.push(...(await axeViolations(page)).map((v) => `${route}: ${v}`));
+  };
+  await page.goto(`${url}/dashboard/#/login`);
+  await page.locator('#password').waitFor();
+  await check('#/login');
+  await login(page, url, ADMIN_EMAIL, adminPassword());
+  // A ticket of this test's own to open.
+  const subject = unique('Accessibility check');
+  const created = await page.evaluate(async (subject) => {
+    const r = await fetch('/v1/tickets', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': subject.replace(/\W/g, '-') },
+      body: JSON.stringify({ site: 'demo', customer: { email: 'axe@example.com' }, subject, message: 'The export button does nothing.' }),
+    });
+    return { status: r.status, json: await r.json() };
+  }, subject);
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  // Each page with its heading and a part it loads from the API.
+  const pages = [
+    ['#/queue', 'Queue', 'table.queue tr.ticket-row'],
+    [`#/ticket/${created.json.ticket.id}`, subject, '#t-status'],
+    ['#/kb', 'Knowledge base', 'ul.articles li'],
+    ['#/metrics', 'Metrics', 'figure.chart'],
+    ['#/settings', 'Settings', '#sla-urgent-first'],
+    ['#/account', 'Your account', '#current-password'],
+  ];
+  for (const [route, heading, loaded] of pages) {
+    await page.goto(`${url}/dashboard/${route}`);
+    await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+    await page.locator(loaded).first().waitFor();
+    await check(route);
+  }
+  assert.deepEqual(found, []);
   await context.close();
 });

@@ -126,3 +126,19 @@ export function screenshotPath(name) {
 
 /** A value no other test uses. */
 export const unique = (p) => `${p}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+
+/**
+ * axe-core's accessibility violations on the page, or only inside
+ * `include` (an axe context such as `{ include: [['deflect-widget', '.dfl-root']] }`),
+ * one line each. Injects axe when the page lacks it: the context must bypass
+ * the page's CSP.
+ */
+export async function axeViolations(page, include = null) {
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    await page.addScriptTag({ path: path.join(ROOT, 'node_modules/axe-core/axe.min.js') });
+  }
+  return page.evaluate(async (include) => {
+    const r = await window.axe.run(include ?? document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`);
+  }, include);
+}

@@ -1,8 +1,7 @@
 // The widget on real pages in headless Chromium against the local edge.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, edge, hostOrigin, watch, w, openWidget, ask, leaveTicket, collectTickets, createdTickets, d1, serve, unique, screenshotPath, ROOT } from './lib.mjs';
-import path from 'node:path';
+import { launch, edge, hostOrigin, watch, w, openWidget, ask, leaveTicket, collectTickets, createdTickets, d1, serve, unique, screenshotPath, axeViolations } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -204,15 +203,32 @@ test('axe-core finds no accessibility violations in the open widget', async () =
   await openWidget(page);
   await ask(page, 'how do I get a refund');
   await page.locator('deflect-widget .dfl-answer').last().waitFor();
-  await page.addScriptTag({ path: path.join(ROOT, 'node_modules/axe-core/axe.min.js') });
-  const check = () => page.evaluate(async () => {
-    const r = await window.axe.run({ include: [['deflect-widget', '.dfl-root']] }, { resultTypes: ['violations'] });
-    return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  });
+  const check = () => axeViolations(page, { include: [['deflect-widget', '.dfl-root']] });
   assert.deepEqual(await check(), [], 'chat with an answer');
   await page.locator('deflect-widget .dfl-person').click();
   await page.locator('deflect-widget #dfl-email').waitFor();
   assert.deepEqual(await check(), [], 'ticket form');
+  await context.close();
+});
+
+test('axe-core finds no accessibility violations in the help centre', async () => {
+  const { url } = edge();
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  const found = [];
+  const check = async (address) => found.push(...(await axeViolations(page)).map((v) => `${address}: ${v}`));
+  for (const address of ['/help/demo', '/help/demo?q=how+do+I+get+a+refund', '/help/demo?q=deliver+a+parcel+to+the+moon', '/help/demo?lang=zh']) {
+    const r = await page.goto(`${url}${address}`);
+    assert.equal(r.status(), 200, address);
+    await check(address);
+  }
+  await page.goto(`${url}/help/demo`);
+  const article = page.locator('a[href*="/help/demo/articles/"]').first();
+  const href = await article.getAttribute('href');
+  await article.click();
+  await page.waitForURL(`**${href.split('?')[0]}*`);
+  await check(href);
+  assert.deepEqual(found, []);
   await context.close();
 });
 

@@ -68,8 +68,10 @@ fn SettingsForm(
             (if first { t.first_response_minutes } else { t.resolution_minutes }).to_string()
         };
         let id = format!("sla-{}-{}", level.as_str(), if first { "first" } else { "resolution" });
+        let label =
+            format!("{} minutes for {} priority", if first { "First response" } else { "Resolution" }, level.as_str());
         view! {
-            <input id=id.clone() type="number" min="1" prop:value=value on:change=move |ev| {
+            <input id=id.clone() type="number" min="1" aria-label=label prop:value=value on:change=move |ev| {
                 let v: u32 = event_target_value(&ev).parse().unwrap_or(1);
                 current.update(|s| {
                     let t = match level {

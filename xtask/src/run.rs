@@ -39,10 +39,13 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
          \x20 Demo site with the widget  {u}/demo/\n\
          \x20 Help centre                {u}/help/demo\n\
          \x20 Dashboard                  {u}/dashboard/\n\
-         \x20   log in as {ADMIN_EMAIL} / {password} (from edge/.dev.vars)\n\
+         \x20   log in as {ADMIN_EMAIL} / {password} (from edge/.dev.vars{})\n\
          \x20 API description            {u}/openapi.json\n\n\
          {}\
          Press Ctrl-C to stop. Logs: {}\n",
+        // The bootstrap password opens the account only until the admin
+        // changes it in the dashboard.
+        if kept { ", unless you changed it since" } else { "" },
         if kept {
             "The data of earlier runs is kept (the demo was seeded once); delete .deflect/state to start over.\n\n"
         } else {

@@ -17,12 +17,17 @@ const HOSTILE = `<script>window.__pwned = 1</script><img src=x onerror="window._
  */
 const staffContext = (options = {}) => browser.newContext({ ...options, extraHTTPHeaders: { 'cf-connecting-ip': unique('staff') } });
 
-async function login(page, url, email, password) {
+/** Opens the dashboard and submits the login form. */
+async function submitLogin(page, url, email, password) {
   await page.goto(`${url}/dashboard/`);
   await page.locator('#password').waitFor();
   await page.locator('#email').fill(email);
   await page.locator('#password').fill(password);
   await page.locator('#password').press('Enter');
+}
+
+async function login(page, url, email, password) {
+  await submitLogin(page, url, email, password);
   await page.locator('nav.top').waitFor();
 }
 
@@ -222,11 +227,7 @@ test('an agent changes their own password from the account page', async () => {
   await page.locator('#password').waitFor();
 
   const later = await context.newPage();
-  await later.goto(`${url}/dashboard/`);
-  await later.locator('#password').waitFor();
-  await later.locator('#email').fill(email);
-  await later.locator('#password').fill('agent password 123');
-  await later.locator('#password').press('Enter');
+  await submitLogin(later, url, email, 'agent password 123');
   await later.getByRole('alert').getByText('wrong e-mail or password').waitFor();
   await login(later, url, email, 'a new passphrase 456');
   assert.deepEqual(problems, []);

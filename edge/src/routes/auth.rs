@@ -65,9 +65,7 @@ pub(super) async fn change_password(app: &App, req: &mut Req) -> AppResult<Respo
         return Err(AppError::invalid("current_password", "current_password: this is not your current password"));
     }
     let hash = hash_password(&change.new_password).await?;
-    let changes =
-        AgentChanges { name: None, role: None, teams: None, skills: None, active: None, password_hash: Some(&hash) };
-    agents::update(&app.db, &agent.id, &changes).await?;
+    agents::update(&app.db, &agent.id, &AgentChanges { password_hash: Some(&hash), ..Default::default() }).await?;
     app.audit(&agent.id, "auth.password_changed", &agent.id, serde_json::json!({ "ip": req.client_ip() })).await?;
     let mut resp = json(200, &agent.view())?;
     if auth::uses_session(req) {

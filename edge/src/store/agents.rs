@@ -102,6 +102,7 @@ pub(crate) async fn insert(db: &D1Database, a: &NewAgentRow<'_>, now: i64) -> Ap
     Ok(n == 1)
 }
 
+#[derive(Default)]
 pub(crate) struct AgentChanges<'a> {
     pub(crate) name: Option<&'a str>,
     pub(crate) role: Option<&'a str>,

@@ -18,6 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::http::{Req, secure};
 use crate::state::App;
 use crate::store::kv;
+use deflect_shared::rate_limit;
 use worker::{Method, Request, Response};
 
 /// Rate-limit buckets of the public API.
@@ -42,7 +43,9 @@ pub(crate) async fn limit(app: &App, req: &Req, bucket: Bucket) -> AppResult<()>
     // a counter that cannot be written must not turn a good request into
     // an error, so the request goes through and the failure is logged.
     match kv::hit(&app.kv, name, &req.client_ip(), app.now).await {
-        Ok((count, left)) if count > u64::from(max) => Err(AppError::RateLimited(left)),
+        Ok((previous, current)) if rate_limit::estimate(previous, current, app.now) > u64::from(max) => {
+            Err(AppError::RateLimited(rate_limit::retry_after_secs(previous, current, app.now, u64::from(max))))
+        }
         Ok(_) => Ok(()),
         Err(e) => {
             worker::console_warn!("rate limit counter for {name} not updated: {e:?}");

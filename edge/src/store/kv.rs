@@ -6,6 +6,7 @@ use crate::error::AppResult;
 use deflect_shared::api::{Settings, Site};
 use deflect_shared::kb::MatchWeights;
 use deflect_shared::priority::PriorityModel;
+use deflect_shared::rate_limit;
 use serde::{Deserialize, Serialize};
 use worker::KvStore;
 
@@ -105,16 +106,19 @@ pub(crate) async fn put_kb_index(kv: &KvStore, site: &str, bytes: &[u8], meta: &
     Ok(())
 }
 
-/// Counts a request in a fixed one-minute window; returns the count
-/// including this request and the seconds left in the window.
+/// Counts a request in its fixed one-minute window; returns the counts of
+/// the window before (`previous`) and of this one, this request included.
+/// [`deflect_shared::rate_limit`] turns them into an estimate of the last
+/// minute.
 pub(crate) async fn hit(kv: &KvStore, bucket: &str, client: &str, now_ms: i64) -> AppResult<(u64, u64)> {
-    let window = now_ms / 60_000;
-    let key = format!("rl:{bucket}:{client}:{window}");
-    let n = kv.get(&key).text().await?.and_then(|v| v.parse::<u64>().ok()).unwrap_or(0) + 1;
-    // KV's smallest TTL is 60 s; the key outlives its window by a minute.
-    kv.put(&key, n.to_string())?.expiration_ttl(120).execute().await?;
-    let left = 60 - ((now_ms / 1000) % 60) as u64;
-    Ok((n, left))
+    let window = rate_limit::window(now_ms);
+    let key = |w: i64| format!("rl:{bucket}:{client}:{w}");
+    let count = |v: Option<String>| v.and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    let previous = count(kv.get(&key(window - 1)).text().await?);
+    let current = count(kv.get(&key(window)).text().await?) + 1;
+    // KV's smallest TTL is 60 s; a key is read until a window after its own.
+    kv.put(&key(window), current.to_string())?.expiration_ttl(180).execute().await?;
+    Ok((previous, current))
 }
 
 pub(crate) async fn round_robin_last(kv: &KvStore) -> AppResult<Option<String>> {

@@ -1,11 +1,11 @@
 //! The dashboard shell: who is logged in, the navigation, and the hash
-//! router (`#/queue`, `#/ticket/<id>`, `#/kb`, `#/metrics`, `#/settings`,
-//! `#/account`).
+//! router (`#/queue`, `#/ticket/<id>`, `#/customers`, `#/customer/<id>`,
+//! `#/kb`, `#/metrics`, `#/settings`, `#/account`).
 
 use crate::api;
 use crate::pages::{
-    account::AccountPage, kb::Kb, login::Login, metrics::MetricsPage, queue::Queue, settings::SettingsPage,
-    ticket::TicketPage,
+    account::AccountPage, customers::CustomerPage, customers::Customers, kb::Kb, login::Login, metrics::MetricsPage,
+    queue::Queue, settings::SettingsPage, ticket::TicketPage,
 };
 use deflect_shared::api::{AgentView, Role};
 use leptos::prelude::*;
@@ -76,6 +76,8 @@ pub fn App() -> impl IntoView {
         let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
         match parts.as_slice() {
             ["ticket", id] => view! { <TicketPage id=id.to_string() /> }.into_any(),
+            ["customers"] => view! { <Customers /> }.into_any(),
+            ["customer", id] => view! { <CustomerPage id=id.to_string() /> }.into_any(),
             ["kb"] => view! { <Kb /> }.into_any(),
             ["metrics"] => view! { <MetricsPage /> }.into_any(),
             ["account"] => view! { <AccountPage /> }.into_any(),
@@ -91,6 +93,7 @@ pub fn App() -> impl IntoView {
         let r = route.get();
         let active = match name {
             "queue" => r.is_empty() || r == "#/" || r.starts_with("#/queue") || r.starts_with("#/ticket"),
+            "customers" => r.starts_with("#/customer"),
             other => r.starts_with(&format!("#/{other}")),
         };
         if active { "active" } else { "" }
@@ -100,6 +103,7 @@ pub fn App() -> impl IntoView {
             <nav class="top" aria-label="Main">
                 <span class="brand">"Deflect"</span>
                 <a href="#/queue" class=move || nav_class("queue")>"Queue"</a>
+                <a href="#/customers" class=move || nav_class("customers")>"Customers"</a>
                 <a href="#/kb" class=move || nav_class("kb")>"Knowledge base"</a>
                 <a href="#/metrics" class=move || nav_class("metrics")>"Metrics"</a>
                 <Show when=move || session.is_admin()>

@@ -131,6 +131,7 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Get, ["v1", "agent", "tickets", id]) => agent_tickets::detail(app, req, id).await,
         (Patch, ["v1", "agent", "tickets", id]) => agent_tickets::update(app, req, id).await,
         (Post, ["v1", "agent", "tickets", id, "messages"]) => agent_tickets::message(app, req, id).await,
+        (Get, ["v1", "agent", "customers"]) => customers::list(app, req).await,
         (Get, ["v1", "agent", "customers", id]) => customers::get(app, req, id).await,
         (Patch, ["v1", "agent", "customers", id]) => customers::update(app, req, id).await,
         (Get, ["v1", "agent", "agents"]) => admin::list_agents(app, req).await,
@@ -180,7 +181,7 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         ["v1", "tickets"] | ["v1", "tickets", _, "messages" | "csat"] | ["v1", "events"] => "OPTIONS, POST",
         ["v1", "auth", "login" | "logout" | "password"] => "POST",
         ["v1", "auth", "me"] => "GET, HEAD",
-        ["v1", "agent", "tickets" | "tickets.csv" | "agents" | "articles" | "metrics"]
+        ["v1", "agent", "tickets" | "tickets.csv" | "customers" | "agents" | "articles" | "metrics"]
         | ["v1", "agent", "articles", _]
         | ["v1", "agent", "kb", "unanswered"]
         | ["v1", "admin", "audit"] => "GET, HEAD",

@@ -12,8 +12,9 @@ mod ticket;
 pub mod validate;
 
 pub use agent::{
-    AgentUpdate, AgentView, AuditEntry, CustomerTicketView, CustomerUpdate, CustomerView, Login, MIN_PASSWORD,
-    NewAgent, NewToken, PasswordChange, Role, TicketDetail, TicketSummary, TokenCreated, TokenView, password,
+    AgentUpdate, AgentView, AuditEntry, CustomerLine, CustomerTicketView, CustomerUpdate, CustomerView, Login,
+    MIN_PASSWORD, NewAgent, NewToken, PasswordChange, Role, TicketDetail, TicketSummary, TokenCreated, TokenView,
+    password,
 };
 pub use error::{ApiError, ErrorBody};
 pub use events::{EventKind, WidgetEvent};

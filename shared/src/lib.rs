@@ -12,6 +12,7 @@ the edge worker (wasm, on workerd) and native tests and benchmarks.
 * [`rules`] is the automation engine; [`assignment`] picks agents; [`sla`]
   keeps the clocks; [`metrics`] turns raw figures into rates and percentiles.
 * [`rate_limit`] estimates a client's requests in the last minute.
+* [`money`] reads and shows amounts (cents inside, dollars outside).
 * [`markdown`] reads article bodies into blocks that each renderer shows
   safely.
 * [`api`] holds the wire types shared by the widget, dashboard and edge.
@@ -56,6 +57,7 @@ mod error;
 pub mod kb;
 pub mod markdown;
 pub mod metrics;
+pub mod money;
 pub mod priority;
 pub mod rate_limit;
 pub mod rules;

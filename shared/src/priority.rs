@@ -115,15 +115,24 @@ pub struct Features {
     pub details: [String; FEATURES],
 }
 
-/// The tier of a plan name, 0..=1.
+/// The plan names importance knows, with their tiers, highest first; any
+/// other plan counts as free (tier 0).
+pub const PLAN_TIERS: [(&str, f32); 9] = [
+    ("enterprise", 1.0),
+    ("vip", 1.0),
+    ("business", 0.75),
+    ("premium", 0.75),
+    ("pro", 0.5),
+    ("team", 0.5),
+    ("plus", 0.5),
+    ("starter", 0.25),
+    ("basic", 0.25),
+];
+
+/// The tier of a plan name, 0..=1, in any ASCII case.
 pub fn plan_tier(plan: Option<&str>) -> f32 {
-    match plan.map(str::to_ascii_lowercase).as_deref() {
-        Some("enterprise" | "vip") => 1.0,
-        Some("business" | "premium") => 0.75,
-        Some("pro" | "team" | "plus") => 0.5,
-        Some("starter" | "basic") => 0.25,
-        _ => 0.0,
-    }
+    plan.and_then(|p| PLAN_TIERS.iter().find(|(name, _)| name.eq_ignore_ascii_case(p.trim())))
+        .map_or(0.0, |(_, tier)| *tier)
 }
 
 impl Features {
@@ -318,6 +327,14 @@ impl PriorityModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plan_tiers_ignore_case_and_unknown_plans_are_free() {
+        assert_eq!(plan_tier(Some("Enterprise")), 1.0);
+        assert_eq!(plan_tier(Some(" PRO ")), 0.5);
+        assert_eq!(plan_tier(Some("gold")), 0.0);
+        assert_eq!(plan_tier(None), 0.0);
+    }
 
     #[test]
     fn urgent_outage_for_enterprise_outranks_a_question() {

@@ -274,6 +274,75 @@ test('the metrics page shows the deflection rate of the sessions in this test', 
   await context.close();
 });
 
+test('an agent finds a customer in the directory, edits their record, and opens their ticket', async () => {
+  const { url } = dashEdge();
+  const context = await staffContext();
+  const page = await context.newPage();
+  await login(page, url, ADMIN_EMAIL, adminPassword());
+  const marker = unique('Grace');
+  const email = `${marker.toLowerCase()}@directory.example`;
+  const subject = `Invoice question ${marker}`;
+  const created = await page.evaluate(async ([email, name, subject]) => {
+    const r = await fetch('/v1/tickets', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': subject.replace(/\W/g, '-') },
+      body: JSON.stringify({ site: 'demo', customer: { email, name }, subject, message: 'Can I get my invoice as a PDF?' }),
+    });
+    return { status: r.status, json: await r.json() };
+  }, [email, `${marker} Hopper`, subject]);
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+
+  await page.getByRole('link', { name: 'Customers', exact: true }).click();
+  await page.getByRole('heading', { name: 'Customers', level: 1 }).waitFor();
+  // Part of an address finds nothing (addresses are stored encrypted); the
+  // whole address, in capitals, finds the customer, as does part of a name.
+  await page.locator('#c-q').fill(email.replace('.example', ''));
+  await page.locator('#c-q').press('Enter');
+  await page.getByText('No customers match.').waitFor();
+  await page.locator('#c-q').fill(email.toUpperCase());
+  await page.locator('#c-q').press('Enter');
+  const row = page.locator('table.customers tr.customer-row');
+  await row.first().waitFor();
+  assert.equal(await row.count(), 1);
+  const cells = await row.locator('td').allInnerTexts();
+  assert.deepEqual(cells.slice(0, 6), [`${marker} Hopper`, email, '—', '$0.00', '1', '1']);
+  assert.match(cells[6], /just now|min ago/);
+  await page.locator('#c-q').fill(marker.toLowerCase());
+  await page.locator('#c-q').press('Enter');
+  await row.getByRole('link', { name: `${marker} Hopper` }).click();
+
+  await page.getByRole('heading', { name: `${marker} Hopper`, level: 1 }).waitFor();
+  await page.locator('#cu-value').fill('12.345');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('status').getByText('Lifetime value: has more than two decimals').waitFor();
+  await page.locator('#cu-plan').fill('Enterprise');
+  await page.locator('#cu-value').fill('$1,250.50');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('status').getByText('Customer saved.').waitFor();
+  const id = page.url().split('#/customer/')[1];
+  const record = await api(page, 'GET', `/v1/agent/customers/${id}`);
+  assert.equal(record.json.plan, 'Enterprise');
+  assert.equal(record.json.lifetime_value_cents, 125050);
+
+  // The directory shows the change, and the plan narrows it.
+  await page.getByRole('link', { name: '← Customers' }).click();
+  await page.locator('#c-q').fill(marker);
+  await page.locator('#c-plan-filter').fill('basic');
+  await page.locator('#c-plan-filter').press('Enter');
+  await page.getByText('No customers match.').waitFor();
+  await page.locator('#c-plan-filter').fill('enterprise');
+  await page.locator('#c-plan-filter').press('Enter');
+  await row.getByText('$1250.50').waitFor();
+  assert.equal(await row.count(), 1);
+  await row.getByRole('link').click();
+  await page.getByRole('link', { name: subject }).click();
+  await page.getByRole('heading', { name: subject, level: 1 }).waitFor();
+  // The ticket's customer panel links back to the record.
+  await page.locator('a.customer-link').click();
+  await page.getByRole('heading', { name: `${marker} Hopper`, level: 1 }).waitFor();
+  await context.close();
+});
+
 test('axe-core finds no accessibility violations on the dashboard pages', async () => {
   const { url } = dashEdge();
   // axe is injected as a script, which the dashboard's CSP would block.
@@ -299,10 +368,13 @@ test('axe-core finds no accessibility violations on the dashboard pages', async 
     return { status: r.status, json: await r.json() };
   }, subject);
   assert.equal(created.status, 201, JSON.stringify(created.json));
+  const [customer] = (await api(page, 'GET', '/v1/agent/customers?q=axe@example.com')).json;
   // Each page with its heading and a part it loads from the API.
   const pages = [
     ['#/queue', 'Queue', 'table.queue tr.ticket-row'],
     [`#/ticket/${created.json.ticket.id}`, subject, '#t-status'],
+    ['#/customers', 'Customers', 'table.customers tr.customer-row'],
+    [`#/customer/${customer.id}`, 'axe@example.com', '#cu-plan'],
     ['#/kb', 'Knowledge base', 'ul.articles li'],
     ['#/metrics', 'Metrics', 'figure.chart'],
     ['#/settings', 'Settings', '#sla-urgent-first'],

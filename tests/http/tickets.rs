@@ -178,6 +178,60 @@ fn customer_history_collects_tickets() {
     assert_eq!(update.json()["plan"], "enterprise");
 }
 
+/// The customer directory finds a whole e-mail address (a part cannot be
+/// searched: addresses are stored encrypted) and a part of a name in any
+/// ASCII case, narrows by plan, counts tickets, and is for agents only.
+#[test]
+fn the_customer_directory_finds_customers_by_address_name_and_plan() {
+    let c = public();
+    let marker = unique("dir");
+    let email = format!("{marker}@directory.example");
+    let mut tickets = Vec::new();
+    for msg in ["first question", "second question"] {
+        let body = json!({
+            "site": "demo",
+            "customer": { "email": email.to_uppercase(), "name": format!("Ada {marker} Lovelace") },
+            "message": msg,
+        });
+        let r = create(&c, &unique("key"), &body);
+        assert_eq!(r.status, 201, "{}", r.text);
+        tickets.push(r.json()["ticket"]["id"].as_str().expect("ticket id").to_string());
+    }
+    let a = admin(&edge_url());
+    let find = |query: &str| -> Vec<serde_json::Value> {
+        let r = a.get(&format!("/v1/agent/customers?{query}"));
+        assert_eq!(r.status, 200, "{query}: {}", r.text);
+        r.json().as_array().expect("a list").clone()
+    };
+
+    let by_email = find(&format!("q={}", url_encode(&format!("  {}  ", email.to_uppercase()))));
+    assert_eq!(by_email.len(), 1, "{by_email:?}");
+    let line = &by_email[0];
+    assert_eq!(line["email"], email);
+    assert_eq!(line["site"], "demo");
+    assert_eq!((line["tickets"].as_u64(), line["open_tickets"].as_u64()), (Some(2), Some(2)));
+    assert!(line["last_contact_at"].as_i64().is_some_and(|t| t >= line["created_at"].as_i64().unwrap_or(i64::MAX)));
+    let id = line["id"].as_str().expect("customer id").to_string();
+
+    assert!(find(&format!("q={}", url_encode(&format!("{marker}@directory")))).is_empty(), "part of an address");
+    let by_name = find(&format!("q={}", url_encode(&marker.to_uppercase())));
+    assert_eq!(by_name.iter().map(|l| l["id"].as_str()).collect::<Vec<_>>(), [Some(id.as_str())]);
+
+    let update = a.json("PATCH", &format!("/v1/agent/customers/{id}"), &json!({ "plan": marker }));
+    assert_eq!(update.status, 200, "{}", update.text);
+    let solve = a.json("PATCH", &format!("/v1/agent/tickets/{}", tickets[0]), &json!({ "status": "solved" }));
+    assert_eq!(solve.status, 200, "{}", solve.text);
+    let by_plan = find(&format!("plan={}", url_encode(&marker.to_uppercase())));
+    assert_eq!(by_plan.len(), 1, "{by_plan:?}");
+    assert_eq!((by_plan[0]["tickets"].as_u64(), by_plan[0]["open_tickets"].as_u64()), (Some(2), Some(1)));
+    assert!(find(&format!("q={}&plan=not-{marker}", url_encode(&marker))).is_empty());
+    assert!(find(&format!("q={}&site=no-such-site", url_encode(&marker))).is_empty());
+
+    assert_error(&a.get("/v1/agent/customers?limit=0"), 422..=422);
+    assert_error(&a.get(&format!("/v1/agent/customers?q={}", "x".repeat(201))), 422..=422);
+    assert_error(&public().get("/v1/agent/customers"), 401..=401);
+}
+
 /// The queue search finds text of any allowed length, matches `%` and `_`
 /// literally, and ignores ASCII case.
 #[test]

@@ -198,10 +198,10 @@ pub fn TicketPage(
                                 <Explain explanation=t.explanation.clone() />
                                 <h2>"Customer"</h2>
                                 <dl class="crm">
-                                    <dt>"Name"</dt><dd>{c.name.clone().unwrap_or_else(|| "—".into())}</dd>
+                                    <dt>"Name"</dt><dd><a class="customer-link" href=format!("#/customer/{}", c.id) title="The customer's record">{c.name.clone().unwrap_or_else(|| "—".into())}</a></dd>
                                     <dt>"E-mail"</dt><dd>{c.email.clone()}</dd>
                                     {c.phone.clone().map(|p| view! { <dt>"Phone"</dt><dd>{p}</dd> })}
-                                    <dt>"Value"</dt><dd>{format!("${:.2}", c.lifetime_value_cents as f64 / 100.0)}</dd>
+                                    <dt>"Value"</dt><dd>{deflect_shared::money::format_cents(c.lifetime_value_cents)}</dd>
                                     <dt>"Average CSAT"</dt><dd>{c.average_csat.map(|v| format!("{v:.1}")).unwrap_or_else(|| "—".into())}</dd>
                                     {c.attributes.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd>{v.to_string()}</dd> }).collect_view()}
                                 </dl>

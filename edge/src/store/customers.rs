@@ -98,6 +98,50 @@ pub(crate) async fn tickets(db: &D1Database, customer: &str) -> AppResult<Vec<Ti
     .await
 }
 
+/// What the customer directory is filtered by.
+pub(crate) struct Search<'a> {
+    /// The keyed hash of a whole e-mail address: addresses are stored
+    /// encrypted, so only a whole one can be found.
+    pub(crate) email_hash: Option<&'a str>,
+    /// Text the name contains (ASCII case folded).
+    pub(crate) name: Option<&'a str>,
+    /// The plan, exactly (ASCII case folded).
+    pub(crate) plan: Option<&'a str>,
+    pub(crate) site: Option<&'a str>,
+    pub(crate) limit: u32,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct LineRow {
+    pub(crate) id: String,
+    pub(crate) site_id: String,
+    pub(crate) email_enc: String,
+    pub(crate) name: Option<String>,
+    pub(crate) plan: Option<String>,
+    pub(crate) value_cents: f64,
+    pub(crate) created_at: f64,
+    pub(crate) tickets: f64,
+    pub(crate) open_tickets: f64,
+    pub(crate) last_contact_at: Option<f64>,
+}
+
+/// The customer directory: the customers `s` matches, the most recently in
+/// touch first. With both an e-mail hash and a name, either may match.
+pub(crate) async fn search(db: &D1Database, s: &Search<'_>) -> AppResult<Vec<LineRow>> {
+    all(
+        db,
+        "SELECT c.id, c.site_id, c.email_enc, c.name, c.plan, c.value_cents, c.created_at,            COUNT(t.id) AS tickets,            COALESCE(SUM(t.status IN ('open', 'pending')), 0) AS open_tickets,            MAX(t.updated_at) AS last_contact_at          FROM customers c LEFT JOIN tickets t ON t.customer_id = c.id          WHERE ((?1 IS NULL AND ?2 IS NULL) OR c.email_hash = ?1                 OR (?2 IS NOT NULL AND instr(lower(COALESCE(c.name, '')), lower(?2)) > 0))            AND (?3 IS NULL OR lower(c.plan) = lower(?3))            AND (?4 IS NULL OR c.site_id = ?4)          GROUP BY c.id          ORDER BY COALESCE(MAX(t.updated_at), c.created_at) DESC, c.id          LIMIT ?5",
+        &[
+            Arg::OptText(s.email_hash),
+            Arg::OptText(s.name),
+            Arg::OptText(s.plan),
+            Arg::OptText(s.site),
+            Arg::Int(i64::from(s.limit.clamp(1, 500))),
+        ],
+    )
+    .await
+}
+
 pub(crate) struct Changes<'a> {
     pub(crate) name: Option<&'a str>,
     pub(crate) plan: Option<&'a str>,

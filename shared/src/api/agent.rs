@@ -268,6 +268,31 @@ pub struct TicketSummary {
     pub created_at: i64,
 }
 
+/// A line of `GET /v1/agent/customers`, the customer directory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerLine {
+    /// Id.
+    pub id: String,
+    /// Site.
+    pub site: String,
+    /// E-mail (decrypted for agents).
+    pub email: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Plan.
+    pub plan: Option<String>,
+    /// Lifetime value in cents.
+    pub lifetime_value_cents: i64,
+    /// Tickets ever.
+    pub tickets: u32,
+    /// Tickets open or pending.
+    pub open_tickets: u32,
+    /// When one of their tickets last changed (ms), if they have any.
+    pub last_contact_at: Option<i64>,
+    /// First seen.
+    pub created_at: i64,
+}
+
 /// `PATCH /v1/agent/customers/{id}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -296,7 +321,7 @@ impl CustomerUpdate {
             validate::text("plan", p, 1, 40)?;
         }
         if let Some(v) = self.lifetime_value_cents
-            && !(0..=1_000_000_000_000).contains(&v)
+            && !(0..=crate::money::MAX_CENTS).contains(&v)
         {
             return Err(Error::field("lifetime_value_cents", "must be 0 to 10^12"));
         }

@@ -1,0 +1,189 @@
+//! The customer directory (`#/customers`) and one customer's record
+//! (`#/customer/<id>`): contact, plan and value, which the priority score
+//! reads, and every ticket they opened.
+
+use super::Notice;
+use crate::api;
+use crate::time::{ago, stamp};
+use deflect_shared::api::{CustomerLine, CustomerUpdate, CustomerView};
+use deflect_shared::money::{format_cents, parse_dollars};
+use deflect_shared::priority::PLAN_TIERS;
+use leptos::prelude::*;
+
+#[component]
+pub fn Customers() -> impl IntoView {
+    let q = RwSignal::new(String::new());
+    let plan = RwSignal::new(String::new());
+    let lines = RwSignal::new(None::<Result<Vec<CustomerLine>, String>>);
+    // Only the answer to the latest search is shown, whatever order the
+    // answers come back in.
+    let latest = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        let mut path = String::from("/v1/agent/customers?limit=200");
+        for (k, v) in [("q", q.get()), ("plan", plan.get())] {
+            if !v.trim().is_empty() {
+                path.push_str(&format!("&{k}={}", api::enc(v.trim())));
+            }
+        }
+        latest.update_value(|n| *n += 1);
+        let this = latest.get_value();
+        leptos::task::spawn_local(async move {
+            let r = api::get::<Vec<CustomerLine>>(&path).await.map_err(|e| e.message);
+            // `try_`: the page may have been left (and its values disposed) meanwhile.
+            if latest.try_get_value() == Some(this) {
+                lines.set(Some(r));
+            }
+        });
+    });
+    view! {
+        <section>
+            <h1>"Customers"</h1>
+            <form class="filters" on:submit=|ev| ev.prevent_default()>
+                <label for="c-q">"Search"</label>
+                <input id="c-q" type="search" placeholder="a whole e-mail address, or part of a name"
+                    size="36" on:change=move |ev| q.set(event_target_value(&ev)) />
+                <label for="c-plan-filter">"Plan"</label>
+                <input id="c-plan-filter" type="text" size="10" on:change=move |ev| plan.set(event_target_value(&ev)) />
+            </form>
+            <p class="muted">"E-mail addresses are stored encrypted, so only a whole address can be found."</p>
+            {move || match lines.get() {
+                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No customers match."</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <table class="customers">
+                        <caption class="sr">"Customers, the most recently in touch first"</caption>
+                        <thead><tr>
+                            <th scope="col">"Customer"</th><th scope="col">"E-mail"</th><th scope="col">"Plan"</th>
+                            <th scope="col">"Value"</th><th scope="col">"Open tickets"</th><th scope="col">"All tickets"</th>
+                            <th scope="col">"Last contact"</th>
+                        </tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|c| {
+                                let href = format!("#/customer/{}", c.id);
+                                let label = c.name.clone().unwrap_or_else(|| c.email.clone());
+                                view! {
+                                    <tr class="customer-row" data-id=c.id.clone()>
+                                        <td><a class="customer" href=href>{label}</a></td>
+                                        <td>{c.email.clone()}</td>
+                                        <td>{c.plan.clone().unwrap_or_else(|| "—".into())}</td>
+                                        <td>{format_cents(c.lifetime_value_cents)}</td>
+                                        <td>{c.open_tickets}</td>
+                                        <td>{c.tickets}</td>
+                                        <td>{c.last_contact_at.map(ago).unwrap_or_else(|| "—".into())}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+fn load(id: String, record: RwSignal<Option<Result<CustomerView, String>>>) {
+    leptos::task::spawn_local(async move {
+        record.set(Some(
+            api::get::<CustomerView>(&format!("/v1/agent/customers/{}", api::enc(&id))).await.map_err(|e| e.message),
+        ));
+    });
+}
+
+#[component]
+pub fn CustomerPage(
+    /// Customer id.
+    id: String,
+) -> impl IntoView {
+    let record = RwSignal::new(None::<Result<CustomerView, String>>);
+    let note = RwSignal::new(None::<String>);
+    load(id.clone(), record);
+    view! {
+        <section class="customer-page">
+            <p><a href="#/customers">"← Customers"</a></p>
+            <Notice note=note />
+            {move || match record.get() {
+                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(c)) => {
+                    let name = RwSignal::new(c.name.clone().unwrap_or_default());
+                    let plan = RwSignal::new(c.plan.clone().unwrap_or_default());
+                    let value = RwSignal::new(format_cents(c.lifetime_value_cents).replace('$', ""));
+                    let id = id.clone();
+                    let save = move |ev: leptos::ev::SubmitEvent| {
+                        ev.prevent_default();
+                        let cents = match parse_dollars("Lifetime value", &value.get_untracked()) {
+                            Ok(c) => c,
+                            Err(e) => {
+                                note.set(Some(e.to_string()));
+                                return;
+                            }
+                        };
+                        let u = CustomerUpdate {
+                            name: Some(name.get_untracked()).filter(|n| !n.trim().is_empty()),
+                            plan: Some(plan.get_untracked()).filter(|p| !p.trim().is_empty()),
+                            lifetime_value_cents: Some(cents),
+                            attributes: None,
+                        };
+                        let id = id.clone();
+                        leptos::task::spawn_local(async move {
+                            match api::call::<_, CustomerView>("PATCH", &format!("/v1/agent/customers/{}", api::enc(&id)), &u).await {
+                                Ok(v) => {
+                                    note.set(Some("Customer saved.".into()));
+                                    record.set(Some(Ok(v)));
+                                }
+                                Err(e) => note.set(Some(e.message)),
+                            }
+                        });
+                    };
+                    let title = c.name.clone().unwrap_or_else(|| c.email.clone());
+                    view! {
+                        <h1>{title}</h1>
+                        <div class="ticket-grid">
+                            <div class="main-col">
+                                <h2>"Tickets"</h2>
+                                {if c.tickets.is_empty() {
+                                    view! { <p class="muted">"No tickets yet."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <ul class="history">
+                                            {c.tickets.iter().map(|h| view! {
+                                                <li><a href=format!("#/ticket/{}", h.id)>{h.subject.clone()}</a>
+                                                " · " {h.status.clone()} " · " {stamp(h.created_at)}
+                                                {h.csat.map(|r| format!(" · {r}★"))}</li>
+                                            }).collect_view()}
+                                        </ul>
+                                    }.into_any()
+                                }}
+                            </div>
+                            <aside class="side-col">
+                                <h2>"Record"</h2>
+                                <dl class="crm">
+                                    <dt>"E-mail"</dt><dd>{c.email.clone()}</dd>
+                                    {c.phone.clone().map(|p| view! { <dt>"Phone"</dt><dd>{p}</dd> })}
+                                    <dt>"Site"</dt><dd>{c.site.clone()}</dd>
+                                    <dt>"First seen"</dt><dd>{stamp(c.created_at)}</dd>
+                                    <dt>"Average CSAT"</dt><dd>{c.average_csat.map(|v| format!("{v:.1}")).unwrap_or_else(|| "—".into())}</dd>
+                                    {c.attributes.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd>{v.to_string()}</dd> }).collect_view()}
+                                </dl>
+                                <form on:submit=save>
+                                    <label for="cu-name">"Name"</label>
+                                    <input id="cu-name" type="text" maxlength="200" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                                    <label for="cu-plan">"Plan"</label>
+                                    <input id="cu-plan" type="text" maxlength="40" list="plans" prop:value=move || plan.get() on:input=move |ev| plan.set(event_target_value(&ev)) />
+                                    <datalist id="plans">
+                                        {PLAN_TIERS.iter().map(|(p, _)| view! { <option value=*p></option> }).collect_view()}
+                                    </datalist>
+                                    <label for="cu-value">"Lifetime value (dollars)"</label>
+                                    <input id="cu-value" type="text" inputmode="decimal" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
+                                    <p class="muted">"A higher plan and a higher value raise the priority of this customer's next tickets."</p>
+                                    <button type="submit">"Save"</button>
+                                </form>
+                            </aside>
+                        </div>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}

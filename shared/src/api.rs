@@ -13,8 +13,8 @@ pub mod validate;
 
 pub use agent::{
     AgentUpdate, AgentView, AuditEntry, CustomerLine, CustomerTicketView, CustomerUpdate, CustomerView, Login,
-    MIN_PASSWORD, NewAgent, NewToken, PasswordChange, Role, TicketDetail, TicketSummary, TokenCreated, TokenView,
-    password,
+    MIN_PASSWORD, NewAgent, NewToken, PasswordChange, Role, SuggestedArticle, TicketDetail, TicketSummary,
+    TokenCreated, TokenView, password,
 };
 pub use error::{ApiError, ErrorBody};
 pub use events::{EventKind, WidgetEvent};

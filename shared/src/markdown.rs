@@ -174,9 +174,117 @@ pub fn plain(inlines: &[Inline]) -> String {
         .collect()
 }
 
+/// Plain text (a chat message) with its bare `http://` and `https://`
+/// addresses as links and everything else as text. An address ends at
+/// white space, at a character outside printable ASCII (so "。" after it is
+/// not part of it) or at `<>"`; trailing punctuation is left out, and so is
+/// a closing bracket the address did not open.
+pub fn links(text: &str) -> Vec<Inline> {
+    let mut out = Vec::new();
+    let mut plain_from = 0;
+    let mut i = 0;
+    let lower = text.to_ascii_lowercase();
+    while i < text.len() {
+        let rest = &lower[i..];
+        let starts = (rest.starts_with("https://") || rest.starts_with("http://"))
+            && !text[..i].chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric());
+        if !starts {
+            i += text[i..].chars().next().map_or(1, char::len_utf8);
+            continue;
+        }
+        let len =
+            text[i..].find(|c: char| !c.is_ascii_graphic() || matches!(c, '<' | '>' | '"')).unwrap_or(text.len() - i);
+        let mut url = &text[i..i + len];
+        loop {
+            let trimmed = url.trim_end_matches(['.', ',', ';', ':', '!', '?', '\'', '*']);
+            let trimmed = match trimmed.chars().last() {
+                Some(close @ (')' | ']' | '}')) => {
+                    let open = match close {
+                        ')' => '(',
+                        ']' => '[',
+                        _ => '{',
+                    };
+                    if trimmed.matches(open).count() < trimmed.matches(close).count() {
+                        &trimmed[..trimmed.len() - 1]
+                    } else {
+                        trimmed
+                    }
+                }
+                _ => trimmed,
+            };
+            if trimmed.len() == url.len() {
+                break;
+            }
+            url = trimmed;
+        }
+        // An address needs a host.
+        if url.split_once("://").is_some_and(|(_, host)| !host.is_empty()) {
+            if plain_from < i {
+                out.push(Inline::Text(text[plain_from..i].to_string()));
+            }
+            out.push(Inline::Link { text: url.to_string(), href: url.to_string() });
+            plain_from = i + url.len();
+        }
+        i += url.len().max(1);
+    }
+    if plain_from < text.len() {
+        out.push(Inline::Text(text[plain_from..].to_string()));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn link(url: &str) -> Inline {
+        Inline::Link { text: url.into(), href: url.into() }
+    }
+
+    #[test]
+    fn bare_addresses_in_messages_become_links() {
+        assert_eq!(
+            links("See https://help.example/a/1. Or (http://x.io/b_(c)) now!"),
+            vec![
+                Inline::Text("See ".into()),
+                link("https://help.example/a/1"),
+                Inline::Text(". Or (".into()),
+                link("http://x.io/b_(c)"),
+                Inline::Text(") now!".into()),
+            ]
+        );
+        assert_eq!(
+            links("看这里：https://x.cn/文档。"),
+            vec![Inline::Text("看这里：".into()), link("https://x.cn/"), Inline::Text("文档。".into())]
+        );
+        assert_eq!(links("HTTPS://X.IO"), vec![link("HTTPS://X.IO")]);
+    }
+
+    #[test]
+    fn only_web_addresses_become_links() {
+        for text in ["javascript:alert(1)", "see http:// here", "xhttps://a.io", "ftp://a.io", "<b>bold</b>", ""] {
+            let l = links(text);
+            assert!(l.iter().all(|i| matches!(i, Inline::Text(_))), "{text}: {l:?}");
+            assert_eq!(plain(&l), text);
+        }
+        assert_eq!(
+            links("<https://a.io/x>\"y"),
+            vec![Inline::Text("<".into()), link("https://a.io/x"), Inline::Text(">\"y".into())]
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn linking_keeps_every_character(text in "(\\PC|https?://[a-z./()]{0,12}){0,12}") {
+            let l = links(&text);
+            proptest::prop_assert_eq!(plain(&l), text);
+            for i in &l {
+                if let Inline::Link { href, .. } = i {
+                    proptest::prop_assert!(safe_href(href), "{}", href);
+                }
+            }
+        }
+    }
 
     #[test]
     fn parses_blocks_and_inlines() {

@@ -79,7 +79,7 @@ test('an urgent widget ticket tops the queue; the agent replies and solves; the 
   await leaveTicket(page, {
     email: 'urgent@example.com',
     name: `Mallory ${HOSTILE}`,
-    message: `URGENT: production is down, nobody on our team can log in! ${marker} ${HOSTILE}`,
+    message: `URGENT: production is down, I forgot my password and nobody on our team can log in! ${marker} ${HOSTILE}`,
   });
   const [, urgent] = await createdTickets(page, 2);
 
@@ -114,6 +114,14 @@ test('an urgent widget ticket tops the queue; the agent replies and solves; the 
   assert.ok(body.includes(`Mallory ${HOSTILE}`), 'the customer name shows as text');
   assert.ok(body.includes(HOSTILE), 'the message shows as text');
   await dash.locator('#reply').fill('Hello from the team: logins work again.');
+  // The matcher's suggestion goes into the reply as a help-centre link.
+  const suggestion = dash.locator('section.suggested li').first();
+  await suggestion.waitFor();
+  const suggestedTitle = await suggestion.locator('a').innerText();
+  await suggestion.getByRole('button', { name: /^Insert a link to/ }).click();
+  const withLink = await dash.locator('#reply').inputValue();
+  const title = suggestedTitle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  assert.match(withLink, new RegExp(`^Hello from the team: logins work again\\.\\n${title}: ${url}/help/demo/articles/[\\w-]+$`));
   await dash.locator('form button[type=submit]').first().click();
   await dash.getByText('Hello from the team: logins work again.').first().waitFor();
   await dash.locator('#t-status').selectOption('solved');
@@ -127,6 +135,11 @@ test('an urgent widget ticket tops the queue; the agent replies and solves; the 
   await page.locator('deflect-widget .dfl-head .dfl-text-btn').click();
   await page.locator('deflect-widget .dfl-pane .dfl-choice', { hasText: /^URGENT: production is down/ }).click();
   await page.locator('deflect-widget .dfl-thread').getByText('Hello from the team: logins work again.').waitFor();
+  // The address in the reply is a link that opens the article in a new tab.
+  const link = page.locator('deflect-widget .dfl-thread a[href*="/help/demo/articles/"]');
+  assert.equal(await link.count(), 1);
+  assert.equal(await link.getAttribute('href'), withLink.split(': ').pop());
+  assert.equal(await link.getAttribute('target'), '_blank');
   assert.equal(await page.locator('deflect-widget .dfl-status-value').innerText(), 'Solved');
   await page.locator('deflect-widget .dfl-star').nth(4).click();
   await page.locator('deflect-widget').getByText(/thank/i).waitFor();

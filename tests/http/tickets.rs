@@ -178,6 +178,35 @@ fn customer_history_collects_tickets() {
     assert_eq!(update.json()["plan"], "enterprise");
 }
 
+/// The ticket view suggests the published articles that match the ticket,
+/// marks those the widget already showed, and suggests none for a question
+/// no article fits.
+#[test]
+fn the_ticket_view_suggests_matching_articles() {
+    let c = public();
+    let a = admin(&edge_url());
+    let suggested = |message: &str, shown: &[&str]| -> Vec<serde_json::Value> {
+        let mut body = ticket_body(&format!("{}@suggest.example", unique("sug")), message);
+        body["shown_articles"] = json!(shown);
+        let r = create(&c, &unique("key"), &body);
+        assert_eq!(r.status, 201, "{}", r.text);
+        let id = r.json()["ticket"]["id"].as_str().expect("ticket id").to_string();
+        let detail = a.get(&format!("/v1/agent/tickets/{id}"));
+        assert_eq!(detail.status, 200, "{}", detail.text);
+        detail.json()["suggested_articles"].as_array().expect("suggested_articles").clone()
+    };
+    let refund = suggested("How do I get a refund for my last payment?", &["refunds"]);
+    assert_eq!(refund.first().map(|s| (&s["id"], &s["shown_to_customer"])), Some((&json!("refunds"), &json!(true))));
+    assert!(refund.len() <= 3);
+    let password = suggested("I forgot my password and cannot sign in", &[]);
+    assert_eq!(
+        password.first().map(|s| (&s["id"], &s["shown_to_customer"])),
+        Some((&json!("reset-password"), &json!(false)))
+    );
+    assert_eq!(password[0]["title"], "Reset your password");
+    assert_eq!(suggested("zzqx blorf wibble", &[]), Vec::<serde_json::Value>::new());
+}
+
 /// The customer directory finds a whole e-mail address (a part cannot be
 /// searched: addresses are stored encrypted) and a part of a name in any
 /// ASCII case, narrows by plan, counts tickets, and is for agents only.

@@ -4,7 +4,8 @@
 use deflect_shared::markdown::{Block, Inline, blocks};
 use leptos::prelude::*;
 
-fn inline(i: Inline) -> AnyView {
+/// One inline element; text stays text.
+pub(crate) fn inline(i: Inline) -> AnyView {
     match i {
         Inline::Text(t) => t.into_any(),
         Inline::Strong(t) => view! { <strong>{t}</strong> }.into_any(),

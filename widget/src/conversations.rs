@@ -1,10 +1,12 @@
-//! The customer's tickets: status, the team's replies, a reply box, and a
-//! rating once solved.
+//! The customer's tickets: status, the team's replies (their web addresses
+//! as links), a reply box, and a rating once solved.
 
 use crate::api;
 use crate::app::{Screen, Widget};
+use crate::article::inline;
 use crate::outbox;
 use deflect_shared::api::{Author, CustomerTicket, Status};
+use deflect_shared::markdown::links;
 use leptos::prelude::*;
 
 fn status_name(w: &Widget, s: Status) -> &'static str {
@@ -114,7 +116,7 @@ pub(crate) fn Thread(
                                     Author::Agent => ("dfl-msg dfl-bot", m.author_name.clone().unwrap_or_else(|| s.team.to_string())),
                                     Author::System => ("dfl-msg dfl-bot", s.team.to_string()),
                                 };
-                                view! { <div class=class><span class="dfl-who">{who}</span><span class="dfl-body">{m.body.clone()}</span></div> }
+                                view! { <div class=class><span class="dfl-who">{who}</span><span class="dfl-body">{links(&m.body).into_iter().map(inline).collect_view()}</span></div> }
                             }).collect_view()}
                         </div>
                         {can_rate.then(|| view! {

@@ -8,6 +8,7 @@ use crate::time::{sla, stamp};
 use deflect_shared::api::{
     AgentView, ArticleView, Author, CustomerUpdate, Message, NewMessage, QueueItem, TicketDetail, TicketUpdate,
 };
+use deflect_shared::markdown::{Inline, links, plain};
 use deflect_shared::priority::Level;
 use leptos::prelude::*;
 
@@ -36,6 +37,26 @@ fn load(id: String, detail: RwSignal<Option<Result<TicketDetail, String>>>) {
     });
 }
 
+/// The help centre's address of an article, on this edge.
+fn article_url(site: &str, article: &str) -> String {
+    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    format!("{origin}/help/{}/articles/{}", api::enc(site), api::enc(article))
+}
+
+/// A message as text with its web addresses as links (opened in a new tab,
+/// with no referrer).
+fn linked(body: &str) -> impl IntoView + use<> {
+    links(body)
+        .into_iter()
+        .map(|i| match i {
+            Inline::Link { text, href } => {
+                view! { <a href=href target="_blank" rel="noopener noreferrer">{text}</a> }.into_any()
+            }
+            other => plain(&[other]).into_any(),
+        })
+        .collect_view()
+}
+
 #[component]
 fn Thread(
     /// The messages.
@@ -58,7 +79,7 @@ fn Thread(
                             {m.internal.then(|| view! { <span class="tag">"internal note"</span> })}
                             <span class="muted">{stamp(m.created_at)}</span>
                         </div>
-                        <div class="body">{m.body}</div>
+                        <div class="body">{linked(&m.body)}</div>
                     </li>
                 }
             }).collect_view()}
@@ -140,6 +161,41 @@ pub fn TicketPage(
                                     {d.page_url.clone().map(|u| view! { " · from " <span class="url">{u}</span> })}
                                 </p>
                                 <Thread messages=d.messages.clone() />
+                                {(!d.suggested_articles.is_empty()).then(|| {
+                                    let site = t.site.clone();
+                                    let tid = id.clone();
+                                    view! {
+                                        <section class="suggested" aria-labelledby="suggested-h">
+                                            <h2 id="suggested-h">"Articles that may answer this"</h2>
+                                            <ul>
+                                                {d.suggested_articles.clone().into_iter().map(|a| {
+                                                    let url = article_url(&site, &a.id);
+                                                    let line = format!("{}: {url}", a.title);
+                                                    let (tid, aid) = (tid.clone(), a.id.clone());
+                                                    let insert_label = format!("Insert a link to {} in the reply", a.title);
+                                                    let solve_label = format!("Mark {} as the article that solved this", a.title);
+                                                    view! {
+                                                        <li>
+                                                            <a href=url target="_blank" rel="noopener noreferrer">{a.title.clone()}</a>
+                                                            {a.shown_to_customer.then(|| view! { <span class="tag">"the widget showed it"</span> })}
+                                                            <button type="button" class="link" aria-label=insert_label on:click=move |_| {
+                                                                reply.update(|r| {
+                                                                    if !r.is_empty() && !r.ends_with('\n') {
+                                                                        r.push('\n');
+                                                                    }
+                                                                    r.push_str(&line);
+                                                                });
+                                                            }>"Insert link"</button>
+                                                            <button type="button" class="link" aria-label=solve_label on:click=move |_| {
+                                                                patch(tid.clone(), TicketUpdate { solved_by_article: Some(aid.clone()), ..Default::default() }, detail, note);
+                                                            }>"Solved by this"</button>
+                                                        </li>
+                                                    }
+                                                }).collect_view()}
+                                            </ul>
+                                        </section>
+                                    }
+                                })}
                                 <form class="reply" on:submit=send>
                                     <label for="reply">"Reply to the customer, or write an internal note"</label>
                                     <textarea id="reply" rows="4" prop:value=move || reply.get() on:input=move |ev| reply.set(event_target_value(&ev))></textarea>

@@ -1,11 +1,16 @@
 //! Turning stored rows into the API's views.
 
+use crate::desk::publish;
 use crate::error::AppResult;
 use crate::state::App;
 use crate::store::customers::{self, CustomerRow};
 use crate::store::from_json;
 use crate::store::tickets::{self, TicketRow};
-use deflect_shared::api::{CustomerTicket, CustomerView, QueueItem, SlaView, Status, TicketCreated, TicketSummary};
+use deflect_shared::api::{
+    Author, CustomerTicket, CustomerView, Message, QueueItem, SlaView, Status, SuggestedArticle, TicketCreated,
+    TicketSummary,
+};
+use deflect_shared::kb::SearchOptions;
 use deflect_shared::priority::{Explanation, Level};
 use deflect_shared::sla::{SlaDue, SlaState, state};
 
@@ -121,4 +126,33 @@ pub(crate) async fn customer(app: &App, c: &CustomerRow) -> AppResult<CustomerVi
             })
             .collect(),
     })
+}
+
+/// The published articles that match a ticket's subject and first customer
+/// message, best first: the matcher the widget runs, on the same index.
+/// A site without a published index, or one that cannot be read, gets
+/// none; the ticket view does not fail for it.
+pub(crate) async fn suggestions(app: &App, row: &TicketRow, messages: &[Message]) -> Vec<SuggestedArticle> {
+    let index = match publish::load(app, &row.site_id).await {
+        Ok(Some(index)) => index,
+        Ok(None) => return Vec::new(),
+        Err(e) => {
+            worker::console_warn!("no suggestions for ticket {}: {e:?}", row.id);
+            return Vec::new();
+        }
+    };
+    let first = messages.iter().find(|m| m.author == Author::Customer && !m.internal).map_or("", |m| m.body.as_str());
+    let question: String = format!("{}\n{first}", row.subject).chars().take(2_000).collect();
+    let matches = index.search(&question, SearchOptions { limit: 3, last_word_unfinished: false });
+    if matches.confidence < index.weights().suggest_threshold {
+        return Vec::new();
+    }
+    let shown: Vec<String> = from_json(&row.shown_articles);
+    matches
+        .plausible()
+        .map(|h| {
+            let a = &index.articles()[h.article];
+            SuggestedArticle { id: a.id.clone(), title: a.title.clone(), shown_to_customer: shown.contains(&a.id) }
+        })
+        .collect()
 }

@@ -67,11 +67,13 @@ pub(super) async fn detail(app: &App, req: &mut Req, id: &str) -> AppResult<Resp
     let customer = customers::by_id(&app.db, &row.customer_id)
         .await?
         .ok_or_else(|| AppError::Internal(format!("ticket {id} has no customer")))?;
+    let messages = tickets::messages(&app.db, id, true).await?;
     json(
         200,
         &TicketDetail {
             ticket: views::queue_item(app, &row).await?,
-            messages: tickets::messages(&app.db, id, true).await?,
+            suggested_articles: views::suggestions(app, &row, &messages).await,
+            messages,
             customer: views::customer(app, &customer).await?,
             shown_articles: from_json(&row.shown_articles),
             page_url: row.page_url.clone(),

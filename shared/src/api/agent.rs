@@ -355,6 +355,21 @@ pub struct TicketDetail {
     pub channel: String,
     /// Locale.
     pub locale: String,
+    /// Articles of the site's published KB that match the ticket, best
+    /// first (at most three; none when nothing fits).
+    pub suggested_articles: Vec<SuggestedArticle>,
+}
+
+/// An article the matcher suggests to the agent for a ticket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SuggestedArticle {
+    /// Article id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Whether the widget showed it to the customer before they asked for
+    /// help (so it did not answer them on its own).
+    pub shown_to_customer: bool,
 }
 
 /// The customer-facing part, for the widget.

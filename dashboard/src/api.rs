@@ -2,6 +2,7 @@
 //! the CSRF header the edge requires for changes.
 
 use deflect_shared::api::ApiError;
+use leptos::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
@@ -84,6 +85,24 @@ pub async fn call_raw<T: DeserializeOwned>(method: &str, path: &str, body: Strin
 
 pub async fn delete(path: &str) -> Result<(), Failure> {
     send("DELETE", path, None).await.map(|_| ())
+}
+
+/// GETs `path` into `into` for a view that reloads (on a filter change, on
+/// a timer): `sent` counts the requests, and an answer is shown only if no
+/// later request was sent before it came, whatever order answers arrive in.
+pub fn get_latest<T>(path: String, into: RwSignal<Option<Result<T, String>>>, sent: StoredValue<u32>)
+where
+    T: DeserializeOwned + Send + Sync + 'static,
+{
+    sent.update_value(|n| *n += 1);
+    let this = sent.get_value();
+    leptos::task::spawn_local(async move {
+        let r = get::<T>(&path).await.map_err(|e| e.message);
+        // `try_`: the page may have been left (and its values disposed) meanwhile.
+        if sent.try_get_value() == Some(this) {
+            into.set(Some(r));
+        }
+    });
 }
 
 /// `encodeURIComponent`.

@@ -15,8 +15,6 @@ pub fn Customers() -> impl IntoView {
     let q = RwSignal::new(String::new());
     let plan = RwSignal::new(String::new());
     let lines = RwSignal::new(None::<Result<Vec<CustomerLine>, String>>);
-    // Only the answer to the latest search is shown, whatever order the
-    // answers come back in.
     let latest = StoredValue::new(0u32);
     Effect::new(move |_| {
         let mut path = String::from("/v1/agent/customers?limit=200");
@@ -25,15 +23,7 @@ pub fn Customers() -> impl IntoView {
                 path.push_str(&format!("&{k}={}", api::enc(v.trim())));
             }
         }
-        latest.update_value(|n| *n += 1);
-        let this = latest.get_value();
-        leptos::task::spawn_local(async move {
-            let r = api::get::<Vec<CustomerLine>>(&path).await.map_err(|e| e.message);
-            // `try_`: the page may have been left (and its values disposed) meanwhile.
-            if latest.try_get_value() == Some(this) {
-                lines.set(Some(r));
-            }
-        });
+        api::get_latest(path, lines, latest);
     });
     view! {
         <section>

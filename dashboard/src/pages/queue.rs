@@ -37,21 +37,10 @@ pub fn Queue() -> impl IntoView {
         }
         p
     };
-    // Only the answer to the latest request is shown, whatever order the
-    // answers come back in (a filter changed while a refresh was on its way).
     let latest = StoredValue::new(0u32);
     Effect::new(move |_| {
         tick.track();
-        let p = path();
-        latest.update_value(|n| *n += 1);
-        let this = latest.get_value();
-        leptos::task::spawn_local(async move {
-            let r = api::get::<Vec<QueueItem>>(&p).await.map_err(|e| e.message);
-            // `try_`: the page may have been left (and its values disposed) meanwhile.
-            if latest.try_get_value() == Some(this) {
-                items.set(Some(r));
-            }
-        });
+        api::get_latest(path(), items, latest);
     });
     // Live refresh.
     let handle = set_interval_with_handle(move || tick.update(|t| *t += 1), std::time::Duration::from_secs(10)).ok();

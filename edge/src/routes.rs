@@ -135,6 +135,7 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Get, ["v1", "agent", "customers", id]) => customers::get(app, req, id).await,
         (Patch, ["v1", "agent", "customers", id]) => customers::update(app, req, id).await,
         (Get, ["v1", "agent", "agents"]) => admin::list_agents(app, req).await,
+        (Get, ["v1", "agent", "saved-replies"]) => admin::saved_replies(app, req).await,
         (Get, ["v1", "agent", "articles"]) => kb::list(app, req).await,
         (Get, ["v1", "agent", "articles", id]) => kb::get(app, req, id).await,
         (Get, ["v1", "agent", "kb", "unanswered"]) => kb::unanswered(app, req).await,
@@ -181,7 +182,11 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         ["v1", "tickets"] | ["v1", "tickets", _, "messages" | "csat"] | ["v1", "events"] => "OPTIONS, POST",
         ["v1", "auth", "login" | "logout" | "password"] => "POST",
         ["v1", "auth", "me"] => "GET, HEAD",
-        ["v1", "agent", "tickets" | "tickets.csv" | "customers" | "agents" | "articles" | "metrics"]
+        [
+            "v1",
+            "agent",
+            "tickets" | "tickets.csv" | "customers" | "agents" | "saved-replies" | "articles" | "metrics",
+        ]
         | ["v1", "agent", "articles", _]
         | ["v1", "agent", "kb", "unanswered"]
         | ["v1", "admin", "audit"] => "GET, HEAD",

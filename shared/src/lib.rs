@@ -11,6 +11,7 @@ the edge worker (wasm, on workerd) and native tests and benchmarks.
   explanation, and fits the score to agents' decisions.
 * [`rules`] is the automation engine; [`assignment`] picks agents; [`sla`]
   keeps the clocks; [`metrics`] turns raw figures into rates and percentiles.
+* [`saved_reply`] fills the placeholders of the team's saved replies.
 * [`rate_limit`] estimates a client's requests in the last minute.
 * [`money`] reads and shows amounts (cents inside, dollars outside).
 * [`markdown`] reads article bodies into blocks that each renderer shows
@@ -61,5 +62,6 @@ pub mod money;
 pub mod priority;
 pub mod rate_limit;
 pub mod rules;
+pub mod saved_reply;
 pub mod sla;
 pub mod text;

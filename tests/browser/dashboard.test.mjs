@@ -356,6 +356,45 @@ test('an agent finds a customer in the directory, edits their record, and opens 
   await context.close();
 });
 
+test('an admin writes a saved reply in Settings; an agent inserts it into a reply, filled in', async () => {
+  const { url } = dashEdge();
+  const context = await staffContext();
+  const page = await context.newPage();
+  await login(page, url, ADMIN_EMAIL, adminPassword());
+  const subject = unique('Saved reply check');
+  const created = await page.evaluate(async (subject) => {
+    const r = await fetch('/v1/tickets', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': subject.replace(/\W/g, '-') },
+      body: JSON.stringify({ site: 'demo', customer: { email: 'ada@example.com', name: 'Ada Lovelace' }, subject, message: 'Where is my invoice?' }),
+    });
+    return { status: r.status, json: await r.json() };
+  }, subject);
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+
+  await page.goto(`${url}/dashboard/#/settings`);
+  await page.getByRole('heading', { name: 'Saved replies' }).waitFor();
+  const n = await page.locator('fieldset.saved-reply').count();
+  await page.getByRole('button', { name: 'Add a saved reply' }).click();
+  const title = unique('Invoice answer');
+  await page.locator(`#sr-title-${n}`).fill(title);
+  await page.locator(`#sr-body-${n}`).fill('Hi {{customer.nickname}}');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.getByRole('status').getByText(`saved_replies[${n}].body: has an unknown placeholder {{customer.nickname}}`).waitFor();
+  await page.locator(`#sr-body-${n}`).fill('Hi {{customer.first_name|there}}, your invoice for "{{ticket.subject}}" is on its way. {{agent.name}}');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.getByRole('status').getByText('Settings saved.').waitFor();
+
+  await page.goto(`${url}/dashboard/#/ticket/${created.json.ticket.id}`);
+  await page.locator('#saved-reply').waitFor();
+  await page.locator('#reply').fill('First line.');
+  await page.locator('#saved-reply').selectOption({ label: title });
+  const me = (await api(page, 'GET', '/v1/auth/me')).json;
+  assert.equal(await page.locator('#reply').inputValue(), `First line.\nHi Ada, your invoice for "${subject}" is on its way. ${me.name}`);
+  assert.equal(await page.locator('#saved-reply').inputValue(), '', 'the picker is ready for the next pick');
+  await context.close();
+});
+
 test('axe-core finds no accessibility violations on the dashboard pages', async () => {
   const { url } = dashEdge();
   // axe is injected as a script, which the dashboard's CSP would block.

@@ -4,8 +4,9 @@ use super::{assert_error, public};
 use deflect_tests::{ADMIN_EMAIL, Client, admin, edge_url, unique};
 use serde_json::json;
 
-const AGENT_ROUTES: [(&str, &str); 6] = [
+const AGENT_ROUTES: [(&str, &str); 7] = [
     ("GET", "/v1/agent/tickets"),
+    ("GET", "/v1/agent/saved-replies"),
     ("GET", "/v1/agent/tickets/some-id"),
     ("GET", "/v1/agent/metrics"),
     ("GET", "/v1/agent/articles"),
@@ -216,4 +217,32 @@ fn api_tokens_are_listed_without_their_secret_and_revoked_at_once() {
         let r = a.send("DELETE", &format!("/v1/admin/tokens/{bad}"), &[("x-deflect-csrf", "1")], None);
         assert_error(&r, 404..=404);
     }
+}
+
+/// Admins keep the saved replies in the settings, where a template with an
+/// unknown placeholder is refused in words; every agent reads them.
+#[test]
+fn admins_edit_saved_replies_and_agents_read_them() {
+    let a = admin(&edge_url());
+    let mut settings = a.get("/v1/admin/settings").json();
+    let title = unique("Saved reply");
+    let mut bad = settings.clone();
+    bad["saved_replies"] = json!([{ "title": title, "body": "Hi {{customer.nickname}}" }]);
+    let r = a.json("PUT", "/v1/admin/settings", &bad);
+    assert_error(&r, 422..=422);
+    assert_eq!(r.json()["error"]["field"], "saved_replies[0].body", "{}", r.text);
+    assert!(r.text.contains("unknown placeholder {{customer.nickname}}"), "{}", r.text);
+
+    let body = "Hi {{customer.first_name|there}}, we are on it. {{agent.name}}";
+    let replies = settings["saved_replies"].as_array_mut().expect("the settings have saved replies");
+    replies.push(json!({ "title": format!("  {title}  "), "body": body }));
+    let r = a.json("PUT", "/v1/admin/settings", &settings);
+    assert_eq!(r.status, 200, "{}", r.text);
+    let listed = agent().get("/v1/agent/saved-replies");
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    let list = listed.json();
+    assert!(
+        list.as_array().expect("a list").iter().any(|r| r["title"] == title.as_str() && r["body"] == body),
+        "the saved reply, its title trimmed, is listed: {list}"
+    );
 }

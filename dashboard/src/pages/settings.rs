@@ -1,5 +1,5 @@
 //! Admin settings: allowed site origins, SLA targets, assignment, rate
-//! limits, automation rules (validated, errors in words), agents and roles,
+//! limits, saved replies, automation rules (validated, errors in words), agents and roles,
 //! API tokens, and retraining the models.
 
 use super::Notice;
@@ -8,6 +8,7 @@ use crate::api;
 use deflect_shared::api::{AgentUpdate, AgentView, NewAgent, RetrainReport, Role, Settings};
 use deflect_shared::assignment::Strategy;
 use deflect_shared::priority::Level;
+use deflect_shared::saved_reply::{PLACEHOLDERS, SavedReply};
 use leptos::prelude::*;
 
 fn lines(s: &str) -> Vec<String> {
@@ -123,6 +124,32 @@ fn SettingsForm(
                 <label for="rl-reads">"reads"</label>
                 <input id="rl-reads" type="number" min="1" prop:value=move || current.get().rate_limits.reads.to_string()
                     on:change=move |ev| current.update(|s| s.rate_limits.reads = event_target_value(&ev).parse().unwrap_or(600)) />
+            </div>
+
+            <h2>"Saved replies"</h2>
+            <p class="muted">
+                "Answers agents insert into a reply with one pick. Placeholders: "
+                {PLACEHOLDERS.iter().map(|p| format!("{{{{{p}}}}}")).collect::<Vec<_>>().join(", ")}
+                "; a fallback for an unknown value goes after |, as in {{customer.first_name|there}}."
+            </p>
+            {move || current.get().saved_replies.into_iter().enumerate().map(|(i, r)| view! {
+                <fieldset class="saved-reply">
+                    <legend>{format!("Saved reply {}", i + 1)}</legend>
+                    <label for=format!("sr-title-{i}")>"Title"</label>
+                    <input id=format!("sr-title-{i}") type="text" maxlength="80" prop:value=r.title
+                        on:change=move |ev| current.update(|s| if let Some(r) = s.saved_replies.get_mut(i) { r.title = event_target_value(&ev) }) />
+                    <label for=format!("sr-body-{i}")>"Text"</label>
+                    <textarea id=format!("sr-body-{i}") rows="4" prop:value=r.body
+                        on:change=move |ev| current.update(|s| if let Some(r) = s.saved_replies.get_mut(i) { r.body = event_target_value(&ev) })></textarea>
+                    <button type="button" class="link" on:click=move |_| current.update(|s| if i < s.saved_replies.len() { s.saved_replies.remove(i); })>
+                        {format!("Remove saved reply {}", i + 1)}
+                    </button>
+                </fieldset>
+            }).collect_view()}
+            <div class="row">
+                <button type="button" on:click=move |_| current.update(|s| s.saved_replies.push(SavedReply { title: String::new(), body: String::new() }))>
+                    "Add a saved reply"
+                </button>
             </div>
 
             <h2>"Automation rules"</h2>

@@ -4,12 +4,14 @@
 
 use super::{Explain, Notice};
 use crate::api;
+use crate::app::Session;
 use crate::time::{sla, stamp};
 use deflect_shared::api::{
     AgentView, ArticleView, Author, CustomerUpdate, Message, NewMessage, QueueItem, TicketDetail, TicketUpdate,
 };
 use deflect_shared::markdown::{Inline, links, plain};
 use deflect_shared::priority::Level;
+use deflect_shared::saved_reply::{ReplyFacts, SavedReply};
 use leptos::prelude::*;
 
 fn patch(
@@ -34,6 +36,16 @@ fn load(id: String, detail: RwSignal<Option<Result<TicketDetail, String>>>) {
         detail.set(Some(
             api::get::<TicketDetail>(&format!("/v1/agent/tickets/{}", api::enc(&id))).await.map_err(|e| e.message),
         ));
+    });
+}
+
+/// Adds `text` to the reply being written, on a line of its own.
+fn append(reply: RwSignal<String>, text: &str) {
+    reply.update(|r| {
+        if !r.is_empty() && !r.ends_with('\n') {
+            r.push('\n');
+        }
+        r.push_str(text);
     });
 }
 
@@ -95,6 +107,8 @@ pub fn TicketPage(
     let detail = RwSignal::new(None::<Result<TicketDetail, String>>);
     let agents = RwSignal::new(Vec::<AgentView>::new());
     let articles = RwSignal::new(Vec::<ArticleView>::new());
+    let saved = RwSignal::new(Vec::<SavedReply>::new());
+    let session = use_context::<Session>();
     let note = RwSignal::new(None::<String>);
     let reply = RwSignal::new(String::new());
     let internal = RwSignal::new(false);
@@ -105,6 +119,9 @@ pub fn TicketPage(
         }
         if let Ok(a) = api::get::<Vec<ArticleView>>("/v1/agent/articles").await {
             articles.set(a);
+        }
+        if let Ok(r) = api::get::<Vec<SavedReply>>("/v1/agent/saved-replies").await {
+            saved.set(r);
         }
     });
     let send = {
@@ -150,6 +167,13 @@ pub fn TicketPage(
                     let solved_now = d.solved_by_article.clone().unwrap_or_default();
                     let tags_now = t.tags.join(", ");
                     let customer_id = c.id.clone();
+                    let facts = ReplyFacts {
+                        customer_name: c.name.clone(),
+                        customer_email: c.email.clone(),
+                        agent_name: session.and_then(|s| s.me.get_untracked()).map(|m| m.name).unwrap_or_default(),
+                        ticket_id: t.id.clone(),
+                        ticket_subject: t.subject.clone(),
+                    };
                     let plan = RwSignal::new(c.plan.clone().unwrap_or_default());
                     let send = send.clone();
                     view! {
@@ -179,12 +203,7 @@ pub fn TicketPage(
                                                             <a href=url target="_blank" rel="noopener noreferrer">{a.title.clone()}</a>
                                                             {a.shown_to_customer.then(|| view! { <span class="tag">"the widget showed it"</span> })}
                                                             <button type="button" class="link" aria-label=insert_label on:click=move |_| {
-                                                                reply.update(|r| {
-                                                                    if !r.is_empty() && !r.ends_with('\n') {
-                                                                        r.push('\n');
-                                                                    }
-                                                                    r.push_str(&line);
-                                                                });
+                                                                append(reply, &line);
                                                             }>"Insert link"</button>
                                                             <button type="button" class="link" aria-label=solve_label on:click=move |_| {
                                                                 patch(tid.clone(), TicketUpdate { solved_by_article: Some(aid.clone()), ..Default::default() }, detail, note);
@@ -197,6 +216,26 @@ pub fn TicketPage(
                                     }
                                 })}
                                 <form class="reply" on:submit=send>
+                                    {move || (!saved.get().is_empty()).then(|| {
+                                        let facts = facts.clone();
+                                        view! {
+                                            <label for="saved-reply">"Insert a saved reply"</label>
+                                            <select id="saved-reply" on:change=move |ev| {
+                                                let pick = event_target_value(&ev);
+                                                let text = saved.get_untracked().into_iter().find(|r| r.title == pick).map(|r| r.render(&facts));
+                                                if let Some(text) = text {
+                                                    append(reply, &text);
+                                                }
+                                                // Back to the prompt, so the same reply can be picked again.
+                                                if let Some(el) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlSelectElement>(t).ok()) {
+                                                    el.set_value("");
+                                                }
+                                            }>
+                                                <option value="" selected=true>"—"</option>
+                                                {saved.get().into_iter().map(|r| view! { <option value=r.title.clone()>{r.title.clone()}</option> }).collect_view()}
+                                            </select>
+                                        }
+                                    })}
                                     <label for="reply">"Reply to the customer, or write an internal note"</label>
                                     <textarea id="reply" rows="4" prop:value=move || reply.get() on:input=move |ev| reply.set(event_target_value(&ev))></textarea>
                                     <label class="inline"><input type="checkbox" prop:checked=move || internal.get() on:change=move |ev| internal.set(event_target_checked(&ev)) />" internal note (not shown to the customer)"</label>

@@ -37,6 +37,12 @@ pub(super) async fn validate_rules(app: &App, req: &mut Req) -> AppResult<Respon
     json(200, &serde_json::json!({ "ok": true, "rules": set.rules().len() }))
 }
 
+/// The team's saved replies, for any agent (admins edit them in settings).
+pub(super) async fn saved_replies(app: &App, req: &mut Req) -> AppResult<Response> {
+    auth::agent(app, req).await?;
+    json(200, &app.settings().await?.saved_replies)
+}
+
 pub(super) async fn list_agents(app: &App, req: &mut Req) -> AppResult<Response> {
     auth::agent(app, req).await?;
     let list: Vec<_> = agents::list(&app.db).await?.iter().map(|a| a.view()).collect();

@@ -7,6 +7,7 @@ use deflect_shared::api::{Settings, Site};
 use deflect_shared::kb::MatchWeights;
 use deflect_shared::priority::PriorityModel;
 use deflect_shared::rate_limit;
+use deflect_shared::saved_reply::SavedReply;
 use serde::{Deserialize, Serialize};
 use worker::KvStore;
 
@@ -31,6 +32,20 @@ pub(crate) fn default_settings() -> Settings {
         assignment: Default::default(),
         rules: Vec::new(),
         rate_limits: Default::default(),
+        saved_replies: vec![
+            SavedReply {
+                title: "We are on it".into(),
+                body: "Hi {{customer.first_name|there}},\n\nThanks for writing in. We are looking into \"{{ticket.subject}}\" \
+                       and will get back to you shortly.\n\n{{agent.name}}"
+                    .into(),
+            },
+            SavedReply {
+                title: "Solved: anything else?".into(),
+                body: "Hi {{customer.first_name|there}},\n\nThis should now be solved. If anything is still not right, \
+                       just reply here.\n\n{{agent.name}}"
+                    .into(),
+            },
+        ],
     }
 }
 

@@ -1,9 +1,11 @@
-//! Settings: sites and their origins, SLA targets, assignment, rules.
+//! Settings: sites and their origins, SLA targets, assignment, rules,
+//! rate limits and saved replies.
 
 use super::validate;
 use crate::assignment::Strategy;
 use crate::error::Error;
 use crate::rules::{RuleSet, RuleSpec};
+use crate::saved_reply::{self, SavedReply};
 use crate::sla::SlaPolicy;
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +39,9 @@ pub struct Settings {
     /// Limits on the public endpoints, per client address and minute.
     #[serde(default)]
     pub rate_limits: RateLimits,
+    /// The team's saved replies.
+    #[serde(default)]
+    pub saved_replies: Vec<SavedReply>,
 }
 
 /// Requests per client address and minute on the public endpoints.
@@ -60,7 +65,7 @@ impl Default for RateLimits {
 }
 
 impl Settings {
-    /// Checks sites, origins, SLA targets and rules.
+    /// Checks sites, origins, SLA targets, rules and saved replies.
     pub fn validate(&self) -> Result<Settings, Error> {
         if self.sites.is_empty() || self.sites.len() > 50 {
             return Err(Error::field("sites", "need 1 to 50 sites"));
@@ -91,6 +96,7 @@ impl Settings {
             return Err(Error::field("rate_limits", "limits must be 1 to 100000 (logins 1 to 1000)"));
         }
         RuleSet::from_specs(out.rules.clone())?;
+        out.saved_replies = saved_reply::validate_all(&out.saved_replies)?;
         Ok(out)
     }
 

@@ -1,11 +1,12 @@
 //! Help-desk operations, composed from the shared domain logic and the
-//! store: intake of tickets, agents' work, SLA sweeps, KB publishing,
-//! metrics and retraining.
+//! store: intake of tickets, agents' work, SLA sweeps, scheduled rules, KB
+//! publishing, metrics and retraining.
 
 pub(crate) mod intake;
 pub(crate) mod publish;
 pub(crate) mod report;
 pub(crate) mod retrain;
+pub(crate) mod scheduled_rules;
 pub(crate) mod sla_sweep;
 pub(crate) mod views;
 pub(crate) mod work;

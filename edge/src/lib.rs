@@ -40,5 +40,8 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         Ok(_) => {}
         Err(e) => worker::console_error!("cron: {e:?}"),
     }
+    if let Err(e) = desk::scheduled_rules::run(&app).await {
+        worker::console_error!("cron, scheduled rules: {e:?}");
+    }
     app.take_pending().await;
 }

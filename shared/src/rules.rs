@@ -18,6 +18,14 @@
 //! and, if `any` is not empty, at least one `any` condition holds. A matching
 //! rule's actions change the ticket before the next rule is tested; `stop`
 //! ends the run. Each rule fires at most once per event.
+//!
+//! A rule `on` `scheduled` is checked against the open, pending and solved
+//! tickets every time the edge's cron runs, which is how "time since
+//! update" conditions act ("close tickets solved three days ago"). Such a
+//! rule must undo one of its own `all` conditions (set the status it tests
+//! to another, add a tag it tests is missing, ...), so it fires once per
+//! ticket and not on every run; [`RuleSet::from_specs`] refuses one that
+//! does not.
 
 mod action;
 mod condition;
@@ -43,6 +51,8 @@ pub enum Trigger {
     TicketUpdated,
     /// The SLA clock of a ticket ran out.
     SlaBreached,
+    /// The cron's regular check of every ticket that is not closed.
+    Scheduled,
 }
 
 /// A condition as written in JSON.
@@ -165,6 +175,13 @@ impl RuleSet {
             for (j, a) in spec.actions.iter().enumerate() {
                 a.validate(&format!("{at}.actions[{j}]"))?;
             }
+            if spec.on.contains(&Trigger::Scheduled) && !all.iter().any(|c| undone_by(c, &spec.actions)) {
+                return Err(Error::rule(format!(
+                    "{at}: a scheduled rule is checked on every cron run, so its actions must make one of its \
+                     `all` conditions false, or it would fire again and again (for example: status eq solved \
+                     with set_status closed, or tags not_contains a tag it adds)"
+                )));
+            }
             rules.push(Rule { spec, all, any });
         }
         Ok(RuleSet { rules })
@@ -206,6 +223,37 @@ impl RuleSet {
     }
 }
 
+/// Whether running `actions` makes `c` false whatever the ticket held: an
+/// action sets the field `c` tests, and `c` fails after the actions on
+/// every probe. Status, priority and team are set outright; tags only grow,
+/// which can only make `contains` tests truer and `not_contains` ones
+/// falser, so a ticket with no tags and one with every tag `c` names are
+/// the two extremes.
+fn undone_by(c: &Condition, actions: &[Action]) -> bool {
+    let sets_field = actions.iter().any(|a| {
+        matches!(
+            (c.field, a),
+            (Field::Status, Action::SetStatus { .. })
+                | (Field::Priority, Action::SetPriority { .. })
+                | (Field::Team, Action::AssignTeam { .. })
+                | (Field::Tags, Action::AddTag { .. })
+        )
+    });
+    let named: Vec<String> = match &c.test {
+        Test::Contains(x) | Test::NotContains(x) => vec![x.clone()],
+        Test::ContainsAny(xs) => xs.clone(),
+        _ => Vec::new(),
+    };
+    let probes = [TicketFacts::default(), TicketFacts { tags: named, ..TicketFacts::default() }];
+    sets_field
+        && probes.into_iter().all(|mut probe| {
+            for a in actions {
+                apply(a, &mut probe);
+            }
+            !c.matches(&probe)
+        })
+}
+
 fn apply(action: &Action, facts: &mut TicketFacts) {
     match action {
         Action::SetPriority { level } => {
@@ -245,6 +293,75 @@ mod tests {
       {"id": "breach", "name": "Breaches", "on": ["sla_breached"],
        "actions": [{"type": "set_priority", "level": "high"}]}
     ]"#;
+
+    fn scheduled(all: &str, actions: &str) -> Result<RuleSet, Error> {
+        RuleSet::parse(&format!(
+            r#"[{{"id": "s", "name": "s", "on": ["scheduled"], "all": {all}, "actions": {actions}}}]"#
+        ))
+    }
+
+    #[test]
+    fn a_scheduled_rule_must_undo_one_of_its_conditions() {
+        let solved_for_3_days = r#"[{"field": "status", "op": "eq", "value": "solved"},
+                                    {"field": "hours_since_update", "op": "gte", "value": 72}]"#;
+        assert!(scheduled(solved_for_3_days, r#"[{"type": "set_status", "status": "closed"}]"#).is_ok());
+        let nudge = r#"[{"field": "status", "op": "eq", "value": "pending"},
+                        {"field": "tags", "op": "not_contains", "value": "nudged"}]"#;
+        assert!(
+            scheduled(nudge, r#"[{"type": "auto_reply", "article": "a"}, {"type": "add_tag", "tag": "nudged"}]"#)
+                .is_ok()
+        );
+        assert!(
+            scheduled(r#"[{"field": "tags", "op": "is_not_set"}]"#, r#"[{"type": "add_tag", "tag": "x"}]"#).is_ok()
+        );
+        assert!(
+            scheduled(
+                r#"[{"field": "priority", "op": "lt", "value": "high"}]"#,
+                r#"[{"type": "set_priority", "level": "urgent"}]"#
+            )
+            .is_ok()
+        );
+
+        // Nothing undone: each of these would fire on every run.
+        for (all, actions) in [
+            (solved_for_3_days, r#"[{"type": "add_tag", "tag": "old"}]"#),
+            (
+                r#"[{"field": "status", "op": "ne", "value": "closed"}]"#,
+                r#"[{"type": "set_status", "status": "pending"}]"#,
+            ),
+            (r#"[{"field": "tags", "op": "contains", "value": "vip"}]"#, r#"[{"type": "add_tag", "tag": "seen"}]"#),
+            (r#"[{"field": "tags", "op": "not_contains", "value": "a"}]"#, r#"[{"type": "add_tag", "tag": "b"}]"#),
+            (
+                r#"[{"field": "hours_since_update", "op": "gte", "value": 24}]"#,
+                r#"[{"type": "set_status", "status": "closed"}]"#,
+            ),
+            ("[]", r#"[{"type": "set_status", "status": "closed"}]"#),
+        ] {
+            let e = scheduled(all, actions).expect_err(all);
+            assert!(e.to_string().contains("fire again and again"), "{e}");
+        }
+        // The same rule on an event needs no such condition.
+        assert!(
+            RuleSet::parse(r#"[{"id": "t", "name": "t", "all": [], "actions": [{"type": "add_tag", "tag": "x"}]}]"#)
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_scheduled_rule_fires_once_per_ticket() {
+        let set = scheduled(
+            r#"[{"field": "status", "op": "eq", "value": "solved"}, {"field": "hours_since_update", "op": "gte", "value": 72}]"#,
+            r#"[{"type": "set_status", "status": "closed"}]"#,
+        )
+        .expect("valid");
+        let stale = TicketFacts { status: "solved".into(), hours_since_update: 80.0, ..TicketFacts::default() };
+        assert!(set.run(Trigger::TicketUpdated, &stale).applied.is_empty(), "only the cron runs it");
+        let first = set.run(Trigger::Scheduled, &stale);
+        assert_eq!(first.facts.status, "closed");
+        assert!(set.run(Trigger::Scheduled, &first.facts).applied.is_empty());
+        let fresh = TicketFacts { hours_since_update: 5.0, ..stale };
+        assert!(set.run(Trigger::Scheduled, &fresh).applied.is_empty());
+    }
 
     #[test]
     fn rules_run_in_order_and_see_earlier_changes() {

@@ -1,6 +1,6 @@
 //! Authentication and roles on the agent and admin API.
 
-use super::{assert_error, public};
+use super::{assert_error, public, settings_lock};
 use deflect_tests::{ADMIN_EMAIL, Client, admin, edge_url, unique};
 use serde_json::json;
 
@@ -224,6 +224,7 @@ fn api_tokens_are_listed_without_their_secret_and_revoked_at_once() {
 #[test]
 fn admins_edit_saved_replies_and_agents_read_them() {
     let a = admin(&edge_url());
+    let _settings = settings_lock();
     let mut settings = a.get("/v1/admin/settings").json();
     let title = unique("Saved reply");
     let mut bad = settings.clone();

@@ -15,6 +15,14 @@ mod tickets;
 use deflect_tests::{Client, Reply, edge_url, unique};
 use serde_json::{Value, json};
 
+/// Tests that change the settings (one document per edge) hold this while
+/// they read, change and write them, so one test's write does not undo
+/// another's.
+fn settings_lock() -> std::sync::MutexGuard<'static, ()> {
+    static SETTINGS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    SETTINGS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// A client for the public API with its own address.
 fn public() -> Client {
     Client::new(&edge_url()).ip(&unique("ip"))

@@ -1,8 +1,9 @@
 //! SLA: targets from the priority, and the cron that marks breaches and
 //! runs the escalation rules.
 
-use super::{create, d1, public};
+use super::{assert_error, create, d1, public, settings_lock};
 use deflect_tests::{admin, edge_url, unique};
+use serde_json::json;
 
 #[test]
 fn the_cron_marks_breaches_and_escalates() {
@@ -75,4 +76,60 @@ fn urgent_tickets_get_tighter_targets() {
     let up = pos(u["ticket"]["id"].as_str().unwrap()).expect("urgent in queue");
     let np = pos(n["ticket"]["id"].as_str().unwrap()).expect("normal in queue");
     assert!(up < np);
+}
+
+/// A scheduled rule acts at the cron's runs, once per ticket: here it moves
+/// this test's open ticket to pending and tags it. One that would fire on
+/// every run is refused.
+#[test]
+fn scheduled_rules_act_at_the_cron_once_per_ticket() {
+    let c = public();
+    let marker = unique("sched");
+    let r = create(&c, &unique("key"), &super::ticket_body("sched@example.com", "Any news on my order?"));
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json()["ticket"]["id"].as_str().expect("ticket id").to_string();
+    let a = admin(&edge_url());
+    let tagged = a.json("PATCH", &format!("/v1/agent/tickets/{id}"), &json!({ "tags": [marker] }));
+    assert_eq!(tagged.status, 200, "{}", tagged.text);
+
+    let _settings = settings_lock();
+    let mut settings = a.get("/v1/admin/settings").json();
+    let mine = json!([{ "field": "tags", "op": "contains", "value": marker }]);
+    let mut endless = settings.clone();
+    endless["rules"].as_array_mut().expect("rules").push(json!({
+        "id": marker, "name": "tag it", "on": ["scheduled"], "all": mine,
+        "actions": [{ "type": "add_tag", "tag": "seen" }],
+    }));
+    let refused = a.json("PUT", "/v1/admin/settings", &endless);
+    assert_error(&refused, 422..=422);
+    assert!(refused.text.contains("again and again"), "{}", refused.text);
+
+    settings["rules"].as_array_mut().expect("rules").push(json!({
+        "id": marker, "name": "nudge", "on": ["scheduled"],
+        "all": [{ "field": "tags", "op": "contains", "value": marker }, { "field": "status", "op": "eq", "value": "open" }],
+        "actions": [{ "type": "set_status", "status": "pending" }, { "type": "add_tag", "tag": "nudged" }],
+    }));
+    let saved = a.json("PUT", "/v1/admin/settings", &settings);
+    assert_eq!(saved.status, 200, "{}", saved.text);
+
+    // Each run checks the next batch of tickets; a few runs reach them all.
+    let mut ticket = serde_json::Value::Null;
+    for _ in 0..20 {
+        assert_eq!(c.get("/__scheduled?cron=*+*+*+*+*").status, 200);
+        ticket = a.get(&format!("/v1/agent/tickets/{id}")).json();
+        if ticket["ticket"]["status"] == "pending" {
+            break;
+        }
+    }
+    assert_eq!(ticket["ticket"]["status"], "pending", "{ticket}");
+    assert_eq!(ticket["ticket"]["tags"], json!([marker, "nudged"]));
+    // The rule no longer holds for the ticket: further runs leave it alone.
+    let reopened = a.json("PATCH", &format!("/v1/agent/tickets/{id}"), &json!({ "tags": [marker, "kept"] }));
+    assert_eq!(reopened.status, 200, "{}", reopened.text);
+    assert_eq!(c.get("/__scheduled?cron=*+*+*+*+*").status, 200);
+    assert_eq!(a.get(&format!("/v1/agent/tickets/{id}")).json()["ticket"]["tags"], json!([marker, "kept"]));
+
+    let rules = settings["rules"].as_array_mut().expect("rules");
+    rules.retain(|r| r["id"] != marker.as_str());
+    assert_eq!(a.json("PUT", "/v1/admin/settings", &settings).status, 200);
 }

@@ -153,7 +153,7 @@ fn SettingsForm(
             </div>
 
             <h2>"Automation rules"</h2>
-            <p class="muted">"A JSON list of rules: conditions on channel, text, subject, priority, priority_score, customer.plan, tags, status, hours_since_update, locale, assignee, team; actions set_priority, add_tag, assign_team, auto_reply, notify_webhook, set_status."</p>
+            <p class="muted">"A JSON list of rules, each on one or more triggers (on): ticket_created, ticket_updated, sla_breached, or scheduled (checked at every cron run; its actions must undo one of its conditions, as set_status closed does for status eq solved). Conditions on channel, text, subject, priority, priority_score, customer.plan, tags, status, hours_since_update, locale, assignee, team; actions set_priority, add_tag, assign_team, auto_reply, notify_webhook, set_status."</p>
             <label for="rules" class="sr">"Rules (JSON)"</label>
             <textarea id="rules" class="code" rows="14" spellcheck="false" prop:value=move || rules.get() on:input=move |ev| rules.set(event_target_value(&ev))></textarea>
             <Show when=move || rules_error.get().is_some()>

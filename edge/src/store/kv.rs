@@ -14,6 +14,7 @@ use worker::KvStore;
 const SETTINGS: &str = "settings";
 const PRIORITY_MODEL: &str = "model:priority";
 const ROUND_ROBIN: &str = "assign:last";
+const SCHEDULED_CURSOR: &str = "rules:scheduled:after";
 
 fn index_key(site: &str) -> String {
     format!("kb:{site}:index")
@@ -142,5 +143,15 @@ pub(crate) async fn round_robin_last(kv: &KvStore) -> AppResult<Option<String>> 
 
 pub(crate) async fn set_round_robin_last(kv: &KvStore, agent: &str) -> AppResult<()> {
     kv.put(ROUND_ROBIN, agent)?.execute().await?;
+    Ok(())
+}
+
+/// The id of the last ticket the scheduled rules checked ("" to start over).
+pub(crate) async fn scheduled_cursor(kv: &KvStore) -> AppResult<String> {
+    Ok(kv.get(SCHEDULED_CURSOR).text().await?.unwrap_or_default())
+}
+
+pub(crate) async fn set_scheduled_cursor(kv: &KvStore, after: &str) -> AppResult<()> {
+    kv.put(SCHEDULED_CURSOR, after)?.execute().await?;
     Ok(())
 }

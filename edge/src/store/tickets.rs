@@ -184,6 +184,17 @@ pub(crate) struct Due {
 }
 
 /// Open tickets whose SLA ran out and is not yet marked.
+/// Up to `limit` tickets that are not closed, by id, after `after`: the
+/// scheduled rules walk every ticket this way, a batch per cron run.
+pub(crate) async fn not_closed_after(db: &D1Database, after: &str, limit: u32) -> AppResult<Vec<TicketRow>> {
+    all(
+        db,
+        &format!("{SELECT} WHERE t.status != 'closed' AND t.id > ?1 ORDER BY t.id LIMIT ?2"),
+        &[Arg::Text(after), Arg::Int(i64::from(limit))],
+    )
+    .await
+}
+
 pub(crate) async fn newly_breached(db: &D1Database, now: i64) -> AppResult<Vec<Due>> {
     all(
         db,

@@ -37,6 +37,23 @@ const api = (page, method, path, body) => page.evaluate(async ([method, path, bo
   return { status: r.status, json: await r.json().catch(() => null) };
 }, [method, path, body]);
 
+/**
+ * Creates a ticket on the demo site from the page (as the widget would),
+ * keyed by its subject; returns the ticket and its customer token.
+ */
+async function createTicket(page, customer, subject, message) {
+  const created = await page.evaluate(async ([customer, subject, message]) => {
+    const r = await fetch('/v1/tickets', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': subject.replace(/\W/g, '-') },
+      body: JSON.stringify({ site: 'demo', customer, subject, message }),
+    });
+    return { status: r.status, json: await r.json() };
+  }, [customer, subject, message]);
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  return created.json;
+}
+
 /** A customer session on the demo page: asks, and says the answer helped. */
 async function deflectedSession(context, url, question) {
   const page = await context.newPage();
@@ -295,15 +312,7 @@ test('an agent finds a customer in the directory, edits their record, and opens 
   const marker = unique('Grace');
   const email = `${marker.toLowerCase()}@directory.example`;
   const subject = `Invoice question ${marker}`;
-  const created = await page.evaluate(async ([email, name, subject]) => {
-    const r = await fetch('/v1/tickets', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': subject.replace(/\W/g, '-') },
-      body: JSON.stringify({ site: 'demo', customer: { email, name }, subject, message: 'Can I get my invoice as a PDF?' }),
-    });
-    return { status: r.status, json: await r.json() };
-  }, [email, `${marker} Hopper`, subject]);
-  assert.equal(created.status, 201, JSON.stringify(created.json));
+  await createTicket(page, { email, name: `${marker} Hopper` }, subject, 'Can I get my invoice as a PDF?');
 
   await page.getByRole('link', { name: 'Customers', exact: true }).click();
   await page.getByRole('heading', { name: 'Customers', level: 1 }).waitFor();
@@ -362,15 +371,7 @@ test('an admin writes a saved reply in Settings; an agent inserts it into a repl
   const page = await context.newPage();
   await login(page, url, ADMIN_EMAIL, adminPassword());
   const subject = unique('Saved reply check');
-  const created = await page.evaluate(async (subject) => {
-    const r = await fetch('/v1/tickets', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': subject.replace(/\W/g, '-') },
-      body: JSON.stringify({ site: 'demo', customer: { email: 'ada@example.com', name: 'Ada Lovelace' }, subject, message: 'Where is my invoice?' }),
-    });
-    return { status: r.status, json: await r.json() };
-  }, subject);
-  assert.equal(created.status, 201, JSON.stringify(created.json));
+  const created = await createTicket(page, { email: 'ada@example.com', name: 'Ada Lovelace' }, subject, 'Where is my invoice?');
 
   await page.goto(`${url}/dashboard/#/settings`);
   await page.getByRole('heading', { name: 'Saved replies' }).waitFor();
@@ -385,7 +386,7 @@ test('an admin writes a saved reply in Settings; an agent inserts it into a repl
   await page.getByRole('button', { name: 'Save settings' }).click();
   await page.getByRole('status').getByText('Settings saved.').waitFor();
 
-  await page.goto(`${url}/dashboard/#/ticket/${created.json.ticket.id}`);
+  await page.goto(`${url}/dashboard/#/ticket/${created.ticket.id}`);
   await page.locator('#saved-reply').waitFor();
   await page.locator('#reply').fill('First line.');
   await page.locator('#saved-reply').selectOption({ label: title });
@@ -411,20 +412,12 @@ test('axe-core finds no accessibility violations on the dashboard pages', async 
   await login(page, url, ADMIN_EMAIL, adminPassword());
   // A ticket of this test's own to open.
   const subject = unique('Accessibility check');
-  const created = await page.evaluate(async (subject) => {
-    const r = await fetch('/v1/tickets', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': subject.replace(/\W/g, '-') },
-      body: JSON.stringify({ site: 'demo', customer: { email: 'axe@example.com' }, subject, message: 'The export button does nothing.' }),
-    });
-    return { status: r.status, json: await r.json() };
-  }, subject);
-  assert.equal(created.status, 201, JSON.stringify(created.json));
+  const created = await createTicket(page, { email: 'axe@example.com' }, subject, 'The export button does nothing.');
   const [customer] = (await api(page, 'GET', '/v1/agent/customers?q=axe@example.com')).json;
   // Each page with its heading and a part it loads from the API.
   const pages = [
     ['#/queue', 'Queue', 'table.queue tr.ticket-row'],
-    [`#/ticket/${created.json.ticket.id}`, subject, '#t-status'],
+    [`#/ticket/${created.ticket.id}`, subject, '#t-status'],
     ['#/customers', 'Customers', 'table.customers tr.customer-row'],
     [`#/customer/${customer.id}`, 'axe@example.com', '#cu-plan'],
     ['#/kb', 'Knowledge base', 'ul.articles li'],

@@ -43,8 +43,8 @@ pub(crate) async fn limit(app: &App, req: &Req, bucket: Bucket) -> AppResult<()>
     // a counter that cannot be written must not turn a good request into
     // an error, so the request goes through and the failure is logged.
     match kv::hit(&app.kv, name, &req.client_ip(), app.now).await {
-        Ok((previous, current)) if rate_limit::estimate(previous, current, app.now) > u64::from(max) => {
-            Err(AppError::RateLimited(rate_limit::retry_after_secs(previous, current, app.now, u64::from(max))))
+        Ok(c) if c.estimate(app.now) > u64::from(max) => {
+            Err(AppError::RateLimited(rate_limit::retry_after_secs(c.previous, c.current, app.now, u64::from(max))))
         }
         Ok(_) => Ok(()),
         Err(e) => {

@@ -1,7 +1,7 @@
 //! The sliding-window estimate behind the public API's rate limits.
 //!
-//! The store keeps one counter per client and fixed one-minute window. A
-//! fixed window alone lets a client send twice the limit across a window's
+//! The store keeps one [`Counter`] per client: the counts of its current
+//! fixed one-minute window and of the window before. A fixed window alone lets a client send twice the limit across a window's
 //! edge; the estimate instead adds the earlier window's count, weighted by
 //! how much of it still lies within the last minute (as if its requests had
 //! been spread evenly).
@@ -12,6 +12,52 @@ pub const WINDOW_MS: i64 = 60_000;
 /// The fixed window `now_ms` falls in.
 pub fn window(now_ms: i64) -> i64 {
     now_ms.div_euclid(WINDOW_MS)
+}
+
+/// A client's counts as stored: one record, read and written once per
+/// request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counter {
+    /// The window `current` counts.
+    pub window: i64,
+    /// Requests in that window.
+    pub current: u64,
+    /// Requests in the window before it.
+    pub previous: u64,
+}
+
+impl Counter {
+    /// Counts one request at `now_ms` on top of what was stored (`None`, or
+    /// a record that does not read, counts as nothing).
+    pub fn hit(stored: Option<Counter>, now_ms: i64) -> Counter {
+        let w = window(now_ms);
+        match stored {
+            Some(c) if c.window == w => Counter { current: c.current.saturating_add(1), ..c },
+            Some(c) if c.window == w - 1 => Counter { window: w, current: 1, previous: c.current },
+            _ => Counter { window: w, current: 1, previous: 0 },
+        }
+    }
+
+    /// The stored form: "window current previous".
+    pub fn encode(&self) -> String {
+        format!("{} {} {}", self.window, self.current, self.previous)
+    }
+
+    /// Reads the stored form; `None` for anything else.
+    pub fn decode(text: &str) -> Option<Counter> {
+        let mut parts = text.split(' ');
+        let c = Counter {
+            window: parts.next()?.parse().ok()?,
+            current: parts.next()?.parse().ok()?,
+            previous: parts.next()?.parse().ok()?,
+        };
+        parts.next().is_none().then_some(c)
+    }
+
+    /// The requests of the last minute at `now_ms` ([`estimate`]).
+    pub fn estimate(&self, now_ms: i64) -> u64 {
+        estimate(self.previous, self.current, now_ms)
+    }
 }
 
 /// The requests of the last minute: `current` (this request included) in
@@ -62,6 +108,22 @@ mod tests {
         assert_eq!(estimate(60, 0, MINUTE + WINDOW_MS / 2), 30);
         assert_eq!(estimate(60, 5, MINUTE + WINDOW_MS - 1), 5);
         assert_eq!(estimate(0, 7, MINUTE + 10), 7);
+    }
+
+    #[test]
+    fn a_counter_rolls_into_the_next_window_and_forgets_older_ones() {
+        let first = Counter::hit(None, MINUTE + 10);
+        assert_eq!(first, Counter { window: window(MINUTE), current: 1, previous: 0 });
+        let second = Counter::hit(Some(first), MINUTE + 20);
+        assert_eq!((second.current, second.previous), (2, 0));
+        let next = Counter::hit(Some(second), MINUTE + WINDOW_MS + 5);
+        assert_eq!(next, Counter { window: window(MINUTE) + 1, current: 1, previous: 2 });
+        let later = Counter::hit(Some(next), MINUTE + 3 * WINDOW_MS);
+        assert_eq!((later.current, later.previous), (1, 0));
+        assert_eq!(Counter::decode(&next.encode()), Some(next));
+        for bad in ["", "1 2", "1 2 3 4", "a b c", "12"] {
+            assert_eq!(Counter::decode(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

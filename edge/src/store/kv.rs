@@ -6,7 +6,7 @@ use crate::error::AppResult;
 use deflect_shared::api::{Settings, Site};
 use deflect_shared::kb::MatchWeights;
 use deflect_shared::priority::PriorityModel;
-use deflect_shared::rate_limit;
+use deflect_shared::rate_limit::Counter;
 use deflect_shared::saved_reply::SavedReply;
 use serde::{Deserialize, Serialize};
 use worker::KvStore;
@@ -122,19 +122,15 @@ pub(crate) async fn put_kb_index(kv: &KvStore, site: &str, bytes: &[u8], meta: &
     Ok(())
 }
 
-/// Counts a request in its fixed one-minute window; returns the counts of
-/// the window before (`previous`) and of this one, this request included.
-/// [`deflect_shared::rate_limit`] turns them into an estimate of the last
-/// minute.
-pub(crate) async fn hit(kv: &KvStore, bucket: &str, client: &str, now_ms: i64) -> AppResult<(u64, u64)> {
-    let window = rate_limit::window(now_ms);
-    let key = |w: i64| format!("rl:{bucket}:{client}:{w}");
-    let count = |v: Option<String>| v.and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-    let previous = count(kv.get(&key(window - 1)).text().await?);
-    let current = count(kv.get(&key(window)).text().await?) + 1;
-    // KV's smallest TTL is 60 s; a key is read until a window after its own.
-    kv.put(&key(window), current.to_string())?.expiration_ttl(180).execute().await?;
-    Ok((previous, current))
+/// Counts a request against a client's [`Counter`] (one KV read and one
+/// write) and returns it, this request included.
+pub(crate) async fn hit(kv: &KvStore, bucket: &str, client: &str, now_ms: i64) -> AppResult<Counter> {
+    let key = format!("rl:{bucket}:{client}");
+    let stored = kv.get(&key).text().await?.as_deref().and_then(Counter::decode);
+    let counter = Counter::hit(stored, now_ms);
+    // KV's smallest TTL is 60 s; a counter matters for two windows.
+    kv.put(&key, counter.encode())?.expiration_ttl(120).execute().await?;
+    Ok(counter)
 }
 
 pub(crate) async fn round_robin_last(kv: &KvStore) -> AppResult<Option<String>> {

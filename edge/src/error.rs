@@ -24,6 +24,8 @@ pub(crate) enum AppError {
     MethodNotAllowed(&'static str),
     /// 409: the request conflicts with the state.
     Conflict(String),
+    /// 410: it existed and was erased on purpose.
+    Gone(String),
     /// 413.
     TooLarge(usize),
     /// 415.
@@ -59,6 +61,7 @@ impl AppError {
                 (405, "method_not_allowed", "this method is not allowed here".into(), None)
             }
             AppError::Conflict(m) => (409, "conflict", m.clone(), None),
+            AppError::Gone(m) => (410, "gone", m.clone(), None),
             AppError::TooLarge(limit) => (413, "too_large", format!("the body is larger than {limit} bytes"), None),
             AppError::UnsupportedMediaType => {
                 (415, "unsupported_media_type", "send the body as application/json".into(), None)

@@ -158,6 +158,8 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Delete, ["v1", "admin", "tokens", id]) => admin::revoke_token(app, req, id).await,
         (Get, ["v1", "admin", "audit"]) => admin::audit(app, req).await,
         (Post, ["v1", "admin", "retrain"]) => admin::retrain(app, req).await,
+        (Get, ["v1", "admin", "customers", id, "export"]) => customers::export(app, req, id).await,
+        (Delete, ["v1", "admin", "customers", id]) => customers::erase(app, req, id).await,
 
         (_, path) => Err(not_served(path)),
     }
@@ -189,7 +191,8 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         ]
         | ["v1", "agent", "articles", _]
         | ["v1", "agent", "kb", "unanswered"]
-        | ["v1", "admin", "audit"] => "GET, HEAD",
+        | ["v1", "admin", "audit"]
+        | ["v1", "admin", "customers", _, "export"] => "GET, HEAD",
         ["v1", "agent", "tickets" | "customers", _] => "GET, HEAD, PATCH",
         ["v1", "agent", "tickets", _, "messages"]
         | ["v1", "admin", "articles" | "retrain"]
@@ -199,7 +202,7 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         ["v1", "admin", "articles", _] => "DELETE, PUT",
         ["v1", "admin", "settings"] => "GET, HEAD, PUT",
         ["v1", "admin", "agents" | "tokens"] => "GET, HEAD, POST",
-        ["v1", "admin", "tokens", _] => "DELETE",
+        ["v1", "admin", "tokens" | "customers", _] => "DELETE",
         ["v1", "admin", "agents", _] => "PATCH",
         _ => return None,
     })

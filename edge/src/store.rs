@@ -116,10 +116,11 @@ pub(crate) async fn run_stmt(s: &D1PreparedStatement) -> AppResult<u64> {
     Ok(r.meta()?.and_then(|m| m.changes).unwrap_or(0) as u64)
 }
 
-/// Runs statements in one transaction.
-pub(crate) async fn batch(db: &D1Database, statements: Vec<D1PreparedStatement>) -> AppResult<()> {
-    patiently(|| db.batch(statements.clone())).await?;
-    Ok(())
+/// Runs statements in one transaction; returns the number of rows each
+/// one changed.
+pub(crate) async fn batch(db: &D1Database, statements: Vec<D1PreparedStatement>) -> AppResult<Vec<u64>> {
+    let results = patiently(|| db.batch(statements.clone())).await?;
+    results.iter().map(|r| Ok(r.meta()?.and_then(|m| m.changes).unwrap_or(0) as u64)).collect()
 }
 
 /// A JSON column as a value, or its default when unreadable.

@@ -12,9 +12,9 @@ mod ticket;
 pub mod validate;
 
 pub use agent::{
-    AgentUpdate, AgentView, AuditEntry, CustomerLine, CustomerTicketView, CustomerUpdate, CustomerView, Login,
-    MIN_PASSWORD, NewAgent, NewToken, PasswordChange, Role, SuggestedArticle, TicketDetail, TicketSummary,
-    TokenCreated, TokenView, password,
+    AgentUpdate, AgentView, AuditEntry, CustomerExport, CustomerLine, CustomerTicketView, CustomerUpdate, CustomerView,
+    ERASED_TEXT, Erasure, ExportedQuestion, ExportedTicket, Login, MIN_PASSWORD, NewAgent, NewToken, PasswordChange,
+    Role, SuggestedArticle, TicketDetail, TicketSummary, TokenCreated, TokenView, password,
 };
 pub use error::{ApiError, ErrorBody};
 pub use events::{EventKind, WidgetEvent};

@@ -2,6 +2,7 @@
 // of its own so the queue and the metrics hold only what this file does.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { launch, dashEdge, watch, w, openWidget, ask, leaveTicket, collectTickets, createdTickets, adminPassword, ADMIN_EMAIL, screenshotPath, unique, axeViolations } from './lib.mjs';
 
 let browser;
@@ -394,6 +395,65 @@ test('an admin writes a saved reply in Settings; an agent inserts it into a repl
   assert.equal(await page.locator('#reply').inputValue(), `First line.\nHi Ada, your invoice for "${subject}" is on its way. ${me.name}`);
   assert.equal(await page.locator('#saved-reply').inputValue(), '', 'the picker is ready for the next pick');
   await context.close();
+});
+
+test('a customer asks to be forgotten: an admin downloads their data, erases it, and the widget forgets the conversation', async () => {
+  const { url } = dashEdge();
+  const marker = unique('forget');
+  const email = `${marker.toLowerCase()}@privacy.example`;
+  const customer = await browser.newContext();
+  const page = await customer.newPage();
+  const customerProblems = watch(page);
+  await page.goto(`${url}/demo/`);
+  await openWidget(page);
+  await collectTickets(page);
+  await w(page).person.click();
+  await leaveTicket(page, { email, name: `Ada ${marker}`, message: `Please delete my account ${marker}` });
+  const [ticket] = await createdTickets(page, 1);
+
+  const staff = await staffContext({ acceptDownloads: true });
+  const dash = await staff.newPage();
+  const problems = watch(dash);
+  await login(dash, url, ADMIN_EMAIL, adminPassword());
+  await dash.goto(`${url}/dashboard/#/ticket/${ticket.id}`);
+  await dash.locator('a.customer-link').click();
+  await dash.getByRole('heading', { name: `Ada ${marker}`, level: 1 }).waitFor();
+
+  // The copy of their data is a JSON file with their address and words.
+  const [download] = await Promise.all([dash.waitForEvent('download'), dash.locator('#export-customer').click()]);
+  assert.match(download.suggestedFilename(), /^deflect-customer-[\w-]+\.json$/);
+  const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  assert.equal(exported.customer.email, email);
+  assert.ok(exported.tickets[0].messages.some((m) => m.body.includes(marker)), JSON.stringify(exported));
+
+  // Erasing is asked twice; Cancel keeps everything.
+  await dash.locator('#erase-customer').click();
+  await dash.getByText(/for good/).first().waitFor();
+  await dash.getByRole('button', { name: 'Cancel' }).click();
+  await dash.locator('#erase-customer').click();
+  await dash.locator('#erase-confirm').click();
+  await dash.getByRole('status').getByText("The customer's personal data was erased.").waitFor();
+  await dash.getByRole('heading', { name: 'Erased customer', level: 1 }).waitFor();
+  await dash.locator('#erased-notice').waitFor();
+  assert.equal(await dash.locator('#cu-name').count(), 0, 'an erased record cannot be edited');
+  assert.ok(!(await dash.locator('body').innerText()).includes(marker), 'nothing of theirs is shown');
+  await dash.locator('ul.history a').first().click();
+  await dash.locator('.ticket-grid #erased-notice').waitFor();
+  assert.ok(!(await dash.locator('body').innerText()).includes(marker), 'the ticket shows none of their words');
+
+  // The customer's widget: the conversation is gone, and so is its copy.
+  await page.locator('deflect-widget .dfl-head .dfl-text-btn').click();
+  await page.locator('deflect-widget .dfl-pane .dfl-choice', { hasText: marker }).click();
+  await page.locator('deflect-widget').getByText('This conversation was erased at your request.').waitFor();
+  assert.ok(!(await page.evaluate(() => JSON.stringify(window.localStorage))).includes(marker), 'the browser keeps no copy');
+  await page.locator('deflect-widget .dfl-pane .dfl-text-btn').first().click();
+  await page.locator('deflect-widget .dfl-pane h3').first().waitFor();
+  assert.equal(await page.locator('deflect-widget .dfl-pane .dfl-choice', { hasText: marker }).count(), 0);
+
+  assert.deepEqual(problems, []);
+  assert.deepEqual(customerProblems, []);
+  await staff.close();
+  await customer.close();
 });
 
 test('axe-core finds no accessibility violations on the dashboard pages', async () => {

@@ -60,7 +60,7 @@ fn logged_in(email: &str, password: &str) -> Client {
 }
 
 /// An agent (not admin) created by the admin; returns a logged-in client.
-fn agent() -> Client {
+pub(super) fn agent() -> Client {
     logged_in(&new_agent(), AGENT_PASSWORD)
 }
 

@@ -7,6 +7,7 @@ mod auth;
 mod bad_input;
 mod kb;
 mod metrics;
+mod privacy;
 mod restart;
 mod retrain;
 mod sla;

@@ -51,7 +51,7 @@ pub(crate) fn Thread(
     let s = w.s;
     let screen = w.screen;
     let token = outbox::saved(&w.cfg).into_iter().find(|t| t.id == id).map(|t| t.token).unwrap_or_default();
-    let ticket = RwSignal::new(None::<Result<CustomerTicket, String>>);
+    let ticket = RwSignal::new(None::<Result<CustomerTicket, api::FetchError>>);
     let reply = RwSignal::new(String::new());
     let thanks = RwSignal::new(false);
     let load = {
@@ -59,7 +59,13 @@ pub(crate) fn Thread(
         move || {
             let (cfg, id, token) = (cfg.clone(), id.clone(), token.clone());
             leptos::task::spawn_local(async move {
-                ticket.set(Some(api::ticket(&cfg, &id, &token).await.map_err(|e| e.message())));
+                let answer = api::ticket(&cfg, &id, &token).await;
+                if matches!(answer, Err(api::FetchError::Http { status: 410, .. })) {
+                    // Erased at the customer's request: this browser's copy
+                    // of the subject goes too.
+                    outbox::forget(&cfg, &id);
+                }
+                ticket.set(Some(answer));
             });
         }
     };
@@ -99,6 +105,7 @@ pub(crate) fn Thread(
             <button type="button" class="dfl-text-btn" on:click=move |_| screen.set(Screen::Conversations)>{"← "}{s.back}</button>
             {move || match ticket.get() {
                 None => ().into_any(),
+                Some(Err(api::FetchError::Http { status: 410, .. })) => view! { <p class="dfl-notice" role="status">{s.erased}</p> }.into_any(),
                 Some(Err(_)) => view! { <p class="dfl-error" role="alert">{s.loading_failed}</p> }.into_any(),
                 Some(Ok(t)) => {
                     let solved = matches!(t.status, Status::Solved | Status::Closed);

@@ -109,6 +109,12 @@ pub(crate) fn saved(cfg: &Config) -> Vec<Saved> {
     read(cfg, "tickets", read_saved)
 }
 
+/// Forgets a saved ticket (its data was erased on the edge).
+pub(crate) fn forget(cfg: &Config, id: &str) {
+    let all: Vec<Saved> = saved(cfg).into_iter().filter(|s| s.id != id).collect();
+    write(cfg, "tickets", &all, write_saved);
+}
+
 pub(crate) fn remember(cfg: &Config, t: &TicketCreated) {
     let mut all = saved(cfg);
     if !all.iter().any(|s| s.id == t.ticket.id) {

@@ -4,6 +4,7 @@
 
 use super::Notice;
 use crate::api;
+use crate::app::Session;
 use crate::time::{ago, stamp};
 use deflect_shared::api::{CustomerLine, CustomerUpdate, CustomerView};
 use deflect_shared::money::{format_cents, parse_dollars};
@@ -85,6 +86,7 @@ pub fn CustomerPage(
     /// Customer id.
     id: String,
 ) -> impl IntoView {
+    let session = expect_context::<Session>();
     let record = RwSignal::new(None::<Result<CustomerView, String>>);
     let note = RwSignal::new(None::<String>);
     load(id.clone(), record);
@@ -126,7 +128,35 @@ pub fn CustomerPage(
                             }
                         });
                     };
-                    let title = c.name.clone().unwrap_or_else(|| c.email.clone());
+                    let title = match (&c.erased_at, &c.name, &c.email) {
+                        (Some(_), _, _) => "Erased customer".to_string(),
+                        (None, Some(n), _) => n.clone(),
+                        (None, None, e) => e.clone().unwrap_or_default(),
+                    };
+                    let record_or_erased = match c.erased_at {
+                        Some(at) => view! {
+                            <p class="notice" role="status" id="erased-notice">
+                                "This customer's personal data was erased on " {stamp(at)}
+                                ". Their tickets stay, without their text, in the team's figures."
+                            </p>
+                        }.into_any(),
+                        None => view! {
+                            <form on:submit=save>
+                                <label for="cu-name">"Name"</label>
+                                <input id="cu-name" type="text" maxlength="200" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                                <label for="cu-plan">"Plan"</label>
+                                <input id="cu-plan" type="text" maxlength="40" list="plans" prop:value=move || plan.get() on:input=move |ev| plan.set(event_target_value(&ev)) />
+                                <datalist id="plans">
+                                    {PLAN_TIERS.iter().map(|(p, _)| view! { <option value=*p></option> }).collect_view()}
+                                </datalist>
+                                <label for="cu-value">"Lifetime value (dollars)"</label>
+                                <input id="cu-value" type="text" inputmode="decimal" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
+                                <p class="muted">"A higher plan and a higher value raise the priority of this customer's next tickets."</p>
+                                <button type="submit">"Save"</button>
+                            </form>
+                            {session.is_admin().then(|| view! { <Privacy id=c.id.clone() tickets=c.tickets.len() record=record note=note /> })}
+                        }.into_any(),
+                    };
                     view! {
                         <h1>{title}</h1>
                         <div class="ticket-grid">
@@ -149,31 +179,66 @@ pub fn CustomerPage(
                             <aside class="side-col">
                                 <h2>"Record"</h2>
                                 <dl class="crm">
-                                    <dt>"E-mail"</dt><dd>{c.email.clone()}</dd>
+                                    <dt>"E-mail"</dt><dd>{c.email.clone().unwrap_or_else(|| "—".into())}</dd>
                                     {c.phone.clone().map(|p| view! { <dt>"Phone"</dt><dd>{p}</dd> })}
                                     <dt>"Site"</dt><dd>{c.site.clone()}</dd>
                                     <dt>"First seen"</dt><dd>{stamp(c.created_at)}</dd>
                                     <dt>"Average CSAT"</dt><dd>{c.average_csat.map(|v| format!("{v:.1}")).unwrap_or_else(|| "—".into())}</dd>
                                     {c.attributes.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd>{v.to_string()}</dd> }).collect_view()}
                                 </dl>
-                                <form on:submit=save>
-                                    <label for="cu-name">"Name"</label>
-                                    <input id="cu-name" type="text" maxlength="200" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
-                                    <label for="cu-plan">"Plan"</label>
-                                    <input id="cu-plan" type="text" maxlength="40" list="plans" prop:value=move || plan.get() on:input=move |ev| plan.set(event_target_value(&ev)) />
-                                    <datalist id="plans">
-                                        {PLAN_TIERS.iter().map(|(p, _)| view! { <option value=*p></option> }).collect_view()}
-                                    </datalist>
-                                    <label for="cu-value">"Lifetime value (dollars)"</label>
-                                    <input id="cu-value" type="text" inputmode="decimal" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
-                                    <p class="muted">"A higher plan and a higher value raise the priority of this customer's next tickets."</p>
-                                    <button type="submit">"Save"</button>
-                                </form>
+                                {record_or_erased}
                             </aside>
                         </div>
                     }.into_any()
                 }
             }}
         </section>
+    }
+}
+
+/// An admin's answers to a customer's privacy requests: a copy of their
+/// data, or its erasure (asked twice).
+#[component]
+fn Privacy(
+    /// Customer id.
+    id: String,
+    /// How many tickets they have.
+    tickets: usize,
+    /// The record, reloaded after an erasure.
+    record: RwSignal<Option<Result<CustomerView, String>>>,
+    /// Where the outcome is said.
+    note: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let confirming = RwSignal::new(false);
+    let export = format!("/v1/admin/customers/{}/export", api::enc(&id));
+    let erase = move |_| {
+        let id = id.clone();
+        leptos::task::spawn_local(async move {
+            match api::delete(&format!("/v1/admin/customers/{}", api::enc(&id))).await {
+                Ok(()) => {
+                    note.set(Some("The customer's personal data was erased.".into()));
+                    load(id, record);
+                }
+                Err(e) => note.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <h2>"Privacy"</h2>
+        <p><a class="button" id="export-customer" href=export download="">"Download their data (JSON)"</a></p>
+        <Show
+            when=move || confirming.get()
+            fallback=move || view! { <button type="button" class="danger" id="erase-customer" on:click=move |_| confirming.set(true)>"Erase their personal data…"</button> }
+        >
+            <div role="group" aria-labelledby="erase-warning">
+                <p class="notice" id="erase-warning">
+                    "This erases their name, e-mail, phone, attributes and the text of their "
+                    {tickets} " ticket(s) and widget questions, for good. Their tickets stay in the figures, without text."
+                </p>
+                <button type="button" class="danger" id="erase-confirm" on:click=erase.clone()>"Erase for good"</button>
+                " "
+                <button type="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+            </div>
+        </Show>
     }
 }

@@ -169,7 +169,7 @@ pub fn TicketPage(
                     let customer_id = c.id.clone();
                     let facts = ReplyFacts {
                         customer_name: c.name.clone(),
-                        customer_email: c.email.clone(),
+                        customer_email: c.email.clone().unwrap_or_default(),
                         agent_name: session.and_then(|s| s.me.get_untracked()).map(|m| m.name).unwrap_or_default(),
                         ticket_id: t.id.clone(),
                         ticket_subject: t.subject.clone(),
@@ -184,6 +184,12 @@ pub fn TicketPage(
                                     {format!("{} · {} · {}", t.site, d.channel, d.locale)}
                                     {d.page_url.clone().map(|u| view! { " · from " <span class="url">{u}</span> })}
                                 </p>
+                                {c.erased_at.map(|at| view! {
+                                    <p class="notice" role="status" id="erased-notice">
+                                        "The customer's personal data was erased on " {stamp(at)}
+                                        ". This ticket keeps its times and status for the figures, and takes no more messages."
+                                    </p>
+                                })}
                                 <Thread messages=d.messages.clone() />
                                 {(!d.suggested_articles.is_empty()).then(|| {
                                     let site = t.site.clone();
@@ -294,7 +300,7 @@ pub fn TicketPage(
                                 <h2>"Customer"</h2>
                                 <dl class="crm">
                                     <dt>"Name"</dt><dd><a class="customer-link" href=format!("#/customer/{}", c.id) title="The customer's record">{c.name.clone().unwrap_or_else(|| "—".into())}</a></dd>
-                                    <dt>"E-mail"</dt><dd>{c.email.clone()}</dd>
+                                    <dt>"E-mail"</dt><dd>{c.email.clone().unwrap_or_else(|| "—".into())}</dd>
                                     {c.phone.clone().map(|p| view! { <dt>"Phone"</dt><dd>{p}</dd> })}
                                     <dt>"Value"</dt><dd>{deflect_shared::money::format_cents(c.lifetime_value_cents)}</dd>
                                     <dt>"Average CSAT"</dt><dd>{c.average_csat.map(|v| format!("{v:.1}")).unwrap_or_else(|| "—".into())}</dd>

@@ -69,11 +69,12 @@ pub(crate) fn sla_view(row: &TicketRow, now: i64) -> SlaView {
 }
 
 /// A queue line. The customer's display name is their name, or their
-/// decrypted e-mail.
+/// decrypted e-mail, or [`ERASED_CUSTOMER`].
 pub(crate) async fn queue_item(app: &App, row: &TicketRow) -> AppResult<QueueItem> {
-    let customer_name = match &row.customer_name {
-        Some(n) => n.clone(),
-        None => app.key().await?.decrypt(&row.customer_email_enc).await?,
+    let customer_name = match (&row.customer_name, row.customer_erased_at) {
+        (_, Some(_)) => ERASED_CUSTOMER.to_string(),
+        (Some(n), None) => n.clone(),
+        (None, None) => app.key().await?.decrypt(&row.customer_email_enc).await?,
     };
     let explanation: Explanation = serde_json::from_str(&row.priority_explain)?;
     Ok(QueueItem {
@@ -97,6 +98,9 @@ pub(crate) async fn queue_item(app: &App, row: &TicketRow) -> AppResult<QueueIte
     })
 }
 
+/// How an erased customer is named in the queue.
+pub(crate) const ERASED_CUSTOMER: &str = "Erased customer";
+
 pub(crate) async fn customer(app: &App, c: &CustomerRow) -> AppResult<CustomerView> {
     let k = app.key().await?;
     let lines = customers::tickets(&app.db, &c.id).await?;
@@ -104,7 +108,10 @@ pub(crate) async fn customer(app: &App, c: &CustomerRow) -> AppResult<CustomerVi
     Ok(CustomerView {
         id: c.id.clone(),
         site: c.site_id.clone(),
-        email: k.decrypt(&c.email_enc).await?,
+        email: match c.erased_at {
+            Some(_) => None,
+            None => Some(k.decrypt(&c.email_enc).await?),
+        },
         name: c.name.clone(),
         phone: match &c.phone_enc {
             Some(p) => Some(k.decrypt(p).await?),
@@ -115,6 +122,7 @@ pub(crate) async fn customer(app: &App, c: &CustomerRow) -> AppResult<CustomerVi
         attributes: from_json(&c.attributes),
         created_at: c.created_at as i64,
         average_csat: (!rated.is_empty()).then(|| (rated.iter().sum::<f64>() / rated.len() as f64) as f32),
+        erased_at: c.erased_at.map(|v| v as i64),
         tickets: lines
             .into_iter()
             .map(|l| TicketSummary {

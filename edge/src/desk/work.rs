@@ -29,6 +29,9 @@ pub(crate) async fn add_message(
     if row.status == "closed" {
         return Err(AppError::Conflict("the ticket is closed; open a new one".into()));
     }
+    if row.customer_erased_at.is_some() {
+        return Err(AppError::Conflict("the customer's data was erased; this ticket takes no more messages".into()));
+    }
     let id = new_id()?;
     let who = if author.is_some() { "agent" } else { "customer" };
     crate::store::run_stmt(&tickets::insert_message_stmt(

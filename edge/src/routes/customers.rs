@@ -6,7 +6,10 @@ use crate::error::{AppError, AppResult};
 use crate::http::{Req, json};
 use crate::state::App;
 use crate::store::customers::{self, Changes, Search};
-use deflect_shared::api::{CustomerLine, CustomerUpdate, validate};
+use crate::store::tickets;
+use deflect_shared::api::{
+    CustomerExport, CustomerLine, CustomerUpdate, ERASED_TEXT, Erasure, ExportedQuestion, ExportedTicket, validate,
+};
 use worker::Response;
 
 /// The customer directory. `q` finds a whole e-mail address (addresses are
@@ -63,10 +66,16 @@ pub(super) async fn list(app: &App, req: &mut Req) -> AppResult<Response> {
     json(200, &lines)
 }
 
+async fn record(app: &App, id: &str) -> AppResult<customers::CustomerRow> {
+    if id.len() > 64 {
+        return Err(AppError::NotFound(format!("there is no customer {id}")));
+    }
+    customers::by_id(&app.db, id).await?.ok_or_else(|| AppError::NotFound(format!("there is no customer {id}")))
+}
+
 pub(super) async fn get(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
     auth::agent(app, req).await?;
-    let c =
-        customers::by_id(&app.db, id).await?.ok_or_else(|| AppError::NotFound(format!("there is no customer {id}")))?;
+    let c = record(app, id).await?;
     json(200, &views::customer(app, &c).await?)
 }
 
@@ -74,6 +83,9 @@ pub(super) async fn update(app: &App, req: &mut Req, id: &str) -> AppResult<Resp
     let me = auth::agent(app, req).await?;
     let u: CustomerUpdate = req.json().await?;
     u.validate()?;
+    if record(app, id).await?.erased_at.is_some() {
+        return Err(AppError::Conflict("this customer's data was erased; the record cannot be edited".into()));
+    }
     let attributes = u.attributes.as_ref().map(serde_json::to_string).transpose()?;
     let changes = Changes {
         name: u.name.as_deref().map(str::trim),
@@ -88,4 +100,60 @@ pub(super) async fn update(app: &App, req: &mut Req, id: &str) -> AppResult<Resp
     let c =
         customers::by_id(&app.db, id).await?.ok_or_else(|| AppError::NotFound(format!("there is no customer {id}")))?;
     json(200, &views::customer(app, &c).await?)
+}
+
+/// Everything held about a customer, as one JSON file (a data access
+/// request). Admins only; audited.
+pub(super) async fn export(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
+    let me = auth::admin(app, req).await?;
+    let c = record(app, id).await?;
+    let customer = views::customer(app, &c).await?;
+    let mut exported = Vec::new();
+    for t in customers::all_tickets(&app.db, id).await? {
+        exported.push(ExportedTicket {
+            messages: tickets::messages(&app.db, &t.id, true).await?,
+            id: t.id,
+            subject: t.subject,
+            status: t.status,
+            page_url: t.page_url,
+            csat: t.csat.map(|v| v as u8),
+            csat_comment: t.csat_comment,
+            created_at: t.created_at as i64,
+        });
+    }
+    let widget_questions = customers::widget_questions(&app.db, id)
+        .await?
+        .into_iter()
+        .map(|q| ExportedQuestion { question: q.question, asked_at: q.created_at as i64 })
+        .collect();
+    app.audit(&me.id, "customer.export", id, serde_json::json!({ "tickets": exported.len() })).await?;
+    let mut resp = json(200, &CustomerExport { exported_at: app.now, customer, tickets: exported, widget_questions })?;
+    // Only letters, digits, '-' and '_' reach the file name.
+    let name: String = id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    resp.headers_mut().set("content-disposition", &format!("attachment; filename=\"deflect-customer-{name}.json\""))?;
+    Ok(resp)
+}
+
+/// Erases a customer's personal data (the right to erasure). Admins only;
+/// audited without the data. A repeat answers with the first erasure.
+pub(super) async fn erase(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
+    let me = auth::admin(app, req).await?;
+    let before = record(app, id).await?;
+    let held = customers::holdings(&app.db, id).await?;
+    let erased = customers::erase(&app.db, id, ERASED_TEXT, app.now).await?;
+    let (erased_at, messages, widget_questions) = match (erased, before.erased_at) {
+        (true, _) => (app.now, held.messages as u32, held.questions as u32),
+        (false, Some(at)) => (at as i64, 0, 0),
+        // Erased between the read and the write by another request.
+        (false, None) => match record(app, id).await?.erased_at {
+            Some(at) => (at as i64, 0, 0),
+            None => return Err(AppError::Internal(format!("customer {id} was not erased"))),
+        },
+    };
+    let report =
+        Erasure { customer_id: id.to_string(), erased_at, tickets: held.tickets as u32, messages, widget_questions };
+    if erased {
+        app.audit(&me.id, "customer.erase", id, serde_json::to_value(&report)?).await?;
+    }
+    json(200, &report)
 }

@@ -41,7 +41,8 @@ pub(super) async fn create(app: &App, req: &mut Req) -> AppResult<Response> {
     }
 }
 
-/// The ticket, if the request carries its customer token.
+/// The ticket, if the request carries its customer token and its customer
+/// has not been erased.
 async fn authorised(app: &App, req: &Req, id: &str) -> AppResult<TicketRow> {
     let token = req.header("x-ticket-token").ok_or(AppError::Unauthenticated)?;
     if id.len() > 64 || token.len() > 100 || !app.key().await?.verify(&format!("ticket:{id}"), &token).await? {
@@ -49,7 +50,11 @@ async fn authorised(app: &App, req: &Req, id: &str) -> AppResult<TicketRow> {
         // cannot be probed.
         return Err(AppError::NotFound(format!("there is no ticket {id} for this token")));
     }
-    work::load(app, id).await
+    let row = work::load(app, id).await?;
+    if row.customer_erased_at.is_some() {
+        return Err(AppError::Gone("this conversation was erased at the customer's request".into()));
+    }
+    Ok(row)
 }
 
 pub(super) async fn get(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {

@@ -1,7 +1,7 @@
 //! Customers (the CRM record). E-mail and phone are stored encrypted, with
 //! a keyed hash of the e-mail for lookups.
 
-use super::{Arg, all, first, run};
+use super::{Arg, all, batch, first, run, stmt};
 use crate::error::{AppError, AppResult};
 use serde::Deserialize;
 use worker::D1Database;
@@ -17,6 +17,7 @@ pub(crate) struct CustomerRow {
     pub(crate) value_cents: f64,
     pub(crate) attributes: String,
     pub(crate) created_at: f64,
+    pub(crate) erased_at: Option<f64>,
 }
 
 pub(crate) struct Upsert<'a> {
@@ -38,7 +39,7 @@ pub(crate) async fn upsert(db: &D1Database, u: &Upsert<'_>, now: i64) -> AppResu
            name = COALESCE(excluded.name, customers.name), \
            phone_enc = COALESCE(excluded.phone_enc, customers.phone_enc), \
            updated_at = excluded.updated_at \
-         RETURNING id, site_id, email_enc, phone_enc, name, plan, value_cents, attributes, created_at",
+         RETURNING id, site_id, email_enc, phone_enc, name, plan, value_cents, attributes, created_at, erased_at",
         &[
             Arg::Text(u.new_id),
             Arg::Text(u.site),
@@ -56,7 +57,8 @@ pub(crate) async fn upsert(db: &D1Database, u: &Upsert<'_>, now: i64) -> AppResu
 pub(crate) async fn by_id(db: &D1Database, id: &str) -> AppResult<Option<CustomerRow>> {
     first(
         db,
-        "SELECT id, site_id, email_enc, phone_enc, name, plan, value_cents, attributes, created_at FROM customers WHERE id = ?1",
+        "SELECT id, site_id, email_enc, phone_enc, name, plan, value_cents, attributes, created_at, erased_at \
+         FROM customers WHERE id = ?1",
         &[Arg::Text(id)],
     )
     .await
@@ -127,10 +129,11 @@ pub(crate) struct LineRow {
 
 /// The customer directory: the customers `s` matches, the most recently in
 /// touch first. With both an e-mail hash and a name, either may match.
+/// Erased customers are not listed.
 pub(crate) async fn search(db: &D1Database, s: &Search<'_>) -> AppResult<Vec<LineRow>> {
     all(
         db,
-        "SELECT c.id, c.site_id, c.email_enc, c.name, c.plan, c.value_cents, c.created_at,            COUNT(t.id) AS tickets,            COALESCE(SUM(t.status IN ('open', 'pending')), 0) AS open_tickets,            MAX(t.updated_at) AS last_contact_at          FROM customers c LEFT JOIN tickets t ON t.customer_id = c.id          WHERE ((?1 IS NULL AND ?2 IS NULL) OR c.email_hash = ?1                 OR (?2 IS NOT NULL AND instr(lower(COALESCE(c.name, '')), lower(?2)) > 0))            AND (?3 IS NULL OR lower(c.plan) = lower(?3))            AND (?4 IS NULL OR c.site_id = ?4)          GROUP BY c.id          ORDER BY COALESCE(MAX(t.updated_at), c.created_at) DESC, c.id          LIMIT ?5",
+        "SELECT c.id, c.site_id, c.email_enc, c.name, c.plan, c.value_cents, c.created_at,            COUNT(t.id) AS tickets,            COALESCE(SUM(t.status IN ('open', 'pending')), 0) AS open_tickets,            MAX(t.updated_at) AS last_contact_at          FROM customers c LEFT JOIN tickets t ON t.customer_id = c.id          WHERE ((?1 IS NULL AND ?2 IS NULL) OR c.email_hash = ?1                 OR (?2 IS NOT NULL AND instr(lower(COALESCE(c.name, '')), lower(?2)) > 0))            AND (?3 IS NULL OR lower(c.plan) = lower(?3))            AND (?4 IS NULL OR c.site_id = ?4)            AND c.erased_at IS NULL          GROUP BY c.id          ORDER BY COALESCE(MAX(t.updated_at), c.created_at) DESC, c.id          LIMIT ?5",
         &[
             Arg::OptText(s.email_hash),
             Arg::OptText(s.name),
@@ -165,4 +168,136 @@ pub(crate) async fn update(db: &D1Database, id: &str, c: &Changes<'_>, now: i64)
     )
     .await?;
     Ok(n == 1)
+}
+
+/// Tickets of a customer: `IN` this subquery.
+const THEIR_TICKETS: &str = "SELECT id FROM tickets WHERE customer_id = ?1";
+
+/// Counts of what erasing a customer touches.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Holdings {
+    pub(crate) tickets: f64,
+    pub(crate) messages: f64,
+    pub(crate) questions: f64,
+}
+
+/// The widget sessions that became the customer's tickets: `IN` this
+/// subquery.
+fn their_sessions() -> String {
+    format!("SELECT session_id FROM events WHERE ticket_id IN ({THEIR_TICKETS})")
+}
+
+pub(crate) async fn holdings(db: &D1Database, id: &str) -> AppResult<Holdings> {
+    Ok(first(
+        db,
+        &format!(
+            "SELECT (SELECT COUNT(*) FROM tickets WHERE customer_id = ?1) AS tickets, \
+               (SELECT COUNT(*) FROM messages WHERE ticket_id IN ({THEIR_TICKETS})) AS messages, \
+               (SELECT COUNT(*) FROM events WHERE question IS NOT NULL AND session_id IN ({})) AS questions",
+            their_sessions()
+        ),
+        &[Arg::Text(id)],
+    )
+    .await?
+    .unwrap_or(Holdings { tickets: 0.0, messages: 0.0, questions: 0.0 }))
+}
+
+/// Erases a customer's personal data in one transaction: their contact
+/// details and attributes, the text of their tickets (subject, page,
+/// every message, CSAT comment), the questions they typed into the widget
+/// in the sessions that became those tickets, and the customer's details
+/// in earlier audit entries. What the team's figures need stays: the
+/// tickets' times, statuses, priorities and ratings. Returns false when
+/// there is no such customer, or they were erased already.
+pub(crate) async fn erase(db: &D1Database, id: &str, erased_text: &str, now: i64) -> AppResult<bool> {
+    let args = [Arg::Text(id), Arg::Text(erased_text), Arg::Int(now)];
+    let sessions = their_sessions();
+    let results = batch(
+        db,
+        vec![
+            // The customer row last in SQL order but checked first: every
+            // statement is guarded by "not erased yet", so a repeat is a
+            // no-op, and the row's update reports whether this one erased.
+            stmt(
+                db,
+                &format!(
+                    "UPDATE events SET question = NULL WHERE question IS NOT NULL AND session_id IN ({sessions}) \
+                     AND EXISTS (SELECT 1 FROM customers WHERE id = ?1 AND erased_at IS NULL)"
+                ),
+                &args[..1],
+            )?,
+            stmt(
+                db,
+                &format!(
+                    "UPDATE messages SET body = ?2 WHERE ticket_id IN ({THEIR_TICKETS}) \
+                     AND EXISTS (SELECT 1 FROM customers WHERE id = ?1 AND erased_at IS NULL)"
+                ),
+                &args[..2],
+            )?,
+            stmt(
+                db,
+                "UPDATE tickets SET subject = ?2, page_url = NULL, csat_comment = NULL, request_hash = '' \
+                 WHERE customer_id = ?1 AND EXISTS (SELECT 1 FROM customers WHERE id = ?1 AND erased_at IS NULL)",
+                &args[..2],
+            )?,
+            stmt(
+                db,
+                "UPDATE audit_log SET detail = '{\"erased\":true}' WHERE target = ?1 AND action = 'customer.update' \
+                 AND EXISTS (SELECT 1 FROM customers WHERE id = ?1 AND erased_at IS NULL)",
+                &args[..1],
+            )?,
+            stmt(
+                db,
+                "UPDATE customers SET email_hash = 'erased:' || id, email_enc = '', phone_enc = NULL, name = NULL, \
+                 plan = NULL, value_cents = 0, attributes = '{}', erased_at = ?2, updated_at = ?2 \
+                 WHERE id = ?1 AND erased_at IS NULL",
+                &[args[0], args[2]],
+            )?,
+        ],
+    )
+    .await?;
+    Ok(results.last().copied().unwrap_or(0) == 1)
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ExportTicket {
+    pub(crate) id: String,
+    pub(crate) subject: String,
+    pub(crate) status: String,
+    pub(crate) page_url: Option<String>,
+    pub(crate) csat: Option<f64>,
+    pub(crate) csat_comment: Option<String>,
+    pub(crate) created_at: f64,
+}
+
+/// Every ticket of a customer, oldest first.
+pub(crate) async fn all_tickets(db: &D1Database, id: &str) -> AppResult<Vec<ExportTicket>> {
+    all(
+        db,
+        "SELECT id, subject, status, page_url, csat, csat_comment, created_at FROM tickets \
+         WHERE customer_id = ?1 ORDER BY created_at, id",
+        &[Arg::Text(id)],
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Question {
+    pub(crate) question: String,
+    pub(crate) created_at: f64,
+}
+
+/// What the customer typed into the widget in the sessions that became
+/// their tickets, oldest first.
+pub(crate) async fn widget_questions(db: &D1Database, id: &str) -> AppResult<Vec<Question>> {
+    all(
+        db,
+        &format!(
+            "SELECT question, created_at FROM events WHERE question IS NOT NULL AND session_id IN ({}) \
+             ORDER BY created_at, id",
+            their_sessions()
+        ),
+        &[Arg::Text(id)],
+    )
+    .await
 }

@@ -38,6 +38,7 @@ pub(crate) struct TicketRow {
     pub(crate) customer_name: Option<String>,
     pub(crate) customer_email_enc: String,
     pub(crate) customer_plan: Option<String>,
+    pub(crate) customer_erased_at: Option<f64>,
     pub(crate) assignee_name: Option<String>,
 }
 
@@ -45,7 +46,7 @@ const SELECT: &str = "SELECT t.id, t.site_id, t.customer_id, t.request_hash, t.s
     t.page_url, t.shown_articles, t.priority_score, t.priority_level, t.priority_explain, t.priority_features, \
     t.priority_override, t.assignee_id, t.team, t.tags, t.solved_article_id, t.first_response_at, t.solved_at, \
     t.first_response_due, t.resolution_due, t.csat, t.created_at, t.updated_at, c.name AS customer_name, c.email_enc AS customer_email_enc, \
-    c.plan AS customer_plan, a.name AS assignee_name \
+    c.plan AS customer_plan, c.erased_at AS customer_erased_at, a.name AS assignee_name \
     FROM tickets t JOIN customers c ON c.id = t.customer_id LEFT JOIN agents a ON a.id = t.assignee_id";
 
 pub(crate) async fn by_id(db: &D1Database, id: &str) -> AppResult<Option<TicketRow>> {
@@ -245,13 +246,14 @@ pub(crate) struct Link {
 }
 
 /// Tickets linked to the article that solved them, with the customer's
-/// first message.
+/// first message; erased customers' tickets have no text left to learn from.
 pub(crate) async fn article_links(db: &D1Database, site: &str) -> AppResult<Vec<Link>> {
     all(
         db,
         "SELECT t.solved_article_id AS article_id, \
            (SELECT body FROM messages m WHERE m.ticket_id = t.id AND m.author = 'customer' ORDER BY created_at LIMIT 1) AS question \
-         FROM tickets t WHERE t.site_id = ?1 AND t.solved_article_id IS NOT NULL \
+         FROM tickets t JOIN customers c ON c.id = t.customer_id \
+         WHERE t.site_id = ?1 AND t.solved_article_id IS NOT NULL AND c.erased_at IS NULL \
            AND EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id AND m.author = 'customer') \
          ORDER BY t.updated_at DESC LIMIT 5000",
         &[Arg::Text(site)],

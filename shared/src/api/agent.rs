@@ -233,8 +233,8 @@ pub struct CustomerView {
     pub id: String,
     /// Site.
     pub site: String,
-    /// E-mail (decrypted for agents).
-    pub email: String,
+    /// E-mail (decrypted for agents); `None` once the customer is erased.
+    pub email: Option<String>,
     /// Name.
     pub name: Option<String>,
     /// Phone (decrypted for agents).
@@ -251,6 +251,73 @@ pub struct CustomerView {
     pub tickets: Vec<TicketSummary>,
     /// Average of their CSAT ratings.
     pub average_csat: Option<f32>,
+    /// When their personal data was erased (ms since the epoch); the record
+    /// and their tickets stay, without it, for the team's figures.
+    pub erased_at: Option<i64>,
+}
+
+/// What replaces every text of an erased customer: their tickets' subjects,
+/// every message on them, their CSAT comments.
+pub const ERASED_TEXT: &str = "(erased at the customer's request)";
+
+/// `DELETE /v1/admin/customers/{id}`: what was erased.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Erasure {
+    /// The customer.
+    pub customer_id: String,
+    /// When (ms since the epoch); the first erasure's time on a repeat.
+    pub erased_at: i64,
+    /// Their tickets, kept without their text.
+    pub tickets: u32,
+    /// Messages on those tickets whose text was erased.
+    pub messages: u32,
+    /// Questions they typed into the widget, erased.
+    pub widget_questions: u32,
+}
+
+/// `GET /v1/admin/customers/{id}/export`: everything Deflect holds about a
+/// customer, for a data access request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerExport {
+    /// When the export was made (ms since the epoch).
+    pub exported_at: i64,
+    /// Their record.
+    pub customer: CustomerView,
+    /// Their tickets, oldest first, with every message.
+    pub tickets: Vec<ExportedTicket>,
+    /// What they asked the widget in the conversations that became their
+    /// tickets, oldest first.
+    pub widget_questions: Vec<ExportedQuestion>,
+}
+
+/// A ticket in a [`CustomerExport`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportedTicket {
+    /// Ticket id.
+    pub id: String,
+    /// Subject.
+    pub subject: String,
+    /// Status.
+    pub status: String,
+    /// The page they wrote from.
+    pub page_url: Option<String>,
+    /// Their rating.
+    pub csat: Option<u8>,
+    /// Their rating's comment.
+    pub csat_comment: Option<String>,
+    /// Created (ms since the epoch).
+    pub created_at: i64,
+    /// Every message, internal notes included.
+    pub messages: Vec<Message>,
+}
+
+/// A widget question in a [`CustomerExport`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportedQuestion {
+    /// The question.
+    pub question: String,
+    /// When (ms since the epoch).
+    pub asked_at: i64,
 }
 
 /// A line of customer history.

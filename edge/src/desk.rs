@@ -1,8 +1,9 @@
 //! Help-desk operations, composed from the shared domain logic and the
-//! store: intake of tickets, agents' work, SLA sweeps, scheduled rules, KB
+//! store: intake of tickets, agents' work, merges, SLA sweeps, scheduled rules, KB
 //! publishing, metrics and retraining.
 
 pub(crate) mod intake;
+pub(crate) mod merge;
 pub(crate) mod publish;
 pub(crate) mod report;
 pub(crate) mod retrain;

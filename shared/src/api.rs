@@ -13,8 +13,8 @@ pub mod validate;
 
 pub use agent::{
     AgentUpdate, AgentView, AuditEntry, CustomerExport, CustomerLine, CustomerTicketView, CustomerUpdate, CustomerView,
-    ERASED_TEXT, Erasure, ExportedQuestion, ExportedTicket, Login, MIN_PASSWORD, NewAgent, NewToken, PasswordChange,
-    Role, SuggestedArticle, TicketDetail, TicketSummary, TokenCreated, TokenView, password,
+    ERASED_TEXT, Erasure, ExportedQuestion, ExportedTicket, Login, MIN_PASSWORD, MergeTickets, NewAgent, NewToken,
+    PasswordChange, Role, SuggestedArticle, TicketDetail, TicketSummary, TokenCreated, TokenView, password,
 };
 pub use error::{ApiError, ErrorBody};
 pub use events::{EventKind, WidgetEvent};
@@ -23,5 +23,5 @@ pub use metrics::{DayCounts, Metrics, RetrainPart, RetrainReport};
 pub use settings::{RateLimits, Settings, Site};
 pub use ticket::{
     Author, CreateTicket, Csat, CustomerInput, CustomerTicket, MAX_MESSAGE, MAX_SHOWN, Message, NewMessage, NewTicket,
-    QueueItem, SlaView, Status, TicketCreated, TicketUpdate,
+    QueueItem, SlaView, Status, TicketCreated, TicketLink, TicketUpdate,
 };

@@ -11,6 +11,7 @@ the edge worker (wasm, on workerd) and native tests and benchmarks.
   explanation, and fits the score to agents' decisions.
 * [`rules`] is the automation engine; [`assignment`] picks agents; [`sla`]
   keeps the clocks; [`metrics`] turns raw figures into rates and percentiles.
+* [`merge`] says when a duplicate ticket may be merged into another.
 * [`saved_reply`] fills the placeholders of the team's saved replies.
 * [`rate_limit`] estimates a client's requests in the last minute.
 * [`money`] reads and shows amounts (cents inside, dollars outside).
@@ -57,6 +58,7 @@ pub mod assignment;
 mod error;
 pub mod kb;
 pub mod markdown;
+pub mod merge;
 pub mod metrics;
 pub mod money;
 pub mod priority;

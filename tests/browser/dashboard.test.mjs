@@ -456,6 +456,54 @@ test('a customer asks to be forgotten: an admin downloads their data, erases it,
   await customer.close();
 });
 
+test('an agent merges a duplicate ticket; the customer follows the old conversation to the merged one', async () => {
+  const { url } = dashEdge();
+  const marker = unique('dup');
+  const email = `${marker.toLowerCase()}@merge.example`;
+  const customer = await browser.newContext();
+  const page = await customer.newPage();
+  const customerProblems = watch(page);
+  await page.goto(`${url}/demo/`);
+  await openWidget(page);
+  await collectTickets(page);
+  await w(page).person.click();
+  await leaveTicket(page, { email, name: 'Dee Duplicate', message: `My parcel is late ${marker}` });
+  await createdTickets(page, 1);
+  await w(page).person.click();
+  await leaveTicket(page, { email, message: `Any news on my parcel? ${marker}` });
+  const [first, second] = await createdTickets(page, 2);
+
+  const staff = await staffContext();
+  const dash = await staff.newPage();
+  const problems = watch(dash);
+  await login(dash, url, ADMIN_EMAIL, adminPassword());
+  await dash.goto(`${url}/dashboard/#/ticket/${second.id}`);
+  await dash.locator('#merge-into').selectOption(first.id);
+  await dash.locator('#merge-go').click();
+  // The dashboard moves to the ticket it was merged into: both messages, and the note.
+  await dash.waitForFunction((id) => location.hash === `#/ticket/${id}`, first.id);
+  await dash.getByText(`Any news on my parcel? ${marker}`, { exact: true }).first().waitFor();
+  await dash.getByText(/was merged into this conversation/).waitFor();
+  await dash.goto(`${url}/dashboard/#/ticket/${second.id}`);
+  await dash.locator('#merged-notice').waitFor();
+  assert.equal(await dash.locator('#merge-into').count(), 0, 'a merged ticket offers no second merge');
+
+  // The customer opens the old conversation and follows it.
+  await page.locator('deflect-widget .dfl-head .dfl-text-btn').click();
+  await page.locator('deflect-widget .dfl-pane .dfl-choice', { hasText: `Any news on my parcel? ${marker}` }).click();
+  const next = page.locator('deflect-widget .dfl-continued');
+  await next.waitFor();
+  assert.equal(await page.locator('deflect-widget .dfl-star').count(), 0, 'a merged ticket is rated where it continues');
+  await next.click();
+  await page.locator('deflect-widget .dfl-thread').getByText(`My parcel is late ${marker}`, { exact: true }).waitFor();
+  await page.locator('deflect-widget .dfl-thread').getByText(`Any news on my parcel? ${marker}`, { exact: true }).waitFor();
+
+  assert.deepEqual(problems, []);
+  assert.deepEqual(customerProblems, []);
+  await staff.close();
+  await customer.close();
+});
+
 test('axe-core finds no accessibility violations on the dashboard pages', async () => {
   const { url } = dashEdge();
   // axe is injected as a script, which the dashboard's CSP would block.

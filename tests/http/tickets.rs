@@ -294,3 +294,96 @@ fn url_encode(s: &str) -> String {
         })
         .collect()
 }
+
+/// A duplicate ticket merged into another of the customer's: messages
+/// move, in order, both threads say so, the duplicate closes and points at
+/// the other, and the customer's old token leads to the new thread.
+#[test]
+fn a_duplicate_ticket_merges_into_another_of_the_same_customer() {
+    let c = public();
+    let marker = unique("merge");
+    let email = format!("{marker}@merge.example");
+    let mut made = Vec::new();
+    for (i, (text, tags)) in
+        [("my card has not arrived", "first"), ("still no card, where is it", "second")].iter().enumerate()
+    {
+        let body = json!({ "site": "demo", "customer": { "email": email }, "message": format!("{text} {marker}"), "subject": format!("Card {i} {marker}") });
+        let r = create(&c, &unique("key"), &body);
+        assert_eq!(r.status, 201, "{}", r.text);
+        let j = r.json();
+        made.push((
+            j["ticket"]["id"].as_str().expect("id").to_string(),
+            j["token"].as_str().expect("token").to_string(),
+            *tags,
+        ));
+    }
+    let other = create(&c, &unique("key"), &ticket_body(&format!("other-{marker}@merge.example"), "unrelated"));
+    let other_id = other.json()["ticket"]["id"].as_str().expect("id").to_string();
+    let a = admin(&edge_url());
+    let ((target, _, _), (dup, dup_token, _)) = (&made[0], &made[1]);
+    for (id, tag) in [(target, made[0].2), (dup, made[1].2)] {
+        let r = a.json("PATCH", &format!("/v1/agent/tickets/{id}"), &json!({ "tags": [tag] }));
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let merge =
+        |from: &str, into: &str| a.json("POST", &format!("/v1/agent/tickets/{from}/merge"), &json!({ "into": into }));
+
+    // Refusals first: each says what is wrong.
+    assert_error(&merge(dup, dup), 422..=422);
+    assert_error(&merge(dup, &other_id), 422..=422);
+    assert_error(&merge(dup, "no-such-ticket"), 422..=422);
+    assert_error(&merge("no-such-ticket", target), 404..=404);
+    assert_error(&a.json("POST", &format!("/v1/agent/tickets/{dup}/merge"), &json!({ "into": "bad id!" })), 422..=422);
+    assert_error(
+        &public().json("POST", &format!("/v1/agent/tickets/{dup}/merge"), &json!({ "into": target })),
+        401..=401,
+    );
+
+    let r = merge(dup, target);
+    assert_eq!(r.status, 200, "{}", r.text);
+    let detail = r.json();
+    assert_eq!(detail["ticket"]["id"], target.as_str());
+    let bodies: Vec<&str> =
+        detail["messages"].as_array().expect("messages").iter().filter_map(|m| m["body"].as_str()).collect();
+    let first = bodies.iter().position(|b| b.starts_with("my card has not arrived"));
+    let second = bodies.iter().position(|b| b.starts_with("still no card"));
+    assert!(first.is_some() && first < second, "both customer messages, in order: {bodies:?}");
+    assert!(
+        bodies.iter().any(|b| b.contains(&format!("“Card 1 {marker}” was merged into this conversation"))),
+        "{bodies:?}"
+    );
+    assert_eq!(detail["ticket"]["tags"], json!(["first", "second"]));
+
+    let d = a.get(&format!("/v1/agent/tickets/{dup}")).json();
+    assert_eq!((d["ticket"]["status"].as_str(), d["merged_into"].as_str()), (Some("closed"), Some(target.as_str())));
+    let left: Vec<&str> =
+        d["messages"].as_array().expect("messages").iter().filter_map(|m| m["body"].as_str()).collect();
+    assert_eq!(left, [format!("This conversation continues in “Card 0 {marker}”.")]);
+
+    // The customer's token for the duplicate leads on to the target.
+    let seen = c.send("GET", &format!("/v1/tickets/{dup}"), &[("x-ticket-token", dup_token)], None).json();
+    let link = &seen["continued_in"];
+    assert_eq!(link["id"], target.as_str());
+    let token = link["token"].as_str().expect("a token for the target");
+    let there = c.send("GET", &format!("/v1/tickets/{target}"), &[("x-ticket-token", token)], None);
+    assert_eq!(there.status, 200, "{}", there.text);
+    let reply = c.send(
+        "POST",
+        &format!("/v1/tickets/{dup}/messages"),
+        &[("x-ticket-token", dup_token)],
+        Some(("application/json", br#"{"body":"hello?"}"#)),
+    );
+    assert_error(&reply, 409..=409);
+
+    // A merged ticket stays as it is.
+    assert_error(&merge(dup, target), 409..=409);
+    assert_error(&a.json("PATCH", &format!("/v1/agent/tickets/{dup}"), &json!({ "status": "open" })), 409..=409);
+    assert_error(&merge(target, dup), 422..=422);
+    let audit = a.get(&format!("/v1/admin/audit?target={dup}")).json();
+    assert!(
+        audit
+            .as_array()
+            .is_some_and(|l| l.iter().any(|e| e["action"] == "ticket.merge" && e["detail"]["into"] == target.as_str())),
+        "{audit}"
+    );
+}

@@ -65,6 +65,12 @@ pub(crate) fn Thread(
                     // of the subject goes too.
                     outbox::forget(&cfg, &id);
                 }
+                if let Ok(t) = &answer
+                    && let Some(link) = &t.continued_in
+                {
+                    // The team merged it: keep the ticket it continues in.
+                    outbox::remember_link(&cfg, link);
+                }
                 ticket.set(Some(answer));
             });
         }
@@ -109,7 +115,8 @@ pub(crate) fn Thread(
                 Some(Err(_)) => view! { <p class="dfl-error" role="alert">{s.loading_failed}</p> }.into_any(),
                 Some(Ok(t)) => {
                     let solved = matches!(t.status, Status::Solved | Status::Closed);
-                    let can_rate = solved && t.csat.is_none();
+                    // A merged ticket is rated where it continues.
+                    let can_rate = solved && t.csat.is_none() && t.continued_in.is_none();
                     let open = t.status != Status::Closed;
                     let rate = rate.clone();
                     let send_reply = send_reply.clone();
@@ -126,6 +133,13 @@ pub(crate) fn Thread(
                                 view! { <div class=class><span class="dfl-who">{who}</span><span class="dfl-body">{links(&m.body).into_iter().map(inline).collect_view()}</span></div> }
                             }).collect_view()}
                         </div>
+                        {t.continued_in.clone().map(|link| view! {
+                            <p class="dfl-notice">
+                                <button type="button" class="dfl-text-btn dfl-continued" on:click=move |_| screen.set(Screen::Thread(link.id.clone()))>
+                                    {s.continued_in}" “"{link.subject.clone()}"” →"
+                                </button>
+                            </p>
+                        })}
                         {can_rate.then(|| view! {
                             <fieldset class="dfl-rate">
                                 <legend>{s.rate}</legend>

@@ -35,6 +35,8 @@ pub(crate) struct Strings {
     pub(crate) loading_failed: &'static str,
     /// A conversation whose data was erased at the customer's request.
     pub(crate) erased: &'static str,
+    /// The button to a merged conversation's continuation.
+    pub(crate) continued_in: &'static str,
     pub(crate) you: &'static str,
     pub(crate) team: &'static str,
     pub(crate) statuses: [&'static str; 4],
@@ -75,6 +77,7 @@ pub(crate) const EN: Strings = Strings {
     thanks_rating: "Thanks for your rating!",
     loading_failed: "Could not load this conversation.",
     erased: "This conversation was erased at your request.",
+    continued_in: "Continue in",
     you: "You",
     team: "Support",
     statuses: ["Open", "Waiting for you", "Solved", "Closed"],
@@ -115,6 +118,7 @@ pub(crate) const ZH: Strings = Strings {
     thanks_rating: "感谢您的评价！",
     loading_failed: "无法加载该对话。",
     erased: "该对话已应您的要求删除。",
+    continued_in: "继续查看",
     you: "您",
     team: "客服",
     statuses: ["处理中", "等待您的回复", "已解决", "已关闭"],

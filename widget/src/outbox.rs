@@ -5,7 +5,7 @@
 use crate::api::{self, FetchError};
 use crate::config::Config;
 use crate::wire::In;
-use deflect_shared::api::TicketCreated;
+use deflect_shared::api::{TicketCreated, TicketLink};
 use js_sys::{Array, JSON, Object, Reflect};
 use wasm_bindgen::JsValue;
 
@@ -115,21 +115,31 @@ pub(crate) fn forget(cfg: &Config, id: &str) {
     write(cfg, "tickets", &all, write_saved);
 }
 
-pub(crate) fn remember(cfg: &Config, t: &TicketCreated) {
+/// Keeps a ticket in this browser's list, newest first (at most 50).
+fn keep(cfg: &Config, ticket: Saved) {
     let mut all = saved(cfg);
-    if !all.iter().any(|s| s.id == t.ticket.id) {
-        all.insert(
-            0,
-            Saved {
-                id: t.ticket.id.clone(),
-                token: t.token.clone(),
-                subject: t.ticket.subject.clone(),
-                created_at: t.ticket.created_at,
-            },
-        );
+    if !all.iter().any(|s| s.id == ticket.id) {
+        all.insert(0, ticket);
         all.truncate(50);
         write(cfg, "tickets", &all, write_saved);
     }
+}
+
+pub(crate) fn remember(cfg: &Config, t: &TicketCreated) {
+    keep(
+        cfg,
+        Saved {
+            id: t.ticket.id.clone(),
+            token: t.token.clone(),
+            subject: t.ticket.subject.clone(),
+            created_at: t.ticket.created_at,
+        },
+    );
+}
+
+/// Keeps the ticket a merged one continues in.
+pub(crate) fn remember_link(cfg: &Config, l: &TicketLink) {
+    keep(cfg, Saved { id: l.id.clone(), token: l.token.clone(), subject: l.subject.clone(), created_at: l.created_at });
 }
 
 /// Sends one ticket: stores it in the outbox first, so a failure or a

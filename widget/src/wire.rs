@@ -5,7 +5,7 @@
 //! one of these through the real edge.
 
 use deflect_shared::api::{
-    Author, CreateTicket, Csat, CustomerTicket, Message, NewMessage, Status, TicketCreated, WidgetEvent,
+    Author, CreateTicket, Csat, CustomerTicket, Message, NewMessage, Status, TicketCreated, TicketLink, WidgetEvent,
 };
 use js_sys::{Array, JSON, Object, Reflect};
 use wasm_bindgen::JsValue;
@@ -140,6 +140,17 @@ pub(crate) fn customer_ticket(v: &In) -> Option<CustomerTicket> {
         updated_at: v.num("updated_at")? as i64,
         messages: v.list("messages").iter().map(message).collect::<Option<Vec<_>>>()?,
         csat: v.num("csat").map(|c| c as u8),
+        continued_in: v.get("continued_in").and_then(|l| ticket_link(&l)),
+    })
+}
+
+/// A [`TicketLink`].
+fn ticket_link(v: &In) -> Option<TicketLink> {
+    Some(TicketLink {
+        id: v.str("id")?,
+        subject: v.str("subject")?,
+        token: v.str("token")?,
+        created_at: v.num("created_at")? as i64,
     })
 }
 

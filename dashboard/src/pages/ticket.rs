@@ -7,7 +7,8 @@ use crate::api;
 use crate::app::Session;
 use crate::time::{sla, stamp};
 use deflect_shared::api::{
-    AgentView, ArticleView, Author, CustomerUpdate, Message, NewMessage, QueueItem, TicketDetail, TicketUpdate,
+    AgentView, ArticleView, Author, CustomerUpdate, MergeTickets, Message, NewMessage, QueueItem, TicketDetail,
+    TicketUpdate,
 };
 use deflect_shared::markdown::{Inline, links, plain};
 use deflect_shared::priority::Level;
@@ -190,6 +191,13 @@ pub fn TicketPage(
                                         ". This ticket keeps its times and status for the figures, and takes no more messages."
                                     </p>
                                 })}
+                                {d.merged_into.clone().map(|into| view! {
+                                    <p class="notice" role="status" id="merged-notice">
+                                        "This ticket was merged into "
+                                        <a href=format!("#/ticket/{into}")>"another of the customer's tickets"</a>
+                                        "; the conversation continues there."
+                                    </p>
+                                })}
                                 <Thread messages=d.messages.clone() />
                                 {(!d.suggested_articles.is_empty()).then(|| {
                                     let site = t.site.clone();
@@ -322,6 +330,13 @@ pub fn TicketPage(
                                     <input id="c-plan" type="text" prop:value=move || plan.get() on:input=move |ev| plan.set(event_target_value(&ev)) />
                                     <button type="submit">"Save"</button>
                                 </form>
+                                {(d.merged_into.is_none() && c.erased_at.is_none()).then(|| {
+                                    let others: Vec<(String, String)> = c.tickets.iter()
+                                        .filter(|h| h.id != t.id && h.status != "closed")
+                                        .map(|h| (h.id.clone(), h.subject.clone()))
+                                        .collect();
+                                    (!others.is_empty()).then(|| view! { <MergeInto id=t.id.clone() others=others note=note /> })
+                                })}
                                 <h3>"History"</h3>
                                 <ul class="history">
                                     {c.tickets.iter().map(|h| view! {
@@ -336,5 +351,46 @@ pub fn TicketPage(
                 }
             }}
         </section>
+    }
+}
+
+/// Merging this ticket, a duplicate, into another open ticket of the same
+/// customer's; the dashboard then shows that one.
+#[component]
+fn MergeInto(
+    /// This ticket.
+    id: String,
+    /// The customer's other tickets that are not closed: (id, subject).
+    others: Vec<(String, String)>,
+    /// Where a refusal is said.
+    note: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let into = RwSignal::new(others.first().map(|(i, _)| i.clone()).unwrap_or_default());
+    let merge = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (id, target) = (id.clone(), into.get_untracked());
+        leptos::task::spawn_local(async move {
+            let body = MergeTickets { into: target.clone() };
+            match api::call::<_, serde_json::Value>(
+                "POST",
+                &format!("/v1/agent/tickets/{}/merge", api::enc(&id)),
+                &body,
+            )
+            .await
+            {
+                Ok(_) => crate::app::go(&format!("#/ticket/{target}")),
+                Err(e) => note.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <h3>"Duplicate?"</h3>
+        <form class="inline-form" on:submit=merge>
+            <label for="merge-into">"Merge this ticket into"</label>
+            <select id="merge-into" on:change=move |ev| into.set(event_target_value(&ev))>
+                {others.into_iter().map(|(i, subject)| view! { <option value=i>{subject}</option> }).collect_view()}
+            </select>
+            <button type="submit" id="merge-go">"Merge"</button>
+        </form>
     }
 }

@@ -8,7 +8,7 @@ use crate::store::from_json;
 use crate::store::tickets::{self, TicketRow};
 use deflect_shared::api::{
     Author, CustomerTicket, CustomerView, Message, QueueItem, SlaView, Status, SuggestedArticle, TicketCreated,
-    TicketSummary,
+    TicketLink, TicketSummary,
 };
 use deflect_shared::kb::SearchOptions;
 use deflect_shared::priority::{Explanation, Level};
@@ -32,8 +32,34 @@ pub(crate) async fn ticket_token(app: &App, ticket_id: &str) -> AppResult<String
     app.key().await?.sign(&format!("ticket:{ticket_id}")).await
 }
 
+/// Most merges followed from a ticket to the one its conversation ends in.
+const MAX_MERGE_HOPS: usize = 8;
+
+/// Where a merged ticket's conversation continues: the end of its chain of
+/// merges, with the customer's token for it.
+async fn continued_in(app: &App, row: &TicketRow) -> AppResult<Option<TicketLink>> {
+    let mut next = row.merged_into.clone();
+    let mut last = None;
+    for _ in 0..MAX_MERGE_HOPS {
+        let Some(id) = next else { break };
+        let Some(t) = tickets::by_id(&app.db, &id).await? else { break };
+        next = t.merged_into.clone();
+        last = Some(t);
+    }
+    Ok(match last {
+        Some(t) => Some(TicketLink {
+            token: ticket_token(app, &t.id).await?,
+            id: t.id,
+            subject: t.subject,
+            created_at: t.created_at as i64,
+        }),
+        None => None,
+    })
+}
+
 pub(crate) async fn customer_ticket(app: &App, row: &TicketRow) -> AppResult<CustomerTicket> {
     Ok(CustomerTicket {
+        continued_in: continued_in(app, row).await?,
         id: row.id.clone(),
         subject: row.subject.clone(),
         status: status(row),

@@ -26,6 +26,9 @@ pub(crate) async fn add_message(
     body: &str,
     internal: bool,
 ) -> AppResult<()> {
+    if let Some(into) = &row.merged_into {
+        return Err(AppError::Conflict(format!("this ticket was merged into ticket {into}; write there")));
+    }
     if row.status == "closed" {
         return Err(AppError::Conflict("the ticket is closed; open a new one".into()));
     }
@@ -81,6 +84,11 @@ pub(crate) async fn add_message(
 /// writes the audit log.
 pub(crate) async fn update(app: &App, agent: &AgentRow, row: &TicketRow, u: &TicketUpdate) -> AppResult<()> {
     u.validate()?;
+    if let Some(into) = &row.merged_into {
+        return Err(AppError::Conflict(format!(
+            "this ticket was merged into ticket {into}; change that one (a merged ticket stays closed)"
+        )));
+    }
     let settings = app.settings().await?;
     let mut detail = serde_json::Map::new();
     if let Some(s) = u.status {
@@ -261,6 +269,9 @@ async fn reassign_to_team(app: &App, row: &TicketRow, team: Option<&str>) -> App
 
 /// A customer rates a solved ticket.
 pub(crate) async fn rate(app: &App, row: &TicketRow, rating: u8, comment: Option<&str>) -> AppResult<()> {
+    if row.merged_into.is_some() {
+        return Err(AppError::Conflict("this conversation continues in another ticket; rate that one".into()));
+    }
     if !matches!(row.status.as_str(), "solved" | "closed") {
         return Err(AppError::Conflict("a ticket can be rated once it is solved".into()));
     }

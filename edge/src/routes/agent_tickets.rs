@@ -8,7 +8,7 @@ use crate::state::App;
 use crate::store::customers;
 use crate::store::from_json;
 use crate::store::tickets::{self, Filter};
-use deflect_shared::api::{NewMessage, TicketDetail, TicketUpdate};
+use deflect_shared::api::{MergeTickets, NewMessage, TicketDetail, TicketUpdate};
 use deflect_shared::priority::Level;
 use worker::Response;
 
@@ -63,26 +63,28 @@ pub(super) async fn queue(app: &App, req: &mut Req) -> AppResult<Response> {
 
 pub(super) async fn detail(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
     auth::agent(app, req).await?;
+    json(200, &detail_view(app, id).await?)
+}
+
+async fn detail_view(app: &App, id: &str) -> AppResult<TicketDetail> {
     let row = work::load(app, id).await?;
     let customer = customers::by_id(&app.db, &row.customer_id)
         .await?
         .ok_or_else(|| AppError::Internal(format!("ticket {id} has no customer")))?;
     let messages = tickets::messages(&app.db, id, true).await?;
-    json(
-        200,
-        &TicketDetail {
-            ticket: views::queue_item(app, &row).await?,
-            suggested_articles: views::suggestions(app, &row, &messages).await,
-            messages,
-            customer: views::customer(app, &customer).await?,
-            shown_articles: from_json(&row.shown_articles),
-            page_url: row.page_url.clone(),
-            solved_by_article: row.solved_article_id.clone(),
-            csat: row.csat.map(|c| c as u8),
-            channel: row.channel.clone(),
-            locale: row.locale.clone(),
-        },
-    )
+    Ok(TicketDetail {
+        ticket: views::queue_item(app, &row).await?,
+        suggested_articles: views::suggestions(app, &row, &messages).await,
+        messages,
+        customer: views::customer(app, &customer).await?,
+        shown_articles: from_json(&row.shown_articles),
+        page_url: row.page_url.clone(),
+        solved_by_article: row.solved_article_id.clone(),
+        csat: row.csat.map(|c| c as u8),
+        channel: row.channel.clone(),
+        locale: row.locale.clone(),
+        merged_into: row.merged_into.clone(),
+    })
 }
 
 pub(super) async fn update(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
@@ -100,4 +102,21 @@ pub(super) async fn message(app: &App, req: &mut Req, id: &str) -> AppResult<Res
     let body = m.validate()?;
     work::add_message(app, &row, Some(&me), &body, m.internal).await?;
     json(201, &tickets::messages(&app.db, id, true).await?)
+}
+
+/// Merges this ticket into another of the customer's; answers with the
+/// ticket it was merged into.
+pub(super) async fn merge(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
+    let me = auth::agent(app, req).await?;
+    let duplicate = work::load(app, id).await?;
+    let m: MergeTickets = req.json().await?;
+    let into = m.validate()?;
+    let target = match work::load(app, into).await {
+        Err(AppError::NotFound(_)) => {
+            return Err(AppError::invalid("into", format!("into: there is no ticket {into}")));
+        }
+        other => other?,
+    };
+    crate::desk::merge::merge(app, &me, &duplicate, &target).await?;
+    json(200, &detail_view(app, &target.id).await?)
 }

@@ -28,6 +28,7 @@ pub(crate) struct TicketRow {
     pub(crate) team: Option<String>,
     pub(crate) tags: String,
     pub(crate) solved_article_id: Option<String>,
+    pub(crate) merged_into: Option<String>,
     pub(crate) first_response_at: Option<f64>,
     pub(crate) solved_at: Option<f64>,
     pub(crate) first_response_due: f64,
@@ -44,7 +45,7 @@ pub(crate) struct TicketRow {
 
 const SELECT: &str = "SELECT t.id, t.site_id, t.customer_id, t.request_hash, t.subject, t.status, t.channel, t.locale, \
     t.page_url, t.shown_articles, t.priority_score, t.priority_level, t.priority_explain, t.priority_features, \
-    t.priority_override, t.assignee_id, t.team, t.tags, t.solved_article_id, t.first_response_at, t.solved_at, \
+    t.priority_override, t.assignee_id, t.team, t.tags, t.solved_article_id, t.merged_into, t.first_response_at, t.solved_at, \
     t.first_response_due, t.resolution_due, t.csat, t.created_at, t.updated_at, c.name AS customer_name, c.email_enc AS customer_email_enc, \
     c.plan AS customer_plan, c.erased_at AS customer_erased_at, a.name AS assignee_name \
     FROM tickets t JOIN customers c ON c.id = t.customer_id LEFT JOIN agents a ON a.id = t.assignee_id";
@@ -263,4 +264,68 @@ pub(crate) async fn article_links(db: &D1Database, site: &str) -> AppResult<Vec<
 
 pub(crate) async fn export(db: &D1Database, since: i64) -> AppResult<Vec<TicketRow>> {
     all(db, &format!("{SELECT} WHERE t.created_at >= ?1 ORDER BY t.created_at"), &[Arg::Int(since)]).await
+}
+
+/// A merge of one ticket into another, as [`merge`] stores it.
+pub(crate) struct Merge<'a> {
+    pub(crate) duplicate: &'a str,
+    pub(crate) target: &'a str,
+    /// The target's tags and shown articles afterwards (JSON arrays).
+    pub(crate) tags: &'a str,
+    pub(crate) shown_articles: &'a str,
+    /// (message id, text) of the system note on each thread.
+    pub(crate) note_on_target: (&'a str, &'a str),
+    pub(crate) note_on_duplicate: (&'a str, &'a str),
+}
+
+/// Stores a merge in one transaction: the duplicate's messages move to the
+/// target (keeping their times), each thread gets its note, the target its
+/// tags and shown articles, and the duplicate is closed, pointing at the
+/// target. Every statement runs only while the duplicate is not merged, so
+/// of two racing merges one changes nothing; returns whether this one won.
+pub(crate) async fn merge(db: &D1Database, m: &Merge<'_>, now: i64) -> AppResult<bool> {
+    const UNMERGED: &str = "EXISTS (SELECT 1 FROM tickets WHERE id = ?1 AND merged_into IS NULL)";
+    let note = |ticket: &'static str, (id, body): (&str, &str)| {
+        super::stmt(
+            db,
+            &format!(
+                "INSERT INTO messages (id, ticket_id, author, author_id, body, internal, created_at) \
+                 SELECT ?3, {ticket}, 'system', NULL, ?4, 0, ?5 WHERE {UNMERGED}"
+            ),
+            &[Arg::Text(m.duplicate), Arg::Text(m.target), Arg::Text(id), Arg::Text(body), Arg::Int(now)],
+        )
+    };
+    let changed = super::batch(
+        db,
+        vec![
+            super::stmt(
+                db,
+                &format!("UPDATE messages SET ticket_id = ?2 WHERE ticket_id = ?1 AND {UNMERGED}"),
+                &[Arg::Text(m.duplicate), Arg::Text(m.target)],
+            )?,
+            note("?2", m.note_on_target)?,
+            note("?1", m.note_on_duplicate)?,
+            super::stmt(
+                db,
+                &format!(
+                    "UPDATE tickets SET tags = ?3, shown_articles = ?4, updated_at = ?5 WHERE id = ?2 AND {UNMERGED}"
+                ),
+                &[
+                    Arg::Text(m.duplicate),
+                    Arg::Text(m.target),
+                    Arg::Text(m.tags),
+                    Arg::Text(m.shown_articles),
+                    Arg::Int(now),
+                ],
+            )?,
+            super::stmt(
+                db,
+                "UPDATE tickets SET merged_into = ?2, status = 'closed', updated_at = ?3 \
+                 WHERE id = ?1 AND merged_into IS NULL",
+                &[Arg::Text(m.duplicate), Arg::Text(m.target), Arg::Int(now)],
+            )?,
+        ],
+    )
+    .await?;
+    Ok(changed.last().copied() == Some(1))
 }

@@ -425,6 +425,8 @@ pub struct TicketDetail {
     /// Articles of the site's published KB that match the ticket, best
     /// first (at most three; none when nothing fits).
     pub suggested_articles: Vec<SuggestedArticle>,
+    /// The ticket this one was merged into, if it was.
+    pub merged_into: Option<String>,
 }
 
 /// An article the matcher suggests to the agent for a ticket.
@@ -473,5 +475,25 @@ mod tests {
         assert!(field(change("same password 1", "same password 1")).contains("same as the current"));
         assert!(field(change("", "new password 2")).contains("current_password"));
         assert!(field(change("old password 1", &"x".repeat(201))).contains("200"));
+    }
+}
+
+/// `POST /v1/agent/tickets/{id}/merge`: merge this ticket into another of
+/// the same customer's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MergeTickets {
+    /// The ticket to merge into.
+    pub into: String,
+}
+
+impl MergeTickets {
+    /// Checks the fields; returns the target's id.
+    pub fn validate(&self) -> Result<&str, Error> {
+        let into = self.into.trim();
+        if into.is_empty() || into.len() > 64 || !into.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(Error::field("into", "a ticket id (1 to 64 letters, digits or '-')"));
+        }
+        Ok(into)
     }
 }

@@ -203,6 +203,23 @@ pub struct CustomerTicket {
     pub messages: Vec<Message>,
     /// The customer's rating, once given.
     pub csat: Option<u8>,
+    /// Where the conversation continues, when the team merged this ticket
+    /// into another of the customer's.
+    #[serde(default)]
+    pub continued_in: Option<TicketLink>,
+}
+
+/// Another of the customer's tickets, with the token to read it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketLink {
+    /// Ticket id.
+    pub id: String,
+    /// Its subject.
+    pub subject: String,
+    /// Its customer token (`X-Ticket-Token`).
+    pub token: String,
+    /// Created, ms since the epoch.
+    pub created_at: i64,
 }
 
 /// Answer to `POST /v1/tickets`.

@@ -1,11 +1,14 @@
 //! Help-desk operations, composed from the shared domain logic and the
-//! store: intake of tickets, agents' work, merges, SLA sweeps, scheduled rules, KB
+//! store: intake of tickets, agents' work, merges, SLA sweeps, scheduled rules, erasure and retention, KB
 //! publishing, metrics and retraining.
 
+pub(crate) mod cron;
+pub(crate) mod erasure;
 pub(crate) mod intake;
 pub(crate) mod merge;
 pub(crate) mod publish;
 pub(crate) mod report;
+pub(crate) mod retention;
 pub(crate) mod retrain;
 pub(crate) mod scheduled_rules;
 pub(crate) mod sla_sweep;

@@ -35,13 +35,6 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
             return;
         }
     };
-    match desk::sla_sweep::sweep(&app).await {
-        Ok(n) if n > 0 => worker::console_log!("cron: {n} tickets breached their SLA"),
-        Ok(_) => {}
-        Err(e) => worker::console_error!("cron: {e:?}"),
-    }
-    if let Err(e) = desk::scheduled_rules::run(&app).await {
-        worker::console_error!("cron, scheduled rules: {e:?}");
-    }
+    desk::cron::run(&app).await;
     app.take_pending().await;
 }

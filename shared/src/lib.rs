@@ -13,6 +13,7 @@ the edge worker (wasm, on workerd) and native tests and benchmarks.
   keeps the clocks; [`metrics`] turns raw figures into rates and percentiles.
 * [`merge`] says when a duplicate ticket may be merged into another.
 * [`saved_reply`] fills the placeholders of the team's saved replies.
+* [`retention`] says how long a customer's data is kept.
 * [`rate_limit`] estimates a client's requests in the last minute.
 * [`money`] reads and shows amounts (cents inside, dollars outside).
 * [`markdown`] reads article bodies into blocks that each renderer shows
@@ -63,6 +64,7 @@ pub mod metrics;
 pub mod money;
 pub mod priority;
 pub mod rate_limit;
+pub mod retention;
 pub mod rules;
 pub mod saved_reply;
 pub mod sla;

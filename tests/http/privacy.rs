@@ -213,3 +213,54 @@ fn erasing_a_customer_removes_their_data_everywhere_and_keeps_the_figures() {
         404..=404,
     );
 }
+
+/// With a retention limit set, the cron erases customers whose last
+/// contact is older than it and who have nothing open, and clears the text
+/// of old widget questions; everyone else is left alone.
+#[test]
+fn the_cron_erases_customers_past_the_retention_limit() {
+    const DAY: i64 = 86_400_000;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+    let old = now - 40 * DAY;
+    let gone = plant();
+    let kept_open = plant();
+    let recent = plant();
+    for (p, status) in [(&gone, "closed"), (&kept_open, "open")] {
+        d1(&format!("UPDATE customers SET updated_at = {old} WHERE id = '{}'", p.customer));
+        d1(&format!("UPDATE tickets SET updated_at = {old}, status = '{status}' WHERE customer_id = '{}'", p.customer));
+    }
+    let c = public();
+    let lone = unique("lone");
+    let event = json!({ "site": "demo", "session": unique("sess"), "kind": "no_answer", "question": format!("old question {lone}") });
+    let r = c.send("POST", "/v1/events", &[], Some(("application/json", event.to_string().as_bytes())));
+    assert!(r.status < 300, "{}", r.text);
+    d1(&format!("UPDATE events SET created_at = {old} WHERE instr(question, '{lone}') > 0"));
+
+    let a = admin(&edge_url());
+    let _settings = super::settings_lock();
+    let settings = a.get("/v1/admin/settings").json();
+    let mut too_short = settings.clone();
+    too_short["retention_days"] = json!(10);
+    let refused = a.json("PUT", "/v1/admin/settings", &too_short);
+    assert!(assert_error(&refused, 422..=422).contains("invalid"), "{}", refused.text);
+    assert!(refused.text.contains("retention_days"), "{}", refused.text);
+    let mut limited = settings.clone();
+    limited["retention_days"] = json!(30);
+    assert_eq!(a.json("PUT", "/v1/admin/settings", &limited).status, 200);
+    let cron = c.get("/__scheduled?cron=*+*+*+*+*");
+    let restored = a.json("PUT", "/v1/admin/settings", &settings);
+    assert_eq!(cron.status, 200, "{}", cron.text);
+    assert_eq!(restored.status, 200, "{}", restored.text);
+
+    let erased_at = |p: &Planted| a.get(&format!("/v1/agent/customers/{}", p.customer)).json()["erased_at"].clone();
+    assert!(erased_at(&gone).is_i64(), "past the limit with nothing open: erased");
+    assert_eq!(traces(&gone.marker), Vec::<String>::new());
+    assert!(erased_at(&kept_open).is_null(), "an open ticket keeps its customer");
+    assert!(erased_at(&recent).is_null(), "a recent customer is kept");
+    assert!(!traces(&recent.marker).is_empty());
+    let left = d1(&format!("SELECT count(*) AS n FROM events WHERE instr(COALESCE(question, ''), '{lone}') > 0"));
+    assert_eq!(left.first().and_then(|r| r["n"].as_u64()), Some(0), "an old widget question keeps no text");
+    let audit = a.get(&format!("/v1/admin/audit?target={}", gone.customer)).json();
+    let entry = audit.as_array().and_then(|l| l.iter().find(|e| e["action"] == "customer.erase").cloned());
+    assert!(entry.as_ref().is_some_and(|e| e["actor"] == "system" && e["detail"]["reason"] == "retention"), "{audit}");
+}

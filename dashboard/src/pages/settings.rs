@@ -126,6 +126,15 @@ fn SettingsForm(
                     on:change=move |ev| current.update(|s| s.rate_limits.reads = event_target_value(&ev).parse().unwrap_or(600)) />
             </div>
 
+            <h2>"Data retention"</h2>
+            <label for="retention-days">"Erase a customer's personal data this many days after their last contact (30 to 3650; leave empty to keep it until erased by hand)"</label>
+            <input id="retention-days" type="number" min="30" max="3650" prop:value=move || current.get().retention_days.map(|d| d.to_string()).unwrap_or_default()
+                on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    current.update(|s| s.retention_days = v.trim().parse().ok());
+                } />
+            <p class="muted">"Their tickets stay in the figures without their text; widget questions older than this lose their text too."</p>
+
             <h2>"Saved replies"</h2>
             <p class="muted">
                 "Answers agents insert into a reply with one pick. Placeholders: "

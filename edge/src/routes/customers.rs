@@ -1,15 +1,14 @@
 //! Customer records (CRM).
 
 use crate::auth;
+use crate::desk::erasure::{self, Reason};
 use crate::desk::views;
 use crate::error::{AppError, AppResult};
 use crate::http::{Req, json};
 use crate::state::App;
 use crate::store::customers::{self, Changes, Search};
 use crate::store::tickets;
-use deflect_shared::api::{
-    CustomerExport, CustomerLine, CustomerUpdate, ERASED_TEXT, Erasure, ExportedQuestion, ExportedTicket, validate,
-};
+use deflect_shared::api::{CustomerExport, CustomerLine, CustomerUpdate, ExportedQuestion, ExportedTicket, validate};
 use worker::Response;
 
 /// The customer directory. `q` finds a whole e-mail address (addresses are
@@ -138,22 +137,6 @@ pub(super) async fn export(app: &App, req: &mut Req, id: &str) -> AppResult<Resp
 /// audited without the data. A repeat answers with the first erasure.
 pub(super) async fn erase(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
     let me = auth::admin(app, req).await?;
-    let before = record(app, id).await?;
-    let held = customers::holdings(&app.db, id).await?;
-    let erased = customers::erase(&app.db, id, ERASED_TEXT, app.now).await?;
-    let (erased_at, messages, widget_questions) = match (erased, before.erased_at) {
-        (true, _) => (app.now, held.messages as u32, held.questions as u32),
-        (false, Some(at)) => (at as i64, 0, 0),
-        // Erased between the read and the write by another request.
-        (false, None) => match record(app, id).await?.erased_at {
-            Some(at) => (at as i64, 0, 0),
-            None => return Err(AppError::Internal(format!("customer {id} was not erased"))),
-        },
-    };
-    let report =
-        Erasure { customer_id: id.to_string(), erased_at, tickets: held.tickets as u32, messages, widget_questions };
-    if erased {
-        app.audit(&me.id, "customer.erase", id, serde_json::to_value(&report)?).await?;
-    }
-    json(200, &report)
+    record(app, id).await?;
+    json(200, &erasure::erase(app, &me.id, id, Reason::Request).await?)
 }

@@ -301,3 +301,23 @@ pub(crate) async fn widget_questions(db: &D1Database, id: &str) -> AppResult<Vec
     )
     .await
 }
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Inactive {
+    pub(crate) id: String,
+}
+
+/// Up to `limit` customers, not erased, with no open or pending ticket,
+/// whose last contact (their record's or any ticket's last change) was
+/// before `cutoff`: the ones a retention limit has run out for.
+pub(crate) async fn inactive_before(db: &D1Database, cutoff: i64, limit: u32) -> AppResult<Vec<Inactive>> {
+    all(
+        db,
+        "SELECT c.id FROM customers c WHERE c.erased_at IS NULL AND c.updated_at < ?1 \
+           AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.customer_id = c.id \
+                           AND (t.updated_at >= ?1 OR t.status IN ('open', 'pending'))) \
+         ORDER BY c.updated_at LIMIT ?2",
+        &[Arg::Int(cutoff), Arg::Int(i64::from(limit))],
+    )
+    .await
+}

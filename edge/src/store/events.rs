@@ -1,6 +1,6 @@
 //! Widget events, and the questions the widget could not answer.
 
-use super::{Arg, all, first};
+use super::{Arg, all, first, run};
 use crate::error::AppResult;
 use serde::Deserialize;
 use worker::D1Database;
@@ -121,4 +121,11 @@ pub(crate) async fn helped_pairs(db: &D1Database, site: &str) -> AppResult<Vec<H
         &[Arg::Text(site)],
     )
     .await
+}
+
+/// Clears the text of widget questions asked before `cutoff` (the events
+/// stay, for the deflection figures); returns how many were cleared.
+pub(crate) async fn forget_questions_before(db: &D1Database, cutoff: i64) -> AppResult<u64> {
+    run(db, "UPDATE events SET question = NULL WHERE created_at < ?1 AND question IS NOT NULL", &[Arg::Int(cutoff)])
+        .await
 }

@@ -47,6 +47,7 @@ pub(crate) fn default_settings() -> Settings {
                     .into(),
             },
         ],
+        retention_days: None,
     }
 }
 

@@ -4,6 +4,7 @@
 use super::validate;
 use crate::assignment::Strategy;
 use crate::error::Error;
+use crate::retention;
 use crate::rules::{RuleSet, RuleSpec};
 use crate::saved_reply::{self, SavedReply};
 use crate::sla::SlaPolicy;
@@ -42,6 +43,10 @@ pub struct Settings {
     /// The team's saved replies.
     #[serde(default)]
     pub saved_replies: Vec<SavedReply>,
+    /// Days a customer's personal data is kept after their last contact
+    /// (see [`crate::retention`]); `None` keeps it until erased by hand.
+    #[serde(default)]
+    pub retention_days: Option<u32>,
 }
 
 /// Requests per client address and minute on the public endpoints.
@@ -97,6 +102,7 @@ impl Settings {
         }
         RuleSet::from_specs(out.rules.clone())?;
         out.saved_replies = saved_reply::validate_all(&out.saved_replies)?;
+        out.retention_days = retention::validate(out.retention_days)?;
         Ok(out)
     }
 

@@ -1,0 +1,24 @@
+//! The minute's cron: SLA breaches, retention, scheduled rules. Each part
+//! logs its own failure and the next one still runs.
+
+use crate::state::App;
+
+pub(crate) async fn run(app: &App) {
+    match super::sla_sweep::sweep(app).await {
+        Ok(n) if n > 0 => worker::console_log!("cron: {n} tickets breached their SLA"),
+        Ok(_) => {}
+        Err(e) => worker::console_error!("cron, SLA: {e:?}"),
+    }
+    match super::retention::run(app).await {
+        Ok(s) if s.customers > 0 || s.questions > 0 => worker::console_log!(
+            "cron: retention erased {} customers and {} widget questions",
+            s.customers,
+            s.questions
+        ),
+        Ok(_) => {}
+        Err(e) => worker::console_error!("cron, retention: {e:?}"),
+    }
+    if let Err(e) = super::scheduled_rules::run(app).await {
+        worker::console_error!("cron, scheduled rules: {e:?}");
+    }
+}

@@ -10,7 +10,7 @@ the edge worker (wasm, on workerd) and native tests and benchmarks.
 * [`priority`] scores tickets (`α·importance + β·urgency`) with an
   explanation, and fits the score to agents' decisions.
 * [`rules`] is the automation engine; [`assignment`] picks agents; [`sla`]
-  keeps the clocks; [`metrics`] turns raw figures into rates and percentiles.
+  keeps the clocks, in [`business_hours`] when the team sets them; [`metrics`] turns raw figures into rates and percentiles.
 * [`merge`] says when a duplicate ticket may be merged into another.
 * [`saved_reply`] fills the placeholders of the team's saved replies.
 * [`retention`] says how long a customer's data is kept.
@@ -56,6 +56,7 @@ pub use crate::error::{Error, ErrorKind, json_problem};
 
 pub mod api;
 pub mod assignment;
+pub mod business_hours;
 mod error;
 pub mod kb;
 pub mod markdown;

@@ -1,5 +1,6 @@
 //! Service-level targets: first response and resolution time per priority.
 
+use crate::business_hours::BusinessHours;
 use crate::priority::Level;
 use serde::{Deserialize, Serialize};
 
@@ -12,8 +13,9 @@ pub struct SlaTarget {
     pub resolution_minutes: u32,
 }
 
-/// Targets for every level. Calendar time, not business hours.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Targets for every level, counted in calendar time or, when set, in
+/// business hours.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SlaPolicy {
     /// Low priority.
     pub low: SlaTarget,
@@ -23,6 +25,9 @@ pub struct SlaPolicy {
     pub high: SlaTarget,
     /// Urgent priority.
     pub urgent: SlaTarget,
+    /// When set, the targets count only the team's working hours.
+    #[serde(default)]
+    pub business_hours: Option<BusinessHours>,
 }
 
 impl Default for SlaPolicy {
@@ -33,6 +38,7 @@ impl Default for SlaPolicy {
             normal: t(8 * 60, 3 * 24 * 60),
             high: t(2 * 60, 24 * 60),
             urgent: t(30, 4 * 60),
+            business_hours: None,
         }
     }
 }
@@ -83,17 +89,28 @@ impl SlaPolicy {
         }
     }
 
-    /// Due times of a ticket created at `created_ms` with `level`.
+    /// Due times of a ticket created at `created_ms` with `level`: the
+    /// targets' minutes later, in business minutes when the policy has
+    /// (valid) business hours.
     pub fn due(&self, created_ms: i64, level: Level) -> SlaDue {
         let t = self.target(level);
-        SlaDue {
-            first_response_due: created_ms + i64::from(t.first_response_minutes) * MINUTE_MS,
-            resolution_due: created_ms + i64::from(t.resolution_minutes) * MINUTE_MS,
+        match self.business_hours.as_ref().map(BusinessHours::schedule) {
+            Some(Ok(s)) => SlaDue {
+                first_response_due: s.add(created_ms, t.first_response_minutes),
+                resolution_due: s.add(created_ms, t.resolution_minutes),
+            },
+            _ => SlaDue {
+                first_response_due: created_ms + i64::from(t.first_response_minutes) * MINUTE_MS,
+                resolution_due: created_ms + i64::from(t.resolution_minutes) * MINUTE_MS,
+            },
         }
     }
 
-    /// Checks that every target is in range.
+    /// Checks that every target is in range, and the business hours.
     pub fn validate(&self) -> Result<(), crate::Error> {
+        if let Some(h) = &self.business_hours {
+            h.schedule()?;
+        }
         for level in Level::ALL {
             let t = self.target(level);
             if t.first_response_minutes == 0

@@ -397,6 +397,56 @@ test('an admin writes a saved reply in Settings; an agent inserts it into a repl
   await context.close();
 });
 
+test('an admin sets business hours and a retention limit in Settings; bad values are refused in words', async () => {
+  const { url } = dashEdge();
+  const context = await staffContext();
+  const page = await context.newPage();
+  await login(page, url, ADMIN_EMAIL, adminPassword());
+  const before = (await api(page, 'GET', '/v1/admin/settings')).json;
+  await page.goto(`${url}/dashboard/#/settings`);
+  await page.locator('#bh-on').waitFor();
+  assert.equal(await page.locator('#bh-open').count(), 0, 'off: no hours to edit');
+  await page.locator('#bh-on').check();
+  assert.equal(await page.locator('#bh-open').inputValue(), '09:00');
+  assert.equal(await page.locator('#bh-fri').isChecked(), true);
+  assert.equal(await page.locator('#bh-sat').isChecked(), false);
+  await page.locator('#bh-close').fill('24:30');
+  await page.locator('#bh-close').blur();
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.getByRole('status').getByText('sla.business_hours.close: "24:30" is not a time of day such as 09:00').waitFor();
+  await page.locator('#bh-close').fill('17:30');
+  await page.locator('#bh-close').blur();
+  await page.locator('#bh-offset').fill('60');
+  await page.locator('#bh-offset').blur();
+  await page.locator('#bh-sat').check();
+  await page.locator('#bh-holidays').fill('2026-12-25\n2027-01-01');
+  await page.locator('#bh-holidays').blur();
+  await page.locator('#retention-days').fill('10');
+  await page.locator('#retention-days').blur();
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  // The browser itself refuses a value under the minimum, in words.
+  assert.match(await page.locator('#retention-days').evaluate((e) => e.validationMessage), /30/);
+  assert.equal((await api(page, 'GET', '/v1/admin/settings')).json.retention_days ?? null, before.retention_days ?? null, 'nothing was saved');
+  await page.locator('#retention-days').fill('365');
+  await page.locator('#retention-days').blur();
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.getByRole('status').getByText('Settings saved.').waitFor();
+
+  const saved = (await api(page, 'GET', '/v1/admin/settings')).json;
+  assert.deepEqual(saved.sla.business_hours, {
+    utc_offset_minutes: 60, open: '09:00', close: '17:30',
+    days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'], holidays: ['2026-12-25', '2027-01-01'],
+  });
+  assert.equal(saved.retention_days, 365);
+  // The page shows what was saved after a reload.
+  await page.reload();
+  await page.locator('#bh-close').waitFor();
+  assert.equal(await page.locator('#bh-close').inputValue(), '17:30');
+  assert.equal(await page.locator('#retention-days').inputValue(), '365');
+  assert.equal((await api(page, 'PUT', '/v1/admin/settings', before)).status, 200);
+  await context.close();
+});
+
 test('a customer asks to be forgotten: an admin downloads their data, erases it, and the widget forgets the conversation', async () => {
   const { url } = dashEdge();
   const marker = unique('forget');

@@ -53,6 +53,8 @@ fn the_cron_marks_breaches_and_escalates() {
 
 #[test]
 fn urgent_tickets_get_tighter_targets() {
+    // Business hours set by another test would count the targets apart.
+    let _settings = settings_lock();
     let c = public();
     let urgent = create(
         &c,
@@ -132,4 +134,49 @@ fn scheduled_rules_act_at_the_cron_once_per_ticket() {
     let rules = settings["rules"].as_array_mut().expect("rules");
     rules.retain(|r| r["id"] != marker.as_str());
     assert_eq!(a.json("PUT", "/v1/admin/settings", &settings).status, 200);
+}
+
+/// With business hours, a ticket's targets count only working time: here
+/// the team works one hour a week, so a target of hours lands that many
+/// weeks away, inside the working hour.
+#[test]
+fn business_hours_move_the_targets_to_working_time() {
+    const DAY: i64 = 86_400_000;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+    // Two days from now (UTC), Monday = 0; 1970-01-01 was a Thursday.
+    let weekday = (now / DAY + 2 + 3).rem_euclid(7) as usize;
+    let day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][weekday];
+    let a = admin(&edge_url());
+    let _settings = settings_lock();
+    let settings = a.get("/v1/admin/settings").json();
+    let mut bad = settings.clone();
+    bad["sla"]["business_hours"] = json!({ "utc_offset_minutes": 0, "open": "10:00", "close": "09:00", "days": [day] });
+    let refused = a.json("PUT", "/v1/admin/settings", &bad);
+    assert_error(&refused, 422..=422);
+    assert!(refused.text.contains("sla.business_hours.close"), "{}", refused.text);
+    let mut hours = settings.clone();
+    hours["sla"]["business_hours"] =
+        json!({ "utc_offset_minutes": 0, "open": "09:00", "close": "10:00", "days": [day] });
+    assert_eq!(a.json("PUT", "/v1/admin/settings", &hours).status, 200);
+    let r =
+        create(&public(), &unique("key"), &super::ticket_body("hours@example.com", "A small question about themes"));
+    let restored = a.json("PUT", "/v1/admin/settings", &settings);
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(restored.status, 200, "{}", restored.text);
+
+    let id = r.json()["ticket"]["id"].as_str().expect("id").to_string();
+    let detail = a.get(&format!("/v1/agent/tickets/{id}")).json();
+    let level = detail["ticket"]["priority"].as_str().expect("level").to_string();
+    let minutes = settings["sla"][&level]["first_response_minutes"].as_i64().expect("target");
+    let due = d1(&format!("SELECT first_response_due AS due FROM tickets WHERE id = '{id}'"));
+    let due = due.first().and_then(|r| r["due"].as_i64()).expect("due time");
+    // The target's minutes, an hour per week from the first working hour
+    // (09:00 two days from now): the last hour's share lands in week k-1.
+    let weeks = (minutes - 1) / 60;
+    let first_hour = (now / DAY + 2) * DAY + 9 * 3_600_000;
+    let expected = first_hour + weeks * 7 * DAY + (minutes - weeks * 60) * 60_000;
+    assert_eq!(due, expected, "{level}: {minutes} minutes; due {} days from now", (due - now) / DAY);
+    assert_eq!((due / DAY + 3).rem_euclid(7) as usize, weekday, "due on the working day");
+    let left = detail["ticket"]["sla"]["minutes_left"].as_i64().expect("minutes left");
+    assert!(left > (due - now) / 60_000 - 2 && left <= (due - now) / 60_000, "{left}");
 }

@@ -7,9 +7,84 @@ use super::tokens::ApiTokens;
 use crate::api;
 use deflect_shared::api::{AgentUpdate, AgentView, NewAgent, RetrainReport, Role, Settings};
 use deflect_shared::assignment::Strategy;
+use deflect_shared::business_hours::BusinessHours;
 use deflect_shared::priority::Level;
 use deflect_shared::saved_reply::{PLACEHOLDERS, SavedReply};
 use leptos::prelude::*;
+
+const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// Changes the business hours, if they are on.
+fn edit_hours(current: RwSignal<Settings>, change: impl FnOnce(&mut BusinessHours)) {
+    current.update(|s| {
+        if let Some(h) = s.sla.business_hours.as_mut() {
+            change(h);
+        }
+    });
+}
+
+/// The SLA's business hours: off (calendar time), or opening and closing
+/// times, working days, the team's UTC offset and days off.
+#[component]
+fn BusinessHoursFields(
+    /// The settings being edited.
+    current: RwSignal<Settings>,
+) -> impl IntoView {
+    let hours = move || current.get().sla.business_hours;
+    let text = move |read: fn(&BusinessHours) -> String| move || hours().map(|h| read(&h)).unwrap_or_default();
+    view! {
+        <fieldset class="business-hours">
+            <legend>"Business hours"</legend>
+            <label class="inline">
+                <input type="checkbox" id="bh-on" prop:checked=move || hours().is_some() on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    // Start from the browser's own offset from UTC.
+                    let offset = -(js_sys::Date::new_0().get_timezone_offset() as i32);
+                    current.update(|s| s.sla.business_hours = on.then(|| BusinessHours { utc_offset_minutes: offset, ..BusinessHours::default() }));
+                } />
+                " Count SLA targets in business hours only (otherwise around the clock)"
+            </label>
+            <Show when=move || hours().is_some()>
+                <div class="row">
+                    <label for="bh-open">"Opens (HH:MM)"</label>
+                    <input id="bh-open" type="text" inputmode="numeric" size="5" prop:value=text(|h| h.open.clone())
+                        on:change=move |ev| { let v = event_target_value(&ev); edit_hours(current, |h| h.open = v.trim().to_string()); } />
+                    <label for="bh-close">"Closes (HH:MM)"</label>
+                    <input id="bh-close" type="text" inputmode="numeric" size="5" prop:value=text(|h| h.close.clone())
+                        on:change=move |ev| { let v = event_target_value(&ev); edit_hours(current, |h| h.close = v.trim().to_string()); } />
+                    <label for="bh-offset">"Minutes east of UTC (60 is UTC+01:00)"</label>
+                    <input id="bh-offset" type="number" min="-720" max="840" prop:value=text(|h| h.utc_offset_minutes.to_string())
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            edit_hours(current, |h| h.utc_offset_minutes = v.trim().parse().unwrap_or(h.utc_offset_minutes));
+                        } />
+                </div>
+                <div class="row" role="group" aria-label="Working days">
+                    {WEEKDAYS.into_iter().map(|d| view! {
+                        <label class="inline">
+                            <input type="checkbox" id=format!("bh-{d}") prop:checked=move || hours().is_some_and(|h| h.days.iter().any(|x| x == d))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    edit_hours(current, |h| {
+                                        h.days.retain(|x| x != d);
+                                        if on {
+                                            h.days.push(d.to_string());
+                                            h.days.sort_by_key(|x| WEEKDAYS.iter().position(|w| w == x));
+                                        }
+                                    });
+                                } />
+                            {format!(" {d}")}
+                        </label>
+                    }).collect_view()}
+                </div>
+                <label for="bh-holidays">"Days off (YYYY-MM-DD, one per line)"</label>
+                <textarea id="bh-holidays" rows="3" prop:value=text(|h| h.holidays.join("\n"))
+                    on:change=move |ev| { let v = event_target_value(&ev); edit_hours(current, |h| h.holidays = lines(&v)); }></textarea>
+                <p class="muted">"A ticket's targets then count only these hours: one written on Friday evening is due on Monday. The offset is fixed; change it when your clocks change."</p>
+            </Show>
+        </fieldset>
+    }
+}
 
 fn lines(s: &str) -> Vec<String> {
     s.lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect()
@@ -102,6 +177,8 @@ fn SettingsForm(
                     }).collect_view()}
                 </tbody>
             </table>
+
+            <BusinessHoursFields current=current />
 
             <h2>"Assignment"</h2>
             <label for="assign">"New tickets go to"</label>

@@ -140,6 +140,7 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Get, ["v1", "agent", "articles"]) => kb::list(app, req).await,
         (Get, ["v1", "agent", "articles", id]) => kb::get(app, req, id).await,
         (Get, ["v1", "agent", "kb", "unanswered"]) => kb::unanswered(app, req).await,
+        (Get, ["v1", "agent", "kb", "performance"]) => kb::performance(app, req).await,
         (Get, ["v1", "agent", "metrics"]) => metrics::get(app, req).await,
 
         // Admins.
@@ -191,7 +192,7 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
             "tickets" | "tickets.csv" | "customers" | "agents" | "saved-replies" | "articles" | "metrics",
         ]
         | ["v1", "agent", "articles", _]
-        | ["v1", "agent", "kb", "unanswered"]
+        | ["v1", "agent", "kb", "unanswered" | "performance"]
         | ["v1", "admin", "audit"]
         | ["v1", "admin", "customers", _, "export"] => "GET, HEAD",
         ["v1", "agent", "tickets" | "customers", _] => "GET, HEAD, PATCH",

@@ -42,6 +42,28 @@ pub fn rate(part: u64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
 }
 
+/// The 95% Wilson score interval of a share seen as `successes` of
+/// `trials`: where the true share likely lies, honest about small counts
+/// (one "helped" of one is not "100% helpful"). `None` without trials.
+pub fn wilson_interval(successes: u64, trials: u64) -> Option<(f64, f64)> {
+    if trials == 0 {
+        return None;
+    }
+    const Z: f64 = 1.959_963_984_540_054;
+    let n = trials as f64;
+    let p = successes.min(trials) as f64 / n;
+    let z2 = Z * Z;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = Z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
+    Some(((centre - half).max(0.0), (centre + half).min(1.0)))
+}
+
+/// Whether readers' votes show, with 95% confidence, that an article helps
+/// fewer than half of those who vote on it.
+pub fn needs_work(helped: u64, not_helped: u64) -> bool {
+    wilson_interval(helped, helped + not_helped).is_some_and(|(_, high)| high < 0.5)
+}
+
 /// The UTC calendar day of a time in milliseconds since the epoch, as
 /// `YYYY-MM-DD` (proleptic Gregorian).
 pub fn day(ms: i64) -> String {
@@ -83,6 +105,20 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn wilson_intervals_are_honest_about_small_counts() {
+        assert_eq!(wilson_interval(0, 0), None);
+        let (lo, hi) = wilson_interval(1, 1).expect("interval");
+        assert!(lo > 0.2 && lo < 0.21 && hi == 1.0, "{lo} {hi}");
+        // A textbook value: 8 of 10 gives about 0.490 to 0.943.
+        let (lo, hi) = wilson_interval(8, 10).expect("interval");
+        assert!((lo - 0.490).abs() < 0.001 && (hi - 0.943).abs() < 0.001, "{lo} {hi}");
+        assert!(!needs_work(0, 1), "one bad vote proves nothing");
+        assert!(!needs_work(3, 5));
+        assert!(needs_work(1, 9));
+        assert!(needs_work(0, 6));
+    }
 
     #[test]
     fn percentiles() {

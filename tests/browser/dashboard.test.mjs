@@ -397,6 +397,46 @@ test('an admin writes a saved reply in Settings; an agent inserts it into a repl
   await context.close();
 });
 
+test('the knowledge base page shows how each article does with customers', async () => {
+  const { url } = dashEdge();
+  const staff = await staffContext();
+  const dash = await staff.newPage();
+  const problems = watch(dash);
+  await login(dash, url, ADMIN_EMAIL, adminPassword());
+  const perf = async () => (await api(dash, 'GET', '/v1/agent/kb/performance?days=30')).json;
+  const lineOf = (lines, id) => lines.find((l) => l.id === id);
+  const before = lineOf(await perf(), 'reset-password');
+  assert.ok(before, 'the demo KB has reset-password');
+
+  // Two customers get the password article: one is helped, one is not.
+  const customers = await browser.newContext();
+  await deflectedSession(customers, url, 'how do I reset my password');
+  const page = await customers.newPage();
+  await page.goto(`${url}/demo/`);
+  await openWidget(page);
+  await ask(page, 'how do I reset my password');
+  const answer = page.locator('deflect-widget .dfl-answer').last();
+  await answer.waitFor();
+  await answer.getByRole('button', { name: 'This did not help' }).click();
+  await page.waitForTimeout(500);
+  await customers.close();
+
+  const after = lineOf(await perf(), 'reset-password');
+  assert.equal(after.helped, before.helped + 1);
+  assert.equal(after.not_helped, before.not_helped + 1);
+  assert.ok(after.shown >= before.shown + 2, `${before.shown} -> ${after.shown}`);
+  await dash.goto(`${url}/dashboard/#/kb`);
+  const row = dash.locator('table.performance tr.perf-row[data-id="reset-password"]');
+  await row.waitFor();
+  const cells = await row.locator('td').allInnerTexts();
+  const share = after.helped / (after.helped + after.not_helped);
+  assert.deepEqual([cells[0], cells[1], cells[2], cells[4]], [String(after.shown), String(after.helped), String(after.not_helped), String(after.solved_tickets)]);
+  assert.match(cells[3], /^\d+%$/);
+  assert.ok(Math.abs(parseInt(cells[3], 10) - share * 100) <= 0.5, `${cells[3]} for ${share}`);
+  assert.deepEqual(problems, []);
+  await staff.close();
+});
+
 test('an admin sets business hours and a retention limit in Settings; bad values are refused in words', async () => {
   const { url } = dashEdge();
   const context = await staffContext();

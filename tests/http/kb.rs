@@ -155,3 +155,70 @@ fn the_help_centre_speaks_chinese() {
     assert!(page.text.contains("帮助中心"), "the page is not in Chinese");
     assert!(page.text.contains("退款"), "the refund article is not found: {}", page.text);
 }
+
+/// Article performance counts what the widget reported about each article
+/// (answers shown, votes) and the tickets agents said it solved, and puts
+/// an article the votes show to fail readers first.
+#[test]
+fn article_performance_counts_views_votes_and_solved_tickets() {
+    let a = admin(&edge_url());
+    let marker = unique("perf");
+    let mut ids = Vec::new();
+    for n in 0..2 {
+        let body =
+            json!({ "id": format!("{marker}-{n}"), "title": format!("Perf {marker} {n}"), "body": "An answer." });
+        let r = a.json("POST", "/v1/admin/articles?site=demo", &body);
+        assert_eq!(r.status, 201, "{}", r.text);
+        ids.push(format!("{marker}-{n}"));
+    }
+    let c = public();
+    let event = |kind: &str, article: &str| {
+        let e = json!({ "site": "demo", "session": unique("s"), "kind": kind, "article": article, "question": "q", "confidence": 0.9 });
+        let r = c.send("POST", "/v1/events", &[], Some(("application/json", e.to_string().as_bytes())));
+        assert!(r.status < 300, "{}", r.text);
+    };
+    // The first article: shown 8 times, helped 1, did not help 7.
+    for _ in 0..8 {
+        event("answer_shown", &ids[0]);
+    }
+    event("helped", &ids[0]);
+    for _ in 0..7 {
+        event("not_helped", &ids[0]);
+    }
+    // The second: shown twice, helped twice, and it solved one ticket.
+    for kind in ["answer_shown", "answer_shown", "helped", "helped"] {
+        event(kind, &ids[1]);
+    }
+    let t = super::create(&c, &unique("key"), &super::ticket_body("perf@example.com", "How do I do this?"));
+    let tid = t.json()["ticket"]["id"].as_str().expect("id").to_string();
+    let solved = a.json("PATCH", &format!("/v1/agent/tickets/{tid}"), &json!({ "solved_by_article": ids[1] }));
+    assert_eq!(solved.status, 200, "{}", solved.text);
+
+    let r = a.get("/v1/agent/kb/performance?site=demo&days=7");
+    assert_eq!(r.status, 200, "{}", r.text);
+    let lines = r.json();
+    let lines = lines.as_array().expect("a list");
+    let line =
+        |id: &str| lines.iter().find(|l| l["id"] == id).unwrap_or_else(|| panic!("{id} missing: {lines:?}")).clone();
+    let (bad, good) = (line(&ids[0]), line(&ids[1]));
+    assert_eq!(
+        (bad["shown"].as_u64(), bad["helped"].as_u64(), bad["not_helped"].as_u64()),
+        (Some(8), Some(1), Some(7))
+    );
+    assert_eq!(bad["helpful_share"].as_f64(), Some(0.125));
+    assert_eq!((bad["needs_work"].as_bool(), good["needs_work"].as_bool()), (Some(true), Some(false)));
+    assert_eq!(
+        (good["shown"].as_u64(), good["helped"].as_u64(), good["solved_tickets"].as_u64()),
+        (Some(2), Some(2), Some(1))
+    );
+    let first_fine = lines.iter().position(|l| l["needs_work"] == false).unwrap_or(lines.len());
+    let pos = lines.iter().position(|l| l["id"] == ids[0].as_str()).expect("listed");
+    assert!(pos < first_fine, "an article that needs work comes before every one that does not");
+
+    assert_error(&a.get("/v1/agent/kb/performance?days=0"), 422..=422);
+    assert_error(&a.get("/v1/agent/kb/performance?site=no-such-site"), 422..=422);
+    assert_error(&public().get("/v1/agent/kb/performance"), 401..=401);
+    for id in &ids {
+        a.send("DELETE", &format!("/v1/admin/articles/{id}?site=demo"), &[("x-deflect-csrf", "1")], None);
+    }
+}

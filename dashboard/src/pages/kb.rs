@@ -1,9 +1,9 @@
-//! The KB editor: articles, Markdown import, publishing, and the questions
-//! the widget could not answer.
+//! The KB editor: articles, Markdown import, publishing, the questions
+//! the widget could not answer, and how each article does.
 
 use super::Notice;
 use crate::api;
-use deflect_shared::api::{ArticleInput, ArticleView};
+use deflect_shared::api::{ArticleInput, ArticlePerformance, ArticleView};
 use leptos::prelude::*;
 use serde::Deserialize;
 use wasm_bindgen::JsCast;
@@ -207,6 +207,45 @@ pub fn Kb() -> impl IntoView {
                     </ol>
                 </div>
             </div>
+            <Performance />
         </section>
+    }
+}
+
+/// How each article did with customers in the last 30 days; the ones the
+/// votes show to help fewer than half of readers come first.
+#[component]
+fn Performance() -> impl IntoView {
+    let lines = RwSignal::new(None::<Result<Vec<ArticlePerformance>, String>>);
+    leptos::task::spawn_local(async move {
+        lines.set(Some(
+            api::get::<Vec<ArticlePerformance>>("/v1/agent/kb/performance?days=30").await.map_err(|e| e.message),
+        ));
+    });
+    view! {
+        <h2 id="perf-h">"How articles do (last 30 days)"</h2>
+        <p class="muted">"Answers the widget showed, readers' votes, and tickets agents marked as solved by each article. “Needs work” means the votes show, with 95% confidence, that it helps fewer than half of those who vote."</p>
+        {move || match lines.get() {
+            None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+            Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+            Some(Ok(l)) => view! {
+                <table class="performance" aria-labelledby="perf-h">
+                    <thead><tr>
+                        <th scope="col">"Article"</th><th scope="col">"Shown"</th><th scope="col">"Helped"</th>
+                        <th scope="col">"Did not help"</th><th scope="col">"Helpful"</th><th scope="col">"Tickets solved"</th>
+                    </tr></thead>
+                    <tbody>
+                        {l.into_iter().map(|a| view! {
+                            <tr class="perf-row" data-id=a.id.clone()>
+                                <th scope="row">{a.title.clone()}{a.needs_work.then(|| view! { " " <span class="tag needs-work">"needs work"</span> })}</th>
+                                <td>{a.shown}</td><td>{a.helped}</td><td>{a.not_helped}</td>
+                                <td>{a.helpful_share.map(|h| format!("{:.0}%", h * 100.0)).unwrap_or_else(|| "—".into())}</td>
+                                <td>{a.solved_tickets}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any(),
+        }}
     }
 }

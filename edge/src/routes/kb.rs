@@ -1,5 +1,5 @@
-//! The knowledge base: the published index for the widget, and article
-//! editing, import and publishing for admins.
+//! The knowledge base: the published index for the widget, article
+//! editing, import and publishing for admins, and how articles do.
 
 use super::{Bucket, limit};
 use crate::auth;
@@ -8,9 +8,10 @@ use crate::error::{AppError, AppResult};
 use crate::http::{MAX_IMPORT, Req, json};
 use crate::state::App;
 use crate::store::articles;
-use crate::store::{batch, events, kv};
-use deflect_shared::api::{ArticleInput, parse_markdown};
+use crate::store::{batch, events, kv, tickets};
+use deflect_shared::api::{ArticleInput, ArticlePerformance, parse_markdown};
 use deflect_shared::kb::{Article, SearchOptions, group_questions};
+use deflect_shared::metrics;
 use serde::Deserialize;
 use worker::Response;
 
@@ -180,4 +181,43 @@ pub(super) async fn unanswered(app: &App, req: &mut Req) -> AppResult<Response> 
         })
         .collect();
     json(200, &out)
+}
+
+/// `GET /v1/agent/kb/performance?site=&days=`: how each article did with
+/// customers: answers shown, votes, tickets it solved; those the votes show
+/// to help fewer than half of readers first.
+pub(super) async fn performance(app: &App, req: &mut Req) -> AppResult<Response> {
+    auth::agent(app, req).await?;
+    let site = site(app, req).await?;
+    let days = req.query_number("days", 1..=366, 30)?;
+    let since = app.now - i64::from(days) * 86_400_000;
+    let votes = events::article_votes(&app.db, &site, since).await?;
+    let solved = tickets::solved_by_article(&app.db, &site, since).await?;
+    let mut lines: Vec<ArticlePerformance> = articles::list(&app.db, &site)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let v = votes.iter().find(|v| v.id == a.id);
+            let count = |f: fn(&events::ArticleVotes) -> f64| v.map_or(0, |v| f(v) as u64);
+            let (helped, not_helped) = (count(|v| v.helped), count(|v| v.not_helped));
+            ArticlePerformance {
+                shown: count(|v| v.shown),
+                helped,
+                not_helped,
+                solved_tickets: solved.iter().find(|s| s.id == a.id).map_or(0, |s| s.n as u64),
+                helpful_share: metrics::rate(helped, helped + not_helped),
+                needs_work: metrics::needs_work(helped, not_helped),
+                id: a.id,
+                title: a.title,
+            }
+        })
+        .collect();
+    lines.sort_by(|a, b| {
+        b.needs_work
+            .cmp(&a.needs_work)
+            .then(b.not_helped.cmp(&a.not_helped))
+            .then(b.shown.cmp(&a.shown))
+            .then(a.title.cmp(&b.title))
+    });
+    json(200, &lines)
 }

@@ -129,3 +129,24 @@ pub(crate) async fn forget_questions_before(db: &D1Database, cutoff: i64) -> App
     run(db, "UPDATE events SET question = NULL WHERE created_at < ?1 AND question IS NOT NULL", &[Arg::Int(cutoff)])
         .await
 }
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ArticleVotes {
+    pub(crate) id: String,
+    pub(crate) shown: f64,
+    pub(crate) helped: f64,
+    pub(crate) not_helped: f64,
+}
+
+/// Per article of a site since `since`: answers shown, "helped" and "did
+/// not help" clicks.
+pub(crate) async fn article_votes(db: &D1Database, site: &str, since: i64) -> AppResult<Vec<ArticleVotes>> {
+    all(
+        db,
+        "SELECT article_id AS id, SUM(kind = 'answer_shown') AS shown, SUM(kind = 'helped') AS helped, \
+           SUM(kind = 'not_helped') AS not_helped \
+         FROM events WHERE site_id = ?1 AND created_at >= ?2 AND article_id IS NOT NULL GROUP BY article_id",
+        &[Arg::Text(site), Arg::Int(since)],
+    )
+    .await
+}

@@ -329,3 +329,21 @@ pub(crate) async fn merge(db: &D1Database, m: &Merge<'_>, now: i64) -> AppResult
     .await?;
     Ok(changed.last().copied() == Some(1))
 }
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SolvedBy {
+    pub(crate) id: String,
+    pub(crate) n: f64,
+}
+
+/// Per article of a site: tickets created since `since` that agents marked
+/// as solved by it.
+pub(crate) async fn solved_by_article(db: &D1Database, site: &str, since: i64) -> AppResult<Vec<SolvedBy>> {
+    all(
+        db,
+        "SELECT solved_article_id AS id, COUNT(*) AS n FROM tickets \
+         WHERE site_id = ?1 AND created_at >= ?2 AND solved_article_id IS NOT NULL GROUP BY solved_article_id",
+        &[Arg::Text(site), Arg::Int(since)],
+    )
+    .await
+}

@@ -48,6 +48,29 @@ pub struct ArticleView {
     pub updated_at: i64,
 }
 
+/// A line of `GET /v1/agent/kb/performance`: how one article did with
+/// customers over the period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticlePerformance {
+    /// Article id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Times the widget answered with it.
+    pub shown: u64,
+    /// "This helped" clicks.
+    pub helped: u64,
+    /// "Did not help" clicks.
+    pub not_helped: u64,
+    /// Tickets agents marked as solved by it.
+    pub solved_tickets: u64,
+    /// Share of votes that said it helped, when there are votes.
+    pub helpful_share: Option<f64>,
+    /// The votes show, with 95% confidence, that it helps fewer than half
+    /// of those who vote ([`crate::metrics::needs_work`]).
+    pub needs_work: bool,
+}
+
 /// Makes an id from a title: lower-case ASCII words joined by `-`, or a
 /// fallback for titles without ASCII letters.
 pub fn slug(title: &str, fallback: &str) -> String {

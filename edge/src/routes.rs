@@ -132,6 +132,7 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Patch, ["v1", "agent", "tickets", id]) => agent_tickets::update(app, req, id).await,
         (Post, ["v1", "agent", "tickets", id, "messages"]) => agent_tickets::message(app, req, id).await,
         (Post, ["v1", "agent", "tickets", id, "merge"]) => agent_tickets::merge(app, req, id).await,
+        (Post, ["v1", "agent", "tickets", id, "presence"]) => agent_tickets::presence(app, req, id).await,
         (Get, ["v1", "agent", "customers"]) => customers::list(app, req).await,
         (Get, ["v1", "agent", "customers", id]) => customers::get(app, req, id).await,
         (Patch, ["v1", "agent", "customers", id]) => customers::update(app, req, id).await,
@@ -196,7 +197,7 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         | ["v1", "admin", "audit"]
         | ["v1", "admin", "customers", _, "export"] => "GET, HEAD",
         ["v1", "agent", "tickets" | "customers", _] => "GET, HEAD, PATCH",
-        ["v1", "agent", "tickets", _, "messages" | "merge"]
+        ["v1", "agent", "tickets", _, "messages" | "merge" | "presence"]
         | ["v1", "admin", "articles" | "retrain"]
         | ["v1", "admin", "articles", "import"]
         | ["v1", "admin", "kb", "publish"]

@@ -9,6 +9,7 @@ pub(crate) mod audit;
 pub(crate) mod customers;
 pub(crate) mod events;
 pub(crate) mod kv;
+pub(crate) mod presence;
 pub(crate) mod tickets;
 
 use crate::error::{AppError, AppResult};

@@ -14,7 +14,8 @@ pub mod validate;
 pub use agent::{
     AgentUpdate, AgentView, AuditEntry, CustomerExport, CustomerLine, CustomerTicketView, CustomerUpdate, CustomerView,
     ERASED_TEXT, Erasure, ExportedQuestion, ExportedTicket, Login, MIN_PASSWORD, MergeTickets, NewAgent, NewToken,
-    PasswordChange, Role, SuggestedArticle, TicketDetail, TicketSummary, TokenCreated, TokenView, password,
+    PRESENCE_FRESH_MS, PasswordChange, PresenceUpdate, Role, SuggestedArticle, TicketDetail, TicketSummary,
+    TokenCreated, TokenView, Viewer, password,
 };
 pub use error::{ApiError, ErrorBody};
 pub use events::{EventKind, WidgetEvent};

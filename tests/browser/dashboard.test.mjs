@@ -397,6 +397,63 @@ test('an admin writes a saved reply in Settings; an agent inserts it into a repl
   await context.close();
 });
 
+test('two agents on one ticket see each other, and a reply past the customer\'s news waits until it is read', async () => {
+  const { url } = dashEdge();
+  const password = 'correct horse battery';
+  const agentEmail = await createAgent(url, password);
+  const adminContext = await staffContext();
+  const admin = await adminContext.newPage();
+  const adminProblems = watch(admin);
+  await login(admin, url, ADMIN_EMAIL, adminPassword());
+  const subject = unique('Collision');
+  const created = await createTicket(admin, { email: 'collide@example.com', name: 'Cole Lision' }, subject, 'Where is my order?');
+  const agentContext = await staffContext();
+  const agent = await agentContext.newPage();
+  const agentProblems = watch(agent);
+  await login(agent, url, agentEmail, password);
+
+  await admin.goto(`${url}/dashboard/#/ticket/${created.ticket.id}`);
+  await admin.locator('#reply').waitFor();
+  await agent.goto(`${url}/dashboard/#/ticket/${created.ticket.id}`);
+  await agent.locator('#reply').waitFor();
+  const me = (await api(admin, 'GET', '/v1/auth/me')).json;
+  await agent.locator('#presence').getByText(`${me.name} is also viewing this ticket.`).waitFor();
+  // The agent starts a reply: the admin's page says so at its next report.
+  await agent.locator('#reply').fill('Let me check the courier…');
+  await admin.locator('#presence').getByText('Ada Agent is writing a reply.').waitFor({ timeout: 25_000 });
+
+  // The customer writes again; the admin's reply, written before reading
+  // it, is held back, the thread reloads with the news, the draft stays.
+  const more = await admin.evaluate(async ([id, token]) => {
+    const r = await fetch(`/v1/tickets/${id}/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-ticket-token': token }, body: JSON.stringify({ body: 'Also, can I change the address?' }) });
+    return r.status;
+  }, [created.ticket.id, created.token]);
+  assert.equal(more, 201);
+  await admin.locator('#reply').fill('It ships today.');
+  await admin.locator('form.reply button[type=submit]').click();
+  await admin.getByRole('status').getByText(/1 new message since you opened this ticket/).waitFor();
+  await admin.getByText('Also, can I change the address?', { exact: true }).waitFor();
+  assert.equal(await admin.locator('#reply').inputValue(), 'It ships today.');
+  await admin.locator('#reply').fill('It ships today, and yes, reply with the new address.');
+  await admin.locator('form.reply button[type=submit]').click();
+  await admin.getByRole('status').getByText('Reply sent.').waitFor();
+
+  // Leaving the page tells the others at once.
+  await agent.goto(`${url}/dashboard/#/queue`);
+  await agent.locator('tr.ticket-row').first().waitFor();
+  let viewers = [];
+  for (let i = 0; i < 20; i++) {
+    viewers = (await api(admin, 'POST', `/v1/agent/tickets/${created.ticket.id}/presence`, {})).json;
+    if (viewers.length === 0) break;
+    await admin.waitForTimeout(250);
+  }
+  assert.deepEqual(viewers, [], 'the agent left well within the 30 seconds a report counts');
+  assert.deepEqual(adminProblems, []);
+  assert.deepEqual(agentProblems, []);
+  await adminContext.close();
+  await agentContext.close();
+});
+
 test('the knowledge base page shows how each article does with customers', async () => {
   const { url } = dashEdge();
   const staff = await staffContext();

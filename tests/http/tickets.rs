@@ -387,3 +387,65 @@ fn a_duplicate_ticket_merges_into_another_of_the_same_customer() {
         "{audit}"
     );
 }
+
+/// Two agents on one ticket: each sees the other on the page, and a reply
+/// written against a thread that changed since is refused until the agent
+/// has read the news.
+#[test]
+fn agents_see_each_other_on_a_ticket_and_do_not_reply_past_news() {
+    let c = public();
+    let r = create(&c, &unique("key"), &ticket_body(&format!("{}@collide.example", unique("c")), "Where is my order?"));
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json()["ticket"]["id"].as_str().expect("id").to_string();
+    let token = r.json()["token"].as_str().expect("token").to_string();
+    let admin_client = admin(&edge_url());
+    let agent = super::auth::agent();
+    let presence = |who: &deflect_tests::Client, body: serde_json::Value| {
+        let r = who.json("POST", &format!("/v1/agent/tickets/{id}/presence"), &body);
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.json().as_array().expect("viewers").clone()
+    };
+    assert_eq!(presence(&admin_client, json!({})), Vec::<serde_json::Value>::new(), "alone at first");
+    let seen_by_agent = presence(&agent, json!({ "typing": true }));
+    assert_eq!(seen_by_agent.len(), 1, "{seen_by_agent:?}");
+    assert_eq!(seen_by_agent[0]["typing"], false);
+    let seen_by_admin = presence(&admin_client, json!({}));
+    assert_eq!((seen_by_admin.len(), seen_by_admin[0]["typing"].as_bool()), (1, Some(true)), "{seen_by_admin:?}");
+    assert_eq!(seen_by_admin[0]["name"], "Agent Smith");
+    presence(&agent, json!({ "leaving": true }));
+    assert_eq!(presence(&admin_client, json!({})), Vec::<serde_json::Value>::new(), "gone once left");
+
+    // The admin read the thread up to the customer's first message …
+    let detail = admin_client.get(&format!("/v1/agent/tickets/{id}")).json();
+    let last = detail["messages"].as_array().and_then(|m| m.last()).expect("a message")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    // … then the customer wrote again, and the agent replied.
+    let more = c.send(
+        "POST",
+        &format!("/v1/tickets/{id}/messages"),
+        &[("x-ticket-token", &token)],
+        Some(("application/json", br#"{"body":"Also, can I change the address?"}"#)),
+    );
+    assert_eq!(more.status, 201, "{}", more.text);
+    let send = |who: &deflect_tests::Client, body: &str, seen: &str| {
+        who.json("POST", &format!("/v1/agent/tickets/{id}/messages"), &json!({ "body": body, "seen_up_to": seen }))
+    };
+    let stale = send(&admin_client, "It ships today.", &last);
+    assert!(assert_error(&stale, 409..=409) == "conflict" && stale.text.contains("1 new message"), "{}", stale.text);
+    // Having read it, the admin's reply goes; the agent's, written against
+    // the same thread, now meets the admin's reply.
+    let newest = |who: &deflect_tests::Client| {
+        let d = who.get(&format!("/v1/agent/tickets/{id}")).json();
+        d["messages"].as_array().and_then(|m| m.last()).expect("a message")["id"].as_str().expect("id").to_string()
+    };
+    let read = newest(&admin_client);
+    assert_eq!(send(&admin_client, "It ships today, and yes.", &read).status, 201);
+    assert_error(&send(&agent, "Let me check.", &read), 409..=409);
+    // One's own messages never make a thread stale.
+    assert_eq!(send(&admin_client, "Anything else?", &read).status, 201, "only the admin wrote since");
+    assert_error(&send(&admin_client, "x", "not-a-message"), 422..=422);
+    assert_error(&public().json("POST", &format!("/v1/agent/tickets/{id}/presence"), &json!({})), 401..=401);
+    assert_error(&admin_client.json("POST", "/v1/agent/tickets/no-such-ticket/presence", &json!({})), 404..=404);
+}

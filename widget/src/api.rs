@@ -109,7 +109,7 @@ pub(crate) async fn ticket(cfg: &Config, id: &str, token: &str) -> Result<Custom
 }
 
 pub(crate) async fn reply(cfg: &Config, id: &str, token: &str, text: &str) -> Result<CustomerTicket, FetchError> {
-    let msg = NewMessage { body: text.to_string(), internal: false };
+    let msg = NewMessage { body: text.to_string(), internal: false, seen_up_to: None };
     let resp =
         send("POST", &ticket_url(cfg, id, "/messages"), Some(wire::new_message(&msg)), &[("x-ticket-token", token)])
             .await?;

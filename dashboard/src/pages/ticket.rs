@@ -7,8 +7,8 @@ use crate::api;
 use crate::app::Session;
 use crate::time::{sla, stamp};
 use deflect_shared::api::{
-    AgentView, ArticleView, Author, CustomerUpdate, MergeTickets, Message, NewMessage, QueueItem, TicketDetail,
-    TicketUpdate,
+    AgentView, ArticleView, Author, CustomerUpdate, MergeTickets, Message, NewMessage, PresenceUpdate, QueueItem,
+    TicketDetail, TicketUpdate, Viewer,
 };
 use deflect_shared::markdown::{Inline, links, plain};
 use deflect_shared::priority::Level;
@@ -125,11 +125,59 @@ pub fn TicketPage(
             saved.set(r);
         }
     });
+    // Presence: tell the team this page is open (and whether a reply is
+    // being written) every ten seconds, and show who else is here.
+    let viewers = RwSignal::new(Vec::<Viewer>::new());
+    let beat = {
+        let id = id.clone();
+        move |typing: bool, leaving: bool| {
+            let id = id.clone();
+            leptos::task::spawn_local(async move {
+                let path = format!("/v1/agent/tickets/{}/presence", api::enc(&id));
+                if let Ok(v) = api::call::<_, Vec<Viewer>>("POST", &path, &PresenceUpdate { typing, leaving }).await
+                    && !leaving
+                {
+                    // The page may have closed meanwhile.
+                    viewers.try_set(v);
+                }
+            });
+        }
+    };
+    let typing_now = move || reply.try_get_untracked().is_some_and(|r| !r.trim().is_empty());
+    beat(false, false);
+    let handle = {
+        let beat = beat.clone();
+        set_interval_with_handle(move || beat(typing_now(), false), std::time::Duration::from_secs(10)).ok()
+    };
+    let typing_sent = StoredValue::new(false);
+    Effect::new({
+        let beat = beat.clone();
+        move |_| {
+            let typing = !reply.get().trim().is_empty();
+            if typing_sent.try_get_value() != Some(typing) {
+                typing_sent.try_set_value(typing);
+                beat(typing, false);
+            }
+        }
+    });
+    on_cleanup({
+        let beat = beat.clone();
+        move || {
+            if let Some(h) = handle {
+                h.clear();
+            }
+            beat(false, true);
+        }
+    });
     let send = {
         let id = id.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            let body = NewMessage { body: reply.get_untracked(), internal: internal.get_untracked() };
+            // The newest message shown: if someone wrote since, the edge
+            // refuses (409) and the thread is reloaded, the draft kept.
+            let seen_up_to =
+                detail.get_untracked().and_then(|d| d.ok()).and_then(|d| d.messages.last().map(|m| m.id.clone()));
+            let body = NewMessage { body: reply.get_untracked(), internal: internal.get_untracked(), seen_up_to };
             let id = id.clone();
             leptos::task::spawn_local(async move {
                 match api::call::<_, Vec<Message>>(
@@ -144,7 +192,12 @@ pub fn TicketPage(
                         note.set(Some(if body.internal { "Note added." } else { "Reply sent." }.into()));
                         load(id, detail);
                     }
-                    Err(e) => note.set(Some(e.message)),
+                    Err(e) => {
+                        if e.status == 409 {
+                            load(id, detail);
+                        }
+                        note.set(Some(e.message));
+                    }
                 }
             });
         }
@@ -154,6 +207,10 @@ pub fn TicketPage(
         <section class="ticket-page">
             <p><a href="#/queue">"← Queue"</a></p>
             <Notice note=note />
+            {move || {
+                let v = viewers.get();
+                (!v.is_empty()).then(|| view! { <p class="notice" role="status" id="presence">{presence_line(&v)}</p> })
+            }}
             {move || match detail.get() {
                 None => view! { <p class="muted">"Loading…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
@@ -393,4 +450,28 @@ fn MergeInto(
             <button type="submit" id="merge-go">"Merge"</button>
         </form>
     }
+}
+
+/// "Sam is writing a reply. Kim is also viewing this ticket."
+fn presence_line(viewers: &[Viewer]) -> String {
+    let names = |typing: bool| -> Vec<&str> {
+        viewers.iter().filter(|v| v.typing == typing).map(|v| v.name.as_str()).collect()
+    };
+    let (writing, viewing) = (names(true), names(false));
+    let mut out = Vec::new();
+    if !writing.is_empty() {
+        out.push(format!(
+            "{} {} writing a reply.",
+            writing.join(" and "),
+            if writing.len() == 1 { "is" } else { "are" }
+        ));
+    }
+    if !viewing.is_empty() {
+        out.push(format!(
+            "{} {} also viewing this ticket.",
+            viewing.join(" and "),
+            if viewing.len() == 1 { "is" } else { "are" }
+        ));
+    }
+    out.join(" ")
 }

@@ -1,5 +1,6 @@
-//! The minute's cron: SLA breaches, retention, scheduled rules. Each part
-//! logs its own failure and the next one still runs.
+//! The minute's cron: SLA breaches, retention, scheduled rules, and
+//! forgetting stale presence reports. Each part logs its own failure and
+//! the next one still runs.
 
 use crate::state::App;
 
@@ -20,5 +21,9 @@ pub(crate) async fn run(app: &App) {
     }
     if let Err(e) = super::scheduled_rules::run(app).await {
         worker::console_error!("cron, scheduled rules: {e:?}");
+    }
+    // Presence counts for half a minute; an hour-old report is only noise.
+    if let Err(e) = crate::store::presence::forget_before(&app.db, app.now - 3_600_000).await {
+        worker::console_error!("cron, presence: {e:?}");
     }
 }

@@ -7,8 +7,9 @@ use crate::http::{Req, json};
 use crate::state::App;
 use crate::store::customers;
 use crate::store::from_json;
+use crate::store::presence as store_presence;
 use crate::store::tickets::{self, Filter};
-use deflect_shared::api::{MergeTickets, NewMessage, TicketDetail, TicketUpdate};
+use deflect_shared::api::{MergeTickets, NewMessage, PRESENCE_FRESH_MS, PresenceUpdate, TicketDetail, TicketUpdate};
 use deflect_shared::priority::Level;
 use worker::Response;
 
@@ -100,6 +101,21 @@ pub(super) async fn message(app: &App, req: &mut Req, id: &str) -> AppResult<Res
     let row = work::load(app, id).await?;
     let m: NewMessage = req.json().await?;
     let body = m.validate()?;
+    if let Some(seen) = &m.seen_up_to {
+        match tickets::written_since(&app.db, id, seen, &me.id).await? {
+            None => {
+                return Err(AppError::invalid("seen_up_to", "seen_up_to: not a message of this ticket"));
+            }
+            Some(0) => {}
+            Some(n) => {
+                return Err(AppError::Conflict(format!(
+                    "{n} new message{} since you opened this ticket: read {}, then send again",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "it" } else { "them" }
+                )));
+            }
+        }
+    }
     work::add_message(app, &row, Some(&me), &body, m.internal).await?;
     json(201, &tickets::messages(&app.db, id, true).await?)
 }
@@ -119,4 +135,14 @@ pub(super) async fn merge(app: &App, req: &mut Req, id: &str) -> AppResult<Respo
     };
     crate::desk::merge::merge(app, &me, &duplicate, &target).await?;
     json(200, &detail_view(app, &target.id).await?)
+}
+
+/// An agent reports being on the ticket's page (typing or not, or
+/// leaving); answers with the other agents on it now.
+pub(super) async fn presence(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
+    let me = auth::agent(app, req).await?;
+    let row = work::load(app, id).await?;
+    let p: PresenceUpdate = req.json().await?;
+    store_presence::report(&app.db, &row.id, &me.id, p.typing, p.leaving, app.now).await?;
+    json(200, &store_presence::others(&app.db, &row.id, &me.id, app.now - PRESENCE_FRESH_MS).await?)
 }

@@ -347,3 +347,23 @@ pub(crate) async fn solved_by_article(db: &D1Database, site: &str, since: i64) -
     )
     .await
 }
+
+/// Messages on `ticket` written after message `seen` by anyone but agent
+/// `me`; `None` when `seen` is not a message of this ticket.
+pub(crate) async fn written_since(db: &D1Database, ticket: &str, seen: &str, me: &str) -> AppResult<Option<u64>> {
+    #[derive(Deserialize)]
+    struct Row {
+        known: f64,
+        n: f64,
+    }
+    let row: Option<Row> = first(
+        db,
+        "SELECT (SELECT COUNT(*) FROM messages WHERE id = ?2 AND ticket_id = ?1) AS known, \
+           (SELECT COUNT(*) FROM messages m, (SELECT created_at, id FROM messages WHERE id = ?2) s \
+            WHERE m.ticket_id = ?1 AND (m.created_at, m.id) > (s.created_at, s.id) \
+              AND NOT (m.author = 'agent' AND m.author_id IS ?3)) AS n",
+        &[Arg::Text(ticket), Arg::Text(seen), Arg::Text(me)],
+    )
+    .await?;
+    Ok(row.filter(|r| r.known > 0.0).map(|r| r.n as u64))
+}

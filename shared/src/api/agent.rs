@@ -497,3 +497,32 @@ impl MergeTickets {
         Ok(into)
     }
 }
+
+/// `POST /v1/agent/tickets/{id}/presence`: this agent is on the ticket's
+/// page (sent every few seconds), typing a reply, or leaving it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PresenceUpdate {
+    /// A reply is being written.
+    #[serde(default)]
+    pub typing: bool,
+    /// The agent left the page.
+    #[serde(default)]
+    pub leaving: bool,
+}
+
+/// Another agent on the same ticket's page, seen in the last
+/// [`PRESENCE_FRESH_MS`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    /// Agent id.
+    pub agent_id: String,
+    /// Their name.
+    pub name: String,
+    /// Writing a reply.
+    pub typing: bool,
+}
+
+/// How long a presence report counts (the dashboard sends one every ten
+/// seconds).
+pub const PRESENCE_FRESH_MS: i64 = 30_000;

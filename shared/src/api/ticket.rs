@@ -242,11 +242,19 @@ pub struct NewMessage {
     /// Agents only: an internal note.
     #[serde(default)]
     pub internal: bool,
+    /// Agents only: the newest message of the thread they had read. When
+    /// someone else has written since, the message is not sent (409), so
+    /// two agents do not answer at once or past a customer's new words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen_up_to: Option<String>,
 }
 
 impl NewMessage {
     /// The checked body.
     pub fn validate(&self) -> Result<String, Error> {
+        if self.seen_up_to.as_ref().is_some_and(|s| s.is_empty() || s.len() > 64) {
+            return Err(Error::field("seen_up_to", "a message id (1 to 64 characters)"));
+        }
         validate::text("body", &self.body, 1, MAX_MESSAGE)
     }
 }

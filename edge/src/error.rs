@@ -76,6 +76,11 @@ impl AppError {
         }
     }
 
+    /// What the client is told, in words.
+    pub(crate) fn message(&self) -> String {
+        self.parts().2
+    }
+
     /// The HTTP response for this error.
     pub(crate) fn response(&self) -> worker::Result<Response> {
         let (status, code, message, field) = self.parts();

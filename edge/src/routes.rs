@@ -128,6 +128,9 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         // Agents.
         (Get, ["v1", "agent", "tickets"]) => agent_tickets::queue(app, req).await,
         (Get, ["v1", "agent", "tickets.csv"]) => metrics::csv(app, req).await,
+        (Post, ["v1", "agent", "tickets", "bulk"]) => agent_tickets::bulk(app, req).await,
+        // Not a ticket id: other methods get 405, not "no ticket bulk".
+        (_, ["v1", "agent", "tickets", "bulk"]) => Err(not_served(segs)),
         (Get, ["v1", "agent", "tickets", id]) => agent_tickets::detail(app, req, id).await,
         (Patch, ["v1", "agent", "tickets", id]) => agent_tickets::update(app, req, id).await,
         (Post, ["v1", "agent", "tickets", id, "messages"]) => agent_tickets::message(app, req, id).await,
@@ -196,6 +199,7 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         | ["v1", "agent", "kb", "unanswered" | "performance"]
         | ["v1", "admin", "audit"]
         | ["v1", "admin", "customers", _, "export"] => "GET, HEAD",
+        ["v1", "agent", "tickets", "bulk"] => "POST",
         ["v1", "agent", "tickets" | "customers", _] => "GET, HEAD, PATCH",
         ["v1", "agent", "tickets", _, "messages" | "merge" | "presence"]
         | ["v1", "admin", "articles" | "retrain"]

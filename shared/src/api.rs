@@ -23,6 +23,7 @@ pub use kb::{ArticleInput, ArticlePerformance, ArticleView, parse_markdown, slug
 pub use metrics::{DayCounts, Metrics, RetrainPart, RetrainReport};
 pub use settings::{RateLimits, Settings, Site};
 pub use ticket::{
-    Author, CreateTicket, Csat, CustomerInput, CustomerTicket, MAX_MESSAGE, MAX_SHOWN, Message, NewMessage, NewTicket,
-    QueueItem, SlaView, Status, TicketCreated, TicketLink, TicketUpdate,
+    Author, BulkFailure, BulkResult, BulkUpdate, CreateTicket, Csat, CustomerInput, CustomerTicket, MAX_BULK,
+    MAX_MESSAGE, MAX_SHOWN, Message, NewMessage, NewTicket, QueueItem, SlaView, Status, TicketCreated, TicketLink,
+    TicketUpdate,
 };

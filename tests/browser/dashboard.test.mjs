@@ -454,6 +454,42 @@ test('two agents on one ticket see each other, and a reply past the customer\'s 
   await agentContext.close();
 });
 
+test('an agent selects tickets in the queue and solves them in one step', async () => {
+  const { url } = dashEdge();
+  const context = await staffContext();
+  const page = await context.newPage();
+  const problems = watch(page);
+  await login(page, url, ADMIN_EMAIL, adminPassword());
+  const marker = unique('Bulk');
+  const made = [];
+  for (const n of [1, 2, 3]) {
+    made.push(await createTicket(page, { email: `${marker.toLowerCase()}-${n}@example.com` }, `${marker} ticket ${n}`, 'A quick one'));
+  }
+  await page.goto(`${url}/dashboard/#/queue`);
+  await page.locator('#f-q').fill(marker);
+  await page.locator('#f-q').press('Enter');
+  await page.waitForFunction(() => document.querySelectorAll('tr.ticket-row').length === 3);
+  // Select all, then leave the third out.
+  await page.locator('#select-all').check();
+  await page.getByText('3 selected').waitFor();
+  await page.getByRole('checkbox', { name: `Select ${marker} ticket 3` }).uncheck();
+  await page.getByText('2 selected').waitFor();
+  assert.equal(await page.locator('#select-all').isChecked(), false);
+  await page.locator('#bulk-status').selectOption('solved');
+  await page.locator('#bulk-apply').click();
+  await page.getByRole('status').getByText('2 tickets changed.').waitFor();
+  // Solved tickets leave the open + pending view; the third stays.
+  await page.waitForFunction(() => document.querySelectorAll('tr.ticket-row').length === 1);
+  assert.match(await page.locator('tr.ticket-row a.subject').innerText(), / ticket 3$/);
+  assert.equal(await page.locator('form.bulk').count(), 0, 'the selection was cleared');
+  for (const [i, t] of made.entries()) {
+    const d = await api(page, 'GET', `/v1/agent/tickets/${t.ticket.id}`);
+    assert.equal(d.json.ticket.status, i < 2 ? 'solved' : 'open');
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the knowledge base page shows how each article does with customers', async () => {
   const { url } = dashEdge();
   const staff = await staffContext();

@@ -449,3 +449,69 @@ fn agents_see_each_other_on_a_ticket_and_do_not_reply_past_news() {
     assert_error(&public().json("POST", &format!("/v1/agent/tickets/{id}/presence"), &json!({})), 401..=401);
     assert_error(&admin_client.json("POST", "/v1/agent/tickets/no-such-ticket/presence", &json!({})), 404..=404);
 }
+
+/// One change to several tickets: each is changed as by PATCH; one that
+/// cannot be changed is reported in words and does not stop the others.
+#[test]
+fn a_bulk_change_updates_each_ticket_and_reports_the_rest() {
+    let c = public();
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let r = create(&c, &unique("key"), &ticket_body(&format!("bulk{n}-{}@example.com", unique("b")), "Bulk me"));
+        assert_eq!(r.status, 201, "{}", r.text);
+        ids.push(r.json()["ticket"]["id"].as_str().expect("id").to_string());
+    }
+    let a = admin(&edge_url());
+    // The third is merged into the second, so it cannot change any more.
+    let other = create(&c, &unique("key"), &ticket_body("bulk-merge@example.com", "first"));
+    let dup = create(&c, &unique("key"), &ticket_body("bulk-merge@example.com", "second"));
+    let (other, dup) = (
+        other.json()["ticket"]["id"].as_str().unwrap().to_string(),
+        dup.json()["ticket"]["id"].as_str().unwrap().to_string(),
+    );
+    assert_eq!(a.json("POST", &format!("/v1/agent/tickets/{dup}/merge"), &json!({ "into": other })).status, 200);
+    let mut all = ids.clone();
+    all.push(dup.clone());
+    all.push("no-such-ticket".into());
+    let r = a.json(
+        "POST",
+        "/v1/agent/tickets/bulk",
+        &json!({ "ids": all, "update": { "status": "solved", "assignee": "" } }),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let out = r.json();
+    assert_eq!(out["updated"], json!(ids));
+    let failed: Vec<(&str, &str)> = out["failed"]
+        .as_array()
+        .expect("failed")
+        .iter()
+        .map(|f| (f["id"].as_str().unwrap_or(""), f["error"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(failed.len(), 2, "{failed:?}");
+    assert!(failed[0].0 == dup && failed[0].1.contains("merged into"), "{failed:?}");
+    assert!(failed[1].0 == "no-such-ticket" && failed[1].1.contains("there is no ticket"), "{failed:?}");
+    for id in &ids {
+        let d = a.get(&format!("/v1/agent/tickets/{id}")).json();
+        assert_eq!((d["ticket"]["status"].as_str(), d["ticket"]["assignee"].as_str()), (Some("solved"), None), "{d}");
+        let audit = a.get(&format!("/v1/admin/audit?target={id}")).json();
+        assert!(audit.as_array().is_some_and(|l| l.iter().any(|e| e["action"] == "ticket.update")), "{audit}");
+    }
+    let bad = |body: serde_json::Value| assert_error(&a.json("POST", "/v1/agent/tickets/bulk", &body), 422..=422);
+    bad(json!({ "ids": [], "update": { "status": "open" } }));
+    bad(json!({ "ids": [ids[0], ids[0]], "update": { "status": "open" } }));
+    bad(json!({ "ids": [ids[0]], "update": {} }));
+    bad(json!({ "ids": (0..51).map(|i| i.to_string()).collect::<Vec<_>>(), "update": { "status": "open" } }));
+    assert_error(
+        &public().json("POST", "/v1/agent/tickets/bulk", &json!({ "ids": [ids[0]], "update": { "status": "open" } })),
+        401..=401,
+    );
+    for method in ["GET", "PATCH", "PUT"] {
+        let wrong =
+            a.send(method, "/v1/agent/tickets/bulk", &[("x-deflect-csrf", "1")], Some(("application/json", b"{}")));
+        assert_eq!(
+            (assert_error(&wrong, 405..=405), wrong.header("allow")),
+            ("method_not_allowed".to_string(), Some("POST")),
+            "{method}"
+        );
+    }
+}

@@ -1,10 +1,12 @@
-//! The queue: tickets by priority with SLA time left, filters, and a live
-//! refresh every 10 seconds.
+//! The queue: tickets by priority with SLA time left, filters, a live
+//! refresh every 10 seconds, and one change (status, assignee) to a
+//! selection of tickets.
 
+use super::Notice;
 use super::PriorityBadge;
 use crate::api;
 use crate::time::{ago, sla};
-use deflect_shared::api::{AgentView, QueueItem};
+use deflect_shared::api::{AgentView, BulkResult, BulkUpdate, QueueItem, Status, TicketUpdate};
 use leptos::prelude::*;
 
 #[component]
@@ -60,6 +62,41 @@ pub fn Queue() -> impl IntoView {
             </select>
         }
     };
+    // The selection survives the live refresh; a bulk change applies to it.
+    let selected = RwSignal::new(Vec::<String>::new());
+    let note = RwSignal::new(None::<String>);
+    let bulk_status = RwSignal::new(String::new());
+    let bulk_assignee = RwSignal::new(String::new());
+    let apply = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let update = TicketUpdate {
+            status: Status::parse(&bulk_status.get_untracked()),
+            assignee: match bulk_assignee.get_untracked().as_str() {
+                "" => None,
+                "none" => Some(String::new()),
+                a => Some(a.to_string()),
+            },
+            ..Default::default()
+        };
+        let body = BulkUpdate { ids: selected.get_untracked(), update };
+        leptos::task::spawn_local(async move {
+            match api::call::<_, BulkResult>("POST", "/v1/agent/tickets/bulk", &body).await {
+                Ok(r) => {
+                    let mut line =
+                        format!("{} ticket{} changed.", r.updated.len(), if r.updated.len() == 1 { "" } else { "s" });
+                    for f in &r.failed {
+                        line.push_str(&format!(" {}: {}.", f.id, f.error));
+                    }
+                    note.try_set(Some(line));
+                    selected.try_set(r.failed.into_iter().map(|f| f.id).collect());
+                    tick.try_update(|t| *t += 1);
+                }
+                Err(e) => {
+                    note.try_set(Some(e.message));
+                }
+            }
+        });
+    };
     let o = |pairs: &[(&str, &str)]| pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>();
     view! {
         <section>
@@ -79,14 +116,43 @@ pub fn Queue() -> impl IntoView {
                 <label for="f-q">"Search"</label>
                 <input id="f-q" type="search" placeholder="subject or message" on:change=move |ev| q.set(event_target_value(&ev)) />
             </form>
+            <Notice note=note />
+            <Show when=move || !selected.get().is_empty()>
+                <form class="bulk" on:submit=apply aria-label="Change the selected tickets">
+                    <strong>{move || format!("{} selected", selected.get().len())}</strong>
+                    <label for="bulk-status">"Status"</label>
+                    <select id="bulk-status" on:change=move |ev| bulk_status.set(event_target_value(&ev))>
+                        <option value="">"unchanged"</option>
+                        {["open", "pending", "solved", "closed"].into_iter().map(|s| view! { <option value=s>{s}</option> }).collect_view()}
+                    </select>
+                    <label for="bulk-assignee">"Assignee"</label>
+                    <select id="bulk-assignee" on:change=move |ev| bulk_assignee.set(event_target_value(&ev))>
+                        <option value="">"unchanged"</option>
+                        <option value="none">"unassigned"</option>
+                        {move || agents.get().into_iter().map(|a| view! { <option value=a.id.clone()>{a.name.clone()}</option> }).collect_view()}
+                    </select>
+                    <button type="submit" id="bulk-apply">"Apply"</button>
+                    <button type="button" on:click=move |_| selected.set(Vec::new())>"Clear selection"</button>
+                </form>
+            </Show>
             {move || match items.get() {
                 None => view! { <p class="muted">"Loading…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No tickets match."</p> }.into_any(),
-                Some(Ok(list)) => view! {
+                Some(Ok(list)) => {
+                    let ids: Vec<String> = list.iter().map(|t| t.id.clone()).collect();
+                    let all_ids = ids.clone();
+                    let all_selected = move || !ids.is_empty() && ids.iter().all(|i| selected.get().contains(i));
+                    view! {
                     <table class="queue">
                         <caption class="sr">"Tickets, highest priority first"</caption>
                         <thead><tr>
+                            <th scope="col"><input type="checkbox" id="select-all" aria-label="Select every ticket shown"
+                                prop:checked=all_selected
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    selected.set(if on { all_ids.clone() } else { Vec::new() });
+                                } /></th>
                             <th scope="col">"Priority"</th><th scope="col">"Subject"</th><th scope="col">"Customer"</th>
                             <th scope="col">"Status"</th><th scope="col">"Assignee"</th><th scope="col">"SLA"</th><th scope="col">"Tags"</th><th scope="col">"Updated"</th>
                         </tr></thead>
@@ -96,6 +162,12 @@ pub fn Queue() -> impl IntoView {
                                 let sla_class = format!("sla sla-{}", t.sla.state);
                                 view! {
                                     <tr class="ticket-row" data-id=t.id.clone()>
+                                        <td><input type="checkbox" class="pick" aria-label=format!("Select {}", t.subject)
+                                            prop:checked={ let id = t.id.clone(); move || selected.get().contains(&id) }
+                                            on:change={ let id = t.id.clone(); move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                selected.update(|s| { s.retain(|x| x != &id); if on { s.push(id.clone()); } });
+                                            } } /></td>
                                         <td><PriorityBadge level=t.priority.as_str().to_string() score=t.priority_score explanation=t.explanation.clone() /></td>
                                         <td><a class="subject" href=href>{t.subject.clone()}</a></td>
                                         <td>{t.customer_name.clone()}</td>
@@ -109,7 +181,8 @@ pub fn Queue() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
-                }.into_any(),
+                    }.into_any()
+                }
             }}
         </section>
     }

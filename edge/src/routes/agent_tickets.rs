@@ -9,7 +9,10 @@ use crate::store::customers;
 use crate::store::from_json;
 use crate::store::presence as store_presence;
 use crate::store::tickets::{self, Filter};
-use deflect_shared::api::{MergeTickets, NewMessage, PRESENCE_FRESH_MS, PresenceUpdate, TicketDetail, TicketUpdate};
+use deflect_shared::api::{
+    BulkFailure, BulkResult, BulkUpdate, MergeTickets, NewMessage, PRESENCE_FRESH_MS, PresenceUpdate, TicketDetail,
+    TicketUpdate,
+};
 use deflect_shared::priority::Level;
 use worker::Response;
 
@@ -145,4 +148,29 @@ pub(super) async fn presence(app: &App, req: &mut Req, id: &str) -> AppResult<Re
     let p: PresenceUpdate = req.json().await?;
     store_presence::report(&app.db, &row.id, &me.id, p.typing, p.leaving, app.now).await?;
     json(200, &store_presence::others(&app.db, &row.id, &me.id, app.now - PRESENCE_FRESH_MS).await?)
+}
+
+/// One change to several tickets; each is changed as by `PATCH` (rules
+/// and audit included), and one that cannot be changed does not stop the
+/// others: the answer says which changed and why the rest did not.
+pub(super) async fn bulk(app: &App, req: &mut Req) -> AppResult<Response> {
+    let me = auth::agent(app, req).await?;
+    let b: BulkUpdate = req.json().await?;
+    b.validate()?;
+    let mut result = BulkResult { updated: Vec::new(), failed: Vec::new() };
+    for id in &b.ids {
+        let outcome = match work::load(app, id).await {
+            Ok(row) => work::update(app, &me, &row, &b.update).await,
+            Err(e) => Err(e),
+        };
+        match outcome {
+            Ok(()) => result.updated.push(id.clone()),
+            // A database that stays busy fails the whole request, so the
+            // client retries it rather than reading a partial failure.
+            Err(AppError::Unavailable) => return Err(AppError::Unavailable),
+            Err(AppError::Internal(detail)) => return Err(AppError::Internal(detail)),
+            Err(e) => result.failed.push(BulkFailure { id: id.clone(), error: e.message() }),
+        }
+    }
+    json(200, &result)
 }

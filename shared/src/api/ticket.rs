@@ -352,6 +352,62 @@ pub struct TicketUpdate {
     pub solved_by_article: Option<String>,
 }
 
+/// Most tickets one bulk change may touch.
+pub const MAX_BULK: usize = 50;
+
+/// `POST /v1/agent/tickets/bulk`: one change to several tickets (a status
+/// or an assignee for a selection in the queue).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulkUpdate {
+    /// The tickets, 1 to [`MAX_BULK`], each once.
+    pub ids: Vec<String>,
+    /// The change, as for one ticket.
+    pub update: TicketUpdate,
+}
+
+impl BulkUpdate {
+    /// Checks the ids and the change.
+    pub fn validate(&self) -> Result<(), Error> {
+        if self.ids.is_empty() || self.ids.len() > MAX_BULK {
+            return Err(Error::field("ids", format!("give 1 to {MAX_BULK} ticket ids")));
+        }
+        for (i, id) in self.ids.iter().enumerate() {
+            if id.is_empty() || id.len() > 64 {
+                return Err(Error::field(format!("ids[{i}]"), "a ticket id (1 to 64 characters)"));
+            }
+            if self.ids[..i].contains(id) {
+                return Err(Error::field(format!("ids[{i}]"), format!("{id} is listed twice")));
+            }
+        }
+        self.update.validate().map_err(|e| match e.kind() {
+            crate::ErrorKind::InvalidField { field, message } => {
+                Error::field(format!("update.{field}"), message.trim_start_matches(&format!("{field}: ")).to_string())
+            }
+            _ => e,
+        })
+    }
+}
+
+/// Answer to a bulk change: which tickets changed, and why the others did
+/// not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BulkResult {
+    /// Tickets changed.
+    pub updated: Vec<String>,
+    /// Tickets left as they were, with the reason in words.
+    pub failed: Vec<BulkFailure>,
+}
+
+/// A ticket a bulk change could not change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BulkFailure {
+    /// Ticket id.
+    pub id: String,
+    /// Why.
+    pub error: String,
+}
+
 impl TicketUpdate {
     /// Checks tags.
     pub fn validate(&self) -> Result<(), Error> {
@@ -404,6 +460,22 @@ mod tests {
         assert!(e(r#"{"site":"de mo","customer":{"email":"a@b.co"},"message":"m"}"#).starts_with("site"));
         assert!(e(r#"{"site":"demo","customer":{"email":"a@b.co"},"message":"m","x":1}"#).contains("unknown field"));
         assert!(e(r#"{"site":"demo","customer":{"email":"a@b.co"},"message":5}"#).contains("invalid type"));
+    }
+
+    #[test]
+    fn bulk_changes_name_the_bad_part() {
+        let status = TicketUpdate { status: Some(Status::Solved), ..Default::default() };
+        let bulk = |ids: &[&str], update: TicketUpdate| BulkUpdate {
+            ids: ids.iter().map(|s| s.to_string()).collect(),
+            update,
+        };
+        assert_eq!(bulk(&["a", "b"], status.clone()).validate(), Ok(()));
+        let e = |b: BulkUpdate| b.validate().expect_err("refused").to_string();
+        assert_eq!(e(bulk(&[], status.clone())), "ids: give 1 to 50 ticket ids");
+        assert_eq!(e(bulk(&["a", "b", "a"], status.clone())), "ids[2]: a is listed twice");
+        let many: Vec<String> = (0..=MAX_BULK).map(|i| i.to_string()).collect();
+        assert!(e(BulkUpdate { ids: many, update: status }).starts_with("ids:"));
+        assert!(e(bulk(&["a"], TicketUpdate::default())).starts_with("update.body: changes nothing"));
     }
 
     #[test]

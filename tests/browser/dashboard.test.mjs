@@ -490,6 +490,53 @@ test('an agent selects tickets in the queue and solves them in one step', async 
   await context.close();
 });
 
+test('a reply from the team shows on the widget launcher until the customer reads it', async () => {
+  const { url } = dashEdge();
+  const marker = unique('unread');
+  const customer = await browser.newContext();
+  const page = await customer.newPage();
+  const customerProblems = watch(page);
+  await page.goto(`${url}/demo/`);
+  await openWidget(page);
+  await collectTickets(page);
+  await w(page).person.click();
+  await leaveTicket(page, { email: `${marker}@example.com`, message: `Is my order shipped? ${marker}` });
+  const [ticket] = await createdTickets(page, 1);
+  await page.reload();
+  await w(page).launcher.waitFor();
+  assert.equal(await page.locator('deflect-widget .dfl-badge').count(), 0, 'nothing new yet');
+
+  const staff = await staffContext();
+  const dash = await staff.newPage();
+  await login(dash, url, ADMIN_EMAIL, adminPassword());
+  const sent = await api(dash, 'POST', `/v1/agent/tickets/${ticket.id}/messages`, { body: `Yes, it left today. ${marker}` });
+  assert.equal(sent.status, 201, JSON.stringify(sent.json));
+
+  // The next visit shows the count on the launcher and the conversation.
+  await page.reload();
+  const badge = page.locator('deflect-widget .dfl-badge');
+  await badge.waitFor();
+  assert.equal(await badge.innerText(), '1');
+  assert.match(await w(page).launcher.getAttribute('aria-label'), /\(1 new replies\)$/);
+  await w(page).launcher.click();
+  await page.locator('deflect-widget .dfl-head .dfl-text-btn', { hasText: '(1)' }).click();
+  const item = page.locator('deflect-widget .dfl-pane .dfl-choice', { hasText: marker });
+  await item.locator('.dfl-new').waitFor();
+  await item.click();
+  await page.locator('deflect-widget .dfl-thread').getByText(`Yes, it left today. ${marker}`).waitFor();
+  await page.locator('deflect-widget .dfl-pane .dfl-text-btn').first().click();
+  await item.waitFor();
+  assert.equal(await item.locator('.dfl-new').count(), 0, 'read');
+  // Read stays read on the next visit.
+  await page.reload();
+  await w(page).launcher.waitFor();
+  await page.waitForTimeout(1000);
+  assert.equal(await page.locator('deflect-widget .dfl-badge').count(), 0);
+  assert.deepEqual(customerProblems, []);
+  await staff.close();
+  await customer.close();
+});
+
 test('the knowledge base page shows how each article does with customers', async () => {
   const { url } = dashEdge();
   const staff = await staffContext();

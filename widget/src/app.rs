@@ -7,7 +7,7 @@ use crate::conversations::{Conversations, Thread};
 use crate::form::TicketForm;
 use crate::i18n::{Strings, strings};
 use crate::{api, outbox};
-use deflect_shared::api::{EventKind, TicketCreated, WidgetEvent};
+use deflect_shared::api::{Author, EventKind, TicketCreated, WidgetEvent};
 use deflect_shared::kb::KbIndex;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -68,6 +68,8 @@ pub(crate) struct Widget {
     pub(crate) questions: RwSignal<Vec<String>>,
     /// Article ids shown in this session.
     pub(crate) shown: RwSignal<Vec<String>>,
+    /// This browser's tickets with a reply the customer has not read.
+    pub(crate) unread: RwSignal<Vec<String>>,
     notify: StoredValue<js_sys::Function, LocalStorage>,
 }
 
@@ -91,6 +93,7 @@ impl Widget {
             name: RwSignal::new(String::new()),
             questions: RwSignal::new(Vec::new()),
             shown: RwSignal::new(Vec::new()),
+            unread: RwSignal::new(Vec::new()),
             notify: StoredValue::new_local(notify),
         }
     }
@@ -170,6 +173,36 @@ impl Widget {
         let _ = self.notify.with_value(|f| f.call2(&wasm_bindgen::JsValue::NULL, &"ticketCreated".into(), &detail));
     }
 
+    /// Looks for replies the customer has not read in this browser's ten
+    /// newest tickets (the page's first visit with no tickets reads
+    /// nothing from the edge).
+    pub(crate) fn check_replies(&self) {
+        let saved = outbox::saved(&self.cfg);
+        if saved.is_empty() {
+            return;
+        }
+        let w = self.clone();
+        leptos::task::spawn_local(async move {
+            let mut unread = Vec::new();
+            for t in saved.into_iter().take(10) {
+                match api::ticket(&w.cfg, &t.id, &t.token).await {
+                    Ok(ct) if ct.messages.iter().any(|m| m.author != Author::Customer && m.created_at > t.seen_at) => {
+                        unread.push(t.id)
+                    }
+                    Err(api::FetchError::Http { status: 410, .. }) => outbox::forget(&w.cfg, &t.id),
+                    _ => {}
+                }
+            }
+            w.unread.set(unread);
+        });
+    }
+
+    /// The customer has read a ticket's thread up to `at`.
+    pub(crate) fn read(&self, id: &str, at: i64) {
+        outbox::mark_seen(&self.cfg, id, at);
+        self.unread.update(|u| u.retain(|x| x != id));
+    }
+
     /// Sends queued tickets and reports the ones that went out.
     pub(crate) fn flush_outbox(&self) {
         let w = self.clone();
@@ -205,6 +238,13 @@ pub(crate) fn App(
 ) -> impl IntoView {
     provide_context(state.clone());
     watch_network(&state);
+    // Replies from the team: now, and every minute while the page is open.
+    state.check_replies();
+    {
+        let w = state.clone();
+        set_interval(move || w.check_replies(), std::time::Duration::from_secs(60));
+    }
+    let unread = state.unread;
     let w = state.clone();
     let launcher = NodeRef::<leptos::html::Button>::new();
     let s = w.s;
@@ -241,7 +281,10 @@ pub(crate) fn App(
                 <div id="dfl-panel" class="dfl-panel" role="dialog" aria-modal="false" aria-labelledby="dfl-title" on:keydown=on_key>
                     <div class="dfl-head">
                         <h2 id="dfl-title">{state.cfg.title.clone().unwrap_or_else(|| s.title.to_string())}</h2>
-                        <button type="button" class="dfl-text-btn" on:click=move |_| screen.set(Screen::Conversations)>{s.my_tickets}</button>
+                        <button type="button" class="dfl-text-btn" on:click=move |_| screen.set(Screen::Conversations)>
+                            {s.my_tickets}
+                            {move || { let n = unread.get().len(); (n > 0).then(|| format!(" ({n})")) }}
+                        </button>
                         <button type="button" class="dfl-icon-btn" aria-label=s.close on:click=move |_| close()>"×"</button>
                     </div>
                     {move || match screen.get() {
@@ -256,13 +299,21 @@ pub(crate) fn App(
                 type="button"
                 class="dfl-launcher"
                 node_ref=launcher
-                aria-label=move || if open.get() { s.close } else { s.open }
+                aria-label=move || match (open.get(), unread.get().len()) {
+                    (true, _) => s.close.to_string(),
+                    (false, 0) => s.open.to_string(),
+                    (false, n) => format!("{} ({n} {})", s.open, s.new_replies),
+                }
                 aria-expanded=move || open.get().to_string()
                 aria-controls="dfl-panel"
                 on:click=move |_| open.update(|o| *o = !*o)
                 on:pointerenter=move |_| w_hover.load_index()
                 on:focus=move |_| w_focus.load_index()
             >
+                {move || {
+                    let n = unread.get().len();
+                    (n > 0 && !open.get()).then(|| view! { <span class="dfl-badge" aria-hidden="true">{n}</span> })
+                }}
                 <svg viewBox="0 0 24 24" width="26" height="26" aria-hidden="true" focusable="false">
                     <path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"></path>
                 </svg>

@@ -34,7 +34,11 @@ pub(crate) fn Conversations() -> impl IntoView {
             <ul class="dfl-choices">
                 {saved.into_iter().map(|t| {
                     let id = t.id.clone();
-                    view! { <li><button type="button" class="dfl-choice" on:click=move |_| screen.set(Screen::Thread(id.clone()))>{t.subject}</button></li> }
+                    let new = { let id = t.id.clone(); move || w.unread.get().contains(&id) };
+                    view! { <li><button type="button" class="dfl-choice" on:click=move |_| screen.set(Screen::Thread(id.clone()))>
+                        {t.subject}
+                        {move || new().then(|| view! { <span class="dfl-new">{s.new_reply}</span> })}
+                    </button></li> }
                 }).collect_view()}
             </ul>
         </div>
@@ -55,9 +59,9 @@ pub(crate) fn Thread(
     let reply = RwSignal::new(String::new());
     let thanks = RwSignal::new(false);
     let load = {
-        let (cfg, id, token) = (w.cfg.clone(), id.clone(), token.clone());
+        let (cfg, id, token, reader) = (w.cfg.clone(), id.clone(), token.clone(), w.clone());
         move || {
-            let (cfg, id, token) = (cfg.clone(), id.clone(), token.clone());
+            let (cfg, id, token, reader) = (cfg.clone(), id.clone(), token.clone(), reader.clone());
             leptos::task::spawn_local(async move {
                 let answer = api::ticket(&cfg, &id, &token).await;
                 if matches!(answer, Err(api::FetchError::Http { status: 410, .. })) {
@@ -65,11 +69,12 @@ pub(crate) fn Thread(
                     // of the subject goes too.
                     outbox::forget(&cfg, &id);
                 }
-                if let Ok(t) = &answer
-                    && let Some(link) = &t.continued_in
-                {
-                    // The team merged it: keep the ticket it continues in.
-                    outbox::remember_link(&cfg, link);
+                if let Ok(t) = &answer {
+                    reader.read(&id, t.messages.iter().map(|m| m.created_at).max().unwrap_or(t.created_at));
+                    if let Some(link) = &t.continued_in {
+                        // The team merged it: keep the ticket it continues in.
+                        outbox::remember_link(&cfg, link);
+                    }
                 }
                 ticket.set(Some(answer));
             });

@@ -37,6 +37,10 @@ pub(crate) struct Strings {
     pub(crate) erased: &'static str,
     /// The button to a merged conversation's continuation.
     pub(crate) continued_in: &'static str,
+    /// After a count on the launcher: the team replied.
+    pub(crate) new_replies: &'static str,
+    /// Marks a conversation with a reply not yet read.
+    pub(crate) new_reply: &'static str,
     pub(crate) you: &'static str,
     pub(crate) team: &'static str,
     pub(crate) statuses: [&'static str; 4],
@@ -78,6 +82,8 @@ pub(crate) const EN: Strings = Strings {
     loading_failed: "Could not load this conversation.",
     erased: "This conversation was erased at your request.",
     continued_in: "Continue in",
+    new_replies: "new replies",
+    new_reply: "New reply",
     you: "You",
     team: "Support",
     statuses: ["Open", "Waiting for you", "Solved", "Closed"],
@@ -119,6 +125,8 @@ pub(crate) const ZH: Strings = Strings {
     loading_failed: "无法加载该对话。",
     erased: "该对话已应您的要求删除。",
     continued_in: "继续查看",
+    new_replies: "条新回复",
+    new_reply: "新回复",
     you: "您",
     team: "客服",
     statuses: ["处理中", "等待您的回复", "已解决", "已关闭"],

@@ -26,6 +26,8 @@ pub(crate) struct Saved {
     pub(crate) token: String,
     pub(crate) subject: String,
     pub(crate) created_at: i64,
+    /// The newest message time the customer has seen in the thread.
+    pub(crate) seen_at: i64,
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -74,6 +76,7 @@ fn read_saved(v: &In) -> Option<Saved> {
         token: v.str("token")?,
         subject: v.str("subject")?,
         created_at: v.num("created_at")? as i64,
+        seen_at: v.num("seen_at").or_else(|| v.num("created_at")).unwrap_or(0.0) as i64,
     })
 }
 
@@ -83,6 +86,7 @@ fn write_saved(s: &Saved) -> Object {
         ("token", s.token.as_str().into()),
         ("subject", s.subject.as_str().into()),
         ("created_at", (s.created_at as f64).into()),
+        ("seen_at", (s.seen_at as f64).into()),
     ])
 }
 
@@ -133,13 +137,32 @@ pub(crate) fn remember(cfg: &Config, t: &TicketCreated) {
             token: t.token.clone(),
             subject: t.ticket.subject.clone(),
             created_at: t.ticket.created_at,
+            seen_at: t.ticket.messages.iter().map(|m| m.created_at).max().unwrap_or(t.ticket.created_at),
         },
     );
 }
 
+/// Notes that the customer has seen a ticket's thread up to `at`.
+pub(crate) fn mark_seen(cfg: &Config, id: &str, at: i64) {
+    let mut all = saved(cfg);
+    if let Some(s) = all.iter_mut().find(|s| s.id == id && s.seen_at < at) {
+        s.seen_at = at;
+        write(cfg, "tickets", &all, write_saved);
+    }
+}
+
 /// Keeps the ticket a merged one continues in.
 pub(crate) fn remember_link(cfg: &Config, l: &TicketLink) {
-    keep(cfg, Saved { id: l.id.clone(), token: l.token.clone(), subject: l.subject.clone(), created_at: l.created_at });
+    keep(
+        cfg,
+        Saved {
+            id: l.id.clone(),
+            token: l.token.clone(),
+            subject: l.subject.clone(),
+            created_at: l.created_at,
+            seen_at: l.created_at,
+        },
+    );
 }
 
 /// Sends one ticket: stores it in the outbox first, so a failure or a

@@ -240,9 +240,12 @@ pub(crate) fn App(
     watch_network(&state);
     // Replies from the team: now, and every minute while the page is open.
     state.check_replies();
-    {
+    if let Some(window) = web_sys::window() {
         let w = state.clone();
-        set_interval(move || w.check_replies(), std::time::Duration::from_secs(60));
+        let every_minute = Closure::<dyn Fn()>::new(move || w.check_replies());
+        let _ = window
+            .set_interval_with_callback_and_timeout_and_arguments_0(every_minute.as_ref().unchecked_ref(), 60_000);
+        every_minute.forget();
     }
     let unread = state.unread;
     let w = state.clone();

@@ -68,6 +68,26 @@ async function deflectedSession(context, url, question) {
   await page.close();
 }
 
+/**
+ * A customer on the demo page who leaves these tickets in the widget, one
+ * after the other; returns their browser context, page, the page's
+ * problems and the tickets created.
+ */
+async function customerWithTickets(url, tickets) {
+  const customer = await browser.newContext();
+  const page = await customer.newPage();
+  const problems = watch(page);
+  await page.goto(`${url}/demo/`);
+  await openWidget(page);
+  await collectTickets(page);
+  for (const [i, t] of tickets.entries()) {
+    await w(page).person.click();
+    await leaveTicket(page, t);
+    await createdTickets(page, i + 1);
+  }
+  return { customer, page, problems, created: await createdTickets(page, tickets.length) };
+}
+
 test('a logged-out browser is sent to the login page', async () => {
   const { url } = dashEdge();
   const context = await browser.newContext();
@@ -493,15 +513,8 @@ test('an agent selects tickets in the queue and solves them in one step', async 
 test('a reply from the team shows on the widget launcher until the customer reads it', async () => {
   const { url } = dashEdge();
   const marker = unique('unread');
-  const customer = await browser.newContext();
-  const page = await customer.newPage();
-  const customerProblems = watch(page);
-  await page.goto(`${url}/demo/`);
-  await openWidget(page);
-  await collectTickets(page);
-  await w(page).person.click();
-  await leaveTicket(page, { email: `${marker}@example.com`, message: `Is my order shipped? ${marker}` });
-  const [ticket] = await createdTickets(page, 1);
+  const { customer, page, problems: customerProblems, created: [ticket] } =
+    await customerWithTickets(url, [{ email: `${marker}@example.com`, message: `Is my order shipped? ${marker}` }]);
   await page.reload();
   await w(page).launcher.waitFor();
   assert.equal(await page.locator('deflect-widget .dfl-badge').count(), 0, 'nothing new yet');
@@ -631,15 +644,8 @@ test('a customer asks to be forgotten: an admin downloads their data, erases it,
   const { url } = dashEdge();
   const marker = unique('forget');
   const email = `${marker.toLowerCase()}@privacy.example`;
-  const customer = await browser.newContext();
-  const page = await customer.newPage();
-  const customerProblems = watch(page);
-  await page.goto(`${url}/demo/`);
-  await openWidget(page);
-  await collectTickets(page);
-  await w(page).person.click();
-  await leaveTicket(page, { email, name: `Ada ${marker}`, message: `Please delete my account ${marker}` });
-  const [ticket] = await createdTickets(page, 1);
+  const { customer, page, problems: customerProblems, created: [ticket] } =
+    await customerWithTickets(url, [{ email, name: `Ada ${marker}`, message: `Please delete my account ${marker}` }]);
 
   const staff = await staffContext({ acceptDownloads: true });
   const dash = await staff.newPage();
@@ -690,18 +696,10 @@ test('an agent merges a duplicate ticket; the customer follows the old conversat
   const { url } = dashEdge();
   const marker = unique('dup');
   const email = `${marker.toLowerCase()}@merge.example`;
-  const customer = await browser.newContext();
-  const page = await customer.newPage();
-  const customerProblems = watch(page);
-  await page.goto(`${url}/demo/`);
-  await openWidget(page);
-  await collectTickets(page);
-  await w(page).person.click();
-  await leaveTicket(page, { email, name: 'Dee Duplicate', message: `My parcel is late ${marker}` });
-  await createdTickets(page, 1);
-  await w(page).person.click();
-  await leaveTicket(page, { email, message: `Any news on my parcel? ${marker}` });
-  const [first, second] = await createdTickets(page, 2);
+  const { customer, page, problems: customerProblems, created: [first, second] } = await customerWithTickets(url, [
+    { email, name: 'Dee Duplicate', message: `My parcel is late ${marker}` },
+    { email, message: `Any news on my parcel? ${marker}` },
+  ]);
 
   const staff = await staffContext();
   const dash = await staff.newPage();

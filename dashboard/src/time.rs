@@ -31,6 +31,7 @@ pub fn sla(state: &str, minutes_left: Option<i64>) -> String {
     match (state, minutes_left) {
         ("running", Some(m)) => format!("{} left", minutes(m as f64)),
         ("breached", Some(m)) => format!("breached {} ago", minutes((-m) as f64)),
+        ("paused", Some(m)) => format!("paused, {} left", minutes(m as f64)),
         _ => "met".into(),
     }
 }

@@ -106,6 +106,23 @@ impl SlaPolicy {
         }
     }
 
+    /// The resolution deadline after a pause from `paused_from` to `now`
+    /// (the ticket waited for the customer): the working time that was
+    /// left when the pause began is left again now. A deadline already
+    /// missed when the pause began stays where it was.
+    pub fn resume(&self, due_ms: i64, paused_from: i64, now_ms: i64) -> i64 {
+        if now_ms <= paused_from || due_ms <= paused_from {
+            return due_ms;
+        }
+        match self.business_hours.as_ref().map(BusinessHours::schedule) {
+            Some(Ok(s)) => match u32::try_from(s.minutes_between(paused_from, due_ms)) {
+                Ok(0) | Err(_) => due_ms.max(now_ms),
+                Ok(left) => s.add(now_ms, left),
+            },
+            _ => due_ms + (now_ms - paused_from),
+        }
+    }
+
     /// Checks that every target is in range, and the business hours.
     pub fn validate(&self) -> Result<(), crate::Error> {
         if let Some(h) = &self.business_hours {
@@ -165,6 +182,22 @@ pub fn state(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_pause_moves_the_deadline_by_the_time_it_took() {
+        let p = SlaPolicy::default();
+        let h = 3_600_000;
+        assert_eq!(p.resume(10 * h, 2 * h, 5 * h), 13 * h, "calendar: three hours later");
+        assert_eq!(p.resume(10 * h, 11 * h, 12 * h), 10 * h, "missed before the pause: stays missed");
+        // Business hours, nine to five on weekdays: paused from Friday 16:00
+        // to Monday 08:00 with an hour left (due Monday 10:00 counts the
+        // Friday hour and an hour on Monday), two working hours remain.
+        let b = SlaPolicy { business_hours: Some(crate::business_hours::BusinessHours::default()), ..p };
+        let day = 86_400_000;
+        let friday = 20_420 * day; // 2025-11-28
+        let monday = friday + 3 * day;
+        assert_eq!(b.resume(monday + 10 * h, friday + 16 * h, monday + 8 * h), monday + 11 * h);
+    }
+
     use super::*;
 
     const H: i64 = 60 * MINUTE_MS;

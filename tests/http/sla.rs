@@ -180,3 +180,55 @@ fn business_hours_move_the_targets_to_working_time() {
     let left = detail["ticket"]["sla"]["minutes_left"].as_i64().expect("minutes left");
     assert!(left > (due - now) / 60_000 - 2 && left <= (due - now) / 60_000, "{left}");
 }
+
+/// The resolution clock stops while the ticket waits for the customer: a
+/// reply sets it pending and the SLA says "paused"; when the customer
+/// answers, the deadline has moved on by the time it waited.
+#[test]
+fn waiting_for_the_customer_pauses_the_resolution_clock() {
+    const HOUR: i64 = 3_600_000;
+    let _settings = settings_lock();
+    let c = public();
+    let r = create(&c, &unique("key"), &super::ticket_body("pause@example.com", "A small question about themes"));
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json()["ticket"]["id"].as_str().expect("id").to_string();
+    let token = r.json()["token"].as_str().expect("token").to_string();
+    let a = admin(&edge_url());
+    let due = |id: &str| {
+        let rows = d1(&format!("SELECT resolution_due AS due, pending_since AS p FROM tickets WHERE id = '{id}'"));
+        let row = rows.first().cloned().unwrap_or_default();
+        (row["due"].as_i64().expect("due"), row["p"].as_i64())
+    };
+    let (before, paused) = due(&id);
+    assert_eq!(paused, None);
+    let reply = a.json("POST", &format!("/v1/agent/tickets/{id}/messages"), &json!({ "body": "Which theme?" }));
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    let d = a.get(&format!("/v1/agent/tickets/{id}")).json();
+    assert_eq!(
+        (d["ticket"]["status"].as_str(), d["ticket"]["sla"]["state"].as_str()),
+        (Some("pending"), Some("paused")),
+        "{d}"
+    );
+    let (still, since) = due(&id);
+    assert_eq!(still, before, "the deadline waits too");
+    let since = since.expect("the pause start is kept");
+    // Three hours of waiting, as if the customer answered later.
+    d1(&format!("UPDATE tickets SET pending_since = {} WHERE id = '{id}'", since - 3 * HOUR));
+    let answer = c.send(
+        "POST",
+        &format!("/v1/tickets/{id}/messages"),
+        &[("x-ticket-token", &token)],
+        Some(("application/json", br#"{"body":"The blue one."}"#)),
+    );
+    assert_eq!(answer.status, 201, "{}", answer.text);
+    let (after, cleared) = due(&id);
+    assert_eq!(cleared, None);
+    let moved = after - before;
+    assert!((3 * HOUR..3 * HOUR + 60_000).contains(&moved), "moved by {moved} ms");
+    let d = a.get(&format!("/v1/agent/tickets/{id}")).json();
+    assert_eq!(
+        (d["ticket"]["status"].as_str(), d["ticket"]["sla"]["state"].as_str()),
+        (Some("open"), Some("running")),
+        "{d}"
+    );
+}

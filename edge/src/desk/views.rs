@@ -75,6 +75,13 @@ pub(crate) async fn created(app: &App, row: &TicketRow) -> AppResult<TicketCreat
 }
 
 pub(crate) fn sla_view(row: &TicketRow, now: i64) -> SlaView {
+    // Waiting for the customer after a first response: the resolution
+    // clock stands, with the time it had left.
+    if row.status == "pending" && row.first_response_at.is_some() {
+        let from = row.pending_since.map_or(now, |p| p as i64);
+        let left = (row.resolution_due as i64 - from).max(0) / 60_000;
+        return SlaView { state: "paused".into(), target: Some("resolution".into()), minutes_left: Some(left) };
+    }
     let due = SlaDue { first_response_due: row.first_response_due as i64, resolution_due: row.resolution_due as i64 };
     let st = state(
         due,

@@ -7,7 +7,7 @@ use crate::crypto::new_id;
 use crate::error::{AppError, AppResult};
 use crate::state::App;
 use crate::store::agents::{self, AgentRow};
-use crate::store::tickets::{self, NewMessageRow, TicketRow};
+use crate::store::tickets::{self, NewMessageRow, Pause, TicketRow};
 use crate::store::{Arg, articles, from_json, run};
 use deflect_shared::api::{Status, TicketUpdate};
 use deflect_shared::priority::Level;
@@ -15,6 +15,23 @@ use deflect_shared::rules::{RuleSet, TicketFacts, Trigger};
 
 pub(crate) async fn load(app: &App, id: &str) -> AppResult<TicketRow> {
     tickets::by_id(&app.db, id).await?.ok_or_else(|| AppError::NotFound(format!("there is no ticket {id}")))
+}
+
+/// After a status change: the resolution clock stops while the ticket
+/// waits for the customer (pending), and when it leaves pending the
+/// deadline moves on by the working time that was left.
+async fn settle_pause(app: &App, id: &str) -> AppResult<()> {
+    let row = load(app, id).await?;
+    let pause = match (row.status == "pending", row.pending_since) {
+        (true, None) => Pause::Start,
+        (false, Some(since)) => {
+            let since = since as i64;
+            let due = app.settings().await?.sla.resume(row.resolution_due as i64, since, app.now);
+            Pause::End { since, resolution_due: due }
+        }
+        _ => return Ok(()),
+    };
+    tickets::set_pause(&app.db, id, pause, app.now).await
 }
 
 /// Adds a message. An agent's first public reply stops the first-response
@@ -59,6 +76,7 @@ pub(crate) async fn add_message(
                 &[Arg::Text(&row.id), Arg::Int(app.now)],
             )
             .await?;
+            settle_pause(app, &row.id).await?;
             app.audit(&agent.id, "ticket.reply", &row.id, serde_json::json!({ "message": id })).await?;
         }
         Some(agent) => {
@@ -74,6 +92,7 @@ pub(crate) async fn add_message(
                 &[Arg::Text(&row.id), Arg::Int(app.now)],
             )
             .await?;
+            settle_pause(app, &row.id).await?;
             run_rules(app, &load(app, &row.id).await?, Trigger::TicketUpdated).await?;
         }
     }
@@ -166,6 +185,9 @@ pub(crate) async fn update(app: &App, agent: &AgentRow, row: &TicketRow, u: &Tic
         )
         .await?;
     }
+    if u.status.is_some() {
+        settle_pause(app, &row.id).await?;
+    }
     app.audit(&agent.id, "ticket.update", &row.id, serde_json::Value::Object(detail)).await?;
     run_rules(app, &load(app, &row.id).await?, Trigger::TicketUpdated).await?;
     Ok(())
@@ -226,6 +248,9 @@ pub(crate) async fn run_rules(app: &App, row: &TicketRow, trigger: Trigger) -> A
         ],
     )
     .await?;
+    if f.status != facts.status {
+        settle_pause(app, &row.id).await?;
+    }
     if f.team != facts.team && f.team.is_some() {
         reassign_to_team(app, row, f.team.as_deref()).await?;
     }

@@ -29,6 +29,7 @@ pub(crate) struct TicketRow {
     pub(crate) tags: String,
     pub(crate) solved_article_id: Option<String>,
     pub(crate) merged_into: Option<String>,
+    pub(crate) pending_since: Option<f64>,
     pub(crate) first_response_at: Option<f64>,
     pub(crate) solved_at: Option<f64>,
     pub(crate) first_response_due: f64,
@@ -45,7 +46,7 @@ pub(crate) struct TicketRow {
 
 const SELECT: &str = "SELECT t.id, t.site_id, t.customer_id, t.request_hash, t.subject, t.status, t.channel, t.locale, \
     t.page_url, t.shown_articles, t.priority_score, t.priority_level, t.priority_explain, t.priority_features, \
-    t.priority_override, t.assignee_id, t.team, t.tags, t.solved_article_id, t.merged_into, t.first_response_at, t.solved_at, \
+    t.priority_override, t.assignee_id, t.team, t.tags, t.solved_article_id, t.merged_into, t.pending_since, t.first_response_at, t.solved_at, \
     t.first_response_due, t.resolution_due, t.csat, t.created_at, t.updated_at, c.name AS customer_name, c.email_enc AS customer_email_enc, \
     c.plan AS customer_plan, c.erased_at AS customer_erased_at, a.name AS assignee_name \
     FROM tickets t JOIN customers c ON c.id = t.customer_id LEFT JOIN agents a ON a.id = t.assignee_id";
@@ -185,7 +186,8 @@ pub(crate) struct Due {
     pub(crate) breached_resolution: f64,
 }
 
-/// Open tickets whose SLA ran out and is not yet marked.
+/// Open tickets whose SLA ran out and is not yet marked (the resolution
+/// clock stops while a ticket waits for the customer).
 /// Up to `limit` tickets that are not closed, by id, after `after`: the
 /// scheduled rules walk every ticket this way, a batch per cron run.
 pub(crate) async fn not_closed_after(db: &D1Database, after: &str, limit: u32) -> AppResult<Vec<TicketRow>> {
@@ -203,7 +205,7 @@ pub(crate) async fn newly_breached(db: &D1Database, now: i64) -> AppResult<Vec<D
         "SELECT id, first_response_due, resolution_due, first_response_at, breached_first, breached_resolution FROM tickets \
          WHERE status IN ('open', 'pending') AND ( \
            (breached_first = 0 AND first_response_at IS NULL AND first_response_due < ?1) OR \
-           (breached_resolution = 0 AND resolution_due < ?1)) LIMIT 200",
+           (breached_resolution = 0 AND resolution_due < ?1 AND status = 'open')) LIMIT 200",
         &[Arg::Int(now)],
     )
     .await
@@ -366,4 +368,37 @@ pub(crate) async fn written_since(db: &D1Database, ticket: &str, seen: &str, me:
     )
     .await?;
     Ok(row.filter(|r| r.known > 0.0).map(|r| r.n as u64))
+}
+
+/// Keeps the pause of the resolution clock in step with the status: a
+/// pending ticket without a pause start gets one (`now`); a ticket that left
+/// pending gets `resolution_due` (the moved deadline) and loses its pause
+/// start. Each change applies only to the state it was computed from.
+pub(crate) async fn set_pause(db: &D1Database, id: &str, pause: Pause, now: i64) -> AppResult<()> {
+    match pause {
+        Pause::Start => {
+            super::run(
+                db,
+                "UPDATE tickets SET pending_since = ?2 WHERE id = ?1 AND status = 'pending' AND pending_since IS NULL",
+                &[Arg::Text(id), Arg::Int(now)],
+            )
+            .await?;
+        }
+        Pause::End { since, resolution_due } => {
+            super::run(
+                db,
+                "UPDATE tickets SET resolution_due = ?2, pending_since = NULL \
+                 WHERE id = ?1 AND status != 'pending' AND pending_since = ?3",
+                &[Arg::Text(id), Arg::Int(resolution_due), Arg::Int(since)],
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// A change to a ticket's pause, for [`set_pause`].
+pub(crate) enum Pause {
+    Start,
+    End { since: i64, resolution_due: i64 },
 }

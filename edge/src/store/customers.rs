@@ -210,40 +210,42 @@ pub(crate) async fn holdings(db: &D1Database, id: &str) -> AppResult<Holdings> {
 /// tickets' times, statuses, priorities and ratings. Returns false when
 /// there is no such customer, or they were erased already.
 pub(crate) async fn erase(db: &D1Database, id: &str, erased_text: &str, now: i64) -> AppResult<bool> {
+    // Every statement runs only while the customer is not erased yet, so a
+    // repeat changes nothing; the customer row goes last, and its update
+    // says whether this call was the one that erased.
+    const NOT_ERASED: &str = "EXISTS (SELECT 1 FROM customers WHERE id = ?1 AND erased_at IS NULL)";
     let args = [Arg::Text(id), Arg::Text(erased_text), Arg::Int(now)];
     let sessions = their_sessions();
     let results = batch(
         db,
         vec![
-            // The customer row last in SQL order but checked first: every
-            // statement is guarded by "not erased yet", so a repeat is a
-            // no-op, and the row's update reports whether this one erased.
             stmt(
                 db,
                 &format!(
                     "UPDATE events SET question = NULL WHERE question IS NOT NULL AND session_id IN ({sessions}) \
-                     AND EXISTS (SELECT 1 FROM customers WHERE id = ?1 AND erased_at IS NULL)"
+                     AND {NOT_ERASED}"
                 ),
                 &args[..1],
             )?,
             stmt(
                 db,
+                &format!("UPDATE messages SET body = ?2 WHERE ticket_id IN ({THEIR_TICKETS}) AND {NOT_ERASED}"),
+                &args[..2],
+            )?,
+            stmt(
+                db,
                 &format!(
-                    "UPDATE messages SET body = ?2 WHERE ticket_id IN ({THEIR_TICKETS}) \
-                     AND EXISTS (SELECT 1 FROM customers WHERE id = ?1 AND erased_at IS NULL)"
+                    "UPDATE tickets SET subject = ?2, page_url = NULL, csat_comment = NULL, request_hash = '' \
+                     WHERE customer_id = ?1 AND {NOT_ERASED}"
                 ),
                 &args[..2],
             )?,
             stmt(
                 db,
-                "UPDATE tickets SET subject = ?2, page_url = NULL, csat_comment = NULL, request_hash = '' \
-                 WHERE customer_id = ?1 AND EXISTS (SELECT 1 FROM customers WHERE id = ?1 AND erased_at IS NULL)",
-                &args[..2],
-            )?,
-            stmt(
-                db,
-                "UPDATE audit_log SET detail = '{\"erased\":true}' WHERE target = ?1 AND action = 'customer.update' \
-                 AND EXISTS (SELECT 1 FROM customers WHERE id = ?1 AND erased_at IS NULL)",
+                &format!(
+                    "UPDATE audit_log SET detail = '{{\"erased\":true}}' \
+                     WHERE target = ?1 AND action = 'customer.update' AND {NOT_ERASED}"
+                ),
                 &args[..1],
             )?,
             stmt(

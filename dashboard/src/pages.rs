@@ -9,6 +9,7 @@ pub mod queue;
 pub mod settings;
 pub mod ticket;
 pub mod tokens;
+pub mod webhooks;
 
 use deflect_shared::priority::Explanation;
 use leptos::prelude::*;

@@ -137,13 +137,14 @@ pub(crate) async fn verify_password(password: &str, stored: &str) -> AppResult<b
 }
 
 /// Keys derived from the `DEFLECT_DATA_KEY` secret (32 bytes, base64), one
-/// per purpose, so the lookup hash, the encryption key and the signing key
-/// differ.
+/// per purpose, so the lookup hash, the encryption key, the signing key and
+/// the webhook secrets differ.
 #[derive(Clone)]
 pub(crate) struct DataKey {
     lookup: Vec<u8>,
     sign: Vec<u8>,
     encrypt: Vec<u8>,
+    webhook: Vec<u8>,
 }
 
 impl DataKey {
@@ -156,6 +157,7 @@ impl DataKey {
             lookup: hmac(&master, b"lookup").await?,
             sign: hmac(&master, b"sign").await?,
             encrypt: hmac(&master, b"encrypt").await?,
+            webhook: hmac(&master, b"webhook").await?,
         })
     }
 
@@ -173,6 +175,14 @@ impl DataKey {
     pub(crate) async fn verify(&self, message: &str, signature: &str) -> AppResult<bool> {
         let expected = self.sign(message).await?;
         Ok(same(expected.as_bytes(), signature.as_bytes()))
+    }
+
+    /// The webhook signing secret of a version (each rotation is a new
+    /// version): `whsec_` and base64url. Receivers use its text as the
+    /// HMAC key.
+    pub(crate) async fn webhook_secret(&self, version: u32) -> AppResult<String> {
+        let raw = hmac(&self.webhook, format!("webhook secret v{version}").as_bytes()).await?;
+        Ok(format!("whsec_{}", URL_SAFE_NO_PAD.encode(raw)))
     }
 
     async fn aes_key(&self) -> AppResult<JsValue> {

@@ -13,4 +13,5 @@ pub(crate) mod retrain;
 pub(crate) mod scheduled_rules;
 pub(crate) mod sla_sweep;
 pub(crate) mod views;
+pub(crate) mod webhooks;
 pub(crate) mod work;

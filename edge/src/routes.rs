@@ -12,6 +12,7 @@ mod metrics;
 mod openapi;
 mod portal;
 mod public_tickets;
+mod webhooks;
 
 use crate::cors;
 use crate::error::{AppError, AppResult};
@@ -166,6 +167,11 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Post, ["v1", "admin", "retrain"]) => admin::retrain(app, req).await,
         (Get, ["v1", "admin", "customers", id, "export"]) => customers::export(app, req, id).await,
         (Delete, ["v1", "admin", "customers", id]) => customers::erase(app, req, id).await,
+        (Get, ["v1", "admin", "webhooks", "deliveries"]) => webhooks::list(app, req).await,
+        (Post, ["v1", "admin", "webhooks", "deliveries", id, "send"]) => webhooks::send_again(app, req, id).await,
+        (Post, ["v1", "admin", "webhooks", "test"]) => webhooks::test(app, req).await,
+        (Get, ["v1", "admin", "webhooks", "secret"]) => webhooks::secret(app, req).await,
+        (Post, ["v1", "admin", "webhooks", "secret"]) => webhooks::rotate(app, req).await,
 
         (_, path) => Err(not_served(path)),
     }
@@ -198,14 +204,18 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         | ["v1", "agent", "articles", _]
         | ["v1", "agent", "kb", "unanswered" | "performance"]
         | ["v1", "admin", "audit"]
-        | ["v1", "admin", "customers", _, "export"] => "GET, HEAD",
+        | ["v1", "admin", "customers", _, "export"]
+        | ["v1", "admin", "webhooks", "deliveries"] => "GET, HEAD",
         ["v1", "agent", "tickets", "bulk"] => "POST",
         ["v1", "agent", "tickets" | "customers", _] => "GET, HEAD, PATCH",
         ["v1", "agent", "tickets", _, "messages" | "merge" | "presence"]
         | ["v1", "admin", "articles" | "retrain"]
         | ["v1", "admin", "articles", "import"]
         | ["v1", "admin", "kb", "publish"]
-        | ["v1", "admin", "rules", "validate"] => "POST",
+        | ["v1", "admin", "rules", "validate"]
+        | ["v1", "admin", "webhooks", "test"]
+        | ["v1", "admin", "webhooks", "deliveries", _, "send"] => "POST",
+        ["v1", "admin", "webhooks", "secret"] => "GET, HEAD, POST",
         ["v1", "admin", "articles", _] => "DELETE, PUT",
         ["v1", "admin", "settings"] => "GET, HEAD, PUT",
         ["v1", "admin", "agents" | "tokens"] => "GET, HEAD, POST",

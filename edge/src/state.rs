@@ -65,26 +65,10 @@ impl App {
         *self.settings.borrow_mut() = None;
     }
 
-    /// Queues a webhook POST, delivered after the response is sent.
-    pub(crate) fn send_webhook(&self, url: &str, body: String) {
-        let url = url.to_string();
-        self.pending.borrow_mut().push(Box::pin(async move {
-            let mut init = worker::RequestInit::new();
-            init.with_method(worker::Method::Post).with_body(Some(body.into()));
-            let headers = worker::Headers::new();
-            let _ = headers.set("content-type", "application/json");
-            let _ = headers.set("user-agent", "Deflect-Webhook/1");
-            init.with_headers(headers);
-            let result = match worker::Request::new_with_init(&url, &init) {
-                Ok(req) => worker::Fetch::Request(req).send().await.map(|r| r.status_code()),
-                Err(e) => Err(e),
-            };
-            match result {
-                Ok(status) if (200..300).contains(&status) => {}
-                Ok(status) => worker::console_warn!("webhook {url} answered {status}"),
-                Err(e) => worker::console_warn!("webhook {url} failed: {e}"),
-            }
-        }));
+    /// Queues work to finish after the response is sent (webhook
+    /// deliveries' first attempts).
+    pub(crate) fn defer(&self, work: impl Future<Output = ()> + 'static) {
+        self.pending.borrow_mut().push(Box::pin(work));
     }
 
     /// The queued work, as one future.

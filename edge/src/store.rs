@@ -11,6 +11,7 @@ pub(crate) mod events;
 pub(crate) mod kv;
 pub(crate) mod presence;
 pub(crate) mod tickets;
+pub(crate) mod webhooks;
 
 use crate::error::{AppError, AppResult};
 use serde::de::DeserializeOwned;

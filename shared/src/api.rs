@@ -10,6 +10,7 @@ mod metrics;
 mod settings;
 mod ticket;
 pub mod validate;
+mod webhook;
 
 pub use agent::{
     AgentUpdate, AgentView, AuditEntry, CustomerExport, CustomerLine, CustomerTicketView, CustomerUpdate, CustomerView,
@@ -27,3 +28,4 @@ pub use ticket::{
     MAX_MESSAGE, MAX_SHOWN, Message, NewMessage, NewTicket, QueueItem, SlaView, Status, TicketCreated, TicketLink,
     TicketUpdate,
 };
+pub use webhook::{DeliveryState, WebhookDelivery, WebhookSecret, WebhookTest};

@@ -70,3 +70,4 @@ pub mod rules;
 pub mod saved_reply;
 pub mod sla;
 pub mod text;
+pub mod webhook;

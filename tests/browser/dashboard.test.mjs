@@ -3,6 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createHmac } from 'node:crypto';
 import { launch, dashEdge, watch, w, openWidget, ask, leaveTicket, collectTickets, createdTickets, adminPassword, ADMIN_EMAIL, screenshotPath, unique, axeViolations } from './lib.mjs';
 
 let browser;
@@ -245,6 +247,85 @@ test('an admin makes an API token in Settings, sees it once, and revokes it', as
   await row.waitFor({ state: 'detached' });
   assert.equal(await shown.count(), 0, 'the revoked token is no longer shown');
   assert.equal(await asScript(), 401);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+/**
+ * A webhook receiver on 127.0.0.1 that answers with `status()` and keeps
+ * what it got.
+ */
+async function webhookReceiver(status) {
+  const hits = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      hits.push({ headers: req.headers, body });
+      res.writeHead(status()).end('ok');
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}/deflect`, hits, close: () => server.close() };
+}
+
+test('an admin tests a webhook receiver, sends a failed delivery again, and checks its signature with the secret', async () => {
+  const { url } = dashEdge();
+  let answer = 503;
+  const receiver = await webhookReceiver(() => answer);
+  const context = await staffContext();
+  const page = await context.newPage();
+  const problems = watch(page);
+  await login(page, url, ADMIN_EMAIL, adminPassword());
+  await page.locator('nav.top a[href="#/settings"]').click();
+  await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
+
+  // The receiver is down: the test says so in words and gives up at once.
+  await page.locator('#webhook-test-url').fill(receiver.url);
+  await page.getByRole('button', { name: 'Send a test' }).click();
+  await page.getByRole('status').getByText(`The test did not reach ${receiver.url}: the receiver answered 503.`).waitFor();
+  const row = page.locator('table.deliveries tr.delivery', { hasText: receiver.url }).first();
+  await row.waitFor();
+  assert.equal(await row.getAttribute('data-state'), 'failed');
+  assert.equal((await row.locator('td.standing').textContent()).trim(), 'gave up');
+
+  // It is back: sending the same delivery again reaches it.
+  answer = 200;
+  await row.getByRole('button', { name: `Send again the ping delivery to ${receiver.url}` }).click();
+  await page.getByRole('status').getByText('Sent again: delivered (200).').waitFor();
+  await page.locator(`table.deliveries tr.delivery[data-state="delivered"]`, { hasText: receiver.url }).first().waitFor();
+  assert.equal(receiver.hits.length, 2);
+  const [first, second] = receiver.hits;
+  assert.equal(first.headers['deflect-delivery'], second.headers['deflect-delivery'], 'one delivery, two attempts');
+  assert.equal(second.headers['deflect-event'], 'ping');
+
+  // The secret shown verifies the signature, as a receiver would check it.
+  await page.getByRole('button', { name: 'Show the signing secret' }).click();
+  const secret = (await page.locator('#webhook-secret').textContent()).trim();
+  assert.match(secret, /^whsec_/);
+  const verifies = (hit, key) => {
+    const parts = hit.headers['deflect-signature'].split(',');
+    const t = parts.find((p) => p.startsWith('t=')).slice(2);
+    const macs = parts.filter((p) => p.startsWith('v1=')).map((p) => p.slice(3));
+    return macs.includes(createHmac('sha256', key).update(`${t}.${hit.body}`).digest('hex'));
+  };
+  assert.ok(verifies(second, secret), second.headers['deflect-signature']);
+  assert.ok(!verifies({ ...second, body: `${second.body} ` }, secret), 'a changed body does not verify');
+
+  // Rotating asks first, then shows the new secret.
+  await page.locator('#rotate-secret').click();
+  await page.locator('#rotate-confirm').click();
+  await page.getByRole('status').getByText(/A new signing secret is in use/).waitFor();
+  const rotated = (await page.locator('#webhook-secret').textContent()).trim();
+  assert.notEqual(rotated, secret);
+  await page.locator('#webhook-test-url').fill(receiver.url);
+  await page.getByRole('button', { name: 'Send a test' }).click();
+  await page.getByRole('status').getByText(`The test reached ${receiver.url} (it answered 200).`).waitFor();
+  const third = receiver.hits[2];
+  assert.ok(verifies(third, rotated) && verifies(third, secret), 'both secrets sign for a day');
+
+  receiver.close();
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -14,13 +14,17 @@ const AGENT_ROUTES: [(&str, &str); 7] = [
     ("GET", "/v1/auth/me"),
 ];
 
-const ADMIN_ROUTES: [(&str, &str); 6] = [
+const ADMIN_ROUTES: [(&str, &str); 10] = [
     ("GET", "/v1/admin/settings"),
     ("PUT", "/v1/admin/settings"),
     ("POST", "/v1/admin/articles"),
     ("POST", "/v1/admin/kb/publish"),
     ("POST", "/v1/admin/agents"),
     ("GET", "/v1/admin/audit"),
+    ("GET", "/v1/admin/webhooks/deliveries"),
+    ("GET", "/v1/admin/webhooks/secret"),
+    ("POST", "/v1/admin/webhooks/secret"),
+    ("POST", "/v1/admin/webhooks/test"),
 ];
 
 #[test]

@@ -1,9 +1,10 @@
 //! Admin settings: allowed site origins, SLA targets, assignment, rate
 //! limits, saved replies, automation rules (validated, errors in words), agents and roles,
-//! API tokens, and retraining the models.
+//! API tokens, webhooks, and retraining the models.
 
 use super::Notice;
 use super::tokens::ApiTokens;
+use super::webhooks::Webhooks;
 use crate::api;
 use deflect_shared::api::{AgentUpdate, AgentView, NewAgent, RetrainReport, Role, Settings};
 use deflect_shared::assignment::Strategy;
@@ -408,6 +409,7 @@ pub fn SettingsPage() -> impl IntoView {
             }}
             <Agents note=note />
             <ApiTokens note=note />
+            <Webhooks note=note />
             <Retrain />
         </section>
     }

@@ -1,6 +1,6 @@
-//! The minute's cron: SLA breaches, retention, scheduled rules, and
-//! forgetting stale presence reports. Each part logs its own failure and
-//! the next one still runs.
+//! The minute's cron: SLA breaches, retention, scheduled rules, webhook
+//! retries, and forgetting stale presence reports. Each part logs its own
+//! failure and the next one still runs.
 
 use crate::state::App;
 
@@ -21,6 +21,11 @@ pub(crate) async fn run(app: &App) {
     }
     if let Err(e) = super::scheduled_rules::run(app).await {
         worker::console_error!("cron, scheduled rules: {e:?}");
+    }
+    // Deliveries the rules just queued are held for their first attempt,
+    // made after the run, so this takes only older ones.
+    if let Err(e) = super::webhooks::retry_due(app).await {
+        worker::console_error!("cron, webhooks: {e:?}");
     }
     // Presence counts for half a minute; an hour-old report is only noise.
     if let Err(e) = crate::store::presence::forget_before(&app.db, app.now - 3_600_000).await {

@@ -244,7 +244,7 @@ pub(crate) async fn after_automation(app: &App, row: &TicketRow, applied: &[Appl
                     "priority": row.priority_override.clone().unwrap_or_else(|| row.priority_level.clone()),
                 },
             });
-            app.send_webhook(url, payload.to_string());
+            super::webhooks::queue(app, "ticket.rule", url, Some(&a.rule), Some(&row.id), &payload).await?;
         }
     }
     Ok(())

@@ -204,9 +204,10 @@ pub(crate) async fn holdings(db: &D1Database, id: &str) -> AppResult<Holdings> {
 
 /// Erases a customer's personal data in one transaction: their contact
 /// details and attributes, the text of their tickets (subject, page,
-/// every message, CSAT comment), the questions they typed into the widget
-/// in the sessions that became those tickets, and the customer's details
-/// in earlier audit entries. What the team's figures need stays: the
+/// every message, CSAT comment, and the subject in webhook deliveries kept
+/// for them), the questions they typed into the widget in the sessions
+/// that became those tickets, and the customer's details in earlier audit
+/// entries. What the team's figures need stays: the
 /// tickets' times, statuses, priorities and ratings. Returns false when
 /// there is no such customer, or they were erased already.
 pub(crate) async fn erase(db: &D1Database, id: &str, erased_text: &str, now: i64) -> AppResult<bool> {
@@ -237,6 +238,15 @@ pub(crate) async fn erase(db: &D1Database, id: &str, erased_text: &str, now: i64
                 &format!(
                     "UPDATE tickets SET subject = ?2, page_url = NULL, csat_comment = NULL, request_hash = '' \
                      WHERE customer_id = ?1 AND {NOT_ERASED}"
+                ),
+                &args[..2],
+            )?,
+            stmt(
+                db,
+                &format!(
+                    "UPDATE webhook_deliveries SET payload = json_set(payload, '$.ticket.subject', ?2) \
+                     WHERE ticket_id IN ({THEIR_TICKETS}) AND json_type(payload, '$.ticket.subject') IS NOT NULL \
+                     AND {NOT_ERASED}"
                 ),
                 &args[..2],
             )?,

@@ -16,6 +16,9 @@ pub struct Failure {
     pub status: u16,
     /// What the edge said.
     pub message: String,
+    /// The edge's error code (`two_factor_required`, ...); empty when
+    /// there was none.
+    pub code: String,
 }
 
 impl std::fmt::Display for Failure {
@@ -25,8 +28,8 @@ impl std::fmt::Display for Failure {
 }
 
 async fn send(method: &str, path: &str, body: Option<String>) -> Result<Response, Failure> {
-    let offline = |_| Failure { status: 0, message: "the server did not answer".into() };
-    let window = web_sys::window().ok_or(Failure { status: 0, message: "no window".into() })?;
+    let offline = |_| Failure { status: 0, message: "the server did not answer".into(), code: String::new() };
+    let window = web_sys::window().ok_or(Failure { status: 0, message: "no window".into(), code: String::new() })?;
     let init = RequestInit::new();
     init.set_method(method);
     init.set_credentials(RequestCredentials::SameOrigin);
@@ -48,9 +51,10 @@ async fn send(method: &str, path: &str, body: Option<String>) -> Result<Response
     if status == 401 && !path.ends_with("/login") {
         crate::app::go("#/login");
     }
-    let message =
-        serde_json::from_str::<ApiError>(&text).map(|e| e.error.message).unwrap_or_else(|_| format!("error {status}"));
-    Err(Failure { status, message })
+    let (code, message) = serde_json::from_str::<ApiError>(&text)
+        .map(|e| (e.error.code, e.error.message))
+        .unwrap_or_else(|_| (String::new(), format!("error {status}")));
+    Err(Failure { status, message, code })
 }
 
 async fn text(resp: &Response) -> String {
@@ -64,9 +68,17 @@ async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, Failure> {
     let t = text(&resp).await;
     if t.is_empty() {
         // 204: decode from JSON null.
-        return serde_json::from_str("null").map_err(|e| Failure { status: 200, message: e.to_string() });
+        return serde_json::from_str("null").map_err(|e| Failure {
+            status: 200,
+            message: e.to_string(),
+            code: String::new(),
+        });
     }
-    serde_json::from_str(&t).map_err(|e| Failure { status: 200, message: format!("unexpected answer: {e}") })
+    serde_json::from_str(&t).map_err(|e| Failure {
+        status: 200,
+        message: format!("unexpected answer: {e}"),
+        code: String::new(),
+    })
 }
 
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
@@ -74,7 +86,8 @@ pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
 }
 
 pub async fn call<B: Serialize, T: DeserializeOwned>(method: &str, path: &str, body: &B) -> Result<T, Failure> {
-    let b = serde_json::to_string(body).map_err(|e| Failure { status: 0, message: e.to_string() })?;
+    let b =
+        serde_json::to_string(body).map_err(|e| Failure { status: 0, message: e.to_string(), code: String::new() })?;
     decode(send(method, path, Some(b)).await?).await
 }
 

@@ -78,17 +78,24 @@ pub(crate) async fn sha256_hex(data: &[u8]) -> AppResult<String> {
     Ok(hex(&to_vec(out)))
 }
 
-async fn hmac_key(key: &[u8], usage: &str) -> AppResult<JsValue> {
-    let alg = object(&[("name", "HMAC".into()), ("hash", "SHA-256".into())])?;
+async fn hmac_key(key: &[u8], hash: &str, usage: &str) -> AppResult<JsValue> {
+    let alg = object(&[("name", "HMAC".into()), ("hash", hash.into())])?;
     let usages: Array = [JsValue::from(usage)].iter().collect();
     call("importKey", &["raw".into(), bytes(key), alg.into(), false.into(), usages.into()]).await
 }
 
 /// HMAC-SHA256.
 pub(crate) async fn hmac(key: &[u8], data: &[u8]) -> AppResult<Vec<u8>> {
-    let k = hmac_key(key, "sign").await?;
+    let k = hmac_key(key, "SHA-256", "sign").await?;
     let out = call("sign", &["HMAC".into(), k, bytes(data)]).await?;
     Ok(to_vec(out))
+}
+
+/// HMAC-SHA1, which authenticator apps use for their codes (RFC 6238).
+pub(crate) async fn hmac_sha1(key: &[u8], data: &[u8]) -> AppResult<[u8; 20]> {
+    let k = hmac_key(key, "SHA-1", "sign").await?;
+    let out = to_vec(call("sign", &["HMAC".into(), k, bytes(data)]).await?);
+    out.try_into().map_err(|_| AppError::Internal("HMAC-SHA1 did not give 20 bytes".into()))
 }
 
 /// Constant-time comparison.

@@ -16,6 +16,10 @@ pub(crate) enum AppError {
     Unauthenticated,
     /// 401 for a failed login.
     AuthFailed,
+    /// 401: the password was right; two-step login wants a code too.
+    TwoFactorRequired,
+    /// 401: the code was wrong or used already.
+    TwoFactorFailed,
     /// 403.
     Forbidden(String),
     /// 404.
@@ -55,6 +59,18 @@ impl AppError {
             AppError::Invalid { field, message } => (422, "invalid_field", message.clone(), field.clone()),
             AppError::Unauthenticated => (401, "unauthenticated", "log in first".into(), None),
             AppError::AuthFailed => (401, "invalid_credentials", "wrong e-mail or password".into(), None),
+            AppError::TwoFactorRequired => (
+                401,
+                "two_factor_required",
+                "enter the 6-digit code from your authenticator app, or a recovery code".into(),
+                Some("code".into()),
+            ),
+            AppError::TwoFactorFailed => (
+                401,
+                "two_factor_failed",
+                "that code is not right, or it was used already: try the newest code from the app".into(),
+                Some("code".into()),
+            ),
             AppError::Forbidden(m) => (403, "forbidden", m.clone(), None),
             AppError::NotFound(m) => (404, "not_found", m.clone(), None),
             AppError::MethodNotAllowed(_) => {

@@ -12,6 +12,7 @@ mod http;
 mod routes;
 mod state;
 mod store;
+mod two_factor;
 
 use worker::{Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent, event};
 

@@ -125,6 +125,10 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Post, ["v1", "auth", "logout"]) => auth::logout(app, req).await,
         (Get, ["v1", "auth", "me"]) => auth::me(app, req).await,
         (Post, ["v1", "auth", "password"]) => auth::change_password(app, req).await,
+        (Post, ["v1", "auth", "two-factor", "setup"]) => auth::two_factor_setup(app, req).await,
+        (Post, ["v1", "auth", "two-factor", "confirm"]) => auth::two_factor_confirm(app, req).await,
+        (Post, ["v1", "auth", "two-factor", "recovery-codes"]) => auth::two_factor_recovery_codes(app, req).await,
+        (Post, ["v1", "auth", "two-factor", "disable"]) => auth::two_factor_disable(app, req).await,
 
         // Agents.
         (Get, ["v1", "agent", "tickets"]) => agent_tickets::queue(app, req).await,
@@ -194,7 +198,8 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         ["openapi.json"] | ["help"] | ["help", _] | ["help", _, "articles", _] => "GET, HEAD",
         ["v1", "health"] | ["v1", "kb", "index"] | ["v1", "tickets", _] => "GET, HEAD, OPTIONS",
         ["v1", "tickets"] | ["v1", "tickets", _, "messages" | "csat"] | ["v1", "events"] => "OPTIONS, POST",
-        ["v1", "auth", "login" | "logout" | "password"] => "POST",
+        ["v1", "auth", "login" | "logout" | "password"]
+        | ["v1", "auth", "two-factor", "setup" | "confirm" | "recovery-codes" | "disable"] => "POST",
         ["v1", "auth", "me"] => "GET, HEAD",
         [
             "v1",

@@ -9,6 +9,7 @@ mod kb;
 mod metrics;
 mod settings;
 mod ticket;
+mod two_factor;
 pub mod validate;
 mod webhook;
 
@@ -28,4 +29,5 @@ pub use ticket::{
     MAX_MESSAGE, MAX_SHOWN, Message, NewMessage, NewTicket, QueueItem, SlaView, Status, TicketCreated, TicketLink,
     TicketUpdate,
 };
+pub use two_factor::{RecoveryCodes, TwoFactorCode, TwoFactorOff, TwoFactorSetup, TwoFactorStart, password_field};
 pub use webhook::{DeliveryState, WebhookDelivery, WebhookSecret, WebhookTest};

@@ -70,4 +70,5 @@ pub mod rules;
 pub mod saved_reply;
 pub mod sla;
 pub mod text;
+pub mod totp;
 pub mod webhook;

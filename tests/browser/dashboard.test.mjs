@@ -221,6 +221,71 @@ test('an agent cannot reach admin settings', async () => {
   await context.close();
 });
 
+/** The code an authenticator app shows for a base32 secret, `ahead` steps from now (RFC 6238). */
+function appCode(secret, ahead = 0) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of secret.replace(/\s/g, '').toUpperCase()) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + ahead));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const at = mac[19] & 15;
+  return String((mac.readUInt32BE(at) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+test('an agent turns on two-step login with an authenticator app; logging in then asks for its code; an admin can reset it', async () => {
+  const { url } = dashEdge();
+  const password = 'agent password 2fa';
+  const email = await createAgent(url, password);
+  const context = await staffContext();
+  const page = await context.newPage();
+  const problems = watch(page);
+  await login(page, url, email, password);
+  await page.goto(`${url}/dashboard/#/account`);
+  await page.getByRole('heading', { name: 'Two-step login' }).waitFor();
+  assert.match(await page.locator('#two-factor-state').textContent(), /^Off/);
+  await page.locator('#two-factor-password').fill(password);
+  await page.getByRole('button', { name: 'Set up two-step login' }).click();
+  await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+  const secret = (await page.locator('#totp-secret').textContent()).replace(/\s/g, '');
+  assert.match(secret, /^[A-Z2-7]{32}$/);
+  await page.locator('#totp-code').fill(appCode(secret));
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  await page.locator('ul.recovery-codes li').first().waitFor();
+  assert.equal(await page.locator('ul.recovery-codes li').count(), 10);
+  assert.match(await page.locator('#two-factor-state').textContent(), /^On/);
+  assert.deepEqual(problems, []);
+
+  // A new browser: the password, then the code.
+  const later = await staffContext();
+  const again = await later.newPage();
+  const laterProblems = watch(again);
+  await submitLogin(again, url, email, password);
+  await again.locator('#code').waitFor();
+  assert.equal(await again.locator('nav.top').count(), 0, 'not in yet');
+  await again.locator('#code').fill('12345x');
+  await again.locator('#code').press('Enter');
+  await again.getByRole('alert').getByText(/6 digits/).waitFor();
+  await again.locator('#code').fill(appCode(secret, 1));
+  await again.locator('#code').press('Enter');
+  await again.locator('nav.top').waitFor();
+  assert.deepEqual(laterProblems, []);
+
+  // The admin sees it on, and resets it for a lost phone.
+  const adminContext = await staffContext();
+  const admin = await adminContext.newPage();
+  await login(admin, url, ADMIN_EMAIL, adminPassword());
+  await admin.locator('nav.top a[href="#/settings"]').click();
+  const row = admin.locator('tr', { hasText: email });
+  await row.locator('td.two-step', { hasText: 'on' }).waitFor();
+  await row.getByRole('button', { name: 'Reset two-step login of Ada Agent' }).click();
+  await row.locator('td.two-step', { hasText: 'off' }).waitFor();
+  await adminContext.close();
+  await later.close();
+  await context.close();
+});
+
 test('an admin makes an API token in Settings, sees it once, and revokes it', async () => {
   const { url } = dashEdge();
   const context = await staffContext();

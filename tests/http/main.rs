@@ -12,6 +12,7 @@ mod restart;
 mod retrain;
 mod sla;
 mod tickets;
+mod two_factor;
 mod webhooks;
 
 use deflect_tests::{Client, Reply, edge_url, unique};

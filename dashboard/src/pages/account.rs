@@ -1,10 +1,12 @@
-//! The logged-in agent's own account: who they are, and changing their
-//! password.
+//! The logged-in agent's own account: who they are, changing their
+//! password, and their two-step login.
 
 use super::Notice;
 use crate::api;
 use crate::app::Session;
-use deflect_shared::api::{AgentView, MIN_PASSWORD, PasswordChange};
+use deflect_shared::api::{
+    AgentView, MIN_PASSWORD, PasswordChange, RecoveryCodes, TwoFactorCode, TwoFactorOff, TwoFactorSetup, TwoFactorStart,
+};
 use leptos::prelude::*;
 
 #[component]
@@ -67,6 +69,173 @@ pub fn AccountPage() -> impl IntoView {
                 <button type="submit">"Change password"</button>
             </form>
             <Notice note=note />
+            {move || session.me.with(|m| m.as_ref().map(|m| m.two_factor)).map(|on| view! { <TwoStep on_at_start=on /> })}
         </section>
+    }
+}
+
+/// The QR code of a text as an SVG path of dark modules (with a four-module
+/// quiet zone) and its side, or `None` when the text is too long for one.
+fn qr_path(text: &str) -> Option<(i32, String)> {
+    use std::fmt::Write as _;
+    let qr = qrcodegen::QrCode::encode_text(text, qrcodegen::QrCodeEcc::Medium).ok()?;
+    let n = qr.size();
+    let mut d = String::new();
+    for y in 0..n {
+        for x in 0..n {
+            if qr.get_module(x, y) {
+                let _ = write!(d, "M{},{}h1v1h-1z", x + 4, y + 4);
+            }
+        }
+    }
+    Some((n + 8, d))
+}
+
+/// A secret in groups of four letters, as it is easiest to type.
+fn grouped(secret: &str) -> String {
+    secret.as_bytes().chunks(4).filter_map(|c| std::str::from_utf8(c).ok()).collect::<Vec<_>>().join(" ")
+}
+
+/// Setting up, using and turning off two-step login.
+#[component]
+fn TwoStep(
+    /// Whether it was on when the page opened.
+    on_at_start: bool,
+) -> impl IntoView {
+    let enabled = RwSignal::new(on_at_start);
+    let password = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let setup = RwSignal::new(None::<TwoFactorSetup>);
+    let codes = RwSignal::new(None::<Vec<String>>);
+    let error = RwSignal::new(None::<String>);
+    let note = RwSignal::new(None::<String>);
+    let clear = move || {
+        password.set(String::new());
+        code.set(String::new());
+        error.set(None);
+    };
+    let start = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = TwoFactorStart { password: password.get_untracked() };
+        leptos::task::spawn_local(async move {
+            match api::call::<_, TwoFactorSetup>("POST", "/v1/auth/two-factor/setup", &body).await {
+                Ok(s) => {
+                    clear();
+                    setup.set(Some(s));
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    let confirm = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = TwoFactorCode { code: code.get_untracked() };
+        leptos::task::spawn_local(async move {
+            match api::call::<_, RecoveryCodes>("POST", "/v1/auth/two-factor/confirm", &body).await {
+                Ok(r) => {
+                    clear();
+                    setup.set(None);
+                    enabled.set(true);
+                    codes.set(Some(r.codes));
+                    note.set(Some("Two-step login is on. Your other sessions are logged out.".into()));
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    let renew = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = TwoFactorCode { code: code.get_untracked() };
+        leptos::task::spawn_local(async move {
+            match api::call::<_, RecoveryCodes>("POST", "/v1/auth/two-factor/recovery-codes", &body).await {
+                Ok(r) => {
+                    clear();
+                    codes.set(Some(r.codes));
+                    note.set(Some("New recovery codes; the old ones no longer work.".into()));
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    let turn_off = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = TwoFactorOff { password: password.get_untracked(), code: code.get_untracked() };
+        leptos::task::spawn_local(async move {
+            match api::call::<_, AgentView>("POST", "/v1/auth/two-factor/disable", &body).await {
+                Ok(_) => {
+                    clear();
+                    enabled.set(false);
+                    codes.set(None);
+                    note.set(Some("Two-step login is off: your password alone logs you in.".into()));
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    let text_input =
+        move |id: &'static str, kind: &'static str, autocomplete: &'static str, value: RwSignal<String>| {
+            view! {
+                <input id=id type=kind autocomplete=autocomplete required maxlength="200"
+                    prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
+            }
+        };
+    view! {
+        <h2>"Two-step login"</h2>
+        {move || {
+            if enabled.get() {
+                view! {
+                    <p id="two-factor-state">"On: logging in takes your password and a code from your authenticator app."</p>
+                    {move || codes.get().map(|list| view! {
+                        <div class="new-token" role="status">
+                            <p>"Recovery codes — keep them somewhere safe. Each logs you in once if you lose your phone; they are not shown again."</p>
+                            <ul class="recovery-codes">{list.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}</ul>
+                        </div>
+                    })}
+                    <form on:submit=renew>
+                        <label for="renew-code">"Code from the app"</label>
+                        {text_input("renew-code", "text", "one-time-code", code)}
+                        <button type="submit">"New recovery codes"</button>
+                    </form>
+                    <form on:submit=turn_off>
+                        <label for="off-password">"Current password"</label>
+                        {text_input("off-password", "password", "current-password", password)}
+                        <label for="off-code">"Code from the app"</label>
+                        {text_input("off-code", "text", "one-time-code", code)}
+                        <button type="submit" class="danger">"Turn off"</button>
+                    </form>
+                }.into_any()
+            } else if let Some(s) = setup.get() {
+                let qr = qr_path(&s.uri);
+                view! {
+                    <p>"Scan this with your authenticator app, or type the key into it:"</p>
+                    {qr.map(|(side, d)| view! {
+                        <svg class="qr" viewBox=format!("0 0 {side} {side}") width="192" height="192" role="img"
+                            aria-label="QR code for your authenticator app" shape-rendering="crispEdges">
+                            <rect width="100%" height="100%" fill="#fff" />
+                            <path d=d fill="#000" />
+                        </svg>
+                    })}
+                    <p><code class="token" id="totp-secret">{grouped(&s.secret)}</code></p>
+                    <form on:submit=confirm>
+                        <label for="totp-code">"Code the app shows"</label>
+                        {text_input("totp-code", "text", "one-time-code", code)}
+                        <button type="submit">"Turn on"</button>
+                    </form>
+                }.into_any()
+            } else {
+                view! {
+                    <p id="two-factor-state">"Off: your password alone logs you in. With two-step login, a stolen password is not enough."</p>
+                    <form on:submit=start>
+                        <label for="two-factor-password">"Current password"</label>
+                        {text_input("two-factor-password", "password", "current-password", password)}
+                        <button type="submit">"Set up two-step login"</button>
+                    </form>
+                }.into_any()
+            }
+        }}
+        <Show when=move || error.get().is_some()>
+            <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
+        </Show>
+        <Notice note=note />
     }
 }

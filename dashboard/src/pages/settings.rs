@@ -312,11 +312,12 @@ fn Agents(
     view! {
         <h2>"Agents and roles"</h2>
         <table>
-            <thead><tr><th scope="col">"Name"</th><th scope="col">"E-mail"</th><th scope="col">"Role"</th><th scope="col">"Teams"</th><th scope="col">"Open"</th><th scope="col">"Active"</th></tr></thead>
+            <thead><tr><th scope="col">"Name"</th><th scope="col">"E-mail"</th><th scope="col">"Role"</th><th scope="col">"Teams"</th><th scope="col">"Open"</th><th scope="col">"Active"</th><th scope="col">"Two-step login"</th></tr></thead>
             <tbody>
                 {move || list.get().into_iter().map(|a| {
-                    let (id1, id2) = (a.id.clone(), a.id.clone());
+                    let (id1, id2, id3) = (a.id.clone(), a.id.clone(), a.id.clone());
                     let active = a.active;
+                    let reset_label = format!("Reset two-step login of {}", a.name);
                     view! {
                         <tr>
                             <td>{a.name.clone()}</td><td>{a.email.clone()}</td>
@@ -330,6 +331,17 @@ fn Agents(
                             <td>{a.open_tickets}</td>
                             <td><input type="checkbox" aria-label=format!("{} is active", a.name) prop:checked=active
                                 on:change=move |ev| update(id2.clone(), AgentUpdate { active: Some(event_target_checked(&ev)), ..Default::default() }) /></td>
+                            <td class="two-step">
+                                {if a.two_factor {
+                                    view! {
+                                        "on "
+                                        <button type="button" aria-label=reset_label title="For a lost phone: their password alone logs in again, and their sessions end."
+                                            on:click=move |_| update(id3.clone(), AgentUpdate { reset_two_factor: Some(true), ..Default::default() })>"Reset"</button>
+                                    }.into_any()
+                                } else {
+                                    view! { "off" }.into_any()
+                                }}
+                            </td>
                         </tr>
                     }
                 }).collect_view()}

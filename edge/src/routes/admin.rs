@@ -104,6 +104,12 @@ pub(super) async fn update_agent(app: &App, req: &mut Req, id: &str) -> AppResul
         },
     )
     .await?;
+    if u.reset_two_factor == Some(true) {
+        // Their phone is lost: the password alone logs in again, and every
+        // session that was open ends.
+        agents::disable_totp(&app.db, id).await?;
+        agents::end_other_sessions(&app.db, id, None).await?;
+    }
     let mut detail = serde_json::to_value(&u)?;
     if let Some(o) = detail.as_object_mut() {
         o.remove("password");

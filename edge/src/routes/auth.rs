@@ -1,4 +1,5 @@
-//! Logging in and out, and changing one's own password.
+//! Logging in and out, changing one's own password, and one's own
+//! two-step login.
 
 use super::{Bucket, limit};
 use crate::auth::{self, SESSION_MS, clear_cookie, session_cookie};
@@ -6,15 +7,16 @@ use crate::crypto::{hash_password, new_token, sha256_hex, verify_password};
 use crate::error::{AppError, AppResult};
 use crate::http::{Req, json};
 use crate::state::App;
-use crate::store::agents::{self, AgentChanges};
-use deflect_shared::api::{Login, PasswordChange};
+use crate::store::agents::{self, AgentChanges, AgentRow};
+use crate::two_factor::{self, Proof};
+use deflect_shared::api::{Login, PasswordChange, TwoFactorCode, TwoFactorOff, TwoFactorStart, password_field};
 use worker::Response;
 
 pub(super) async fn login(app: &App, req: &mut Req) -> AppResult<Response> {
     limit(app, req, Bucket::Logins).await?;
     let l: Login = req.json().await?;
-    if l.email.len() > 254 || l.password.len() > 200 {
-        return Err(AppError::invalid("email", "email or password is too long"));
+    if l.email.len() > 254 || l.password.len() > 200 || l.code.as_ref().is_some_and(|c| c.len() > 50) {
+        return Err(AppError::invalid("email", "email, password or code is too long"));
     }
     auth::bootstrap(app).await?;
     let email = l.email.trim().to_lowercase();
@@ -34,11 +36,116 @@ pub(super) async fn login(app: &App, req: &mut Req) -> AppResult<Response> {
         app.audit(&agent.id, "auth.failed", &agent.id, serde_json::json!({ "ip": req.client_ip() })).await?;
         return Err(refused());
     }
+    let mut second_step = None;
+    if agent.totp_secret_enc.is_some() {
+        let Some(code) = l.code.as_deref() else {
+            return Err(AppError::TwoFactorRequired);
+        };
+        match two_factor::verify(app, &agent, code).await? {
+            Some(proof) => second_step = Some(proof),
+            None => {
+                let detail = serde_json::json!({ "ip": req.client_ip(), "during": "two-step login" });
+                app.audit(&agent.id, "auth.failed", &agent.id, detail).await?;
+                return Err(AppError::TwoFactorFailed);
+            }
+        }
+    }
     let cookie = start_session(app, &agent.id).await?;
-    app.audit(&agent.id, "auth.login", &agent.id, serde_json::json!({ "ip": req.client_ip() })).await?;
+    let mut detail = serde_json::json!({ "ip": req.client_ip() });
+    if let Some(proof) = &second_step {
+        detail["two_factor"] = proof.as_str().into();
+        if let Proof::Recovery { left } = proof {
+            detail["recovery_codes_left"] = (*left).into();
+        }
+    }
+    app.audit(&agent.id, "auth.login", &agent.id, detail).await?;
     let mut resp = json(200, &agent.view())?;
     resp.headers_mut().set("set-cookie", &cookie)?;
     Ok(resp)
+}
+
+/// Checks the caller's password for a change to their own login; a wrong
+/// one is audited and answered in words.
+async fn prove_password(app: &App, req: &Req, agent: &AgentRow, password: &str, during: &str) -> AppResult<()> {
+    if verify_password(password, &agent.password_hash).await? {
+        return Ok(());
+    }
+    let detail = serde_json::json!({ "ip": req.client_ip(), "during": during });
+    app.audit(&agent.id, "auth.failed", &agent.id, detail).await?;
+    Err(AppError::invalid("password", "password: this is not your current password"))
+}
+
+/// `POST /v1/auth/two-factor/setup`: a new secret for the caller's
+/// authenticator app, after their password. Two-step login is on only once
+/// a code from the app confirms it.
+pub(super) async fn two_factor_setup(app: &App, req: &mut Req) -> AppResult<Response> {
+    limit(app, req, Bucket::Logins).await?;
+    let agent = auth::agent(app, req).await?;
+    let body: TwoFactorStart = req.json().await?;
+    password_field("password", &body.password)?;
+    if agent.totp_secret_enc.is_some() {
+        return Err(AppError::Conflict("two-step login is on already; turn it off first to change the app".into()));
+    }
+    prove_password(app, req, &agent, &body.password, "two-step setup").await?;
+    let setup = two_factor::start(app, &agent).await?;
+    app.audit(&agent.id, "auth.two_factor_setup", &agent.id, serde_json::json!({ "ip": req.client_ip() })).await?;
+    json(200, &setup)
+}
+
+/// `POST /v1/auth/two-factor/confirm`: a code from the app turns two-step
+/// login on; the answer holds the recovery codes, shown once. The caller's
+/// other sessions end.
+pub(super) async fn two_factor_confirm(app: &App, req: &mut Req) -> AppResult<Response> {
+    limit(app, req, Bucket::Logins).await?;
+    let agent = auth::agent(app, req).await?;
+    let body: TwoFactorCode = req.json().await?;
+    let codes = two_factor::confirm(app, &agent, &body.code).await?;
+    let keep = match auth::session_token(req) {
+        Some(t) if auth::uses_session(req) => Some(sha256_hex(t.as_bytes()).await?),
+        _ => None,
+    };
+    agents::end_other_sessions(&app.db, &agent.id, keep.as_deref()).await?;
+    app.audit(&agent.id, "auth.two_factor_on", &agent.id, serde_json::json!({ "ip": req.client_ip() })).await?;
+    json(200, &codes)
+}
+
+/// `POST /v1/auth/two-factor/recovery-codes`: new recovery codes for a
+/// current code; the old ones stop working.
+pub(super) async fn two_factor_recovery_codes(app: &App, req: &mut Req) -> AppResult<Response> {
+    limit(app, req, Bucket::Logins).await?;
+    let agent = auth::agent(app, req).await?;
+    let body: TwoFactorCode = req.json().await?;
+    if agent.totp_secret_enc.is_none() {
+        return Err(AppError::Conflict("two-step login is off".into()));
+    }
+    if two_factor::verify(app, &agent, &body.code).await?.is_none() {
+        return Err(AppError::invalid("code", "code: that code is not right, or it was used already"));
+    }
+    let agent = agents::by_id(&app.db, &agent.id).await?.ok_or(AppError::Unauthenticated)?;
+    let codes = two_factor::renew_recovery_codes(app, &agent).await?;
+    app.audit(&agent.id, "auth.recovery_codes_renewed", &agent.id, serde_json::json!({ "ip": req.client_ip() }))
+        .await?;
+    json(200, &codes)
+}
+
+/// `POST /v1/auth/two-factor/disable`: the password and a code turn
+/// two-step login off.
+pub(super) async fn two_factor_disable(app: &App, req: &mut Req) -> AppResult<Response> {
+    limit(app, req, Bucket::Logins).await?;
+    let agent = auth::agent(app, req).await?;
+    let body: TwoFactorOff = req.json().await?;
+    password_field("password", &body.password)?;
+    if agent.totp_secret_enc.is_none() {
+        return Err(AppError::Conflict("two-step login is off already".into()));
+    }
+    prove_password(app, req, &agent, &body.password, "two-step off").await?;
+    if two_factor::verify(app, &agent, &body.code).await?.is_none() {
+        return Err(AppError::invalid("code", "code: that code is not right, or it was used already"));
+    }
+    agents::disable_totp(&app.db, &agent.id).await?;
+    app.audit(&agent.id, "auth.two_factor_off", &agent.id, serde_json::json!({ "ip": req.client_ip() })).await?;
+    let agent = agents::by_id(&app.db, &agent.id).await?.ok_or(AppError::Unauthenticated)?;
+    json(200, &agent.view())
 }
 
 /// Opens a session for an agent; returns its `Set-Cookie` value.

@@ -19,6 +19,14 @@ pub(crate) struct AgentRow {
     pub(crate) active: f64,
     #[serde(default)]
     pub(crate) open_tickets: Option<f64>,
+    #[serde(default)]
+    pub(crate) totp_secret_enc: Option<String>,
+    #[serde(default)]
+    pub(crate) totp_pending_enc: Option<String>,
+    #[serde(default)]
+    pub(crate) totp_last_step: Option<f64>,
+    #[serde(default)]
+    pub(crate) recovery_hashes: String,
 }
 
 impl AgentRow {
@@ -36,6 +44,7 @@ impl AgentRow {
             skills: from_json(&self.skills),
             active: self.active != 0.0,
             open_tickets: self.open_tickets.unwrap_or(0.0) as u32,
+            two_factor: self.totp_secret_enc.is_some(),
         }
     }
 
@@ -52,6 +61,7 @@ impl AgentRow {
 }
 
 const SELECT: &str = "SELECT a.id, a.email, a.name, a.role, a.teams, a.skills, a.password_hash, a.active, \
+     a.totp_secret_enc, a.totp_pending_enc, a.totp_last_step, a.recovery_hashes, \
      (SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = a.id AND t.status IN ('open', 'pending')) AS open_tickets \
      FROM agents a";
 
@@ -132,6 +142,80 @@ pub(crate) async fn update(db: &D1Database, id: &str, c: &AgentChanges<'_>) -> A
     if c.active == Some(0) || c.password_hash.is_some() {
         run(db, "DELETE FROM sessions WHERE agent_id = ?1", &[Arg::Text(id)]).await?;
     }
+    Ok(())
+}
+
+/// Keeps a secret being set up (encrypted) until a code confirms it.
+pub(crate) async fn set_pending_totp(db: &D1Database, id: &str, secret_enc: &str) -> AppResult<()> {
+    run(db, "UPDATE agents SET totp_pending_enc = ?2 WHERE id = ?1", &[Arg::Text(id), Arg::Text(secret_enc)]).await?;
+    Ok(())
+}
+
+/// Turns two-step login on with the pending secret, which `step` just
+/// confirmed, and these recovery code hashes. False when the pending
+/// secret changed meanwhile (another setup began).
+pub(crate) async fn enable_totp(
+    db: &D1Database,
+    id: &str,
+    pending_enc: &str,
+    step: i64,
+    recovery_hashes: &str,
+    now: i64,
+) -> AppResult<bool> {
+    let n = run(
+        db,
+        "UPDATE agents SET totp_secret_enc = totp_pending_enc, totp_pending_enc = NULL, totp_last_step = ?3, \
+         recovery_hashes = ?4, two_factor_since = ?5 WHERE id = ?1 AND totp_pending_enc = ?2",
+        &[Arg::Text(id), Arg::Text(pending_enc), Arg::Int(step), Arg::Text(recovery_hashes), Arg::Int(now)],
+    )
+    .await?;
+    Ok(n == 1)
+}
+
+/// Records that a code of `step` logged in, if no code of that step or a
+/// later one did: false means the code was used already.
+pub(crate) async fn use_step(db: &D1Database, id: &str, step: i64) -> AppResult<bool> {
+    let n = run(
+        db,
+        "UPDATE agents SET totp_last_step = ?2 WHERE id = ?1 AND (totp_last_step IS NULL OR totp_last_step < ?2)",
+        &[Arg::Text(id), Arg::Int(step)],
+    )
+    .await?;
+    Ok(n == 1)
+}
+
+/// Replaces the recovery code hashes, if they are still `before` (so two
+/// logins cannot spend one code twice).
+pub(crate) async fn set_recovery_hashes(db: &D1Database, id: &str, before: &str, after: &str) -> AppResult<bool> {
+    let n = run(
+        db,
+        "UPDATE agents SET recovery_hashes = ?3 WHERE id = ?1 AND recovery_hashes = ?2",
+        &[Arg::Text(id), Arg::Text(before), Arg::Text(after)],
+    )
+    .await?;
+    Ok(n == 1)
+}
+
+/// Turns two-step login off and forgets its secrets and codes.
+pub(crate) async fn disable_totp(db: &D1Database, id: &str) -> AppResult<()> {
+    run(
+        db,
+        "UPDATE agents SET totp_secret_enc = NULL, totp_pending_enc = NULL, totp_last_step = NULL, \
+         recovery_hashes = '[]', two_factor_since = NULL WHERE id = ?1",
+        &[Arg::Text(id)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Ends every session of an agent but the one with `keep` (a hash).
+pub(crate) async fn end_other_sessions(db: &D1Database, id: &str, keep: Option<&str>) -> AppResult<()> {
+    run(
+        db,
+        "DELETE FROM sessions WHERE agent_id = ?1 AND (?2 IS NULL OR token_hash != ?2)",
+        &[Arg::Text(id), Arg::OptText(keep)],
+    )
+    .await?;
     Ok(())
 }
 

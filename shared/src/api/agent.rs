@@ -42,6 +42,11 @@ pub struct Login {
     pub email: String,
     /// Password.
     pub password: String,
+    /// With two-step login on: the code from the authenticator app, or a
+    /// recovery code. Without it such a login is answered with 401
+    /// `two_factor_required`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 /// An agent as others see them.
@@ -63,6 +68,9 @@ pub struct AgentView {
     pub active: bool,
     /// Open tickets assigned.
     pub open_tickets: u32,
+    /// Whether they log in with a code from an authenticator app too.
+    #[serde(default)]
+    pub two_factor: bool,
 }
 
 /// `POST /v1/admin/agents`.
@@ -143,6 +151,10 @@ pub struct AgentUpdate {
     /// New password.
     #[serde(default)]
     pub password: Option<String>,
+    /// `true` turns their two-step login off (a lost phone); they set it up
+    /// again after logging in with the password.
+    #[serde(default)]
+    pub reset_two_factor: Option<bool>,
 }
 
 impl AgentUpdate {

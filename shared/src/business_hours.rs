@@ -1,10 +1,13 @@
 //! Business hours: SLA clocks that run only while the team works.
 //!
-//! A team works the same hours on each of its working days, in one fixed
-//! offset from UTC, and not on its holidays. Adding `n` business minutes to
-//! a moment skips nights, days off and holidays. The offset is fixed (no
-//! time-zone database in the wasm programs): a team in a zone with summer
-//! time changes it when the clocks change.
+//! A team works the same hours on each of its working days, in its own
+//! clock, and not on its holidays. Adding `n` business minutes to a moment
+//! skips nights, days off and holidays. The clock is a standard offset from
+//! UTC and, where the team has summer time, one of the common summer-time
+//! rules ([`SummerTime`]), an hour ahead between its switch days; that
+//! covers Europe, North America, south-east Australia and New Zealand
+//! without a time-zone database in the wasm programs. Each day's hours take
+//! that day's offset (the clocks change at night).
 
 use crate::error::Error;
 use serde::{Deserialize, Serialize};
@@ -33,6 +36,70 @@ pub struct BusinessHours {
     /// Days off, `YYYY-MM-DD`, in the team's clock.
     #[serde(default)]
     pub holidays: Vec<String>,
+    /// The summer-time rule of the team's place, if it has one; the offset
+    /// above is then its winter (standard) offset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summer_time: Option<SummerTime>,
+}
+
+/// When clocks go an hour ahead for the summer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SummerTime {
+    /// European Union, United Kingdom: the last Sunday of March to the last
+    /// Sunday of October.
+    Eu,
+    /// United States, Canada: the second Sunday of March to the first
+    /// Sunday of November.
+    Us,
+    /// South-east Australia: the first Sunday of October to the first
+    /// Sunday of April.
+    Au,
+    /// New Zealand: the last Sunday of September to the first Sunday of
+    /// April.
+    Nz,
+}
+
+const SUNDAY: i64 = 6;
+
+/// Weekday of a day since 1970-01-01 (Monday = 0; that day was a Thursday).
+fn weekday(day: i64) -> i64 {
+    (day + 3).rem_euclid(7)
+}
+
+/// The `n`-th (1-based) Sunday of a month, as days since 1970-01-01.
+fn nth_sunday(y: i64, m: i64, n: i64) -> i64 {
+    let first = days_from_civil(y, m, 1);
+    first + (SUNDAY - weekday(first)).rem_euclid(7) + 7 * (n - 1)
+}
+
+/// The last Sunday of a month.
+fn last_sunday(y: i64, m: i64) -> i64 {
+    let last = if m == 12 { days_from_civil(y + 1, 1, 1) } else { days_from_civil(y, m + 1, 1) } - 1;
+    last - (weekday(last) - SUNDAY).rem_euclid(7)
+}
+
+/// The year a day since 1970-01-01 falls in.
+fn year_of(day: i64) -> i64 {
+    let mut y = 1970 + day.div_euclid(366);
+    while days_from_civil(y + 1, 1, 1) <= day {
+        y += 1;
+    }
+    y
+}
+
+impl SummerTime {
+    /// Whether clocks are an hour ahead on this (local) day: from the
+    /// switch Sunday in spring, up to the switch Sunday in autumn.
+    pub fn on(self, day: i64) -> bool {
+        let y = year_of(day);
+        match self {
+            SummerTime::Eu => (last_sunday(y, 3)..last_sunday(y, 10)).contains(&day),
+            SummerTime::Us => (nth_sunday(y, 3, 2)..nth_sunday(y, 11, 1)).contains(&day),
+            SummerTime::Au => day < nth_sunday(y, 4, 1) || day >= nth_sunday(y, 10, 1),
+            SummerTime::Nz => day < nth_sunday(y, 4, 1) || day >= last_sunday(y, 9),
+        }
+    }
 }
 
 impl Default for BusinessHours {
@@ -44,6 +111,7 @@ impl Default for BusinessHours {
             close: "17:00".into(),
             days: DAY_NAMES[..5].iter().map(|d| d.to_string()).collect(),
             holidays: Vec::new(),
+            summer_time: None,
         }
     }
 }
@@ -58,6 +126,7 @@ pub struct Schedule {
     days: u8,
     /// Holidays as days since 1970-01-01, sorted.
     holidays: Vec<i64>,
+    summer: Option<SummerTime>,
 }
 
 /// Minutes since midnight of `HH:MM` (00:00 to 24:00).
@@ -138,6 +207,7 @@ impl BusinessHours {
             close_ms: close * MINUTE_MS,
             days,
             holidays,
+            summer: self.summer_time,
         })
     }
 }
@@ -148,29 +218,48 @@ const MAX_SCAN_DAYS: i64 = 400_000;
 
 impl Schedule {
     fn works_on(&self, day: i64) -> bool {
-        // 1970-01-01 was a Thursday (weekday 3, Monday = 0).
-        let weekday = (day + 3).rem_euclid(7);
-        self.days & (1 << weekday) != 0 && self.holidays.binary_search(&day).is_err()
+        self.days & (1 << weekday(day)) != 0 && self.holidays.binary_search(&day).is_err()
+    }
+
+    /// The team's offset from UTC on a (local) day.
+    fn offset_on(&self, day: i64) -> i64 {
+        match self.summer {
+            Some(rule) if rule.on(day) => self.offset_ms + 60 * MINUTE_MS,
+            _ => self.offset_ms,
+        }
+    }
+
+    /// The team's day at a moment.
+    fn local_day(&self, utc_ms: i64) -> i64 {
+        let guess = (utc_ms + self.offset_ms).div_euclid(DAY_MS);
+        (utc_ms + self.offset_on(guess)).div_euclid(DAY_MS)
+    }
+
+    /// A working day's hours as moments (UTC), or `None` on a day off.
+    fn window(&self, day: i64) -> Option<(i64, i64)> {
+        let base = day * DAY_MS - self.offset_on(day);
+        self.works_on(day).then(|| (base + self.open_ms, base + self.close_ms))
     }
 
     /// The moment (ms since the epoch) `minutes` business minutes after
     /// `start_ms`.
     pub fn add(&self, start_ms: i64, minutes: u32) -> i64 {
-        let mut t = start_ms + self.offset_ms;
+        // `t` only moves forward, so the hour a day gains when the clocks
+        // go forward is not counted twice.
+        let mut t = start_ms;
         let mut left = i64::from(minutes) * MINUTE_MS;
-        for _ in 0..MAX_SCAN_DAYS {
-            let day = t.div_euclid(DAY_MS);
-            if self.works_on(day) {
-                let (open, close) = (day * DAY_MS + self.open_ms, day * DAY_MS + self.close_ms);
+        let first = self.local_day(start_ms) - 1;
+        for day in first..first + MAX_SCAN_DAYS {
+            if let Some((open, close)) = self.window(day) {
                 t = t.max(open);
                 if t < close {
                     if left <= close - t {
-                        return t + left - self.offset_ms;
+                        return t + left;
                     }
                     left -= close - t;
+                    t = close;
                 }
             }
-            t = (day + 1) * DAY_MS;
         }
         // Unreachable for a checked schedule (it has a working day and at
         // most MAX_HOLIDAYS days off); calendar time is the safe answer.
@@ -179,18 +268,19 @@ impl Schedule {
 
     /// Business minutes between two moments (0 when `to` is not later).
     pub fn minutes_between(&self, from_ms: i64, to_ms: i64) -> i64 {
-        let (mut t, end) = (from_ms + self.offset_ms, to_ms + self.offset_ms);
+        let mut t = from_ms;
         let mut total = 0;
-        while t < end {
-            let day = t.div_euclid(DAY_MS);
-            if self.works_on(day) {
-                let (open, close) = (day * DAY_MS + self.open_ms, day * DAY_MS + self.close_ms);
-                let (a, b) = (t.max(open), end.min(close));
+        if to_ms <= from_ms {
+            return 0;
+        }
+        for day in self.local_day(from_ms) - 1..=self.local_day(to_ms) {
+            if let Some((open, close)) = self.window(day) {
+                let (a, b) = (t.max(open), to_ms.min(close));
                 if b > a {
                     total += b - a;
+                    t = b;
                 }
             }
-            t = (day + 1) * DAY_MS;
         }
         total / MINUTE_MS
     }
@@ -227,6 +317,49 @@ mod tests {
     }
 
     #[test]
+    fn summer_time_switches_on_the_right_sundays() {
+        let d = days_from_civil;
+        for (rule, spring, autumn) in [
+            (SummerTime::Eu, d(2026, 3, 29), d(2026, 10, 25)),
+            (SummerTime::Us, d(2026, 3, 8), d(2026, 11, 1)),
+            (SummerTime::Eu, d(2027, 3, 28), d(2027, 10, 31)),
+            (SummerTime::Us, d(2027, 3, 14), d(2027, 11, 7)),
+        ] {
+            assert!(!rule.on(spring - 1) && rule.on(spring), "{rule:?} starts {spring}");
+            assert!(rule.on(autumn - 1) && !rule.on(autumn), "{rule:?} ends {autumn}");
+            assert!(!rule.on(d(2026, 12, 25)) && rule.on(d(2026, 7, 1)), "{rule:?}");
+        }
+        // The southern hemisphere: summer across the new year.
+        assert!(SummerTime::Au.on(d(2026, 4, 4)) && !SummerTime::Au.on(d(2026, 4, 5)));
+        assert!(!SummerTime::Au.on(d(2026, 10, 3)) && SummerTime::Au.on(d(2026, 10, 4)));
+        assert!(!SummerTime::Nz.on(d(2026, 9, 26)) && SummerTime::Nz.on(d(2026, 9, 27)));
+        assert!(SummerTime::Nz.on(d(2027, 1, 15)) && !SummerTime::Nz.on(d(2026, 7, 1)));
+        assert_eq!(year_of(d(2024, 12, 31)), 2024);
+        assert_eq!(year_of(d(2025, 1, 1)), 2025);
+        assert_eq!(year_of(-1), 1969);
+    }
+
+    #[test]
+    fn a_london_team_opens_at_nine_local_in_summer_and_winter() {
+        let hours = BusinessHours { summer_time: Some(SummerTime::Eu), ..BusinessHours::default() };
+        let s = hours.schedule().expect("valid");
+        // Friday 3 July 2026, 17:00 UTC = 18:00 BST, after closing: an hour
+        // of work ends Monday at 10:00 BST, which is 09:00 UTC.
+        assert_eq!(s.add(at(2026, 7, 3, 17, 0), 60), at(2026, 7, 6, 9, 0));
+        // In winter nine o'clock is nine UTC.
+        assert_eq!(s.add(at(2026, 12, 4, 17, 0), 60), at(2026, 12, 7, 10, 0));
+        // Across the autumn switch (Sunday 25 October): Friday 16:00 UTC is
+        // 17:00 BST, closing time; Monday opens at 09:00 GMT.
+        assert_eq!(s.add(at(2026, 10, 23, 16, 0), 30), at(2026, 10, 26, 9, 30));
+        assert_eq!(s.minutes_between(at(2026, 10, 23, 15, 0), at(2026, 10, 26, 9, 30)), 60 + 30);
+        // New York in March, after the switch on the 8th: 09:00 EDT is 13:00 UTC.
+        let ny = BusinessHours { utc_offset_minutes: -300, summer_time: Some(SummerTime::Us), ..Default::default() };
+        let s = ny.schedule().expect("valid");
+        assert_eq!(s.add(at(2026, 3, 9, 12, 0), 15), at(2026, 3, 9, 13, 15));
+        assert_eq!(s.add(at(2026, 3, 2, 12, 0), 15), at(2026, 3, 2, 14, 15), "EST before the switch");
+    }
+
+    #[test]
     fn bad_hours_are_refused_in_words() {
         let cases: [(BusinessHours, &str); 7] = [
             (
@@ -260,8 +393,15 @@ mod tests {
 
     fn schedule() -> impl proptest::strategy::Strategy<Value = Schedule> {
         use proptest::prelude::*;
-        (-720i32..=840, 0i64..=23, 1i64..=24, 1u8..=127, prop::collection::vec(19_000i64..21_000, 0..20)).prop_map(
-            |(offset, open_h, len_h, days, holidays)| {
+        let summer = prop_oneof![
+            Just(None),
+            Just(Some(SummerTime::Eu)),
+            Just(Some(SummerTime::Us)),
+            Just(Some(SummerTime::Au)),
+            Just(Some(SummerTime::Nz)),
+        ];
+        (-720i32..=840, 0i64..=23, 1i64..=24, 1u8..=127, prop::collection::vec(19_000i64..21_000, 0..20), summer)
+            .prop_map(|(offset, open_h, len_h, days, holidays, summer)| {
                 let open = open_h * 60;
                 let close = (open + len_h * 60).min(24 * 60);
                 let open = open.min(close - 60);
@@ -274,9 +414,9 @@ mod tests {
                     close_ms: close * MINUTE_MS,
                     days,
                     holidays,
+                    summer,
                 }
-            },
-        )
+            })
     }
 
     proptest::proptest! {
@@ -287,10 +427,9 @@ mod tests {
             let due = s.add(start, n);
             proptest::prop_assert!(due >= start + i64::from(n) * MINUTE_MS);
             proptest::prop_assert_eq!(s.minutes_between(start, due), i64::from(n));
-            let local = due + s.offset_ms;
-            let (day, time) = (local.div_euclid(DAY_MS), local.rem_euclid(DAY_MS));
-            let at_midnight_close = time == 0 && s.close_ms == DAY_MS && s.works_on(day - 1);
-            proptest::prop_assert!(at_midnight_close || (s.works_on(day) && time > s.open_ms && time <= s.close_ms));
+            let day = s.local_day(due);
+            let inside = (day - 1..=day + 1).any(|d| s.window(d).is_some_and(|(open, close)| due > open && due <= close));
+            proptest::prop_assert!(inside, "{} is outside the working hours", due);
         }
 
         /// Adding in two steps is adding once.

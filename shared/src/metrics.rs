@@ -37,6 +37,90 @@ pub fn duration_stats(mut millis: Vec<f64>) -> DurationStats {
     }
 }
 
+/// One ticket of the period, as the per-agent figures need it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TicketFigures {
+    /// Its assignee now (`None`: nobody).
+    pub assignee: Option<String>,
+    /// Creation to first agent reply, in ms.
+    pub first_response_ms: Option<f64>,
+    /// Creation to solved, in ms.
+    pub resolution_ms: Option<f64>,
+    /// The customer's rating.
+    pub csat: Option<f64>,
+}
+
+/// One agent's figures over a period: the tickets created in it that are
+/// assigned to them now, and the replies they wrote in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentFigures {
+    /// The agent (`None`: the tickets nobody is assigned).
+    pub agent_id: Option<String>,
+    /// Their name (`Unassigned` for nobody's).
+    pub name: String,
+    /// Tickets.
+    pub tickets: u64,
+    /// Of those, solved.
+    pub solved: u64,
+    /// Replies to customers written (internal notes not counted).
+    pub replies: u64,
+    /// First response time of their tickets.
+    pub first_response: DurationStats,
+    /// Resolution time of their tickets.
+    pub resolution: DurationStats,
+    /// Ratings of their tickets.
+    pub csat_count: u64,
+    /// Average rating (1..=5).
+    pub csat_average: Option<f64>,
+}
+
+/// Figures per agent: every agent in `agents` (id, name) who had a ticket
+/// or wrote a reply, then the unassigned tickets; most tickets first, then
+/// by name. Tickets or replies of agents not in `agents` count as
+/// unassigned and are not lost.
+pub fn by_agent(
+    tickets: &[TicketFigures],
+    replies: &[(String, u64)],
+    agents: &[(String, String)],
+) -> Vec<AgentFigures> {
+    let known = |id: &Option<String>| id.as_ref().filter(|id| agents.iter().any(|(a, _)| a == *id)).cloned();
+    let mut ids: Vec<Option<String>> = tickets.iter().map(|t| known(&t.assignee)).collect();
+    ids.extend(replies.iter().filter(|(_, n)| *n > 0).map(|(id, _)| known(&Some(id.clone()))));
+    ids.sort();
+    ids.dedup();
+    let mut out: Vec<AgentFigures> = ids
+        .into_iter()
+        .map(|id| {
+            let mine: Vec<&TicketFigures> = tickets.iter().filter(|t| known(&t.assignee) == id).collect();
+            let ratings: Vec<f64> = mine.iter().filter_map(|t| t.csat).collect();
+            let replies = replies.iter().filter(|(a, _)| known(&Some(a.clone())) == id).map(|(_, n)| n).sum();
+            let name = id
+                .as_ref()
+                .and_then(|id| agents.iter().find(|(a, _)| a == id))
+                .map_or_else(|| "Unassigned".to_string(), |(_, n)| n.clone());
+            AgentFigures {
+                name,
+                tickets: mine.len() as u64,
+                solved: mine.iter().filter(|t| t.resolution_ms.is_some()).count() as u64,
+                replies,
+                first_response: duration_stats(mine.iter().filter_map(|t| t.first_response_ms).collect()),
+                resolution: duration_stats(mine.iter().filter_map(|t| t.resolution_ms).collect()),
+                csat_count: ratings.len() as u64,
+                csat_average: (!ratings.is_empty()).then(|| ratings.iter().sum::<f64>() / ratings.len() as f64),
+                agent_id: id,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (a.agent_id.is_none(), std::cmp::Reverse(a.tickets), &a.name).cmp(&(
+            b.agent_id.is_none(),
+            std::cmp::Reverse(b.tickets),
+            &b.name,
+        ))
+    });
+    out
+}
+
 /// A share as a fraction, `None` when the denominator is zero.
 pub fn rate(part: u64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
@@ -131,5 +215,38 @@ mod tests {
         assert_eq!(s.median_minutes, Some(2.0));
         assert_eq!(rate(1, 4), Some(0.25));
         assert_eq!(rate(1, 0), None);
+    }
+
+    #[test]
+    fn figures_per_agent_add_up() {
+        let t = |a: Option<&str>, first: Option<f64>, solved: Option<f64>, csat: Option<f64>| TicketFigures {
+            assignee: a.map(str::to_string),
+            first_response_ms: first,
+            resolution_ms: solved,
+            csat,
+        };
+        let tickets = vec![
+            t(Some("kim"), Some(60_000.0), Some(600_000.0), Some(5.0)),
+            t(Some("kim"), Some(180_000.0), None, None),
+            t(Some("sam"), None, None, None),
+            t(None, None, None, None),
+            t(Some("gone"), Some(1.0), None, Some(1.0)),
+        ];
+        let replies = vec![("kim".to_string(), 3), ("lee".to_string(), 2), ("gone".to_string(), 1)];
+        let agents = [
+            ("kim".to_string(), "Kim".to_string()),
+            ("lee".to_string(), "Lee".to_string()),
+            ("sam".to_string(), "Sam".to_string()),
+        ];
+        let f = by_agent(&tickets, &replies, &agents);
+        let names: Vec<&str> = f.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["Kim", "Sam", "Lee", "Unassigned"]);
+        assert_eq!((f[0].tickets, f[0].solved, f[0].replies, f[0].csat_count), (2, 1, 3, 1));
+        assert_eq!(f[0].first_response.median_minutes, Some(2.0));
+        assert_eq!(f[0].csat_average, Some(5.0));
+        assert_eq!((f[2].tickets, f[2].replies), (0, 2), "a reply without tickets still counts");
+        assert_eq!((f[3].tickets, f[3].replies, f[3].csat_count), (2, 1, 1), "an unknown agent's work is not lost");
+        assert_eq!(f.iter().map(|a| a.tickets).sum::<u64>(), tickets.len() as u64);
+        assert_eq!(f.iter().map(|a| a.replies).sum::<u64>(), 6);
     }
 }

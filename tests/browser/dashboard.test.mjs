@@ -460,6 +460,10 @@ test('the metrics page shows the deflection rate of the sessions in this test', 
   assert.match(await card.innerText(), /75\.0%/);
   assert.match(await card.innerText(), /3 of 4/);
   assert.ok(await page.locator('svg').count() >= 2, 'the metrics are charts');
+  // The per-agent table holds every ticket of the period, in one row each.
+  const counts = await page.locator('table.by-agent tr.agent-row td.tickets').allInnerTexts();
+  assert.ok(counts.length >= 1, 'a row per agent');
+  assert.equal(counts.reduce((sum, n) => sum + Number(n), 0), m.tickets, JSON.stringify(m.by_agent));
   await page.screenshot({ path: screenshotPath('metrics.png'), fullPage: true });
 
   await page.goto(`${url}/dashboard/#/kb`);
@@ -760,6 +764,7 @@ test('an admin sets business hours and a retention limit in Settings; bad values
   await page.locator('#bh-sat').check();
   await page.locator('#bh-holidays').fill('2026-12-25\n2027-01-01');
   await page.locator('#bh-holidays').blur();
+  await page.locator('#bh-summer').selectOption('eu');
   await page.locator('#retention-days').fill('10');
   await page.locator('#retention-days').blur();
   await page.getByRole('button', { name: 'Save settings' }).click();
@@ -774,7 +779,7 @@ test('an admin sets business hours and a retention limit in Settings; bad values
   const saved = (await api(page, 'GET', '/v1/admin/settings')).json;
   assert.deepEqual(saved.sla.business_hours, {
     utc_offset_minutes: 60, open: '09:00', close: '17:30',
-    days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'], holidays: ['2026-12-25', '2027-01-01'],
+    days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'], holidays: ['2026-12-25', '2027-01-01'], summer_time: 'eu',
   });
   assert.equal(saved.retention_days, 365);
   // The page shows what was saved after a reload.
@@ -782,6 +787,7 @@ test('an admin sets business hours and a retention limit in Settings; bad values
   await page.locator('#bh-close').waitFor();
   assert.equal(await page.locator('#bh-close').inputValue(), '17:30');
   assert.equal(await page.locator('#retention-days').inputValue(), '365');
+  assert.equal(await page.locator('#bh-summer').inputValue(), 'eu');
   assert.equal((await api(page, 'PUT', '/v1/admin/settings', before)).status, 200);
   await context.close();
 });

@@ -74,3 +74,52 @@ fn unanswered_questions_are_grouped() {
         .unwrap_or_else(|| panic!("no group for our question in {groups}"));
     assert!(ours["count"].as_u64().unwrap() >= 3, "{ours}");
 }
+
+/// The per-agent figures count an agent's tickets of the period, the ones
+/// solved, the replies they wrote (not internal notes) and the ratings.
+#[test]
+fn figures_per_agent_count_their_tickets_replies_and_ratings() {
+    let a = admin(&edge_url());
+    let agent = super::auth::agent();
+    let me = agent.get("/v1/auth/me").json();
+    let id = me["id"].as_str().expect("agent id").to_string();
+    let c = public();
+    let mut tickets = Vec::new();
+    for text in ["the export is empty", "and the import hangs"] {
+        let r = super::create(&c, &unique("key"), &super::ticket_body("figures@example.com", text));
+        assert_eq!(r.status, 201, "{}", r.text);
+        let j = r.json();
+        let ticket = j["ticket"]["id"].as_str().expect("id").to_string();
+        let assigned = a.json("PATCH", &format!("/v1/agent/tickets/{ticket}"), &json!({ "assignee": id }));
+        assert_eq!(assigned.status, 200, "{}", assigned.text);
+        tickets.push((ticket, j["token"].as_str().expect("token").to_string()));
+    }
+    let (first, token) = &tickets[0];
+    let reply = json!({ "body": "Fixed: try the export again.", "internal": false });
+    assert_eq!(agent.json("POST", &format!("/v1/agent/tickets/{first}/messages"), &reply).status, 201);
+    let note = json!({ "body": "looks like the same bug", "internal": true });
+    assert_eq!(agent.json("POST", &format!("/v1/agent/tickets/{}/messages", tickets[1].0), &note).status, 201);
+    assert_eq!(agent.json("PATCH", &format!("/v1/agent/tickets/{first}"), &json!({ "status": "solved" })).status, 200);
+    let rating = json!({ "rating": 5 }).to_string();
+    let rated = c.send(
+        "POST",
+        &format!("/v1/tickets/{first}/csat"),
+        &[("x-ticket-token", token)],
+        Some(("application/json", rating.as_bytes())),
+    );
+    assert_eq!(rated.status, 200, "{}", rated.text);
+
+    let m = a.get("/v1/agent/metrics?days=1").json();
+    let rows = m["by_agent"].as_array().expect("by_agent");
+    let mine = rows.iter().find(|r| r["agent_id"] == id.as_str()).unwrap_or_else(|| panic!("no row for {id}: {m}"));
+    assert_eq!(mine["name"], me["name"]);
+    assert_eq!(
+        (mine["tickets"].as_u64(), mine["solved"].as_u64(), mine["replies"].as_u64()),
+        (Some(2), Some(1), Some(1))
+    );
+    assert_eq!(mine["first_response"]["count"], 1);
+    assert_eq!(mine["resolution"]["count"], 1);
+    assert_eq!((mine["csat_count"].as_u64(), mine["csat_average"].as_f64()), (Some(1), Some(5.0)));
+    let total: u64 = rows.iter().filter_map(|r| r["tickets"].as_u64()).sum();
+    assert_eq!(total, m["tickets"].as_u64().expect("tickets"), "every ticket of the period is in one row");
+}

@@ -154,6 +154,12 @@ fn business_hours_move_the_targets_to_working_time() {
     let refused = a.json("PUT", "/v1/admin/settings", &bad);
     assert_error(&refused, 422..=422);
     assert!(refused.text.contains("sla.business_hours.close"), "{}", refused.text);
+    let mut mars = settings.clone();
+    mars["sla"]["business_hours"] =
+        json!({ "utc_offset_minutes": 0, "open": "09:00", "close": "10:00", "days": [day], "summer_time": "mars" });
+    let refused = a.json("PUT", "/v1/admin/settings", &mars);
+    assert_error(&refused, 422..=422);
+    assert!(refused.text.contains("mars") && refused.text.contains("eu"), "{}", refused.text);
     let mut hours = settings.clone();
     hours["sla"]["business_hours"] =
         json!({ "utc_offset_minutes": 0, "open": "09:00", "close": "10:00", "days": [day] });

@@ -1,11 +1,12 @@
 //! Metrics: deflection and automation rates, response and resolution
-//! times, CSAT, tickets by priority and status over time, CSV export.
+//! times, CSAT, tickets by priority and status over time, figures per
+//! agent, CSV export.
 
 use crate::api;
 use crate::chart::{Gauge, StackedBars};
 use crate::time::minutes;
 use deflect_shared::api::Metrics;
-use deflect_shared::metrics::DurationStats;
+use deflect_shared::metrics::{AgentFigures, DurationStats};
 use leptos::prelude::*;
 
 fn stats(label: &'static str, s: DurationStats) -> impl IntoView {
@@ -16,6 +17,37 @@ fn stats(label: &'static str, s: DurationStats) -> impl IntoView {
             <div class="card-value">{fmt(s.median_minutes)}</div>
             <div class="card-detail">{format!("median · p90 {} · {} tickets", fmt(s.p90_minutes), s.count)}</div>
         </div>
+    }
+}
+
+/// The per-agent table.
+fn agents_table(rows: Vec<AgentFigures>) -> impl IntoView {
+    let median = |s: DurationStats| s.median_minutes.map(minutes).unwrap_or_else(|| "—".into());
+    view! {
+        <h2 id="by-agent">"By agent"</h2>
+        <p class="muted">"Tickets created in the period, by who they are assigned to now; replies written in the period."</p>
+        <table class="by-agent" aria-labelledby="by-agent">
+            <thead><tr>
+                <th scope="col">"Agent"</th><th scope="col">"Tickets"</th><th scope="col">"Solved"</th><th scope="col">"Replies"</th>
+                <th scope="col">"First response (median)"</th><th scope="col">"Resolution (median)"</th><th scope="col">"CSAT"</th>
+            </tr></thead>
+            <tbody>
+                {rows.into_iter().map(|a| {
+                    let csat = a.csat_average.map_or_else(|| "—".to_string(), |v| format!("{v:.2} ({})", a.csat_count));
+                    view! {
+                        <tr class="agent-row" data-agent=a.agent_id.clone().unwrap_or_default()>
+                            <th scope="row">{a.name.clone()}</th>
+                            <td class="tickets">{a.tickets}</td>
+                            <td class="solved">{a.solved}</td>
+                            <td class="replies">{a.replies}</td>
+                            <td>{median(a.first_response)}</td>
+                            <td>{median(a.resolution)}</td>
+                            <td class="csat">{csat}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }
 
@@ -68,6 +100,7 @@ pub fn MetricsPage() -> impl IntoView {
                             series=vec![("low", "s-low"), ("normal", "s-normal"), ("high", "s-high"), ("urgent", "s-urgent")] values=by_priority />
                         <StackedBars title="Tickets by current status" days=day_labels
                             series=vec![("open", "s-open"), ("pending", "s-pending"), ("solved", "s-solved"), ("closed", "s-closed")] values=by_status />
+                        {agents_table(m.by_agent)}
                     }
                     .into_any()
                 }

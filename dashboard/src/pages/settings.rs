@@ -8,7 +8,7 @@ use super::webhooks::Webhooks;
 use crate::api;
 use deflect_shared::api::{AgentUpdate, AgentView, NewAgent, RetrainReport, Role, Settings};
 use deflect_shared::assignment::Strategy;
-use deflect_shared::business_hours::BusinessHours;
+use deflect_shared::business_hours::{BusinessHours, SummerTime};
 use deflect_shared::priority::Level;
 use deflect_shared::saved_reply::{PLACEHOLDERS, SavedReply};
 use leptos::prelude::*;
@@ -39,9 +39,8 @@ fn BusinessHoursFields(
             <label class="inline">
                 <input type="checkbox" id="bh-on" prop:checked=move || hours().is_some() on:change=move |ev| {
                     let on = event_target_checked(&ev);
-                    // Start from the browser's own offset from UTC.
-                    let offset = -(js_sys::Date::new_0().get_timezone_offset() as i32);
-                    current.update(|s| s.sla.business_hours = on.then(|| BusinessHours { utc_offset_minutes: offset, ..BusinessHours::default() }));
+                    let (offset, summer_time) = browser_clock();
+                    current.update(|s| s.sla.business_hours = on.then(|| BusinessHours { utc_offset_minutes: offset, summer_time, ..BusinessHours::default() }));
                 } />
                 " Count SLA targets in business hours only (otherwise around the clock)"
             </label>
@@ -59,6 +58,20 @@ fn BusinessHoursFields(
                             let v = event_target_value(&ev);
                             edit_hours(current, |h| h.utc_offset_minutes = v.trim().parse().unwrap_or(h.utc_offset_minutes));
                         } />
+                    <label for="bh-summer">"Summer time"</label>
+                    <select id="bh-summer" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        edit_hours(current, |h| h.summer_time = serde_json::from_value(serde_json::Value::String(v)).ok());
+                    }>
+                        {[("none", "none"), ("eu", "Europe (last Sundays of March and October)"), ("us", "North America (March to November)"),
+                          ("au", "south-east Australia (October to April)"), ("nz", "New Zealand (September to April)")]
+                            .into_iter()
+                            .map(|(value, label)| {
+                                let selected = move || hours().and_then(|h| h.summer_time).map_or("none", |t| summer_name(t)) == value;
+                                view! { <option value=value selected=selected>{label}</option> }
+                            })
+                            .collect_view()}
+                    </select>
                 </div>
                 <div class="row" role="group" aria-label="Working days">
                     {WEEKDAYS.into_iter().map(|d| view! {
@@ -81,9 +94,34 @@ fn BusinessHoursFields(
                 <label for="bh-holidays">"Days off (YYYY-MM-DD, one per line)"</label>
                 <textarea id="bh-holidays" rows="3" prop:value=text(|h| h.holidays.join("\n"))
                     on:change=move |ev| { let v = event_target_value(&ev); edit_hours(current, |h| h.holidays = lines(&v)); }></textarea>
-                <p class="muted">"A ticket's targets then count only these hours: one written on Friday evening is due on Monday. The offset is fixed; change it when your clocks change."</p>
+                <p class="muted">"A ticket's targets then count only these hours: one written on Friday evening is due on Monday. The offset is your winter (standard) one; with summer time, the hours move with your clocks."</p>
             </Show>
         </fieldset>
+    }
+}
+
+/// The browser's standard offset (minutes east of UTC) and a guess at its
+/// summer-time rule, from its offsets in January and July.
+fn browser_clock() -> (i32, Option<SummerTime>) {
+    let east = |month: i32| -(js_sys::Date::new_with_year_month_day(2026, month, 15).get_timezone_offset() as i32);
+    let (jan, jul) = (east(0), east(6));
+    let summer = if jan == jul {
+        None
+    } else if jul > jan {
+        // Northern hemisphere: the Americas lie west of UTC-03:00.
+        Some(if jan <= -180 { SummerTime::Us } else { SummerTime::Eu })
+    } else {
+        Some(if jan >= 720 { SummerTime::Nz } else { SummerTime::Au })
+    };
+    (jan.min(jul), summer)
+}
+
+fn summer_name(t: SummerTime) -> &'static str {
+    match t {
+        SummerTime::Eu => "eu",
+        SummerTime::Us => "us",
+        SummerTime::Au => "au",
+        SummerTime::Nz => "nz",
     }
 }
 

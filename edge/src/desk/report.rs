@@ -3,9 +3,9 @@
 use super::views;
 use crate::error::AppResult;
 use crate::state::App;
-use crate::store::{events, tickets};
+use crate::store::{agents, events, tickets};
 use deflect_shared::api::{DayCounts, Metrics};
-use deflect_shared::metrics::{day, duration_stats, iso8601, rate};
+use deflect_shared::metrics::{TicketFigures, by_agent, day, duration_stats, iso8601, rate};
 use deflect_shared::priority::Level;
 
 const DAY_MS: i64 = 86_400_000;
@@ -32,6 +32,18 @@ pub(crate) async fn metrics(app: &App, days: u32) -> AppResult<Metrics> {
             bucket.by_status[s] += 1;
         }
     }
+    let figures: Vec<TicketFigures> = rows
+        .iter()
+        .map(|r| TicketFigures {
+            assignee: r.assignee_id.clone(),
+            first_response_ms: r.first_response_at.map(|f| f - r.created_at),
+            resolution_ms: r.solved_at.map(|s| s - r.created_at),
+            csat: r.csat,
+        })
+        .collect();
+    let replies: Vec<(String, u64)> =
+        tickets::replies_by_agent(&app.db, since).await?.into_iter().map(|r| (r.author_id, r.n as u64)).collect();
+    let names: Vec<(String, String)> = agents::list(&app.db).await?.into_iter().map(|a| (a.id, a.name)).collect();
     let sessions = d.sessions as u64;
     let deflected = d.deflected as u64;
     Ok(Metrics {
@@ -50,6 +62,7 @@ pub(crate) async fn metrics(app: &App, days: u32) -> AppResult<Metrics> {
         csat_average: (!ratings.is_empty()).then(|| ratings.iter().sum::<f64>() / ratings.len() as f64),
         csat_satisfied: rate(ratings.iter().filter(|r| **r >= 4.0).count() as u64, ratings.len() as u64),
         daily,
+        by_agent: by_agent(&figures, &replies, &names),
     })
 }
 

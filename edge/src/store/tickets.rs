@@ -220,13 +220,31 @@ pub(crate) struct Timing {
     pub(crate) status: String,
     pub(crate) automated: f64,
     pub(crate) csat: Option<f64>,
+    pub(crate) assignee_id: Option<String>,
 }
 
 pub(crate) async fn timings(db: &D1Database, since: i64) -> AppResult<Vec<Timing>> {
     all(
         db,
-        "SELECT created_at, first_response_at, solved_at, COALESCE(priority_override, priority_level) AS priority, status, automated, csat \
-         FROM tickets WHERE created_at >= ?1",
+        "SELECT created_at, first_response_at, solved_at, COALESCE(priority_override, priority_level) AS priority, status, automated, csat, \
+         assignee_id FROM tickets WHERE created_at >= ?1",
+        &[Arg::Int(since)],
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Replies {
+    pub(crate) author_id: String,
+    pub(crate) n: f64,
+}
+
+/// Replies to customers (not internal notes) each agent wrote since `since`.
+pub(crate) async fn replies_by_agent(db: &D1Database, since: i64) -> AppResult<Vec<Replies>> {
+    all(
+        db,
+        "SELECT author_id, COUNT(*) AS n FROM messages WHERE author = 'agent' AND internal = 0 AND created_at >= ?1 \
+         AND author_id IS NOT NULL GROUP BY author_id",
         &[Arg::Int(since)],
     )
     .await

@@ -1,6 +1,6 @@
 //! Metrics and retraining reports.
 
-use crate::metrics::DurationStats;
+use crate::metrics::{AgentFigures, DurationStats};
 use serde::{Deserialize, Serialize};
 
 /// One day of ticket counts.
@@ -47,6 +47,9 @@ pub struct Metrics {
     pub csat_satisfied: Option<f64>,
     /// Daily counts, oldest first.
     pub daily: Vec<DayCounts>,
+    /// Per agent: their tickets of the period and the replies they wrote.
+    #[serde(default)]
+    pub by_agent: Vec<AgentFigures>,
 }
 
 /// Before/after of one retrained model.

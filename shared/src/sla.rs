@@ -123,6 +123,39 @@ impl SlaPolicy {
         }
     }
 
+    /// The working minutes a resumed deadline gained: from `before` (the
+    /// deadline when the pause began) to `after` ([`SlaPolicy::resume`]'s
+    /// answer). Kept on the ticket, so a later change of priority keeps the
+    /// time it waited for the customer.
+    pub fn credit(&self, before_ms: i64, after_ms: i64) -> i64 {
+        if after_ms <= before_ms {
+            return 0;
+        }
+        match self.business_hours.as_ref().map(BusinessHours::schedule) {
+            Some(Ok(s)) => s.minutes_between(before_ms, after_ms),
+            _ => (after_ms - before_ms) / MINUTE_MS,
+        }
+    }
+
+    /// Due times of a ticket created at `created_ms` at `level` that has
+    /// waited `credit_minutes` (working minutes) for its customer: the
+    /// resolution deadline moves by the credit, the first response does
+    /// not (it never pauses).
+    pub fn due_after_pauses(&self, created_ms: i64, level: Level, credit_minutes: i64) -> SlaDue {
+        let base = self.due(created_ms, level);
+        let Ok(credit) = u32::try_from(credit_minutes) else {
+            return base;
+        };
+        if credit == 0 {
+            return base;
+        }
+        let resolution_due = match self.business_hours.as_ref().map(BusinessHours::schedule) {
+            Some(Ok(s)) => s.add(base.resolution_due, credit),
+            _ => base.resolution_due + i64::from(credit) * MINUTE_MS,
+        };
+        SlaDue { resolution_due, ..base }
+    }
+
     /// Checks that every target is in range, and the business hours.
     pub fn validate(&self) -> Result<(), crate::Error> {
         if let Some(h) = &self.business_hours {
@@ -219,6 +252,33 @@ mod tests {
             SlaState::Running { target: "resolution", minutes_left: 180, .. }
         ));
         assert_eq!(state(p.due(0, Level::Urgent), 0, Some(MINUTE_MS), Some(H), 10 * H), SlaState::Met);
+    }
+
+    /// A ticket waits for its customer, then its priority changes: the new
+    /// level's deadline keeps the wait, in calendar and in business time.
+    #[test]
+    fn a_new_priority_keeps_the_time_waited_for_the_customer() {
+        let calendar = SlaPolicy::default();
+        let business =
+            SlaPolicy { business_hours: Some(crate::business_hours::BusinessHours::default()), ..calendar.clone() };
+        let day = 86_400_000;
+        let created = 20_420 * day + 10 * H; // Friday 2025-11-28, 10:00 UTC
+        for p in [calendar, business] {
+            let due = p.due(created, Level::Normal);
+            // Pending from 11:00 to 15:00 the same day.
+            let (from, to) = (created + H, created + 5 * H);
+            let resumed = p.resume(due.resolution_due, from, to);
+            let credit = p.credit(due.resolution_due, resumed);
+            assert_eq!(credit, 240, "four working hours: {p:?}");
+            assert_eq!(p.due_after_pauses(created, Level::Normal, credit).resolution_due, resumed, "{p:?}");
+            let urgent = p.due_after_pauses(created, Level::Urgent, credit);
+            let plain = p.due(created, Level::Urgent);
+            assert_eq!(urgent.first_response_due, plain.first_response_due, "the first response never pauses");
+            assert_eq!(p.credit(plain.resolution_due, urgent.resolution_due), credit);
+            assert_eq!(p.due_after_pauses(created, Level::Urgent, 0), plain);
+            assert_eq!(p.due_after_pauses(created, Level::Urgent, -5), plain, "a negative credit is none");
+        }
+        assert_eq!(SlaPolicy::default().credit(10 * H, 9 * H), 0);
     }
 
     #[test]

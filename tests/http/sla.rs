@@ -237,4 +237,13 @@ fn waiting_for_the_customer_pauses_the_resolution_clock() {
         (Some("open"), Some("running")),
         "{d}"
     );
+
+    // A new priority counts its target from the creation, plus the three
+    // hours waited: the wait is not lost.
+    let created = d["ticket"]["created_at"].as_i64().expect("created_at");
+    let urgent = a.get("/v1/admin/settings").json()["sla"]["urgent"]["resolution_minutes"].as_i64().expect("target");
+    let raised = a.json("PATCH", &format!("/v1/agent/tickets/{id}"), &json!({ "priority": "urgent" }));
+    assert_eq!(raised.status, 200, "{}", raised.text);
+    let (reprioritised, _) = due(&id);
+    assert_eq!(reprioritised - (created + urgent * 60_000), 180 * 60_000, "the urgent deadline keeps the 3 h waited");
 }

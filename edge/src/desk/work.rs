@@ -26,8 +26,9 @@ async fn settle_pause(app: &App, id: &str) -> AppResult<()> {
         (true, None) => Pause::Start,
         (false, Some(since)) => {
             let since = since as i64;
-            let due = app.settings().await?.sla.resume(row.resolution_due as i64, since, app.now);
-            Pause::End { since, resolution_due: due }
+            let sla = app.settings().await?.sla;
+            let due = sla.resume(row.resolution_due as i64, since, app.now);
+            Pause::End { since, resolution_due: due, credit_minutes: sla.credit(row.resolution_due as i64, due) }
         }
         _ => return Ok(()),
     };
@@ -124,8 +125,13 @@ pub(crate) async fn update(app: &App, agent: &AgentRow, row: &TicketRow, u: &Tic
         }
         detail.insert("assignee".into(), a.clone().into());
     }
-    // An override moves the SLA clock to the new level's targets.
-    let due = settings.sla.due(row.created_at as i64, u.priority.unwrap_or_else(|| level(row)));
+    // An override moves the SLA clock to the new level's targets, keeping
+    // the time the ticket waited for its customer.
+    let due = settings.sla.due_after_pauses(
+        row.created_at as i64,
+        u.priority.unwrap_or_else(|| level(row)),
+        row.paused_minutes as i64,
+    );
     if let Some(p) = u.priority {
         detail.insert("priority".into(), p.as_str().into());
     }
@@ -228,7 +234,7 @@ pub(crate) async fn run_rules(app: &App, row: &TicketRow, trigger: Trigger) -> A
     }
     let f = &outcome.facts;
     let new_level = (f.priority != facts.priority).then_some(f.priority);
-    let due = new_level.map(|l| settings.sla.due(row.created_at as i64, l));
+    let due = new_level.map(|l| settings.sla.due_after_pauses(row.created_at as i64, l, row.paused_minutes as i64));
     run(
         &app.db,
         "UPDATE tickets SET tags = ?2, status = ?3, team = ?4, automated = 1, \

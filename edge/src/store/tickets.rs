@@ -30,6 +30,8 @@ pub(crate) struct TicketRow {
     pub(crate) solved_article_id: Option<String>,
     pub(crate) merged_into: Option<String>,
     pub(crate) pending_since: Option<f64>,
+    #[serde(default)]
+    pub(crate) paused_minutes: f64,
     pub(crate) first_response_at: Option<f64>,
     pub(crate) solved_at: Option<f64>,
     pub(crate) first_response_due: f64,
@@ -46,7 +48,7 @@ pub(crate) struct TicketRow {
 
 const SELECT: &str = "SELECT t.id, t.site_id, t.customer_id, t.request_hash, t.subject, t.status, t.channel, t.locale, \
     t.page_url, t.shown_articles, t.priority_score, t.priority_level, t.priority_explain, t.priority_features, \
-    t.priority_override, t.assignee_id, t.team, t.tags, t.solved_article_id, t.merged_into, t.pending_since, t.first_response_at, t.solved_at, \
+    t.priority_override, t.assignee_id, t.team, t.tags, t.solved_article_id, t.merged_into, t.pending_since, t.paused_minutes, t.first_response_at, t.solved_at, \
     t.first_response_due, t.resolution_due, t.csat, t.created_at, t.updated_at, c.name AS customer_name, c.email_enc AS customer_email_enc, \
     c.plan AS customer_plan, c.erased_at AS customer_erased_at, a.name AS assignee_name \
     FROM tickets t JOIN customers c ON c.id = t.customer_id LEFT JOIN agents a ON a.id = t.assignee_id";
@@ -402,12 +404,12 @@ pub(crate) async fn set_pause(db: &D1Database, id: &str, pause: Pause, now: i64)
             )
             .await?;
         }
-        Pause::End { since, resolution_due } => {
+        Pause::End { since, resolution_due, credit_minutes } => {
             super::run(
                 db,
-                "UPDATE tickets SET resolution_due = ?2, pending_since = NULL \
+                "UPDATE tickets SET resolution_due = ?2, pending_since = NULL, paused_minutes = paused_minutes + ?4 \
                  WHERE id = ?1 AND status != 'pending' AND pending_since = ?3",
-                &[Arg::Text(id), Arg::Int(resolution_due), Arg::Int(since)],
+                &[Arg::Text(id), Arg::Int(resolution_due), Arg::Int(since), Arg::Int(credit_minutes)],
             )
             .await?;
         }
@@ -418,5 +420,5 @@ pub(crate) async fn set_pause(db: &D1Database, id: &str, pause: Pause, now: i64)
 /// A change to a ticket's pause, for [`set_pause`].
 pub(crate) enum Pause {
     Start,
-    End { since: i64, resolution_due: i64 },
+    End { since: i64, resolution_due: i64, credit_minutes: i64 },
 }

@@ -54,6 +54,13 @@ async fn send(method: &str, path: &str, body: Option<String>) -> Result<Response
     let (code, message) = serde_json::from_str::<ApiError>(&text)
         .map(|e| (e.error.code, e.error.message))
         .unwrap_or_else(|_| (String::new(), format!("error {status}")));
+    if code == "two_factor_setup_required" {
+        // The team began requiring two-step login during this session: the
+        // reload asks who we are again and opens the account page.
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().reload();
+        }
+    }
     Err(Failure { status, message, code })
 }
 

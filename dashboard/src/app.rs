@@ -27,6 +27,9 @@ fn current_hash() -> String {
 #[derive(Clone, Copy)]
 pub struct Session {
     pub me: RwSignal<Option<AgentView>>,
+    /// Recovery codes just made, shown until the page is left (kept here
+    /// so they survive the page being drawn again).
+    pub recovery_codes: RwSignal<Option<Vec<String>>>,
 }
 
 impl Session {
@@ -39,14 +42,20 @@ impl Session {
 #[component]
 pub fn App() -> impl IntoView {
     let route = RwSignal::new(current_hash());
-    let on_hash = Closure::<dyn Fn()>::new(move || route.set(current_hash()));
+    let session = Session { me: RwSignal::new(None), recovery_codes: RwSignal::new(None) };
+    provide_context(session);
+    let on_hash = Closure::<dyn Fn()>::new(move || {
+        let hash = current_hash();
+        if hash != "#/account" {
+            // Recovery codes are shown once, on the account page.
+            session.recovery_codes.set(None);
+        }
+        route.set(hash);
+    });
     if let Some(w) = web_sys::window() {
         let _ = w.add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
     }
     on_hash.forget();
-
-    let session = Session { me: RwSignal::new(None) };
-    provide_context(session);
     let checked = RwSignal::new(false);
     leptos::task::spawn_local(async move {
         match api::get::<AgentView>("/v1/auth/me").await {
@@ -72,6 +81,10 @@ pub fn App() -> impl IntoView {
         }
         if session.me.get().is_none() {
             return view! { <p class="muted">"Loading…"</p> }.into_any();
+        }
+        if session.me.get().is_some_and(|m| m.two_factor_required) {
+            // The team requires two-step login: nothing else until it is set up.
+            return view! { <AccountPage /> }.into_any();
         }
         let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
         match parts.as_slice() {

@@ -40,6 +40,12 @@ pub(crate) async fn agent(app: &App, req: &Req) -> AppResult<AgentRow> {
     let agent = agents::by_credential(&app.db, &hash, app.now).await?.ok_or(AppError::Unauthenticated)?;
     if is_api {
         agents::touch_token(&app.db, &hash, app.now).await?;
+    } else if must_set_up_two_factor(app, &agent).await?
+        && !matches!(req.segments.get(..2), Some([v, a]) if v == "v1" && a == "auth")
+    {
+        // The team requires two-step login: until this agent sets it up,
+        // a session reaches only their own account routes.
+        return Err(AppError::TwoFactorSetupRequired);
     } else if !matches!(req.method, worker::Method::Get | worker::Method::Head) {
         // A cookie-authenticated change must come from our own pages: the
         // session cookie is SameSite=Strict, and JSON bodies force a CORS
@@ -50,6 +56,19 @@ pub(crate) async fn agent(app: &App, req: &Req) -> AppResult<AgentRow> {
         }
     }
     Ok(agent)
+}
+
+/// Whether the team's policy asks this agent to set up two-step login
+/// before anything else.
+pub(crate) async fn must_set_up_two_factor(app: &App, agent: &AgentRow) -> AppResult<bool> {
+    Ok(agent.totp_secret_enc.is_none() && app.settings().await?.require_two_factor)
+}
+
+/// The agent as they see themselves: with the policy's demand, if any.
+pub(crate) async fn own_view(app: &App, agent: &AgentRow) -> AppResult<deflect_shared::api::AgentView> {
+    let mut view = agent.view();
+    view.two_factor_required = must_set_up_two_factor(app, agent).await?;
+    Ok(view)
 }
 
 /// The calling agent, who must be an admin.

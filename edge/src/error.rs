@@ -20,6 +20,9 @@ pub(crate) enum AppError {
     TwoFactorRequired,
     /// 401: the code was wrong or used already.
     TwoFactorFailed,
+    /// 403: the team requires two-step login and the caller has not set it
+    /// up.
+    TwoFactorSetupRequired,
     /// 403.
     Forbidden(String),
     /// 404.
@@ -70,6 +73,12 @@ impl AppError {
                 "two_factor_failed",
                 "that code is not right, or it was used already: try the newest code from the app".into(),
                 Some("code".into()),
+            ),
+            AppError::TwoFactorSetupRequired => (
+                403,
+                "two_factor_setup_required",
+                "your team requires two-step login: set it up on your account page first".into(),
+                None,
             ),
             AppError::Forbidden(m) => (403, "forbidden", m.clone(), None),
             AppError::NotFound(m) => (404, "not_found", m.clone(), None),

@@ -286,6 +286,58 @@ test('an agent turns on two-step login with an authenticator app; logging in the
   await context.close();
 });
 
+test('when the team requires two-step login, an agent without it sees only the account page until it is set up', async () => {
+  const { url } = dashEdge();
+  // A second admin with two-step login turns the rule on (the seeded admin
+  // has none, and the other tests log in as them), and off again at the end.
+  const password = 'policy admin password';
+  const adminContext = await staffContext();
+  const admin = await adminContext.newPage();
+  await login(admin, url, ADMIN_EMAIL, adminPassword());
+  const adminEmail = `${unique('policy-admin')}@example.com`;
+  assert.equal((await api(admin, 'POST', '/v1/admin/agents', { email: adminEmail, name: 'Pat Policy', role: 'admin', password })).status, 201);
+  const policyContext = await staffContext();
+  const policy = await policyContext.newPage();
+  await login(policy, url, adminEmail, password);
+  const setup = (await api(policy, 'POST', '/v1/auth/two-factor/setup', { password })).json;
+  assert.equal((await api(policy, 'POST', '/v1/auth/two-factor/confirm', { code: appCode(setup.secret) })).status, 200);
+  const settings = (await api(policy, 'GET', '/v1/admin/settings')).json;
+  assert.equal((await api(policy, 'PUT', '/v1/admin/settings', { ...settings, require_two_factor: true })).status, 200);
+  await adminContext.close();
+  try {
+    const agentPassword = 'agent password policy';
+    const email = await (async () => {
+      const e = `${unique('agent')}@example.com`;
+      const r = await api(policy, 'POST', '/v1/admin/agents', { email: e, name: 'Nat New', role: 'agent', password: agentPassword });
+      assert.equal(r.status, 201, JSON.stringify(r.json));
+      return e;
+    })();
+    const context = await staffContext();
+    const page = await context.newPage();
+    const problems = watch(page);
+    await login(page, url, email, agentPassword);
+    await page.locator('#two-factor-demanded').waitFor();
+    await page.locator('nav.top a[href="#/queue"]').click();
+    await page.locator('#two-factor-demanded').waitFor();
+    assert.equal(await page.locator('table.queue').count(), 0, 'no queue before two-step login is on');
+    await page.locator('#two-factor-password').fill(agentPassword);
+    await page.getByRole('button', { name: 'Set up two-step login' }).click();
+    const secret = (await page.locator('#totp-secret').textContent()).replace(/\s/g, '');
+    await page.locator('#totp-code').fill(appCode(secret));
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await page.locator('ul.recovery-codes li').first().waitFor();
+    assert.equal(await page.locator('#two-factor-demanded').count(), 0);
+    assert.equal(await page.locator('ul.recovery-codes li').count(), 10, 'the codes stay on screen');
+    await page.locator('nav.top a[href="#/queue"]').click();
+    await page.locator('table.queue').waitFor();
+    assert.deepEqual(problems, []);
+    await context.close();
+  } finally {
+    assert.equal((await api(policy, 'PUT', '/v1/admin/settings', { ...settings, require_two_factor: false })).status, 200);
+    await policyContext.close();
+  }
+});
+
 test('an admin makes an API token in Settings, sees it once, and revokes it', async () => {
   const { url } = dashEdge();
   const context = await staffContext();

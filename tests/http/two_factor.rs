@@ -5,7 +5,7 @@
 
 use super::assert_error;
 use deflect_shared::totp::{self, counter, step};
-use deflect_tests::{Client, admin, edge_url, unique};
+use deflect_tests::{Client, LocalEdge, admin, dev_vars, edge_url, root, unique};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha1::Sha1;
@@ -26,7 +26,11 @@ fn now_step() -> i64 {
 }
 
 fn login(email: &str, code: Option<&str>) -> (Client, deflect_tests::Reply) {
-    let c = Client::new(&edge_url()).ip(&unique("2fa-ip"));
+    login_at(&edge_url(), email, code)
+}
+
+fn login_at(base: &str, email: &str, code: Option<&str>) -> (Client, deflect_tests::Reply) {
+    let c = Client::new(base).ip(&unique("2fa-ip"));
     let mut body = json!({ "email": email, "password": PASSWORD });
     if let Some(code) = code {
         body["code"] = json!(code);
@@ -36,7 +40,11 @@ fn login(email: &str, code: Option<&str>) -> (Client, deflect_tests::Reply) {
 }
 
 fn new_agent() -> (String, String) {
-    let a = admin(&edge_url());
+    new_agent_by(&admin(&edge_url()))
+}
+
+/// An agent created by the admin logged in as `a`.
+fn new_agent_by(a: &Client) -> (String, String) {
     let email = format!("{}@agents.example", unique("twostep"));
     let r = a.json(
         "POST",
@@ -50,12 +58,16 @@ fn new_agent() -> (String, String) {
 /// Sets up two-step login for a logged-in client; returns the secret and
 /// the recovery codes.
 fn set_up(c: &Client) -> (String, Vec<String>) {
+    set_up_with(c, PASSWORD)
+}
+
+fn set_up_with(c: &Client, password: &str) -> (String, Vec<String>) {
     let wrong = c.json("POST", "/v1/auth/two-factor/setup", &json!({ "password": "not my password" }));
     assert_eq!(assert_error(&wrong, 422..=422), "invalid_field");
     let early = c.json("POST", "/v1/auth/two-factor/confirm", &json!({ "code": "123456" }));
     assert_eq!(assert_error(&early, 409..=409), "conflict", "nothing to confirm yet");
 
-    let setup = c.json("POST", "/v1/auth/two-factor/setup", &json!({ "password": PASSWORD }));
+    let setup = c.json("POST", "/v1/auth/two-factor/setup", &json!({ "password": password }));
     assert_eq!(setup.status, 200, "{}", setup.text);
     let setup = setup.json();
     let secret = setup["secret"].as_str().expect("secret").to_string();
@@ -181,4 +193,37 @@ fn an_admin_resets_two_step_login_for_a_lost_phone() {
     }
     let wrong_method = anonymous.get("/v1/auth/two-factor/setup");
     assert_error(&wrong_method, 405..=405);
+}
+
+/// A team that requires two-step login: an agent without it can only set
+/// it up; the admin cannot turn the rule on before using it themselves.
+/// On an edge of its own, since the rule holds for every session.
+#[test]
+fn a_team_that_requires_two_step_login_lets_agents_in_once_they_use_it() {
+    let persist = root().join("target/e2e-policy");
+    let _ = std::fs::remove_dir_all(&persist);
+    let edge = LocalEdge::start(8796, &persist).unwrap_or_else(|e| panic!("{e}"));
+    let a = admin(&edge.url);
+    let mut settings = a.get("/v1/admin/settings").json();
+    settings["require_two_factor"] = json!(true);
+    let refused = a.json("PUT", "/v1/admin/settings", &settings);
+    assert_eq!(assert_error(&refused, 409..=409), "conflict");
+    assert!(refused.text.contains("lock you out"), "{}", refused.text);
+    set_up_with(&a, &dev_vars().expect("edge/.dev.vars"));
+    let saved = a.json("PUT", "/v1/admin/settings", &settings);
+    assert_eq!(saved.status, 200, "{}", saved.text);
+
+    let (email, _) = new_agent_by(&a);
+    let (c, r) = login_at(&edge.url, &email, None);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["two_factor_required"], true);
+    assert_eq!(assert_error(&c.get("/v1/agent/tickets"), 403..=403), "two_factor_setup_required");
+    let reply = c.json("PATCH", "/v1/agent/customers/x", &json!({ "name": "x" }));
+    assert_eq!(assert_error(&reply, 403..=403), "two_factor_setup_required");
+    assert_eq!(c.get("/v1/auth/me").json()["two_factor_required"], true);
+
+    set_up(&c);
+    assert_eq!(c.get("/v1/agent/tickets").status, 200, "in once it is on");
+    assert_eq!(c.get("/v1/auth/me").json()["two_factor_required"], false);
+    assert_eq!(a.get("/v1/admin/settings").json()["require_two_factor"], true);
 }

@@ -82,9 +82,9 @@ pub(crate) fn test(args: &[String]) -> Result<()> {
     let api = fresh_edge(CONTRACT_PORT, &root.join("target/e2e-contract"), &host_origin)?;
     let contract = contract::check(&api.url);
     logs.push(api.log.clone());
-    // The edges the HTTP tests start themselves (restart, retrain) log
+    // The edges the HTTP tests start themselves (restart, retrain, policy) log
     // beside their data.
-    for (dir, port) in [("target/e2e-restart", 8793), ("target/e2e-retrain", 8794)] {
+    for (dir, port) in [("target/e2e-restart", 8793), ("target/e2e-retrain", 8794), ("target/e2e-policy", 8796)] {
         logs.push(root.join(dir).join(format!("wrangler-{port}.log")));
     }
     drop(edge);

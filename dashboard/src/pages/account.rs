@@ -54,6 +54,9 @@ pub fn AccountPage() -> impl IntoView {
     view! {
         <section class="account">
             <h1>"Your account"</h1>
+            <Show when=move || session.me.get().is_some_and(|m| m.two_factor_required)>
+                <p class="notice" role="alert" id="two-factor-demanded">"Your team requires two-step login. Set it up below to use the dashboard."</p>
+            </Show>
             <p>{who}</p>
             <h2>"Change your password"</h2>
             <form on:submit=submit>
@@ -102,11 +105,12 @@ fn TwoStep(
     /// Whether it was on when the page opened.
     on_at_start: bool,
 ) -> impl IntoView {
+    let session = expect_context::<Session>();
     let enabled = RwSignal::new(on_at_start);
     let password = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
     let setup = RwSignal::new(None::<TwoFactorSetup>);
-    let codes = RwSignal::new(None::<Vec<String>>);
+    let codes = session.recovery_codes;
     let error = RwSignal::new(None::<String>);
     let note = RwSignal::new(None::<String>);
     let clear = move || {
@@ -138,6 +142,16 @@ fn TwoStep(
                     enabled.set(true);
                     codes.set(Some(r.codes));
                     note.set(Some("Two-step login is on. Your other sessions are logged out.".into()));
+                    // A team that requires it lets the agent in now.
+                    if session.me.get_untracked().is_some_and(|m| m.two_factor_required) {
+                        crate::app::go("#/account");
+                        session.me.update(|m| {
+                            if let Some(m) = m {
+                                m.two_factor = true;
+                                m.two_factor_required = false;
+                            }
+                        });
+                    }
                 }
                 Err(e) => error.set(Some(e.message)),
             }

@@ -251,6 +251,13 @@ fn SettingsForm(
                 } />
             <p class="muted">"Their tickets stay in the figures without their text; widget questions older than this lose their text too."</p>
 
+            <h2>"Security"</h2>
+            <label class="inline">
+                <input type="checkbox" id="require-2fa" prop:checked=move || current.get().require_two_factor
+                    on:change=move |ev| { let on = event_target_checked(&ev); current.update(|s| s.require_two_factor = on); } />
+                " Require two-step login for every agent: one without it can only set it up until they do (API tokens are not affected)"
+            </label>
+
             <h2>"Saved replies"</h2>
             <p class="muted">
                 "Answers agents insert into a reply with one pick. Placeholders: "

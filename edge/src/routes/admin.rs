@@ -22,6 +22,12 @@ pub(super) async fn put_settings(app: &App, req: &mut Req) -> AppResult<Response
     let me = auth::admin(app, req).await?;
     let s: Settings = req.json().await?;
     let s = s.validate()?;
+    if s.require_two_factor && me.totp_secret_enc.is_none() {
+        return Err(AppError::Conflict(
+            "turn on your own two-step login first (on your account page), or this would lock you out of the dashboard"
+                .into(),
+        ));
+    }
     kv::put_settings(&app.kv, &s).await?;
     app.forget_settings();
     app.audit(&me.id, "settings.update", "settings", serde_json::to_value(&s)?).await?;

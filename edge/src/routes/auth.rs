@@ -59,7 +59,7 @@ pub(super) async fn login(app: &App, req: &mut Req) -> AppResult<Response> {
         }
     }
     app.audit(&agent.id, "auth.login", &agent.id, detail).await?;
-    let mut resp = json(200, &agent.view())?;
+    let mut resp = json(200, &auth::own_view(app, &agent).await?)?;
     resp.headers_mut().set("set-cookie", &cookie)?;
     Ok(resp)
 }
@@ -145,7 +145,7 @@ pub(super) async fn two_factor_disable(app: &App, req: &mut Req) -> AppResult<Re
     agents::disable_totp(&app.db, &agent.id).await?;
     app.audit(&agent.id, "auth.two_factor_off", &agent.id, serde_json::json!({ "ip": req.client_ip() })).await?;
     let agent = agents::by_id(&app.db, &agent.id).await?.ok_or(AppError::Unauthenticated)?;
-    json(200, &agent.view())
+    json(200, &auth::own_view(app, &agent).await?)
 }
 
 /// Opens a session for an agent; returns its `Set-Cookie` value.
@@ -174,7 +174,7 @@ pub(super) async fn change_password(app: &App, req: &mut Req) -> AppResult<Respo
     let hash = hash_password(&change.new_password).await?;
     agents::update(&app.db, &agent.id, &AgentChanges { password_hash: Some(&hash), ..Default::default() }).await?;
     app.audit(&agent.id, "auth.password_changed", &agent.id, serde_json::json!({ "ip": req.client_ip() })).await?;
-    let mut resp = json(200, &agent.view())?;
+    let mut resp = json(200, &auth::own_view(app, &agent).await?)?;
     if auth::uses_session(req) {
         resp.headers_mut().set("set-cookie", &start_session(app, &agent.id).await?)?;
     }
@@ -192,5 +192,5 @@ pub(super) async fn logout(app: &App, req: &mut Req) -> AppResult<Response> {
 
 pub(super) async fn me(app: &App, req: &mut Req) -> AppResult<Response> {
     let agent = auth::agent(app, req).await?;
-    json(200, &agent.view())
+    json(200, &auth::own_view(app, &agent).await?)
 }

@@ -45,6 +45,7 @@ impl AgentRow {
             active: self.active != 0.0,
             open_tickets: self.open_tickets.unwrap_or(0.0) as u32,
             two_factor: self.totp_secret_enc.is_some(),
+            two_factor_required: false,
         }
     }
 

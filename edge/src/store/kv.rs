@@ -48,6 +48,7 @@ pub(crate) fn default_settings() -> Settings {
             },
         ],
         retention_days: None,
+        require_two_factor: false,
     }
 }
 

@@ -71,6 +71,11 @@ pub struct AgentView {
     /// Whether they log in with a code from an authenticator app too.
     #[serde(default)]
     pub two_factor: bool,
+    /// In the answers to logging in and `GET /v1/auth/me`: the team
+    /// requires two-step login and this agent has not set it up, so only
+    /// their own account routes work until they do.
+    #[serde(default)]
+    pub two_factor_required: bool,
 }
 
 /// `POST /v1/admin/agents`.

@@ -47,6 +47,10 @@ pub struct Settings {
     /// (see [`crate::retention`]); `None` keeps it until erased by hand.
     #[serde(default)]
     pub retention_days: Option<u32>,
+    /// Every agent must use two-step login: one without it can only set it
+    /// up until they do. API tokens are not affected.
+    #[serde(default)]
+    pub require_two_factor: bool,
 }
 
 /// Requests per client address and minute on the public endpoints.

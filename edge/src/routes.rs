@@ -129,6 +129,9 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Post, ["v1", "auth", "two-factor", "confirm"]) => auth::two_factor_confirm(app, req).await,
         (Post, ["v1", "auth", "two-factor", "recovery-codes"]) => auth::two_factor_recovery_codes(app, req).await,
         (Post, ["v1", "auth", "two-factor", "disable"]) => auth::two_factor_disable(app, req).await,
+        (Get, ["v1", "auth", "sessions"]) => auth::sessions(app, req).await,
+        (Post, ["v1", "auth", "sessions", "end-others"]) => auth::end_other_sessions(app, req).await,
+        (Delete, ["v1", "auth", "sessions", id]) => auth::end_session(app, req, id).await,
 
         // Agents.
         (Get, ["v1", "agent", "tickets"]) => agent_tickets::queue(app, req).await,
@@ -200,7 +203,9 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         ["v1", "tickets"] | ["v1", "tickets", _, "messages" | "csat"] | ["v1", "events"] => "OPTIONS, POST",
         ["v1", "auth", "login" | "logout" | "password"]
         | ["v1", "auth", "two-factor", "setup" | "confirm" | "recovery-codes" | "disable"] => "POST",
-        ["v1", "auth", "me"] => "GET, HEAD",
+        ["v1", "auth", "me" | "sessions"] => "GET, HEAD",
+        ["v1", "auth", "sessions", "end-others"] => "POST",
+        ["v1", "auth", "sessions", _] => "DELETE",
         [
             "v1",
             "agent",

@@ -29,5 +29,7 @@ pub use ticket::{
     MAX_MESSAGE, MAX_SHOWN, Message, NewMessage, NewTicket, QueueItem, SlaView, Status, TicketCreated, TicketLink,
     TicketUpdate,
 };
-pub use two_factor::{RecoveryCodes, TwoFactorCode, TwoFactorOff, TwoFactorSetup, TwoFactorStart, password_field};
+pub use two_factor::{
+    RecoveryCodes, SessionView, TwoFactorCode, TwoFactorOff, TwoFactorSetup, TwoFactorStart, password_field,
+};
 pub use webhook::{DeliveryState, WebhookDelivery, WebhookSecret, WebhookTest};

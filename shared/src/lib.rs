@@ -71,4 +71,5 @@ pub mod saved_reply;
 pub mod sla;
 pub mod text;
 pub mod totp;
+pub mod user_agent;
 pub mod webhook;

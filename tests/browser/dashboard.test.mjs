@@ -272,6 +272,17 @@ test('an agent turns on two-step login with an authenticator app; logging in the
   await again.locator('nav.top').waitFor();
   assert.deepEqual(laterProblems, []);
 
+  // The first browser sees both sessions and logs the other one out.
+  await page.reload();
+  await page.getByRole('heading', { name: 'Where you are logged in' }).waitFor();
+  await page.locator('table.sessions tr.session').nth(1).waitFor();
+  assert.equal(await page.locator('table.sessions tr.session').count(), 2);
+  assert.match(await page.locator('tr.session[data-current="true"]').innerText(), /Chrome on Linux — this browser/);
+  await page.getByRole('button', { name: 'Log out everywhere else' }).click();
+  await page.getByRole('status').getByText('Every other session is logged out.').waitFor();
+  await page.locator('table.sessions tr.session').nth(1).waitFor({ state: 'detached' });
+  assert.equal((await api(again, 'GET', '/v1/auth/me')).status, 401, 'the other browser is logged out');
+
   // The admin sees it on, and resets it for a lost phone.
   const adminContext = await staffContext();
   const admin = await adminContext.newPage();

@@ -251,3 +251,54 @@ fn admins_edit_saved_replies_and_agents_read_them() {
         "the saved reply, its title trimmed, is listed: {list}"
     );
 }
+
+/// An agent sees where they are logged in (browser and address) and ends
+/// one session, or all but the one they use; nobody else can end theirs.
+#[test]
+fn an_agent_sees_their_sessions_and_ends_the_others() {
+    let email = new_agent();
+    let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) \
+                  Version/18.1 Mobile/15E148 Safari/604.1";
+    let phone_ip = unique("phone");
+    let phone = Client::new(&edge_url()).ip(&phone_ip);
+    let body = json!({ "email": email, "password": AGENT_PASSWORD }).to_string();
+    let r = phone.send(
+        "POST",
+        "/v1/auth/login",
+        &[("user-agent", iphone), ("x-deflect-csrf", "1")],
+        Some(("application/json", body.as_bytes())),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let desk = logged_in(&email, AGENT_PASSWORD);
+
+    let list = desk.get("/v1/auth/sessions");
+    assert_eq!(list.status, 200, "{}", list.text);
+    let list = list.json();
+    let sessions = list.as_array().expect("sessions");
+    assert_eq!(sessions.len(), 2, "{list}");
+    assert_eq!(sessions.iter().filter(|s| s["current"] == true).count(), 1, "{list}");
+    let on_phone = sessions.iter().find(|s| s["current"] == false).expect("the phone's session");
+    assert_eq!(on_phone["device"], "Safari on iOS");
+    assert_eq!(on_phone["ip"], phone_ip.as_str());
+    assert!(!list.to_string().contains("deflect_session"), "no secret is listed");
+
+    let id = on_phone["id"].as_str().expect("id").to_string();
+    let stranger = agent();
+    let theirs = stranger.send("DELETE", &format!("/v1/auth/sessions/{id}"), &[("x-deflect-csrf", "1")], None);
+    assert_eq!(assert_error(&theirs, 404..=404), "not_found", "another agent cannot end it");
+    assert_eq!(phone.get("/v1/auth/me").status, 200);
+    let ended = desk.send("DELETE", &format!("/v1/auth/sessions/{id}"), &[("x-deflect-csrf", "1")], None);
+    assert_eq!(ended.status, 204, "{}", ended.text);
+    assert_eq!(phone.get("/v1/auth/me").status, 401, "the phone is logged out");
+    let again = desk.send("DELETE", &format!("/v1/auth/sessions/{id}"), &[("x-deflect-csrf", "1")], None);
+    assert_error(&again, 404..=404);
+    assert_error(&desk.send("DELETE", "/v1/auth/sessions/not-an-id", &[("x-deflect-csrf", "1")], None), 404..=404);
+
+    let laptop = logged_in(&email, AGENT_PASSWORD);
+    let others = desk.send("POST", "/v1/auth/sessions/end-others", &[("x-deflect-csrf", "1")], None);
+    assert_eq!(others.status, 204, "{}", others.text);
+    assert_eq!(laptop.get("/v1/auth/me").status, 401);
+    assert_eq!(desk.get("/v1/auth/me").status, 200, "the session asking stays");
+    assert_eq!(desk.get("/v1/auth/sessions").json().as_array().map(Vec::len), Some(1));
+    assert_error(&Client::new(&edge_url()).ip(&unique("anon")).get("/v1/auth/sessions"), 401..=401);
+}

@@ -1,11 +1,13 @@
 //! The logged-in agent's own account: who they are, changing their
-//! password, and their two-step login.
+//! password, their two-step login, and where they are logged in.
 
 use super::Notice;
 use crate::api;
 use crate::app::Session;
+use crate::time::ago;
 use deflect_shared::api::{
-    AgentView, MIN_PASSWORD, PasswordChange, RecoveryCodes, TwoFactorCode, TwoFactorOff, TwoFactorSetup, TwoFactorStart,
+    AgentView, MIN_PASSWORD, PasswordChange, RecoveryCodes, SessionView, TwoFactorCode, TwoFactorOff, TwoFactorSetup,
+    TwoFactorStart,
 };
 use leptos::prelude::*;
 
@@ -73,6 +75,7 @@ pub fn AccountPage() -> impl IntoView {
             </form>
             <Notice note=note />
             {move || session.me.with(|m| m.as_ref().map(|m| m.two_factor)).map(|on| view! { <TwoStep on_at_start=on /> })}
+            <Sessions />
         </section>
     }
 }
@@ -250,6 +253,76 @@ fn TwoStep(
         <Show when=move || error.get().is_some()>
             <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
         </Show>
+        <Notice note=note />
+    }
+}
+
+/// The agent's open sessions: where each was opened, and ending them.
+#[component]
+fn Sessions() -> impl IntoView {
+    let list = RwSignal::new(Vec::<SessionView>::new());
+    let note = RwSignal::new(None::<String>);
+    let reload = move || {
+        leptos::task::spawn_local(async move {
+            match api::get::<Vec<SessionView>>("/v1/auth/sessions").await {
+                Ok(l) => {
+                    list.try_set(l);
+                }
+                Err(e) => {
+                    note.try_set(Some(e.message));
+                }
+            }
+        });
+    };
+    reload();
+    let end = move |s: SessionView| {
+        leptos::task::spawn_local(async move {
+            match api::delete(&format!("/v1/auth/sessions/{}", api::enc(&s.id))).await {
+                Ok(()) => {
+                    note.try_set(Some(format!("Logged out {} ({}).", s.device, s.ip.unwrap_or_default())));
+                    reload();
+                }
+                Err(e) => {
+                    note.try_set(Some(e.message));
+                }
+            }
+        });
+    };
+    let end_others = move |_| {
+        leptos::task::spawn_local(async move {
+            match api::call::<_, ()>("POST", "/v1/auth/sessions/end-others", &()).await {
+                Ok(()) => {
+                    note.try_set(Some("Every other session is logged out.".into()));
+                    reload();
+                }
+                Err(e) => {
+                    note.try_set(Some(e.message));
+                }
+            }
+        });
+    };
+    view! {
+        <h2>"Where you are logged in"</h2>
+        <table class="sessions">
+            <thead><tr><th scope="col">"Browser"</th><th scope="col">"Address"</th><th scope="col">"Logged in"</th><th scope="col"><span class="sr">"Log out"</span></th></tr></thead>
+            <tbody>
+                {move || list.get().into_iter().map(|s| {
+                    let row = s.clone();
+                    let label = format!("Log out {} ({})", s.device, s.ip.clone().unwrap_or_default());
+                    view! {
+                        <tr class="session" data-current=s.current.to_string()>
+                            <td>{s.device.clone()}{s.current.then_some(" — this browser")}</td>
+                            <td>{s.ip.clone().unwrap_or_default()}</td>
+                            <td>{ago(s.created_at)}</td>
+                            <td>{(!s.current).then(|| view! {
+                                <button type="button" class="end-session" aria-label=label.clone() on:click=move |_| end(row.clone())>"Log out"</button>
+                            })}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        <button type="button" id="end-other-sessions" on:click=end_others>"Log out everywhere else"</button>
         <Notice note=note />
     }
 }

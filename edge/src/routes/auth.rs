@@ -7,9 +7,12 @@ use crate::crypto::{hash_password, new_token, sha256_hex, verify_password};
 use crate::error::{AppError, AppResult};
 use crate::http::{Req, json};
 use crate::state::App;
-use crate::store::agents::{self, AgentChanges, AgentRow};
+use crate::store::agents::{self, AgentChanges, AgentRow, Origin};
 use crate::two_factor::{self, Proof};
-use deflect_shared::api::{Login, PasswordChange, TwoFactorCode, TwoFactorOff, TwoFactorStart, password_field};
+use deflect_shared::api::{
+    Login, PasswordChange, SessionView, TwoFactorCode, TwoFactorOff, TwoFactorStart, password_field,
+};
+use deflect_shared::user_agent::describe;
 use worker::Response;
 
 pub(super) async fn login(app: &App, req: &mut Req) -> AppResult<Response> {
@@ -50,7 +53,7 @@ pub(super) async fn login(app: &App, req: &mut Req) -> AppResult<Response> {
             }
         }
     }
-    let cookie = start_session(app, &agent.id).await?;
+    let cookie = start_session(app, req, &agent.id).await?;
     let mut detail = serde_json::json!({ "ip": req.client_ip() });
     if let Some(proof) = &second_step {
         detail["two_factor"] = proof.as_str().into();
@@ -100,10 +103,7 @@ pub(super) async fn two_factor_confirm(app: &App, req: &mut Req) -> AppResult<Re
     let agent = auth::agent(app, req).await?;
     let body: TwoFactorCode = req.json().await?;
     let codes = two_factor::confirm(app, &agent, &body.code).await?;
-    let keep = match auth::session_token(req) {
-        Some(t) if auth::uses_session(req) => Some(sha256_hex(t.as_bytes()).await?),
-        _ => None,
-    };
+    let keep = current_session(req).await?;
     agents::end_other_sessions(&app.db, &agent.id, keep.as_deref()).await?;
     app.audit(&agent.id, "auth.two_factor_on", &agent.id, serde_json::json!({ "ip": req.client_ip() })).await?;
     json(200, &codes)
@@ -149,10 +149,60 @@ pub(super) async fn two_factor_disable(app: &App, req: &mut Req) -> AppResult<Re
 }
 
 /// Opens a session for an agent; returns its `Set-Cookie` value.
-async fn start_session(app: &App, agent: &str) -> AppResult<String> {
+async fn start_session(app: &App, req: &Req, agent: &str) -> AppResult<String> {
     let token = new_token()?;
-    agents::create_session(&app.db, &sha256_hex(token.as_bytes()).await?, agent, app.now, SESSION_MS).await?;
+    let ip = req.client_ip();
+    let user_agent = req.header("user-agent").map(|u| u.chars().take(512).collect::<String>());
+    let from = Origin { ip: &ip, user_agent: user_agent.as_deref() };
+    agents::create_session(&app.db, &sha256_hex(token.as_bytes()).await?, agent, &from, app.now, SESSION_MS).await?;
     Ok(session_cookie(&token))
+}
+
+/// The SHA-256 of the caller's session cookie, when they use one.
+async fn current_session(req: &Req) -> AppResult<Option<String>> {
+    match auth::session_token(req) {
+        Some(t) if auth::uses_session(req) => Ok(Some(sha256_hex(t.as_bytes()).await?)),
+        _ => Ok(None),
+    }
+}
+
+/// `GET /v1/auth/sessions`: the caller's open sessions, the newest first.
+pub(super) async fn sessions(app: &App, req: &mut Req) -> AppResult<Response> {
+    let agent = auth::agent(app, req).await?;
+    let current = current_session(req).await?;
+    let list: Vec<SessionView> = agents::sessions_of(&app.db, &agent.id, app.now)
+        .await?
+        .into_iter()
+        .map(|s| SessionView {
+            id: s.token_hash[..agents::SESSION_ID_LEN].to_string(),
+            created_at: s.created_at as i64,
+            expires_at: s.expires_at as i64,
+            ip: s.ip,
+            device: s.user_agent.as_deref().map_or_else(|| "an app".to_string(), describe),
+            current: current.as_deref() == Some(s.token_hash.as_str()),
+        })
+        .collect();
+    json(200, &list)
+}
+
+/// `DELETE /v1/auth/sessions/{id}`: ends one of the caller's sessions.
+pub(super) async fn end_session(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
+    let agent = auth::agent(app, req).await?;
+    if !agents::end_session(&app.db, &agent.id, id).await? {
+        return Err(AppError::NotFound("you have no such session".into()));
+    }
+    app.audit(&agent.id, "auth.session_ended", &agent.id, serde_json::json!({ "session": id })).await?;
+    crate::http::empty(204)
+}
+
+/// `POST /v1/auth/sessions/end-others`: ends every session of the caller
+/// but the one asking.
+pub(super) async fn end_other_sessions(app: &App, req: &mut Req) -> AppResult<Response> {
+    let agent = auth::agent(app, req).await?;
+    let keep = current_session(req).await?;
+    agents::end_other_sessions(&app.db, &agent.id, keep.as_deref()).await?;
+    app.audit(&agent.id, "auth.other_sessions_ended", &agent.id, serde_json::json!({})).await?;
+    crate::http::empty(204)
 }
 
 /// `POST /v1/auth/password`: the calling agent changes their password,
@@ -176,7 +226,7 @@ pub(super) async fn change_password(app: &App, req: &mut Req) -> AppResult<Respo
     app.audit(&agent.id, "auth.password_changed", &agent.id, serde_json::json!({ "ip": req.client_ip() })).await?;
     let mut resp = json(200, &auth::own_view(app, &agent).await?)?;
     if auth::uses_session(req) {
-        resp.headers_mut().set("set-cookie", &start_session(app, &agent.id).await?)?;
+        resp.headers_mut().set("set-cookie", &start_session(app, req, &agent.id).await?)?;
     }
     Ok(resp)
 }

@@ -220,22 +220,70 @@ pub(crate) async fn end_other_sessions(db: &D1Database, id: &str, keep: Option<&
     Ok(())
 }
 
+/// Where a session is opened from.
+pub(crate) struct Origin<'a> {
+    pub(crate) ip: &'a str,
+    pub(crate) user_agent: Option<&'a str>,
+}
+
 pub(crate) async fn create_session(
     db: &D1Database,
     token_hash: &str,
     agent: &str,
+    from: &Origin<'_>,
     now: i64,
     ttl_ms: i64,
 ) -> AppResult<()> {
     run(
         db,
-        "INSERT INTO sessions (token_hash, agent_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-        &[Arg::Text(token_hash), Arg::Text(agent), Arg::Int(now), Arg::Int(now + ttl_ms)],
+        "INSERT INTO sessions (token_hash, agent_id, created_at, expires_at, ip, user_agent) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        &[
+            Arg::Text(token_hash),
+            Arg::Text(agent),
+            Arg::Int(now),
+            Arg::Int(now + ttl_ms),
+            Arg::Text(from.ip),
+            Arg::OptText(from.user_agent),
+        ],
     )
     .await?;
     // Expired sessions are swept as new ones are made.
     run(db, "DELETE FROM sessions WHERE expires_at < ?1", &[Arg::Int(now)]).await?;
     Ok(())
+}
+
+/// Characters of a session's hash that name it in the API.
+pub(crate) const SESSION_ID_LEN: usize = 16;
+
+/// A session as its agent sees it.
+#[derive(Deserialize)]
+pub(crate) struct SessionRow {
+    pub(crate) token_hash: String,
+    pub(crate) created_at: f64,
+    pub(crate) expires_at: f64,
+    pub(crate) ip: Option<String>,
+    pub(crate) user_agent: Option<String>,
+}
+
+/// An agent's open sessions, the newest first.
+pub(crate) async fn sessions_of(db: &D1Database, agent: &str, now: i64) -> AppResult<Vec<SessionRow>> {
+    all(
+        db,
+        "SELECT token_hash, created_at, expires_at, ip, user_agent FROM sessions \
+         WHERE agent_id = ?1 AND expires_at > ?2 ORDER BY created_at DESC, token_hash",
+        &[Arg::Text(agent), Arg::Int(now)],
+    )
+    .await
+}
+
+/// Ends one of an agent's sessions by its id; false when there is none.
+pub(crate) async fn end_session(db: &D1Database, agent: &str, id: &str) -> AppResult<bool> {
+    if id.len() != SESSION_ID_LEN || !id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return Ok(false);
+    }
+    let sql = format!("DELETE FROM sessions WHERE agent_id = ?1 AND substr(token_hash, 1, {SESSION_ID_LEN}) = ?2");
+    Ok(run(db, &sql, &[Arg::Text(agent), Arg::Text(id)]).await? > 0)
 }
 
 pub(crate) async fn delete_session(db: &D1Database, token_hash: &str) -> AppResult<()> {

@@ -1,4 +1,5 @@
-//! Two-step login: setting it up, turning it off, recovery codes.
+//! Two-step login: setting it up, turning it off, recovery codes; and the
+//! caller's own sessions.
 
 use crate::error::Error;
 use serde::{Deserialize, Serialize};
@@ -53,4 +54,21 @@ pub fn password_field(field: &str, password: &str) -> Result<(), Error> {
         return Err(Error::field(field, "enter your current password"));
     }
     Ok(())
+}
+
+/// One of the caller's open sessions (`GET /v1/auth/sessions`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// The handle to end it by (not the session's secret).
+    pub id: String,
+    /// When it was opened (a login).
+    pub created_at: i64,
+    /// When it ends by itself.
+    pub expires_at: i64,
+    /// The address it was opened from.
+    pub ip: Option<String>,
+    /// The browser, in words ("Chrome on Linux").
+    pub device: String,
+    /// Whether it is the session asking.
+    pub current: bool,
 }

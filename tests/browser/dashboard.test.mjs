@@ -483,7 +483,7 @@ test('an agent changes their own password from the account page', async () => {
   assert.equal(await page.locator('#current-password').inputValue(), '', 'the form is cleared');
   // Still logged in here, with the new session.
   assert.equal((await api(page, 'GET', '/v1/auth/me')).status, 200);
-  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.locator('nav.top').getByRole('button', { name: 'Log out' }).click();
   await page.locator('#password').waitFor();
 
   const later = await context.newPage();

@@ -22,7 +22,7 @@ pub use agent::{
 pub use error::{ApiError, ErrorBody};
 pub use events::{EventKind, WidgetEvent};
 pub use kb::{ArticleInput, ArticlePerformance, ArticleView, parse_markdown, slug};
-pub use metrics::{DayCounts, Metrics, RetrainPart, RetrainReport};
+pub use metrics::{DayCounts, Feedback, MAX_FEEDBACK, Metrics, RetrainPart, RetrainReport};
 pub use settings::{RateLimits, Settings, Site};
 pub use ticket::{
     Author, BulkFailure, BulkResult, BulkUpdate, CreateTicket, Csat, CustomerInput, CustomerTicket, MAX_BULK,

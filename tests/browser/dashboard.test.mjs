@@ -181,10 +181,12 @@ test('an urgent widget ticket tops the queue; the agent replies and solves; the 
   assert.equal(await link.getAttribute('href'), withLink.split(': ').pop());
   assert.equal(await link.getAttribute('target'), '_blank');
   assert.equal(await page.locator('deflect-widget .dfl-status-value').innerText(), 'Solved');
+  await page.locator('deflect-widget #dfl-rate-comment').fill('Quick fix <b>thanks</b>');
   await page.locator('deflect-widget .dfl-star').nth(4).click();
   await page.locator('deflect-widget').getByText(/thank/i).waitFor();
   const rated = await api(dash, 'GET', `/v1/agent/tickets/${urgent.id}`);
   assert.equal(rated.json.csat, 5);
+  assert.equal(rated.json.csat_comment, 'Quick fix <b>thanks</b>', 'the comment reaches the team');
 
   assert.equal(await dash.evaluate(() => window.__pwned), undefined, 'no customer markup ran in the dashboard');
   assert.equal(await page.evaluate(() => window.__pwned), undefined, 'no markup ran in the widget');
@@ -523,6 +525,8 @@ test('the metrics page shows the deflection rate of the sessions in this test', 
   assert.match(await card.innerText(), /75\.0%/);
   assert.match(await card.innerText(), /3 of 4/);
   assert.ok(await page.locator('svg').count() >= 2, 'the metrics are charts');
+  // What the customer wrote with their rating, as text.
+  await page.locator('ul.feedback li', { hasText: 'Quick fix <b>thanks</b>' }).waitFor();
   // The per-agent table holds every ticket of the period, in one row each.
   const counts = await page.locator('table.by-agent tr.agent-row td.tickets').allInnerTexts();
   assert.ok(counts.length >= 1, 'a row per agent');

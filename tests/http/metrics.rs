@@ -76,7 +76,8 @@ fn unanswered_questions_are_grouped() {
 }
 
 /// The per-agent figures count an agent's tickets of the period, the ones
-/// solved, the replies they wrote (not internal notes) and the ratings.
+/// solved, the replies they wrote (not internal notes) and the ratings; what
+/// the customer wrote with a rating reaches the team.
 #[test]
 fn figures_per_agent_count_their_tickets_replies_and_ratings() {
     let a = admin(&edge_url());
@@ -100,7 +101,7 @@ fn figures_per_agent_count_their_tickets_replies_and_ratings() {
     let note = json!({ "body": "looks like the same bug", "internal": true });
     assert_eq!(agent.json("POST", &format!("/v1/agent/tickets/{}/messages", tickets[1].0), &note).status, 201);
     assert_eq!(agent.json("PATCH", &format!("/v1/agent/tickets/{first}"), &json!({ "status": "solved" })).status, 200);
-    let rating = json!({ "rating": 5 }).to_string();
+    let rating = json!({ "rating": 2, "comment": "slow, but it works now" }).to_string();
     let rated = c.send(
         "POST",
         &format!("/v1/tickets/{first}/csat"),
@@ -119,7 +120,15 @@ fn figures_per_agent_count_their_tickets_replies_and_ratings() {
     );
     assert_eq!(mine["first_response"]["count"], 1);
     assert_eq!(mine["resolution"]["count"], 1);
-    assert_eq!((mine["csat_count"].as_u64(), mine["csat_average"].as_f64()), (Some(1), Some(5.0)));
+    assert_eq!((mine["csat_count"].as_u64(), mine["csat_average"].as_f64()), (Some(1), Some(2.0)));
+    let said = m["feedback"].as_array().expect("feedback");
+    let ours = said.iter().find(|f| f["ticket_id"] == first.as_str()).unwrap_or_else(|| panic!("{m}"));
+    assert_eq!((ours["rating"].as_u64(), ours["comment"].as_str()), (Some(2), Some("slow, but it works now")));
+    assert_eq!(ours["agent_name"], me["name"]);
+    let ratings: Vec<u64> = said.iter().filter_map(|f| f["rating"].as_u64()).collect();
+    assert!(ratings.windows(2).all(|w| w[0] <= w[1]), "the lowest ratings come first: {ratings:?}");
+    let detail = a.get(&format!("/v1/agent/tickets/{first}")).json();
+    assert_eq!(detail["csat_comment"], "slow, but it works now");
     let total: u64 = rows.iter().filter_map(|r| r["tickets"].as_u64()).sum();
     assert_eq!(total, m["tickets"].as_u64().expect("tickets"), "every ticket of the period is in one row");
 }

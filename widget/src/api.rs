@@ -116,8 +116,14 @@ pub(crate) async fn reply(cfg: &Config, id: &str, token: &str, text: &str) -> Re
     answer(resp, wire::customer_ticket).await
 }
 
-pub(crate) async fn rate(cfg: &Config, id: &str, token: &str, rating: u8) -> Result<CustomerTicket, FetchError> {
-    let c = Csat { rating, comment: None };
+pub(crate) async fn rate(
+    cfg: &Config,
+    id: &str,
+    token: &str,
+    rating: u8,
+    comment: Option<String>,
+) -> Result<CustomerTicket, FetchError> {
+    let c = Csat { rating, comment };
     let resp = send("POST", &ticket_url(cfg, id, "/csat"), Some(wire::csat(&c)), &[("x-ticket-token", token)]).await?;
     answer(resp, wire::customer_ticket).await
 }

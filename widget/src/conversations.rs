@@ -58,6 +58,7 @@ pub(crate) fn Thread(
     let ticket = RwSignal::new(None::<Result<CustomerTicket, api::FetchError>>);
     let reply = RwSignal::new(String::new());
     let thanks = RwSignal::new(false);
+    let comment = RwSignal::new(String::new());
     let load = {
         let (cfg, id, token, reader) = (w.cfg.clone(), id.clone(), token.clone(), w.clone());
         move || {
@@ -102,8 +103,10 @@ pub(crate) fn Thread(
         let (cfg, id, token) = (w.cfg.clone(), id.clone(), token.clone());
         move |stars: u8| {
             let (cfg, id, token) = (cfg.clone(), id.clone(), token.clone());
+            let words = comment.get_untracked();
+            let words = (!words.trim().is_empty()).then_some(words);
             leptos::task::spawn_local(async move {
-                if let Ok(t) = api::rate(&cfg, &id, &token, stars).await {
+                if let Ok(t) = api::rate(&cfg, &id, &token, stars, words).await {
                     thanks.set(true);
                     ticket.set(Some(Ok(t)));
                 }
@@ -148,6 +151,9 @@ pub(crate) fn Thread(
                         {can_rate.then(|| view! {
                             <fieldset class="dfl-rate">
                                 <legend>{s.rate}</legend>
+                                <label class="dfl-sr" for="dfl-rate-comment">{s.rate_comment}</label>
+                                <input id="dfl-rate-comment" type="text" maxlength="2000" placeholder=s.rate_comment
+                                    prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev)) />
                                 {(1..=5u8).map(|n| {
                                     let rate = rate.clone();
                                     view! { <button type="button" class="dfl-star" aria-label=format!("{n} {}", s.stars) on:click=move |_| rate(n)>{"★".repeat(usize::from(n))}</button> }

@@ -32,6 +32,7 @@ pub(crate) struct Strings {
     pub(crate) reply: &'static str,
     pub(crate) rate: &'static str,
     pub(crate) thanks_rating: &'static str,
+    pub(crate) rate_comment: &'static str,
     pub(crate) loading_failed: &'static str,
     /// A conversation whose data was erased at the customer's request.
     pub(crate) erased: &'static str,
@@ -79,6 +80,7 @@ pub(crate) const EN: Strings = Strings {
     reply: "Reply",
     rate: "How did we do?",
     thanks_rating: "Thanks for your rating!",
+    rate_comment: "Anything to add? (optional)",
     loading_failed: "Could not load this conversation.",
     erased: "This conversation was erased at your request.",
     continued_in: "Continue in",
@@ -122,6 +124,7 @@ pub(crate) const ZH: Strings = Strings {
     reply: "回复",
     rate: "您对这次服务满意吗？",
     thanks_rating: "感谢您的评价！",
+    rate_comment: "还有什么想说的吗？（可选）",
     loading_failed: "无法加载该对话。",
     erased: "该对话已应您的要求删除。",
     continued_in: "继续查看",

@@ -5,7 +5,7 @@
 use crate::api;
 use crate::chart::{Gauge, StackedBars};
 use crate::time::minutes;
-use deflect_shared::api::Metrics;
+use deflect_shared::api::{Feedback, Metrics};
 use deflect_shared::metrics::{AgentFigures, DurationStats};
 use leptos::prelude::*;
 
@@ -48,6 +48,32 @@ fn agents_table(rows: Vec<AgentFigures>) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// What customers wrote with their ratings, the lowest first.
+fn feedback_list(items: Vec<Feedback>) -> impl IntoView {
+    view! {
+        <h2 id="feedback">"What customers said"</h2>
+        {if items.is_empty() {
+            view! { <p class="muted">"No comments with ratings in this period."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="feedback" aria-labelledby="feedback">
+                    {items.into_iter().map(|f| {
+                        let stars = format!("{}{}", "★".repeat(usize::from(f.rating)), "☆".repeat(5 - usize::from(f.rating.min(5))));
+                        let who = f.agent_name.map(|n| format!(" · {n}")).unwrap_or_default();
+                        view! {
+                            <li class="feedback-item" data-rating=f.rating.to_string()>
+                                <span class="stars" role="img" aria-label=format!("{} of 5", f.rating)>{stars}</span>
+                                " "<q>{f.comment}</q>
+                                <div class="muted"><a href=format!("#/ticket/{}", f.ticket_id)>{f.subject}</a>{who}</div>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
     }
 }
 
@@ -101,6 +127,7 @@ pub fn MetricsPage() -> impl IntoView {
                         <StackedBars title="Tickets by current status" days=day_labels
                             series=vec![("open", "s-open"), ("pending", "s-pending"), ("solved", "s-solved"), ("closed", "s-closed")] values=by_status />
                         {agents_table(m.by_agent)}
+                        {feedback_list(m.feedback)}
                     }
                     .into_any()
                 }

@@ -358,7 +358,10 @@ pub fn TicketPage(
                                     }).collect_view()}
                                 </select>
                                 <p>"SLA: " <span class=format!("sla sla-{}", t.sla.state)>{sla(&t.sla.state, t.sla.minutes_left)}</span></p>
-                                {d.csat.map(|r| view! { <p>"CSAT: " {"★".repeat(usize::from(r))}</p> })}
+                                {d.csat.map(|r| view! {
+                                    <p class="csat">"CSAT: " {"★".repeat(usize::from(r))}
+                                        {d.csat_comment.clone().map(|c| view! { " — “" <q class="csat-comment">{c}</q> "”" })}</p>
+                                })}
                                 {(!d.shown_articles.is_empty()).then(|| view! { <p class="muted">"The widget showed: " {d.shown_articles.join(", ")}</p> })}
                                 <h2>"Why this priority"</h2>
                                 <Explain explanation=t.explanation.clone() />

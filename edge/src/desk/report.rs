@@ -4,7 +4,7 @@ use super::views;
 use crate::error::AppResult;
 use crate::state::App;
 use crate::store::{agents, events, tickets};
-use deflect_shared::api::{DayCounts, Metrics};
+use deflect_shared::api::{DayCounts, Feedback, MAX_FEEDBACK, Metrics};
 use deflect_shared::metrics::{TicketFigures, by_agent, day, duration_stats, iso8601, rate};
 use deflect_shared::priority::Level;
 
@@ -44,6 +44,18 @@ pub(crate) async fn metrics(app: &App, days: u32) -> AppResult<Metrics> {
     let replies: Vec<(String, u64)> =
         tickets::replies_by_agent(&app.db, since).await?.into_iter().map(|r| (r.author_id, r.n as u64)).collect();
     let names: Vec<(String, String)> = agents::list(&app.db).await?.into_iter().map(|a| (a.id, a.name)).collect();
+    let feedback = tickets::feedback(&app.db, since, MAX_FEEDBACK)
+        .await?
+        .into_iter()
+        .map(|f| Feedback {
+            ticket_id: f.id,
+            subject: f.subject,
+            rating: f.csat as u8,
+            comment: f.csat_comment,
+            agent_name: f.agent_name,
+            created_at: f.created_at as i64,
+        })
+        .collect();
     let sessions = d.sessions as u64;
     let deflected = d.deflected as u64;
     Ok(Metrics {
@@ -63,6 +75,7 @@ pub(crate) async fn metrics(app: &App, days: u32) -> AppResult<Metrics> {
         csat_satisfied: rate(ratings.iter().filter(|r| **r >= 4.0).count() as u64, ratings.len() as u64),
         daily,
         by_agent: by_agent(&figures, &replies, &names),
+        feedback,
     })
 }
 

@@ -85,6 +85,7 @@ async fn detail_view(app: &App, id: &str) -> AppResult<TicketDetail> {
         page_url: row.page_url.clone(),
         solved_by_article: row.solved_article_id.clone(),
         csat: row.csat.map(|c| c as u8),
+        csat_comment: row.csat_comment.clone(),
         channel: row.channel.clone(),
         locale: row.locale.clone(),
         merged_into: row.merged_into.clone(),

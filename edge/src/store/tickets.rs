@@ -37,6 +37,8 @@ pub(crate) struct TicketRow {
     pub(crate) first_response_due: f64,
     pub(crate) resolution_due: f64,
     pub(crate) csat: Option<f64>,
+    #[serde(default)]
+    pub(crate) csat_comment: Option<String>,
     pub(crate) created_at: f64,
     pub(crate) updated_at: f64,
     pub(crate) customer_name: Option<String>,
@@ -49,7 +51,7 @@ pub(crate) struct TicketRow {
 const SELECT: &str = "SELECT t.id, t.site_id, t.customer_id, t.request_hash, t.subject, t.status, t.channel, t.locale, \
     t.page_url, t.shown_articles, t.priority_score, t.priority_level, t.priority_explain, t.priority_features, \
     t.priority_override, t.assignee_id, t.team, t.tags, t.solved_article_id, t.merged_into, t.pending_since, t.paused_minutes, t.first_response_at, t.solved_at, \
-    t.first_response_due, t.resolution_due, t.csat, t.created_at, t.updated_at, c.name AS customer_name, c.email_enc AS customer_email_enc, \
+    t.first_response_due, t.resolution_due, t.csat, t.csat_comment, t.created_at, t.updated_at, c.name AS customer_name, c.email_enc AS customer_email_enc, \
     c.plan AS customer_plan, c.erased_at AS customer_erased_at, a.name AS assignee_name \
     FROM tickets t JOIN customers c ON c.id = t.customer_id LEFT JOIN agents a ON a.id = t.assignee_id";
 
@@ -231,6 +233,30 @@ pub(crate) async fn timings(db: &D1Database, since: i64) -> AppResult<Vec<Timing
         "SELECT created_at, first_response_at, solved_at, COALESCE(priority_override, priority_level) AS priority, status, automated, csat, \
          assignee_id FROM tickets WHERE created_at >= ?1",
         &[Arg::Int(since)],
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct FeedbackRow {
+    pub(crate) id: String,
+    pub(crate) subject: String,
+    pub(crate) csat: f64,
+    pub(crate) csat_comment: String,
+    pub(crate) agent_name: Option<String>,
+    pub(crate) created_at: f64,
+}
+
+/// Ratings with a comment on tickets created since `since`: the lowest
+/// first, then the newest.
+pub(crate) async fn feedback(db: &D1Database, since: i64, limit: u32) -> AppResult<Vec<FeedbackRow>> {
+    all(
+        db,
+        "SELECT t.id, t.subject, t.csat, t.csat_comment, a.name AS agent_name, t.created_at FROM tickets t \
+         LEFT JOIN agents a ON a.id = t.assignee_id \
+         WHERE t.created_at >= ?1 AND t.csat IS NOT NULL AND t.csat_comment IS NOT NULL AND t.csat_comment != '' \
+         ORDER BY t.csat ASC, t.created_at DESC, t.id LIMIT ?2",
+        &[Arg::Int(since), Arg::Int(i64::from(limit))],
     )
     .await
 }

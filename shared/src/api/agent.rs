@@ -435,6 +435,9 @@ pub struct TicketDetail {
     pub solved_by_article: Option<String>,
     /// The customer's rating.
     pub csat: Option<u8>,
+    /// What the customer wrote with it.
+    #[serde(default)]
+    pub csat_comment: Option<String>,
     /// Channel.
     pub channel: String,
     /// Locale.

@@ -50,6 +50,30 @@ pub struct Metrics {
     /// Per agent: their tickets of the period and the replies they wrote.
     #[serde(default)]
     pub by_agent: Vec<AgentFigures>,
+    /// What customers wrote with their ratings, the lowest ratings first
+    /// (at most [`MAX_FEEDBACK`]).
+    #[serde(default)]
+    pub feedback: Vec<Feedback>,
+}
+
+/// Most comments [`Metrics::feedback`] holds.
+pub const MAX_FEEDBACK: u32 = 20;
+
+/// A rating with the customer's comment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Feedback {
+    /// The ticket rated.
+    pub ticket_id: String,
+    /// Its subject.
+    pub subject: String,
+    /// 1 to 5.
+    pub rating: u8,
+    /// What the customer wrote.
+    pub comment: String,
+    /// Who the ticket is assigned to.
+    pub agent_name: Option<String>,
+    /// When the ticket was created.
+    pub created_at: i64,
 }
 
 /// Before/after of one retrained model.

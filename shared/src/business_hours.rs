@@ -89,6 +89,24 @@ fn year_of(day: i64) -> i64 {
 }
 
 impl SummerTime {
+    /// Every rule, in the order the settings page lists them.
+    pub const ALL: [SummerTime; 4] = [SummerTime::Eu, SummerTime::Us, SummerTime::Au, SummerTime::Nz];
+
+    /// The settings' name of the rule.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SummerTime::Eu => "eu",
+            SummerTime::Us => "us",
+            SummerTime::Au => "au",
+            SummerTime::Nz => "nz",
+        }
+    }
+
+    /// Reads a settings' name; `None` for any other.
+    pub fn parse(name: &str) -> Option<SummerTime> {
+        SummerTime::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+
     /// Whether clocks are an hour ahead on this (local) day: from the
     /// switch Sunday in spring, up to the switch Sunday in autumn.
     pub fn on(self, day: i64) -> bool {
@@ -337,6 +355,11 @@ mod tests {
         assert_eq!(year_of(d(2024, 12, 31)), 2024);
         assert_eq!(year_of(d(2025, 1, 1)), 2025);
         assert_eq!(year_of(-1), 1969);
+        for rule in SummerTime::ALL {
+            assert_eq!(SummerTime::parse(rule.as_str()), Some(rule));
+            assert_eq!(serde_json::to_value(rule).ok(), Some(serde_json::Value::from(rule.as_str())), "the wire name");
+        }
+        assert_eq!(SummerTime::parse("mars"), None);
     }
 
     #[test]

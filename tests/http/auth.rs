@@ -40,12 +40,17 @@ fn anonymous_requests_get_401() {
     assert_error(&bearer, 401..=401);
 }
 
-const AGENT_PASSWORD: &str = "correct horse battery";
+pub(super) const AGENT_PASSWORD: &str = "correct horse battery";
 
 /// Creates an agent (not admin) with [`AGENT_PASSWORD`]; returns the
 /// e-mail.
 fn new_agent() -> String {
-    let a = admin(&edge_url());
+    new_agent_by(&admin(&edge_url())).0
+}
+
+/// An agent (not admin) with [`AGENT_PASSWORD`], created by the admin
+/// logged in as `a`; returns the e-mail and the id.
+pub(super) fn new_agent_by(a: &Client) -> (String, String) {
     let email = format!("{}@agents.example", unique("agent"));
     let r = a.json(
         "POST",
@@ -53,7 +58,7 @@ fn new_agent() -> String {
         &json!({ "email": email, "name": "Agent Smith", "role": "agent", "password": AGENT_PASSWORD }),
     );
     assert_eq!(r.status, 201, "{}", r.text);
-    email
+    (email, r.json()["id"].as_str().expect("id").to_string())
 }
 
 /// A client logged in as `email`, from its own address.

@@ -4,13 +4,12 @@
 //! for a lost phone.
 
 use super::assert_error;
+use super::auth::{AGENT_PASSWORD as PASSWORD, new_agent_by};
 use deflect_shared::totp::{self, counter, step};
 use deflect_tests::{Client, LocalEdge, admin, dev_vars, edge_url, root, unique};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha1::Sha1;
-
-const PASSWORD: &str = "correct horse battery";
 
 /// The app's code for `step` of a base32 secret.
 fn app_code(secret: &str, step: i64) -> String {
@@ -41,18 +40,6 @@ fn login_at(base: &str, email: &str, code: Option<&str>) -> (Client, deflect_tes
 
 fn new_agent() -> (String, String) {
     new_agent_by(&admin(&edge_url()))
-}
-
-/// An agent created by the admin logged in as `a`.
-fn new_agent_by(a: &Client) -> (String, String) {
-    let email = format!("{}@agents.example", unique("twostep"));
-    let r = a.json(
-        "POST",
-        "/v1/admin/agents",
-        &json!({ "email": email, "name": "Two Step", "role": "agent", "password": PASSWORD }),
-    );
-    assert_eq!(r.status, 201, "{}", r.text);
-    (email, r.json()["id"].as_str().expect("id").to_string())
 }
 
 /// Sets up two-step login for a logged-in client; returns the secret and

@@ -61,13 +61,13 @@ fn BusinessHoursFields(
                     <label for="bh-summer">"Summer time"</label>
                     <select id="bh-summer" on:change=move |ev| {
                         let v = event_target_value(&ev);
-                        edit_hours(current, |h| h.summer_time = serde_json::from_value(serde_json::Value::String(v)).ok());
+                        edit_hours(current, |h| h.summer_time = SummerTime::parse(&v));
                     }>
                         {[("none", "none"), ("eu", "Europe (last Sundays of March and October)"), ("us", "North America (March to November)"),
                           ("au", "south-east Australia (October to April)"), ("nz", "New Zealand (September to April)")]
                             .into_iter()
                             .map(|(value, label)| {
-                                let selected = move || hours().and_then(|h| h.summer_time).map_or("none", |t| summer_name(t)) == value;
+                                let selected = move || hours().and_then(|h| h.summer_time).map_or("none", SummerTime::as_str) == value;
                                 view! { <option value=value selected=selected>{label}</option> }
                             })
                             .collect_view()}
@@ -114,15 +114,6 @@ fn browser_clock() -> (i32, Option<SummerTime>) {
         Some(if jan >= 720 { SummerTime::Nz } else { SummerTime::Au })
     };
     (jan.min(jul), summer)
-}
-
-fn summer_name(t: SummerTime) -> &'static str {
-    match t {
-        SummerTime::Eu => "eu",
-        SummerTime::Us => "us",
-        SummerTime::Au => "au",
-        SummerTime::Nz => "nz",
-    }
 }
 
 fn lines(s: &str) -> Vec<String> {

@@ -34,23 +34,20 @@ struct Attempt {
     body: String,
     signature: String,
     attempts_before: u32,
-    /// Whether a failure is tried again (not for a test delivery).
-    retry: bool,
 }
 
 /// The event of a test delivery, which is sent once.
 const PING: &str = "ping";
 
 impl Attempt {
-    async fn new(app: &App, row: &DeliveryRow) -> AppResult<Attempt> {
+    async fn new(row: &DeliveryRow, signer: &Signer) -> AppResult<Attempt> {
         Ok(Attempt {
             id: row.id.clone(),
             event: row.event.clone(),
             url: row.url.clone(),
-            signature: sign(app, &row.payload).await?,
+            signature: signer.sign(&row.payload).await?,
             body: row.payload.clone(),
             attempts_before: row.attempts(),
-            retry: row.event != PING,
         })
     }
 
@@ -62,7 +59,8 @@ impl Attempt {
         let (state, next) = if outcome.delivered() {
             (DeliveryState::Delivered, None)
         } else {
-            match retry_wait_ms(attempts).filter(|_| self.retry) {
+            // A test delivery is sent once.
+            match retry_wait_ms(attempts).filter(|_| self.event != PING) {
                 Some(wait) => (DeliveryState::Pending, Some(now + wait)),
                 None => (DeliveryState::Failed, None),
             }
@@ -170,10 +168,9 @@ async fn insert(
         id,
         event: event.to_string(),
         url: url.to_string(),
-        signature: sign(app, &body).await?,
+        signature: Signer::new(app).await?.sign(&body).await?,
         body,
         attempts_before: 0,
-        retry: event != PING,
     })
 }
 
@@ -182,9 +179,14 @@ async fn insert(
 /// tried.
 pub(crate) async fn retry_due(app: &App) -> AppResult<usize> {
     let mut attempts = Vec::new();
-    for row in store::due(&app.db, app.now, PER_RUN).await? {
-        if store::claim(&app.db, &row, app.now + LEASE_MS).await? {
-            attempts.push(Attempt::new(app, &row).await?);
+    let due = store::due(&app.db, app.now, PER_RUN).await?;
+    // The secrets are read once per run, and only when something is due.
+    if !due.is_empty() {
+        let signer = Signer::new(app).await?;
+        for row in &due {
+            if store::claim(&app.db, row, app.now + LEASE_MS).await? {
+                attempts.push(Attempt::new(row, &signer).await?);
+            }
         }
     }
     let n = attempts.len();
@@ -203,7 +205,7 @@ pub(crate) async fn send_again(app: &App, id: &str) -> AppResult<WebhookDelivery
     if !store::claim_again(&app.db, id, app.now + LEASE_MS).await? {
         return Err(AppError::NotFound("no such webhook delivery".into()));
     }
-    Attempt::new(app, &row).await?.run(&app.db).await?;
+    Attempt::new(&row, &Signer::new(app).await?).await?.run(&app.db).await?;
     let row = store::by_id(&app.db, id).await?.ok_or_else(|| AppError::NotFound("no such webhook delivery".into()))?;
     Ok(row.view())
 }
@@ -224,19 +226,31 @@ pub(crate) async fn rotate(app: &App) -> AppResult<WebhookSecret> {
     secret(app).await
 }
 
-/// `Deflect-Signature` for a body now: a MAC under the current secret,
-/// and under the previous one during the day after a rotation.
-async fn sign(app: &App, body: &str) -> AppResult<String> {
-    let s = secret(app).await?;
-    let mut secrets = vec![s.secret];
-    if s.previous_valid_until.is_some() {
-        secrets.push(app.key().await?.webhook_secret(s.version.saturating_sub(1)).await?);
+/// The secrets that sign deliveries now: the current one, and the
+/// previous one during the day after a rotation.
+struct Signer {
+    secrets: Vec<String>,
+    now: i64,
+}
+
+impl Signer {
+    async fn new(app: &App) -> AppResult<Signer> {
+        let s = secret(app).await?;
+        let mut secrets = vec![s.secret];
+        if s.previous_valid_until.is_some() {
+            secrets.push(app.key().await?.webhook_secret(s.version.saturating_sub(1)).await?);
+        }
+        Ok(Signer { secrets, now: app.now })
     }
-    let t = app.now / 1000;
-    let message = signed_message(t, body);
-    let mut macs = Vec::new();
-    for secret in &secrets {
-        macs.push(hmac(secret.as_bytes(), message.as_bytes()).await?);
+
+    /// `Deflect-Signature` for a body: one MAC per secret.
+    async fn sign(&self, body: &str) -> AppResult<String> {
+        let t = self.now / 1000;
+        let message = signed_message(t, body);
+        let mut macs = Vec::new();
+        for secret in &self.secrets {
+            macs.push(hmac(secret.as_bytes(), message.as_bytes()).await?);
+        }
+        Ok(signature_header(t, &macs))
     }
-    Ok(signature_header(t, &macs))
 }

@@ -141,7 +141,7 @@ pub(crate) async fn update(db: &D1Database, id: &str, c: &AgentChanges<'_>) -> A
     )
     .await?;
     if c.active == Some(0) || c.password_hash.is_some() {
-        run(db, "DELETE FROM sessions WHERE agent_id = ?1", &[Arg::Text(id)]).await?;
+        end_other_sessions(db, id, None).await?;
     }
     Ok(())
 }
@@ -209,7 +209,8 @@ pub(crate) async fn disable_totp(db: &D1Database, id: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// Ends every session of an agent but the one with `keep` (a hash).
+/// Ends every session of an agent but the one with `keep` (a hash); all
+/// of them without it.
 pub(crate) async fn end_other_sessions(db: &D1Database, id: &str, keep: Option<&str>) -> AppResult<()> {
     run(
         db,

@@ -27,7 +27,7 @@ impl std::fmt::Display for Failure {
     }
 }
 
-async fn send(method: &str, path: &str, body: Option<String>) -> Result<Response, Failure> {
+async fn send(method: &str, path: &str, body: Option<String>, extra: &[(&str, &str)]) -> Result<Response, Failure> {
     let offline = |_| Failure { status: 0, message: "the server did not answer".into(), code: String::new() };
     let window = web_sys::window().ok_or(Failure { status: 0, message: "no window".into(), code: String::new() })?;
     let init = RequestInit::new();
@@ -35,6 +35,9 @@ async fn send(method: &str, path: &str, body: Option<String>) -> Result<Response
     init.set_credentials(RequestCredentials::SameOrigin);
     let headers = web_sys::Headers::new().map_err(offline)?;
     let _ = headers.set("x-deflect-csrf", "1");
+    for (name, value) in extra {
+        let _ = headers.set(name, value);
+    }
     if let Some(b) = &body {
         let _ = headers.set("content-type", "application/json");
         init.set_body(&JsValue::from_str(b));
@@ -89,22 +92,40 @@ async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, Failure> {
 }
 
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
-    decode(send("GET", path, None).await?).await
+    decode(send("GET", path, None, &[]).await?).await
 }
 
 pub async fn call<B: Serialize, T: DeserializeOwned>(method: &str, path: &str, body: &B) -> Result<T, Failure> {
     let b =
         serde_json::to_string(body).map_err(|e| Failure { status: 0, message: e.to_string(), code: String::new() })?;
-    decode(send(method, path, Some(b)).await?).await
+    decode(send(method, path, Some(b), &[]).await?).await
+}
+
+/// A call that changes what was read at `etag` only if nobody changed it
+/// since (`If-Match`); a 412 `edit_conflict` says somebody did.
+pub async fn call_if_match<B: Serialize, T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    body: &B,
+    etag: &str,
+) -> Result<T, Failure> {
+    let b =
+        serde_json::to_string(body).map_err(|e| Failure { status: 0, message: e.to_string(), code: String::new() })?;
+    decode(send(method, path, Some(b), &[("if-match", etag)]).await?).await
 }
 
 /// A call with a raw JSON text body (the rules editor).
 pub async fn call_raw<T: DeserializeOwned>(method: &str, path: &str, body: String) -> Result<T, Failure> {
-    decode(send(method, path, Some(body)).await?).await
+    decode(send(method, path, Some(body), &[]).await?).await
 }
 
 pub async fn delete(path: &str) -> Result<(), Failure> {
-    send("DELETE", path, None).await.map(|_| ())
+    send("DELETE", path, None, &[]).await.map(|_| ())
+}
+
+/// A DELETE of what was read at `etag`, only if nobody changed it since.
+pub async fn delete_if_match(path: &str, etag: &str) -> Result<(), Failure> {
+    send("DELETE", path, None, &[("if-match", etag)]).await.map(|_| ())
 }
 
 /// GETs `path` into `into` for a view that reloads (on a filter change, on

@@ -31,6 +31,8 @@ pub(crate) enum AppError {
     MethodNotAllowed(&'static str),
     /// 409: the request conflicts with the state.
     Conflict(String),
+    /// 412: the article changed since the caller read it (`If-Match`).
+    EditConflict(String),
     /// 410: it existed and was erased on purpose.
     Gone(String),
     /// 413.
@@ -87,6 +89,7 @@ impl AppError {
             }
             AppError::Conflict(m) => (409, "conflict", m.clone(), None),
             AppError::Gone(m) => (410, "gone", m.clone(), None),
+            AppError::EditConflict(m) => (412, "edit_conflict", m.clone(), None),
             AppError::TooLarge(limit) => (413, "too_large", format!("the body is larger than {limit} bytes"), None),
             AppError::UnsupportedMediaType => {
                 (415, "unsupported_media_type", "send the body as application/json".into(), None)

@@ -151,6 +151,8 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Get, ["v1", "agent", "saved-replies"]) => admin::saved_replies(app, req).await,
         (Get, ["v1", "agent", "articles"]) => kb::list(app, req).await,
         (Get, ["v1", "agent", "articles", id]) => kb::get(app, req, id).await,
+        (Get, ["v1", "agent", "articles", id, "revisions"]) => kb::revisions(app, req, id).await,
+        (Get, ["v1", "agent", "kb", "deleted"]) => kb::deleted(app, req).await,
         (Get, ["v1", "agent", "kb", "unanswered"]) => kb::unanswered(app, req).await,
         (Get, ["v1", "agent", "kb", "performance"]) => kb::performance(app, req).await,
         (Get, ["v1", "agent", "metrics"]) => metrics::get(app, req).await,
@@ -160,6 +162,7 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Post, ["v1", "admin", "articles", "import"]) => kb::import(app, req).await,
         (Put, ["v1", "admin", "articles", id]) => kb::replace(app, req, id).await,
         (Delete, ["v1", "admin", "articles", id]) => kb::delete(app, req, id).await,
+        (Post, ["v1", "admin", "articles", id, "revisions", n, "restore"]) => kb::restore(app, req, id, n).await,
         (Post, ["v1", "admin", "kb", "publish"]) => kb::publish(app, req).await,
         (Get, ["v1", "admin", "settings"]) => admin::get_settings(app, req).await,
         (Put, ["v1", "admin", "settings"]) => admin::put_settings(app, req).await,
@@ -212,7 +215,8 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
             "tickets" | "tickets.csv" | "customers" | "agents" | "saved-replies" | "articles" | "metrics",
         ]
         | ["v1", "agent", "articles", _]
-        | ["v1", "agent", "kb", "unanswered" | "performance"]
+        | ["v1", "agent", "articles", _, "revisions"]
+        | ["v1", "agent", "kb", "unanswered" | "performance" | "deleted"]
         | ["v1", "admin", "audit"]
         | ["v1", "admin", "customers", _, "export"]
         | ["v1", "admin", "webhooks", "deliveries"] => "GET, HEAD",
@@ -224,7 +228,8 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         | ["v1", "admin", "kb", "publish"]
         | ["v1", "admin", "rules", "validate"]
         | ["v1", "admin", "webhooks", "test"]
-        | ["v1", "admin", "webhooks", "deliveries", _, "send"] => "POST",
+        | ["v1", "admin", "webhooks", "deliveries", _, "send"]
+        | ["v1", "admin", "articles", _, "revisions", _, "restore"] => "POST",
         ["v1", "admin", "webhooks", "secret"] => "GET, HEAD, POST",
         ["v1", "admin", "articles", _] => "DELETE, PUT",
         ["v1", "admin", "settings"] => "GET, HEAD, PUT",

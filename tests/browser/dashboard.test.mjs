@@ -807,6 +807,69 @@ test('the knowledge base page shows how each article does with customers', async
   await staff.close();
 });
 
+test('an article edited meanwhile is not overwritten: the editor shows the other version and keeps the text; history restores; a deleted article comes back', async () => {
+  const { url } = dashEdge();
+  const staff = await staffContext();
+  const dash = await staff.newPage();
+  const problems = watch(dash);
+  await login(dash, url, ADMIN_EMAIL, adminPassword());
+  const id = unique('returns').toLowerCase();
+  const made = await api(dash, 'POST', '/v1/admin/articles', { id, title: 'Returns window', body: 'Return within 30 days.' });
+  assert.equal(made.status, 201, JSON.stringify(made.json));
+  const current = async () => (await api(dash, 'GET', `/v1/agent/articles/${id}`)).json;
+  const notice = dash.locator('p.notice');
+
+  await dash.goto(`${url}/dashboard/#/kb`);
+  await dash.locator('ul.articles').getByRole('button', { name: 'Returns window (en)' }).click();
+  await dash.locator('#a-title').fill('Mine: returns within 60 days');
+  // Another admin saves first, from the same revision.
+  const theirs = await api(dash, 'PUT', `/v1/admin/articles/${id}`, { title: 'Theirs: returns within 45 days', body: HOSTILE });
+  assert.equal(theirs.status, 200, JSON.stringify(theirs.json));
+  await dash.getByRole('button', { name: 'Save', exact: true }).click();
+  const conflict = dash.locator('#edit-conflict');
+  await conflict.waitFor();
+  assert.match(await notice.innerText(), /^Admin changed this article after you opened it \(it is at revision 2 now\), so nothing was saved/);
+  assert.equal(await conflict.locator('.their-title').innerText(), 'Theirs: returns within 45 days');
+  assert.equal(await conflict.locator('.their-body').innerText(), HOSTILE, 'their text is shown as text');
+  assert.equal(await dash.evaluate(() => window.__pwned), undefined);
+  assert.equal(await dash.locator('#a-title').inputValue(), 'Mine: returns within 60 days', 'the editor keeps my text');
+  assert.equal((await current()).title, 'Theirs: returns within 45 days', 'nothing was overwritten');
+  await dash.locator('#keep-mine').click();
+  await notice.getByText('Saved “Mine: returns within 60 days”').waitFor();
+  const mine = await current();
+  assert.deepEqual([mine.title, mine.revision], ['Mine: returns within 60 days', 3]);
+
+  // The history lists all three, and brings back the first.
+  await dash.locator('ul.articles').getByRole('button', { name: 'Mine: returns within 60 days (en)' }).click();
+  await dash.locator('#show-history').click();
+  const revisions = dash.locator('ol.revisions li.revision');
+  await revisions.first().waitFor();
+  assert.deepEqual(await revisions.evaluateAll((l) => l.map((li) => li.dataset.revision)), ['3', '2', '1']);
+  assert.match(await revisions.first().innerText(), /Revision 3 — edited by .+: “Mine: returns within 60 days”/);
+  assert.match(await revisions.last().innerText(), /Revision 1 — created by /);
+  assert.equal(await revisions.first().locator('button.restore').count(), 0, 'the current revision has nothing to restore');
+  await dash.locator('ol.revisions li.revision[data-revision="1"] button.restore').click();
+  await notice.getByText('Restored revision 1 of “Returns window” as revision 4').waitFor();
+  assert.equal(await dash.locator('#a-title').inputValue(), 'Returns window');
+  assert.deepEqual([(await current()).title, (await current()).revision], ['Returns window', 4]);
+
+  // Deleted, then brought back from the list of deleted articles.
+  await dash.getByRole('button', { name: 'Delete', exact: true }).click();
+  await notice.getByText('Deleted.').waitFor();
+  const gone = dash.locator(`ul.deleted-articles li[data-id="${id}"]`);
+  await gone.waitFor();
+  assert.match(await gone.innerText(), /Returns window — deleted by /);
+  await gone.getByRole('button', { name: 'Restore “Returns window”' }).click();
+  await notice.getByText('Restored revision 5 of “Returns window” as revision 6').waitFor();
+  await dash.locator('ul.articles').getByRole('button', { name: 'Returns window (en)' }).waitFor();
+  await gone.waitFor({ state: 'detached' });
+  assert.equal((await current()).body, 'Return within 30 days.');
+
+  assert.equal((await api(dash, 'DELETE', `/v1/admin/articles/${id}`)).status, 204);
+  assert.deepEqual(problems, []);
+  await staff.close();
+});
+
 test('an admin sets business hours and a retention limit in Settings; bad values are refused in words', async () => {
   const { url } = dashEdge();
   const context = await staffContext();

@@ -4,17 +4,19 @@ use super::{assert_error, public, settings_lock};
 use deflect_tests::{ADMIN_EMAIL, Client, admin, edge_url, unique};
 use serde_json::json;
 
-const AGENT_ROUTES: [(&str, &str); 7] = [
+const AGENT_ROUTES: [(&str, &str); 9] = [
     ("GET", "/v1/agent/tickets"),
     ("GET", "/v1/agent/saved-replies"),
     ("GET", "/v1/agent/tickets/some-id"),
     ("GET", "/v1/agent/metrics"),
     ("GET", "/v1/agent/articles"),
     ("GET", "/v1/agent/tickets.csv"),
+    ("GET", "/v1/agent/articles/some-id/revisions"),
+    ("GET", "/v1/agent/kb/deleted"),
     ("GET", "/v1/auth/me"),
 ];
 
-const ADMIN_ROUTES: [(&str, &str); 10] = [
+const ADMIN_ROUTES: [(&str, &str); 11] = [
     ("GET", "/v1/admin/settings"),
     ("PUT", "/v1/admin/settings"),
     ("POST", "/v1/admin/articles"),
@@ -25,6 +27,7 @@ const ADMIN_ROUTES: [(&str, &str); 10] = [
     ("GET", "/v1/admin/webhooks/secret"),
     ("POST", "/v1/admin/webhooks/secret"),
     ("POST", "/v1/admin/webhooks/test"),
+    ("POST", "/v1/admin/articles/some-id/revisions/1/restore"),
 ];
 
 #[test]

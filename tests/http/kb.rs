@@ -2,8 +2,8 @@
 //! help centre, and CORS on the public API.
 
 use super::{assert_error, public};
-use deflect_tests::{admin, edge_url, unique};
-use serde_json::json;
+use deflect_tests::{Client, Reply, admin, edge_url, unique};
+use serde_json::{Value, json};
 
 #[test]
 fn the_index_is_served_with_an_etag_and_revalidates() {
@@ -59,6 +59,114 @@ fn articles_are_created_edited_published_and_deleted() {
     assert_eq!(del.status, 204, "{}", del.text);
     assert_error(&a.get(&format!("/v1/agent/articles/{id}?site=demo")), 404..=404);
     assert_eq!(a.json("POST", "/v1/admin/kb/publish?site=demo", &json!({})).status, 200);
+}
+
+/// A JSON request holding the caller to an article revision.
+fn if_match(c: &Client, method: &str, path: &str, etag: &str, body: Option<&Value>) -> Reply {
+    let text = body.map(Value::to_string);
+    let body = text.as_deref().map(|t| ("application/json", t.as_bytes()));
+    c.send(method, path, &[("x-deflect-csrf", "1"), ("if-match", etag)], body)
+}
+
+#[test]
+fn an_article_keeps_its_history_and_a_stale_edit_is_refused() {
+    let a = admin(&edge_url());
+    let id = unique("revised").to_lowercase();
+    let path = format!("/v1/admin/articles/{id}?site=demo");
+    let article =
+        |title: &str| json!({ "id": id, "title": title, "body": format!("{title}: the answer."), "tags": ["history"] });
+    let r = a.json("POST", "/v1/admin/articles?site=demo", &article("First words"));
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!((r.json()["revision"].as_u64(), r.header("etag")), (Some(1), Some("\"1\"")));
+    assert_eq!(a.get(&format!("/v1/agent/articles/{id}?site=demo")).header("etag"), Some("\"1\""));
+
+    // Two editors opened revision 1; the first to save wins, the second is
+    // refused and nothing of the first is lost.
+    let r = if_match(&a, "PUT", &path, "\"1\"", Some(&article("Second words")));
+    assert_eq!((r.status, r.header("etag")), (200, Some("\"2\"")), "{}", r.text);
+    let r = if_match(&a, "PUT", &path, "\"1\"", Some(&article("Stale words")));
+    assert_eq!(assert_error(&r, 412..=412), "edit_conflict");
+    let message = r.json()["error"]["message"].as_str().unwrap_or("").to_string();
+    assert!(message.contains(" changed this article") && message.contains("revision 2"), "{message}");
+    let now = a.get(&format!("/v1/agent/articles/{id}?site=demo")).json();
+    assert_eq!((now["title"].as_str(), now["revision"].as_u64()), (Some("Second words"), Some(2)));
+    assert_eq!(assert_error(&if_match(&a, "PUT", &path, "2", Some(&article("x"))), 400..=400), "bad_if_match");
+    // Either of two tags, a weak one, or any revision at all.
+    let r = if_match(&a, "PUT", &path, "\"7\", W/\"2\"", Some(&article("Third words")));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = if_match(&a, "PUT", &path, "*", Some(&article("Fourth words")));
+    assert_eq!(r.json()["revision"], 4, "{}", r.text);
+
+    let history = a.get(&format!("/v1/agent/articles/{id}/revisions?site=demo")).json();
+    let list = history.as_array().expect("a list");
+    let seen: Vec<(u64, &str, &str)> = list
+        .iter()
+        .map(|r| (r["revision"].as_u64().unwrap(), r["action"].as_str().unwrap(), r["title"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (4, "update", "Fourth words"),
+            (3, "update", "Third words"),
+            (2, "update", "Second words"),
+            (1, "create", "First words")
+        ]
+    );
+    assert!(list.iter().all(|r| r["author"].as_str().is_some_and(|n| !n.is_empty())), "{history}");
+    assert_eq!(list[3]["body"], "First words: the answer.");
+    assert_eq!(list[3]["tags"], json!(["history"]));
+
+    // Restoring makes an old text current as a new revision.
+    let r = a.json("POST", &format!("/v1/admin/articles/{id}/revisions/1/restore?site=demo"), &json!({}));
+    assert_eq!((r.status, r.header("etag")), (200, Some("\"5\"")), "{}", r.text);
+    assert_eq!(r.json()["title"], "First words");
+    let latest = a.get(&format!("/v1/agent/articles/{id}/revisions?site=demo")).json();
+    assert_eq!((latest[0]["revision"].as_u64(), latest[0]["action"].as_str()), (Some(5), Some("restore")));
+
+    // A delete from an old copy is refused too; from the current one it
+    // keeps the text, and the article can come back.
+    assert_error(&if_match(&a, "DELETE", &path, "\"4\"", None), 412..=412);
+    assert_eq!(if_match(&a, "DELETE", &path, "\"5\"", None).status, 204);
+    assert_error(&a.get(&format!("/v1/agent/articles/{id}?site=demo")), 404..=404);
+    let r = if_match(&a, "PUT", &path, "\"5\"", Some(&article("Too late")));
+    assert_eq!(assert_error(&r, 412..=412), "edit_conflict");
+    assert!(r.json()["error"]["message"].as_str().unwrap_or("").contains(" deleted this article"), "{}", r.text);
+    let never =
+        if_match(&a, "PUT", "/v1/admin/articles/never-was?site=demo", "*", Some(&json!({ "title": "x", "body": "" })));
+    assert_eq!(assert_error(&never, 412..=412), "edit_conflict");
+    assert!(never.json()["error"]["message"].as_str().unwrap_or("").contains("there is no article"), "{}", never.text);
+    let gone = a.get("/v1/agent/kb/deleted?site=demo").json();
+    let entry = gone.as_array().unwrap().iter().find(|r| r["article"] == id.as_str()).expect("listed as deleted");
+    assert_eq!((entry["revision"].as_u64(), entry["title"].as_str()), (Some(6), Some("First words")));
+
+    // Only admins restore; unknown revisions and articles are 404.
+    let agent = super::auth::agent();
+    let restore6 = format!("/v1/admin/articles/{id}/revisions/6/restore?site=demo");
+    assert_error(&agent.json("POST", &restore6, &json!({})), 403..=403);
+    assert_eq!(agent.get(&format!("/v1/agent/articles/{id}/revisions?site=demo")).status, 200);
+    for bad in ["99", "0", "abc"] {
+        let r = a.json("POST", &format!("/v1/admin/articles/{id}/revisions/{bad}/restore?site=demo"), &json!({}));
+        assert_error(&r, 404..=404);
+    }
+    assert_error(&a.get("/v1/agent/articles/no-such-article/revisions?site=demo"), 404..=404);
+
+    let r = a.json("POST", &restore6, &json!({}));
+    assert_eq!((r.status, r.json()["revision"].as_u64()), (200, Some(7)), "{}", r.text);
+    assert_eq!(r.json()["title"], "First words");
+    let gone = a.get("/v1/agent/kb/deleted?site=demo").json();
+    assert!(!gone.as_array().unwrap().iter().any(|r| r["article"] == id.as_str()), "{gone}");
+
+    // An import is kept in the history as well.
+    let r = a.json("POST", "/v1/admin/articles/import?site=demo", &json!({ "articles": [article("Imported words")] }));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let latest = a.get(&format!("/v1/agent/articles/{id}/revisions?site=demo")).json();
+    assert_eq!((latest[0]["revision"].as_u64(), latest[0]["action"].as_str()), (Some(8), Some("import")));
+    let audit = a.get(&format!("/v1/admin/audit?target={id}")).json();
+    assert!(
+        audit.as_array().unwrap().iter().any(|e| e["action"] == "article.restore" && e["target"] == id.as_str()),
+        "{audit}"
+    );
+    assert_eq!(a.send("DELETE", &path, &[("x-deflect-csrf", "1")], None).status, 204);
 }
 
 #[test]

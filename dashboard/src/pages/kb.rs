@@ -1,9 +1,10 @@
-//! The KB editor: articles, Markdown import, publishing, the questions
-//! the widget could not answer, and how each article does.
+//! The KB editor: articles with their history, Markdown import,
+//! publishing, the questions the widget could not answer, and how each
+//! article does.
 
 use super::Notice;
 use crate::api;
-use deflect_shared::api::{ArticleInput, ArticlePerformance, ArticleView};
+use deflect_shared::api::{ArticleInput, ArticlePerformance, ArticleRevision, ArticleView, revision_etag};
 use leptos::prelude::*;
 use serde::Deserialize;
 use wasm_bindgen::JsCast;
@@ -40,11 +41,20 @@ pub fn Kb() -> impl IntoView {
     let tags = RwSignal::new(String::new());
     let phrasings = RwSignal::new(String::new());
     let locale = RwSignal::new("en".to_string());
+    // The revision the editor's text started from, sent back as `If-Match`.
+    let base = RwSignal::new(None::<u32>);
+    // Someone else's version, after a save was refused because of it.
+    let theirs = RwSignal::new(None::<ArticleView>);
+    let history = RwSignal::new(None::<Vec<ArticleRevision>>);
+    let deleted = RwSignal::new(Vec::<ArticleRevision>::new());
     let reload = move || {
         leptos::task::spawn_local(async move {
             match api::get::<Vec<ArticleView>>("/v1/agent/articles").await {
                 Ok(a) => list.set(a),
                 Err(e) => note.set(Some(e.message)),
+            }
+            if let Ok(d) = api::get::<Vec<ArticleRevision>>("/v1/agent/kb/deleted").await {
+                deleted.set(d);
             }
             if let Ok(g) = api::get::<Vec<Group>>("/v1/agent/kb/unanswered").await {
                 gaps.set(g);
@@ -52,8 +62,9 @@ pub fn Kb() -> impl IntoView {
         });
     };
     reload();
-    let edit = move |a: Option<ArticleView>| match a {
+    let edit_fields = move |a: Option<ArticleView>| match a {
         Some(a) => {
+            base.set(Some(a.revision));
             editing.set(Some(a.id.clone()));
             title.set(a.title);
             body.set(a.body);
@@ -62,6 +73,7 @@ pub fn Kb() -> impl IntoView {
             locale.set(a.locale);
         }
         None => {
+            base.set(None);
             editing.set(Some(String::new()));
             for s in [title, body, tags, phrasings] {
                 s.set(String::new());
@@ -69,8 +81,30 @@ pub fn Kb() -> impl IntoView {
             locale.set("en".into());
         }
     };
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let edit = move |a: Option<ArticleView>| {
+        theirs.set(None);
+        history.set(None);
+        edit_fields(a);
+    };
+    // A save or delete was refused because the article changed meanwhile:
+    // the editor keeps this agent's text and shows the other version.
+    let conflict = move |id: &str, message: String| {
+        let path = format!("/v1/agent/articles/{}", api::enc(id));
+        async move {
+            match api::get::<ArticleView>(&path).await {
+                Ok(a) => {
+                    note.set(Some(message));
+                    theirs.try_set(Some(a));
+                }
+                Err(_) => {
+                    // Deleted meanwhile: saving again makes it anew.
+                    note.set(Some(format!("{message}. Your text is still here: save to create the article again.")));
+                    base.try_set(None);
+                }
+            }
+        }
+    };
+    let submit = move || {
         let id = editing.get_untracked().unwrap_or_default();
         let input = ArticleInput {
             id: (!id.is_empty()).then(|| id.clone()),
@@ -80,16 +114,65 @@ pub fn Kb() -> impl IntoView {
             phrasings: split(&phrasings.get_untracked(), '\n'),
             locale: Some(locale.get_untracked()),
         };
+        let started_from = base.get_untracked();
         leptos::task::spawn_local(async move {
-            let r = if id.is_empty() {
-                api::call::<_, ArticleView>("POST", "/v1/admin/articles", &input).await
-            } else {
-                api::call::<_, ArticleView>("PUT", &format!("/v1/admin/articles/{}", api::enc(&id)), &input).await
+            let path = format!("/v1/admin/articles/{}", api::enc(&id));
+            let r = match (id.is_empty(), started_from) {
+                (true, _) => api::call::<_, ArticleView>("POST", "/v1/admin/articles", &input).await,
+                (false, Some(r)) => api::call_if_match::<_, ArticleView>("PUT", &path, &input, &revision_etag(r)).await,
+                (false, None) => api::call::<_, ArticleView>("PUT", &path, &input).await,
             };
             match r {
                 Ok(a) => {
                     note.set(Some(format!("Saved “{}”. Publish to update the widget.", a.title)));
+                    theirs.set(None);
                     editing.set(None);
+                    reload();
+                }
+                Err(e) if e.code == "edit_conflict" => conflict(&id, e.message).await,
+                Err(e) => note.set(Some(e.message)),
+            }
+        });
+    };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        submit();
+    };
+    let keep_mine = move |_| {
+        if let Some(t) = theirs.get_untracked() {
+            base.set(Some(t.revision));
+            submit();
+        }
+    };
+    let take_theirs = move |_| {
+        if let Some(t) = theirs.get_untracked() {
+            edit(Some(t));
+            note.set(Some("Their version is in the editor now.".into()));
+        }
+    };
+    let show_history = move |_| {
+        let id = editing.get_untracked().unwrap_or_default();
+        leptos::task::spawn_local(async move {
+            match api::get::<Vec<ArticleRevision>>(&format!("/v1/agent/articles/{}/revisions", api::enc(&id))).await {
+                Ok(h) => {
+                    history.try_set(Some(h));
+                }
+                Err(e) => note.set(Some(e.message)),
+            }
+        });
+    };
+    let restore = move |id: String, revision: u32| {
+        leptos::task::spawn_local(async move {
+            let path = format!("/v1/admin/articles/{}/revisions/{revision}/restore", api::enc(&id));
+            match api::call::<_, ArticleView>("POST", &path, &serde_json::json!({})).await {
+                Ok(a) => {
+                    note.set(Some(format!(
+                        "Restored revision {revision} of “{}” as revision {}. Publish to update the widget.",
+                        a.title, a.revision
+                    )));
+                    if editing.get_untracked().as_deref() == Some(a.id.as_str()) {
+                        edit(Some(a));
+                    }
                     reload();
                 }
                 Err(e) => note.set(Some(e.message)),
@@ -97,13 +180,20 @@ pub fn Kb() -> impl IntoView {
         });
     };
     let delete = move |id: String| {
+        let started_from = base.get_untracked();
         leptos::task::spawn_local(async move {
-            match api::delete(&format!("/v1/admin/articles/{}", api::enc(&id))).await {
+            let path = format!("/v1/admin/articles/{}", api::enc(&id));
+            let r = match started_from {
+                Some(r) => api::delete_if_match(&path, &revision_etag(r)).await,
+                None => api::delete(&path).await,
+            };
+            match r {
                 Ok(()) => {
                     note.set(Some("Deleted. Publish to update the widget.".into()));
                     editing.set(None);
                     reload();
                 }
+                Err(e) if e.code == "edit_conflict" => conflict(&id, e.message).await,
                 Err(e) => note.set(Some(e.message)),
             }
         });
@@ -171,9 +261,40 @@ pub fn Kb() -> impl IntoView {
                         <button type="submit" class="primary">"Save"</button>
                         <button type="button" on:click=move |_| editing.set(None)>"Cancel"</button>
                         <Show when=move || !editing.get().unwrap_or_default().is_empty()>
+                            <button type="button" id="show-history" on:click=show_history>"History"</button>
                             <button type="button" class="danger" on:click=move |_| delete(editing.get_untracked().unwrap_or_default())>"Delete"</button>
                         </Show>
                     </div>
+                    {move || theirs.get().map(|t| view! {
+                        <div id="edit-conflict" class="conflict" role="alert">
+                            <p>{format!("Their version (revision {}, saved {}):", t.revision, crate::time::ago(t.updated_at))}</p>
+                            <p class="their-title"><strong>{t.title.clone()}</strong></p>
+                            <pre class="their-body">{t.body.clone()}</pre>
+                            <div class="row">
+                                <button type="button" id="keep-mine" class="primary" on:click=keep_mine>"Save mine over theirs"</button>
+                                <button type="button" id="take-theirs" on:click=take_theirs>"Load their version"</button>
+                            </div>
+                        </div>
+                    })}
+                    {move || history.get().map(|h| view! {
+                        <h3 id="history-h">"History"</h3>
+                        <ol class="revisions" aria-labelledby="history-h">
+                            {h.into_iter().enumerate().map(|(i, r)| {
+                                let who = r.author.clone().unwrap_or_else(|| "before history was kept".into());
+                                let line = format!("Revision {} — {} by {}, {}: “{}”", r.revision, r.action.describe(), who, crate::time::ago(r.created_at), r.title);
+                                let (id, n) = (r.article.clone(), r.revision);
+                                view! {
+                                    <li class="revision" data-revision=r.revision.to_string()>
+                                        {line}
+                                        <details><summary>"Text"</summary><pre>{r.body.clone()}</pre></details>
+                                        {(i > 0).then(|| view! {
+                                            <button type="button" class="restore" on:click=move |_| restore(id.clone(), n)>{format!("Restore revision {n}")}</button>
+                                        })}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ol>
+                    })}
                 </form>
             </Show>
             <div class="two-col">
@@ -186,6 +307,22 @@ pub fn Kb() -> impl IntoView {
                             view! { <li><button type="button" class="link" on:click=move |_| edit(Some(a2.clone()))>{label}</button></li> }
                         }).collect_view()}
                     </ul>
+                    <Show when=move || !deleted.get().is_empty()>
+                        <h2>"Deleted articles"</h2>
+                        <ul class="deleted-articles">
+                            {move || deleted.get().into_iter().map(|r| {
+                                let who = r.author.clone().unwrap_or_default();
+                                let line = format!("{} — deleted by {}, {} ", r.title, who, crate::time::ago(r.created_at));
+                                let (id, n) = (r.article.clone(), r.revision);
+                                view! {
+                                    <li data-id=r.article.clone()>
+                                        {line}
+                                        <button type="button" class="restore" on:click=move |_| restore(id.clone(), n)>{format!("Restore “{}”", r.title)}</button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </Show>
                 </div>
                 <div>
                     <h2>"Unanswered questions"</h2>

@@ -9,7 +9,9 @@ use crate::http::{MAX_IMPORT, Req, json};
 use crate::state::App;
 use crate::store::articles;
 use crate::store::{batch, events, kv, tickets};
-use deflect_shared::api::{ArticleInput, ArticlePerformance, parse_markdown};
+use deflect_shared::api::{
+    ArticleInput, ArticlePerformance, ArticleView, IfMatch, RevisionAction, parse_markdown, revision_etag,
+};
 use deflect_shared::kb::{Article, SearchOptions, group_questions};
 use deflect_shared::metrics;
 use serde::Deserialize;
@@ -53,22 +55,75 @@ pub(super) async fn list(app: &App, req: &mut Req) -> AppResult<Response> {
     json(200, &articles::list(&app.db, &site).await?)
 }
 
+/// An article as JSON with its revision as the ETag.
+fn article_response(status: u16, a: &ArticleView) -> AppResult<Response> {
+    let mut resp = json(status, a)?;
+    resp.headers_mut().set("etag", &revision_etag(a.revision))?;
+    Ok(resp)
+}
+
+async fn current(app: &App, site: &str, id: &str) -> AppResult<ArticleView> {
+    articles::get(&app.db, site, id).await?.ok_or_else(|| AppError::NotFound(format!("there is no article {id}")))
+}
+
 pub(super) async fn get(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
     auth::agent(app, req).await?;
     let site = site(app, req).await?;
-    let a = articles::get(&app.db, &site, id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("there is no article {id}")))?;
-    json(200, &a)
+    article_response(200, &current(app, &site, id).await?)
 }
 
-async fn save(app: &App, site: &str, list: &[Article]) -> AppResult<()> {
-    let stmts = list.iter().map(|a| articles::upsert_stmt(&app.db, site, a, app.now)).collect::<AppResult<Vec<_>>>()?;
-    // D1 batches are transactions: an import lands whole or not at all.
-    for chunk in stmts.chunks(100) {
-        batch(&app.db, chunk.to_vec()).await?;
+/// Saves articles as their next revisions: in batches of whole articles,
+/// each batch one transaction. `only_if` (one article) saves only while
+/// that revision is current; returns false when it was not.
+async fn save(
+    app: &App,
+    site: &str,
+    list: &[Article],
+    action: RevisionAction,
+    author: &str,
+    only_if: Option<u32>,
+) -> AppResult<bool> {
+    // D1 batches are transactions: each article lands whole or not at all,
+    // and an import of up to 33 articles lands all together.
+    for chunk in list.chunks(99 / articles::STATEMENTS_PER_SAVE) {
+        let mut stmts = Vec::with_capacity(chunk.len() * articles::STATEMENTS_PER_SAVE);
+        for a in chunk {
+            stmts.extend(articles::save_stmts(&app.db, site, a, action, author, only_if, app.now)?);
+        }
+        let counts = batch(&app.db, stmts).await?;
+        if only_if.is_some() && counts.first() == Some(&0) {
+            return Ok(false);
+        }
     }
-    Ok(())
+    Ok(true)
+}
+
+/// The revision an `If-Match` header holds the caller to: `None` without
+/// the header, the current revision when it matches, and 412 otherwise.
+async fn precondition(app: &App, req: &Req, site: &str, id: &str) -> AppResult<Option<u32>> {
+    let Some(header) = req.header("if-match") else { return Ok(None) };
+    let wanted = IfMatch::parse(&header).map_err(|e| AppError::bad("bad_if_match", e.to_string()))?;
+    let now = articles::get(&app.db, site, id).await?.map(|a| a.revision);
+    if wanted.accepts(now) {
+        return Ok(now);
+    }
+    Err(conflict(app, site, id).await?)
+}
+
+/// The 412 for a change refused by `If-Match`, naming who changed the
+/// article since.
+async fn conflict(app: &App, site: &str, id: &str) -> AppResult<AppError> {
+    let last = articles::revisions(&app.db, site, id).await?.into_iter().next();
+    let who = last.as_ref().and_then(|r| r.author.clone()).unwrap_or_else(|| "someone else".into());
+    Ok(AppError::EditConflict(match last {
+        Some(r) if r.action != RevisionAction::Delete => format!(
+            "{who} changed this article after you opened it (it is at revision {} now), so nothing was saved: \
+             look at their version, then save yours over it if you still want to",
+            r.revision
+        ),
+        Some(_) => format!("{who} deleted this article after you opened it, so nothing was saved"),
+        None => format!("there is no article {id} to change, so nothing was saved"),
+    }))
 }
 
 pub(super) async fn create(app: &App, req: &mut Req) -> AppResult<Response> {
@@ -80,11 +135,13 @@ pub(super) async fn create(app: &App, req: &mut Req) -> AppResult<Response> {
     if articles::get(&app.db, &site, &article.id).await?.is_some() {
         return Err(AppError::Conflict(format!("an article with id {} exists; use PUT to change it", article.id)));
     }
-    save(app, &site, std::slice::from_ref(&article)).await?;
+    save(app, &site, std::slice::from_ref(&article), RevisionAction::Create, &me.id, None).await?;
     app.audit(&me.id, "article.create", &article.id, serde_json::json!({ "site": site })).await?;
-    json(201, &articles::get(&app.db, &site, &article.id).await?)
+    article_response(201, &current(app, &site, &article.id).await?)
 }
 
+/// `PUT /v1/admin/articles/{id}`: creates or replaces; with `If-Match`,
+/// only while the article is at that revision.
 pub(super) async fn replace(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
     let me = auth::admin(app, req).await?;
     let site = site(app, req).await?;
@@ -94,19 +151,82 @@ pub(super) async fn replace(app: &App, req: &mut Req, id: &str) -> AppResult<Res
     }
     input.id = Some(id.to_string());
     let article = input.validate(id)?;
-    save(app, &site, std::slice::from_ref(&article)).await?;
+    let only_if = precondition(app, req, &site, id).await?;
+    let existed = only_if.is_some() || articles::get(&app.db, &site, id).await?.is_some();
+    let action = if existed { RevisionAction::Update } else { RevisionAction::Create };
+    if !save(app, &site, std::slice::from_ref(&article), action, &me.id, only_if).await? {
+        return Err(conflict(app, &site, id).await?);
+    }
     app.audit(&me.id, "article.update", id, serde_json::json!({ "site": site })).await?;
-    json(200, &articles::get(&app.db, &site, id).await?)
+    article_response(200, &current(app, &site, id).await?)
 }
 
 pub(super) async fn delete(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
     let me = auth::admin(app, req).await?;
     let site = site(app, req).await?;
-    if !articles::delete(&app.db, &site, id).await? {
-        return Err(AppError::NotFound(format!("there is no article {id}")));
+    let only_if = precondition(app, req, &site, id).await?;
+    if !articles::delete(&app.db, &site, id, &me.id, only_if, app.now).await? {
+        return Err(match only_if {
+            Some(_) => conflict(app, &site, id).await?,
+            None => AppError::NotFound(format!("there is no article {id}")),
+        });
     }
     app.audit(&me.id, "article.delete", id, serde_json::json!({ "site": site })).await?;
     crate::http::empty(204)
+}
+
+/// `GET /v1/agent/articles/{id}/revisions`: the kept revisions, newest
+/// first; a deleted article's too.
+pub(super) async fn revisions(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
+    auth::agent(app, req).await?;
+    let site = site(app, req).await?;
+    let list = articles::revisions(&app.db, &site, id).await?;
+    if list.is_empty() {
+        return Err(AppError::NotFound(format!("there is no article {id}, nor any history of one")));
+    }
+    json(200, &list)
+}
+
+/// `GET /v1/agent/kb/deleted`: articles deleted and not restored, each as
+/// the revision that deleted it.
+pub(super) async fn deleted(app: &App, req: &mut Req) -> AppResult<Response> {
+    auth::agent(app, req).await?;
+    let site = site(app, req).await?;
+    json(200, &articles::deleted(&app.db, &site).await?)
+}
+
+/// `POST /v1/admin/articles/{id}/revisions/{n}/restore`: makes revision
+/// `n`'s text current again as a new revision (bringing a deleted article
+/// back). Publishing then updates the widget.
+pub(super) async fn restore(app: &App, req: &mut Req, id: &str, n: &str) -> AppResult<Response> {
+    let me = auth::admin(app, req).await?;
+    let site = site(app, req).await?;
+    let number: u32 = n
+        .parse()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| AppError::NotFound(format!("{n:?} is not a revision number")))?;
+    let old = articles::revision(&app.db, &site, id, number)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("article {id} has no revision {number}")))?;
+    let article = Article {
+        id: id.to_string(),
+        title: old.title,
+        body: old.body,
+        tags: old.tags,
+        phrasings: old.phrasings,
+        locale: old.locale,
+    };
+    save(app, &site, std::slice::from_ref(&article), RevisionAction::Restore, &me.id, None).await?;
+    let now = current(app, &site, id).await?;
+    app.audit(
+        &me.id,
+        "article.restore",
+        id,
+        serde_json::json!({ "site": site, "from": number, "revision": now.revision }),
+    )
+    .await?;
+    article_response(200, &now)
 }
 
 #[derive(Deserialize)]
@@ -146,7 +266,7 @@ pub(super) async fn import(app: &App, req: &mut Req) -> AppResult<Response> {
     if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
         return Err(AppError::invalid("articles", format!("articles: the id {:?} appears twice", w[0])));
     }
-    save(app, &site, &list).await?;
+    save(app, &site, &list, RevisionAction::Import, &me.id, None).await?;
     app.audit(&me.id, "article.import", &site, serde_json::json!({ "count": list.len() })).await?;
     let published = if body.publish { Some(publish::publish(app, &site).await?) } else { None };
     json(200, &serde_json::json!({ "imported": list.len(), "published": published }))

@@ -1,9 +1,9 @@
 //! KB articles as admins edit them; publishing turns them into the index in
 //! KV.
 
-use super::{Arg, all, first, from_json, run};
+use super::{Arg, all, batch, first, from_json, stmt};
 use crate::error::AppResult;
-use deflect_shared::api::ArticleView;
+use deflect_shared::api::{ArticleRevision, ArticleView, RevisionAction};
 use deflect_shared::kb::Article;
 use serde::Deserialize;
 use worker::D1Database;
@@ -18,6 +18,7 @@ struct Row {
     phrasings: String,
     locale: String,
     updated_at: f64,
+    revision: f64,
 }
 
 impl Row {
@@ -31,6 +32,7 @@ impl Row {
             phrasings: from_json(&self.phrasings),
             locale: self.locale,
             updated_at: self.updated_at as i64,
+            revision: self.revision as u32,
         }
     }
 }
@@ -46,7 +48,7 @@ pub(crate) fn to_article(v: &ArticleView) -> Article {
     }
 }
 
-const SELECT: &str = "SELECT id, site_id, title, body, tags, phrasings, locale, updated_at FROM articles";
+const SELECT: &str = "SELECT id, site_id, title, body, tags, phrasings, locale, updated_at, revision FROM articles";
 
 pub(crate) async fn list(db: &D1Database, site: &str) -> AppResult<Vec<ArticleView>> {
     let rows: Vec<Row> = all(db, &format!("{SELECT} WHERE site_id = ?1 ORDER BY title"), &[Arg::Text(site)]).await?;
@@ -59,31 +61,191 @@ pub(crate) async fn get(db: &D1Database, site: &str, id: &str) -> AppResult<Opti
     Ok(row.map(Row::view))
 }
 
-pub(crate) fn upsert_stmt(
+/// Revisions kept per article; older ones are dropped as new ones come.
+const KEPT_REVISIONS: i64 = 100;
+
+/// Statements per saved article in [`save_stmts`].
+pub(crate) const STATEMENTS_PER_SAVE: usize = 3;
+
+/// The statements that save an article as its next revision and keep that
+/// revision in its history, to run in one batch. With `only_if` the save
+/// happens only while that revision is current (the caller's `If-Match`):
+/// then the batch's first count is 0 when someone else changed or deleted
+/// the article meanwhile, and nothing is written.
+pub(crate) fn save_stmts(
     db: &D1Database,
     site: &str,
     a: &Article,
+    action: RevisionAction,
+    author: &str,
+    only_if: Option<u32>,
     now: i64,
-) -> AppResult<worker::D1PreparedStatement> {
-    super::stmt(
+) -> AppResult<Vec<worker::D1PreparedStatement>> {
+    let tags = serde_json::to_string(&a.tags)?;
+    let phrasings = serde_json::to_string(&a.phrasings)?;
+    let only_if = only_if.map(i64::from);
+    Ok(vec![
+        // The next revision follows the history, not the row, so an article
+        // deleted and made again continues its numbering.
+        stmt(
+            db,
+            "INSERT INTO articles (id, site_id, title, body, tags, phrasings, locale, updated_at, revision) \
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
+               COALESCE((SELECT MAX(revision) FROM article_revisions WHERE site_id = ?2 AND article_id = ?1), 0) + 1 \
+             WHERE ?9 IS NULL OR EXISTS (SELECT 1 FROM articles WHERE site_id = ?2 AND id = ?1) \
+             ON CONFLICT(site_id, id) DO UPDATE SET title = excluded.title, body = excluded.body, \
+               tags = excluded.tags, phrasings = excluded.phrasings, locale = excluded.locale, \
+               updated_at = excluded.updated_at, revision = excluded.revision \
+             WHERE ?9 IS NULL OR articles.revision = ?9",
+            &[
+                Arg::Text(&a.id),
+                Arg::Text(site),
+                Arg::Text(&a.title),
+                Arg::Text(&a.body),
+                Arg::Text(&tags),
+                Arg::Text(&phrasings),
+                Arg::Text(&a.locale),
+                Arg::Int(now),
+                Arg::OptInt(only_if),
+            ],
+        )?,
+        // The row as it now is; when the save did not happen, its current
+        // revision is in the history already and this adds nothing.
+        stmt(
+            db,
+            "INSERT OR IGNORE INTO article_revisions \
+               (site_id, article_id, revision, action, title, body, tags, phrasings, locale, author, created_at) \
+             SELECT site_id, id, revision, ?3, title, body, tags, phrasings, locale, ?4, updated_at \
+             FROM articles WHERE site_id = ?1 AND id = ?2",
+            &[Arg::Text(site), Arg::Text(&a.id), Arg::Text(action.as_str()), Arg::Text(author)],
+        )?,
+        prune_stmt(db, site, &a.id)?,
+    ])
+}
+
+fn prune_stmt(db: &D1Database, site: &str, id: &str) -> AppResult<worker::D1PreparedStatement> {
+    stmt(
         db,
-        "INSERT INTO articles (id, site_id, title, body, tags, phrasings, locale, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
-         ON CONFLICT(site_id, id) DO UPDATE SET title = excluded.title, body = excluded.body, tags = excluded.tags, \
-         phrasings = excluded.phrasings, locale = excluded.locale, updated_at = excluded.updated_at",
-        &[
-            Arg::Text(&a.id),
-            Arg::Text(site),
-            Arg::Text(&a.title),
-            Arg::Text(&a.body),
-            Arg::Text(&serde_json::to_string(&a.tags)?),
-            Arg::Text(&serde_json::to_string(&a.phrasings)?),
-            Arg::Text(&a.locale),
-            Arg::Int(now),
-        ],
+        "DELETE FROM article_revisions WHERE site_id = ?1 AND article_id = ?2 AND revision <= \
+           (SELECT MAX(revision) FROM article_revisions WHERE site_id = ?1 AND article_id = ?2) - ?3",
+        &[Arg::Text(site), Arg::Text(id), Arg::Int(KEPT_REVISIONS)],
     )
 }
 
-pub(crate) async fn delete(db: &D1Database, site: &str, id: &str) -> AppResult<bool> {
-    Ok(run(db, "DELETE FROM articles WHERE site_id = ?1 AND id = ?2", &[Arg::Text(site), Arg::Text(id)]).await? == 1)
+/// Deletes an article, keeping its text as a `delete` revision. With
+/// `only_if`, only while that revision is current. Returns whether it was
+/// deleted.
+pub(crate) async fn delete(
+    db: &D1Database,
+    site: &str,
+    id: &str,
+    author: &str,
+    only_if: Option<u32>,
+    now: i64,
+) -> AppResult<bool> {
+    let only_if = only_if.map(i64::from);
+    let matches = "site_id = ?1 AND id = ?2 AND (?3 IS NULL OR revision = ?3)";
+    let counts = batch(
+        db,
+        vec![
+            stmt(
+                db,
+                &format!(
+                    "INSERT OR IGNORE INTO article_revisions \
+                       (site_id, article_id, revision, action, title, body, tags, phrasings, locale, author, created_at) \
+                     SELECT site_id, id, revision + 1, 'delete', title, body, tags, phrasings, locale, ?4, ?5 \
+                     FROM articles WHERE {matches}"
+                ),
+                &[Arg::Text(site), Arg::Text(id), Arg::OptInt(only_if), Arg::Text(author), Arg::Int(now)],
+            )?,
+            stmt(db, &format!("DELETE FROM articles WHERE {matches}"), &[
+                Arg::Text(site),
+                Arg::Text(id),
+                Arg::OptInt(only_if),
+            ])?,
+            prune_stmt(db, site, id)?,
+        ],
+    )
+    .await?;
+    Ok(counts.get(1).copied().unwrap_or(0) == 1)
+}
+
+#[derive(Debug, Deserialize)]
+struct RevisionRow {
+    article_id: String,
+    revision: f64,
+    action: String,
+    title: String,
+    body: String,
+    tags: String,
+    phrasings: String,
+    locale: String,
+    author: Option<String>,
+    created_at: f64,
+}
+
+impl RevisionRow {
+    fn view(self) -> ArticleRevision {
+        ArticleRevision {
+            article: self.article_id,
+            revision: self.revision as u32,
+            // The table's CHECK allows only the known names.
+            action: RevisionAction::parse(&self.action).unwrap_or(RevisionAction::Update),
+            title: self.title,
+            body: self.body,
+            tags: from_json(&self.tags),
+            phrasings: from_json(&self.phrasings),
+            locale: self.locale,
+            author: self.author,
+            created_at: self.created_at as i64,
+        }
+    }
+}
+
+const SELECT_REVISION: &str = "SELECT r.article_id, r.revision, r.action, r.title, r.body, r.tags, r.phrasings, \
+     r.locale, g.name AS author, r.created_at FROM article_revisions r LEFT JOIN agents g ON g.id = r.author";
+
+/// An article's kept revisions, newest first.
+pub(crate) async fn revisions(db: &D1Database, site: &str, id: &str) -> AppResult<Vec<ArticleRevision>> {
+    let rows: Vec<RevisionRow> = all(
+        db,
+        &format!("{SELECT_REVISION} WHERE r.site_id = ?1 AND r.article_id = ?2 ORDER BY r.revision DESC"),
+        &[Arg::Text(site), Arg::Text(id)],
+    )
+    .await?;
+    Ok(rows.into_iter().map(RevisionRow::view).collect())
+}
+
+/// One kept revision.
+pub(crate) async fn revision(
+    db: &D1Database,
+    site: &str,
+    id: &str,
+    revision: u32,
+) -> AppResult<Option<ArticleRevision>> {
+    let row: Option<RevisionRow> = first(
+        db,
+        &format!("{SELECT_REVISION} WHERE r.site_id = ?1 AND r.article_id = ?2 AND r.revision = ?3"),
+        &[Arg::Text(site), Arg::Text(id), Arg::Int(i64::from(revision))],
+    )
+    .await?;
+    Ok(row.map(RevisionRow::view))
+}
+
+/// Articles that are deleted now: the revision that deleted each, newest
+/// first (at most 100).
+pub(crate) async fn deleted(db: &D1Database, site: &str) -> AppResult<Vec<ArticleRevision>> {
+    let rows: Vec<RevisionRow> = all(
+        db,
+        &format!(
+            "{SELECT_REVISION} WHERE r.site_id = ?1 AND r.action = 'delete' \
+             AND r.revision = (SELECT MAX(revision) FROM article_revisions x \
+               WHERE x.site_id = r.site_id AND x.article_id = r.article_id) \
+             AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.site_id = r.site_id AND a.id = r.article_id) \
+             ORDER BY r.created_at DESC, r.article_id LIMIT 100"
+        ),
+        &[Arg::Text(site)],
+    )
+    .await?;
+    Ok(rows.into_iter().map(RevisionRow::view).collect())
 }

@@ -46,6 +46,139 @@ pub struct ArticleView {
     pub locale: String,
     /// Last change, ms.
     pub updated_at: i64,
+    /// The article's revision: 1 when created, one more with each change.
+    /// Its ETag is this number in quotes; send it back in `If-Match` so a
+    /// change made meanwhile by someone else is not overwritten.
+    #[serde(default)]
+    pub revision: u32,
+}
+
+/// What made a revision of an article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevisionAction {
+    /// Created in the editor or the API.
+    Create,
+    /// Changed in the editor or the API.
+    Update,
+    /// Created or changed by an import.
+    Import,
+    /// An earlier revision made current again.
+    Restore,
+    /// Deleted; the revision keeps the text it had.
+    Delete,
+}
+
+impl RevisionAction {
+    /// Every action.
+    pub const ALL: [RevisionAction; 5] = [
+        RevisionAction::Create,
+        RevisionAction::Update,
+        RevisionAction::Import,
+        RevisionAction::Restore,
+        RevisionAction::Delete,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevisionAction::Create => "create",
+            RevisionAction::Update => "update",
+            RevisionAction::Import => "import",
+            RevisionAction::Restore => "restore",
+            RevisionAction::Delete => "delete",
+        }
+    }
+
+    /// The action with this stored name.
+    pub fn parse(s: &str) -> Option<RevisionAction> {
+        RevisionAction::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// The action in words, as a past participle ("edited").
+    pub fn describe(self) -> &'static str {
+        match self {
+            RevisionAction::Create => "created",
+            RevisionAction::Update => "edited",
+            RevisionAction::Import => "imported",
+            RevisionAction::Restore => "restored",
+            RevisionAction::Delete => "deleted",
+        }
+    }
+}
+
+/// One kept state of an article (`GET /v1/agent/articles/{id}/revisions`,
+/// newest first; `GET /v1/agent/kb/deleted` lists the `delete` revisions of
+/// articles that are gone).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleRevision {
+    /// The article's id.
+    pub article: String,
+    /// Its revision number.
+    pub revision: u32,
+    /// What made it.
+    pub action: RevisionAction,
+    /// Title then.
+    pub title: String,
+    /// Body then.
+    pub body: String,
+    /// Tags then.
+    pub tags: Vec<String>,
+    /// Phrasings then.
+    pub phrasings: Vec<String>,
+    /// Locale then.
+    pub locale: String,
+    /// Who made it (the agent's name); absent for what existed before
+    /// history was kept.
+    pub author: Option<String>,
+    /// When, ms.
+    pub created_at: i64,
+}
+
+/// The ETag of an article revision: the number in quotes.
+pub fn revision_etag(revision: u32) -> String {
+    format!("\"{revision}\"")
+}
+
+/// What an `If-Match` header asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IfMatch {
+    /// `*`: the article exists, whatever its revision.
+    Any,
+    /// One of these revisions is current.
+    Revisions(Vec<u32>),
+}
+
+impl IfMatch {
+    /// Reads an `If-Match` header: `*`, or a comma-separated list of ETags
+    /// as [`revision_etag`] writes them (a weak `W/` prefix is accepted).
+    pub fn parse(header: &str) -> Result<IfMatch, Error> {
+        let header = header.trim();
+        if header == "*" {
+            return Ok(IfMatch::Any);
+        }
+        let bad =
+            || Error::field("If-Match", "expected the ETag the article was read with, such as \"3\" (or * for any)");
+        let mut out = Vec::new();
+        for tag in header.split(',').map(str::trim) {
+            let tag = tag.strip_prefix("W/").unwrap_or(tag);
+            let inner = tag.strip_prefix('"').and_then(|t| t.strip_suffix('"')).ok_or_else(bad)?;
+            if inner.is_empty() || inner.len() > 9 || !inner.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad());
+            }
+            out.push(inner.parse().map_err(|_| bad())?);
+        }
+        Ok(IfMatch::Revisions(out))
+    }
+
+    /// True when an article at `current` (`None`: there is none) meets it.
+    pub fn accepts(&self, current: Option<u32>) -> bool {
+        match (self, current) {
+            (_, None) => false,
+            (IfMatch::Any, Some(_)) => true,
+            (IfMatch::Revisions(list), Some(r)) => list.contains(&r),
+        }
+    }
 }
 
 /// A line of `GET /v1/agent/kb/performance`: how one article did with
@@ -184,6 +317,29 @@ mod tests {
         assert_eq!(a.body, "Open **Settings**.");
         assert!(parse_markdown("no title").unwrap_err().to_string().contains("# Title"));
         assert!(parse_markdown("---\nbad\n---\n# T").is_err());
+    }
+
+    #[test]
+    fn if_match_reads_etags() {
+        assert_eq!(IfMatch::parse(&revision_etag(3)).unwrap(), IfMatch::Revisions(vec![3]));
+        assert_eq!(IfMatch::parse(" W/\"4\", \"5\" ").unwrap(), IfMatch::Revisions(vec![4, 5]));
+        assert_eq!(IfMatch::parse("*").unwrap(), IfMatch::Any);
+        for bad in ["3", "\"\"", "\"x\"", "\"-1\"", "\"99999999999\"", "", "\"3\",,"] {
+            let e = IfMatch::parse(bad).unwrap_err().to_string();
+            assert!(e.contains("ETag"), "{bad:?}: {e}");
+        }
+        let m = IfMatch::Revisions(vec![2, 3]);
+        assert!(m.accepts(Some(3)) && !m.accepts(Some(4)) && !m.accepts(None));
+        assert!(IfMatch::Any.accepts(Some(9)) && !IfMatch::Any.accepts(None));
+    }
+
+    #[test]
+    fn revision_actions_round_trip() {
+        for a in RevisionAction::ALL {
+            assert_eq!(RevisionAction::parse(a.as_str()), Some(a));
+            assert_eq!(serde_json::to_value(a).unwrap(), a.as_str());
+        }
+        assert_eq!(RevisionAction::parse("edit"), None);
     }
 
     #[test]

@@ -153,6 +153,7 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Get, ["v1", "agent", "articles", id]) => kb::get(app, req, id).await,
         (Get, ["v1", "agent", "articles", id, "revisions"]) => kb::revisions(app, req, id).await,
         (Get, ["v1", "agent", "kb", "deleted"]) => kb::deleted(app, req).await,
+        (Post, ["v1", "agent", "kb", "try"]) => kb::try_question(app, req).await,
         (Get, ["v1", "agent", "kb", "unanswered"]) => kb::unanswered(app, req).await,
         (Get, ["v1", "agent", "kb", "performance"]) => kb::performance(app, req).await,
         (Get, ["v1", "agent", "metrics"]) => metrics::get(app, req).await,
@@ -223,6 +224,7 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         ["v1", "agent", "tickets", "bulk"] => "POST",
         ["v1", "agent", "tickets" | "customers", _] => "GET, HEAD, PATCH",
         ["v1", "agent", "tickets", _, "messages" | "merge" | "presence"]
+        | ["v1", "agent", "kb", "try"]
         | ["v1", "admin", "articles" | "retrain"]
         | ["v1", "admin", "articles", "import"]
         | ["v1", "admin", "kb", "publish"]

@@ -870,6 +870,51 @@ test('an article edited meanwhile is not overwritten: the editor shows the other
   await staff.close();
 });
 
+test('an admin tries a question on the saved articles before publishing, and sees what the widget would do', async () => {
+  const { url } = dashEdge();
+  const staff = await staffContext();
+  const dash = await staff.newPage();
+  const problems = watch(dash);
+  await login(dash, url, ADMIN_EMAIL, adminPassword());
+  const id = unique('luggage').toLowerCase();
+  const made = await api(dash, 'POST', '/v1/admin/articles', {
+    id, title: 'Lost luggage on the airship', body: 'Tell the purser; bags left on board are kept at the dock office for a month.',
+    phrasings: ['my bag was lost on the airship', 'I left my suitcase on the zeppelin'],
+  });
+  assert.equal(made.status, 201, JSON.stringify(made.json));
+
+  await dash.goto(`${url}/dashboard/#/kb`);
+  await dash.locator('#try-q').fill('I lost my bag on the airship');
+  assert.equal(await dash.locator('#try-draft').isChecked(), true, 'the saved articles by default');
+  const result = dash.locator('.try-result');
+  const tryIt = async () => {
+    const before = await result.count() ? await result.innerText() : '';
+    await dash.getByRole('button', { name: 'Try it' }).click();
+    await dash.waitForFunction((b) => (document.querySelector('.try-result')?.innerText ?? '') !== b, before);
+  };
+  await tryIt();
+  assert.equal(await result.getAttribute('data-decision'), 'answer');
+  assert.match(await result.locator('.try-decision').innerText(), /^The widget answers with “Lost luggage on the airship” \(confidence \d+%; it answers from \d+%\)\. Searched the \d+ saved articles\.$/);
+  const first = result.locator('ol.try-hits li').first();
+  assert.deepEqual([await first.getAttribute('data-id'), await first.getAttribute('data-shown')], [id, 'true']);
+
+  // The widget's index does not have it until it is published.
+  await dash.locator('#try-draft').uncheck();
+  await tryIt();
+  assert.match(await result.locator('.try-decision').innerText(), /Searched the \d+ published articles\.$/);
+  assert.equal(await result.locator(`ol.try-hits li[data-id="${id}"]`).count(), 0);
+  await dash.getByRole('button', { name: 'Publish to the widget' }).click();
+  await dash.locator('p.notice').getByText(/^Published \d+ articles/).waitFor();
+  await dash.locator('#try-q').fill('I lost my bag on the airship!');
+  await tryIt();
+  assert.equal(await first.getAttribute('data-id'), id);
+
+  assert.equal((await api(dash, 'DELETE', `/v1/admin/articles/${id}`)).status, 204);
+  assert.equal((await api(dash, 'POST', '/v1/admin/kb/publish', {})).status, 200);
+  assert.deepEqual(problems, []);
+  await staff.close();
+});
+
 test('an admin sets business hours and a retention limit in Settings; bad values are refused in words', async () => {
   const { url } = dashEdge();
   const context = await staffContext();

@@ -1,7 +1,7 @@
 //! The knowledge base: editing, import, publishing, the cached index, the
 //! help centre, and CORS on the public API.
 
-use super::{assert_error, public};
+use super::{assert_error, public, settings_lock};
 use deflect_tests::{Client, Reply, admin, edge_url, unique};
 use serde_json::{Value, json};
 
@@ -167,6 +167,83 @@ fn an_article_keeps_its_history_and_a_stale_edit_is_refused() {
         "{audit}"
     );
     assert_eq!(a.send("DELETE", &path, &[("x-deflect-csrf", "1")], None).status, 204);
+}
+
+#[test]
+fn a_question_is_tried_on_the_saved_articles_before_they_are_published() {
+    let a = admin(&edge_url());
+    // A site of its own, so no other test publishes it meanwhile.
+    let site = unique("try").to_lowercase();
+    let sites = |change: &dyn Fn(&mut Vec<Value>)| {
+        let _settings = settings_lock();
+        let mut s = a.get("/v1/admin/settings").json();
+        change(s["sites"].as_array_mut().expect("sites"));
+        let r = a.json("PUT", "/v1/admin/settings", &s);
+        assert_eq!(r.status, 200, "{}", r.text);
+    };
+    sites(&|list| list.push(json!({ "id": site, "name": "Airships", "allowed_origins": [] })));
+    let ask = |draft: bool, question: &str| {
+        a.json("POST", &format!("/v1/agent/kb/try?site={site}"), &json!({ "question": question, "draft": draft }))
+    };
+    let boarding = "how do I print my zeppelin boarding pass";
+    assert_error(&ask(true, boarding), 409..=409);
+
+    let articles = json!({ "articles": [
+        { "id": "boarding", "title": "Zeppelin boarding passes", "body": "Print your zeppelin boarding pass at the kiosk by the airship dock.",
+          "phrasings": ["where do I get my zeppelin boarding pass", "printing an airship ticket"] },
+        { "id": "refunds", "title": "Refunds for cancelled flights", "body": "When we cancel an airship flight, the fare comes back to your card within five days.",
+          "phrasings": ["my flight was cancelled, do I get my money back", "refund for a cancelled airship flight"] },
+    ]});
+    let r = a.json("POST", &format!("/v1/admin/articles/import?site={site}"), &articles);
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // Saved, not published: the draft answers, the widget's index does not exist yet.
+    let r = ask(true, boarding);
+    assert_eq!(r.status, 200, "{}", r.text);
+    let t = r.json();
+    assert_eq!(
+        (t["decision"].as_str(), t["draft"].as_bool(), t["articles"].as_u64()),
+        (Some("answer"), Some(true), Some(2)),
+        "{t}"
+    );
+    assert_eq!((t["hits"][0]["id"].as_str(), t["hits"][0]["shown"].as_bool()), (Some("boarding"), Some(true)), "{t}");
+    assert_eq!(t["hits"].as_array().unwrap().iter().filter(|h| h["shown"] == true).count(), 1, "{t}");
+    assert!(t["confidence"].as_f64().unwrap() >= t["answer_threshold"].as_f64().unwrap(), "{t}");
+    let off = ask(true, "what is the weather on mars tomorrow").json();
+    assert_eq!(off["decision"], "escalate", "{off}");
+    assert!(off["hits"].as_array().unwrap().iter().all(|h| h["shown"] == false), "{off}");
+    let r = ask(false, boarding);
+    assert_error(&r, 409..=409);
+    assert!(r.json()["error"]["message"].as_str().unwrap_or("").contains("has not published"), "{}", r.text);
+
+    // Published; then an edit shows in the draft at once, in the widget's
+    // index only after the next publish.
+    assert_eq!(a.json("POST", &format!("/v1/admin/kb/publish?site={site}"), &json!({})).status, 200);
+    let t = ask(false, boarding).json();
+    assert_eq!(
+        (t["hits"][0]["title"].as_str(), t["draft"].as_bool()),
+        (Some("Zeppelin boarding passes"), Some(false)),
+        "{t}"
+    );
+    let mut renamed = articles["articles"][0].clone();
+    renamed["title"] = json!("Airship boarding passes");
+    let r = a.json("PUT", &format!("/v1/admin/articles/boarding?site={site}"), &renamed);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(ask(true, boarding).json()["hits"][0]["title"], "Airship boarding passes");
+    assert_eq!(ask(false, boarding).json()["hits"][0]["title"], "Zeppelin boarding passes");
+
+    // Agents may try too; bad questions are refused in words.
+    let agent = super::auth::agent();
+    let r = agent.json("POST", &format!("/v1/agent/kb/try?site={site}"), &json!({ "question": boarding }));
+    assert_eq!((r.status, r.json()["draft"].as_bool()), (200, Some(false)), "{}", r.text);
+    assert_eq!(r.json()["hits"][0]["id"], "boarding");
+    assert_error(&ask(true, "   "), 422..=422);
+    assert_error(&ask(true, &"x".repeat(501)), 422..=422);
+    let r = a.json("POST", &format!("/v1/agent/kb/try?site={site}"), &json!({ "question": "hi", "drafts": true }));
+    assert_error(&r, 400..=422);
+    assert_error(&a.json("POST", "/v1/agent/kb/try?site=no-such-site", &json!({ "question": "hi" })), 422..=422);
+
+    sites(&|list| list.retain(|s| s["id"] != site.as_str()));
 }
 
 #[test]

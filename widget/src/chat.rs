@@ -42,7 +42,7 @@ pub(crate) fn answer(w: &Widget, index: &KbIndex, q: String) {
             w.event(EventKind::AnswerShown, Some(id(a)), Some(q), Some(m.confidence));
         }
         Decision::Suggest => {
-            let list: Vec<usize> = m.plausible().map(|h| h.article).collect();
+            let list = m.offered();
             w.shown.update(|v| v.extend(list.iter().map(|&a| id(a))));
             w.push(Entry::Suggest { articles: list, question: q.clone() });
             w.event(EventKind::AnswerShown, Some(id(m.hits[0].article)), Some(q), Some(m.confidence));

@@ -4,7 +4,9 @@
 
 use super::Notice;
 use crate::api;
-use deflect_shared::api::{ArticleInput, ArticlePerformance, ArticleRevision, ArticleView, revision_etag};
+use deflect_shared::api::{
+    ArticleInput, ArticlePerformance, ArticleRevision, ArticleView, TryAnswer, TryQuestion, revision_etag,
+};
 use leptos::prelude::*;
 use serde::Deserialize;
 use wasm_bindgen::JsCast;
@@ -297,6 +299,7 @@ pub fn Kb() -> impl IntoView {
                     })}
                 </form>
             </Show>
+            <TryIt />
             <div class="two-col">
                 <div>
                     <h2>"Articles"</h2>
@@ -346,6 +349,83 @@ pub fn Kb() -> impl IntoView {
             </div>
             <Performance />
         </section>
+    }
+}
+
+/// What the widget says to a sentence of the result of a tried question.
+fn decision_words(t: &TryAnswer) -> String {
+    let pct = |x: f32| format!("{:.0}%", x * 100.0);
+    let searched = if t.draft {
+        format!("the {} saved articles", t.articles)
+    } else {
+        format!("the {} published articles", t.articles)
+    };
+    let shown: Vec<&str> = t.hits.iter().filter(|h| h.shown).map(|h| h.title.as_str()).collect();
+    match (t.decision.as_str(), shown.as_slice()) {
+        ("answer", [first, ..]) => format!(
+            "The widget answers with “{first}” (confidence {}; it answers from {}). Searched {searched}.",
+            pct(t.confidence),
+            pct(t.answer_threshold)
+        ),
+        ("suggest", list) => format!(
+            "The widget suggests {} (confidence {}; it answers from {} and suggests from {}). Searched {searched}.",
+            list.iter().map(|t| format!("“{t}”")).collect::<Vec<_>>().join(", "),
+            pct(t.confidence),
+            pct(t.answer_threshold),
+            pct(t.suggest_threshold)
+        ),
+        _ => format!(
+            "No article fits well enough: the widget offers a ticket (confidence {}; it suggests from {}). Searched {searched}.",
+            pct(t.confidence),
+            pct(t.suggest_threshold)
+        ),
+    }
+}
+
+/// Asks a question as a customer would and shows what the widget does with
+/// it, on the published index or on the articles as saved.
+#[component]
+fn TryIt() -> impl IntoView {
+    let question = RwSignal::new(String::new());
+    let draft = RwSignal::new(true);
+    let result = RwSignal::new(None::<Result<TryAnswer, String>>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = TryQuestion { question: question.get_untracked(), draft: draft.get_untracked() };
+        leptos::task::spawn_local(async move {
+            let r = api::call::<_, TryAnswer>("POST", "/v1/agent/kb/try", &body).await.map_err(|e| e.message);
+            result.try_set(Some(r));
+        });
+    };
+    view! {
+        <h2 id="try-h">"Try a question"</h2>
+        <p class="muted">"Ask as a customer would and see what the widget does: answer with an article, suggest a few, or offer a ticket."</p>
+        <form class="try" aria-labelledby="try-h" on:submit=submit>
+            <label for="try-q">"Question"</label>
+            <input id="try-q" type="text" maxlength="500" required prop:value=move || question.get() on:input=move |ev| question.set(event_target_value(&ev)) />
+            <label class="inline">
+                <input type="checkbox" id="try-draft" prop:checked=move || draft.get() on:change=move |ev| draft.set(event_target_checked(&ev)) />
+                " Use the articles as saved, before publishing"
+            </label>
+            <div class="row"><button type="submit">"Try it"</button></div>
+        </form>
+        {move || match result.get() {
+            None => ().into_any(),
+            Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+            Some(Ok(t)) => view! {
+                <div class="try-result" data-decision=t.decision.clone()>
+                    <p class="try-decision">{decision_words(&t)}</p>
+                    <ol class="try-hits">
+                        {t.hits.iter().map(|h| view! {
+                            <li data-id=h.id.clone() data-shown=h.shown.to_string()>
+                                {format!("{} — {:.0}%", h.title, h.probability * 100.0)}
+                                {h.shown.then(|| view! { " " <span class="tag">"shown"</span> })}
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                </div>
+            }.into_any(),
+        }}
     }
 }
 

@@ -37,9 +37,16 @@ pub(crate) async fn store(app: &App, site: &str, index: &KbIndex) -> AppResult<P
 /// learned by retraining, when present, replace the ones learned from the
 /// articles' own phrasings.
 pub(crate) async fn publish(app: &App, site: &str) -> AppResult<Published> {
+    let index = build(app, site).await?;
+    store(app, site, &index).await
+}
+
+/// Builds the index publishing would make of the site's articles as they
+/// are saved now.
+async fn build(app: &App, site: &str) -> AppResult<KbIndex> {
     let list = articles::list(&app.db, site).await?;
     if list.is_empty() {
-        return Err(AppError::Conflict(format!("site {site} has no articles to publish")));
+        return Err(AppError::Conflict(format!("site {site} has no articles yet")));
     }
     let arts: Vec<_> = list.iter().map(to_article).collect();
     let mut options = BuildOptions::default();
@@ -47,8 +54,23 @@ pub(crate) async fn publish(app: &App, site: &str) -> AppResult<Published> {
         options.weights = w;
         options.learn_weights = false;
     }
-    let index = KbIndex::build(&arts, &options)?;
-    store(app, site, &index).await
+    Ok(KbIndex::build(&arts, &options)?)
+}
+
+/// The index publishing would make now, to try questions on before
+/// publishing. Kept in KV under a fingerprint of the saved articles and the
+/// learned weights, so it is built again only after a change.
+pub(crate) async fn draft(app: &App, site: &str) -> AppResult<KbIndex> {
+    let weights = kv::match_weights(&app.kv, site).await?.map(|w| w.signals.to_vec());
+    let fingerprint = format!("{}/{:?}", articles::fingerprint(&app.db, site).await?, weights);
+    if let Some(bytes) = kv::kb_draft(&app.kv, site, &fingerprint).await?
+        && let Ok(index) = KbIndex::decode(&bytes)
+    {
+        return Ok(index);
+    }
+    let index = build(app, site).await?;
+    kv::put_kb_draft(&app.kv, site, &fingerprint, &index.encode()).await?;
+    Ok(index)
 }
 
 /// The published index of a site, decoded.

@@ -10,7 +10,8 @@ use crate::state::App;
 use crate::store::articles;
 use crate::store::{batch, events, kv, tickets};
 use deflect_shared::api::{
-    ArticleInput, ArticlePerformance, ArticleView, IfMatch, RevisionAction, parse_markdown, revision_etag,
+    ArticleInput, ArticlePerformance, ArticleView, IfMatch, RevisionAction, TryAnswer, TryHit, TryQuestion,
+    parse_markdown, revision_etag,
 };
 use deflect_shared::kb::{Article, SearchOptions, group_questions};
 use deflect_shared::metrics;
@@ -278,6 +279,49 @@ pub(super) async fn publish(app: &App, req: &mut Req) -> AppResult<Response> {
     let p = publish::publish(app, &site).await?;
     app.audit(&me.id, "kb.publish", &site, serde_json::to_value(&p)?).await?;
     json(200, &p)
+}
+
+/// `POST /v1/agent/kb/try`: what the widget would do with a question, on
+/// the published index or on the articles as saved now (`draft`).
+pub(super) async fn try_question(app: &App, req: &mut Req) -> AppResult<Response> {
+    auth::agent(app, req).await?;
+    let site = site(app, req).await?;
+    let body: TryQuestion = req.json().await?;
+    let question = body.validate()?;
+    let index = if body.draft {
+        publish::draft(app, &site).await?
+    } else {
+        publish::load(app, &site).await?.ok_or_else(|| {
+            AppError::Conflict(format!("site {site} has not published its KB yet: try the saved articles instead"))
+        })?
+    };
+    let m = index.search(&question, SearchOptions::default());
+    let offered = m.offered();
+    let hits = m
+        .hits
+        .iter()
+        .map(|h| {
+            let a = &index.articles()[h.article];
+            TryHit {
+                id: a.id.clone(),
+                title: a.title.clone(),
+                probability: h.probability,
+                shown: offered.contains(&h.article),
+            }
+        })
+        .collect();
+    json(
+        200,
+        &TryAnswer {
+            decision: m.decision.as_str().to_string(),
+            confidence: m.confidence,
+            answer_threshold: index.weights().answer_threshold,
+            suggest_threshold: index.weights().suggest_threshold,
+            hits,
+            draft: body.draft,
+            articles: index.articles().len(),
+        },
+    )
 }
 
 /// `GET /v1/agent/kb/unanswered`: escalated and unanswered questions,

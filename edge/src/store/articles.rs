@@ -61,6 +61,26 @@ pub(crate) async fn get(db: &D1Database, site: &str, id: &str) -> AppResult<Opti
     Ok(row.map(Row::view))
 }
 
+#[derive(Deserialize)]
+struct Fingerprint {
+    n: f64,
+    revisions: f64,
+    latest: f64,
+}
+
+/// A value that changes whenever a site's saved articles do: their count,
+/// the sum of their revisions and the latest change.
+pub(crate) async fn fingerprint(db: &D1Database, site: &str) -> AppResult<String> {
+    let f: Option<Fingerprint> = first(
+        db,
+        "SELECT COUNT(*) AS n, COALESCE(SUM(revision), 0) AS revisions, COALESCE(MAX(updated_at), 0) AS latest \
+         FROM articles WHERE site_id = ?1",
+        &[Arg::Text(site)],
+    )
+    .await?;
+    Ok(f.map_or_else(String::new, |f| format!("{}:{}:{}", f.n, f.revisions, f.latest)))
+}
+
 /// Revisions kept per article; older ones are dropped as new ones come.
 const KEPT_REVISIONS: i64 = 100;
 

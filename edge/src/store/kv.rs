@@ -124,6 +124,32 @@ pub(crate) async fn put_kb_index(kv: &KvStore, site: &str, bytes: &[u8], meta: &
     Ok(())
 }
 
+fn draft_key(site: &str) -> String {
+    format!("kb:draft:{site}")
+}
+
+#[derive(Serialize, Deserialize)]
+struct DraftMeta {
+    fingerprint: String,
+}
+
+/// The draft index of a site, if it was built for these articles
+/// (`fingerprint`).
+pub(crate) async fn kb_draft(kv: &KvStore, site: &str, fingerprint: &str) -> AppResult<Option<Vec<u8>>> {
+    let (bytes, meta) = kv.get(&draft_key(site)).bytes_with_metadata::<DraftMeta>().await?;
+    Ok(bytes.filter(|_| meta.is_some_and(|m| m.fingerprint == fingerprint)))
+}
+
+/// Keeps a draft index for a day (it is rebuilt from D1 when missing).
+pub(crate) async fn put_kb_draft(kv: &KvStore, site: &str, fingerprint: &str, bytes: &[u8]) -> AppResult<()> {
+    kv.put_bytes(&draft_key(site), bytes)?
+        .metadata(DraftMeta { fingerprint: fingerprint.to_string() })?
+        .expiration_ttl(86_400)
+        .execute()
+        .await?;
+    Ok(())
+}
+
 /// Counts a request against a client's [`Counter`] (one KV read and one
 /// write) and returns it, this request included.
 pub(crate) async fn hit(kv: &KvStore, bucket: &str, client: &str, now_ms: i64) -> AppResult<Counter> {

@@ -135,6 +135,59 @@ pub struct ArticleRevision {
     pub created_at: i64,
 }
 
+/// `POST /v1/agent/kb/try`: a question asked as a customer would, to see
+/// what the widget does with it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TryQuestion {
+    /// The question.
+    pub question: String,
+    /// `true`: match against the articles as saved now, before publishing;
+    /// `false`: against the published index the widget has.
+    #[serde(default)]
+    pub draft: bool,
+}
+
+impl TryQuestion {
+    /// The question, trimmed: 1 to 500 characters.
+    pub fn validate(&self) -> Result<String, Error> {
+        validate::text("question", &self.question, 1, 500)
+    }
+}
+
+/// What the widget would do with a question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TryAnswer {
+    /// `answer`, `suggest` or `escalate` (offer a ticket).
+    pub decision: String,
+    /// The matcher's confidence that the best article answers it (0..=1).
+    pub confidence: f32,
+    /// The confidence from which the widget answers.
+    pub answer_threshold: f32,
+    /// The confidence from which it suggests articles (below: a ticket).
+    pub suggest_threshold: f32,
+    /// The three best articles, best first, each marked with whether the
+    /// widget shows it.
+    pub hits: Vec<TryHit>,
+    /// Matched against the saved articles (`true`) or the published index.
+    pub draft: bool,
+    /// Articles in the index that was searched.
+    pub articles: usize,
+}
+
+/// One article in a [`TryAnswer`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TryHit {
+    /// Article id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Its probability among the articles.
+    pub probability: f32,
+    /// The widget shows it to the customer.
+    pub shown: bool,
+}
+
 /// The ETag of an article revision: the number in quotes.
 pub fn revision_etag(revision: u32) -> String {
     format!("\"{revision}\"")
@@ -331,6 +384,14 @@ mod tests {
         let m = IfMatch::Revisions(vec![2, 3]);
         assert!(m.accepts(Some(3)) && !m.accepts(Some(4)) && !m.accepts(None));
         assert!(IfMatch::Any.accepts(Some(9)) && !IfMatch::Any.accepts(None));
+    }
+
+    #[test]
+    fn tried_questions_are_validated() {
+        let q = |s: &str| TryQuestion { question: s.into(), draft: false }.validate();
+        assert_eq!(q("  my card was stolen ").unwrap(), "my card was stolen");
+        assert!(q(" ").is_err());
+        assert!(q(&"x".repeat(501)).is_err());
     }
 
     #[test]

@@ -44,6 +44,17 @@ pub enum Decision {
     Escalate,
 }
 
+impl Decision {
+    /// Its name on the wire: `answer`, `suggest`, `escalate`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Answer => "answer",
+            Decision::Suggest => "suggest",
+            Decision::Escalate => "escalate",
+        }
+    }
+}
+
 /// The result of a search.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Matches {
@@ -62,6 +73,16 @@ impl Matches {
     pub fn plausible(&self) -> impl Iterator<Item = &Hit> {
         let floor = self.hits.first().map_or(0.0, |h| h.probability / 4.0);
         self.hits.iter().filter(move |h| h.probability >= floor)
+    }
+
+    /// The articles a customer is shown: the best when answering, the
+    /// plausible ones when suggesting, none when escalating.
+    pub fn offered(&self) -> Vec<usize> {
+        match self.decision {
+            Decision::Answer => self.hits.first().map(|h| h.article).into_iter().collect(),
+            Decision::Suggest => self.plausible().map(|h| h.article).collect(),
+            Decision::Escalate => Vec::new(),
+        }
     }
 
     fn escalate() -> Matches {
@@ -161,5 +182,22 @@ impl KbIndex {
             Decision::Escalate
         };
         Matches { hits, confidence, decision }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Decision, Hit, Matches};
+
+    #[test]
+    fn customers_are_offered_what_the_decision_says() {
+        let hit = |article, probability| Hit { article, score: 0.0, probability };
+        let hits = vec![hit(4, 0.5), hit(1, 0.2), hit(7, 0.05)];
+        let m = |decision| Matches { hits: hits.clone(), confidence: 0.4, decision };
+        assert_eq!(m(Decision::Answer).offered(), [4]);
+        // The third is under a quarter of the best: a long shot, not shown.
+        assert_eq!(m(Decision::Suggest).offered(), [4, 1]);
+        assert!(m(Decision::Escalate).offered().is_empty());
+        assert_eq!(Decision::Suggest.as_str(), "suggest");
     }
 }

@@ -153,6 +153,7 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Get, ["v1", "agent", "articles", id]) => kb::get(app, req, id).await,
         (Get, ["v1", "agent", "articles", id, "revisions"]) => kb::revisions(app, req, id).await,
         (Get, ["v1", "agent", "kb", "deleted"]) => kb::deleted(app, req).await,
+        (Get, ["v1", "agent", "kb", "status"]) => kb::status(app, req).await,
         (Post, ["v1", "agent", "kb", "try"]) => kb::try_question(app, req).await,
         (Get, ["v1", "agent", "kb", "unanswered"]) => kb::unanswered(app, req).await,
         (Get, ["v1", "agent", "kb", "performance"]) => kb::performance(app, req).await,
@@ -217,7 +218,7 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         ]
         | ["v1", "agent", "articles", _]
         | ["v1", "agent", "articles", _, "revisions"]
-        | ["v1", "agent", "kb", "unanswered" | "performance" | "deleted"]
+        | ["v1", "agent", "kb", "unanswered" | "performance" | "deleted" | "status"]
         | ["v1", "admin", "audit"]
         | ["v1", "admin", "customers", _, "export"]
         | ["v1", "admin", "webhooks", "deliveries"] => "GET, HEAD",

@@ -884,6 +884,10 @@ test('an admin tries a question on the saved articles before publishing, and see
   assert.equal(made.status, 201, JSON.stringify(made.json));
 
   await dash.goto(`${url}/dashboard/#/kb`);
+  const state = dash.locator('p.publish-state');
+  await state.waitFor();
+  assert.match(await state.innerText(), /^Published .+\. Not in the widget yet: \d+ articles? new or changed(?: and \d+ articles? deleted)?; publish to update it\.$/);
+  assert.equal(await state.getAttribute('data-pending'), 'true');
   await dash.locator('#try-q').fill('I lost my bag on the airship');
   assert.equal(await dash.locator('#try-draft').isChecked(), true, 'the saved articles by default');
   const result = dash.locator('.try-result');
@@ -905,6 +909,7 @@ test('an admin tries a question on the saved articles before publishing, and see
   assert.equal(await result.locator(`ol.try-hits li[data-id="${id}"]`).count(), 0);
   await dash.getByRole('button', { name: 'Publish to the widget' }).click();
   await dash.locator('p.notice').getByText(/^Published \d+ articles/).waitFor();
+  await dash.locator('p.publish-state[data-pending="false"]').getByText(/^The widget has everything saved: published just now, \d+ articles\.$/).waitFor();
   await dash.locator('#try-q').fill('I lost my bag on the airship!');
   await tryIt();
   assert.equal(await first.getAttribute('data-id'), id);

@@ -194,8 +194,15 @@ fn a_question_is_tried_on_the_saved_articles_before_they_are_published() {
         { "id": "refunds", "title": "Refunds for cancelled flights", "body": "When we cancel an airship flight, the fare comes back to your card within five days.",
           "phrasings": ["my flight was cancelled, do I get my money back", "refund for a cancelled airship flight"] },
     ]});
+    let status = || {
+        let s = a.get(&format!("/v1/agent/kb/status?site={site}")).json();
+        let n = |k: &str| s[k].as_u64().unwrap_or_else(|| panic!("{k} in {s}"));
+        (s["published_at"].is_number(), n("published_articles"), n("saved_articles"), n("changed"), n("deleted"))
+    };
+    assert_eq!(status(), (false, 0, 0, 0, 0));
     let r = a.json("POST", &format!("/v1/admin/articles/import?site={site}"), &articles);
     assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(status(), (false, 0, 2, 2, 0));
 
     // Saved, not published: the draft answers, the widget's index does not exist yet.
     let r = ask(true, boarding);
@@ -219,6 +226,7 @@ fn a_question_is_tried_on_the_saved_articles_before_they_are_published() {
     // Published; then an edit shows in the draft at once, in the widget's
     // index only after the next publish.
     assert_eq!(a.json("POST", &format!("/v1/admin/kb/publish?site={site}"), &json!({})).status, 200);
+    assert_eq!(status(), (true, 2, 2, 0, 0));
     let t = ask(false, boarding).json();
     assert_eq!(
         (t["hits"][0]["title"].as_str(), t["draft"].as_bool()),
@@ -231,6 +239,16 @@ fn a_question_is_tried_on_the_saved_articles_before_they_are_published() {
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(ask(true, boarding).json()["hits"][0]["title"], "Airship boarding passes");
     assert_eq!(ask(false, boarding).json()["hits"][0]["title"], "Zeppelin boarding passes");
+    // One changed; one published article deleted; one made and deleted
+    // since, which the widget never had.
+    let del =
+        |id: &str| a.send("DELETE", &format!("/v1/admin/articles/{id}?site={site}"), &[("x-deflect-csrf", "1")], None);
+    assert_eq!(del("refunds").status, 204);
+    let brief = json!({ "id": "brief", "title": "Here and gone", "body": "" });
+    assert_eq!(a.json("POST", &format!("/v1/admin/articles?site={site}"), &brief).status, 201);
+    assert_eq!(status(), (true, 2, 2, 2, 1));
+    assert_eq!(del("brief").status, 204);
+    assert_eq!(status(), (true, 2, 1, 1, 1));
 
     // Agents may try too; bad questions are refused in words.
     let agent = super::auth::agent();

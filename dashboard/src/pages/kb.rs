@@ -5,7 +5,7 @@
 use super::Notice;
 use crate::api;
 use deflect_shared::api::{
-    ArticleInput, ArticlePerformance, ArticleRevision, ArticleView, TryAnswer, TryQuestion, revision_etag,
+    ArticleInput, ArticlePerformance, ArticleRevision, ArticleView, KbStatus, TryAnswer, TryQuestion, revision_etag,
 };
 use leptos::prelude::*;
 use serde::Deserialize;
@@ -49,8 +49,12 @@ pub fn Kb() -> impl IntoView {
     let theirs = RwSignal::new(None::<ArticleView>);
     let history = RwSignal::new(None::<Vec<ArticleRevision>>);
     let deleted = RwSignal::new(Vec::<ArticleRevision>::new());
+    let status = RwSignal::new(None::<KbStatus>);
     let reload = move || {
         leptos::task::spawn_local(async move {
+            if let Ok(s) = api::get::<KbStatus>("/v1/agent/kb/status").await {
+                status.try_set(Some(s));
+            }
             match api::get::<Vec<ArticleView>>("/v1/agent/articles").await {
                 Ok(a) => list.set(a),
                 Err(e) => note.set(Some(e.message)),
@@ -203,7 +207,10 @@ pub fn Kb() -> impl IntoView {
     let publish = move |_| {
         leptos::task::spawn_local(async move {
             match api::call::<_, serde_json::Value>("POST", "/v1/admin/kb/publish", &serde_json::json!({})).await {
-                Ok(p) => note.set(Some(format!("Published {} articles ({} bytes).", p["articles"], p["bytes"]))),
+                Ok(p) => {
+                    note.set(Some(format!("Published {} articles ({} bytes).", p["articles"], p["bytes"])));
+                    reload();
+                }
                 Err(e) => note.set(Some(e.message)),
             }
         });
@@ -242,6 +249,10 @@ pub fn Kb() -> impl IntoView {
                 <label class="button">"Import Markdown files"<input type="file" accept=".md,text/markdown" multiple class="sr" on:change=import /></label>
                 <button type="button" class="primary" on:click=publish>"Publish to the widget"</button>
             </div>
+            {move || status.get().map(|s| {
+                let pending = s.changed + s.deleted > 0 || s.published_at.is_none();
+                view! { <p class="publish-state" data-pending=pending.to_string()>{publish_words(&s)}</p> }
+            })}
             <Notice note=note />
             <Show when=move || editing.get().is_some()>
                 <form class="editor" on:submit=save>
@@ -349,6 +360,36 @@ pub fn Kb() -> impl IntoView {
             </div>
             <Performance />
         </section>
+    }
+}
+
+/// Where publishing stands, in a sentence.
+fn publish_words(s: &KbStatus) -> String {
+    let articles = |n: u64| if n == 1 { "1 article".to_string() } else { format!("{n} articles") };
+    match s.published_at {
+        None => format!(
+            "Not published yet: the widget has no articles. {} saved; publish to give them to the widget.",
+            articles(s.saved_articles)
+        ),
+        Some(at) if s.changed + s.deleted == 0 => format!(
+            "The widget has everything saved: published {}, {}.",
+            crate::time::ago(at),
+            articles(s.published_articles as u64)
+        ),
+        Some(at) => {
+            let mut parts = Vec::new();
+            if s.changed > 0 {
+                parts.push(format!("{} new or changed", articles(s.changed)));
+            }
+            if s.deleted > 0 {
+                parts.push(format!("{} deleted", articles(s.deleted)));
+            }
+            format!(
+                "Published {}. Not in the widget yet: {}; publish to update it.",
+                crate::time::ago(at),
+                parts.join(" and ")
+            )
+        }
     }
 }
 

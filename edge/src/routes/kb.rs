@@ -10,7 +10,7 @@ use crate::state::App;
 use crate::store::articles;
 use crate::store::{batch, events, kv, tickets};
 use deflect_shared::api::{
-    ArticleInput, ArticlePerformance, ArticleView, IfMatch, RevisionAction, TryAnswer, TryHit, TryQuestion,
+    ArticleInput, ArticlePerformance, ArticleView, IfMatch, KbStatus, RevisionAction, TryAnswer, TryHit, TryQuestion,
     parse_markdown, revision_etag,
 };
 use deflect_shared::kb::{Article, SearchOptions, group_questions};
@@ -279,6 +279,25 @@ pub(super) async fn publish(app: &App, req: &mut Req) -> AppResult<Response> {
     let p = publish::publish(app, &site).await?;
     app.audit(&me.id, "kb.publish", &site, serde_json::to_value(&p)?).await?;
     json(200, &p)
+}
+
+/// `GET /v1/agent/kb/status`: what is published, and what was saved since.
+pub(super) async fn status(app: &App, req: &mut Req) -> AppResult<Response> {
+    auth::agent(app, req).await?;
+    let site = site(app, req).await?;
+    let published = kv::kb_index(&app.kv, &site).await?.map(|(_, meta)| meta);
+    let since = published.as_ref().map_or(i64::MIN, |m| m.published_at);
+    let (saved, changed, deleted) = articles::changes_since(&app.db, &site, since).await?;
+    json(
+        200,
+        &KbStatus {
+            published_at: published.as_ref().map(|m| m.published_at),
+            published_articles: published.map_or(0, |m| m.articles),
+            saved_articles: saved,
+            changed,
+            deleted,
+        },
+    )
 }
 
 /// `POST /v1/agent/kb/try`: what the widget would do with a question, on

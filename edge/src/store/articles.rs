@@ -81,6 +81,31 @@ pub(crate) async fn fingerprint(db: &D1Database, site: &str) -> AppResult<String
     Ok(f.map_or_else(String::new, |f| format!("{}:{}:{}", f.n, f.revisions, f.latest)))
 }
 
+#[derive(Deserialize)]
+struct Changes {
+    saved: f64,
+    changed: f64,
+    deleted: f64,
+}
+
+/// Since `since` (ms): the articles saved now, those created or changed
+/// since, and those deleted since that existed then.
+pub(crate) async fn changes_since(db: &D1Database, site: &str, since: i64) -> AppResult<(u64, u64, u64)> {
+    let c: Option<Changes> = first(
+        db,
+        "SELECT (SELECT COUNT(*) FROM articles WHERE site_id = ?1) AS saved, \
+           (SELECT COUNT(*) FROM articles WHERE site_id = ?1 AND updated_at > ?2) AS changed, \
+           (SELECT COUNT(DISTINCT r.article_id) FROM article_revisions r \
+             WHERE r.site_id = ?1 AND r.action = 'delete' AND r.created_at > ?2 \
+             AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.site_id = r.site_id AND a.id = r.article_id) \
+             AND EXISTS (SELECT 1 FROM article_revisions p \
+               WHERE p.site_id = r.site_id AND p.article_id = r.article_id AND p.created_at <= ?2)) AS deleted",
+        &[Arg::Text(site), Arg::Int(since)],
+    )
+    .await?;
+    Ok(c.map_or((0, 0, 0), |c| (c.saved as u64, c.changed as u64, c.deleted as u64)))
+}
+
 /// Revisions kept per article; older ones are dropped as new ones come.
 const KEPT_REVISIONS: i64 = 100;
 

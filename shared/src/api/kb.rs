@@ -135,6 +135,23 @@ pub struct ArticleRevision {
     pub created_at: i64,
 }
 
+/// `GET /v1/agent/kb/status`: the saved articles against what the widget
+/// has.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KbStatus {
+    /// When the KB was last published, ms; absent when it never was.
+    pub published_at: Option<i64>,
+    /// Articles in the published index.
+    pub published_articles: usize,
+    /// Articles saved now.
+    pub saved_articles: u64,
+    /// Saved articles created or changed since the last publish (all of
+    /// them when it was never published).
+    pub changed: u64,
+    /// Published articles deleted since.
+    pub deleted: u64,
+}
+
 /// `POST /v1/agent/kb/try`: a question asked as a customer would, to see
 /// what the widget does with it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

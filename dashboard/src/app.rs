@@ -1,11 +1,11 @@
 //! The dashboard shell: who is logged in, the navigation, and the hash
 //! router (`#/queue`, `#/ticket/<id>`, `#/customers`, `#/customer/<id>`,
-//! `#/kb`, `#/metrics`, `#/settings`, `#/account`).
+//! `#/kb`, `#/metrics`, `#/settings`, `#/audit`, `#/account`).
 
 use crate::api;
 use crate::pages::{
-    account::AccountPage, customers::CustomerPage, customers::Customers, kb::Kb, login::Login, metrics::MetricsPage,
-    queue::Queue, settings::SettingsPage, ticket::TicketPage,
+    account::AccountPage, audit::AuditPage, customers::CustomerPage, customers::Customers, kb::Kb, login::Login,
+    metrics::MetricsPage, queue::Queue, settings::SettingsPage, ticket::TicketPage,
 };
 use deflect_shared::api::{AgentView, Role};
 use leptos::prelude::*;
@@ -95,8 +95,13 @@ pub fn App() -> impl IntoView {
             ["metrics"] => view! { <MetricsPage /> }.into_any(),
             ["account"] => view! { <AccountPage /> }.into_any(),
             ["settings"] if session.is_admin() => view! { <SettingsPage /> }.into_any(),
+            ["audit"] if session.is_admin() => view! { <AuditPage /> }.into_any(),
             ["settings"] => view! {
                 <section><h1>"Settings"</h1><p class="error" role="alert">"Settings need the admin role."</p></section>
+            }
+            .into_any(),
+            ["audit"] => view! {
+                <section><h1>"Audit log"</h1><p class="error" role="alert">"The audit log needs the admin role."</p></section>
             }
             .into_any(),
             _ => view! { <Queue /> }.into_any(),
@@ -121,6 +126,7 @@ pub fn App() -> impl IntoView {
                 <a href="#/metrics" class=move || nav_class("metrics")>"Metrics"</a>
                 <Show when=move || session.is_admin()>
                     <a href="#/settings" class=move || nav_class("settings")>"Settings"</a>
+                    <a href="#/audit" class=move || nav_class("audit")>"Audit log"</a>
                 </Show>
                 <span class="spacer"></span>
                 <a href="#/account" class=move || format!("who {}", nav_class("account")) title="Your account and password">

@@ -1,6 +1,7 @@
 //! The dashboard's pages, one module each.
 
 pub mod account;
+pub mod audit;
 pub mod customers;
 pub mod kb;
 pub mod login;

@@ -15,6 +15,7 @@ the edge worker (wasm, on workerd) and native tests and benchmarks.
 * [`saved_reply`] fills the placeholders of the team's saved replies.
 * [`retention`] says how long a customer's data is kept.
 * [`rate_limit`] estimates a client's requests in the last minute.
+* [`audit`] says what each action in the audit log means.
 * [`money`] reads and shows amounts (cents inside, dollars outside).
 * [`markdown`] reads article bodies into blocks that each renderer shows
   safely.
@@ -56,6 +57,7 @@ pub use crate::error::{Error, ErrorKind, json_problem};
 
 pub mod api;
 pub mod assignment;
+pub mod audit;
 pub mod business_hours;
 mod error;
 pub mod kb;

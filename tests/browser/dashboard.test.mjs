@@ -920,6 +920,49 @@ test('an admin tries a question on the saved articles before publishing, and see
   await staff.close();
 });
 
+test('an admin reads the audit log in words, filtered by what and on what, a page at a time', async () => {
+  const { url } = dashEdge();
+  const staff = await staffContext();
+  const dash = await staff.newPage();
+  const problems = watch(dash);
+  await login(dash, url, ADMIN_EMAIL, adminPassword());
+  const id = unique('audited').toLowerCase();
+  // 57 lines on one article: made, changed 55 times, deleted.
+  const made = await dash.evaluate(async (id) => {
+    const send = (method, path, body) => fetch(path, { method, headers: { 'content-type': 'application/json', 'x-deflect-csrf': '1' }, body: body && JSON.stringify(body) });
+    const statuses = [(await send('POST', '/v1/admin/articles', { id, title: 'Audited', body: 'v0' })).status];
+    for (let i = 1; i <= 55; i += 1) statuses.push((await send('PUT', `/v1/admin/articles/${id}`, { title: 'Audited', body: `v${i}` })).status);
+    statuses.push((await send('DELETE', `/v1/admin/articles/${id}`)).status);
+    return statuses;
+  }, id);
+  assert.deepEqual([made[0], new Set(made.slice(1, -1)), made.at(-1)], [201, new Set([200]), 204]);
+
+  await dash.goto(`${url}/dashboard/#/audit`);
+  await dash.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
+  const lines = dash.locator('table.audit tr.audit-line');
+  await lines.first().waitFor();
+  await dash.locator('#audit-target').fill(id);
+  await dash.getByRole('button', { name: 'Filter' }).click();
+  await dash.waitForFunction((id) => {
+    const rows = [...document.querySelectorAll('table.audit tr.audit-line')];
+    return rows.length === 50 && rows.every((tr) => tr.querySelector('td:nth-child(4)').innerText === id);
+  }, id);
+  const first = await lines.first().locator('td').allInnerTexts();
+  assert.deepEqual(first.slice(1, 4), ['Admin', 'deleted an article', id]);
+  await dash.locator('#audit-older').click();
+  await dash.waitForFunction(() => document.querySelectorAll('table.audit tr.audit-line').length === 57);
+  assert.equal(await lines.last().locator('td:nth-child(3)').innerText(), 'wrote an article');
+  assert.equal(await dash.locator('#audit-older').count(), 0, 'nothing older');
+
+  // By area: the article's changes only.
+  await dash.locator('#audit-area').selectOption('article');
+  await dash.waitForFunction(() => [...document.querySelectorAll('table.audit tr.audit-line')].every((tr) => tr.dataset.action.startsWith('article.')));
+  await dash.locator('#audit-area').selectOption('auth');
+  await dash.getByText('Nothing in the log matches.').waitFor();
+  assert.deepEqual(problems, []);
+  await staff.close();
+});
+
 test('an admin sets business hours and a retention limit in Settings; bad values are refused in words', async () => {
   const { url } = dashEdge();
   const context = await staffContext();
@@ -1091,6 +1134,7 @@ test('axe-core finds no accessibility violations on the dashboard pages', async 
     ['#/kb', 'Knowledge base', 'ul.articles li'],
     ['#/metrics', 'Metrics', 'figure.chart'],
     ['#/settings', 'Settings', '#sla-urgent-first'],
+    ['#/audit', 'Audit log', 'table.audit tr.audit-line'],
     ['#/account', 'Your account', '#current-password'],
   ];
   for (const [route, heading, loaded] of pages) {

@@ -157,10 +157,34 @@ pub(super) async fn revoke_token(app: &App, req: &mut Req, id: &str) -> AppResul
     crate::http::empty(204)
 }
 
+/// `GET /v1/admin/audit?target=&actor=&action=&before=&limit=`: the newest
+/// lines first; `action` is one action (`article.update`) or an area
+/// (`article`); `before=<at>-<id>` of a page's last line gives the next page.
 pub(super) async fn audit(app: &App, req: &mut Req) -> AppResult<Response> {
     auth::admin(app, req).await?;
     let limit = req.query_number("limit", 1..=1000, 200)?;
-    json(200, &audit_log::recent(&app.db, req.query("target"), limit).await?)
+    let some = |name: &str| req.query(name).map(str::trim).filter(|v| !v.is_empty());
+    let action = some("action");
+    if let Some(a) = action
+        && (a.len() > 60 || !a.bytes().all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.'))
+    {
+        return Err(AppError::invalid(
+            "action",
+            "action: an action such as article.update, or an area such as article",
+        ));
+    }
+    let before = match some("before") {
+        None => None,
+        Some(b) => Some(
+            b.split_once('-')
+                .and_then(|(at, id)| Some((at.parse::<i64>().ok()?, id)).filter(|_| !id.is_empty()))
+                .ok_or_else(|| {
+                    AppError::invalid("before", "before: the `<at>-<id>` of the last line of the previous page")
+                })?,
+        ),
+    };
+    let filter = audit_log::Filter { target: some("target"), actor: some("actor"), action, before };
+    json(200, &audit_log::recent(&app.db, &filter, limit).await?)
 }
 
 pub(super) async fn retrain(app: &App, req: &mut Req) -> AppResult<Response> {

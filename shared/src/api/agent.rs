@@ -467,10 +467,17 @@ pub type CustomerTicketView = CustomerTicket;
 /// One audit log line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntry {
+    /// The line's id; with `at`, the cursor of the next page
+    /// (`before=<at>-<id>`).
+    #[serde(default)]
+    pub id: String,
     /// When.
     pub at: i64,
     /// Agent id (or `system`).
     pub actor: String,
+    /// The agent's name, when the actor is an agent.
+    #[serde(default)]
+    pub actor_name: Option<String>,
     /// What (`ticket.reply`).
     pub action: String,
     /// On what.

@@ -7,7 +7,7 @@ use crate::pages::{
     account::AccountPage, audit::AuditPage, customers::CustomerPage, customers::Customers, kb::Kb, login::Login,
     metrics::MetricsPage, queue::Queue, settings::SettingsPage, ticket::TicketPage,
 };
-use deflect_shared::api::{AgentView, Role};
+use deflect_shared::api::{AgentView, Away, Role};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -73,6 +73,16 @@ pub fn App() -> impl IntoView {
         });
     };
 
+    // Away: no new tickets are assigned until back.
+    let toggle_away = move |_| {
+        let away = !session.me.get_untracked().is_some_and(|m| m.away);
+        leptos::task::spawn_local(async move {
+            if let Ok(me) = api::call::<_, AgentView>("PUT", "/v1/auth/away", &Away { away }).await {
+                session.me.set(Some(me));
+            }
+        });
+    };
+
     let page = move || {
         let r = route.get();
         let path = r.trim_start_matches('#');
@@ -129,6 +139,13 @@ pub fn App() -> impl IntoView {
                     <a href="#/audit" class=move || nav_class("audit")>"Audit log"</a>
                 </Show>
                 <span class="spacer"></span>
+                <Show when=move || session.me.get().is_some_and(|m| m.away)>
+                    <span class="tag away" id="away-state">"away: no new tickets"</span>
+                </Show>
+                <button type="button" id="away-toggle" class="link" on:click=toggle_away
+                    title="While away, new tickets go to the others; yours stay yours.">
+                    {move || if session.me.get().is_some_and(|m| m.away) { "I am back" } else { "Set me away" }}
+                </button>
                 <a href="#/account" class=move || format!("who {}", nav_class("account")) title="Your account and password">
                     {move || session.me.get().map(|m| format!("{} ({})", m.name, m.role.as_str())).unwrap_or_default()}
                 </a>

@@ -14,9 +14,9 @@ pub mod validate;
 mod webhook;
 
 pub use agent::{
-    AgentUpdate, AgentView, AuditEntry, CustomerExport, CustomerLine, CustomerTicketView, CustomerUpdate, CustomerView,
-    ERASED_TEXT, Erasure, ExportedQuestion, ExportedTicket, Login, MIN_PASSWORD, MergeTickets, NewAgent, NewToken,
-    PRESENCE_FRESH_MS, PasswordChange, PresenceUpdate, Role, SuggestedArticle, TicketDetail, TicketSummary,
+    AgentUpdate, AgentView, AuditEntry, Away, CustomerExport, CustomerLine, CustomerTicketView, CustomerUpdate,
+    CustomerView, ERASED_TEXT, Erasure, ExportedQuestion, ExportedTicket, Login, MIN_PASSWORD, MergeTickets, NewAgent,
+    NewToken, PRESENCE_FRESH_MS, PasswordChange, PresenceUpdate, Role, SuggestedArticle, TicketDetail, TicketSummary,
     TokenCreated, TokenView, Viewer, password,
 };
 pub use error::{ApiError, ErrorBody};

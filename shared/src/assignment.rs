@@ -1,5 +1,5 @@
 //! Choosing an agent for a ticket: round robin or least loaded, among the
-//! active agents with the needed team and skill.
+//! active agents who are not away, with the needed team and skill.
 
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +25,9 @@ pub struct Candidate {
     pub skills: Vec<String>,
     /// Inactive agents get nothing.
     pub active: bool,
+    /// Away (off shift, on leave): no new tickets; they keep their own.
+    #[serde(default)]
+    pub away: bool,
     /// Open tickets assigned now.
     pub open_tickets: u32,
     /// Most open tickets; 0 means no limit.
@@ -50,6 +53,7 @@ pub fn assign<'a>(
 ) -> Option<&'a Candidate> {
     let fits = |a: &&Candidate| {
         a.active
+            && !a.away
             && (a.capacity == 0 || a.open_tickets < a.capacity)
             && need.team.as_ref().is_none_or(|t| a.teams.iter().any(|x| x.eq_ignore_ascii_case(t)))
             && need.skill.as_ref().is_none_or(|s| a.skills.iter().any(|x| x.eq_ignore_ascii_case(s)))
@@ -81,6 +85,7 @@ mod tests {
             teams: teams.iter().map(|s| s.to_string()).collect(),
             skills: skills.iter().map(|s| s.to_string()).collect(),
             active: true,
+            away: false,
             open_tickets: open,
             capacity: 0,
         }
@@ -111,5 +116,20 @@ mod tests {
         assert_eq!(assign(&agents, &zh, Strategy::LeastLoaded, None).map(|a| a.id.as_str()), Some("a"));
         agents.iter_mut().for_each(|a| a.active = false);
         assert!(assign(&agents, &any, Strategy::RoundRobin, None).is_none());
+    }
+
+    #[test]
+    fn agents_who_are_away_get_no_new_tickets() {
+        let mut agents = vec![agent("a", &[], &["zh"], 0), agent("b", &[], &[], 9)];
+        agents[0].away = true;
+        let any = Need::default();
+        for strategy in [Strategy::RoundRobin, Strategy::LeastLoaded] {
+            assert_eq!(assign(&agents, &any, strategy, None).map(|a| a.id.as_str()), Some("b"));
+        }
+        // Not even when only they have the skill: it falls back to the others.
+        let zh = Need { team: None, skill: Some("zh".into()) };
+        assert_eq!(assign(&agents, &zh, Strategy::RoundRobin, None).map(|a| a.id.as_str()), Some("b"));
+        agents[1].away = true;
+        assert!(assign(&agents, &any, Strategy::LeastLoaded, None).is_none());
     }
 }

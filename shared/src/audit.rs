@@ -5,6 +5,8 @@
 
 /// Each recorded action with what it means, as "who …" would end.
 pub const ACTIONS: &[(&str, &str)] = &[
+    ("agent.away", "marked themselves away"),
+    ("agent.back", "marked themselves back"),
     ("agent.bootstrap", "made the first admin from the deployment's secrets"),
     ("agent.create", "added an agent"),
     ("agent.update", "changed an agent"),

@@ -963,6 +963,31 @@ test('an admin reads the audit log in words, filtered by what and on what, a pag
   await staff.close();
 });
 
+test('an agent sets themselves away from the top bar, which the admin sees in Settings, and comes back', async () => {
+  const { url } = dashEdge();
+  const staff = await staffContext();
+  const dash = await staff.newPage();
+  const problems = watch(dash);
+  await login(dash, url, ADMIN_EMAIL, adminPassword());
+  const me = (await api(dash, 'GET', '/v1/auth/me')).json;
+  assert.equal(me.away, false);
+  await dash.getByRole('button', { name: 'Set me away' }).click();
+  await dash.locator('#away-state').getByText('away: no new tickets').waitFor();
+  assert.equal((await api(dash, 'GET', '/v1/auth/me')).json.away, true);
+  // It is kept: a reload still shows it, and Settings says they take no new tickets.
+  await dash.goto(`${url}/dashboard/#/settings`);
+  await dash.locator('#away-state').waitFor();
+  const takes = dash.getByRole('checkbox', { name: `${me.name} takes new tickets (not away)` });
+  await takes.waitFor();
+  assert.equal(await takes.isChecked(), false);
+  await dash.getByRole('button', { name: 'I am back' }).click();
+  await dash.locator('#away-state').waitFor({ state: 'detached' });
+  assert.equal((await api(dash, 'GET', '/v1/auth/me')).json.away, false);
+  await dash.getByRole('button', { name: 'Set me away' }).waitFor();
+  assert.deepEqual(problems, []);
+  await staff.close();
+});
+
 test('an admin sets business hours and a retention limit in Settings; bad values are refused in words', async () => {
   const { url } = dashEdge();
   const context = await staffContext();

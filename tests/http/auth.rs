@@ -311,6 +311,68 @@ fn an_agent_sees_their_sessions_and_ends_the_others() {
     assert_error(&Client::new(&edge_url()).ip(&unique("anon")).get("/v1/auth/sessions"), 401..=401);
 }
 
+/// An agent away (off shift) gets no new tickets: they say so themselves,
+/// or an admin does; it shows in `me` and the agents list, and is audited.
+#[test]
+fn an_agent_marks_themselves_away_and_back() {
+    let a = admin(&edge_url());
+    let (email, id) = new_agent_by(&a);
+    let c = logged_in(&email, AGENT_PASSWORD);
+    assert_eq!(c.get("/v1/auth/me").json()["away"], false);
+    let r = c.json("PUT", "/v1/auth/away", &json!({ "away": true }));
+    assert_eq!((r.status, r.json()["away"].as_bool()), (200, Some(true)), "{}", r.text);
+    assert_eq!(c.get("/v1/auth/me").json()["away"], true);
+    let listed = a.get("/v1/admin/agents").json();
+    let row = listed.as_array().unwrap().iter().find(|x| x["id"] == id.as_str()).expect("listed").clone();
+    assert_eq!(row["away"], true);
+
+    // They are the whole of a team that a rule gives the tickets that
+    // mention it: while they are away such a ticket waits unassigned, once
+    // back it is theirs.
+    let team = unique("night").to_lowercase();
+    assert_eq!(a.json("PATCH", &format!("/v1/admin/agents/{id}"), &json!({ "teams": [team] })).status, 200);
+    let assignees: Vec<serde_json::Value> = {
+        let _settings = settings_lock();
+        let settings = a.get("/v1/admin/settings").json();
+        let mut with_rule = settings.clone();
+        with_rule["rules"].as_array_mut().expect("rules").push(json!({
+            "id": team, "name": "to the night shift", "on": ["ticket_created"],
+            "all": [{ "field": "text", "op": "contains", "value": team }],
+            "actions": [{ "type": "assign_team", "team": team }],
+        }));
+        assert_eq!(a.json("PUT", "/v1/admin/settings", &with_rule).status, 200);
+        let mut assignees = Vec::new();
+        for back in [false, true] {
+            if back {
+                assert_eq!(c.json("PUT", "/v1/auth/away", &json!({ "away": false })).status, 200);
+            }
+            let body = super::ticket_body(&format!("{team}@example.com"), &format!("help {team}"));
+            let r = super::create(&public(), &unique("away"), &body);
+            assert_eq!(r.status, 201, "{}", r.text);
+            let ticket = r.json()["ticket"]["id"].as_str().expect("id").to_string();
+            assignees.push(a.get(&format!("/v1/agent/tickets/{ticket}")).json()["ticket"]["assignee"].clone());
+        }
+        assert_eq!(a.json("PUT", "/v1/admin/settings", &settings).status, 200);
+        assignees
+    };
+    assert_eq!(assignees, [serde_json::Value::Null, json!(id)]);
+
+    let r = a.json("PATCH", &format!("/v1/admin/agents/{id}"), &json!({ "away": true }));
+    assert_eq!((r.status, r.json()["away"].as_bool()), (200, Some(true)), "{}", r.text);
+    assert_eq!(c.json("PUT", "/v1/auth/away", &json!({ "away": false })).json()["away"], false);
+    for bad in [json!({ "away": "yes" }), json!({}), json!({ "away": true, "until": 5 })] {
+        assert_error(&c.json("PUT", "/v1/auth/away", &bad), 400..=422);
+    }
+    assert_error(&public().json("PUT", "/v1/auth/away", &json!({ "away": true })), 401..=401);
+    let audit = a.get(&format!("/v1/admin/audit?target={id}&action=agent")).json();
+    let actions: Vec<&str> = audit.as_array().unwrap().iter().filter_map(|l| l["action"].as_str()).collect();
+    assert_eq!(
+        actions,
+        ["agent.back", "agent.update", "agent.back", "agent.update", "agent.away", "agent.create"],
+        "newest first"
+    );
+}
+
 /// The audit log reads by target, actor and action (one, or an area), in
 /// pages, with the agent's name; every action recorded in this run has
 /// words for the people who read the log.
@@ -354,7 +416,9 @@ fn the_audit_log_is_filtered_and_read_in_pages() {
     }
     assert_eq!(paged, all);
 
-    for bad in ["&before=yesterday", "&before=12-", "&action=Article%20Update"] {
+    for bad in
+        ["&before=yesterday", "&before=12-", "&before=", "&before=%2B12-x", "&action=Article%20Update", "&action="]
+    {
         assert_error(&a.get(&format!("/v1/admin/audit?target={id}{bad}")), 422..=422);
     }
     let recent = a.get("/v1/admin/audit?limit=1000").json();

@@ -348,10 +348,11 @@ fn Agents(
     view! {
         <h2>"Agents and roles"</h2>
         <table>
-            <thead><tr><th scope="col">"Name"</th><th scope="col">"E-mail"</th><th scope="col">"Role"</th><th scope="col">"Teams"</th><th scope="col">"Open"</th><th scope="col">"Active"</th><th scope="col">"Two-step login"</th></tr></thead>
+            <thead><tr><th scope="col">"Name"</th><th scope="col">"E-mail"</th><th scope="col">"Role"</th><th scope="col">"Teams"</th><th scope="col">"Open"</th><th scope="col">"Active"</th><th scope="col">"Takes new tickets"</th><th scope="col">"Two-step login"</th></tr></thead>
             <tbody>
                 {move || list.get().into_iter().map(|a| {
-                    let (id1, id2, id3) = (a.id.clone(), a.id.clone(), a.id.clone());
+                    let (id1, id2, id3, id4) = (a.id.clone(), a.id.clone(), a.id.clone(), a.id.clone());
+                    let takes = !a.away;
                     let active = a.active;
                     let reset_label = format!("Reset two-step login of {}", a.name);
                     view! {
@@ -367,6 +368,8 @@ fn Agents(
                             <td>{a.open_tickets}</td>
                             <td><input type="checkbox" aria-label=format!("{} is active", a.name) prop:checked=active
                                 on:change=move |ev| update(id2.clone(), AgentUpdate { active: Some(event_target_checked(&ev)), ..Default::default() }) /></td>
+                            <td class="takes-tickets"><input type="checkbox" aria-label=format!("{} takes new tickets (not away)", a.name) prop:checked=takes
+                                on:change=move |ev| update(id4.clone(), AgentUpdate { away: Some(!event_target_checked(&ev)), ..Default::default() }) /></td>
                             <td class="two-step">
                                 {if a.two_factor {
                                     view! {

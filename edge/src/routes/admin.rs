@@ -107,6 +107,7 @@ pub(super) async fn update_agent(app: &App, req: &mut Req, id: &str) -> AppResul
             skills: skills.as_deref(),
             active: u.active.map(i64::from),
             password_hash: hash.as_deref(),
+            away: u.away.map(i64::from),
         },
     )
     .await?;
@@ -164,20 +165,24 @@ pub(super) async fn audit(app: &App, req: &mut Req) -> AppResult<Response> {
     auth::admin(app, req).await?;
     let limit = req.query_number("limit", 1..=1000, 200)?;
     let some = |name: &str| req.query(name).map(str::trim).filter(|v| !v.is_empty());
-    let action = some("action");
+    // Read as sent: an empty or padded value is a mistake, not "any".
+    let action = req.query("action");
     if let Some(a) = action
-        && (a.len() > 60 || !a.bytes().all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.'))
+        && (a.is_empty() || a.len() > 60 || !a.bytes().all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.'))
     {
         return Err(AppError::invalid(
             "action",
             "action: an action such as article.update, or an area such as article",
         ));
     }
-    let before = match some("before") {
+    let before = match req.query("before") {
         None => None,
         Some(b) => Some(
             b.split_once('-')
-                .and_then(|(at, id)| Some((at.parse::<i64>().ok()?, id)).filter(|_| !id.is_empty()))
+                .and_then(|(at, id)| {
+                    let digits = !at.is_empty() && at.bytes().all(|c| c.is_ascii_digit());
+                    Some((at.parse::<i64>().ok().filter(|_| digits)?, id)).filter(|_| !id.is_empty())
+                })
                 .ok_or_else(|| {
                     AppError::invalid("before", "before: the `<at>-<id>` of the last line of the previous page")
                 })?,

@@ -10,7 +10,7 @@ use crate::state::App;
 use crate::store::agents::{self, AgentChanges, AgentRow, Origin};
 use crate::two_factor::{self, Proof};
 use deflect_shared::api::{
-    Login, PasswordChange, SessionView, TwoFactorCode, TwoFactorOff, TwoFactorStart, password_field,
+    Away, Login, PasswordChange, SessionView, TwoFactorCode, TwoFactorOff, TwoFactorStart, password_field,
 };
 use deflect_shared::user_agent::describe;
 use worker::Response;
@@ -238,6 +238,19 @@ pub(super) async fn logout(app: &App, req: &mut Req) -> AppResult<Response> {
     let mut resp = crate::http::empty(204)?;
     resp.headers_mut().set("set-cookie", &clear_cookie())?;
     Ok(resp)
+}
+
+/// `PUT /v1/auth/away`: the caller marks themselves away (no new tickets
+/// are assigned to them) or back.
+pub(super) async fn away(app: &App, req: &mut Req) -> AppResult<Response> {
+    let agent = auth::agent(app, req).await?;
+    let body: Away = req.json().await?;
+    let changes = AgentChanges { away: Some(i64::from(body.away)), ..Default::default() };
+    agents::update(&app.db, &agent.id, &changes).await?;
+    let action = if body.away { "agent.away" } else { "agent.back" };
+    app.audit(&agent.id, action, &agent.id, serde_json::json!({})).await?;
+    let row = agents::by_id(&app.db, &agent.id).await?.ok_or(AppError::Unauthenticated)?;
+    json(200, &auth::own_view(app, &row).await?)
 }
 
 pub(super) async fn me(app: &App, req: &mut Req) -> AppResult<Response> {

@@ -27,6 +27,8 @@ pub(crate) struct AgentRow {
     pub(crate) totp_last_step: Option<f64>,
     #[serde(default)]
     pub(crate) recovery_hashes: String,
+    #[serde(default)]
+    pub(crate) away: f64,
 }
 
 impl AgentRow {
@@ -46,6 +48,7 @@ impl AgentRow {
             open_tickets: self.open_tickets.unwrap_or(0.0) as u32,
             two_factor: self.totp_secret_enc.is_some(),
             two_factor_required: false,
+            away: self.away != 0.0,
         }
     }
 
@@ -55,6 +58,7 @@ impl AgentRow {
             teams: from_json(&self.teams),
             skills: from_json(&self.skills),
             active: self.active != 0.0,
+            away: self.away != 0.0,
             open_tickets: self.open_tickets.unwrap_or(0.0) as u32,
             capacity: 0,
         }
@@ -62,7 +66,7 @@ impl AgentRow {
 }
 
 const SELECT: &str = "SELECT a.id, a.email, a.name, a.role, a.teams, a.skills, a.password_hash, a.active, \
-     a.totp_secret_enc, a.totp_pending_enc, a.totp_last_step, a.recovery_hashes, \
+     a.totp_secret_enc, a.totp_pending_enc, a.totp_last_step, a.recovery_hashes, a.away, \
      (SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = a.id AND t.status IN ('open', 'pending')) AS open_tickets \
      FROM agents a";
 
@@ -121,14 +125,15 @@ pub(crate) struct AgentChanges<'a> {
     pub(crate) skills: Option<&'a str>,
     pub(crate) active: Option<i64>,
     pub(crate) password_hash: Option<&'a str>,
+    pub(crate) away: Option<i64>,
 }
 
 pub(crate) async fn update(db: &D1Database, id: &str, c: &AgentChanges<'_>) -> AppResult<()> {
     run(
         db,
         "UPDATE agents SET name = COALESCE(?2, name), role = COALESCE(?3, role), teams = COALESCE(?4, teams), \
-         skills = COALESCE(?5, skills), active = COALESCE(?6, active), password_hash = COALESCE(?7, password_hash) \
-         WHERE id = ?1",
+         skills = COALESCE(?5, skills), active = COALESCE(?6, active), password_hash = COALESCE(?7, password_hash), \
+         away = COALESCE(?8, away) WHERE id = ?1",
         &[
             Arg::Text(id),
             Arg::OptText(c.name),
@@ -137,6 +142,7 @@ pub(crate) async fn update(db: &D1Database, id: &str, c: &AgentChanges<'_>) -> A
             Arg::OptText(c.skills),
             Arg::OptInt(c.active),
             Arg::OptText(c.password_hash),
+            Arg::OptInt(c.away),
         ],
     )
     .await?;

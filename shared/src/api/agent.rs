@@ -76,6 +76,18 @@ pub struct AgentView {
     /// their own account routes work until they do.
     #[serde(default)]
     pub two_factor_required: bool,
+    /// Away: gets no new tickets until back.
+    #[serde(default)]
+    pub away: bool,
+}
+
+/// `PUT /v1/auth/away`: an agent marks themselves away (no new tickets) or
+/// back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Away {
+    /// `true`: away; `false`: back.
+    pub away: bool,
 }
 
 /// `POST /v1/admin/agents`.
@@ -160,6 +172,9 @@ pub struct AgentUpdate {
     /// again after logging in with the password.
     #[serde(default)]
     pub reset_two_factor: Option<bool>,
+    /// Mark them away (no new tickets) or back.
+    #[serde(default)]
+    pub away: Option<bool>,
 }
 
 impl AgentUpdate {

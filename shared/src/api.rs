@@ -22,8 +22,8 @@ pub use agent::{
 pub use error::{ApiError, ErrorBody};
 pub use events::{EventKind, WidgetEvent};
 pub use kb::{
-    ArticleInput, ArticlePerformance, ArticleRevision, ArticleView, IfMatch, KbStatus, RevisionAction, TryAnswer,
-    TryHit, TryQuestion, parse_markdown, revision_etag, slug,
+    ArticleInput, ArticlePerformance, ArticleRevision, ArticleView, IfMatch, KbStatus, MAX_PHRASINGS, RevisionAction,
+    TryAnswer, TryHit, TryQuestion, parse_markdown, revision_etag, slug, with_phrasings,
 };
 pub use metrics::{DayCounts, Feedback, MAX_FEEDBACK, Metrics, RetrainPart, RetrainReport};
 pub use settings::{RateLimits, Settings, Site};

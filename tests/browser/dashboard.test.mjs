@@ -988,6 +988,57 @@ test('an agent sets themselves away from the top bar, which the admin sees in Se
   await staff.close();
 });
 
+test('an unanswered question becomes a new article, or its wordings join the closest article', async () => {
+  const { url } = dashEdge();
+  const staff = await staffContext();
+  const dash = await staff.newPage();
+  const problems = watch(dash);
+  await login(dash, url, ADMIN_EMAIL, adminPassword());
+  const [m1, m2] = [unique('shells').toLowerCase(), unique('pw').toLowerCase()];
+  // The log keeps questions folded (lower case).
+  const seashells = `can i pay my invoice with seashells ${m1}`;
+  const password = `how do i reset my password ${m2}`;
+  for (const question of [seashells, seashells, password]) {
+    const r = await dash.evaluate(async (question) => (await fetch('/v1/events', {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ site: 'demo', session: `s-${Math.random().toString(36).slice(2)}`, kind: 'no_answer', question }),
+    })).status, question);
+    assert.equal(r, 202);
+  }
+  const before = (await api(dash, 'GET', '/v1/agent/articles/reset-password')).json;
+
+  await dash.goto(`${url}/dashboard/#/kb`);
+  // A group holds similar questions asked before too (its example may be one of those).
+  const group = (text) => dash.locator('ol.gaps > li').filter({ hasText: text });
+  await group(m1).locator('button.write-article').click();
+  // The group's example is the title, and its wordings (similar questions
+  // asked before, if any) the phrasings.
+  assert.equal(await dash.locator('#a-title').inputValue(), seashells);
+  const wordings = (await dash.locator('#a-phrasings').inputValue()).split('\n');
+  assert.ok(wordings.includes(seashells), wordings.join(' | '));
+  await dash.locator('#a-body').fill('We take cards and bank transfers, not seashells.');
+  await dash.getByRole('button', { name: 'Save', exact: true }).click();
+  await dash.locator('p.notice').getByText(`Saved “${seashells}”`).waitFor();
+  const made = (await api(dash, 'GET', '/v1/agent/articles')).json.find((a) => a.title === seashells);
+  assert.deepEqual(made.phrasings, wordings);
+
+  await group(m2).getByRole('button', { name: 'Add the wordings to “Reset your password”' }).click();
+  await dash.locator('p.notice').getByText(/^Added \d+ wordings? to “Reset your password”\. Publish to update the widget\.$/).waitFor();
+  const after = (await api(dash, 'GET', '/v1/agent/articles/reset-password')).json;
+  assert.deepEqual(after.phrasings.slice(0, before.phrasings.length), before.phrasings);
+  assert.ok(after.phrasings.includes(password), after.phrasings.join(' | '));
+  assert.equal(after.revision, before.revision + 1);
+  // Twice adds nothing.
+  await group(m2).getByRole('button', { name: 'Add the wordings to “Reset your password”' }).click();
+  await dash.locator('p.notice').getByText('“Reset your password” has these wordings already.').waitFor();
+
+  const { id, ...unchanged } = before;
+  assert.equal((await api(dash, 'PUT', `/v1/admin/articles/${id}`, { title: unchanged.title, body: unchanged.body, tags: unchanged.tags, phrasings: unchanged.phrasings, locale: unchanged.locale })).status, 200);
+  assert.equal((await api(dash, 'DELETE', `/v1/admin/articles/${made.id}`)).status, 204);
+  assert.deepEqual(problems, []);
+  await staff.close();
+});
+
 test('an admin sets business hours and a retention limit in Settings; bad values are refused in words', async () => {
   const { url } = dashEdge();
   const context = await staffContext();

@@ -4,8 +4,10 @@
 
 use super::Notice;
 use crate::api;
+use crate::app::Session;
 use deflect_shared::api::{
     ArticleInput, ArticlePerformance, ArticleRevision, ArticleView, KbStatus, TryAnswer, TryQuestion, revision_etag,
+    with_phrasings,
 };
 use leptos::prelude::*;
 use serde::Deserialize;
@@ -91,6 +93,46 @@ pub fn Kb() -> impl IntoView {
         theirs.set(None);
         history.set(None);
         edit_fields(a);
+    };
+    let admin = expect_context::<Session>().is_admin();
+    // An unanswered question becomes a new article, its wordings the
+    // article's phrasings.
+    let write_for = move |g: Group| {
+        edit(None);
+        title.set(g.example.clone());
+        phrasings.set(g.questions.iter().map(|(q, _)| q.clone()).collect::<Vec<_>>().join("\n"));
+        note.set(Some("The customers' wordings are the new article's phrasings: write the answer, then save.".into()));
+    };
+    // Or its wordings join the closest article, which then answers them.
+    let add_wordings = move |id: String, g: Group| {
+        leptos::task::spawn_local(async move {
+            let a = match api::get::<ArticleView>(&format!("/v1/agent/articles/{}", api::enc(&id))).await {
+                Ok(a) => a,
+                Err(e) => return note.set(Some(e.message)),
+            };
+            let questions: Vec<String> = g.questions.iter().map(|(q, _)| q.clone()).collect();
+            let (phrasings, added) = with_phrasings(&a.phrasings, &questions);
+            if added == 0 {
+                return note.set(Some(format!("“{}” has these wordings already.", a.title)));
+            }
+            let input = ArticleInput {
+                id: Some(a.id.clone()),
+                title: a.title.clone(),
+                body: a.body.clone(),
+                tags: a.tags.clone(),
+                phrasings,
+                locale: Some(a.locale.clone()),
+            };
+            let path = format!("/v1/admin/articles/{}", api::enc(&a.id));
+            match api::call_if_match::<_, ArticleView>("PUT", &path, &input, &revision_etag(a.revision)).await {
+                Ok(saved) => {
+                    let words = if added == 1 { "1 wording".to_string() } else { format!("{added} wordings") };
+                    note.set(Some(format!("Added {words} to “{}”. Publish to update the widget.", saved.title)));
+                    reload();
+                }
+                Err(e) => note.set(Some(e.message)),
+            }
+        });
     };
     // A save or delete was refused because the article changed meanwhile:
     // the editor keeps this agent's text and shows the other version.
@@ -342,7 +384,9 @@ pub fn Kb() -> impl IntoView {
                     <h2>"Unanswered questions"</h2>
                     <p class="muted">"What customers asked when no article fitted, grouped; a large group is a missing article."</p>
                     <ol class="gaps">
-                        {move || gaps.get().into_iter().map(|g| view! {
+                        {move || gaps.get().into_iter().map(|g| {
+                            let (g1, g2) = (g.clone(), g.clone());
+                            view! {
                             <li>
                                 <strong>{g.example.clone()}</strong> {format!(" — asked {} times", g.count)}
                                 {g.closest_article.as_ref().map(|c| view! {
@@ -353,7 +397,17 @@ pub fn Kb() -> impl IntoView {
                                         <ul>{g.questions.iter().map(|(q, n)| view! { <li>{format!("{q} ({n})")}</li> }).collect_view()}</ul>
                                     </details>
                                 })}
+                                {admin.then(|| view! {
+                                    <div class="row gap-actions">
+                                        <button type="button" class="write-article" on:click=move |_| write_for(g1.clone())>"Write an article for it"</button>
+                                        {g.closest_article.clone().map(|c| {
+                                            let label = format!("Add the wordings to “{}”", c.title);
+                                            view! { <button type="button" class="add-wordings" on:click=move |_| add_wordings(c.id.clone(), g2.clone())>{label}</button> }
+                                        })}
+                                    </div>
+                                })}
                             </li>
+                            }
                         }).collect_view()}
                     </ol>
                 </div>

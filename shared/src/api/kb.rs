@@ -205,6 +205,30 @@ pub struct TryHit {
     pub shown: bool,
 }
 
+/// Most phrasings (and tags) an article holds.
+pub const MAX_PHRASINGS: usize = 100;
+
+/// An article's phrasings with `questions` added (customers' own wordings
+/// of a question it should answer): those it has already, in normalised
+/// form, and blank or over-long ones are left out, and the list stops at
+/// [`MAX_PHRASINGS`]. Returns the list and how many were added.
+pub fn with_phrasings(existing: &[String], questions: &[String]) -> (Vec<String>, usize) {
+    let mut out = existing.to_vec();
+    let mut seen: Vec<String> = existing.iter().map(|p| crate::text::normalize(p)).collect();
+    let mut added = 0;
+    for q in questions {
+        let q = q.trim();
+        let key = crate::text::normalize(q);
+        if out.len() >= MAX_PHRASINGS || key.is_empty() || q.chars().count() > 500 || seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        out.push(q.to_string());
+        added += 1;
+    }
+    (out, added)
+}
+
 /// The ETag of an article revision: the number in quotes.
 pub fn revision_etag(revision: u32) -> String {
     format!("\"{revision}\"")
@@ -300,7 +324,7 @@ impl ArticleInput {
             _ => slug(&title, fallback_id),
         };
         let list = |field: &str, items: &[String], max: usize| -> Result<Vec<String>, Error> {
-            if items.len() > 100 {
+            if items.len() > MAX_PHRASINGS {
                 return Err(Error::field(field, "at most 100 items"));
             }
             items.iter().map(|s| validate::text(field, s, 1, max)).collect()
@@ -401,6 +425,18 @@ mod tests {
         let m = IfMatch::Revisions(vec![2, 3]);
         assert!(m.accepts(Some(3)) && !m.accepts(Some(4)) && !m.accepts(None));
         assert!(IfMatch::Any.accepts(Some(9)) && !IfMatch::Any.accepts(None));
+    }
+
+    #[test]
+    fn customers_wordings_join_the_phrasings_once() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let (list, added) = with_phrasings(
+            &s(&["I forgot my password"]),
+            &s(&["i FORGOT my password!", " can't log in ", "", "can not log in", &"x".repeat(501)]),
+        );
+        assert_eq!((list, added), (s(&["I forgot my password", "can't log in"]), 1));
+        let full: Vec<String> = (0..MAX_PHRASINGS).map(|i| format!("wording {i}")).collect();
+        assert_eq!(with_phrasings(&full, &s(&["one more"])).1, 0);
     }
 
     #[test]

@@ -271,7 +271,9 @@ fn an_admin_sends_a_test_delivery_and_bad_requests_are_refused() {
         &a.json("POST", "/v1/admin/webhooks/test", &json!({ "url": "https://x.example", "extra": 1 })),
         400..=422,
     );
-    assert_error(&a.get("/v1/admin/webhooks/deliveries?state=lost"), 422..=422);
+    for bad in ["lost", "", "%20failed"] {
+        assert_error(&a.get(&format!("/v1/admin/webhooks/deliveries?state={bad}")), 422..=422);
+    }
     assert_error(&a.get("/v1/admin/webhooks/deliveries?limit=100000"), 400..=422);
     let unknown =
         a.send("POST", "/v1/admin/webhooks/deliveries/no-such-delivery/send", &[("x-deflect-csrf", "1")], None);

@@ -14,7 +14,8 @@ use worker::Response;
 /// `ticket` narrow them.
 pub(super) async fn list(app: &App, req: &mut Req) -> AppResult<Response> {
     auth::admin(app, req).await?;
-    let state = match req.query("state").map(str::trim).filter(|s| !s.is_empty()) {
+    // Read as sent: an empty or padded state is a mistake, not "any".
+    let state = match req.query("state") {
         None => None,
         Some(s) => Some(DeliveryState::parse(s).ok_or_else(|| {
             AppError::invalid("state", format!("state: {s:?} must be one of pending, delivered, failed"))

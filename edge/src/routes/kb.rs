@@ -114,7 +114,7 @@ async fn precondition(app: &App, req: &Req, site: &str, id: &str) -> AppResult<O
 /// The 412 for a change refused by `If-Match`, naming who changed the
 /// article since.
 async fn conflict(app: &App, site: &str, id: &str) -> AppResult<AppError> {
-    let last = articles::revisions(&app.db, site, id).await?.into_iter().next();
+    let last = articles::revisions(&app.db, site, id, 1).await?.into_iter().next();
     let who = last.as_ref().and_then(|r| r.author.clone()).unwrap_or_else(|| "someone else".into());
     Ok(AppError::EditConflict(match last {
         Some(r) if r.action != RevisionAction::Delete => format!(
@@ -181,7 +181,7 @@ pub(super) async fn delete(app: &App, req: &mut Req, id: &str) -> AppResult<Resp
 pub(super) async fn revisions(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
     auth::agent(app, req).await?;
     let site = site(app, req).await?;
-    let list = articles::revisions(&app.db, &site, id).await?;
+    let list = articles::revisions(&app.db, &site, id, articles::KEPT_REVISIONS).await?;
     if list.is_empty() {
         return Err(AppError::NotFound(format!("there is no article {id}, nor any history of one")));
     }

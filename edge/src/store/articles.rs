@@ -107,7 +107,7 @@ pub(crate) async fn changes_since(db: &D1Database, site: &str, since: i64) -> Ap
 }
 
 /// Revisions kept per article; older ones are dropped as new ones come.
-const KEPT_REVISIONS: i64 = 100;
+pub(crate) const KEPT_REVISIONS: u32 = 100;
 
 /// Statements per saved article in [`save_stmts`].
 pub(crate) const STATEMENTS_PER_SAVE: usize = 3;
@@ -173,7 +173,7 @@ fn prune_stmt(db: &D1Database, site: &str, id: &str) -> AppResult<worker::D1Prep
         db,
         "DELETE FROM article_revisions WHERE site_id = ?1 AND article_id = ?2 AND revision <= \
            (SELECT MAX(revision) FROM article_revisions WHERE site_id = ?1 AND article_id = ?2) - ?3",
-        &[Arg::Text(site), Arg::Text(id), Arg::Int(KEPT_REVISIONS)],
+        &[Arg::Text(site), Arg::Text(id), Arg::Int(i64::from(KEPT_REVISIONS))],
     )
 }
 
@@ -250,12 +250,12 @@ impl RevisionRow {
 const SELECT_REVISION: &str = "SELECT r.article_id, r.revision, r.action, r.title, r.body, r.tags, r.phrasings, \
      r.locale, g.name AS author, r.created_at FROM article_revisions r LEFT JOIN agents g ON g.id = r.author";
 
-/// An article's kept revisions, newest first.
-pub(crate) async fn revisions(db: &D1Database, site: &str, id: &str) -> AppResult<Vec<ArticleRevision>> {
+/// An article's kept revisions, newest first, at most `limit`.
+pub(crate) async fn revisions(db: &D1Database, site: &str, id: &str, limit: u32) -> AppResult<Vec<ArticleRevision>> {
     let rows: Vec<RevisionRow> = all(
         db,
-        &format!("{SELECT_REVISION} WHERE r.site_id = ?1 AND r.article_id = ?2 ORDER BY r.revision DESC"),
-        &[Arg::Text(site), Arg::Text(id)],
+        &format!("{SELECT_REVISION} WHERE r.site_id = ?1 AND r.article_id = ?2 ORDER BY r.revision DESC LIMIT ?3"),
+        &[Arg::Text(site), Arg::Text(id), Arg::Int(i64::from(limit))],
     )
     .await?;
     Ok(rows.into_iter().map(RevisionRow::view).collect())

@@ -6,7 +6,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::App;
 use crate::store::articles::{self, to_article};
 use crate::store::kv::{self, IndexMeta};
-use deflect_shared::kb::{BuildOptions, KbIndex};
+use deflect_shared::kb::{BuildOptions, KbIndex, MatchWeights};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -37,20 +37,20 @@ pub(crate) async fn store(app: &App, site: &str, index: &KbIndex) -> AppResult<P
 /// learned by retraining, when present, replace the ones learned from the
 /// articles' own phrasings.
 pub(crate) async fn publish(app: &App, site: &str) -> AppResult<Published> {
-    let index = build(app, site).await?;
+    let index = build(app, site, kv::match_weights(&app.kv, site).await?).await?;
     store(app, site, &index).await
 }
 
 /// Builds the index publishing would make of the site's articles as they
-/// are saved now.
-async fn build(app: &App, site: &str) -> AppResult<KbIndex> {
+/// are saved now, with the weights retraining learned, if any.
+async fn build(app: &App, site: &str, learned: Option<MatchWeights>) -> AppResult<KbIndex> {
     let list = articles::list(&app.db, site).await?;
     if list.is_empty() {
         return Err(AppError::Conflict(format!("site {site} has no articles yet")));
     }
     let arts: Vec<_> = list.iter().map(to_article).collect();
     let mut options = BuildOptions::default();
-    if let Some(w) = kv::match_weights(&app.kv, site).await? {
+    if let Some(w) = learned {
         options.weights = w;
         options.learn_weights = false;
     }
@@ -61,14 +61,14 @@ async fn build(app: &App, site: &str) -> AppResult<KbIndex> {
 /// publishing. Kept in KV under a fingerprint of the saved articles and the
 /// learned weights, so it is built again only after a change.
 pub(crate) async fn draft(app: &App, site: &str) -> AppResult<KbIndex> {
-    let weights = kv::match_weights(&app.kv, site).await?.map(|w| w.signals.to_vec());
-    let fingerprint = format!("{}/{:?}", articles::fingerprint(&app.db, site).await?, weights);
+    let learned = kv::match_weights(&app.kv, site).await?;
+    let fingerprint = format!("{}/{:?}", articles::fingerprint(&app.db, site).await?, learned);
     if let Some(bytes) = kv::kb_draft(&app.kv, site, &fingerprint).await?
         && let Ok(index) = KbIndex::decode(&bytes)
     {
         return Ok(index);
     }
-    let index = build(app, site).await?;
+    let index = build(app, site, learned).await?;
     kv::put_kb_draft(&app.kv, site, &fingerprint, &index.encode()).await?;
     Ok(index)
 }

@@ -121,17 +121,57 @@ fn print_misses(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// `cargo xtask eval [--misses] [dataset...]`: prints the quality table, or
-/// with `--misses` the questions ranked wrong.
+/// Writes `<dir>/<dataset>.scores`: one line per question (in-scope, then
+/// out-of-scope, in file order) with every article's combined score in KB
+/// order, for experiments that combine the matcher with another scorer
+/// (see `bench/experiments/`).
+fn write_scores(name: &str, dir: &Path) -> Result<()> {
+    let data = eval_dir().join(name);
+    let (index, _) = shipped_index(&data)?;
+    let mut out = String::new();
+    for q in load_questions(&data)? {
+        let scores: Vec<String> = match index.signals(&q.text, false) {
+            Some(signals) => signals.iter().map(|s| format!("{:.5}", index.weights().combine(s))).collect(),
+            None => vec!["0".to_string(); index.articles().len()],
+        };
+        out.push_str(&scores.join(" "));
+        out.push('\n');
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join(format!("{name}.scores"));
+    std::fs::write(&path, out).with_context(|| format!("writing {}", path.display()))
+}
+
+const USAGE: &str = "usage: cargo xtask eval [--misses | --scores DIR] [banking77|clinc150|smp2017]";
+
+/// `cargo xtask eval [--misses | --scores DIR] [dataset...]`: prints the
+/// quality table, or with `--misses` the questions ranked wrong, or with
+/// `--scores` writes every article's score for every question.
 pub(crate) fn run(args: &[String]) -> Result<()> {
-    let misses = args.iter().any(|a| a == "--misses");
-    let names: Vec<&str> = args.iter().filter(|a| *a != "--misses").map(String::as_str).collect();
-    if let Some(bad) = names.iter().find(|n| !DATASETS.contains(n)) {
-        bail!("unknown dataset or option {bad}; usage: cargo xtask eval [--misses] [{}]", DATASETS.join("|"));
+    let mut misses = false;
+    let mut scores: Option<PathBuf> = None;
+    let mut names: Vec<&str> = Vec::new();
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--misses" => misses = true,
+            "--scores" => match rest.next() {
+                Some(dir) => scores = Some(PathBuf::from(dir)),
+                None => bail!("--scores needs a folder to write to; {USAGE}"),
+            },
+            name if DATASETS.contains(&name) => names.push(name),
+            bad => bail!("unknown dataset or option {bad}; {USAGE}"),
+        }
+    }
+    if misses && scores.is_some() {
+        bail!("--misses and --scores do not go together; {USAGE}");
+    }
+    let all = if names.is_empty() { DATASETS.to_vec() } else { names.clone() };
+    if let Some(dir) = scores {
+        return all.iter().try_for_each(|n| write_scores(n, &dir));
     }
     if misses {
-        let names = if names.is_empty() { DATASETS.to_vec() } else { names };
-        return names.iter().try_for_each(|n| print_misses(n));
+        return all.iter().try_for_each(|n| print_misses(n));
     }
     eprint!("{}", table(&names)?);
     Ok(())

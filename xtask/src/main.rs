@@ -21,9 +21,10 @@ const USAGE: &str = "usage: cargo xtask <command>
   test [--no-build]
                    formatting, clippy, unit tests, then HTTP and browser
                    tests against a fresh local edge
-  eval [--misses] [dataset]
+  eval [--misses | --scores DIR] [dataset]
                    matching quality on ../shared/eval; --misses lists the
-                   questions whose right article was not ranked first
+                   questions whose right article was not ranked first;
+                   --scores writes every article's score per question
   bench [quality|matcher|widget|edge]
                    benchmarks, written into BENCHMARKS.md
   load [--requests N] [--clients N]

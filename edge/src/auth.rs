@@ -38,14 +38,16 @@ pub(crate) async fn agent(app: &App, req: &Req) -> AppResult<AgentRow> {
     }
     let hash = sha256_hex(token.as_bytes()).await?;
     let agent = agents::by_credential(&app.db, &hash, app.now).await?.ok_or(AppError::Unauthenticated)?;
-    if is_api {
-        agents::touch_token(&app.db, &hash, app.now).await?;
-    } else if must_set_up_two_factor(app, &agent).await?
+    if must_set_up_two_factor(app, &agent).await?
         && !matches!(req.segments.get(..2), Some([v, a]) if v == "v1" && a == "auth")
     {
         // The team requires two-step login: until this agent sets it up,
-        // a session reaches only their own account routes.
+        // a session reaches only their own account routes, and their API
+        // tokens (made before the requirement) reach nothing else either.
         return Err(AppError::TwoFactorSetupRequired);
+    }
+    if is_api {
+        agents::touch_token(&app.db, &hash, app.now).await?;
     } else if !matches!(req.method, worker::Method::Get | worker::Method::Head) {
         // A cookie-authenticated change must come from our own pages: the
         // session cookie is SameSite=Strict, and JSON bodies force a CORS

@@ -43,6 +43,14 @@ impl App {
             .map_err(|_| AppError::Internal(format!("the secret {name} is not set")))
     }
 
+    /// The dashboard page of a ticket, when the `DEFLECT_PUBLIC_URL` var
+    /// says where the dashboard is served (`cargo xtask run` sets it;
+    /// wrangler.toml shows how for a deploy).
+    pub(crate) fn ticket_link(&self, ticket: &str) -> Option<String> {
+        let base = self.env.var("DEFLECT_PUBLIC_URL").ok()?.to_string();
+        deflect_shared::webhook::ticket_link(&base, ticket)
+    }
+
     pub(crate) async fn key(&self) -> AppResult<DataKey> {
         if let Some(k) = self.key.borrow().as_ref() {
             return Ok(k.clone());

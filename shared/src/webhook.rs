@@ -81,6 +81,21 @@ pub fn signature_header(timestamp_secs: i64, macs: &[Vec<u8>]) -> String {
     out
 }
 
+/// The dashboard page of a ticket, for a payload's `ticket.url`, under the
+/// address the dashboard is served from (`DEFLECT_PUBLIC_URL`, e.g.
+/// `https://help.example.com`). `None` when that address is not an
+/// http(s) origin with an optional path: a delivery then goes without a
+/// link rather than with a wrong one.
+pub fn ticket_link(public_url: &str, ticket: &str) -> Option<String> {
+    let base = public_url.trim().trim_end_matches('/');
+    let rest = base.strip_prefix("https://").or_else(|| base.strip_prefix("http://"))?;
+    let host = rest.split('/').next().unwrap_or("");
+    let clean = |s: &str| !s.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '?' | '#' | '@'));
+    let id_ok = !ticket.is_empty() && ticket.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    (!host.is_empty() && clean(rest) && id_ok && base.len() <= 2000)
+        .then(|| format!("{base}/dashboard/#/ticket/{ticket}"))
+}
+
 /// A parsed `Deflect-Signature`, for receivers (and this project's tests).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signature {
@@ -166,6 +181,25 @@ impl Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ticket_links() {
+        let link = |base| ticket_link(base, "t_01");
+        assert_eq!(
+            link("https://help.example.com").as_deref(),
+            Some("https://help.example.com/dashboard/#/ticket/t_01")
+        );
+        assert_eq!(link("http://127.0.0.1:8787/").as_deref(), Some("http://127.0.0.1:8787/dashboard/#/ticket/t_01"));
+        assert_eq!(
+            link(" https://example.com/desk ").as_deref(),
+            Some("https://example.com/desk/dashboard/#/ticket/t_01")
+        );
+        for bad in ["", "example.com", "ftp://example.com", "https://", "https://a b", "https://x?y", "https://u@x"] {
+            assert_eq!(link(bad), None, "{bad:?}");
+        }
+        assert_eq!(ticket_link("https://example.com", "../x"), None);
+        assert_eq!(ticket_link("https://example.com", ""), None);
+    }
 
     #[test]
     fn webhook_urls() {

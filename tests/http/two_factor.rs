@@ -191,6 +191,26 @@ fn a_team_that_requires_two_step_login_lets_agents_in_once_they_use_it() {
     let _ = std::fs::remove_dir_all(&persist);
     let edge = LocalEdge::start(8796, &persist).unwrap_or_else(|e| panic!("{e}"));
     let a = admin(&edge.url);
+    // A second admin made an API token before the requirement.
+    let other_admin = format!("{}@agents.example", unique("admin"));
+    let made = a.json(
+        "POST",
+        "/v1/admin/agents",
+        &json!({ "email": other_admin, "name": "Scripted Admin", "role": "admin", "password": PASSWORD }),
+    );
+    assert_eq!(made.status, 201, "{}", made.text);
+    let (b, r) = login_at(&edge.url, &other_admin, None);
+    assert_eq!(r.status, 200, "{}", r.text);
+    let token = b.json("POST", "/v1/admin/tokens", &json!({ "name": "nightly export" }));
+    assert_eq!(token.status, 201, "{}", token.text);
+    let bearer = format!("Bearer {}", token.json()["token"].as_str().expect("token"));
+    let script = Client::new(&edge.url);
+    let with_token = |method: &str, path: &str, body: Option<&Value>| {
+        let text = body.map(Value::to_string).unwrap_or_default();
+        script.send(method, path, &[("authorization", &bearer)], body.map(|_| ("application/json", text.as_bytes())))
+    };
+    assert_eq!(with_token("GET", "/v1/agent/tickets", None).status, 200);
+
     let mut settings = a.get("/v1/admin/settings").json();
     settings["require_two_factor"] = json!(true);
     let refused = a.json("PUT", "/v1/admin/settings", &settings);
@@ -213,4 +233,14 @@ fn a_team_that_requires_two_step_login_lets_agents_in_once_they_use_it() {
     assert_eq!(c.get("/v1/agent/tickets").status, 200, "in once it is on");
     assert_eq!(c.get("/v1/auth/me").json()["two_factor_required"], false);
     assert_eq!(a.get("/v1/admin/settings").json()["require_two_factor"], true);
+
+    // The token of an admin without two-step login stops working with the
+    // requirement, and works again once its owner sets it up.
+    let refused = with_token("GET", "/v1/agent/tickets", None);
+    assert_eq!(assert_error(&refused, 403..=403), "two_factor_setup_required");
+    let change = with_token("PUT", "/v1/admin/settings", Some(&settings));
+    assert_eq!(assert_error(&change, 403..=403), "two_factor_setup_required");
+    set_up(&b);
+    let again = with_token("GET", "/v1/agent/tickets", None);
+    assert_eq!(again.status, 200, "the token works once its owner uses two-step login: {}", again.text);
 }

@@ -165,6 +165,9 @@ fn a_rule_delivery_is_signed_kept_and_tried_again_until_the_receiver_takes_it() 
     let body: Value = serde_json::from_str(&first.body).expect("a JSON body");
     assert_eq!(body["ticket"]["id"], ticket.as_str());
     assert_eq!(body["rule"], marker.as_str());
+    // A link to the ticket in the dashboard, under DEFLECT_PUBLIC_URL (set
+    // to the edge's own address by the harness).
+    assert_eq!(body["ticket"]["url"], format!("{}/dashboard/#/ticket/{ticket}", edge_url()).as_str());
     let delivery_id = first.headers.get("deflect-delivery").expect("a delivery id").clone();
 
     let d = delivery_when(&a, &ticket, |d| d["attempts"] == 1);

@@ -120,6 +120,8 @@ impl LocalEdge {
                 "--port",
                 &port.to_string(),
                 "--test-scheduled",
+                "--var",
+                &format!("DEFLECT_PUBLIC_URL:http://127.0.0.1:{port}"),
                 "--persist-to",
             ])
             .arg(&persist)

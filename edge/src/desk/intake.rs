@@ -233,7 +233,7 @@ pub(crate) async fn after_automation(app: &App, row: &TicketRow, applied: &[Appl
     app.audit("system", "rules.applied", &row.id, serde_json::to_value(applied)?).await?;
     for a in applied {
         if let Action::NotifyWebhook { url } = &a.action {
-            let payload = serde_json::json!({
+            let mut payload = serde_json::json!({
                 "event": "ticket.rule",
                 "rule": a.rule,
                 "ticket": {
@@ -244,6 +244,9 @@ pub(crate) async fn after_automation(app: &App, row: &TicketRow, applied: &[Appl
                     "priority": row.priority_override.clone().unwrap_or_else(|| row.priority_level.clone()),
                 },
             });
+            if let Some(url) = app.ticket_link(&row.id) {
+                payload["ticket"]["url"] = url.into();
+            }
             super::webhooks::queue(app, "ticket.rule", url, Some(&a.rule), Some(&row.id), &payload).await?;
         }
     }

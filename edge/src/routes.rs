@@ -56,7 +56,7 @@ pub(crate) async fn limit(app: &App, req: &Req, bucket: Bucket) -> AppResult<()>
 }
 
 fn is_public(segments: &[&str]) -> bool {
-    matches!(segments, ["v1", "tickets", ..] | ["v1", "events"] | ["v1", "kb", "index"] | ["v1", "health"])
+    matches!(segments, ["v1", "tickets", ..] | ["v1", "unread" | "events" | "health"] | ["v1", "kb", "index"])
 }
 
 /// Handles one request; every error becomes a JSON response.
@@ -112,6 +112,7 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         // Public: the widget and the help centre.
         (Get, ["v1", "kb", "index"]) => kb::index(app, req).await,
         (Post, ["v1", "tickets"]) => public_tickets::create(app, req).await,
+        (Post, ["v1", "unread"]) => public_tickets::unread(app, req).await,
         (Get, ["v1", "tickets", id]) => public_tickets::get(app, req, id).await,
         (Post, ["v1", "tickets", id, "messages"]) => public_tickets::reply(app, req, id).await,
         (Post, ["v1", "tickets", id, "csat"]) => public_tickets::rate(app, req, id).await,
@@ -206,7 +207,7 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
     Some(match segs {
         ["openapi.json"] | ["help"] | ["help", _] | ["help", _, "articles", _] => "GET, HEAD",
         ["v1", "health"] | ["v1", "kb", "index"] | ["v1", "tickets", _] => "GET, HEAD, OPTIONS",
-        ["v1", "tickets"] | ["v1", "tickets", _, "messages" | "csat"] | ["v1", "events"] => "OPTIONS, POST",
+        ["v1", "tickets" | "unread" | "events"] | ["v1", "tickets", _, "messages" | "csat"] => "OPTIONS, POST",
         ["v1", "auth", "login" | "logout" | "password"]
         | ["v1", "auth", "two-factor", "setup" | "confirm" | "recovery-codes" | "disable"] => "POST",
         ["v1", "auth", "me" | "sessions"] => "GET, HEAD",

@@ -515,3 +515,91 @@ fn a_bulk_change_updates_each_ticket_and_reports_the_rest() {
         );
     }
 }
+
+#[test]
+fn a_browser_asks_once_which_of_its_tickets_have_unread_replies() {
+    let c = public();
+    let email = format!("{}@example.com", unique("unread"));
+    let open = |text: &str| {
+        let r = create(&c, &unique("key"), &ticket_body(&email, text));
+        assert_eq!(r.status, 201, "{}", r.text);
+        let t = r.json();
+        let id = t["ticket"]["id"].as_str().expect("ticket id").to_string();
+        let seen = t["ticket"]["messages"][0]["created_at"].as_i64().expect("first message time");
+        (id, t["token"].as_str().expect("token").to_string(), seen)
+    };
+    let (first, first_token, first_seen) = open("Where is my parcel?");
+    let (second, second_token, second_seen) = open("How do I change my address?");
+    let ask = |tickets: serde_json::Value| {
+        let body = json!({ "tickets": tickets }).to_string();
+        c.send("POST", "/v1/unread", &[], Some(("application/json", body.as_bytes())))
+    };
+    let both = |first_seen: i64, second_token: &str| {
+        json!([
+            { "id": first, "token": first_token, "seen_at": first_seen },
+            { "id": second, "token": second_token, "seen_at": second_seen },
+        ])
+    };
+    let lists = |r: &deflect_tests::Reply| {
+        assert_eq!(r.status, 200, "{}", r.text);
+        let v = r.json();
+        let ids = |k: &str| -> Vec<String> {
+            v[k].as_array().expect(k).iter().filter_map(|x| x.as_str().map(str::to_string)).collect()
+        };
+        (ids("unread"), ids("erased"), ids("unknown"))
+    };
+    assert_eq!(lists(&ask(both(first_seen, &second_token))), (vec![], vec![], vec![]), "nothing from the team yet");
+
+    // The team replies on the first and leaves an internal note on the
+    // second: only the reply counts.
+    let a = admin(&edge_url());
+    let reply = a.json("POST", &format!("/v1/agent/tickets/{first}/messages"), &json!({ "body": "On its way." }));
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    let note = a.json(
+        "POST",
+        &format!("/v1/agent/tickets/{second}/messages"),
+        &json!({ "body": "check the old address", "internal": true }),
+    );
+    assert_eq!(note.status, 201, "{}", note.text);
+    assert_eq!(lists(&ask(both(first_seen, &second_token))), (vec![first.clone()], vec![], vec![]));
+
+    // Read up to the reply: nothing unread.
+    let read = c.send("GET", &format!("/v1/tickets/{first}"), &[("x-ticket-token", &first_token)], None).json();
+    let newest = read["messages"].as_array().and_then(|m| m.last()).and_then(|m| m["created_at"].as_i64());
+    let newest = newest.expect("the reply's time");
+    assert_eq!(lists(&ask(both(newest, &second_token))), (vec![], vec![], vec![]));
+
+    // A wrong token and an id that does not exist look the same.
+    let stranger = json!([
+        { "id": first, "token": first_token, "seen_at": first_seen },
+        { "id": second, "token": "not-the-token", "seen_at": 0 },
+        { "id": "no-such-ticket", "token": "whatever", "seen_at": 0 },
+    ]);
+    assert_eq!(
+        lists(&ask(stranger)),
+        (vec![first.clone()], vec![], vec![second.clone(), "no-such-ticket".to_string()]),
+        "unknown either way"
+    );
+
+    // Bad input is refused with the field named.
+    let field = |r: &deflect_tests::Reply| {
+        assert_eq!(assert_error(r, 422..=422), "invalid_field");
+        r.json()["error"]["field"].as_str().unwrap_or_default().to_string()
+    };
+    assert_eq!(field(&ask(json!([]))), "tickets");
+    let many: Vec<_> = (0..51).map(|i| json!({ "id": format!("t{i}"), "token": "x", "seen_at": 0 })).collect();
+    assert_eq!(field(&ask(json!(many))), "tickets");
+    let twice = json!([{ "id": first, "token": "a", "seen_at": 0 }, { "id": first, "token": "b", "seen_at": 0 }]);
+    assert_eq!(field(&ask(twice)), "tickets[1].id");
+    assert_eq!(field(&ask(json!([{ "id": "../etc", "token": "a", "seen_at": 0 }]))), "tickets[0].id");
+    assert_eq!(field(&ask(json!([{ "id": first, "token": "a", "seen_at": -5 }]))), "tickets[0].seen_at");
+    let extra = ask(json!([{ "id": first, "token": "a", "seen_at": 0, "admin": true }]));
+    assert_error(&extra, 400..=422);
+    let text = c.send("POST", "/v1/unread", &[], Some(("text/plain", b"tickets")));
+    assert_eq!(assert_error(&text, 415..=415), "unsupported_media_type");
+    let broken = c.send("POST", "/v1/unread", &[], Some(("application/json", b"{\"tickets\": [")));
+    assert_error(&broken, 400..=400);
+    let wrong_method = c.get("/v1/unread");
+    assert_error(&wrong_method, 405..=405);
+    assert_eq!(wrong_method.header("allow"), Some("OPTIONS, POST"));
+}

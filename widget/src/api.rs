@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::wire::{self, In};
-use deflect_shared::api::{Csat, CustomerTicket, NewMessage, TicketCreated, WidgetEvent};
+use deflect_shared::api::{Csat, CustomerTicket, NewMessage, TicketCreated, UnreadQuery, UnreadTickets, WidgetEvent};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, RequestMode, Response};
@@ -106,6 +106,12 @@ fn ticket_url(cfg: &Config, id: &str, tail: &str) -> String {
 pub(crate) async fn ticket(cfg: &Config, id: &str, token: &str) -> Result<CustomerTicket, FetchError> {
     answer(send("GET", &ticket_url(cfg, id, ""), None, &[("x-ticket-token", token)]).await?, wire::customer_ticket)
         .await
+}
+
+/// Which of this browser's tickets have unread replies, in one request.
+pub(crate) async fn unread(cfg: &Config, q: &UnreadQuery) -> Result<UnreadTickets, FetchError> {
+    let resp = send("POST", &format!("{}/v1/unread", cfg.edge), Some(wire::unread_query(q)), &[]).await?;
+    answer(resp, wire::unread_tickets).await
 }
 
 pub(crate) async fn reply(cfg: &Config, id: &str, token: &str, text: &str) -> Result<CustomerTicket, FetchError> {

@@ -7,7 +7,7 @@ use crate::conversations::{Conversations, Thread};
 use crate::form::TicketForm;
 use crate::i18n::{Strings, strings};
 use crate::{api, outbox};
-use deflect_shared::api::{Author, EventKind, TicketCreated, WidgetEvent};
+use deflect_shared::api::{EventKind, KnownTicket, MAX_UNREAD_QUERY, TicketCreated, UnreadQuery, WidgetEvent};
 use deflect_shared::kb::KbIndex;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -173,27 +173,30 @@ impl Widget {
         let _ = self.notify.with_value(|f| f.call2(&wasm_bindgen::JsValue::NULL, &"ticketCreated".into(), &detail));
     }
 
-    /// Looks for replies the customer has not read in this browser's ten
-    /// newest tickets (the page's first visit with no tickets reads
-    /// nothing from the edge).
+    /// Looks for replies the customer has not read in this browser's
+    /// tickets, in one request (the page's first visit with no tickets
+    /// reads nothing from the edge). Tickets the edge erased or no longer
+    /// keeps are forgotten.
     pub(crate) fn check_replies(&self) {
         let saved = outbox::saved(&self.cfg);
         if saved.is_empty() {
             return;
         }
+        let query = UnreadQuery {
+            tickets: saved
+                .into_iter()
+                .take(MAX_UNREAD_QUERY)
+                .map(|t| KnownTicket { id: t.id, token: t.token, seen_at: t.seen_at })
+                .collect(),
+        };
         let w = self.clone();
         leptos::task::spawn_local(async move {
-            let mut unread = Vec::new();
-            for t in saved.into_iter().take(10) {
-                match api::ticket(&w.cfg, &t.id, &t.token).await {
-                    Ok(ct) if ct.messages.iter().any(|m| m.author != Author::Customer && m.created_at > t.seen_at) => {
-                        unread.push(t.id)
-                    }
-                    Err(api::FetchError::Http { status: 410, .. }) => outbox::forget(&w.cfg, &t.id),
-                    _ => {}
+            if let Ok(news) = api::unread(&w.cfg, &query).await {
+                for id in news.erased.iter().chain(&news.unknown) {
+                    outbox::forget(&w.cfg, id);
                 }
+                w.unread.set(news.unread);
             }
-            w.unread.set(unread);
         });
     }
 

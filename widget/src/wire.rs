@@ -5,7 +5,8 @@
 //! one of these through the real edge.
 
 use deflect_shared::api::{
-    Author, CreateTicket, Csat, CustomerTicket, Message, NewMessage, Status, TicketCreated, TicketLink, WidgetEvent,
+    Author, CreateTicket, Csat, CustomerTicket, Message, NewMessage, Status, TicketCreated, TicketLink, UnreadQuery,
+    UnreadTickets, WidgetEvent,
 };
 use js_sys::{Array, JSON, Object, Reflect};
 use wasm_bindgen::JsValue;
@@ -74,6 +75,16 @@ pub(crate) fn new_message(m: &NewMessage) -> String {
 /// `POST /v1/tickets/{id}/csat`.
 pub(crate) fn csat(c: &Csat) -> String {
     Out::new().set("rating", c.rating).opt("comment", c.comment.as_deref()).text()
+}
+
+/// `POST /v1/unread`.
+pub(crate) fn unread_query(q: &UnreadQuery) -> String {
+    let tickets: Array = q
+        .tickets
+        .iter()
+        .map(|t| Out::new().set("id", t.id.as_str()).set("token", t.token.as_str()).set("seen_at", t.seen_at as f64).0)
+        .collect();
+    Out::new().set("tickets", tickets).text()
 }
 
 /// A JSON value being read.
@@ -157,6 +168,12 @@ fn ticket_link(v: &In) -> Option<TicketLink> {
 /// A [`TicketCreated`].
 pub(crate) fn ticket_created(v: &In) -> Option<TicketCreated> {
     Some(TicketCreated { ticket: customer_ticket(&v.get("ticket")?)?, token: v.str("token")? })
+}
+
+/// An [`UnreadTickets`].
+pub(crate) fn unread_tickets(v: &In) -> Option<UnreadTickets> {
+    let ids = |key: &str| v.list(key).iter().map(|i| i.0.as_string()).collect::<Option<Vec<_>>>();
+    Some(UnreadTickets { unread: ids("unread")?, erased: ids("erased")?, unknown: ids("unknown")? })
 }
 
 /// The message of an error answer (`{"error": {"message": …}}`).

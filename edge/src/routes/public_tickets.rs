@@ -6,8 +6,9 @@ use crate::desk::{views, work};
 use crate::error::{AppError, AppResult};
 use crate::http::{MAX_JSON, Req, json};
 use crate::state::App;
+use crate::store::tickets;
 use crate::store::tickets::TicketRow;
-use deflect_shared::api::{CreateTicket, Csat, NewMessage};
+use deflect_shared::api::{CreateTicket, Csat, NewMessage, UnreadQuery, UnreadTickets};
 use worker::Response;
 
 fn idempotency_key(req: &Req) -> AppResult<String> {
@@ -61,6 +62,35 @@ pub(super) async fn get(app: &App, req: &mut Req, id: &str) -> AppResult<Respons
     limit(app, req, Bucket::Reads).await?;
     let row = authorised(app, req, id).await?;
     json(200, &views::customer_ticket(app, &row).await?)
+}
+
+/// Which of a browser's tickets have replies its customer has not read:
+/// one request (and one rate-limit count) for all of them on page load.
+pub(super) async fn unread(app: &App, req: &mut Req) -> AppResult<Response> {
+    limit(app, req, Bucket::Reads).await?;
+    let q: UnreadQuery = req.json().await?;
+    let known = q.validate()?;
+    let key = app.key().await?;
+    let mut answer = UnreadTickets::default();
+    let mut mine = Vec::with_capacity(known.len());
+    for t in known {
+        if key.verify(&format!("ticket:{}", t.id), &t.token).await? {
+            mine.push(t);
+        } else {
+            answer.unknown.push(t.id.clone());
+        }
+    }
+    let ids: Vec<&str> = mine.iter().map(|t| t.id.as_str()).collect();
+    let found = tickets::last_replies(&app.db, &ids).await?;
+    for t in mine {
+        match found.iter().find(|r| r.id == t.id) {
+            None => answer.unknown.push(t.id.clone()),
+            Some(r) if r.erased_at.is_some() => answer.erased.push(t.id.clone()),
+            Some(r) if r.last_reply_at.is_some_and(|at| at as i64 > t.seen_at) => answer.unread.push(t.id.clone()),
+            Some(_) => {}
+        }
+    }
+    json(200, &answer)
 }
 
 pub(super) async fn reply(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {

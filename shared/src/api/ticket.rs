@@ -222,6 +222,64 @@ pub struct TicketLink {
     pub created_at: i64,
 }
 
+/// Most tickets one [`UnreadQuery`] asks about: the widget keeps at most
+/// this many per browser.
+pub const MAX_UNREAD_QUERY: usize = 50;
+
+/// One ticket a browser keeps, and how far its customer has read it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KnownTicket {
+    /// Ticket id.
+    pub id: String,
+    /// Its customer token (`X-Ticket-Token`).
+    pub token: String,
+    /// The newest message time the customer has seen, ms since the epoch.
+    pub seen_at: i64,
+}
+
+/// `POST /v1/unread`: which of a browser's tickets have replies
+/// its customer has not read, in one request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnreadQuery {
+    /// 1 to [`MAX_UNREAD_QUERY`] tickets, each id once.
+    pub tickets: Vec<KnownTicket>,
+}
+
+impl UnreadQuery {
+    /// Checks the list: its length, each id and token, no id twice.
+    pub fn validate(&self) -> Result<&[KnownTicket], Error> {
+        if self.tickets.is_empty() || self.tickets.len() > MAX_UNREAD_QUERY {
+            return Err(Error::field("tickets", format!("must hold 1 to {MAX_UNREAD_QUERY} tickets")));
+        }
+        for (i, t) in self.tickets.iter().enumerate() {
+            validate::id(&format!("tickets[{i}].id"), &t.id)?;
+            validate::text(&format!("tickets[{i}].token"), &t.token, 1, 100)?;
+            if t.seen_at < 0 {
+                return Err(Error::field(format!("tickets[{i}].seen_at"), "must be 0 or more"));
+            }
+            if self.tickets[..i].iter().any(|o| o.id == t.id) {
+                return Err(Error::field(format!("tickets[{i}].id"), "is in the list twice"));
+            }
+        }
+        Ok(&self.tickets)
+    }
+}
+
+/// Answer to `POST /v1/unread`. A ticket whose token does not fit,
+/// or that is no longer kept, is in `unknown` (the same for both, so ids
+/// cannot be probed); the rest are in `unread` or in none of the lists.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UnreadTickets {
+    /// Tickets with a reply from the team after their `seen_at`.
+    pub unread: Vec<String>,
+    /// Tickets erased at the customer's request.
+    pub erased: Vec<String>,
+    /// Tickets the edge does not know for that token.
+    pub unknown: Vec<String>,
+}
+
 /// Answer to `POST /v1/tickets`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TicketCreated {
@@ -441,6 +499,27 @@ mod tests {
     fn request(json: &str) -> Result<NewTicket, String> {
         let r: CreateTicket = serde_json::from_str(json).map_err(|e| e.to_string())?;
         r.validate().map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn unread_queries_are_checked() {
+        let known = |id: &str| KnownTicket { id: id.into(), token: "tok".into(), seen_at: 0 };
+        let q = |tickets: Vec<KnownTicket>| UnreadQuery { tickets };
+        assert_eq!(q(vec![known("a"), known("b")]).validate().map(<[_]>::len), Ok(2));
+        let field = |r: Result<&[KnownTicket], Error>| match r.map_err(|e| e.kind().clone()) {
+            Err(crate::error::ErrorKind::InvalidField { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field(q(vec![]).validate()), "tickets");
+        assert_eq!(field(q((0..=MAX_UNREAD_QUERY).map(|i| known(&format!("t{i}"))).collect()).validate()), "tickets");
+        assert_eq!(field(q(vec![known("a"), known("../x")]).validate()), "tickets[1].id");
+        assert_eq!(field(q(vec![known("a"), known("a")]).validate()), "tickets[1].id");
+        let mut bad = known("a");
+        bad.token = String::new();
+        assert_eq!(field(q(vec![bad]).validate()), "tickets[0].token");
+        let mut early = known("a");
+        early.seen_at = -1;
+        assert_eq!(field(q(vec![early]).validate()), "tickets[0].seen_at");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use crate::api::{self, FetchError};
 use crate::config::Config;
 use crate::wire::In;
-use deflect_shared::api::{TicketCreated, TicketLink};
+use deflect_shared::api::{MAX_UNREAD_QUERY, TicketCreated, TicketLink};
 use js_sys::{Array, JSON, Object, Reflect};
 use wasm_bindgen::JsValue;
 
@@ -119,12 +119,13 @@ pub(crate) fn forget(cfg: &Config, id: &str) {
     write(cfg, "tickets", &all, write_saved);
 }
 
-/// Keeps a ticket in this browser's list, newest first (at most 50).
+/// Keeps a ticket in this browser's list, newest first (at most
+/// [`MAX_UNREAD_QUERY`], so one request asks about them all).
 fn keep(cfg: &Config, ticket: Saved) {
     let mut all = saved(cfg);
     if !all.iter().any(|s| s.id == ticket.id) {
         all.insert(0, ticket);
-        all.truncate(50);
+        all.truncate(MAX_UNREAD_QUERY);
         write(cfg, "tickets", &all, write_saved);
     }
 }

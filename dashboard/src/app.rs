@@ -2,6 +2,7 @@
 //! router (`#/queue`, `#/ticket/<id>`, `#/customers`, `#/customer/<id>`,
 //! `#/kb`, `#/metrics`, `#/settings`, `#/audit`, `#/account`).
 
+use crate::alerts::{self, Waiting};
 use crate::api;
 use crate::pages::{
     account::AccountPage, audit::AuditPage, customers::CustomerPage, customers::Customers, kb::Kb, login::Login,
@@ -83,6 +84,8 @@ pub fn App() -> impl IntoView {
         });
     };
 
+    let waiting = Waiting::watch(session);
+
     let page = move || {
         let r = route.get();
         let path = r.trim_start_matches('#');
@@ -130,7 +133,15 @@ pub fn App() -> impl IntoView {
         <Show when=move || session.me.get().is_some()>
             <nav class="top" aria-label="Main">
                 <span class="brand">"Deflect"</span>
-                <a href="#/queue" class=move || nav_class("queue")>"Queue"</a>
+                <a href="#/queue" class=move || nav_class("queue")>
+                    "Queue"
+                    <Show when=move || { waiting.count.get() > 0 }>
+                        <span class="count" id="waiting-count"
+                            title="Open tickets assigned to you: new, or the customer wrote last">
+                            {move || waiting.count.get()}
+                        </span>
+                    </Show>
+                </a>
                 <a href="#/customers" class=move || nav_class("customers")>"Customers"</a>
                 <a href="#/kb" class=move || nav_class("kb")>"Knowledge base"</a>
                 <a href="#/metrics" class=move || nav_class("metrics")>"Metrics"</a>
@@ -139,6 +150,15 @@ pub fn App() -> impl IntoView {
                     <a href="#/audit" class=move || nav_class("audit")>"Audit log"</a>
                 </Show>
                 <span class="spacer"></span>
+                <Show when=alerts::supported>
+                    <button type="button" id="alerts-toggle" class="link" on:click=move |_| waiting.toggle()
+                        title="A desktop notification when a ticket starts waiting for you, while the dashboard is open.">
+                        {move || if waiting.alerts.get() { "Desktop alerts: on" } else { "Desktop alerts: off" }}
+                    </button>
+                </Show>
+                <Show when=move || waiting.refused.get().is_some()>
+                    <span class="error" id="alerts-refused" role="status">{move || waiting.refused.get()}</span>
+                </Show>
                 <Show when=move || session.me.get().is_some_and(|m| m.away)>
                     <span class="tag away" id="away-state">"away: no new tickets"</span>
                 </Show>

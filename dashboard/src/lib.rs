@@ -7,6 +7,7 @@
 // visibility, which this workspace lint would flag in every component.
 #![allow(unreachable_pub)]
 
+mod alerts;
 mod api;
 mod app;
 mod chart;

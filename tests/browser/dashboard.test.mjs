@@ -988,6 +988,88 @@ test('an agent sets themselves away from the top bar, which the admin sees in Se
   await staff.close();
 });
 
+test('a ticket that starts waiting for an agent shows in the tab title and as a desktop alert that opens it', async () => {
+  const { url } = dashEdge();
+  const password = 'alert password 123';
+  const email = await createAgent(url, password);
+  const staff = await staffContext();
+  // The operating system's notifications cannot be watched from here: this
+  // stands in for the browser's Notification API and records what the
+  // dashboard asks it to show.
+  await staff.addInitScript(() => {
+    window.__notes = [];
+    window.Notification = class {
+      constructor(title, options = {}) {
+        Object.assign(this, { title, body: options.body, tag: options.tag, onclick: null });
+        window.__notes.push(this);
+      }
+      static get permission() { return sessionStorage.getItem('test-notification-permission') || 'default'; }
+      static requestPermission() {
+        sessionStorage.setItem('test-notification-permission', 'granted');
+        return Promise.resolve('granted');
+      }
+    };
+  });
+  const dash = await staff.newPage();
+  const problems = watch(dash);
+  const firstLook = dash.waitForResponse((r) => r.url().includes('/v1/agent/tickets?assignee=me'));
+  await login(dash, url, email, password);
+  await firstLook;
+  const base = await dash.title();
+  assert.ok(!base.startsWith('('), base);
+  assert.equal(await dash.locator('#waiting-count').count(), 0);
+  await dash.getByRole('button', { name: 'Desktop alerts: off' }).click();
+  await dash.getByRole('button', { name: 'Desktop alerts: on' }).waitFor();
+  const me = (await api(dash, 'GET', '/v1/auth/me')).json;
+
+  // A customer writes in and an admin gives the ticket to the agent.
+  const adminContext = await staffContext();
+  const admin = await adminContext.newPage();
+  await login(admin, url, ADMIN_EMAIL, adminPassword());
+  const subject = `Export does nothing ${unique('alert')}`;
+  const t = await createTicket(admin, { email: `${unique('cleo')}@example.com`, name: 'Cleo Customer' }, subject, 'The export button does nothing.');
+  const id = t.ticket.id;
+  const assigned = await api(admin, 'PATCH', `/v1/agent/tickets/${id}`, { assignee: me.id });
+  assert.equal(assigned.status, 200, JSON.stringify(assigned.json));
+
+  await dash.waitForFunction((base) => document.title === `(1) ${base}`, base, { timeout: 30000 });
+  assert.equal((await dash.locator('#waiting-count').innerText()).trim(), '1');
+  const notes = await dash.evaluate(() => window.__notes.map(({ title, body, tag }) => ({ title, body, tag })));
+  assert.deepEqual(notes, [{ title: 'Needs your reply', body: `${subject} — Cleo Customer`, tag: id }]);
+  // The alert opens the ticket.
+  await dash.evaluate(() => window.__notes[0].onclick());
+  await dash.waitForURL(`**/dashboard/#/ticket/${id}`);
+  await dash.locator('#reply').fill('Fixed: the export works again.');
+  await dash.locator('form button[type=submit]').first().click();
+  await dash.getByText('Fixed: the export works again.').first().waitFor();
+  // Now it waits for the customer, not for the agent.
+  await dash.waitForFunction((base) => document.title === base, base, { timeout: 30000 });
+  assert.equal(await dash.locator('#waiting-count').count(), 0);
+
+  // The customer answers: it waits for the agent again, and says so once.
+  const answered = await admin.evaluate(async ([id, token]) => {
+    const r = await fetch(`/v1/tickets/${id}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-ticket-token': token },
+      body: JSON.stringify({ body: 'It does, thank you!' }),
+    });
+    return r.status;
+  }, [id, t.token]);
+  assert.equal(answered, 201);
+  await dash.waitForFunction((base) => document.title === `(1) ${base}`, base, { timeout: 30000 });
+  assert.equal(await dash.evaluate(() => window.__notes.length), 2);
+
+  // The choice is kept in this browser across a reload, on and off.
+  await dash.reload();
+  await dash.getByRole('button', { name: 'Desktop alerts: on' }).click();
+  await dash.getByRole('button', { name: 'Desktop alerts: off' }).waitFor();
+  await dash.reload();
+  await dash.getByRole('button', { name: 'Desktop alerts: off' }).waitFor();
+  assert.deepEqual(problems, []);
+  await adminContext.close();
+  await staff.close();
+});
+
 test('an unanswered question becomes a new article, or its wordings join the closest article', async () => {
   const { url } = dashEdge();
   const staff = await staffContext();

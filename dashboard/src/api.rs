@@ -114,6 +114,19 @@ pub async fn call_if_match<B: Serialize, T: DeserializeOwned>(
     decode(send(method, path, Some(b), &[("if-match", etag)]).await?).await
 }
 
+/// A create sent with an `Idempotency-Key`: sent again with the same key
+/// and body (a retry, a double click), it makes one thing, not two.
+pub async fn call_idempotent<B: Serialize, T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    body: &B,
+    key: &str,
+) -> Result<T, Failure> {
+    let b =
+        serde_json::to_string(body).map_err(|e| Failure { status: 0, message: e.to_string(), code: String::new() })?;
+    decode(send(method, path, Some(b), &[("idempotency-key", key)]).await?).await
+}
+
 /// A call with a raw JSON text body (the rules editor).
 pub async fn call_raw<T: DeserializeOwned>(method: &str, path: &str, body: String) -> Result<T, Failure> {
     decode(send(method, path, Some(body), &[]).await?).await

@@ -4,6 +4,7 @@ pub mod account;
 pub mod audit;
 pub mod customers;
 pub mod kb;
+pub mod log_ticket;
 pub mod login;
 pub mod metrics;
 pub mod queue;

@@ -46,6 +46,24 @@ impl Req {
         self.inner.headers().get(name).ok().flatten()
     }
 
+    /// The `Idempotency-Key` header: 1 to 100 letters, digits, `-` or `_`.
+    pub(crate) fn idempotency_key(&self) -> AppResult<String> {
+        let key = self.header("idempotency-key").ok_or_else(|| {
+            AppError::bad(
+                "missing_idempotency_key",
+                "send an Idempotency-Key header (1 to 100 letters, digits, '-' or '_')",
+            )
+        })?;
+        if key.is_empty() || key.len() > 100 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(AppError::bad(
+                "invalid_idempotency_key",
+                "the Idempotency-Key must be 1 to 100 letters, digits, '-' or '_'",
+            ));
+        }
+        Ok(key)
+    }
+
     pub(crate) fn query(&self, key: &str) -> Option<&str> {
         self.query.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }

@@ -137,6 +137,7 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
 
         // Agents.
         (Get, ["v1", "agent", "tickets"]) => agent_tickets::queue(app, req).await,
+        (Post, ["v1", "agent", "tickets"]) => agent_tickets::log(app, req).await,
         (Get, ["v1", "agent", "tickets.csv"]) => metrics::csv(app, req).await,
         (Post, ["v1", "agent", "tickets", "bulk"]) => agent_tickets::bulk(app, req).await,
         // Not a ticket id: other methods get 405, not "no ticket bulk".
@@ -214,17 +215,14 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         ["v1", "auth", "sessions", "end-others"] => "POST",
         ["v1", "auth", "away"] => "PUT",
         ["v1", "auth", "sessions", _] => "DELETE",
-        [
-            "v1",
-            "agent",
-            "tickets" | "tickets.csv" | "customers" | "agents" | "saved-replies" | "articles" | "metrics",
-        ]
+        ["v1", "agent", "tickets.csv" | "customers" | "agents" | "saved-replies" | "articles" | "metrics"]
         | ["v1", "agent", "articles", _]
         | ["v1", "agent", "articles", _, "revisions"]
         | ["v1", "agent", "kb", "unanswered" | "performance" | "deleted" | "status"]
         | ["v1", "admin", "audit"]
         | ["v1", "admin", "customers", _, "export"]
         | ["v1", "admin", "webhooks", "deliveries"] => "GET, HEAD",
+        ["v1", "agent", "tickets"] => "GET, HEAD, POST",
         ["v1", "agent", "tickets", "bulk"] => "POST",
         ["v1", "agent", "tickets" | "customers", _] => "GET, HEAD, PATCH",
         ["v1", "agent", "tickets", _, "messages" | "merge" | "presence"]

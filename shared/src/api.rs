@@ -28,9 +28,9 @@ pub use kb::{
 pub use metrics::{DayCounts, Feedback, MAX_FEEDBACK, Metrics, RetrainPart, RetrainReport};
 pub use settings::{RateLimits, Settings, Site};
 pub use ticket::{
-    Author, BulkFailure, BulkResult, BulkUpdate, CreateTicket, Csat, CustomerInput, CustomerTicket, KnownTicket,
-    MAX_BULK, MAX_MESSAGE, MAX_SHOWN, MAX_UNREAD_QUERY, Message, NewMessage, NewTicket, QueueItem, SlaView, Status,
-    TicketCreated, TicketLink, TicketUpdate, UnreadQuery, UnreadTickets,
+    Author, BulkFailure, BulkResult, BulkUpdate, CHANNEL_WIDGET, CreateTicket, Csat, CustomerInput, CustomerTicket,
+    KnownTicket, LOGGED_CHANNELS, LogTicket, MAX_BULK, MAX_MESSAGE, MAX_SHOWN, MAX_UNREAD_QUERY, Message, NewMessage,
+    NewTicket, QueueItem, SlaView, Status, TicketCreated, TicketLink, TicketUpdate, UnreadQuery, UnreadTickets,
 };
 pub use two_factor::{
     RecoveryCodes, SessionView, TwoFactorCode, TwoFactorOff, TwoFactorSetup, TwoFactorStart, password_field,

@@ -32,6 +32,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("rules.applied", "ran automation rules"),
     ("settings.update", "changed the settings"),
     ("sla.breached", "marked an SLA breach"),
+    ("ticket.log", "logged a ticket for a customer who wrote or called"),
     ("ticket.merge", "merged tickets"),
     ("ticket.note", "wrote an internal note"),
     ("ticket.reply", "replied to a customer"),

@@ -1070,6 +1070,49 @@ test('a ticket that starts waiting for an agent shows in the tab title and as a 
   await staff.close();
 });
 
+test('an agent logs a phone call as a ticket from the queue, and lands on it', async () => {
+  const { url } = dashEdge();
+  const password = 'logger password 123';
+  const email = await createAgent(url, password);
+  const staff = await staffContext();
+  const dash = await staff.newPage();
+  const problems = watch(dash);
+  await login(dash, url, email, password);
+  const me = (await api(dash, 'GET', '/v1/auth/me')).json;
+  const marker = unique('called');
+  await dash.getByRole('button', { name: 'Log a ticket from a call or e-mail' }).click();
+  const form = dash.getByRole('form', { name: 'Log a ticket for a customer' });
+  await form.getByLabel('They', { exact: true }).selectOption('phone');
+  await form.getByLabel('Their e-mail').fill(`${marker}@example.com`);
+  await form.getByLabel('Their name').fill(`Carla ${HOSTILE}`);
+  await form.getByLabel('Their phone').fill('+1 555 0100');
+  // Nothing asked yet: the edge says so in words, and nothing is made.
+  await form.getByRole('button', { name: 'Log the ticket' }).click();
+  await form.getByRole('alert').getByText('message: is required').waitFor();
+  await form.getByLabel('What they asked').fill(`Wants to move her booking to Friday ${marker}`);
+  // Sent twice at once (a double click): one ticket.
+  await dash.evaluate(() => {
+    const f = document.querySelector('#log-submit').form;
+    f.requestSubmit();
+    f.requestSubmit();
+  });
+  await dash.waitForURL(/#\/ticket\/[\w-]+$/);
+  await dash.locator('#reply').waitFor();
+  const id = dash.url().split('/').pop();
+  const page = await dash.locator('body').innerText();
+  assert.ok(page.includes(`Wants to move her booking to Friday ${marker}`), 'the request is the first message');
+  assert.ok(page.includes(`Carla ${HOSTILE}`), 'the name shows as text');
+  assert.match(page, / · phone · /);
+  assert.equal(await dash.evaluate(() => window.__pwned), undefined);
+  const detail = (await api(dash, 'GET', `/v1/agent/tickets/${id}`)).json;
+  assert.equal(detail.ticket.assignee, me.id, 'assigned to the agent who logged it');
+  assert.equal(detail.channel, 'phone');
+  const found = (await api(dash, 'GET', `/v1/agent/tickets?status=all&q=${marker}`)).json;
+  assert.deepEqual(found.map((t) => t.id), [id], 'one ticket');
+  assert.deepEqual(problems, []);
+  await staff.close();
+});
+
 test('an unanswered question becomes a new article, or its wordings join the closest article', async () => {
   const { url } = dashEdge();
   const staff = await staffContext();

@@ -603,3 +603,88 @@ fn a_browser_asks_once_which_of_its_tickets_have_unread_replies() {
     assert_error(&wrong_method, 405..=405);
     assert_eq!(wrong_method.header("allow"), Some("OPTIONS, POST"));
 }
+
+#[test]
+fn an_agent_logs_a_ticket_for_a_customer_who_called() {
+    let me = super::auth::agent();
+    let my_id = me.get("/v1/auth/me").json()["id"].as_str().expect("my id").to_string();
+    let email = format!("{}@Example.com", unique("caller"));
+    let marker = unique("call");
+    let body = json!({
+        "customer": { "email": email, "name": "Carl Caller", "phone": "+44 20 7946 0000" },
+        "message": format!("Rang about a double charge on the March invoice ({marker})"),
+        "channel": "phone",
+        "assign_to_me": true,
+    });
+    let key = unique("log");
+    let log = |key: &str, body: &serde_json::Value| {
+        let text = body.to_string();
+        me.send(
+            "POST",
+            "/v1/agent/tickets",
+            &[("idempotency-key", key), ("x-deflect-csrf", "1")],
+            Some(("application/json", text.as_bytes())),
+        )
+    };
+    let r = log(&key, &body);
+    assert_eq!(r.status, 201, "{}", r.text);
+    let t = r.json();
+    let id = t["ticket"]["id"].as_str().expect("ticket id").to_string();
+    assert_eq!(t["channel"], "phone");
+    assert_eq!(t["ticket"]["status"], "open");
+    assert_eq!(t["ticket"]["assignee"], my_id.as_str(), "assign_to_me wins over the rules");
+    assert_eq!(t["ticket"]["subject"], format!("Rang about a double charge on the March invoice ({marker})"));
+    let site = admin(&edge_url()).get("/v1/admin/settings").json()["sites"][0]["id"].clone();
+    assert_eq!(t["ticket"]["site"], site, "the first site when none is named");
+    assert_eq!(t["messages"][0]["author"], "customer", "the request is the customer's, as the agent heard it");
+    assert_eq!(t["customer"]["email"], email.to_lowercase());
+    assert_eq!(t["customer"]["phone"], "+44 20 7946 0000");
+    assert!(t["ticket"]["priority_score"].as_f64().is_some_and(|s| s > 0.0), "scored like any ticket: {t}");
+
+    // Sent again (a double click): the same ticket, once.
+    let again = log(&key, &body);
+    assert_eq!(again.status, 200, "{}", again.text);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(again.json()["ticket"]["id"], id.as_str());
+    assert_eq!(rows_containing("messages", "body", &marker), 1);
+    let mut other = body.clone();
+    other["message"] = json!("something else");
+    assert_eq!(assert_error(&log(&key, &other), 409..=409), "conflict");
+
+    // Not a widget escalation: the deflection figures do not count it.
+    let events = d1(&format!("SELECT count(*) AS n FROM events WHERE ticket_id = '{id}'"));
+    assert_eq!(events[0]["n"], 0);
+    // Audited as logged by this agent.
+    let audit = admin(&edge_url()).get(&format!("/v1/admin/audit?target={id}&action=ticket.log")).json();
+    let lines = audit.as_array().expect("audit lines");
+    assert_eq!(lines.len(), 1, "{audit}");
+    assert_eq!(lines[0]["actor"], my_id.as_str());
+
+    // Bad input, in words; no key; no login.
+    let field = |b: serde_json::Value| {
+        let r = log(&unique("log"), &b);
+        assert_eq!(assert_error(&r, 422..=422), "invalid_field", "{b}");
+        r.json()["error"]["field"].as_str().unwrap_or_default().to_string()
+    };
+    let with = |k: &str, v: serde_json::Value| {
+        let mut b = body.clone();
+        b[k] = v;
+        b
+    };
+    assert_eq!(field(with("channel", json!("widget"))), "channel");
+    assert_eq!(field(with("customer", json!({ "email": "not an address" }))), "customer.email");
+    assert_eq!(field(with("site", json!("no-such-site"))), "site");
+    assert_eq!(field(with("message", json!("  "))), "message");
+    assert_error(&log(&unique("log"), &with("priority", json!("urgent"))), 400..=422);
+    let text = body.to_string();
+    let keyless =
+        me.send("POST", "/v1/agent/tickets", &[("x-deflect-csrf", "1")], Some(("application/json", text.as_bytes())));
+    assert_eq!(assert_error(&keyless, 400..=400), "missing_idempotency_key");
+    let stranger = public().send(
+        "POST",
+        "/v1/agent/tickets",
+        &[("idempotency-key", "k1")],
+        Some(("application/json", text.as_bytes())),
+    );
+    assert_error(&stranger, 401..=401);
+}

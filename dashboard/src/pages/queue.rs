@@ -4,6 +4,7 @@
 
 use super::Notice;
 use super::PriorityBadge;
+use super::log_ticket::LogTicketForm;
 use crate::api;
 use crate::time::{ago, sla};
 use deflect_shared::api::{AgentView, BulkResult, BulkUpdate, QueueItem, Status, TicketUpdate};
@@ -98,9 +99,18 @@ pub fn Queue() -> impl IntoView {
         });
     };
     let o = |pairs: &[(&str, &str)]| pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>();
+    let logging = RwSignal::new(false);
     view! {
         <section>
             <h1>"Queue"</h1>
+            <Show when=move || !logging.get()>
+                <button type="button" id="log-ticket" on:click=move |_| logging.set(true)>
+                    "Log a ticket from a call or e-mail"
+                </button>
+            </Show>
+            <Show when=move || logging.get()>
+                <LogTicketForm open=logging />
+            </Show>
             <form class="filters" on:submit=|ev| ev.prevent_default()>
                 {select("Status", "f-status", status, o(&[("", "open + pending"), ("open", "open"), ("pending", "pending"), ("solved", "solved"), ("closed", "closed"), ("all", "all")]))}
                 {select("Priority", "f-priority", priority, o(&[("", "any"), ("urgent", "urgent"), ("high", "high"), ("normal", "normal"), ("low", "low")]))}

@@ -28,8 +28,22 @@ async fn replay(app: &App, row: TicketRow, request_hash: &str) -> AppResult<Crea
     Ok(Created::Replay(views::created(app, &row).await?))
 }
 
-/// Creates a ticket. `raw_body` is hashed to recognise replays.
-pub(crate) async fn create(app: &App, new: NewTicket, raw_body: &str, key: &str) -> AppResult<Created> {
+/// An agent who logs a ticket for a customer (by e-mail or phone), and
+/// whether they take it themselves.
+pub(crate) struct LoggedBy<'a> {
+    pub(crate) agent: &'a agents::AgentRow,
+    pub(crate) assign_to_me: bool,
+}
+
+/// Creates a ticket. `raw_body` is hashed to recognise replays; `by` is the
+/// agent logging it, when it is not the customer writing in the widget.
+pub(crate) async fn create(
+    app: &App,
+    new: NewTicket,
+    raw_body: &str,
+    key: &str,
+    by: Option<LoggedBy<'_>>,
+) -> AppResult<Created> {
     let settings = app.settings().await?;
     if settings.site(&new.site).is_none() {
         return Err(AppError::invalid("site", format!("site: there is no site {:?}", new.site)));
@@ -77,7 +91,7 @@ pub(crate) async fn create(app: &App, new: NewTicket, raw_body: &str, key: &str)
     // Automation rules.
     let rules = RuleSet::from_specs(settings.rules.clone())?;
     let before = TicketFacts {
-        channel: "widget".into(),
+        channel: new.channel.clone(),
         subject: new.subject.clone(),
         text: text.clone(),
         priority: explanation.level,
@@ -120,7 +134,10 @@ pub(crate) async fn create(app: &App, new: NewTicket, raw_body: &str, key: &str)
     let candidates: Vec<_> = roster.iter().map(|a| a.candidate()).collect();
     let need = Need { team: outcome.facts.team.clone(), skill: (new.locale != "en").then(|| new.locale.clone()) };
     let last = kv::round_robin_last(&app.kv).await?;
-    let assignee = assign(&candidates, &need, settings.assignment, last.as_deref()).map(|a| a.id.clone());
+    let assignee = match &by {
+        Some(LoggedBy { agent, assign_to_me: true }) => Some(agent.id.clone()),
+        _ => assign(&candidates, &need, settings.assignment, last.as_deref()).map(|a| a.id.clone()),
+    };
 
     let due = settings.sla.due(app.now, level);
     let ticket_id = new_id()?;
@@ -134,7 +151,7 @@ pub(crate) async fn create(app: &App, new: NewTicket, raw_body: &str, key: &str)
         "INSERT INTO tickets (id, site_id, customer_id, idempotency_key, request_hash, subject, status, channel, locale, \
            page_url, shown_articles, priority_score, priority_level, priority_explain, priority_features, assignee_id, \
            team, tags, automated, first_response_due, resolution_due, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'widget', ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?22, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21) \
          ON CONFLICT(site_id, idempotency_key) DO NOTHING",
         &[
             Arg::Text(&ticket_id),
@@ -158,6 +175,7 @@ pub(crate) async fn create(app: &App, new: NewTicket, raw_body: &str, key: &str)
             Arg::Int(due.first_response_due),
             Arg::Int(due.resolution_due),
             Arg::Int(app.now),
+            Arg::Text(&new.channel),
         ],
     )?];
     let message_id = new_id()?;
@@ -218,7 +236,13 @@ pub(crate) async fn create(app: &App, new: NewTicket, raw_body: &str, key: &str)
         return replay(app, row, &request_hash).await;
     }
 
-    if let Some(a) = &assignee {
+    if let Some(b) = &by {
+        let detail = serde_json::json!({ "channel": new.channel, "assigned_to_self": b.assign_to_me });
+        app.audit(&b.agent.id, "ticket.log", &row.id, detail).await?;
+    }
+    if let Some(a) = &assignee
+        && !by.as_ref().is_some_and(|b| b.assign_to_me)
+    {
         kv::set_round_robin_last(&app.kv, a).await?;
     }
     after_automation(app, &row, &outcome.applied).await?;

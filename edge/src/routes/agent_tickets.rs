@@ -1,17 +1,18 @@
 //! The agents' queue and ticket view.
 
 use crate::auth;
+use crate::desk::intake::{self, Created, LoggedBy};
 use crate::desk::{views, work};
 use crate::error::{AppError, AppResult};
-use crate::http::{Req, json};
+use crate::http::{MAX_JSON, Req, json};
 use crate::state::App;
 use crate::store::customers;
 use crate::store::from_json;
 use crate::store::presence as store_presence;
 use crate::store::tickets::{self, Filter};
 use deflect_shared::api::{
-    BulkFailure, BulkResult, BulkUpdate, MergeTickets, NewMessage, PRESENCE_FRESH_MS, PresenceUpdate, TicketDetail,
-    TicketUpdate,
+    BulkFailure, BulkResult, BulkUpdate, LogTicket, MergeTickets, NewMessage, PRESENCE_FRESH_MS, PresenceUpdate,
+    TicketDetail, TicketUpdate,
 };
 use deflect_shared::priority::Level;
 use worker::Response;
@@ -63,6 +64,27 @@ pub(super) async fn queue(app: &App, req: &mut Req) -> AppResult<Response> {
         items.push(views::queue_item(app, r).await?);
     }
     json(200, &items)
+}
+
+/// An agent logs a ticket for a customer who wrote or called: the same
+/// intake as the widget's (customer record, priority, rules, assignment,
+/// SLA), with its channel, idempotent under its `Idempotency-Key`.
+pub(super) async fn log(app: &App, req: &mut Req) -> AppResult<Response> {
+    let me = auth::agent(app, req).await?;
+    let key = req.idempotency_key()?;
+    let (body, raw): (LogTicket, String) = req.json_with_text(MAX_JSON).await?;
+    let default_site = app.settings().await?.sites.first().map(|s| s.id.clone()).unwrap_or_default();
+    let new = body.validate(&default_site)?;
+    let by = LoggedBy { agent: &me, assign_to_me: body.assign_to_me };
+    let (status, id) = match intake::create(app, new, &raw, &key, Some(by)).await? {
+        Created::New(t) => (201, t.ticket.id),
+        Created::Replay(t) => (200, t.ticket.id),
+    };
+    let mut r = json(status, &detail_view(app, &id).await?)?;
+    if status == 200 {
+        r.headers_mut().set("idempotent-replayed", "true")?;
+    }
+    Ok(r)
 }
 
 pub(super) async fn detail(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {

@@ -11,28 +11,12 @@ use crate::store::tickets::TicketRow;
 use deflect_shared::api::{CreateTicket, Csat, NewMessage, UnreadQuery, UnreadTickets};
 use worker::Response;
 
-fn idempotency_key(req: &Req) -> AppResult<String> {
-    let key = req.header("idempotency-key").ok_or_else(|| {
-        AppError::bad(
-            "missing_idempotency_key",
-            "send an Idempotency-Key header (1 to 100 letters, digits, '-' or '_')",
-        )
-    })?;
-    if key.is_empty() || key.len() > 100 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        return Err(AppError::bad(
-            "invalid_idempotency_key",
-            "the Idempotency-Key must be 1 to 100 letters, digits, '-' or '_'",
-        ));
-    }
-    Ok(key)
-}
-
 pub(super) async fn create(app: &App, req: &mut Req) -> AppResult<Response> {
     limit(app, req, Bucket::Tickets).await?;
-    let key = idempotency_key(req)?;
+    let key = req.idempotency_key()?;
     let (body, raw): (CreateTicket, String) = req.json_with_text(MAX_JSON).await?;
     let new = body.validate()?;
-    match intake::create(app, new, &raw, &key).await? {
+    match intake::create(app, new, &raw, &key, None).await? {
         Created::New(t) => json(201, &t),
         Created::Replay(t) => {
             let mut r = json(200, &t)?;

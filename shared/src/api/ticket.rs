@@ -76,6 +76,9 @@ pub struct NewTicket {
     pub locale: String,
     /// Widget session id.
     pub session: Option<String>,
+    /// Where it came from: [`CHANNEL_WIDGET`], or one of
+    /// [`LOGGED_CHANNELS`] when an agent logged it.
+    pub channel: String,
 }
 
 impl CreateTicket {
@@ -122,7 +125,63 @@ impl CreateTicket {
                 None | Some("") => None,
                 Some(s) => Some(validate::id("session", s)?),
             },
+            channel: CHANNEL_WIDGET.to_string(),
         })
+    }
+}
+
+/// The channel of tickets customers open in the widget.
+pub const CHANNEL_WIDGET: &str = "widget";
+
+/// The channels an agent logs a ticket from.
+pub const LOGGED_CHANNELS: [&str; 2] = ["email", "phone"];
+
+/// `POST /v1/agent/tickets`: an agent logs what a customer asked by e-mail
+/// or on the phone, as a ticket of that customer's. Sent with an
+/// `Idempotency-Key` header.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogTicket {
+    /// The site; the first one when left out.
+    #[serde(default)]
+    pub site: Option<String>,
+    /// The customer.
+    pub customer: CustomerInput,
+    /// Subject; the message's first line when left out.
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// What the customer asked, in their words as far as known.
+    pub message: String,
+    /// `email` or `phone`.
+    pub channel: String,
+    /// The customer's language, `en` when left out.
+    #[serde(default)]
+    pub locale: Option<String>,
+    /// Assign it to the agent who logs it, whatever the rules would pick.
+    #[serde(default)]
+    pub assign_to_me: bool,
+}
+
+impl LogTicket {
+    /// Validates every field with the widget's rules; `default_site` stands
+    /// in for a missing site.
+    pub fn validate(&self, default_site: &str) -> Result<NewTicket, Error> {
+        if !LOGGED_CHANNELS.contains(&self.channel.as_str()) {
+            return Err(Error::field("channel", "must be email or phone"));
+        }
+        let mut new = CreateTicket {
+            site: self.site.clone().unwrap_or_else(|| default_site.to_string()),
+            customer: self.customer.clone(),
+            subject: self.subject.clone(),
+            message: self.message.clone(),
+            shown_articles: Vec::new(),
+            page_url: None,
+            locale: self.locale.clone(),
+            session: None,
+        }
+        .validate()?;
+        new.channel = self.channel.clone();
+        Ok(new)
     }
 }
 
@@ -499,6 +558,36 @@ mod tests {
     fn request(json: &str) -> Result<NewTicket, String> {
         let r: CreateTicket = serde_json::from_str(json).map_err(|e| e.to_string())?;
         r.validate().map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_logged_ticket_keeps_its_channel_and_the_widget_rules() {
+        let log = |channel: &str, site: Option<&str>| LogTicket {
+            site: site.map(str::to_string),
+            customer: CustomerInput { email: "Ann@Example.com".into(), name: Some("Ann".into()), phone: None },
+            subject: None,
+            message: "Called about the invoice\nshe wants a copy".into(),
+            channel: channel.into(),
+            locale: None,
+            assign_to_me: true,
+        };
+        let t = log("phone", None).validate("demo").map_err(|e| e.to_string());
+        let t = t.as_ref().map(|t| (t.site.as_str(), t.email.as_str(), t.subject.as_str(), t.channel.as_str()));
+        assert_eq!(t, Ok(("demo", "ann@example.com", "Called about the invoice", "phone")));
+        assert_eq!(log("email", Some("shop")).validate("demo").map(|t| t.site), Ok("shop".to_string()));
+        for bad in ["widget", "", "fax", "Phone"] {
+            assert_eq!(
+                log(bad, None).validate("demo").map_err(|e| e.to_string()),
+                Err("channel: must be email or phone".into())
+            );
+        }
+        let mut no_mail = log("phone", None);
+        no_mail.customer.email = "ann".into();
+        assert!(no_mail.validate("demo").is_err());
+        assert_eq!(
+            request(r#"{"site":"demo","customer":{"email":"a@b.co"},"message":"x"}"#).map(|t| t.channel),
+            Ok("widget".into())
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde_json::Value;
 /// A ticket field a condition can test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
-    /// `channel`: widget, email, api.
+    /// `channel`: widget, or email and phone for tickets agents log.
     Channel,
     /// `subject`.
     Subject,

@@ -612,7 +612,7 @@ fn an_agent_logs_a_ticket_for_a_customer_who_called() {
     let marker = unique("call");
     let body = json!({
         "customer": { "email": email, "name": "Carl Caller", "phone": "+44 20 7946 0000" },
-        "message": format!("Rang about a double charge on the March invoice ({marker})"),
+        "message": format!("Double charge in March ({marker})"),
         "channel": "phone",
         "assign_to_me": true,
     });
@@ -633,7 +633,7 @@ fn an_agent_logs_a_ticket_for_a_customer_who_called() {
     assert_eq!(t["channel"], "phone");
     assert_eq!(t["ticket"]["status"], "open");
     assert_eq!(t["ticket"]["assignee"], my_id.as_str(), "assign_to_me wins over the rules");
-    assert_eq!(t["ticket"]["subject"], format!("Rang about a double charge on the March invoice ({marker})"));
+    assert_eq!(t["ticket"]["subject"], format!("Double charge in March ({marker})"));
     let site = admin(&edge_url()).get("/v1/admin/settings").json()["sites"][0]["id"].clone();
     assert_eq!(t["ticket"]["site"], site, "the first site when none is named");
     assert_eq!(t["messages"][0]["author"], "customer", "the request is the customer's, as the agent heard it");

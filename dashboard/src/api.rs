@@ -96,35 +96,22 @@ pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
 }
 
 pub async fn call<B: Serialize, T: DeserializeOwned>(method: &str, path: &str, body: &B) -> Result<T, Failure> {
-    let b =
-        serde_json::to_string(body).map_err(|e| Failure { status: 0, message: e.to_string(), code: String::new() })?;
-    decode(send(method, path, Some(b), &[]).await?).await
+    call_with(method, path, body, &[]).await
 }
 
-/// A call that changes what was read at `etag` only if nobody changed it
-/// since (`If-Match`); a 412 `edit_conflict` says somebody did.
-pub async fn call_if_match<B: Serialize, T: DeserializeOwned>(
+/// A call with request headers of its own: `If-Match` (change what was
+/// read at that ETag only if nobody changed it since; a 412
+/// `edit_conflict` says somebody did) or `Idempotency-Key` (sent again
+/// with the same key and body, a create makes one thing, not two).
+pub async fn call_with<B: Serialize, T: DeserializeOwned>(
     method: &str,
     path: &str,
     body: &B,
-    etag: &str,
+    headers: &[(&str, &str)],
 ) -> Result<T, Failure> {
     let b =
         serde_json::to_string(body).map_err(|e| Failure { status: 0, message: e.to_string(), code: String::new() })?;
-    decode(send(method, path, Some(b), &[("if-match", etag)]).await?).await
-}
-
-/// A create sent with an `Idempotency-Key`: sent again with the same key
-/// and body (a retry, a double click), it makes one thing, not two.
-pub async fn call_idempotent<B: Serialize, T: DeserializeOwned>(
-    method: &str,
-    path: &str,
-    body: &B,
-    key: &str,
-) -> Result<T, Failure> {
-    let b =
-        serde_json::to_string(body).map_err(|e| Failure { status: 0, message: e.to_string(), code: String::new() })?;
-    decode(send(method, path, Some(b), &[("idempotency-key", key)]).await?).await
+    decode(send(method, path, Some(b), headers).await?).await
 }
 
 /// A call with a raw JSON text body (the rules editor).

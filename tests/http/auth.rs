@@ -54,11 +54,17 @@ fn new_agent() -> String {
 /// An agent (not admin) with [`AGENT_PASSWORD`], created by the admin
 /// logged in as `a`; returns the e-mail and the id.
 pub(super) fn new_agent_by(a: &Client) -> (String, String) {
-    let email = format!("{}@agents.example", unique("agent"));
+    new_member_by(a, "agent")
+}
+
+/// A new member of staff with `role` (`agent` or `admin`) and
+/// [`AGENT_PASSWORD`], made by the admin `a`; returns their e-mail and id.
+pub(super) fn new_member_by(a: &Client, role: &str) -> (String, String) {
+    let email = format!("{}@agents.example", unique(role));
     let r = a.json(
         "POST",
         "/v1/admin/agents",
-        &json!({ "email": email, "name": "Agent Smith", "role": "agent", "password": AGENT_PASSWORD }),
+        &json!({ "email": email, "name": "Agent Smith", "role": role, "password": AGENT_PASSWORD }),
     );
     assert_eq!(r.status, 201, "{}", r.text);
     (email, r.json()["id"].as_str().expect("id").to_string())

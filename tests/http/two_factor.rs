@@ -4,7 +4,7 @@
 //! for a lost phone.
 
 use super::assert_error;
-use super::auth::{AGENT_PASSWORD as PASSWORD, new_agent_by};
+use super::auth::{AGENT_PASSWORD as PASSWORD, new_agent_by, new_member_by};
 use deflect_shared::totp::{self, counter, step};
 use deflect_tests::{Client, LocalEdge, admin, dev_vars, edge_url, root, unique};
 use hmac::{Hmac, Mac};
@@ -192,13 +192,7 @@ fn a_team_that_requires_two_step_login_lets_agents_in_once_they_use_it() {
     let edge = LocalEdge::start(8796, &persist).unwrap_or_else(|e| panic!("{e}"));
     let a = admin(&edge.url);
     // A second admin made an API token before the requirement.
-    let other_admin = format!("{}@agents.example", unique("admin"));
-    let made = a.json(
-        "POST",
-        "/v1/admin/agents",
-        &json!({ "email": other_admin, "name": "Scripted Admin", "role": "admin", "password": PASSWORD }),
-    );
-    assert_eq!(made.status, 201, "{}", made.text);
+    let (other_admin, _) = new_member_by(&a, "admin");
     let (b, r) = login_at(&edge.url, &other_admin, None);
     assert_eq!(r.status, 200, "{}", r.text);
     let token = b.json("POST", "/v1/admin/tokens", &json!({ "name": "nightly export" }));

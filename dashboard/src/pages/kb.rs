@@ -124,7 +124,9 @@ pub fn Kb() -> impl IntoView {
                 locale: Some(a.locale.clone()),
             };
             let path = format!("/v1/admin/articles/{}", api::enc(&a.id));
-            match api::call_if_match::<_, ArticleView>("PUT", &path, &input, &revision_etag(a.revision)).await {
+            match api::call_with::<_, ArticleView>("PUT", &path, &input, &[("if-match", &revision_etag(a.revision))])
+                .await
+            {
                 Ok(saved) => {
                     let words = if added == 1 { "1 wording".to_string() } else { format!("{added} wordings") };
                     note.set(Some(format!("Added {words} to “{}”. Publish to update the widget.", saved.title)));
@@ -167,7 +169,9 @@ pub fn Kb() -> impl IntoView {
             let path = format!("/v1/admin/articles/{}", api::enc(&id));
             let r = match (id.is_empty(), started_from) {
                 (true, _) => api::call::<_, ArticleView>("POST", "/v1/admin/articles", &input).await,
-                (false, Some(r)) => api::call_if_match::<_, ArticleView>("PUT", &path, &input, &revision_etag(r)).await,
+                (false, Some(r)) => {
+                    api::call_with::<_, ArticleView>("PUT", &path, &input, &[("if-match", &revision_etag(r))]).await
+                }
                 (false, None) => api::call::<_, ArticleView>("PUT", &path, &input).await,
             };
             match r {

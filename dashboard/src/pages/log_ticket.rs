@@ -50,8 +50,13 @@ pub fn LogTicketForm(open: RwSignal<bool>) -> impl IntoView {
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let made =
-                api::call_idempotent::<_, TicketDetail>("POST", "/v1/agent/tickets", &body, &key.get_value()).await;
+            let made = api::call_with::<_, TicketDetail>(
+                "POST",
+                "/v1/agent/tickets",
+                &body,
+                &[("idempotency-key", &key.get_value())],
+            )
+            .await;
             busy.set(false);
             match made {
                 Ok(t) => {

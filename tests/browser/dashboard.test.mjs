@@ -1109,6 +1109,22 @@ test('an agent logs a phone call as a ticket from the queue, and lands on it', a
   assert.equal(detail.channel, 'phone');
   const found = (await api(dash, 'GET', `/v1/agent/tickets?status=all&q=${marker}`)).json;
   assert.deepEqual(found.map((t) => t.id), [id], 'one ticket');
+
+  // Later she writes an e-mail: logged from her record, already filled in.
+  await dash.goto(`${url}/dashboard/#/customer/${detail.customer.id}`);
+  await dash.getByRole('button', { name: 'Log a call or e-mail from this customer' }).click();
+  const again = dash.getByRole('form', { name: 'Log a ticket for a customer' });
+  assert.equal(await again.getByLabel('Their e-mail').inputValue(), `${marker}@example.com`);
+  assert.equal(await again.getByLabel('Their name').inputValue(), `Carla ${HOSTILE}`);
+  assert.equal(await again.getByLabel('Their phone').inputValue(), '+1 555 0100');
+  await again.getByLabel('They', { exact: true }).selectOption('email');
+  await again.getByLabel('What they asked').fill(`Friday is fine after all ${marker}`);
+  await again.getByRole('button', { name: 'Log the ticket' }).click();
+  await dash.waitForURL((u) => /#\/ticket\/[\w-]+$/.test(u.toString()) && !u.toString().endsWith(id));
+  await dash.getByText(`Friday is fine after all ${marker}`).first().waitFor();
+  assert.match(await dash.locator('body').innerText(), / · email · /);
+  const record = (await api(dash, 'GET', `/v1/agent/customers/${detail.customer.id}`)).json;
+  assert.equal(record.tickets.length, 2, 'both on her record');
   assert.deepEqual(problems, []);
   await staff.close();
 });

@@ -3,10 +3,11 @@
 //! reads, and every ticket they opened.
 
 use super::Notice;
+use super::log_ticket::LogTicketForm;
 use crate::api;
 use crate::app::Session;
 use crate::time::{ago, stamp};
-use deflect_shared::api::{CustomerLine, CustomerUpdate, CustomerView};
+use deflect_shared::api::{CustomerInput, CustomerLine, CustomerUpdate, CustomerView};
 use deflect_shared::money::{format_cents, parse_dollars};
 use deflect_shared::priority::PLAN_TIERS;
 use leptos::prelude::*;
@@ -157,11 +158,23 @@ pub fn CustomerPage(
                             {session.is_admin().then(|| view! { <Privacy id=c.id.clone() tickets=c.tickets.len() record=record note=note /> })}
                         }.into_any(),
                     };
+                    let logging = RwSignal::new(false);
+                    let caller = CustomerInput { email: c.email.clone().unwrap_or_default(), name: c.name.clone(), phone: c.phone.clone() };
+                    let site = c.site.clone();
+                    let can_log = c.erased_at.is_none() && c.email.is_some();
                     view! {
                         <h1>{title}</h1>
                         <div class="ticket-grid">
                             <div class="main-col">
                                 <h2>"Tickets"</h2>
+                                <Show when=move || can_log && !logging.get()>
+                                    <button type="button" id="log-for-customer" on:click=move |_| logging.set(true)>
+                                        "Log a call or e-mail from this customer"
+                                    </button>
+                                </Show>
+                                <Show when=move || logging.get()>
+                                    <LogTicketForm open=logging site=site.clone() customer=caller.clone() />
+                                </Show>
                                 {if c.tickets.is_empty() {
                                     view! { <p class="muted">"No tickets yet."</p> }.into_any()
                                 } else {

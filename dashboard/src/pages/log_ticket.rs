@@ -19,13 +19,19 @@ fn optional(s: String) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
-/// The form; `open` is cleared by its Cancel button.
+/// The form; `open` is cleared by its Cancel button. From a customer's
+/// record, `site` and `customer` fill it in for that customer.
 #[component]
-pub fn LogTicketForm(open: RwSignal<bool>) -> impl IntoView {
+pub fn LogTicketForm(
+    open: RwSignal<bool>,
+    #[prop(optional)] site: Option<String>,
+    #[prop(optional)] customer: Option<CustomerInput>,
+) -> impl IntoView {
+    let known = customer.unwrap_or(CustomerInput { email: String::new(), name: None, phone: None });
     let channel = RwSignal::new("phone".to_string());
-    let email = RwSignal::new(String::new());
-    let name = RwSignal::new(String::new());
-    let phone = RwSignal::new(String::new());
+    let email = RwSignal::new(known.email);
+    let name = RwSignal::new(known.name.unwrap_or_default());
+    let phone = RwSignal::new(known.phone.unwrap_or_default());
     let subject = RwSignal::new(String::new());
     let message = RwSignal::new(String::new());
     let mine = RwSignal::new(true);
@@ -36,7 +42,7 @@ pub fn LogTicketForm(open: RwSignal<bool>) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = LogTicket {
-            site: None,
+            site: site.clone(),
             customer: CustomerInput {
                 email: email.get_untracked(),
                 name: optional(name.get_untracked()),

@@ -1109,6 +1109,12 @@ test('an agent logs a phone call as a ticket from the queue, and lands on it', a
   assert.equal(detail.channel, 'phone');
   const found = (await api(dash, 'GET', `/v1/agent/tickets?status=all&q=${marker}`)).json;
   assert.deepEqual(found.map((t) => t.id), [id], 'one ticket');
+  // The queue marks it as a phone call.
+  await dash.goto(`${url}/dashboard/#/queue`);
+  await dash.locator('#f-q').fill(marker);
+  await dash.locator('#f-q').press('Enter');
+  const row = dash.locator('tr', { has: dash.locator(`a.subject[href="#/ticket/${id}"]`) });
+  assert.equal((await row.locator('.tag.channel').innerText()).trim(), 'phone');
 
   // Later she writes an e-mail: logged from her record, already filled in.
   await dash.goto(`${url}/dashboard/#/customer/${detail.customer.id}`);

@@ -631,6 +631,7 @@ fn an_agent_logs_a_ticket_for_a_customer_who_called() {
     let t = r.json();
     let id = t["ticket"]["id"].as_str().expect("ticket id").to_string();
     assert_eq!(t["channel"], "phone");
+    assert_eq!(t["ticket"]["channel"], "phone", "the queue shows it too");
     assert_eq!(t["ticket"]["status"], "open");
     assert_eq!(t["ticket"]["assignee"], my_id.as_str(), "assign_to_me wins over the rules");
     assert_eq!(t["ticket"]["subject"], format!("Double charge in March ({marker})"));

@@ -7,7 +7,7 @@ use super::PriorityBadge;
 use super::log_ticket::LogTicketForm;
 use crate::api;
 use crate::time::{ago, sla};
-use deflect_shared::api::{AgentView, BulkResult, BulkUpdate, QueueItem, Status, TicketUpdate};
+use deflect_shared::api::{AgentView, BulkResult, BulkUpdate, CHANNEL_WIDGET, QueueItem, Status, TicketUpdate};
 use leptos::prelude::*;
 
 #[component]
@@ -179,7 +179,8 @@ pub fn Queue() -> impl IntoView {
                                                 selected.update(|s| { s.retain(|x| x != &id); if on { s.push(id.clone()); } });
                                             } } /></td>
                                         <td><PriorityBadge level=t.priority.as_str().to_string() score=t.priority_score explanation=t.explanation.clone() /></td>
-                                        <td><a class="subject" href=href>{t.subject.clone()}</a></td>
+                                        <td><a class="subject" href=href>{t.subject.clone()}</a>
+                                            {(t.channel != CHANNEL_WIDGET).then(|| view! { <span class="tag channel" title="logged by an agent">{t.channel.clone()}</span> })}</td>
                                         <td>{t.customer_name.clone()}</td>
                                         <td>{t.status.as_str()}</td>
                                         <td>{t.assignee_name.clone().unwrap_or_else(|| "—".into())}</td>

@@ -128,6 +128,7 @@ pub(crate) async fn queue_item(app: &App, row: &TicketRow) -> AppResult<QueueIte
         sla: sla_view(row, app.now),
         created_at: row.created_at as i64,
         updated_at: row.updated_at as i64,
+        channel: row.channel.clone(),
     })
 }
 

@@ -445,6 +445,10 @@ pub struct QueueItem {
     pub created_at: i64,
     /// Last change.
     pub updated_at: i64,
+    /// Where it came from: `widget`, or `email` and `phone` for tickets
+    /// agents logged.
+    #[serde(default)]
+    pub channel: String,
 }
 
 /// `PATCH /v1/agent/tickets/{id}`: every field optional.

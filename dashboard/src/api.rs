@@ -1,7 +1,7 @@
 //! The dashboard's HTTP calls: same-origin, with the session cookie and
 //! the CSRF header the edge requires for changes.
 
-use deflect_shared::api::ApiError;
+use deflect_shared::api::{ApiError, TOTAL_COUNT, next_link};
 use leptos::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -95,6 +95,24 @@ pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
     decode(send("GET", path, None, &[]).await?).await
 }
 
+/// One page of a list the edge hands out a page at a time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// How many the list holds in all.
+    pub total: Option<u64>,
+    /// The path of the next page; `None` on the last.
+    pub next: Option<String>,
+}
+
+pub async fn get_page<T: DeserializeOwned>(path: &str) -> Result<Page<T>, Failure> {
+    let resp = send("GET", path, None, &[]).await?;
+    let header = |name: &str| resp.headers().get(name).ok().flatten();
+    let total = header(TOTAL_COUNT).and_then(|t| t.parse().ok());
+    let next = header("link").and_then(|l| next_link(&l).map(str::to_string));
+    Ok(Page { items: decode(resp).await?, total, next })
+}
+
 pub async fn call<B: Serialize, T: DeserializeOwned>(method: &str, path: &str, body: &B) -> Result<T, Failure> {
     call_with(method, path, body, &[]).await
 }
@@ -135,10 +153,26 @@ pub fn get_latest<T>(path: String, into: RwSignal<Option<Result<T, String>>>, se
 where
     T: DeserializeOwned + Send + Sync + 'static,
 {
+    latest(async move { get::<T>(&path).await }, into, sent);
+}
+
+/// [`get_latest`] for one page of a list.
+pub fn get_page_latest<T>(path: String, into: RwSignal<Option<Result<Page<T>, String>>>, sent: StoredValue<u32>)
+where
+    T: DeserializeOwned + Send + Sync + 'static,
+{
+    latest(async move { get_page::<T>(&path).await }, into, sent);
+}
+
+fn latest<T, F>(call: F, into: RwSignal<Option<Result<T, String>>>, sent: StoredValue<u32>)
+where
+    T: Send + Sync + 'static,
+    F: std::future::Future<Output = Result<T, Failure>> + 'static,
+{
     sent.update_value(|n| *n += 1);
     let this = sent.get_value();
     leptos::task::spawn_local(async move {
-        let r = get::<T>(&path).await.map_err(|e| e.message);
+        let r = call.await.map_err(|e| e.message);
         // `try_`: the page may have been left (and its values disposed) meanwhile.
         if sent.try_get_value() == Some(this) {
             into.set(Some(r));

@@ -12,6 +12,7 @@ mod api;
 mod app;
 mod chart;
 mod pages;
+mod preferences;
 mod time;
 
 use wasm_bindgen::prelude::*;

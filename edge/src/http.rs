@@ -68,6 +68,18 @@ impl Req {
         self.query.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
+    /// This request's path and query with `key` set to `value` (added, or
+    /// in place of its value): a link to the next page of a list.
+    pub(crate) fn path_with(&self, key: &str, value: &str) -> AppResult<String> {
+        let mut url = self.inner.url()?;
+        let pairs: Vec<(String, String)> = self.query.iter().filter(|(k, _)| k != key).cloned().collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs).append_pair(key, value);
+        Ok(match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        })
+    }
+
     /// A whole-number query parameter within `range`, `default` when it is
     /// absent; anything else is a 422 that names the parameter.
     pub(crate) fn query_number(&self, key: &str, range: std::ops::RangeInclusive<u32>, default: u32) -> AppResult<u32> {

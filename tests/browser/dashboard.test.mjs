@@ -727,6 +727,63 @@ test('an agent selects tickets in the queue and solves them in one step', async 
   await context.close();
 });
 
+test('an agent pages through a long queue, a chosen number of tickets at a time', async () => {
+  const { url } = dashEdge();
+  const context = await staffContext();
+  const page = await context.newPage();
+  const problems = watch(page);
+  await login(page, url, ADMIN_EMAIL, adminPassword());
+  const marker = unique('Paged');
+  const made = await page.evaluate(async (marker) => {
+    const ids = [];
+    for (let n = 1; n <= 27; n++) {
+      const r = await fetch('/v1/agent/tickets', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-deflect-csrf': '1', 'idempotency-key': `${marker}-${n}` },
+        body: JSON.stringify({ customer: { email: `${marker.toLowerCase()}-${n}@example.com` }, channel: 'email', message: `${marker} question ${n}` }),
+      });
+      if (r.status !== 201) throw new Error(`${r.status} ${await r.text()}`);
+      ids.push((await r.json()).ticket.id);
+    }
+    return ids;
+  }, marker);
+  await page.goto(`${url}/dashboard/#/queue`);
+  await page.locator('#queue-per-page').selectOption('25');
+  await page.locator('#f-q').fill(marker);
+  await page.locator('#f-q').press('Enter');
+  const rows = () => page.locator('tr.ticket-row').evaluateAll((trs) => trs.map((tr) => tr.dataset.id));
+  await page.locator('#queue-range').getByText('Tickets 1–25 of 27').waitFor();
+  const first = await rows();
+  assert.equal(first.length, 25);
+  assert.equal(await page.locator('#queue-prev').isDisabled(), true, 'no page before the first');
+  await page.locator('#queue-next').click();
+  await page.locator('#queue-range').getByText('Tickets 26–27 of 27').waitFor();
+  const second = await rows();
+  assert.equal(second.length, 2);
+  assert.equal(await page.locator('#queue-next').isDisabled(), true, 'no page after the last');
+  assert.deepEqual([...first, ...second].sort(), [...made].sort(), 'every ticket once, on one page or the other');
+  // The order is the edge's, page after page.
+  const order = (await api(page, 'GET', `/v1/agent/tickets?q=${marker}`)).json.map((t) => t.id);
+  assert.deepEqual([...first, ...second], order);
+  await page.locator('#queue-prev').click();
+  await page.locator('#queue-range').getByText('Tickets 1–25 of 27').waitFor();
+  // A new search starts at its first page; the page size is kept in this browser.
+  await page.locator('#queue-next').click();
+  await page.locator('#queue-range').getByText('Tickets 26–27 of 27').waitFor();
+  await page.locator('#f-q').fill(`${marker} question 2`);
+  await page.locator('#f-q').press('Enter');
+  await page.locator('#queue-range').getByText('Tickets 1–9 of 9').waitFor();
+  await page.reload();
+  await page.locator('#queue-range').waitFor();
+  assert.equal(await page.locator('#queue-per-page').inputValue(), '25');
+  // Closed again, so later tests see the queue as they left it.
+  const closed = await api(page, 'POST', '/v1/agent/tickets/bulk', { ids: made, update: { status: 'closed' } });
+  assert.equal(closed.status, 200, JSON.stringify(closed.json));
+  assert.equal(closed.json.updated.length, 27);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a reply from the team shows on the widget launcher until the customer reads it', async () => {
   const { url } = dashEdge();
   const marker = unique('unread');

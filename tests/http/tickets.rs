@@ -286,6 +286,99 @@ fn the_queue_search_takes_long_text_and_wildcards_literally() {
     assert_error(&over, 422..=422);
 }
 
+/// The queue a page at a time: each page but the last links to the next,
+/// the pages together are the whole list in order, a ticket that arrives
+/// meanwhile does not shift the later pages, and the total counts them all.
+#[test]
+fn the_queue_comes_a_page_at_a_time() {
+    let c = public();
+    let email = format!("{}@example.com", unique("pages"));
+    let messages = [
+        "Where can I change my invoice address?",
+        "Outage: nothing loads and we cannot log in, urgent",
+        "A question about the plans",
+        "The app is down for the whole team, urgent please",
+        "How do I export my data?",
+        "Thanks for the quick help last week",
+        "Cannot log in since this morning",
+    ];
+    let mut customer = String::new();
+    for m in messages {
+        let r = create(&c, &unique("key"), &ticket_body(&email, m));
+        assert_eq!(r.status, 201, "{}", r.text);
+        let id = r.json()["ticket"]["id"].as_str().expect("id").to_string();
+        if customer.is_empty() {
+            let d = admin(&edge_url()).get(&format!("/v1/agent/tickets/{id}")).json();
+            customer = d["customer"]["id"].as_str().expect("customer id").to_string();
+        }
+    }
+    let a = admin(&edge_url());
+    let ids = |r: &deflect_tests::Reply| -> Vec<String> {
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.json().as_array().expect("a list").iter().map(|t| t["id"].as_str().expect("id").to_string()).collect()
+    };
+    let whole = a.get(&format!("/v1/agent/tickets?status=all&customer={customer}"));
+    let all = ids(&whole);
+    assert_eq!(all.len(), 7);
+    assert_eq!(whole.header("x-total-count"), Some("7"));
+    assert_eq!(whole.header("link"), None, "one page holds them all");
+    let order: Vec<(u64, f64)> = whole
+        .json()
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|t| {
+            let rank = match t["priority"].as_str() {
+                Some("urgent") => 3,
+                Some("high") => 2,
+                Some("normal") => 1,
+                _ => 0,
+            };
+            (rank, t["priority_score"].as_f64().expect("score"))
+        })
+        .collect();
+    assert!(
+        order.windows(2).all(|w| w[0].0 > w[1].0 || (w[0].0 == w[1].0 && w[0].1 >= w[1].1)),
+        "highest level first, then highest score: {order:?}"
+    );
+    assert!(order.first().map(|o| o.1) > order.last().map(|o| o.1), "the cues set some apart: {order:?}");
+
+    let next = |r: &deflect_tests::Reply| -> Option<String> {
+        let link = r.header("link")?;
+        let (path, rel) = link.split_once(">; ")?;
+        assert_eq!(rel, "rel=\"next\"", "{link}");
+        Some(path.trim_start_matches('<').to_string())
+    };
+    let first = a.get(&format!("/v1/agent/tickets?status=all&customer={customer}&limit=3"));
+    assert_eq!(ids(&first), all[..3]);
+    assert_eq!(first.header("x-total-count"), Some("7"));
+    let second_path = next(&first).expect("a link to the second page");
+    assert!(
+        second_path.starts_with("/v1/agent/tickets?")
+            && second_path.contains("status=all")
+            && second_path.contains(&format!("customer={customer}"))
+            && second_path.contains("limit=3")
+            && second_path.contains("after="),
+        "the same query, after this page: {second_path}"
+    );
+    // An urgent ticket arrives while the agent reads the first page: it
+    // goes to the top, and the second page is still the one after the first.
+    let late = create(&c, &unique("key"), &ticket_body(&email, "Outage again, urgent: everything is down"));
+    assert_eq!(late.status, 201, "{}", late.text);
+    let second = a.get(&second_path);
+    assert_eq!(ids(&second), all[3..6]);
+    assert_eq!(second.header("x-total-count"), Some("8"), "the total counts the new one");
+    let third = a.get(&next(&second).expect("a link to the third page"));
+    assert_eq!(ids(&third), all[6..]);
+    assert_eq!(next(&third), None, "the last page links nowhere");
+
+    for bad in ["nonsense", "4~1~1~a", "1~1e3~1~a", "1~1~1~a/b", "1~1~1"] {
+        let r = a.get(&format!("/v1/agent/tickets?status=all&after={}", url_encode(bad)));
+        assert_eq!(assert_error(&r, 422..=422), "invalid_field", "{bad}");
+        assert!(r.json()["error"]["message"].as_str().is_some_and(|m| m.starts_with("after: ")), "{}", r.text);
+    }
+}
+
 fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {

@@ -1,11 +1,13 @@
-//! The queue: tickets by priority with SLA time left, filters, a live
-//! refresh every 10 seconds, and one change (status, assignee) to a
+//! The queue: tickets by priority with SLA time left, filters, a page at a
+//! time (the edge's `Link` header leads to the next page), a live refresh
+//! of the page every 10 seconds, and one change (status, assignee) to a
 //! selection of tickets.
 
 use super::Notice;
 use super::PriorityBadge;
 use super::log_ticket::LogTicketForm;
-use crate::api;
+use crate::api::{self, Page};
+use crate::preferences;
 use crate::time::{ago, sla};
 use deflect_shared::api::{AgentView, BulkResult, BulkUpdate, CHANNEL_WIDGET, QueueItem, Status, TicketUpdate};
 use leptos::prelude::*;
@@ -17,7 +19,16 @@ pub fn Queue() -> impl IntoView {
     let assignee = RwSignal::new(String::new());
     let tag = RwSignal::new(String::new());
     let q = RwSignal::new(String::new());
-    let items = RwSignal::new(None::<Result<Vec<QueueItem>, String>>);
+    let items = RwSignal::new(None::<Result<Page<QueueItem>, String>>);
+    let per_page = RwSignal::new(
+        preferences::get(PER_PAGE_KEY)
+            .and_then(|p| p.parse::<u32>().ok())
+            .filter(|p| PAGE_SIZES.contains(p))
+            .unwrap_or(DEFAULT_PAGE_SIZE),
+    );
+    // The pages after the first that the agent went on to, in order: the
+    // last is the one shown. A new filter starts again at the first page.
+    let later_pages = RwSignal::new(Vec::<String>::new());
     let agents = RwSignal::new(Vec::<AgentView>::new());
     let tick = RwSignal::new(0u32);
     leptos::task::spawn_local(async move {
@@ -26,7 +37,7 @@ pub fn Queue() -> impl IntoView {
         }
     });
     let path = move || {
-        let mut p = String::from("/v1/agent/tickets?limit=200");
+        let mut p = format!("/v1/agent/tickets?limit={}", per_page.get());
         for (k, v) in [
             ("status", status.get()),
             ("priority", priority.get()),
@@ -43,7 +54,8 @@ pub fn Queue() -> impl IntoView {
     let latest = StoredValue::new(0u32);
     Effect::new(move |_| {
         tick.track();
-        api::get_latest(path(), items, latest);
+        let shown = later_pages.get().last().cloned().unwrap_or_else(path);
+        api::get_page_latest(shown, items, latest);
     });
     // Live refresh.
     let handle = set_interval_with_handle(move || tick.update(|t| *t += 1), std::time::Duration::from_secs(10)).ok();
@@ -55,7 +67,7 @@ pub fn Queue() -> impl IntoView {
     let select = |label: &'static str, id: &'static str, sig: RwSignal<String>, options: Vec<(String, String)>| {
         view! {
             <label for=id>{label}</label>
-            <select id=id on:change=move |ev| sig.set(event_target_value(&ev))>
+            <select id=id on:change=move |ev| { sig.set(event_target_value(&ev)); later_pages.set(Vec::new()); }>
                 {options.into_iter().map(|(v, t)| {
                     let selected = sig.get_untracked() == v;
                     view! { <option value=v selected=selected>{t}</option> }
@@ -115,16 +127,16 @@ pub fn Queue() -> impl IntoView {
                 {select("Status", "f-status", status, o(&[("", "open + pending"), ("open", "open"), ("pending", "pending"), ("solved", "solved"), ("closed", "closed"), ("all", "all")]))}
                 {select("Priority", "f-priority", priority, o(&[("", "any"), ("urgent", "urgent"), ("high", "high"), ("normal", "normal"), ("low", "low")]))}
                 <label for="f-assignee">"Assignee"</label>
-                <select id="f-assignee" on:change=move |ev| assignee.set(event_target_value(&ev))>
+                <select id="f-assignee" on:change=move |ev| { assignee.set(event_target_value(&ev)); later_pages.set(Vec::new()); }>
                     <option value="">"anyone"</option>
                     <option value="me">"me"</option>
                     <option value="none">"unassigned"</option>
                     {move || agents.get().into_iter().map(|a| view! { <option value=a.id.clone()>{a.name.clone()}</option> }).collect_view()}
                 </select>
                 <label for="f-tag">"Tag"</label>
-                <input id="f-tag" type="text" size="10" on:change=move |ev| tag.set(event_target_value(&ev)) />
+                <input id="f-tag" type="text" size="10" on:change=move |ev| { tag.set(event_target_value(&ev)); later_pages.set(Vec::new()); } />
                 <label for="f-q">"Search"</label>
-                <input id="f-q" type="search" placeholder="subject or message" on:change=move |ev| q.set(event_target_value(&ev)) />
+                <input id="f-q" type="search" placeholder="subject or message" on:change=move |ev| { q.set(event_target_value(&ev)); later_pages.set(Vec::new()); } />
             </form>
             <Notice note=note />
             <Show when=move || !selected.get().is_empty()>
@@ -148,8 +160,8 @@ pub fn Queue() -> impl IntoView {
             {move || match items.get() {
                 None => view! { <p class="muted">"Loading…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No tickets match."</p> }.into_any(),
-                Some(Ok(list)) => {
+                Some(Ok(page)) if page.items.is_empty() => view! { <p class="muted">"No tickets match."</p> }.into_any(),
+                Some(Ok(Page { items: list, .. })) => {
                     let ids: Vec<String> = list.iter().map(|t| t.id.clone()).collect();
                     let all_ids = ids.clone();
                     let all_selected = move || !ids.is_empty() && ids.iter().all(|i| selected.get().contains(i));
@@ -195,6 +207,51 @@ pub fn Queue() -> impl IntoView {
                     }.into_any()
                 }
             }}
+            <nav class="pager" aria-label="Queue pages">
+                <span id="queue-range" aria-live="polite">{move || match items.get() {
+                    Some(Ok(page)) => range_text(later_pages.get().len(), per_page.get(), page.items.len(), page.total),
+                    _ => String::new(),
+                }}</span>
+                <button type="button" id="queue-prev"
+                    disabled=move || later_pages.get().is_empty()
+                    on:click=move |_| later_pages.update(|p| { p.pop(); })>"Previous page"</button>
+                <button type="button" id="queue-next"
+                    disabled=move || !matches!(items.get(), Some(Ok(Page { next: Some(_), .. })))
+                    on:click=move |_| {
+                        if let Some(Ok(Page { next: Some(next), .. })) = items.get_untracked() {
+                            later_pages.update(|p| p.push(next));
+                        }
+                    }>"Next page"</button>
+                <label for="queue-per-page">"Per page"</label>
+                <select id="queue-per-page" on:change=move |ev| {
+                    if let Ok(n) = event_target_value(&ev).parse::<u32>() {
+                        preferences::set(PER_PAGE_KEY, &n.to_string());
+                        per_page.set(n);
+                        later_pages.set(Vec::new());
+                    }
+                }>
+                    {PAGE_SIZES.iter().map(|n| view! { <option value=n.to_string() selected=*n == per_page.get_untracked()>{n.to_string()}</option> }).collect_view()}
+                </select>
+            </nav>
         </section>
+    }
+}
+
+/// The page sizes an agent can choose.
+const PAGE_SIZES: [u32; 4] = [25, 50, 100, 200];
+const DEFAULT_PAGE_SIZE: u32 = 200;
+/// Where this browser keeps the chosen page size.
+const PER_PAGE_KEY: &str = "deflect.dashboard.per_page";
+
+/// "Tickets 26–50 of 60" for the page after `earlier` full pages (tickets
+/// that moved meanwhile can make it approximate; the total is exact).
+fn range_text(earlier: usize, per_page: u32, shown: usize, total: Option<u64>) -> String {
+    let first = earlier * per_page as usize + 1;
+    let total = total.map(|t| format!(" of {t}")).unwrap_or_default();
+    match shown {
+        0 if earlier == 0 => String::new(),
+        0 => format!("No more tickets{total}"),
+        1 => format!("Ticket {first}{total}"),
+        n => format!("Tickets {first}–{}{total}", first + n - 1),
     }
 }

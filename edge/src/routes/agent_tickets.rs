@@ -12,7 +12,7 @@ use crate::store::presence as store_presence;
 use crate::store::tickets::{self, Filter};
 use deflect_shared::api::{
     BulkFailure, BulkResult, BulkUpdate, LogTicket, MergeTickets, NewMessage, PRESENCE_FRESH_MS, PresenceUpdate,
-    TicketDetail, TicketUpdate,
+    QUEUE_AFTER, QueueCursor, TOTAL_COUNT, TicketDetail, TicketUpdate, next_link_header,
 };
 use deflect_shared::priority::Level;
 use worker::Response;
@@ -48,6 +48,7 @@ pub(super) async fn queue(app: &App, req: &mut Req) -> AppResult<Response> {
         return Err(AppError::invalid("q", "q: search text is longer than 200 characters"));
     }
     let limit = req.query_number("limit", 1..=1000, 200)?;
+    let after = req.query(QUEUE_AFTER).map(QueueCursor::parse).transpose()?;
     let filter = Filter {
         statuses,
         level: level.map(str::to_string),
@@ -56,14 +57,29 @@ pub(super) async fn queue(app: &App, req: &mut Req) -> AppResult<Response> {
         tag: req.query("tag").filter(|t| !t.is_empty()).map(str::to_string),
         text,
         customer: req.query("customer").filter(|c| !c.is_empty()).map(str::to_string),
-        limit,
     };
-    let rows = tickets::queue(&app.db, &filter).await?;
+    // One more than asked for says whether there is a next page.
+    let mut rows = tickets::queue(&app.db, &filter, after.as_ref(), limit + 1).await?;
+    let next = (rows.len() > limit as usize).then(|| {
+        rows.truncate(limit as usize);
+        rows.last().map(|last| QueueCursor {
+            rank: QueueCursor::rank(views::level(last)),
+            score: last.priority_score,
+            created_at: last.created_at as i64,
+            id: last.id.clone(),
+        })
+    });
+    let total = tickets::count(&app.db, &filter).await?;
     let mut items = Vec::with_capacity(rows.len());
     for r in &rows {
         items.push(views::queue_item(app, r).await?);
     }
-    json(200, &items)
+    let mut resp = json(200, &items)?;
+    resp.headers_mut().set(TOTAL_COUNT, &total.to_string())?;
+    if let Some(cursor) = next.flatten() {
+        resp.headers_mut().set("link", &next_link_header(&req.path_with(QUEUE_AFTER, &cursor.to_string())?))?;
+    }
+    Ok(resp)
 }
 
 /// An agent logs a ticket for a customer who wrote or called: the same

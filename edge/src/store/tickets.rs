@@ -2,7 +2,7 @@
 
 use super::{Arg, all, first};
 use crate::error::AppResult;
-use deflect_shared::api::{Author, Message};
+use deflect_shared::api::{Author, Message, QueueCursor};
 use serde::Deserialize;
 use worker::D1Database;
 
@@ -74,40 +74,76 @@ pub(crate) struct Filter {
     pub(crate) tag: Option<String>,
     pub(crate) text: Option<String>,
     pub(crate) customer: Option<String>,
-    pub(crate) limit: u32,
 }
 
-/// Tickets by priority, highest first.
-pub(crate) async fn queue(db: &D1Database, f: &Filter) -> AppResult<Vec<TicketRow>> {
-    let statuses = serde_json::to_string(&f.statuses)?;
-    // instr, not LIKE: D1 refuses LIKE patterns over 50 bytes, and instr
-    // needs no escaping. lower() folds ASCII only, as LIKE does.
+impl Filter {
+    /// The values of [`FILTER_WHERE`]'s `?1` to `?7`; `statuses` is
+    /// [`Filter::statuses`] as JSON.
+    fn args<'a>(&'a self, statuses: &'a str) -> Vec<Arg<'a>> {
+        vec![
+            Arg::Text(statuses),
+            Arg::OptText(self.level.as_deref()),
+            Arg::OptText(self.assignee.as_deref()),
+            Arg::Int(i64::from(self.unassigned)),
+            Arg::OptText(self.tag.as_deref()),
+            Arg::OptText(self.text.as_deref()),
+            Arg::OptText(self.customer.as_deref()),
+        ]
+    }
+}
+
+/// The tickets a [`Filter`] passes, over `tickets t`, bound to `?1`..`?7`.
+// instr, not LIKE: D1 refuses LIKE patterns over 50 bytes, and instr
+// needs no escaping. lower() folds ASCII only, as LIKE does.
+const FILTER_WHERE: &str = "(?1 = '[]' OR t.status IN (SELECT value FROM json_each(?1))) \
+     AND (?2 IS NULL OR COALESCE(t.priority_override, t.priority_level) = ?2) \
+     AND (?3 IS NULL OR t.assignee_id = ?3) AND (?4 = 0 OR t.assignee_id IS NULL) \
+     AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = ?5)) \
+     AND (?6 IS NULL OR instr(lower(t.subject), lower(?6)) > 0 \
+          OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id AND instr(lower(m.body), lower(?6)) > 0)) \
+     AND (?7 IS NULL OR t.customer_id = ?7)";
+
+/// The level in force as the queue ranks it, as [`QueueCursor::rank`] does.
+const RANK: &str = "(CASE COALESCE(t.priority_override, t.priority_level) \
+     WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 WHEN 'normal' THEN 1 ELSE 0 END)";
+
+/// Up to `limit` tickets a filter passes, in the queue's order (see
+/// [`QueueCursor`]), starting after `after`.
+pub(crate) async fn queue(
+    db: &D1Database,
+    f: &Filter,
+    after: Option<&QueueCursor>,
+    limit: u32,
+) -> AppResult<Vec<TicketRow>> {
     let sql = format!(
-        "{SELECT} WHERE (?1 = '[]' OR t.status IN (SELECT value FROM json_each(?1))) \
-         AND (?2 IS NULL OR COALESCE(t.priority_override, t.priority_level) = ?2) \
-         AND (?3 IS NULL OR t.assignee_id = ?3) AND (?4 = 0 OR t.assignee_id IS NULL) \
-         AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = ?5)) \
-         AND (?6 IS NULL OR instr(lower(t.subject), lower(?6)) > 0 \
-              OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id AND instr(lower(m.body), lower(?6)) > 0)) \
-         AND (?7 IS NULL OR t.customer_id = ?7) \
-         ORDER BY CASE COALESCE(t.priority_override, t.priority_level) WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 WHEN 'normal' THEN 1 ELSE 0 END DESC, \
-           t.priority_score DESC, t.created_at ASC LIMIT ?8"
+        "{SELECT} WHERE {FILTER_WHERE} \
+         AND (?8 IS NULL OR {RANK} < ?8 OR ({RANK} = ?8 AND (t.priority_score < ?9 \
+              OR (t.priority_score = ?9 AND (t.created_at > ?10 OR (t.created_at = ?10 AND t.id > ?11)))))) \
+         ORDER BY {RANK} DESC, t.priority_score DESC, t.created_at ASC, t.id ASC LIMIT ?12"
     );
-    all(
-        db,
-        &sql,
-        &[
-            Arg::Text(&statuses),
-            Arg::OptText(f.level.as_deref()),
-            Arg::OptText(f.assignee.as_deref()),
-            Arg::Int(i64::from(f.unassigned)),
-            Arg::OptText(f.tag.as_deref()),
-            Arg::OptText(f.text.as_deref()),
-            Arg::OptText(f.customer.as_deref()),
-            Arg::Int(i64::from(f.limit.clamp(1, 1000))),
-        ],
-    )
-    .await
+    let statuses = serde_json::to_string(&f.statuses)?;
+    let mut args = f.args(&statuses);
+    args.extend([
+        Arg::OptInt(after.map(|c| i64::from(c.rank))),
+        Arg::Real(after.map_or(0.0, |c| c.score)),
+        Arg::Int(after.map_or(0, |c| c.created_at)),
+        Arg::Text(after.map_or("", |c| c.id.as_str())),
+        Arg::Int(i64::from(limit.clamp(1, 1001))),
+    ]);
+    all(db, &sql, &args).await
+}
+
+#[derive(Debug, Deserialize)]
+struct Count {
+    n: f64,
+}
+
+/// How many tickets a filter passes.
+pub(crate) async fn count(db: &D1Database, f: &Filter) -> AppResult<u64> {
+    let statuses = serde_json::to_string(&f.statuses)?;
+    let sql = format!("SELECT COUNT(*) AS n FROM tickets t WHERE {FILTER_WHERE}");
+    let row: Option<Count> = first(db, &sql, &f.args(&statuses)).await?;
+    Ok(row.map_or(0, |r| r.n as u64))
 }
 
 #[derive(Debug, Deserialize)]

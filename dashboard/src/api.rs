@@ -146,33 +146,18 @@ pub async fn delete_if_match(path: &str, etag: &str) -> Result<(), Failure> {
     send("DELETE", path, None, &[("if-match", etag)]).await.map(|_| ())
 }
 
-/// GETs `path` into `into` for a view that reloads (on a filter change, on
-/// a timer): `sent` counts the requests, and an answer is shown only if no
-/// later request was sent before it came, whatever order answers arrive in.
-pub fn get_latest<T>(path: String, into: RwSignal<Option<Result<T, String>>>, sent: StoredValue<u32>)
-where
-    T: DeserializeOwned + Send + Sync + 'static,
-{
-    latest(async move { get::<T>(&path).await }, into, sent);
-}
-
-/// [`get_latest`] for one page of a list.
+/// GETs one page of a list at `path` into `into` for a view that reloads
+/// (on a filter change, on a timer): `sent` counts the requests, and an
+/// answer is shown only if no later request was sent before it came,
+/// whatever order answers arrive in.
 pub fn get_page_latest<T>(path: String, into: RwSignal<Option<Result<Page<T>, String>>>, sent: StoredValue<u32>)
 where
     T: DeserializeOwned + Send + Sync + 'static,
 {
-    latest(async move { get_page::<T>(&path).await }, into, sent);
-}
-
-fn latest<T, F>(call: F, into: RwSignal<Option<Result<T, String>>>, sent: StoredValue<u32>)
-where
-    T: Send + Sync + 'static,
-    F: std::future::Future<Output = Result<T, Failure>> + 'static,
-{
     sent.update_value(|n| *n += 1);
     let this = sent.get_value();
     leptos::task::spawn_local(async move {
-        let r = call.await.map_err(|e| e.message);
+        let r = get_page::<T>(&path).await.map_err(|e| e.message);
         // `try_`: the page may have been left (and its values disposed) meanwhile.
         if sent.try_get_value() == Some(this) {
             into.set(Some(r));

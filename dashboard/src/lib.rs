@@ -11,6 +11,7 @@ mod alerts;
 mod api;
 mod app;
 mod chart;
+mod pager;
 mod pages;
 mod preferences;
 mod time;

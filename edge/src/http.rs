@@ -5,6 +5,7 @@
 //! becomes a 4xx [`AppError`], never a panic.
 
 use crate::error::{AppError, AppResult};
+use deflect_shared::api::{AFTER, TOTAL_COUNT, next_link_header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use worker::{Method, Request, Response};
@@ -197,6 +198,16 @@ pub(crate) fn json<T: Serialize>(status: u16, value: &T) -> AppResult<Response> 
     let mut r = Response::ok(serde_json::to_string(value)?)?.with_status(status);
     r.headers_mut().set("content-type", "application/json; charset=utf-8")?;
     Ok(r)
+}
+
+/// A page of a list: `X-Total-Count`, and a `Link` to the next page (this
+/// request with `after` set to `next`) unless this is the last.
+pub(crate) fn paged(mut resp: Response, req: &Req, total: u64, next: Option<String>) -> AppResult<Response> {
+    resp.headers_mut().set(TOTAL_COUNT, &total.to_string())?;
+    if let Some(cursor) = next {
+        resp.headers_mut().set("link", &next_link_header(&req.path_with(AFTER, &cursor)?))?;
+    }
+    Ok(resp)
 }
 
 /// An empty response.

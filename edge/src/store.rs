@@ -106,6 +106,11 @@ pub(crate) async fn first<T: DeserializeOwned>(db: &D1Database, sql: &str, args:
     patiently(|| s.first::<T>(None)).await
 }
 
+/// Runs a `SELECT COUNT(*) AS n ...` and returns the count.
+pub(crate) async fn count(db: &D1Database, sql: &str, args: &[Arg<'_>]) -> AppResult<u64> {
+    Ok(first::<Count>(db, sql, args).await?.map_or(0, |r| r.n as u64))
+}
+
 /// Runs a statement for its effect; returns the number of changed rows.
 pub(crate) async fn run(db: &D1Database, sql: &str, args: &[Arg<'_>]) -> AppResult<u64> {
     run_stmt(&stmt(db, sql, args)?).await
@@ -132,6 +137,6 @@ pub(crate) fn from_json<T: DeserializeOwned + Default>(text: &str) -> T {
 
 /// A row with one number column named `n`.
 #[derive(serde::Deserialize)]
-pub(crate) struct Count {
-    pub(crate) n: f64,
+struct Count {
+    n: f64,
 }

@@ -27,7 +27,7 @@ pub use kb::{
     TryAnswer, TryHit, TryQuestion, parse_markdown, revision_etag, slug, with_phrasings,
 };
 pub use metrics::{DayCounts, Feedback, MAX_FEEDBACK, Metrics, RetrainPart, RetrainReport};
-pub use paging::{QUEUE_AFTER, QueueCursor, TOTAL_COUNT, next_link, next_link_header};
+pub use paging::{AFTER, QueueCursor, TOTAL_COUNT, TimeCursor, next_link, next_link_header};
 pub use settings::{RateLimits, Settings, Site};
 pub use ticket::{
     Author, BulkFailure, BulkResult, BulkUpdate, CHANNEL_WIDGET, CreateTicket, Csat, CustomerInput, CustomerTicket,

@@ -727,7 +727,7 @@ test('an agent selects tickets in the queue and solves them in one step', async 
   await context.close();
 });
 
-test('an agent pages through a long queue, a chosen number of tickets at a time', async () => {
+test('an agent pages through a long queue and the customer directory, a chosen number at a time', async () => {
   const { url } = dashEdge();
   const context = await staffContext();
   const page = await context.newPage();
@@ -740,7 +740,7 @@ test('an agent pages through a long queue, a chosen number of tickets at a time'
       const r = await fetch('/v1/agent/tickets', {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-deflect-csrf': '1', 'idempotency-key': `${marker}-${n}` },
-        body: JSON.stringify({ customer: { email: `${marker.toLowerCase()}-${n}@example.com` }, channel: 'email', message: `${marker} question ${n}` }),
+        body: JSON.stringify({ customer: { email: `${marker.toLowerCase()}-${n}@example.com`, name: `${marker} customer ${n}` }, channel: 'email', message: `${marker} question ${n}` }),
       });
       if (r.status !== 201) throw new Error(`${r.status} ${await r.text()}`);
       ids.push((await r.json()).ticket.id);
@@ -776,6 +776,20 @@ test('an agent pages through a long queue, a chosen number of tickets at a time'
   await page.reload();
   await page.locator('#queue-range').waitFor();
   assert.equal(await page.locator('#queue-per-page').inputValue(), '25');
+  // The customer directory pages the same way, with a page size of its own.
+  await page.getByRole('link', { name: 'Customers', exact: true }).click();
+  await page.getByRole('heading', { name: 'Customers', level: 1 }).waitFor();
+  assert.equal(await page.locator('#customers-per-page').inputValue(), '200');
+  await page.locator('#customers-per-page').selectOption('25');
+  await page.locator('#c-q').fill(marker);
+  await page.locator('#c-q').press('Enter');
+  await page.locator('#customers-range').getByText('Customers 1–25 of 27').waitFor();
+  const customers = () => page.locator('tr.customer-row').evaluateAll((trs) => trs.map((tr) => tr.dataset.id));
+  const firstCustomers = await customers();
+  await page.locator('#customers-next').click();
+  await page.locator('#customers-range').getByText('Customers 26–27 of 27').waitFor();
+  const allCustomers = [...firstCustomers, ...(await customers())];
+  assert.equal(new Set(allCustomers).size, 27, 'every customer once');
   // Closed again, so later tests see the queue as they left it.
   const closed = await api(page, 'POST', '/v1/agent/tickets/bulk', { ids: made, update: { status: 'closed' } });
   assert.equal(closed.status, 200, JSON.stringify(closed.json));

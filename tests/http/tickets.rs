@@ -343,16 +343,10 @@ fn the_queue_comes_a_page_at_a_time() {
     );
     assert!(order.first().map(|o| o.1) > order.last().map(|o| o.1), "the cues set some apart: {order:?}");
 
-    let next = |r: &deflect_tests::Reply| -> Option<String> {
-        let link = r.header("link")?;
-        let (path, rel) = link.split_once(">; ")?;
-        assert_eq!(rel, "rel=\"next\"", "{link}");
-        Some(path.trim_start_matches('<').to_string())
-    };
     let first = a.get(&format!("/v1/agent/tickets?status=all&customer={customer}&limit=3"));
     assert_eq!(ids(&first), all[..3]);
     assert_eq!(first.header("x-total-count"), Some("7"));
-    let second_path = next(&first).expect("a link to the second page");
+    let second_path = next_page(&first).expect("a link to the second page");
     assert!(
         second_path.starts_with("/v1/agent/tickets?")
             && second_path.contains("status=all")
@@ -368,14 +362,66 @@ fn the_queue_comes_a_page_at_a_time() {
     let second = a.get(&second_path);
     assert_eq!(ids(&second), all[3..6]);
     assert_eq!(second.header("x-total-count"), Some("8"), "the total counts the new one");
-    let third = a.get(&next(&second).expect("a link to the third page"));
+    let third = a.get(&next_page(&second).expect("a link to the third page"));
     assert_eq!(ids(&third), all[6..]);
-    assert_eq!(next(&third), None, "the last page links nowhere");
+    assert_eq!(next_page(&third), None, "the last page links nowhere");
 
     for bad in ["nonsense", "4~1~1~a", "1~1e3~1~a", "1~1~1~a/b", "1~1~1"] {
         let r = a.get(&format!("/v1/agent/tickets?status=all&after={}", url_encode(bad)));
         assert_eq!(assert_error(&r, 422..=422), "invalid_field", "{bad}");
         assert!(r.json()["error"]["message"].as_str().is_some_and(|m| m.starts_with("after: ")), "{}", r.text);
+    }
+}
+
+/// The path of the next page a list's `Link` header gives, if any.
+fn next_page(r: &deflect_tests::Reply) -> Option<String> {
+    let link = r.header("link")?;
+    let (path, rel) = link.split_once(">; ")?;
+    assert_eq!(rel, "rel=\"next\"", "{link}");
+    Some(path.trim_start_matches('<').to_string())
+}
+
+/// The customer directory a page at a time, as the queue: the pages
+/// together are the whole list, the last links nowhere.
+#[test]
+fn the_customer_directory_comes_a_page_at_a_time() {
+    let c = public();
+    let marker = unique("dirpage");
+    for n in 0..5 {
+        let body = json!({
+            "site": "demo",
+            "customer": { "email": format!("{marker}-{n}@directory.example"), "name": format!("Pat {marker} {n}") },
+            "message": "a question",
+        });
+        let r = create(&c, &unique("key"), &body);
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let a = admin(&edge_url());
+    let ids = |r: &deflect_tests::Reply| -> Vec<String> {
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.header("x-total-count"), Some("5"), "every page counts them all");
+        r.json().as_array().expect("a list").iter().map(|l| l["id"].as_str().expect("id").to_string()).collect()
+    };
+    let whole = a.get(&format!("/v1/agent/customers?q={marker}"));
+    let all = ids(&whole);
+    assert_eq!(all.len(), 5);
+    assert_eq!(next_page(&whole), None);
+    let mut paged = Vec::new();
+    let mut path = Some(format!("/v1/agent/customers?q={marker}&limit=2"));
+    let mut sizes = Vec::new();
+    while let Some(p) = path {
+        assert!(sizes.len() < 5, "the links end");
+        let r = a.get(&p);
+        let page = ids(&r);
+        sizes.push(page.len());
+        paged.extend(page);
+        path = next_page(&r);
+    }
+    assert_eq!(sizes, [2, 2, 1]);
+    assert_eq!(paged, all, "the pages together, in order");
+    for bad in ["nonsense", "1~a/b", "-1~a", "1.5~a"] {
+        let r = a.get(&format!("/v1/agent/customers?after={}", url_encode(bad)));
+        assert_eq!(assert_error(&r, 422..=422), "invalid_field", "{bad}");
     }
 }
 

@@ -1,11 +1,12 @@
-//! The customer directory (`#/customers`) and one customer's record
+//! The customer directory (`#/customers`, a page at a time) and one customer's record
 //! (`#/customer/<id>`): contact, plan and value, which the priority score
 //! reads, and every ticket they opened.
 
 use super::Notice;
 use super::log_ticket::LogTicketForm;
-use crate::api;
+use crate::api::{self, Page};
 use crate::app::Session;
+use crate::pager::{Pager, Paging};
 use crate::time::{ago, stamp};
 use deflect_shared::api::{CustomerInput, CustomerLine, CustomerUpdate, CustomerView};
 use deflect_shared::money::{format_cents, parse_dollars};
@@ -16,16 +17,17 @@ use leptos::prelude::*;
 pub fn Customers() -> impl IntoView {
     let q = RwSignal::new(String::new());
     let plan = RwSignal::new(String::new());
-    let lines = RwSignal::new(None::<Result<Vec<CustomerLine>, String>>);
+    let lines = RwSignal::new(None::<Result<Page<CustomerLine>, String>>);
     let latest = StoredValue::new(0u32);
+    let paging = Paging::new("deflect.dashboard.customers.per_page");
     Effect::new(move |_| {
-        let mut path = String::from("/v1/agent/customers?limit=200");
+        let mut path = format!("/v1/agent/customers?limit={}", paging.per_page());
         for (k, v) in [("q", q.get()), ("plan", plan.get())] {
             if !v.trim().is_empty() {
                 path.push_str(&format!("&{k}={}", api::enc(v.trim())));
             }
         }
-        api::get_latest(path, lines, latest);
+        api::get_page_latest(paging.path(path), lines, latest);
     });
     view! {
         <section>
@@ -33,16 +35,16 @@ pub fn Customers() -> impl IntoView {
             <form class="filters" on:submit=|ev| ev.prevent_default()>
                 <label for="c-q">"Search"</label>
                 <input id="c-q" type="search" placeholder="a whole e-mail address, or part of a name"
-                    size="36" on:change=move |ev| q.set(event_target_value(&ev)) />
+                    size="36" on:change=move |ev| { q.set(event_target_value(&ev)); paging.restart(); } />
                 <label for="c-plan-filter">"Plan"</label>
-                <input id="c-plan-filter" type="text" size="10" on:change=move |ev| plan.set(event_target_value(&ev)) />
+                <input id="c-plan-filter" type="text" size="10" on:change=move |ev| { plan.set(event_target_value(&ev)); paging.restart(); } />
             </form>
             <p class="muted">"E-mail addresses are stored encrypted, so only a whole address can be found."</p>
             {move || match lines.get() {
                 None => view! { <p class="muted">"Loading…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No customers match."</p> }.into_any(),
-                Some(Ok(list)) => view! {
+                Some(Ok(page)) if page.items.is_empty() => view! { <p class="muted">"No customers match."</p> }.into_any(),
+                Some(Ok(Page { items: list, .. })) => view! {
                     <table class="customers">
                         <caption class="sr">"Customers, the most recently in touch first"</caption>
                         <thead><tr>
@@ -70,6 +72,7 @@ pub fn Customers() -> impl IntoView {
                     </table>
                 }.into_any(),
             }}
+            <Pager paging=paging page=lines nouns=("Customer", "Customers") label="Customer pages" id="customers" />
         </section>
     }
 }

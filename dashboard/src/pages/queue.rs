@@ -7,7 +7,7 @@ use super::Notice;
 use super::PriorityBadge;
 use super::log_ticket::LogTicketForm;
 use crate::api::{self, Page};
-use crate::preferences;
+use crate::pager::{Pager, Paging};
 use crate::time::{ago, sla};
 use deflect_shared::api::{AgentView, BulkResult, BulkUpdate, CHANNEL_WIDGET, QueueItem, Status, TicketUpdate};
 use leptos::prelude::*;
@@ -20,15 +20,8 @@ pub fn Queue() -> impl IntoView {
     let tag = RwSignal::new(String::new());
     let q = RwSignal::new(String::new());
     let items = RwSignal::new(None::<Result<Page<QueueItem>, String>>);
-    let per_page = RwSignal::new(
-        preferences::get(PER_PAGE_KEY)
-            .and_then(|p| p.parse::<u32>().ok())
-            .filter(|p| PAGE_SIZES.contains(p))
-            .unwrap_or(DEFAULT_PAGE_SIZE),
-    );
-    // The pages after the first that the agent went on to, in order: the
-    // last is the one shown. A new filter starts again at the first page.
-    let later_pages = RwSignal::new(Vec::<String>::new());
+    // A new filter starts again at the first page.
+    let paging = Paging::new("deflect.dashboard.queue.per_page");
     let agents = RwSignal::new(Vec::<AgentView>::new());
     let tick = RwSignal::new(0u32);
     leptos::task::spawn_local(async move {
@@ -37,7 +30,7 @@ pub fn Queue() -> impl IntoView {
         }
     });
     let path = move || {
-        let mut p = format!("/v1/agent/tickets?limit={}", per_page.get());
+        let mut p = format!("/v1/agent/tickets?limit={}", paging.per_page());
         for (k, v) in [
             ("status", status.get()),
             ("priority", priority.get()),
@@ -54,8 +47,7 @@ pub fn Queue() -> impl IntoView {
     let latest = StoredValue::new(0u32);
     Effect::new(move |_| {
         tick.track();
-        let shown = later_pages.get().last().cloned().unwrap_or_else(path);
-        api::get_page_latest(shown, items, latest);
+        api::get_page_latest(paging.path(path()), items, latest);
     });
     // Live refresh.
     let handle = set_interval_with_handle(move || tick.update(|t| *t += 1), std::time::Duration::from_secs(10)).ok();
@@ -67,7 +59,7 @@ pub fn Queue() -> impl IntoView {
     let select = |label: &'static str, id: &'static str, sig: RwSignal<String>, options: Vec<(String, String)>| {
         view! {
             <label for=id>{label}</label>
-            <select id=id on:change=move |ev| { sig.set(event_target_value(&ev)); later_pages.set(Vec::new()); }>
+            <select id=id on:change=move |ev| { sig.set(event_target_value(&ev)); paging.restart(); }>
                 {options.into_iter().map(|(v, t)| {
                     let selected = sig.get_untracked() == v;
                     view! { <option value=v selected=selected>{t}</option> }
@@ -127,16 +119,16 @@ pub fn Queue() -> impl IntoView {
                 {select("Status", "f-status", status, o(&[("", "open + pending"), ("open", "open"), ("pending", "pending"), ("solved", "solved"), ("closed", "closed"), ("all", "all")]))}
                 {select("Priority", "f-priority", priority, o(&[("", "any"), ("urgent", "urgent"), ("high", "high"), ("normal", "normal"), ("low", "low")]))}
                 <label for="f-assignee">"Assignee"</label>
-                <select id="f-assignee" on:change=move |ev| { assignee.set(event_target_value(&ev)); later_pages.set(Vec::new()); }>
+                <select id="f-assignee" on:change=move |ev| { assignee.set(event_target_value(&ev)); paging.restart(); }>
                     <option value="">"anyone"</option>
                     <option value="me">"me"</option>
                     <option value="none">"unassigned"</option>
                     {move || agents.get().into_iter().map(|a| view! { <option value=a.id.clone()>{a.name.clone()}</option> }).collect_view()}
                 </select>
                 <label for="f-tag">"Tag"</label>
-                <input id="f-tag" type="text" size="10" on:change=move |ev| { tag.set(event_target_value(&ev)); later_pages.set(Vec::new()); } />
+                <input id="f-tag" type="text" size="10" on:change=move |ev| { tag.set(event_target_value(&ev)); paging.restart(); } />
                 <label for="f-q">"Search"</label>
-                <input id="f-q" type="search" placeholder="subject or message" on:change=move |ev| { q.set(event_target_value(&ev)); later_pages.set(Vec::new()); } />
+                <input id="f-q" type="search" placeholder="subject or message" on:change=move |ev| { q.set(event_target_value(&ev)); paging.restart(); } />
             </form>
             <Notice note=note />
             <Show when=move || !selected.get().is_empty()>
@@ -207,51 +199,7 @@ pub fn Queue() -> impl IntoView {
                     }.into_any()
                 }
             }}
-            <nav class="pager" aria-label="Queue pages">
-                <span id="queue-range" aria-live="polite">{move || match items.get() {
-                    Some(Ok(page)) => range_text(later_pages.get().len(), per_page.get(), page.items.len(), page.total),
-                    _ => String::new(),
-                }}</span>
-                <button type="button" id="queue-prev"
-                    disabled=move || later_pages.get().is_empty()
-                    on:click=move |_| later_pages.update(|p| { p.pop(); })>"Previous page"</button>
-                <button type="button" id="queue-next"
-                    disabled=move || !matches!(items.get(), Some(Ok(Page { next: Some(_), .. })))
-                    on:click=move |_| {
-                        if let Some(Ok(Page { next: Some(next), .. })) = items.get_untracked() {
-                            later_pages.update(|p| p.push(next));
-                        }
-                    }>"Next page"</button>
-                <label for="queue-per-page">"Per page"</label>
-                <select id="queue-per-page" on:change=move |ev| {
-                    if let Ok(n) = event_target_value(&ev).parse::<u32>() {
-                        preferences::set(PER_PAGE_KEY, &n.to_string());
-                        per_page.set(n);
-                        later_pages.set(Vec::new());
-                    }
-                }>
-                    {PAGE_SIZES.iter().map(|n| view! { <option value=n.to_string() selected=*n == per_page.get_untracked()>{n.to_string()}</option> }).collect_view()}
-                </select>
-            </nav>
+            <Pager paging=paging page=items nouns=("Ticket", "Tickets") label="Queue pages" id="queue" />
         </section>
-    }
-}
-
-/// The page sizes an agent can choose.
-const PAGE_SIZES: [u32; 4] = [25, 50, 100, 200];
-const DEFAULT_PAGE_SIZE: u32 = 200;
-/// Where this browser keeps the chosen page size.
-const PER_PAGE_KEY: &str = "deflect.dashboard.per_page";
-
-/// "Tickets 26–50 of 60" for the page after `earlier` full pages (tickets
-/// that moved meanwhile can make it approximate; the total is exact).
-fn range_text(earlier: usize, per_page: u32, shown: usize, total: Option<u64>) -> String {
-    let first = earlier * per_page as usize + 1;
-    let total = total.map(|t| format!(" of {t}")).unwrap_or_default();
-    match shown {
-        0 if earlier == 0 => String::new(),
-        0 => format!("No more tickets{total}"),
-        1 => format!("Ticket {first}{total}"),
-        n => format!("Tickets {first}–{}{total}", first + n - 1),
     }
 }

@@ -4,15 +4,15 @@ use crate::auth;
 use crate::desk::intake::{self, Created, LoggedBy};
 use crate::desk::{views, work};
 use crate::error::{AppError, AppResult};
-use crate::http::{MAX_JSON, Req, json};
+use crate::http::{MAX_JSON, Req, json, paged};
 use crate::state::App;
 use crate::store::customers;
 use crate::store::from_json;
 use crate::store::presence as store_presence;
 use crate::store::tickets::{self, Filter};
 use deflect_shared::api::{
-    BulkFailure, BulkResult, BulkUpdate, LogTicket, MergeTickets, NewMessage, PRESENCE_FRESH_MS, PresenceUpdate,
-    QUEUE_AFTER, QueueCursor, TOTAL_COUNT, TicketDetail, TicketUpdate, next_link_header,
+    AFTER, BulkFailure, BulkResult, BulkUpdate, LogTicket, MergeTickets, NewMessage, PRESENCE_FRESH_MS, PresenceUpdate,
+    QueueCursor, TicketDetail, TicketUpdate,
 };
 use deflect_shared::priority::Level;
 use worker::Response;
@@ -48,7 +48,7 @@ pub(super) async fn queue(app: &App, req: &mut Req) -> AppResult<Response> {
         return Err(AppError::invalid("q", "q: search text is longer than 200 characters"));
     }
     let limit = req.query_number("limit", 1..=1000, 200)?;
-    let after = req.query(QUEUE_AFTER).map(QueueCursor::parse).transpose()?;
+    let after = req.query(AFTER).map(QueueCursor::parse).transpose()?;
     let filter = Filter {
         statuses,
         level: level.map(str::to_string),
@@ -74,12 +74,7 @@ pub(super) async fn queue(app: &App, req: &mut Req) -> AppResult<Response> {
     for r in &rows {
         items.push(views::queue_item(app, r).await?);
     }
-    let mut resp = json(200, &items)?;
-    resp.headers_mut().set(TOTAL_COUNT, &total.to_string())?;
-    if let Some(cursor) = next.flatten() {
-        resp.headers_mut().set("link", &next_link_header(&req.path_with(QUEUE_AFTER, &cursor.to_string())?))?;
-    }
-    Ok(resp)
+    paged(json(200, &items)?, req, total, next.flatten().map(|c| c.to_string()))
 }
 
 /// An agent logs a ticket for a customer who wrote or called: the same

@@ -4,16 +4,19 @@ use crate::auth;
 use crate::desk::erasure::{self, Reason};
 use crate::desk::views;
 use crate::error::{AppError, AppResult};
-use crate::http::{Req, json};
+use crate::http::{Req, json, paged};
 use crate::state::App;
 use crate::store::customers::{self, Changes, Search};
 use crate::store::tickets;
-use deflect_shared::api::{CustomerExport, CustomerLine, CustomerUpdate, ExportedQuestion, ExportedTicket, validate};
+use deflect_shared::api::{
+    AFTER, CustomerExport, CustomerLine, CustomerUpdate, ExportedQuestion, ExportedTicket, TimeCursor, validate,
+};
 use worker::Response;
 
 /// The customer directory. `q` finds a whole e-mail address (addresses are
 /// stored encrypted, so a part of one cannot be searched) or a part of a
-/// name; `plan` and `site` narrow it; the most recently in touch come first.
+/// name; `plan` and `site` narrow it; the most recently in touch come
+/// first, a page at a time.
 pub(super) async fn list(app: &App, req: &mut Req) -> AppResult<Response> {
     auth::agent(app, req).await?;
     let text = |key: &str, max: usize| -> AppResult<Option<String>> {
@@ -29,6 +32,7 @@ pub(super) async fn list(app: &App, req: &mut Req) -> AppResult<Response> {
     let plan = text("plan", 40)?;
     let site = text("site", 64)?;
     let limit = req.query_number("limit", 1..=500, 100)?;
+    let after = req.query(AFTER).map(TimeCursor::parse).transpose()?;
     let k = app.key().await?;
     // Text shaped like an address is looked up as one; it may also be part
     // of a name.
@@ -36,17 +40,15 @@ pub(super) async fn list(app: &App, req: &mut Req) -> AppResult<Response> {
         Some(Ok(address)) => Some(k.lookup_hash(&address).await?),
         _ => None,
     };
-    let rows = customers::search(
-        &app.db,
-        &Search {
-            email_hash: email_hash.as_deref(),
-            name: q.as_deref(),
-            plan: plan.as_deref(),
-            site: site.as_deref(),
-            limit,
-        },
-    )
-    .await?;
+    let search =
+        Search { email_hash: email_hash.as_deref(), name: q.as_deref(), plan: plan.as_deref(), site: site.as_deref() };
+    // One more than asked for says whether there is a next page.
+    let mut rows = customers::search(&app.db, &search, after.as_ref(), limit + 1).await?;
+    let next = (rows.len() > limit as usize).then(|| {
+        rows.truncate(limit as usize);
+        rows.last().map(|last| TimeCursor { at: last.last_contact as i64, id: last.id.clone() })
+    });
+    let total = customers::count(&app.db, &search).await?;
     let mut lines = Vec::with_capacity(rows.len());
     for r in rows {
         lines.push(CustomerLine {
@@ -62,7 +64,7 @@ pub(super) async fn list(app: &App, req: &mut Req) -> AppResult<Response> {
             created_at: r.created_at as i64,
         });
     }
-    json(200, &lines)
+    paged(json(200, &lines)?, req, total, next.flatten().map(|c| c.to_string()))
 }
 
 async fn record(app: &App, id: &str) -> AppResult<customers::CustomerRow> {

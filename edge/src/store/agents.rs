@@ -1,6 +1,6 @@
 //! Agents, sessions and API tokens.
 
-use super::{Arg, Count, all, first, from_json, run};
+use super::{Arg, all, first, from_json, run};
 use crate::error::AppResult;
 use deflect_shared::api::{AgentView, Role, TokenView};
 use deflect_shared::assignment::Candidate;
@@ -83,7 +83,7 @@ pub(crate) async fn by_email(db: &D1Database, email: &str) -> AppResult<Option<A
 }
 
 pub(crate) async fn count(db: &D1Database) -> AppResult<u64> {
-    Ok(first::<Count>(db, "SELECT COUNT(*) AS n FROM agents", &[]).await?.map_or(0, |c| c.n as u64))
+    super::count(db, "SELECT COUNT(*) AS n FROM agents", &[]).await
 }
 
 pub(crate) struct NewAgentRow<'a> {

@@ -3,6 +3,7 @@
 
 use super::{Arg, all, batch, first, run, stmt};
 use crate::error::{AppError, AppResult};
+use deflect_shared::api::TimeCursor;
 use serde::Deserialize;
 use worker::D1Database;
 
@@ -110,7 +111,6 @@ pub(crate) struct Search<'a> {
     /// The plan, exactly (ASCII case folded).
     pub(crate) plan: Option<&'a str>,
     pub(crate) site: Option<&'a str>,
-    pub(crate) limit: u32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -125,24 +125,59 @@ pub(crate) struct LineRow {
     pub(crate) tickets: f64,
     pub(crate) open_tickets: f64,
     pub(crate) last_contact_at: Option<f64>,
+    /// [`LAST_CONTACT`]: what the directory sorts by.
+    pub(crate) last_contact: f64,
 }
 
-/// The customer directory: the customers `s` matches, the most recently in
-/// touch first. With both an e-mail hash and a name, either may match.
-/// Erased customers are not listed.
-pub(crate) async fn search(db: &D1Database, s: &Search<'_>) -> AppResult<Vec<LineRow>> {
-    all(
-        db,
-        "SELECT c.id, c.site_id, c.email_enc, c.name, c.plan, c.value_cents, c.created_at,            COUNT(t.id) AS tickets,            COALESCE(SUM(t.status IN ('open', 'pending')), 0) AS open_tickets,            MAX(t.updated_at) AS last_contact_at          FROM customers c LEFT JOIN tickets t ON t.customer_id = c.id          WHERE ((?1 IS NULL AND ?2 IS NULL) OR c.email_hash = ?1                 OR (?2 IS NOT NULL AND instr(lower(COALESCE(c.name, '')), lower(?2)) > 0))            AND (?3 IS NULL OR lower(c.plan) = lower(?3))            AND (?4 IS NULL OR c.site_id = ?4)            AND c.erased_at IS NULL          GROUP BY c.id          ORDER BY COALESCE(MAX(t.updated_at), c.created_at) DESC, c.id          LIMIT ?5",
-        &[
-            Arg::OptText(s.email_hash),
-            Arg::OptText(s.name),
-            Arg::OptText(s.plan),
-            Arg::OptText(s.site),
-            Arg::Int(i64::from(s.limit.clamp(1, 500))),
-        ],
-    )
-    .await
+/// The directory's filter over `customers c`, bound to `?1`..`?4`.
+const SEARCH_WHERE: &str = "((?1 IS NULL AND ?2 IS NULL) OR c.email_hash = ?1 \
+       OR (?2 IS NOT NULL AND instr(lower(COALESCE(c.name, '')), lower(?2)) > 0)) \
+     AND (?3 IS NULL OR lower(c.plan) = lower(?3)) \
+     AND (?4 IS NULL OR c.site_id = ?4) \
+     AND c.erased_at IS NULL";
+
+/// When a customer was last in touch: their latest ticket's last change,
+/// else when they were added.
+const LAST_CONTACT: &str = "COALESCE(MAX(t.updated_at), c.created_at)";
+
+impl Search<'_> {
+    fn args(&self) -> [Arg<'_>; 4] {
+        [Arg::OptText(self.email_hash), Arg::OptText(self.name), Arg::OptText(self.plan), Arg::OptText(self.site)]
+    }
+}
+
+/// The customer directory: up to `limit` customers `s` matches, the most
+/// recently in touch first, starting after `after`. With both an e-mail
+/// hash and a name, either may match. Erased customers are not listed.
+pub(crate) async fn search(
+    db: &D1Database,
+    s: &Search<'_>,
+    after: Option<&TimeCursor>,
+    limit: u32,
+) -> AppResult<Vec<LineRow>> {
+    let sql = format!(
+        "SELECT c.id, c.site_id, c.email_enc, c.name, c.plan, c.value_cents, c.created_at, \
+           COUNT(t.id) AS tickets, COALESCE(SUM(t.status IN ('open', 'pending')), 0) AS open_tickets, \
+           MAX(t.updated_at) AS last_contact_at, {LAST_CONTACT} AS last_contact \
+         FROM customers c LEFT JOIN tickets t ON t.customer_id = c.id \
+         WHERE {SEARCH_WHERE} \
+         GROUP BY c.id \
+         HAVING ?5 IS NULL OR {LAST_CONTACT} < ?5 OR ({LAST_CONTACT} = ?5 AND c.id > ?6) \
+         ORDER BY {LAST_CONTACT} DESC, c.id \
+         LIMIT ?7"
+    );
+    let mut args = s.args().to_vec();
+    args.extend([
+        Arg::OptInt(after.map(|c| c.at)),
+        Arg::Text(after.map_or("", |c| c.id.as_str())),
+        Arg::Int(i64::from(limit.clamp(1, 501))),
+    ]);
+    all(db, &sql, &args).await
+}
+
+/// How many customers the directory's filter passes.
+pub(crate) async fn count(db: &D1Database, s: &Search<'_>) -> AppResult<u64> {
+    super::count(db, &format!("SELECT COUNT(*) AS n FROM customers c WHERE {SEARCH_WHERE}"), &s.args()).await
 }
 
 pub(crate) struct Changes<'a> {

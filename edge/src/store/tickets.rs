@@ -133,17 +133,11 @@ pub(crate) async fn queue(
     all(db, &sql, &args).await
 }
 
-#[derive(Debug, Deserialize)]
-struct Count {
-    n: f64,
-}
-
 /// How many tickets a filter passes.
 pub(crate) async fn count(db: &D1Database, f: &Filter) -> AppResult<u64> {
     let statuses = serde_json::to_string(&f.statuses)?;
     let sql = format!("SELECT COUNT(*) AS n FROM tickets t WHERE {FILTER_WHERE}");
-    let row: Option<Count> = first(db, &sql, &f.args(&statuses)).await?;
-    Ok(row.map_or(0, |r| r.n as u64))
+    super::count(db, &sql, &f.args(&statuses)).await
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,6 +1,8 @@
 //! Lists a page at a time: the edge links each page but the last to the
 //! next one in a `Link` header (`rel="next"`, RFC 8288) and counts the
-//! whole list in `X-Total-Count`; the dashboard follows the link.
+//! whole list in `X-Total-Count`; the dashboard follows the link. A page
+//! ends at a cursor that names its last item by the list's sort keys, so
+//! the next page is "everything after it" (keyset paging, not offsets).
 //!
 //! The ticket queue's order is: the level in force (urgent first), then the
 //! priority score (highest first), then age (oldest first), then the
@@ -37,7 +39,7 @@ pub fn next_link(header: &str) -> Option<&str> {
 }
 
 /// The query parameter that carries a cursor.
-pub const QUEUE_AFTER: &str = "after";
+pub const AFTER: &str = "after";
 
 /// The last ticket of a page, in the queue's order.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,7 +77,7 @@ impl QueueCursor {
     /// Reads a cursor as the edge writes it; anything else is an error on
     /// the `after` field.
     pub fn parse(text: &str) -> Result<QueueCursor, Error> {
-        let bad = || Error::field(QUEUE_AFTER, "is not the end of a page of the queue (take it from the Link header)");
+        let bad = || Error::field(AFTER, "is not the end of a page of the queue (take it from the Link header)");
         let mut parts = text.split('~');
         let (Some(rank), Some(score), Some(created), Some(id), None) =
             (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
@@ -97,10 +99,7 @@ impl QueueCursor {
             return Err(bad());
         }
         let created_at = created.parse::<i64>().map_err(|_| bad())?;
-        if id.is_empty()
-            || id.len() > MAX_ID
-            || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
+        if !valid_id(id) {
             return Err(bad());
         }
         Ok(QueueCursor { rank, score, created_at, id: id.to_string() })
@@ -113,6 +112,40 @@ impl fmt::Display for QueueCursor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}~{}~{}~{}", self.rank, self.score, self.created_at, self.id)
     }
+}
+
+/// The last item of a page of a list ordered newest first by a time, then
+/// by id (the customer directory: by last contact). Written `<at>~<id>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeCursor {
+    /// The item's time, in milliseconds since the epoch.
+    pub at: i64,
+    /// Its id.
+    pub id: String,
+}
+
+impl TimeCursor {
+    /// Reads a cursor as the edge writes it; anything else is an error on
+    /// the `after` field.
+    pub fn parse(text: &str) -> Result<TimeCursor, Error> {
+        let bad = || Error::field(AFTER, "is not the end of a page of the list (take it from the Link header)");
+        let (at, id) = text.split_once('~').ok_or_else(bad)?;
+        if at.is_empty() || at.len() > MAX_TIME || !at.bytes().all(|b| b.is_ascii_digit()) || !valid_id(id) {
+            return Err(bad());
+        }
+        Ok(TimeCursor { at: at.parse().map_err(|_| bad())?, id: id.to_string() })
+    }
+}
+
+impl fmt::Display for TimeCursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}~{}", self.at, self.id)
+    }
+}
+
+/// An id as cursors carry it: 1 to 64 letters, digits, `-` or `_`.
+fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= MAX_ID && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 #[cfg(test)]
@@ -178,7 +211,24 @@ mod tests {
         assert!(QueueCursor::parse(&long_id).is_err());
     }
 
+    #[test]
+    fn a_time_cursor_reads_what_it_writes() {
+        let c = TimeCursor { at: 1_764_000_000_123, id: "c0ffee".into() };
+        assert_eq!(c.to_string(), "1764000000123~c0ffee");
+        assert_eq!(TimeCursor::parse("1764000000123~c0ffee"), Ok(c));
+        for bad in ["", "1~", "~a", "-1~a", "1.5~a", "1~a~b", "a~a", "99999999999999999~a", "1~a b"] {
+            let e = TimeCursor::parse(bad).expect_err(bad);
+            assert!(e.to_string().starts_with("after: "), "{bad}: {e}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn every_time_cursor_reads_back(at in 0i64..=9_999_999_999_999_999, id in "[0-9a-zA-Z_-]{1,64}") {
+            let c = TimeCursor { at, id };
+            prop_assert_eq!(TimeCursor::parse(&c.to_string()), Ok(c));
+        }
+
         #[test]
         fn every_cursor_reads_back(
             rank in 0u8..=3,

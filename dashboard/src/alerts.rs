@@ -6,7 +6,7 @@
 
 use crate::api;
 use crate::app::{Session, go};
-use crate::preferences;
+use crate::storage;
 use deflect_shared::api::QueueItem;
 use leptos::prelude::*;
 use std::collections::HashSet;
@@ -30,7 +30,7 @@ pub fn supported() -> bool {
 fn enabled() -> bool {
     supported()
         && Notification::permission() == NotificationPermission::Granted
-        && preferences::get(PREFERENCE_KEY).as_deref() == Some("on")
+        && storage::get(PREFERENCE_KEY).as_deref() == Some("on")
 }
 
 /// The open tickets waiting for the logged-in agent, kept up to date, and
@@ -106,7 +106,7 @@ impl Waiting {
     /// time) or off.
     pub fn toggle(self) {
         if self.alerts.get_untracked() {
-            preferences::set(PREFERENCE_KEY, "off");
+            storage::set(PREFERENCE_KEY, "off");
             self.alerts.set(false);
             return;
         }
@@ -117,7 +117,7 @@ impl Waiting {
         leptos::task::spawn_local(async move {
             let answer = wasm_bindgen_futures::JsFuture::from(asked).await.ok().and_then(|v| v.as_string());
             if answer.as_deref() == Some("granted") {
-                preferences::set(PREFERENCE_KEY, "on");
+                storage::set(PREFERENCE_KEY, "on");
                 self.refused.set(None);
                 self.alerts.set(true);
             } else {

@@ -165,6 +165,14 @@ where
     });
 }
 
+/// A fresh `Idempotency-Key` for one thing to make: what it is, the time
+/// and a random part. The caller keeps it while it sends the same thing
+/// again, and takes a new one for the next.
+pub fn new_idempotency_key(what: &str) -> String {
+    let random = (js_sys::Math::random() * 1e15) as u64;
+    format!("{what}-{}-{random:x}", js_sys::Date::now() as u64)
+}
+
 /// `encodeURIComponent`.
 pub fn enc(s: &str) -> String {
     js_sys::encode_uri_component(s).into()

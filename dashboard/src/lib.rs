@@ -13,7 +13,7 @@ mod app;
 mod chart;
 mod pager;
 mod pages;
-mod preferences;
+mod storage;
 mod time;
 
 use wasm_bindgen::prelude::*;

@@ -4,7 +4,7 @@
 //! retraces the pages the agent went through.
 
 use crate::api::Page;
-use crate::preferences;
+use crate::storage;
 use leptos::prelude::*;
 
 /// The page sizes an agent can choose.
@@ -26,7 +26,7 @@ pub struct Paging {
 impl Paging {
     /// A list at its first page, with the page size kept under `key`.
     pub fn new(key: &'static str) -> Paging {
-        let chosen = preferences::get(key).and_then(|p| p.parse::<u32>().ok()).filter(|p| PAGE_SIZES.contains(p));
+        let chosen = storage::get(key).and_then(|p| p.parse::<u32>().ok()).filter(|p| PAGE_SIZES.contains(p));
         Paging { per_page: RwSignal::new(chosen.unwrap_or(DEFAULT_PAGE_SIZE)), later: RwSignal::new(Vec::new()), key }
     }
 
@@ -100,7 +100,7 @@ where
             <label for=size_id.clone()>"Per page"</label>
             <select id=size_id on:change=move |ev| {
                 if let Ok(n) = event_target_value(&ev).parse::<u32>() {
-                    preferences::set(key, &n.to_string());
+                    storage::set(key, &n.to_string());
                     per_page.set(n);
                     later.set(Vec::new());
                 }

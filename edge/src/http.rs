@@ -49,12 +49,17 @@ impl Req {
 
     /// The `Idempotency-Key` header: 1 to 100 letters, digits, `-` or `_`.
     pub(crate) fn idempotency_key(&self) -> AppResult<String> {
-        let key = self.header("idempotency-key").ok_or_else(|| {
+        self.optional_idempotency_key()?.ok_or_else(|| {
             AppError::bad(
                 "missing_idempotency_key",
                 "send an Idempotency-Key header (1 to 100 letters, digits, '-' or '_')",
             )
-        })?;
+        })
+    }
+
+    /// The `Idempotency-Key` header where it may be left out.
+    pub(crate) fn optional_idempotency_key(&self) -> AppResult<Option<String>> {
+        let Some(key) = self.header("idempotency-key") else { return Ok(None) };
         if key.is_empty() || key.len() > 100 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
             return Err(AppError::bad(
@@ -62,7 +67,7 @@ impl Req {
                 "the Idempotency-Key must be 1 to 100 letters, digits, '-' or '_'",
             ));
         }
-        Ok(key)
+        Ok(Some(key))
     }
 
     pub(crate) fn query(&self, key: &str) -> Option<&str> {
@@ -207,6 +212,13 @@ pub(crate) fn paged(mut resp: Response, req: &Req, total: u64, next: Option<Stri
     if let Some(cursor) = next {
         resp.headers_mut().set("link", &next_link_header(&req.path_with(AFTER, &cursor)?))?;
     }
+    Ok(resp)
+}
+
+/// The answer to a request sent again under its `Idempotency-Key`: marked
+/// `Idempotent-Replayed: true`.
+pub(crate) fn replayed(mut resp: Response) -> AppResult<Response> {
+    resp.headers_mut().set("idempotent-replayed", "true")?;
     Ok(resp)
 }
 

@@ -798,6 +798,75 @@ test('an agent pages through a long queue and the customer directory, a chosen n
   await context.close();
 });
 
+/**
+ * Routes the first request to `pattern` to the edge, then loses its answer
+ * (as a dropped connection would): the edge acted, the page hears nothing.
+ */
+async function loseFirstAnswer(page, pattern) {
+  let lost = false;
+  await page.route(pattern, async (route) => {
+    if (lost || route.request().method() !== 'POST') return route.continue();
+    lost = true;
+    await route.fetch();
+    await route.abort('connectionreset');
+  });
+}
+
+test('nothing is lost or doubled: a reply survives a reload, and one whose answer was lost is sent again once, from the dashboard and the widget', async () => {
+  const { url } = dashEdge();
+  const marker = unique('once');
+  const { customer, page, problems: customerProblems, created: [ticket] } = await customerWithTickets(url, [
+    { email: `${marker.toLowerCase()}@example.com`, message: `My order never came ${marker}` },
+  ]);
+  const staff = await staffContext();
+  const dash = await staff.newPage();
+  const problems = watch(dash);
+  await login(dash, url, ADMIN_EMAIL, adminPassword());
+  await dash.goto(`${url}/dashboard/#/ticket/${ticket.id}`);
+  const text = `It ships today ${marker}`;
+  await dash.locator('#reply').fill(text);
+  // A reload keeps the reply being written.
+  await dash.reload();
+  await dash.locator('#reply').waitFor();
+  await dash.waitForFunction((t) => document.querySelector('#reply').value === t, text);
+  // The edge takes the reply but its answer is lost: the page says so and
+  // keeps the text; sent again, it is kept once.
+  await loseFirstAnswer(dash, '**/v1/agent/tickets/*/messages');
+  await dash.getByRole('button', { name: 'Send reply' }).click();
+  await dash.getByRole('status').getByText('the server did not answer').waitFor();
+  assert.equal(await dash.locator('#reply').inputValue(), text, 'the draft stays');
+  const count = async (body) => (await api(dash, 'GET', `/v1/agent/tickets/${ticket.id}`)).json.messages.filter((m) => m.body === body).length;
+  assert.equal(await count(text), 1, 'the edge did take it');
+  await dash.getByRole('button', { name: 'Send reply' }).click();
+  await dash.getByRole('status').getByText('Reply sent.').waitFor();
+  assert.equal(await count(text), 1, 'one reply');
+  await dash.reload();
+  await dash.locator('#reply').waitFor();
+  await dash.getByText(text).first().waitFor();
+  assert.equal(await dash.locator('#reply').inputValue(), '', 'a sent reply is no longer a draft');
+
+  // The customer answers in the widget; the first answer is lost too.
+  await page.locator('deflect-widget .dfl-head .dfl-text-btn').click();
+  await page.locator('deflect-widget .dfl-pane .dfl-choice', { hasText: `My order never came ${marker}` }).click();
+  await page.locator('deflect-widget .dfl-thread').getByText(text).waitFor();
+  await loseFirstAnswer(page, '**/v1/tickets/*/messages');
+  const answer = `Great, thank you ${marker}`;
+  await page.locator('deflect-widget #dfl-reply').fill(answer);
+  await page.locator('deflect-widget .dfl-composer button[type=submit]').click();
+  await page.locator('deflect-widget .dfl-error').getByText(/^Sending failed: /).waitFor();
+  assert.equal(await page.locator('deflect-widget #dfl-reply').inputValue(), answer, 'the text stays');
+  assert.equal(await count(answer), 1, 'the edge did take it');
+  await page.locator('deflect-widget .dfl-composer button[type=submit]').click();
+  await page.locator('deflect-widget .dfl-thread').getByText(answer).waitFor();
+  assert.equal(await page.locator('deflect-widget .dfl-error').count(), 0, 'the error went');
+  assert.equal(await page.locator('deflect-widget .dfl-thread').getByText(answer).count(), 1);
+  assert.equal(await count(answer), 1, 'one message from the customer');
+  assert.deepEqual(problems.filter((p) => !/Failed to fetch|ERR_CONNECTION_RESET/.test(p)), []);
+  assert.deepEqual(customerProblems.filter((p) => !/Failed to fetch|ERR_CONNECTION_RESET/.test(p)), []);
+  await staff.close();
+  await customer.close();
+});
+
 test('a reply from the team shows on the widget launcher until the customer reads it', async () => {
   const { url } = dashEdge();
   const marker = unique('unread');

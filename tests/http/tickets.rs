@@ -118,6 +118,81 @@ fn the_same_request_twenty_times_at_once_makes_one_ticket() {
     assert_eq!(d1(&format!("SELECT count(*) AS n FROM tickets WHERE idempotency_key = '{key}'"))[0]["n"], 1);
 }
 
+/// A reply sent again under its key (a retry after a lost answer, a
+/// double click, ten at once) is kept once, from the customer and from an
+/// agent; the same key with other text is a conflict; a retry is answered
+/// as done even after the ticket moved on.
+#[test]
+fn a_reply_sent_again_under_its_key_is_kept_once() {
+    let c = public();
+    let r = create(&c, &unique("key"), &ticket_body(&format!("{}@example.com", unique("again")), "First words"));
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json()["ticket"]["id"].as_str().expect("ticket id").to_string();
+    let token = r.json()["token"].as_str().expect("token").to_string();
+    let says = |c: &deflect_tests::Client, key: &str, text: &str| {
+        let body = json!({ "body": text }).to_string();
+        c.send(
+            "POST",
+            &format!("/v1/tickets/{id}/messages"),
+            &[("x-ticket-token", &token), ("idempotency-key", key)],
+            Some(("application/json", body.as_bytes())),
+        )
+    };
+    let customer_says = |key: &str, text: &str| says(&c, key, text);
+    let marker = unique("followup");
+    let key = unique("msg");
+    let replies: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..10).map(|_| s.spawn(|| says(&public(), &key, &marker).status)).collect();
+        handles.into_iter().map(|h| h.join().expect("thread")).collect()
+    });
+    assert_eq!(replies.iter().filter(|s| **s == 201).count(), 1, "exactly one 201: {replies:?}");
+    assert!(replies.iter().all(|s| *s == 201 || *s == 200), "{replies:?}");
+    assert_eq!(rows_containing("messages", "body", &marker), 1);
+    let again = customer_says(&key, &marker);
+    assert_eq!(again.status, 200, "{}", again.text);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    let thread = again.json()["messages"].as_array().expect("the thread").clone();
+    assert_eq!(thread.iter().filter(|m| m["body"] == marker.as_str()).count(), 1, "{thread:?}");
+    assert_eq!(assert_error(&customer_says(&key, "other words"), 409..=409), "conflict");
+    // The same words under a new key are a new message: saying it twice is
+    // the customer's right.
+    assert_eq!(customer_says(&unique("msg"), &marker).status, 201);
+    assert_eq!(rows_containing("messages", "body", &marker), 2);
+    assert_error(&customer_says("not a key!", "x"), 400..=400);
+
+    // An agent's reply, sent twice after the customer wrote again: the
+    // retry is answered as done, not held as a reply past the news.
+    let a = admin(&edge_url());
+    let thread = a.get(&format!("/v1/agent/tickets/{id}")).json();
+    let seen = thread["messages"].as_array().and_then(|m| m.last()).map(|m| m["id"].clone()).expect("a message");
+    let reply_marker = unique("answer");
+    let agent_says = |key: &str, text: &str| {
+        let body = json!({ "body": text, "seen_up_to": seen }).to_string();
+        a.send(
+            "POST",
+            &format!("/v1/agent/tickets/{id}/messages"),
+            &[("idempotency-key", key), ("x-deflect-csrf", "1")],
+            Some(("application/json", body.as_bytes())),
+        )
+    };
+    let reply_key = unique("reply");
+    let first = agent_says(&reply_key, &reply_marker);
+    assert_eq!(first.status, 201, "{}", first.text);
+    assert_eq!(customer_says(&unique("msg"), "Thanks, one more thing").status, 201);
+    let retry = agent_says(&reply_key, &reply_marker);
+    assert_eq!(retry.status, 200, "{}", retry.text);
+    assert_eq!(retry.header("idempotent-replayed"), Some("true"));
+    assert_eq!(rows_containing("messages", "body", &reply_marker), 1);
+    assert_eq!(assert_error(&agent_says(&reply_key, "something else"), 409..=409), "conflict");
+    // The customer's key is theirs: an agent cannot reuse it.
+    assert_eq!(assert_error(&agent_says(&key, &marker), 409..=409), "conflict");
+    // Closed since: a retry still says done; a new message is refused.
+    let closed = a.json("PATCH", &format!("/v1/agent/tickets/{id}"), &json!({ "status": "closed" }));
+    assert_eq!(closed.status, 200, "{}", closed.text);
+    assert_eq!(customer_says(&key, &marker).status, 200);
+    assert_eq!(assert_error(&customer_says(&unique("msg"), "hello?"), 409..=409), "conflict");
+}
+
 #[test]
 fn a_key_reused_with_another_request_is_a_conflict() {
     let c = public();

@@ -114,11 +114,18 @@ pub(crate) async fn unread(cfg: &Config, q: &UnreadQuery) -> Result<UnreadTicket
     answer(resp, wire::unread_tickets).await
 }
 
-pub(crate) async fn reply(cfg: &Config, id: &str, token: &str, text: &str) -> Result<CustomerTicket, FetchError> {
+/// Adds the customer's message under `key`: sent again with the same key
+/// (after a lost answer), the edge keeps it once.
+pub(crate) async fn reply(
+    cfg: &Config,
+    id: &str,
+    token: &str,
+    text: &str,
+    key: &str,
+) -> Result<CustomerTicket, FetchError> {
     let msg = NewMessage { body: text.to_string(), internal: false, seen_up_to: None };
-    let resp =
-        send("POST", &ticket_url(cfg, id, "/messages"), Some(wire::new_message(&msg)), &[("x-ticket-token", token)])
-            .await?;
+    let headers = [("x-ticket-token", token), ("idempotency-key", key)];
+    let resp = send("POST", &ticket_url(cfg, id, "/messages"), Some(wire::new_message(&msg)), &headers).await?;
     answer(resp, wire::customer_ticket).await
 }
 

@@ -1,6 +1,7 @@
 //! The customer's tickets: status, the team's replies (their web addresses
 //! as links), a reply box, and a rating once solved.
 
+use crate::alert::Alert;
 use crate::api;
 use crate::app::{Screen, Widget};
 use crate::article::inline;
@@ -57,6 +58,8 @@ pub(crate) fn Thread(
     let token = outbox::saved(&w.cfg).into_iter().find(|t| t.id == id).map(|t| t.token).unwrap_or_default();
     let ticket = RwSignal::new(None::<Result<CustomerTicket, api::FetchError>>);
     let reply = RwSignal::new(String::new());
+    let attempt = StoredValue::new(None::<String>);
+    let failed = RwSignal::new(None::<String>);
     let thanks = RwSignal::new(false);
     let comment = RwSignal::new(String::new());
     let load = {
@@ -90,11 +93,20 @@ pub(crate) fn Thread(
             if text.trim().is_empty() {
                 return;
             }
+            // Sent again unchanged (after an error), the text goes under the
+            // same key, so the edge keeps it once; an edit drops the key.
+            let key = attempt.get_value().unwrap_or_else(crate::random::id);
+            attempt.set_value(Some(key.clone()));
             let (cfg, id, token) = (cfg.clone(), id.clone(), token.clone());
             leptos::task::spawn_local(async move {
-                if let Ok(t) = api::reply(&cfg, &id, &token, &text).await {
-                    reply.set(String::new());
-                    ticket.set(Some(Ok(t)));
+                match api::reply(&cfg, &id, &token, &text, &key).await {
+                    Ok(t) => {
+                        attempt.set_value(None);
+                        failed.set(None);
+                        reply.set(String::new());
+                        ticket.set(Some(Ok(t)));
+                    }
+                    Err(e) => failed.set(Some(format!("{}{}", s.send_failed, e.message()))),
                 }
             });
         }
@@ -164,10 +176,11 @@ pub(crate) fn Thread(
                         {open.then(|| view! {
                             <form class="dfl-composer" on:submit=send_reply>
                                 <label class="dfl-sr" for="dfl-reply">{s.reply}</label>
-                                <input id="dfl-reply" type="text" maxlength="10000" prop:value=move || reply.get() on:input=move |ev| reply.set(event_target_value(&ev)) />
+                                <input id="dfl-reply" type="text" maxlength="10000" prop:value=move || reply.get() on:input=move |ev| { attempt.set_value(None); reply.set(event_target_value(&ev)); } />
                                 <button type="submit" class="dfl-btn">{s.reply}</button>
                             </form>
                         })}
+                        <Alert error=failed />
                     }
                     .into_any()
                 }

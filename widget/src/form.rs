@@ -1,5 +1,6 @@
 //! The ticket form: what the customer leaves when the KB has no answer.
 
+use crate::alert::Alert;
 use crate::app::{Entry, Screen, Widget};
 use crate::outbox::{self, Pending};
 use deflect_shared::api::{CreateTicket, CustomerInput};
@@ -85,9 +86,7 @@ pub(crate) fn TicketForm() -> impl IntoView {
             <label for="dfl-message">{s.message}</label>
             <textarea id="dfl-message" rows="4" required maxlength="10000"
                 prop:value=move || message.get() on:input=move |ev| message.set(event_target_value(&ev))></textarea>
-            <Show when=move || error.get().is_some()>
-                <p class="dfl-error" role="alert">{move || error.get().unwrap_or_default()}</p>
-            </Show>
+            <Alert error=error />
             <div class="dfl-row">
                 <button type="submit" class="dfl-btn" prop:disabled=move || busy.get()>{s.submit_ticket}</button>
                 <button type="button" class="dfl-btn dfl-secondary" on:click=move |_| back.set(Screen::Chat)>{s.cancel}</button>

@@ -9,6 +9,7 @@
 // visibility, which this workspace lint would flag in every component.
 #![allow(unreachable_pub)]
 
+mod alert;
 mod api;
 mod app;
 mod article;

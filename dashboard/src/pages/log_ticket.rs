@@ -8,12 +8,6 @@ use crate::app::go;
 use deflect_shared::api::{CustomerInput, LogTicket, TicketDetail};
 use leptos::prelude::*;
 
-/// A fresh key for one ticket: the time and a random part.
-fn new_key() -> String {
-    let random = (js_sys::Math::random() * 1e15) as u64;
-    format!("log-{}-{random:x}", js_sys::Date::now() as u64)
-}
-
 fn optional(s: String) -> Option<String> {
     let t = s.trim();
     (!t.is_empty()).then(|| t.to_string())
@@ -38,7 +32,7 @@ pub fn LogTicketForm(
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     // The same key until a ticket is made, so sending again cannot make two.
-    let key = StoredValue::new(new_key());
+    let key = StoredValue::new(api::new_idempotency_key("log"));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = LogTicket {
@@ -66,7 +60,7 @@ pub fn LogTicketForm(
             busy.set(false);
             match made {
                 Ok(t) => {
-                    key.set_value(new_key());
+                    key.set_value(api::new_idempotency_key("log"));
                     go(&format!("#/ticket/{}", t.ticket.id));
                 }
                 Err(e) => error.set(Some(e.message)),

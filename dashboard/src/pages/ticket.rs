@@ -5,6 +5,7 @@
 use super::{Explain, Notice};
 use crate::api;
 use crate::app::Session;
+use crate::storage;
 use crate::time::{sla, stamp};
 use deflect_shared::api::{
     AgentView, ArticleView, Author, CustomerUpdate, MergeTickets, Message, NewMessage, PresenceUpdate, QueueItem,
@@ -111,8 +112,23 @@ pub fn TicketPage(
     let saved = RwSignal::new(Vec::<SavedReply>::new());
     let session = use_context::<Session>();
     let note = RwSignal::new(None::<String>);
-    let reply = RwSignal::new(String::new());
+    // The reply being written is kept in this browser until it is sent, so
+    // a reload, a crash or a look at another ticket does not lose it.
+    let draft_key = format!("deflect.dashboard.draft.{id}");
+    let reply = RwSignal::new(storage::get(&draft_key).unwrap_or_default());
+    Effect::new(move |_| {
+        let text = reply.get();
+        if text.trim().is_empty() {
+            storage::remove(&draft_key);
+        } else {
+            storage::set(&draft_key, &text);
+        }
+    });
     let internal = RwSignal::new(false);
+    // The last reply sent and its key: sent again unchanged (after an
+    // error, or a double click), it goes under the same key, so the edge
+    // keeps it once.
+    let attempt = StoredValue::new(None::<(String, bool, String)>);
     load(id.clone(), detail);
     leptos::task::spawn_local(async move {
         if let Ok(a) = api::get::<Vec<AgentView>>("/v1/agent/agents").await {
@@ -178,16 +194,23 @@ pub fn TicketPage(
             let seen_up_to =
                 detail.get_untracked().and_then(|d| d.ok()).and_then(|d| d.messages.last().map(|m| m.id.clone()));
             let body = NewMessage { body: reply.get_untracked(), internal: internal.get_untracked(), seen_up_to };
+            let key = match attempt.get_value() {
+                Some((text, internal, key)) if text == body.body && internal == body.internal => key,
+                _ => api::new_idempotency_key("reply"),
+            };
+            attempt.set_value(Some((body.body.clone(), body.internal, key.clone())));
             let id = id.clone();
             leptos::task::spawn_local(async move {
-                match api::call::<_, Vec<Message>>(
+                match api::call_with::<_, Vec<Message>>(
                     "POST",
                     &format!("/v1/agent/tickets/{}/messages", api::enc(&id)),
                     &body,
+                    &[("idempotency-key", &key)],
                 )
                 .await
                 {
                     Ok(_) => {
+                        attempt.try_set_value(None);
                         reply.set(String::new());
                         note.set(Some(if body.internal { "Note added." } else { "Reply sent." }.into()));
                         load(id, detail);

@@ -188,6 +188,7 @@ pub(crate) async fn create(
             author_id: None,
             body: &new.message,
             internal: false,
+            idempotency_key: None,
         },
         app.now,
     )?);
@@ -204,7 +205,15 @@ pub(crate) async fn create(
     for (id, body) in &replies {
         statements.push(tickets::insert_message_stmt(
             &app.db,
-            &NewMessageRow { id, ticket: &ticket_id, author: "system", author_id: None, body, internal: false },
+            &NewMessageRow {
+                id,
+                ticket: &ticket_id,
+                author: "system",
+                author_id: None,
+                body,
+                internal: false,
+                idempotency_key: None,
+            },
             app.now + 1,
         )?);
     }

@@ -37,7 +37,15 @@ pub(crate) async fn sweep(app: &App) -> AppResult<usize> {
         let body = format!("SLA breached: the {what} target was missed.");
         crate::store::run_stmt(&tickets::insert_message_stmt(
             &app.db,
-            &NewMessageRow { id: &id, ticket: &d.id, author: "system", author_id: None, body: &body, internal: true },
+            &NewMessageRow {
+                id: &id,
+                ticket: &d.id,
+                author: "system",
+                author_id: None,
+                body: &body,
+                internal: true,
+                idempotency_key: None,
+            },
             app.now,
         )?)
         .await?;

@@ -35,15 +35,52 @@ async fn settle_pause(app: &App, id: &str) -> AppResult<()> {
     tickets::set_pause(&app.db, id, pause, app.now).await
 }
 
-/// Adds a message. An agent's first public reply stops the first-response
-/// clock; a customer's reply reopens a pending or solved ticket.
+/// What [`add_message`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Added {
+    /// The message is new.
+    New,
+    /// The same message was added before under the same idempotency key;
+    /// nothing changed.
+    Replayed,
+}
+
+/// Whether this message was added before under `key`: the same author,
+/// text and kind. The key used for another message is a conflict.
+pub(crate) async fn added_before(
+    app: &App,
+    row: &TicketRow,
+    author: Option<&AgentRow>,
+    body: &str,
+    internal: bool,
+    key: &str,
+) -> AppResult<bool> {
+    let Some(m) = tickets::message_by_key(&app.db, &row.id, key).await? else { return Ok(false) };
+    if m.author_id.as_deref() == author.map(|a| a.id.as_str()) && m.body == body && (m.internal != 0.0) == internal {
+        Ok(true)
+    } else {
+        Err(AppError::Conflict("this Idempotency-Key was used for another message on this ticket".into()))
+    }
+}
+
+/// Adds a message, once per idempotency key when there is one. An agent's
+/// first public reply stops the first-response clock; a customer's reply
+/// reopens a pending or solved ticket.
 pub(crate) async fn add_message(
     app: &App,
     row: &TicketRow,
     author: Option<&AgentRow>,
     body: &str,
     internal: bool,
-) -> AppResult<()> {
+    key: Option<&str>,
+) -> AppResult<Added> {
+    // A retry of a message that was added is answered as such, even if the
+    // ticket moved on since (closed, merged).
+    if let Some(k) = key
+        && added_before(app, row, author, body, internal, k).await?
+    {
+        return Ok(Added::Replayed);
+    }
     if let Some(into) = &row.merged_into {
         return Err(AppError::Conflict(format!("this ticket was merged into ticket {into}; write there")));
     }
@@ -55,7 +92,7 @@ pub(crate) async fn add_message(
     }
     let id = new_id()?;
     let who = if author.is_some() { "agent" } else { "customer" };
-    crate::store::run_stmt(&tickets::insert_message_stmt(
+    let inserted = crate::store::run_stmt(&tickets::insert_message_stmt(
         &app.db,
         &NewMessageRow {
             id: &id,
@@ -64,10 +101,19 @@ pub(crate) async fn add_message(
             author_id: author.map(|a| a.id.as_str()),
             body,
             internal,
+            idempotency_key: key,
         },
         app.now,
     )?)
     .await?;
+    if inserted == 0 {
+        // Another request under the same key won the race, or the ticket
+        // is gone.
+        return match key {
+            Some(k) if added_before(app, row, author, body, internal, k).await? => Ok(Added::Replayed),
+            _ => Err(AppError::NotFound(format!("there is no ticket {}", row.id))),
+        };
+    }
     match author {
         Some(agent) if !internal => {
             run(
@@ -97,7 +143,7 @@ pub(crate) async fn add_message(
             run_rules(app, &load(app, &row.id).await?, Trigger::TicketUpdated).await?;
         }
     }
-    Ok(())
+    Ok(Added::New)
 }
 
 /// Applies an agent's changes, records overrides as training data and
@@ -275,6 +321,7 @@ pub(crate) async fn run_rules(app: &App, row: &TicketRow, trigger: Trigger) -> A
                     author_id: None,
                     body: &body,
                     internal: false,
+                    idempotency_key: None,
                 },
                 app.now,
             )?)

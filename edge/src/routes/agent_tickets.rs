@@ -2,9 +2,10 @@
 
 use crate::auth;
 use crate::desk::intake::{self, Created, LoggedBy};
-use crate::desk::{views, work};
+use crate::desk::views;
+use crate::desk::work::{self, Added};
 use crate::error::{AppError, AppResult};
-use crate::http::{MAX_JSON, Req, json, paged};
+use crate::http::{MAX_JSON, Req, json, paged, replayed};
 use crate::state::App;
 use crate::store::customers;
 use crate::store::from_json;
@@ -91,11 +92,8 @@ pub(super) async fn log(app: &App, req: &mut Req) -> AppResult<Response> {
         Created::New(t) => (201, t.ticket.id),
         Created::Replay(t) => (200, t.ticket.id),
     };
-    let mut r = json(status, &detail_view(app, &id).await?)?;
-    if status == 200 {
-        r.headers_mut().set("idempotent-replayed", "true")?;
-    }
-    Ok(r)
+    let r = json(status, &detail_view(app, &id).await?)?;
+    if status == 200 { replayed(r) } else { Ok(r) }
 }
 
 pub(super) async fn detail(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
@@ -136,8 +134,16 @@ pub(super) async fn update(app: &App, req: &mut Req, id: &str) -> AppResult<Resp
 pub(super) async fn message(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
     let me = auth::agent(app, req).await?;
     let row = work::load(app, id).await?;
+    let key = req.optional_idempotency_key()?;
     let m: NewMessage = req.json().await?;
     let body = m.validate()?;
+    // A retry of a reply that was added is answered as such, whatever was
+    // written since.
+    if let Some(k) = key.as_deref()
+        && work::added_before(app, &row, Some(&me), &body, m.internal, k).await?
+    {
+        return replayed(json(200, &tickets::messages(&app.db, id, true).await?)?);
+    }
     if let Some(seen) = &m.seen_up_to {
         match tickets::written_since(&app.db, id, seen, &me.id).await? {
             None => {
@@ -153,8 +159,12 @@ pub(super) async fn message(app: &App, req: &mut Req, id: &str) -> AppResult<Res
             }
         }
     }
-    work::add_message(app, &row, Some(&me), &body, m.internal).await?;
-    json(201, &tickets::messages(&app.db, id, true).await?)
+    let added = work::add_message(app, &row, Some(&me), &body, m.internal, key.as_deref()).await?;
+    let thread = tickets::messages(&app.db, id, true).await?;
+    match added {
+        Added::New => json(201, &thread),
+        Added::Replayed => replayed(json(200, &thread)?),
+    }
 }
 
 /// Merges this ticket into another of the customer's; answers with the

@@ -2,9 +2,10 @@
 
 use super::{Bucket, limit};
 use crate::desk::intake::{self, Created};
-use crate::desk::{views, work};
+use crate::desk::views;
+use crate::desk::work::{self, Added};
 use crate::error::{AppError, AppResult};
-use crate::http::{MAX_JSON, Req, json};
+use crate::http::{MAX_JSON, Req, json, replayed};
 use crate::state::App;
 use crate::store::tickets;
 use crate::store::tickets::TicketRow;
@@ -18,11 +19,7 @@ pub(super) async fn create(app: &App, req: &mut Req) -> AppResult<Response> {
     let new = body.validate()?;
     match intake::create(app, new, &raw, &key, None).await? {
         Created::New(t) => json(201, &t),
-        Created::Replay(t) => {
-            let mut r = json(200, &t)?;
-            r.headers_mut().set("idempotent-replayed", "true")?;
-            Ok(r)
-        }
+        Created::Replay(t) => replayed(json(200, &t)?),
     }
 }
 
@@ -80,13 +77,18 @@ pub(super) async fn unread(app: &App, req: &mut Req) -> AppResult<Response> {
 pub(super) async fn reply(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
     limit(app, req, Bucket::Tickets).await?;
     let row = authorised(app, req, id).await?;
+    let key = req.optional_idempotency_key()?;
     let msg: NewMessage = req.json().await?;
     if msg.internal {
         return Err(AppError::invalid("internal", "internal: customers cannot write internal notes"));
     }
     let body = msg.validate()?;
-    work::add_message(app, &row, None, &body, false).await?;
-    json(201, &views::customer_ticket(app, &work::load(app, id).await?).await?)
+    let added = work::add_message(app, &row, None, &body, false, key.as_deref()).await?;
+    let thread = views::customer_ticket(app, &work::load(app, id).await?).await?;
+    match added {
+        Added::New => json(201, &thread),
+        Added::Replayed => replayed(json(200, &thread)?),
+    }
 }
 
 pub(super) async fn rate(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {

@@ -217,6 +217,9 @@ pub(crate) struct NewMessageRow<'a> {
     pub(crate) author_id: Option<&'a str>,
     pub(crate) body: &'a str,
     pub(crate) internal: bool,
+    /// The caller's `Idempotency-Key`: a second message under the same key
+    /// on the same ticket is not inserted.
+    pub(crate) idempotency_key: Option<&'a str>,
 }
 
 /// Inserts a message only if the ticket exists (used in the creation batch,
@@ -228,8 +231,9 @@ pub(crate) fn insert_message_stmt(
 ) -> AppResult<worker::D1PreparedStatement> {
     super::stmt(
         db,
-        "INSERT INTO messages (id, ticket_id, author, author_id, body, internal, created_at) \
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM tickets WHERE id = ?2)",
+        "INSERT INTO messages (id, ticket_id, author, author_id, body, internal, created_at, idempotency_key) \
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE EXISTS (SELECT 1 FROM tickets WHERE id = ?2) \
+         ON CONFLICT(ticket_id, idempotency_key) DO NOTHING",
         &[
             Arg::Text(m.id),
             Arg::Text(m.ticket),
@@ -238,6 +242,7 @@ pub(crate) fn insert_message_stmt(
             Arg::Text(m.body),
             Arg::Int(i64::from(m.internal)),
             Arg::Int(now),
+            Arg::OptText(m.idempotency_key),
         ],
     )
 }
@@ -410,7 +415,11 @@ pub(crate) async fn merge(db: &D1Database, m: &Merge<'_>, now: i64) -> AppResult
         vec![
             super::stmt(
                 db,
-                &format!("UPDATE messages SET ticket_id = ?2 WHERE ticket_id = ?1 AND {UNMERGED}"),
+                // A moved message's key is dropped: it was the duplicate's, and
+                // could collide with one on the target.
+                &format!(
+                    "UPDATE messages SET ticket_id = ?2, idempotency_key = NULL WHERE ticket_id = ?1 AND {UNMERGED}"
+                ),
                 &[Arg::Text(m.duplicate), Arg::Text(m.target)],
             )?,
             note("?2", m.note_on_target)?,
@@ -454,6 +463,24 @@ pub(crate) async fn solved_by_article(db: &D1Database, site: &str, since: i64) -
         "SELECT solved_article_id AS id, COUNT(*) AS n FROM tickets \
          WHERE site_id = ?1 AND created_at >= ?2 AND solved_article_id IS NOT NULL GROUP BY solved_article_id",
         &[Arg::Text(site), Arg::Int(since)],
+    )
+    .await
+}
+
+/// A message written under an idempotency key.
+#[derive(Debug, Deserialize)]
+pub(crate) struct KeyedMessage {
+    pub(crate) author_id: Option<String>,
+    pub(crate) body: String,
+    pub(crate) internal: f64,
+}
+
+/// The message on `ticket` written under `key`, if any.
+pub(crate) async fn message_by_key(db: &D1Database, ticket: &str, key: &str) -> AppResult<Option<KeyedMessage>> {
+    first(
+        db,
+        "SELECT author_id, body, internal FROM messages WHERE ticket_id = ?1 AND idempotency_key = ?2",
+        &[Arg::Text(ticket), Arg::Text(key)],
     )
     .await
 }

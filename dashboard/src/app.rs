@@ -1,5 +1,5 @@
-//! The dashboard shell: who is logged in, the navigation, and the hash
-//! router (`#/queue`, `#/ticket/<id>`, `#/customers`, `#/customer/<id>`,
+//! The dashboard shell: who is logged in, the navigation, the keyboard
+//! shortcuts, and the hash router (`#/queue`, `#/ticket/<id>`, `#/customers`, `#/customer/<id>`,
 //! `#/kb`, `#/metrics`, `#/settings`, `#/audit`, `#/account`).
 
 use crate::alerts::{self, Waiting};
@@ -8,6 +8,7 @@ use crate::pages::{
     account::AccountPage, audit::AuditPage, customers::CustomerPage, customers::Customers, kb::Kb, login::Login,
     metrics::MetricsPage, queue::Queue, settings::SettingsPage, ticket::TicketPage,
 };
+use crate::shortcuts::{ShortcutHelp, Shortcuts};
 use deflect_shared::api::{AgentView, Away, Role};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -85,6 +86,8 @@ pub fn App() -> impl IntoView {
     };
 
     let waiting = Waiting::watch(session);
+    let shortcuts = Shortcuts::install();
+    provide_context(shortcuts);
 
     let page = move || {
         let r = route.get();
@@ -171,6 +174,9 @@ pub fn App() -> impl IntoView {
                 </a>
                 <button type="button" class="link" on:click=logout>"Log out"</button>
             </nav>
+        </Show>
+        <Show when=move || shortcuts.help.get() && session.me.get().is_some()>
+            <ShortcutHelp shortcuts=shortcuts />
         </Show>
         <div class="page">{page}</div>
     }

@@ -13,6 +13,7 @@ mod app;
 mod chart;
 mod pager;
 mod pages;
+mod shortcuts;
 mod storage;
 mod time;
 

@@ -867,6 +867,90 @@ test('nothing is lost or doubled: a reply survives a reload, and one whose answe
   await customer.close();
 });
 
+test('an agent works the queue from the keyboard, and can turn the shortcuts off', async () => {
+  const { url } = dashEdge();
+  const context = await staffContext();
+  const page = await context.newPage();
+  const problems = watch(page);
+  await login(page, url, ADMIN_EMAIL, adminPassword());
+  const marker = unique('Keys');
+  const made = [];
+  for (const n of [1, 2, 3]) {
+    made.push((await createTicket(page, { email: `${marker.toLowerCase()}-${n}@example.com` }, `${marker} ticket ${n}`, 'A quick one')).ticket.id);
+  }
+  await page.goto(`${url}/dashboard/#/queue`);
+  await page.locator('#f-q').fill(marker);
+  await page.locator('#f-q').press('Enter');
+  await page.waitForFunction(() => document.querySelectorAll('tr.ticket-row').length === 3);
+  const order = await page.locator('tr.ticket-row').evaluateAll((trs) => trs.map((tr) => tr.dataset.id));
+  const focusedRow = () => page.evaluate(() => document.activeElement?.closest('tr.ticket-row')?.dataset.id ?? null);
+  // Typed into the search field, j is a letter, not a move.
+  await page.locator('#f-q').press('j');
+  assert.equal(await page.locator('#f-q').inputValue(), `${marker}j`);
+  await page.locator('#f-q').fill(marker);
+  await page.locator('#f-q').press('Enter');
+  await page.locator('h1').click();
+  await page.keyboard.press('j');
+  assert.equal(await focusedRow(), order[0]);
+  await page.keyboard.press('j');
+  await page.keyboard.press('j');
+  assert.equal(await focusedRow(), order[2]);
+  await page.keyboard.press('j');
+  assert.equal(await focusedRow(), order[2], 'the last row stays');
+  await page.keyboard.press('k');
+  assert.equal(await focusedRow(), order[1]);
+  await page.keyboard.press('x');
+  await page.getByText('1 selected').waitFor();
+  await page.keyboard.press('x');
+  await page.getByText('1 selected').waitFor({ state: 'detached' });
+  await page.keyboard.press('/');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'f-q');
+  await page.locator('h1').click();
+  // ? lists them; Escape closes the list.
+  await page.keyboard.press('?');
+  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await help.waitFor();
+  assert.match(await help.innerText(), /g q\s+Go to the queue/);
+  await page.keyboard.press('Escape');
+  await help.waitFor({ state: 'detached' });
+  // Open the focused ticket, write a reply from the keyboard, go back.
+  await page.keyboard.press('j');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(new RegExp(`#/ticket/${order[0]}$`));
+  await page.locator('#reply').waitFor();
+  await page.keyboard.press('r');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'reply');
+  await page.keyboard.type('typed r and g q here');
+  assert.equal(await page.locator('#reply').inputValue(), 'typed r and g q here', 'letters in the reply stay letters');
+  await page.locator('h1').click();
+  await page.keyboard.press('g');
+  await page.keyboard.press('c');
+  await page.getByRole('heading', { name: 'Customers', level: 1 }).waitFor();
+  await page.keyboard.press('g');
+  await page.keyboard.press('q');
+  await page.getByRole('heading', { name: 'Queue', level: 1 }).waitFor();
+
+  // Turned off on the account page: keys do nothing, in this browser, until turned on.
+  await page.goto(`${url}/dashboard/#/account`);
+  await page.getByRole('button', { name: 'Turn keyboard shortcuts off' }).click();
+  await page.getByText('Off in this browser: keys only type.').waitFor();
+  await page.goto(`${url}/dashboard/#/queue`);
+  await page.reload();
+  await page.locator('tr.ticket-row').first().waitFor();
+  await page.locator('h1').click();
+  await page.keyboard.press('j');
+  await page.keyboard.press('?');
+  assert.equal(await focusedRow(), null, 'j does nothing');
+  assert.equal(await page.getByRole('dialog').count(), 0, '? does nothing');
+  await page.goto(`${url}/dashboard/#/account`);
+  await page.getByRole('button', { name: 'Turn keyboard shortcuts on' }).click();
+  await page.getByText('On in this browser').waitFor();
+  const closed = await api(page, 'POST', '/v1/agent/tickets/bulk', { ids: made, update: { status: 'closed' } });
+  assert.equal(closed.status, 200, JSON.stringify(closed.json));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a reply from the team shows on the widget launcher until the customer reads it', async () => {
   const { url } = dashEdge();
   const marker = unique('unread');

@@ -1,9 +1,11 @@
 //! The logged-in agent's own account: who they are, changing their
-//! password, their two-step login, and where they are logged in.
+//! password, their two-step login, where they are logged in, and whether
+//! keyboard shortcuts are on.
 
 use super::Notice;
 use crate::api;
 use crate::app::Session;
+use crate::shortcuts::Shortcuts;
 use crate::time::ago;
 use deflect_shared::api::{
     AgentView, MIN_PASSWORD, PasswordChange, RecoveryCodes, SessionView, TwoFactorCode, TwoFactorOff, TwoFactorSetup,
@@ -76,7 +78,27 @@ pub fn AccountPage() -> impl IntoView {
             <Notice note=note />
             {move || session.me.with(|m| m.as_ref().map(|m| m.two_factor)).map(|on| view! { <TwoStep on_at_start=on /> })}
             <Sessions />
+            <KeyboardShortcuts />
         </section>
+    }
+}
+
+/// Turning the keyboard shortcuts off (or on again) in this browser.
+#[component]
+fn KeyboardShortcuts() -> impl IntoView {
+    let shortcuts = expect_context::<Shortcuts>();
+    view! {
+        <h2>"Keyboard shortcuts"</h2>
+        <p>
+            {move || if shortcuts.on.get() {
+                "On in this browser: press ? anywhere in the dashboard for the list."
+            } else {
+                "Off in this browser: keys only type."
+            }}
+        </p>
+        <button type="button" id="shortcuts-toggle" on:click=move |_| shortcuts.toggle()>
+            {move || if shortcuts.on.get() { "Turn keyboard shortcuts off" } else { "Turn keyboard shortcuts on" }}
+        </button>
     }
 }
 

@@ -30,8 +30,11 @@ const USAGE: &str = "usage: cargo xtask <command>
   load [--requests N] [--clients N]
                    ticket creations against a fresh local edge, then
                    a check that each is in D1 exactly once
-  deploy           build, apply migrations to the remote D1 and run
-                   wrangler deploy (needs a Cloudflare login)";
+  deploy [--dry-run]
+                   build, apply migrations to the remote D1 and run
+                   wrangler deploy (needs a Cloudflare login); --dry-run
+                   bundles without uploading and checks Cloudflare's
+                   size limits";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -49,7 +52,7 @@ fn main() -> anyhow::Result<()> {
         Some("eval") => eval::run(rest),
         Some("bench") => bench::run_bench(rest),
         Some("load") => load::run(rest),
-        Some("deploy") => deploy::deploy(),
+        Some("deploy") => deploy::deploy(rest),
         _ => {
             eprintln!("{USAGE}");
             std::process::exit(2);

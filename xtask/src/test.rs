@@ -3,7 +3,8 @@
 //! 1. installs what is missing (`setup`);
 //! 2. rustfmt, and clippy with warnings as errors, native and wasm32;
 //! 3. unit, property and doc tests;
-//! 4. release builds of the widget, dashboard and edge;
+//! 4. release builds of the widget, dashboard and edge, and the bundle
+//!    `wrangler deploy` would upload, checked against Cloudflare's limits;
 //! 5. starts fresh local edges and runs the HTTP tests (`tests/http/`),
 //!    the browser tests (`tests/browser/`, headless Chromium) and the API
 //!    contract test (`contract`, schemathesis) against them, then stops
@@ -11,7 +12,7 @@
 //! 6. a matching-quality floor on the public datasets.
 
 use crate::cmd::{root, run};
-use crate::{build, contract, eval, setup};
+use crate::{build, contract, deploy, eval, setup};
 use anyhow::{Result, anyhow, bail};
 use deflect_tests::{LocalEdge, seed};
 use std::path::Path;
@@ -62,6 +63,7 @@ pub(crate) fn test(args: &[String]) -> Result<()> {
     if !quick {
         build::all()?;
     }
+    deploy::dry_run()?;
     run_command_works()?;
 
     let host_origin = format!("http://127.0.0.1:{HOST_PORT}");

@@ -53,8 +53,11 @@ fn deflection_counts_sessions_answered_without_a_ticket() {
     let csv = a.get("/v1/agent/tickets.csv?days=1");
     assert_eq!(csv.status, 200);
     assert!(csv.header("content-type").is_some_and(|c| c.starts_with("text/csv")));
-    assert!(csv.text.lines().next().is_some_and(|h| h.contains("priority")), "{}", csv.text);
-    assert!(csv.text.contains("my parrot ate the router cable"));
+    let header: Vec<&str> = csv.text.lines().next().unwrap_or_default().split(',').collect();
+    assert_eq!(&header[..4], ["id", "site", "channel", "created_at"], "{}", csv.text);
+    assert!(header.contains(&"priority") && header.last() == Some(&"subject"), "{header:?}");
+    let row = csv.text.lines().find(|l| l.contains("my parrot ate the router cable")).expect("our ticket");
+    assert_eq!(row.split(',').nth(2), Some("\"widget\""), "the channel of a widget ticket: {row}");
 }
 
 #[test]

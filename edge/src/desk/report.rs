@@ -89,13 +89,14 @@ fn cell(s: &str) -> String {
 pub(crate) async fn csv(app: &App, days: u32) -> AppResult<String> {
     let rows = tickets::export(&app.db, app.now - i64::from(days) * DAY_MS).await?;
     let mut out = String::from(
-        "id,site,created_at,status,priority,priority_score,assignee,team,tags,first_response_minutes,resolution_minutes,csat,subject\n",
+        "id,site,channel,created_at,status,priority,priority_score,assignee,team,tags,first_response_minutes,resolution_minutes,csat,subject\n",
     );
     let minutes = |a: Option<f64>, b: f64| a.map(|a| format!("{:.1}", (a - b) / 60_000.0)).unwrap_or_default();
     for r in &rows {
         let fields = [
             cell(&r.id),
             cell(&r.site_id),
+            cell(&r.channel),
             cell(&iso8601(r.created_at as i64)),
             cell(&r.status),
             cell(views::level(r).as_str()),

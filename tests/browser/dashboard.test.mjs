@@ -603,7 +603,7 @@ test('an agent finds a customer in the directory, edits their record, and opens 
   await context.close();
 });
 
-test('an admin writes a saved reply in Settings; an agent inserts it into a reply, filled in', async () => {
+test('an admin writes a saved reply in Settings; an agent inserts it into a reply, filled in; one that also solves and tags the ticket', async () => {
   const { url } = dashEdge();
   const context = await staffContext();
   const page = await context.newPage();
@@ -621,6 +621,16 @@ test('an admin writes a saved reply in Settings; an agent inserts it into a repl
   await page.getByRole('button', { name: 'Save settings' }).click();
   await page.getByRole('status').getByText(`saved_replies[${n}].body: has an unknown placeholder {{customer.nickname}}`).waitFor();
   await page.locator(`#sr-body-${n}`).fill('Hi {{customer.first_name|there}}, your invoice for "{{ticket.subject}}" is on its way. {{agent.name}}');
+  // A second one also solves the ticket and tags it once sent.
+  await page.getByRole('button', { name: 'Add a saved reply' }).click();
+  const macro = unique('Invoice sent');
+  await page.locator(`#sr-title-${n + 1}`).fill(macro);
+  // Each field is kept when it is left, as a person moving on leaves it.
+  await page.locator(`#sr-body-${n + 1}`).fill('The invoice is in your inbox.');
+  await page.locator(`#sr-body-${n + 1}`).blur();
+  await page.locator(`#sr-tags-${n + 1}`).fill('invoice, billing');
+  await page.locator(`#sr-tags-${n + 1}`).blur();
+  await page.locator(`#sr-status-${n + 1}`).selectOption('solved');
   await page.getByRole('button', { name: 'Save settings' }).click();
   await page.getByRole('status').getByText('Settings saved.').waitFor();
 
@@ -631,6 +641,26 @@ test('an admin writes a saved reply in Settings; an agent inserts it into a repl
   const me = (await api(page, 'GET', '/v1/auth/me')).json;
   assert.equal(await page.locator('#reply').inputValue(), `First line.\nHi Ada, your invoice for "${subject}" is on its way. ${me.name}`);
   assert.equal(await page.locator('#saved-reply').inputValue(), '', 'the picker is ready for the next pick');
+  assert.equal(await page.locator('#then').count(), 0, 'a plain saved reply only adds text');
+
+  // The macro says what it will do; the agent can drop that, or send it.
+  await page.locator('#reply').fill('');
+  await page.locator('#saved-reply').selectOption({ label: macro });
+  await page.locator('#then').getByText('Once the reply is sent, the ticket will be solved, tagged invoice, billing.').waitFor();
+  await page.getByRole('button', { name: 'Only send the text' }).click();
+  await page.locator('#then').waitFor({ state: 'detached' });
+  await page.locator('#reply').fill('');
+  await page.locator('#saved-reply').selectOption({ label: macro });
+  await page.locator('#then').waitFor();
+  await page.getByRole('button', { name: 'Send reply' }).click();
+  await page.getByRole('status').getByText('Reply sent; the ticket is solved, tagged invoice, billing.').waitFor();
+  const after = (await api(page, 'GET', `/v1/agent/tickets/${created.ticket.id}`)).json;
+  assert.equal(after.ticket.status, 'solved');
+  assert.deepEqual(after.ticket.tags.filter((t) => t === 'invoice' || t === 'billing').sort(), ['billing', 'invoice']);
+  assert.equal(after.messages.filter((m) => m.body === 'The invoice is in your inbox.').length, 1);
+  await page.locator('#t-status').waitFor();
+  assert.equal(await page.locator('#t-status').inputValue(), 'solved', 'the page shows the new status');
+  assert.equal(await page.locator('#then').count(), 0, 'the macro is spent');
   await context.close();
 });
 

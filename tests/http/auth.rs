@@ -251,19 +251,30 @@ fn admins_edit_saved_replies_and_agents_read_them() {
     assert_error(&r, 422..=422);
     assert_eq!(r.json()["error"]["field"], "saved_replies[0].body", "{}", r.text);
     assert!(r.text.contains("unknown placeholder {{customer.nickname}}"), "{}", r.text);
+    // A saved reply that would reopen the ticket it answers is refused.
+    bad["saved_replies"] = json!([{ "title": title, "body": "Hi", "then_status": "open" }]);
+    let r = a.json("PUT", "/v1/admin/settings", &bad);
+    assert_error(&r, 422..=422);
+    assert_eq!(r.json()["error"]["field"], "saved_replies[0].then_status", "{}", r.text);
 
     let body = "Hi {{customer.first_name|there}}, we are on it. {{agent.name}}";
     let replies = settings["saved_replies"].as_array_mut().expect("the settings have saved replies");
     replies.push(json!({ "title": format!("  {title}  "), "body": body }));
+    let macro_title = unique("Refunded");
+    replies.push(json!({
+        "title": macro_title, "body": "Refunded.", "then_status": "solved", "add_tags": [" refund ", "refund", "billing"],
+    }));
     let r = a.json("PUT", "/v1/admin/settings", &settings);
     assert_eq!(r.status, 200, "{}", r.text);
     let listed = agent().get("/v1/agent/saved-replies");
     assert_eq!(listed.status, 200, "{}", listed.text);
     let list = listed.json();
-    assert!(
-        list.as_array().expect("a list").iter().any(|r| r["title"] == title.as_str() && r["body"] == body),
-        "the saved reply, its title trimmed, is listed: {list}"
-    );
+    let list = list.as_array().expect("a list");
+    let plain = list.iter().find(|r| r["title"] == title.as_str()).expect("the saved reply, its title trimmed");
+    assert_eq!(plain, &json!({ "title": title, "body": body }), "nothing more than its text");
+    let refund = list.iter().find(|r| r["title"] == macro_title.as_str()).expect("the macro");
+    assert_eq!(refund["then_status"], "solved");
+    assert_eq!(refund["add_tags"], json!(["refund", "billing"]), "trimmed, once each");
 }
 
 /// An agent sees where they are logged in (browser and address) and ends

@@ -6,7 +6,7 @@ use super::Notice;
 use super::tokens::ApiTokens;
 use super::webhooks::Webhooks;
 use crate::api;
-use deflect_shared::api::{AgentUpdate, AgentView, NewAgent, RetrainReport, Role, Settings};
+use deflect_shared::api::{AgentUpdate, AgentView, NewAgent, RetrainReport, Role, Settings, Status};
 use deflect_shared::assignment::Strategy;
 use deflect_shared::business_hours::{BusinessHours, SummerTime};
 use deflect_shared::priority::Level;
@@ -253,7 +253,7 @@ fn SettingsForm(
             <p class="muted">
                 "Answers agents insert into a reply with one pick. Placeholders: "
                 {PLACEHOLDERS.iter().map(|p| format!("{{{{{p}}}}}")).collect::<Vec<_>>().join(", ")}
-                "; a fallback for an unknown value goes after |, as in {{customer.first_name|there}}."
+                "; a fallback for an unknown value goes after |, as in {{customer.first_name|there}}. A saved reply can also set the ticket's status and add tags once it is sent."
             </p>
             {move || current.get().saved_replies.into_iter().enumerate().map(|(i, r)| view! {
                 <fieldset class="saved-reply">
@@ -264,13 +264,25 @@ fn SettingsForm(
                     <label for=format!("sr-body-{i}")>"Text"</label>
                     <textarea id=format!("sr-body-{i}") rows="4" prop:value=r.body
                         on:change=move |ev| current.update(|s| if let Some(r) = s.saved_replies.get_mut(i) { r.body = event_target_value(&ev) })></textarea>
+                    <label for=format!("sr-status-{i}")>"Once sent, set the ticket to"</label>
+                    <select id=format!("sr-status-{i}") on:change=move |ev| current.update(|s| if let Some(r) = s.saved_replies.get_mut(i) { r.then_status = Status::parse(&event_target_value(&ev)) })>
+                        {["", "pending", "solved", "closed"].into_iter().map(|v| {
+                            let selected = r.then_status.map(|s| s.as_str()).unwrap_or("") == v;
+                            view! { <option value=v selected=selected>{if v.is_empty() { "(leave its status)" } else { v }}</option> }
+                        }).collect_view()}
+                    </select>
+                    <label for=format!("sr-tags-{i}")>"and add the tags (comma-separated)"</label>
+                    <input id=format!("sr-tags-{i}") type="text" prop:value=r.add_tags.join(", ")
+                        on:change=move |ev| current.update(|s| if let Some(r) = s.saved_replies.get_mut(i) {
+                            r.add_tags = event_target_value(&ev).split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect();
+                        }) />
                     <button type="button" class="link" on:click=move |_| current.update(|s| if i < s.saved_replies.len() { s.saved_replies.remove(i); })>
                         {format!("Remove saved reply {}", i + 1)}
                     </button>
                 </fieldset>
             }).collect_view()}
             <div class="row">
-                <button type="button" on:click=move |_| current.update(|s| s.saved_replies.push(SavedReply { title: String::new(), body: String::new() }))>
+                <button type="button" on:click=move |_| current.update(|s| s.saved_replies.push(SavedReply { title: String::new(), body: String::new(), then_status: None, add_tags: Vec::new() }))>
                     "Add a saved reply"
                 </button>
             </div>

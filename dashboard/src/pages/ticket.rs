@@ -129,6 +129,9 @@ pub fn TicketPage(
     // error, or a double click), it goes under the same key, so the edge
     // keeps it once.
     let attempt = StoredValue::new(None::<(String, bool, String)>);
+    // A saved reply picked that also changes the ticket once sent (a
+    // macro): applied after the reply goes, unless the agent drops it.
+    let then = RwSignal::new(None::<SavedReply>);
     load(id.clone(), detail);
     leptos::task::spawn_local(async move {
         if let Ok(a) = api::get::<Vec<AgentView>>("/v1/agent/agents").await {
@@ -199,6 +202,7 @@ pub fn TicketPage(
                 _ => api::new_idempotency_key("reply"),
             };
             attempt.set_value(Some((body.body.clone(), body.internal, key.clone())));
+            let staged = then.get_untracked();
             let id = id.clone();
             leptos::task::spawn_local(async move {
                 match api::call_with::<_, Vec<Message>>(
@@ -213,6 +217,21 @@ pub fn TicketPage(
                         attempt.try_set_value(None);
                         reply.set(String::new());
                         note.set(Some(if body.internal { "Note added." } else { "Reply sent." }.into()));
+                        let tags =
+                            detail.get_untracked().and_then(|d| d.ok()).map(|d| d.ticket.tags).unwrap_or_default();
+                        // A macro goes with the reply to the customer, not with a note.
+                        let staged = staged.filter(|_| !body.internal);
+                        if staged.is_some() {
+                            then.try_set(None);
+                        }
+                        let follow_up = staged.and_then(|r| Some((r.follow_up(&tags)?, r.follow_up_words()?)));
+                        if let Some((update, words)) = follow_up {
+                            let path = format!("/v1/agent/tickets/{}", api::enc(&id));
+                            note.set(Some(match api::call::<_, QueueItem>("PATCH", &path, &update).await {
+                                Ok(_) => format!("Reply sent; the ticket is {words}."),
+                                Err(e) => format!("Reply sent, but the ticket was not changed: {}", e.message),
+                            }));
+                        }
                         load(id, detail);
                     }
                     Err(e) => {
@@ -316,9 +335,11 @@ pub fn TicketPage(
                                             <label for="saved-reply">"Insert a saved reply"</label>
                                             <select id="saved-reply" on:change=move |ev| {
                                                 let pick = event_target_value(&ev);
-                                                let text = saved.get_untracked().into_iter().find(|r| r.title == pick).map(|r| r.render(&facts));
-                                                if let Some(text) = text {
-                                                    append(reply, &text);
+                                                if let Some(r) = saved.get_untracked().into_iter().find(|r| r.title == pick) {
+                                                    append(reply, &r.render(&facts));
+                                                    if r.follow_up_words().is_some() {
+                                                        then.set(Some(r));
+                                                    }
                                                 }
                                                 // Back to the prompt, so the same reply can be picked again.
                                                 if let Some(el) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlSelectElement>(t).ok()) {
@@ -329,6 +350,13 @@ pub fn TicketPage(
                                                 {saved.get().into_iter().map(|r| view! { <option value=r.title.clone()>{r.title.clone()}</option> }).collect_view()}
                                             </select>
                                         }
+                                    })}
+                                    {move || then.get().and_then(|r| r.follow_up_words()).map(|words| view! {
+                                        <p class="notice" id="then">
+                                            {format!("Once the reply is sent, the ticket will be {words}.")}
+                                            " "
+                                            <button type="button" class="link" on:click=move |_| then.set(None)>"Only send the text"</button>
+                                        </p>
                                     })}
                                     <label for="reply">"Reply to the customer, or write an internal note"</label>
                                     <textarea id="reply" rows="4" prop:value=move || reply.get() on:input=move |ev| reply.set(event_target_value(&ev))></textarea>

@@ -46,15 +46,18 @@ pub(crate) enum Added {
 }
 
 /// Whether this message was added before under `key`: the same author,
-/// text and kind. The key used for another message is a conflict.
+/// text and kind. The key used for another message is a conflict. Callers
+/// ask first, so that a retry of a message that was added is answered as
+/// such even if the ticket moved on since (closed, merged, written to).
 pub(crate) async fn added_before(
     app: &App,
     row: &TicketRow,
     author: Option<&AgentRow>,
     body: &str,
     internal: bool,
-    key: &str,
+    key: Option<&str>,
 ) -> AppResult<bool> {
+    let Some(key) = key else { return Ok(false) };
     let Some(m) = tickets::message_by_key(&app.db, &row.id, key).await? else { return Ok(false) };
     if m.author_id.as_deref() == author.map(|a| a.id.as_str()) && m.body == body && (m.internal != 0.0) == internal {
         Ok(true)
@@ -63,9 +66,10 @@ pub(crate) async fn added_before(
     }
 }
 
-/// Adds a message, once per idempotency key when there is one. An agent's
-/// first public reply stops the first-response clock; a customer's reply
-/// reopens a pending or solved ticket.
+/// Adds a message, once per idempotency key when there is one (see
+/// [`added_before`]). An agent's first public reply stops the
+/// first-response clock; a customer's reply reopens a pending or solved
+/// ticket.
 pub(crate) async fn add_message(
     app: &App,
     row: &TicketRow,
@@ -74,13 +78,6 @@ pub(crate) async fn add_message(
     internal: bool,
     key: Option<&str>,
 ) -> AppResult<Added> {
-    // A retry of a message that was added is answered as such, even if the
-    // ticket moved on since (closed, merged).
-    if let Some(k) = key
-        && added_before(app, row, author, body, internal, k).await?
-    {
-        return Ok(Added::Replayed);
-    }
     if let Some(into) = &row.merged_into {
         return Err(AppError::Conflict(format!("this ticket was merged into ticket {into}; write there")));
     }
@@ -109,10 +106,10 @@ pub(crate) async fn add_message(
     if inserted == 0 {
         // Another request under the same key won the race, or the ticket
         // is gone.
-        return match key {
-            Some(k) if added_before(app, row, author, body, internal, k).await? => Ok(Added::Replayed),
-            _ => Err(AppError::NotFound(format!("there is no ticket {}", row.id))),
-        };
+        if added_before(app, row, author, body, internal, key).await? {
+            return Ok(Added::Replayed);
+        }
+        return Err(AppError::NotFound(format!("there is no ticket {}", row.id)));
     }
     match author {
         Some(agent) if !internal => {

@@ -139,9 +139,7 @@ pub(super) async fn message(app: &App, req: &mut Req, id: &str) -> AppResult<Res
     let body = m.validate()?;
     // A retry of a reply that was added is answered as such, whatever was
     // written since.
-    if let Some(k) = key.as_deref()
-        && work::added_before(app, &row, Some(&me), &body, m.internal, k).await?
-    {
+    if work::added_before(app, &row, Some(&me), &body, m.internal, key.as_deref()).await? {
         return replayed(json(200, &tickets::messages(&app.db, id, true).await?)?);
     }
     if let Some(seen) = &m.seen_up_to {

@@ -83,7 +83,11 @@ pub(super) async fn reply(app: &App, req: &mut Req, id: &str) -> AppResult<Respo
         return Err(AppError::invalid("internal", "internal: customers cannot write internal notes"));
     }
     let body = msg.validate()?;
-    let added = work::add_message(app, &row, None, &body, false, key.as_deref()).await?;
+    let added = if work::added_before(app, &row, None, &body, false, key.as_deref()).await? {
+        Added::Replayed
+    } else {
+        work::add_message(app, &row, None, &body, false, key.as_deref()).await?
+    };
     let thread = views::customer_ticket(app, &work::load(app, id).await?).await?;
     match added {
         Added::New => json(201, &thread),

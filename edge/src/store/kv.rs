@@ -3,7 +3,7 @@
 //! Cloudflare's network (about a minute); everything here tolerates that.
 
 use crate::error::AppResult;
-use deflect_shared::api::{Settings, Site};
+use deflect_shared::api::{Settings, Site, Status};
 use deflect_shared::kb::MatchWeights;
 use deflect_shared::priority::PriorityModel;
 use deflect_shared::rate_limit::Counter;
@@ -39,12 +39,17 @@ pub(crate) fn default_settings() -> Settings {
                 body: "Hi {{customer.first_name|there}},\n\nThanks for writing in. We are looking into \"{{ticket.subject}}\" \
                        and will get back to you shortly.\n\n{{agent.name}}"
                     .into(),
+                then_status: None,
+                add_tags: Vec::new(),
             },
             SavedReply {
                 title: "Solved: anything else?".into(),
                 body: "Hi {{customer.first_name|there}},\n\nThis should now be solved. If anything is still not right, \
                        just reply here.\n\n{{agent.name}}"
                     .into(),
+                // Sending it solves the ticket.
+                then_status: Some(Status::Solved),
+                add_tags: Vec::new(),
             },
         ],
         retention_days: None,

@@ -981,6 +981,36 @@ test('an agent works the queue from the keyboard, and can turn the shortcuts off
   await context.close();
 });
 
+test('an agent snoozes a ticket for a day, sees it marked in the queue, and opens it again', async () => {
+  const { url } = dashEdge();
+  const context = await staffContext();
+  const page = await context.newPage();
+  const problems = watch(page);
+  await login(page, url, ADMIN_EMAIL, adminPassword());
+  const marker = unique('Snooze');
+  const { ticket } = await createTicket(page, { email: `${marker.toLowerCase()}@example.com` }, `${marker} back on Monday`, 'Talk then');
+  await page.goto(`${url}/dashboard/#/ticket/${ticket.id}`);
+  await page.locator('#t-snooze').selectOption({ label: 'for a day' });
+  await page.locator('#snoozed').getByText(/^Snoozed until .+: it opens again then, or when the customer writes\./).waitFor();
+  const snoozed = (await api(page, 'GET', `/v1/agent/tickets/${ticket.id}`)).json.ticket;
+  assert.equal(snoozed.status, 'pending');
+  assert.equal(snoozed.snoozed_until - snoozed.updated_at, 24 * 3600 * 1000);
+  assert.equal(await page.locator('#t-status').inputValue(), 'pending');
+  await page.goto(`${url}/dashboard/#/queue`);
+  await page.locator('#f-q').fill(marker);
+  await page.locator('#f-q').press('Enter');
+  const row = page.locator('tr.ticket-row', { hasText: marker });
+  await row.locator('.tag.snoozed').waitFor();
+  await row.locator('a.subject').click();
+  await page.getByRole('button', { name: 'Open it now' }).click();
+  await page.locator('#t-snooze').waitFor();
+  const opened = (await api(page, 'GET', `/v1/agent/tickets/${ticket.id}`)).json.ticket;
+  assert.equal(opened.status, 'open');
+  assert.equal(opened.snoozed_until, null);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a reply from the team shows on the widget launcher until the customer reads it', async () => {
   const { url } = dashEdge();
   const marker = unique('unread');

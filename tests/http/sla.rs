@@ -247,3 +247,71 @@ fn waiting_for_the_customer_pauses_the_resolution_clock() {
     let (reprioritised, _) = due(&id);
     assert_eq!(reprioritised - (created + urgent * 60_000), 180 * 60_000, "the urgent deadline keeps the 3 h waited");
 }
+
+/// A snoozed ticket waits for its customer (pending, the resolution clock
+/// stopped) until its time, then the cron opens it again with a note; a
+/// customer who writes first ends the snooze, and so does another status.
+#[test]
+fn a_snoozed_ticket_opens_again_when_its_time_comes() {
+    let c = public();
+    let marker = unique("snooze");
+    let r = create(&c, &unique("key"), &super::ticket_body("snooze@example.com", &format!("Back next week {marker}")));
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json()["ticket"]["id"].as_str().expect("id").to_string();
+    let token = r.json()["token"].as_str().expect("token").to_string();
+    let a = admin(&edge_url());
+    let ticket = |a: &deflect_tests::Client| a.get(&format!("/v1/agent/tickets/{id}")).json()["ticket"].clone();
+    let answer = a.json("POST", &format!("/v1/agent/tickets/{id}/messages"), &json!({ "body": "Talk next week!" }));
+    assert_eq!(answer.status, 201, "{}", answer.text);
+    let snooze = a.json("PATCH", &format!("/v1/agent/tickets/{id}"), &json!({ "snooze_hours": 2 }));
+    assert_eq!(snooze.status, 200, "{}", snooze.text);
+    let t = ticket(&a);
+    assert_eq!(t["status"], "pending");
+    let until = t["snoozed_until"].as_i64().expect("a snooze time");
+    let now = t["updated_at"].as_i64().expect("updated_at");
+    assert_eq!(until - now, 2 * 3_600_000, "two hours from the change");
+    assert_eq!(t["sla"]["state"], "paused", "answered, the resolution clock waits with the ticket: {t}");
+
+    // Not yet: the cron leaves it.
+    assert_eq!(c.get("/__scheduled?cron=*+*+*+*+*").status, 200);
+    assert_eq!(ticket(&a)["status"], "pending");
+    // Its time comes: open again, with a note, the snooze gone.
+    d1(&format!("UPDATE tickets SET snoozed_until = {} WHERE id = '{id}'", now - 1));
+    assert_eq!(c.get("/__scheduled?cron=*+*+*+*+*").status, 200);
+    let woken = a.get(&format!("/v1/agent/tickets/{id}")).json();
+    assert_eq!(woken["ticket"]["status"], "open", "{woken}");
+    assert_eq!(woken["ticket"]["snoozed_until"], json!(null));
+    let notes = woken["messages"].as_array().expect("messages");
+    assert!(
+        notes.iter().any(|m| m["internal"] == true && m["body"].as_str().is_some_and(|b| b.contains("snooze ended"))),
+        "{notes:?}"
+    );
+
+    // The customer writes before the time: open, the snooze gone.
+    assert_eq!(a.json("PATCH", &format!("/v1/agent/tickets/{id}"), &json!({ "snooze_hours": 24 })).status, 200);
+    let body = json!({ "body": "Actually, one more thing" }).to_string();
+    let reply = c.send(
+        "POST",
+        &format!("/v1/tickets/{id}/messages"),
+        &[("x-ticket-token", &token)],
+        Some(("application/json", body.as_bytes())),
+    );
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    let t = ticket(&a);
+    assert_eq!((t["status"].as_str(), t["snoozed_until"].is_null()), (Some("open"), true), "{t}");
+    // Another status ends a snooze too.
+    assert_eq!(a.json("PATCH", &format!("/v1/agent/tickets/{id}"), &json!({ "snooze_hours": 24 })).status, 200);
+    assert_eq!(a.json("PATCH", &format!("/v1/agent/tickets/{id}"), &json!({ "status": "solved" })).status, 200);
+    let t = ticket(&a);
+    assert_eq!((t["status"].as_str(), t["snoozed_until"].is_null()), (Some("solved"), true), "{t}");
+
+    for bad in [
+        json!({ "snooze_hours": 0 }),
+        json!({ "snooze_hours": 2161 }),
+        json!({ "snooze_hours": 4, "status": "solved" }),
+    ] {
+        let r = a.json("PATCH", &format!("/v1/agent/tickets/{id}"), &bad);
+        assert_eq!(assert_error(&r, 422..=422), "invalid_field", "{bad}");
+        assert_eq!(r.json()["error"]["field"], "snooze_hours", "{}", r.text);
+    }
+}

@@ -8,7 +8,7 @@ use super::PriorityBadge;
 use super::log_ticket::LogTicketForm;
 use crate::api::{self, Page};
 use crate::pager::{Pager, Paging};
-use crate::time::{ago, sla};
+use crate::time::{ago, sla, stamp};
 use deflect_shared::api::{AgentView, BulkResult, BulkUpdate, CHANNEL_WIDGET, QueueItem, Status, TicketUpdate};
 use leptos::prelude::*;
 
@@ -186,7 +186,8 @@ pub fn Queue() -> impl IntoView {
                                         <td><a class="subject" href=href>{t.subject.clone()}</a>
                                             {(t.channel != CHANNEL_WIDGET).then(|| view! { <span class="tag channel" title="logged by an agent">{t.channel.clone()}</span> })}</td>
                                         <td>{t.customer_name.clone()}</td>
-                                        <td>{t.status.as_str()}</td>
+                                        <td>{t.status.as_str()}
+                                            {t.snoozed_until.map(|until| view! { <span class="tag snoozed" title=format!("Opens again {}", stamp(until))>"snoozed"</span> })}</td>
                                         <td>{t.assignee_name.clone().unwrap_or_else(|| "—".into())}</td>
                                         <td class=sla_class>{sla(&t.sla.state, t.sla.minutes_left)}</td>
                                         <td>{t.tags.join(", ")}</td>

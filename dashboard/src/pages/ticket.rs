@@ -9,7 +9,7 @@ use crate::storage;
 use crate::time::{sla, stamp};
 use deflect_shared::api::{
     AgentView, ArticleView, Author, CustomerUpdate, MergeTickets, Message, NewMessage, PresenceUpdate, QueueItem,
-    TicketDetail, TicketUpdate, Viewer,
+    Status, TicketDetail, TicketUpdate, Viewer,
 };
 use deflect_shared::markdown::{Inline, links, plain};
 use deflect_shared::priority::Level;
@@ -100,6 +100,10 @@ fn Thread(
         </ol>
     }
 }
+
+/// How long an agent can snooze a ticket for, in hours, and its words.
+const SNOOZES: [(u32, &str); 5] =
+    [(1, "for an hour"), (4, "for 4 hours"), (24, "for a day"), (72, "for 3 days"), (168, "for a week")];
 
 #[component]
 pub fn TicketPage(
@@ -374,6 +378,32 @@ pub fn TicketPage(
                                 }>
                                     {["open", "pending", "solved", "closed"].into_iter().map(|s| view! { <option value=s selected=status_now == s>{s}</option> }).collect_view()}
                                 </select>
+                                {match t.snoozed_until {
+                                    Some(until) => view! {
+                                        <p class="snoozed" id="snoozed">
+                                            {format!("Snoozed until {}: it opens again then, or when the customer writes.", stamp(until))}
+                                            " "
+                                            <button type="button" class="link" on:click={
+                                                let id = id.clone();
+                                                move |_| patch(id.clone(), TicketUpdate { status: Some(Status::Open), ..Default::default() }, detail, note)
+                                            }>"Open it now"</button>
+                                        </p>
+                                    }.into_any(),
+                                    None => view! {
+                                        <label for="t-snooze">"Snooze"</label>
+                                        <select id="t-snooze" on:change={
+                                            let id = id.clone();
+                                            move |ev| {
+                                                if let Ok(hours) = event_target_value(&ev).parse::<u32>() {
+                                                    patch(id.clone(), TicketUpdate { snooze_hours: Some(hours), ..Default::default() }, detail, note);
+                                                }
+                                            }
+                                        }>
+                                            <option value="" selected=true>"—"</option>
+                                            {SNOOZES.iter().map(|(hours, words)| view! { <option value=hours.to_string()>{*words}</option> }).collect_view()}
+                                        </select>
+                                    }.into_any(),
+                                }}
                                 <label for="t-assignee">"Assignee"</label>
                                 <select id="t-assignee" on:change=move |ev| {
                                     patch(id2.clone(), TicketUpdate { assignee: Some(event_target_value(&ev)), ..Default::default() }, detail, note);

@@ -1,4 +1,4 @@
-//! The minute's cron: SLA breaches, retention, scheduled rules, webhook
+//! The minute's cron: SLA breaches, snoozes that ended, retention, scheduled rules, webhook
 //! retries, and forgetting stale presence reports. Each part logs its own
 //! failure and the next one still runs.
 
@@ -9,6 +9,11 @@ pub(crate) async fn run(app: &App) {
         Ok(n) if n > 0 => worker::console_log!("cron: {n} tickets breached their SLA"),
         Ok(_) => {}
         Err(e) => worker::console_error!("cron, SLA: {e:?}"),
+    }
+    match super::work::wake_snoozed(app).await {
+        Ok(n) if n > 0 => worker::console_log!("cron: {n} snoozed tickets opened again"),
+        Ok(_) => {}
+        Err(e) => worker::console_error!("cron, snooze: {e:?}"),
     }
     match super::retention::run(app).await {
         Ok(s) if s.customers > 0 || s.questions > 0 => worker::console_log!(

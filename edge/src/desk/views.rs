@@ -129,6 +129,7 @@ pub(crate) async fn queue_item(app: &App, row: &TicketRow) -> AppResult<QueueIte
         created_at: row.created_at as i64,
         updated_at: row.updated_at as i64,
         channel: row.channel.clone(),
+        snoozed_until: row.snoozed_until.map(|t| t as i64),
     })
 }
 

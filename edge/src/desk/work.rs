@@ -132,7 +132,8 @@ pub(crate) async fn add_message(
             run(
                 &app.db,
                 "UPDATE tickets SET status = CASE WHEN status IN ('pending', 'solved') THEN 'open' ELSE status END, \
-                 solved_at = CASE WHEN status = 'solved' THEN NULL ELSE solved_at END, updated_at = ?2 WHERE id = ?1",
+                 solved_at = CASE WHEN status = 'solved' THEN NULL ELSE solved_at END, snoozed_until = NULL, \
+                 updated_at = ?2 WHERE id = ?1",
                 &[Arg::Text(&row.id), Arg::Int(app.now)],
             )
             .await?;
@@ -154,8 +155,15 @@ pub(crate) async fn update(app: &App, agent: &AgentRow, row: &TicketRow, u: &Tic
     }
     let settings = app.settings().await?;
     let mut detail = serde_json::Map::new();
-    if let Some(s) = u.status {
+    // A snooze makes the ticket wait for its customer until then; any
+    // other status ends a snooze.
+    let snoozed_until = u.snooze_hours.map(|h| app.now + i64::from(h) * 3_600_000);
+    let status = if snoozed_until.is_some() { Some(Status::Pending) } else { u.status };
+    if let Some(s) = status {
         detail.insert("status".into(), s.as_str().into());
+    }
+    if let Some(h) = u.snooze_hours {
+        detail.insert("snooze_hours".into(), h.into());
     }
     if let Some(a) = &u.assignee {
         if !a.is_empty() {
@@ -200,12 +208,13 @@ pub(crate) async fn update(app: &App, agent: &AgentRow, row: &TicketRow, u: &Tic
            first_response_due = CASE WHEN ?5 IS NULL THEN first_response_due ELSE ?6 END, \
            resolution_due = CASE WHEN ?5 IS NULL THEN resolution_due ELSE ?7 END, \
            tags = COALESCE(?8, tags), \
-           solved_article_id = CASE WHEN ?11 = 1 THEN ?9 ELSE solved_article_id END \
+           solved_article_id = CASE WHEN ?11 = 1 THEN ?9 ELSE solved_article_id END, \
+           snoozed_until = CASE WHEN ?12 IS NOT NULL THEN ?12 WHEN ?3 IS NOT NULL THEN NULL ELSE snoozed_until END \
          WHERE id = ?1",
         &[
             Arg::Text(&row.id),
             Arg::Int(app.now),
-            Arg::OptText(u.status.map(Status::as_str)),
+            Arg::OptText(status.map(Status::as_str)),
             Arg::OptText(u.assignee.as_deref().filter(|a| !a.is_empty())),
             Arg::OptText(u.priority.map(Level::as_str)),
             Arg::Int(due.first_response_due),
@@ -214,6 +223,7 @@ pub(crate) async fn update(app: &App, agent: &AgentRow, row: &TicketRow, u: &Tic
             Arg::OptText(u.solved_by_article.as_deref().filter(|a| !a.is_empty())),
             Arg::Int(i64::from(u.assignee.is_some())),
             Arg::Int(i64::from(u.solved_by_article.is_some())),
+            Arg::OptInt(snoozed_until),
         ],
     )
     .await?;
@@ -234,7 +244,7 @@ pub(crate) async fn update(app: &App, agent: &AgentRow, row: &TicketRow, u: &Tic
         )
         .await?;
     }
-    if u.status.is_some() {
+    if status.is_some() {
         settle_pause(app, &row.id).await?;
     }
     app.audit(&agent.id, "ticket.update", &row.id, serde_json::Value::Object(detail)).await?;
@@ -357,4 +367,36 @@ pub(crate) async fn rate(app: &App, row: &TicketRow, rating: u8, comment: Option
     )
     .await?;
     Ok(())
+}
+
+/// Opens the snoozed tickets whose time came, each with an internal note
+/// and the rules' `ticket_updated` run; returns how many.
+pub(crate) async fn wake_snoozed(app: &App) -> AppResult<usize> {
+    let due = tickets::snooze_ended(&app.db, app.now).await?;
+    for row in &due {
+        run(
+            &app.db,
+            "UPDATE tickets SET status = 'open', snoozed_until = NULL, updated_at = ?2 \
+             WHERE id = ?1 AND status = 'pending' AND snoozed_until <= ?2",
+            &[Arg::Text(&row.id), Arg::Int(app.now)],
+        )
+        .await?;
+        crate::store::run_stmt(&tickets::insert_message_stmt(
+            &app.db,
+            &NewMessageRow {
+                id: &new_id()?,
+                ticket: &row.id,
+                author: "system",
+                author_id: None,
+                body: "The snooze ended: the ticket is open again.",
+                internal: true,
+                idempotency_key: None,
+            },
+            app.now,
+        )?)
+        .await?;
+        settle_pause(app, &row.id).await?;
+        run_rules(app, &load(app, &row.id).await?, Trigger::TicketUpdated).await?;
+    }
+    Ok(due.len())
 }

@@ -41,6 +41,8 @@ pub(crate) struct TicketRow {
     pub(crate) csat_comment: Option<String>,
     pub(crate) created_at: f64,
     pub(crate) updated_at: f64,
+    #[serde(default)]
+    pub(crate) snoozed_until: Option<f64>,
     pub(crate) customer_name: Option<String>,
     pub(crate) customer_email_enc: String,
     pub(crate) customer_plan: Option<String>,
@@ -51,7 +53,7 @@ pub(crate) struct TicketRow {
 const SELECT: &str = "SELECT t.id, t.site_id, t.customer_id, t.request_hash, t.subject, t.status, t.channel, t.locale, \
     t.page_url, t.shown_articles, t.priority_score, t.priority_level, t.priority_explain, t.priority_features, \
     t.priority_override, t.assignee_id, t.team, t.tags, t.solved_article_id, t.merged_into, t.pending_since, t.paused_minutes, t.first_response_at, t.solved_at, \
-    t.first_response_due, t.resolution_due, t.csat, t.csat_comment, t.created_at, t.updated_at, c.name AS customer_name, c.email_enc AS customer_email_enc, \
+    t.first_response_due, t.resolution_due, t.csat, t.csat_comment, t.created_at, t.updated_at, t.snoozed_until, c.name AS customer_name, c.email_enc AS customer_email_enc, \
     c.plan AS customer_plan, c.erased_at AS customer_erased_at, a.name AS assignee_name \
     FROM tickets t JOIN customers c ON c.id = t.customer_id LEFT JOIN agents a ON a.id = t.assignee_id";
 
@@ -465,6 +467,19 @@ pub(crate) async fn solved_by_article(db: &D1Database, site: &str, since: i64) -
         &[Arg::Text(site), Arg::Int(since)],
     )
     .await
+}
+
+/// Snoozed tickets whose time came, at most 200: pending ones open again
+/// (the caller does that, with its note and rules); others only lose a
+/// stale snooze here.
+pub(crate) async fn snooze_ended(db: &D1Database, now: i64) -> AppResult<Vec<TicketRow>> {
+    super::run(
+        db,
+        "UPDATE tickets SET snoozed_until = NULL WHERE snoozed_until IS NOT NULL AND status != 'pending'",
+        &[],
+    )
+    .await?;
+    all(db, &format!("{SELECT} WHERE t.snoozed_until <= ?1 AND t.status = 'pending' LIMIT 200"), &[Arg::Int(now)]).await
 }
 
 /// A message written under an idempotency key.

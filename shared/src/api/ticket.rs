@@ -449,7 +449,14 @@ pub struct QueueItem {
     /// agents logged.
     #[serde(default)]
     pub channel: String,
+    /// A snoozed ticket waits (pending) until then, in milliseconds since
+    /// the epoch, and opens again unless the customer wrote first.
+    #[serde(default)]
+    pub snoozed_until: Option<i64>,
 }
+
+/// Most hours a ticket can be snoozed: 90 days.
+pub const MAX_SNOOZE_HOURS: u32 = 90 * 24;
 
 /// `PATCH /v1/agent/tickets/{id}`: every field optional.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -471,6 +478,11 @@ pub struct TicketUpdate {
     /// matcher); empty string clears it.
     #[serde(default)]
     pub solved_by_article: Option<String>,
+    /// Snooze: the ticket waits (pending) this many hours, 1 to
+    /// [`MAX_SNOOZE_HOURS`], then opens again, unless the customer writes
+    /// first. Another status ends a snooze.
+    #[serde(default)]
+    pub snooze_hours: Option<u32>,
 }
 
 /// Most tickets one bulk change may touch.
@@ -540,15 +552,24 @@ impl TicketUpdate {
                 validate::text("tags", t, 1, 64)?;
             }
         }
+        if let Some(h) = self.snooze_hours {
+            if !(1..=MAX_SNOOZE_HOURS).contains(&h) {
+                return Err(Error::field("snooze_hours", format!("from 1 to {MAX_SNOOZE_HOURS} hours")));
+            }
+            if self.status.is_some_and(|s| s != Status::Pending) {
+                return Err(Error::field("snooze_hours", "a snoozed ticket is pending; leave out status"));
+            }
+        }
         if self.status.is_none()
             && self.assignee.is_none()
             && self.priority.is_none()
             && self.tags.is_none()
             && self.solved_by_article.is_none()
+            && self.snooze_hours.is_none()
         {
             return Err(Error::field(
                 "body",
-                "changes nothing: give status, assignee, priority, tags or solved_by_article",
+                "changes nothing: give status, assignee, priority, tags, solved_by_article or snooze_hours",
             ));
         }
         Ok(())
@@ -648,6 +669,13 @@ mod tests {
         let many: Vec<String> = (0..=MAX_BULK).map(|i| i.to_string()).collect();
         assert!(e(BulkUpdate { ids: many, update: status }).starts_with("ids:"));
         assert!(e(bulk(&["a"], TicketUpdate::default())).starts_with("update.body: changes nothing"));
+        let snooze =
+            |h: u32, status: Option<Status>| TicketUpdate { snooze_hours: Some(h), status, ..Default::default() };
+        assert!(snooze(1, None).validate().is_ok());
+        assert!(snooze(MAX_SNOOZE_HOURS, Some(Status::Pending)).validate().is_ok());
+        for bad in [snooze(0, None), snooze(MAX_SNOOZE_HOURS + 1, None), snooze(4, Some(Status::Solved))] {
+            assert!(bad.validate().unwrap_err().to_string().starts_with("snooze_hours: "), "{bad:?}");
+        }
     }
 
     #[test]

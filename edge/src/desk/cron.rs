@@ -1,6 +1,6 @@
-//! The minute's cron: SLA breaches, snoozes that ended, retention, scheduled rules, webhook
-//! retries, and forgetting stale presence reports. Each part logs its own
-//! failure and the next one still runs.
+//! The minute's cron: SLA breaches, snoozes that ended, retention,
+//! scheduled rules, webhook retries, and forgetting stale presence reports.
+//! Each part logs its own failure and the next one still runs.
 
 use crate::state::App;
 

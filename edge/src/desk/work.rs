@@ -372,15 +372,20 @@ pub(crate) async fn rate(app: &App, row: &TicketRow, rating: u8, comment: Option
 /// Opens the snoozed tickets whose time came, each with an internal note
 /// and the rules' `ticket_updated` run; returns how many.
 pub(crate) async fn wake_snoozed(app: &App) -> AppResult<usize> {
-    let due = tickets::snooze_ended(&app.db, app.now).await?;
-    for row in &due {
-        run(
+    let mut woken = 0;
+    for row in &tickets::snooze_ended(&app.db, app.now).await? {
+        let changed = run(
             &app.db,
             "UPDATE tickets SET status = 'open', snoozed_until = NULL, updated_at = ?2 \
              WHERE id = ?1 AND status = 'pending' AND snoozed_until <= ?2",
             &[Arg::Text(&row.id), Arg::Int(app.now)],
         )
         .await?;
+        if changed == 0 {
+            // The customer wrote, or an agent acted, since it was read.
+            continue;
+        }
+        woken += 1;
         crate::store::run_stmt(&tickets::insert_message_stmt(
             &app.db,
             &NewMessageRow {
@@ -398,5 +403,5 @@ pub(crate) async fn wake_snoozed(app: &App) -> AppResult<usize> {
         settle_pause(app, &row.id).await?;
         run_rules(app, &load(app, &row.id).await?, Trigger::TicketUpdated).await?;
     }
-    Ok(due.len())
+    Ok(woken)
 }

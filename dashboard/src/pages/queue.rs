@@ -20,7 +20,8 @@ pub fn Queue() -> impl IntoView {
     let tag = RwSignal::new(String::new());
     let q = RwSignal::new(String::new());
     let items = RwSignal::new(None::<Result<Page<QueueItem>, String>>);
-    // A new filter starts again at the first page.
+    // Where the agent is in the queue; every filter below calls
+    // `paging.restart()`, so a new filter starts again at page one.
     let paging = Paging::new("deflect.dashboard.queue.per_page");
     let agents = RwSignal::new(Vec::<AgentView>::new());
     let tick = RwSignal::new(0u32);

@@ -45,21 +45,29 @@ pub(crate) enum Added {
     Replayed,
 }
 
-/// Whether this message was added before under `key`: the same author,
+/// A message as someone sends it to a ticket.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sent<'a> {
+    /// The agent who wrote it; `None` for the customer.
+    pub(crate) author: Option<&'a AgentRow>,
+    pub(crate) body: &'a str,
+    /// An internal note (agents only).
+    pub(crate) internal: bool,
+    /// The caller's `Idempotency-Key`, if any.
+    pub(crate) key: Option<&'a str>,
+}
+
+/// Whether this message was added before under its key: the same author,
 /// text and kind. The key used for another message is a conflict. Callers
 /// ask first, so that a retry of a message that was added is answered as
 /// such even if the ticket moved on since (closed, merged, written to).
-pub(crate) async fn added_before(
-    app: &App,
-    row: &TicketRow,
-    author: Option<&AgentRow>,
-    body: &str,
-    internal: bool,
-    key: Option<&str>,
-) -> AppResult<bool> {
-    let Some(key) = key else { return Ok(false) };
-    let Some(m) = tickets::message_by_key(&app.db, &row.id, key).await? else { return Ok(false) };
-    if m.author_id.as_deref() == author.map(|a| a.id.as_str()) && m.body == body && (m.internal != 0.0) == internal {
+pub(crate) async fn added_before(app: &App, row: &TicketRow, m: Sent<'_>) -> AppResult<bool> {
+    let Some(key) = m.key else { return Ok(false) };
+    let Some(kept) = tickets::message_by_key(&app.db, &row.id, key).await? else { return Ok(false) };
+    if kept.author_id.as_deref() == m.author.map(|a| a.id.as_str())
+        && kept.body == m.body
+        && (kept.internal != 0.0) == m.internal
+    {
         Ok(true)
     } else {
         Err(AppError::Conflict("this Idempotency-Key was used for another message on this ticket".into()))
@@ -70,14 +78,8 @@ pub(crate) async fn added_before(
 /// [`added_before`]). An agent's first public reply stops the
 /// first-response clock; a customer's reply reopens a pending or solved
 /// ticket.
-pub(crate) async fn add_message(
-    app: &App,
-    row: &TicketRow,
-    author: Option<&AgentRow>,
-    body: &str,
-    internal: bool,
-    key: Option<&str>,
-) -> AppResult<Added> {
+pub(crate) async fn add_message(app: &App, row: &TicketRow, m: Sent<'_>) -> AppResult<Added> {
+    let Sent { author, body, internal, key } = m;
     if let Some(into) = &row.merged_into {
         return Err(AppError::Conflict(format!("this ticket was merged into ticket {into}; write there")));
     }
@@ -106,7 +108,7 @@ pub(crate) async fn add_message(
     if inserted == 0 {
         // Another request under the same key won the race, or the ticket
         // is gone.
-        if added_before(app, row, author, body, internal, key).await? {
+        if added_before(app, row, m).await? {
             return Ok(Added::Replayed);
         }
         return Err(AppError::NotFound(format!("there is no ticket {}", row.id)));

@@ -3,7 +3,7 @@
 use crate::auth;
 use crate::desk::intake::{self, Created, LoggedBy};
 use crate::desk::views;
-use crate::desk::work::{self, Added};
+use crate::desk::work::{self, Added, Sent};
 use crate::error::{AppError, AppResult};
 use crate::http::{MAX_JSON, Req, json, paged, replayed};
 use crate::state::App;
@@ -139,7 +139,8 @@ pub(super) async fn message(app: &App, req: &mut Req, id: &str) -> AppResult<Res
     let body = m.validate()?;
     // A retry of a reply that was added is answered as such, whatever was
     // written since.
-    if work::added_before(app, &row, Some(&me), &body, m.internal, key.as_deref()).await? {
+    let sent = Sent { author: Some(&me), body: &body, internal: m.internal, key: key.as_deref() };
+    if work::added_before(app, &row, sent).await? {
         return replayed(json(200, &tickets::messages(&app.db, id, true).await?)?);
     }
     if let Some(seen) = &m.seen_up_to {
@@ -157,7 +158,7 @@ pub(super) async fn message(app: &App, req: &mut Req, id: &str) -> AppResult<Res
             }
         }
     }
-    let added = work::add_message(app, &row, Some(&me), &body, m.internal, key.as_deref()).await?;
+    let added = work::add_message(app, &row, sent).await?;
     let thread = tickets::messages(&app.db, id, true).await?;
     match added {
         Added::New => json(201, &thread),

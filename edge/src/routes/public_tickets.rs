@@ -3,7 +3,7 @@
 use super::{Bucket, limit};
 use crate::desk::intake::{self, Created};
 use crate::desk::views;
-use crate::desk::work::{self, Added};
+use crate::desk::work::{self, Added, Sent};
 use crate::error::{AppError, AppResult};
 use crate::http::{MAX_JSON, Req, json, replayed};
 use crate::state::App;
@@ -83,10 +83,11 @@ pub(super) async fn reply(app: &App, req: &mut Req, id: &str) -> AppResult<Respo
         return Err(AppError::invalid("internal", "internal: customers cannot write internal notes"));
     }
     let body = msg.validate()?;
-    let added = if work::added_before(app, &row, None, &body, false, key.as_deref()).await? {
+    let sent = Sent { author: None, body: &body, internal: false, key: key.as_deref() };
+    let added = if work::added_before(app, &row, sent).await? {
         Added::Replayed
     } else {
-        work::add_message(app, &row, None, &body, false, key.as_deref()).await?
+        work::add_message(app, &row, sent).await?
     };
     let thread = views::customer_ticket(app, &work::load(app, id).await?).await?;
     match added {

@@ -625,14 +625,30 @@ test('an admin writes a saved reply in Settings; an agent inserts it into a repl
   await page.getByRole('button', { name: 'Add a saved reply' }).click();
   const macro = unique('Invoice sent');
   await page.locator(`#sr-title-${n + 1}`).fill(macro);
-  // Each field is kept when it is left, as a person moving on leaves it.
+  // Each field is kept as it is typed: setting another field, adding a
+  // reply or removing one loses none of it.
   await page.locator(`#sr-body-${n + 1}`).fill('The invoice is in your inbox.');
-  await page.locator(`#sr-body-${n + 1}`).blur();
   await page.locator(`#sr-tags-${n + 1}`).fill('invoice, billing');
-  await page.locator(`#sr-tags-${n + 1}`).blur();
   await page.locator(`#sr-status-${n + 1}`).selectOption('solved');
+  const sla = page.locator('#sla-low-first');
+  const slaBefore = await sla.inputValue();
+  await sla.fill(String(Number(slaBefore) + 1));
+  await sla.dispatchEvent('change');
+  await page.getByRole('button', { name: 'Add a saved reply' }).click();
+  await page.locator(`#sr-title-${n + 2}`).fill('Thrown away');
+  await page.getByRole('button', { name: `Remove saved reply ${n + 1}`, exact: true }).waitFor();
+  await page.getByRole('button', { name: `Remove saved reply ${n + 3}`, exact: true }).click();
+  assert.equal(await page.locator('fieldset.saved-reply').count(), n + 2);
+  assert.equal(await page.locator(`#sr-body-${n + 1}`).inputValue(), 'The invoice is in your inbox.');
+  assert.equal(await page.locator(`#sr-tags-${n + 1}`).inputValue(), 'invoice, billing');
+  assert.equal(await page.locator(`#sr-status-${n + 1}`).inputValue(), 'solved');
+  await sla.fill(slaBefore);
+  await sla.dispatchEvent('change');
   await page.getByRole('button', { name: 'Save settings' }).click();
   await page.getByRole('status').getByText('Settings saved.').waitFor();
+  const saved = (await api(page, 'GET', '/v1/admin/settings')).json.saved_replies;
+  assert.deepEqual(saved.slice(n).map((r) => r.title), [title, macro], 'the removed reply is gone, the others kept');
+  assert.deepEqual(saved[n + 1].add_tags, ['invoice', 'billing']);
 
   await page.goto(`${url}/dashboard/#/ticket/${created.ticket.id}`);
   await page.locator('#saved-reply').waitFor();

@@ -120,6 +120,145 @@ fn lines(s: &str) -> Vec<String> {
     s.lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect()
 }
 
+/// One saved reply being edited. Each field has its own signal, so typing
+/// in one redraws nothing else, and the row keeps its key (and its fields'
+/// ids) when another row is removed.
+#[derive(Clone, Copy)]
+struct ReplyRow {
+    key: usize,
+    title: RwSignal<String>,
+    body: RwSignal<String>,
+    then_status: RwSignal<Option<Status>>,
+    /// The tags as typed, comma-separated; read into a list on saving.
+    tags: RwSignal<String>,
+}
+
+impl ReplyRow {
+    fn new(key: usize, reply: &SavedReply) -> Self {
+        ReplyRow {
+            key,
+            title: RwSignal::new(reply.title.clone()),
+            body: RwSignal::new(reply.body.clone()),
+            then_status: RwSignal::new(reply.then_status),
+            tags: RwSignal::new(reply.add_tags.join(", ")),
+        }
+    }
+
+    fn set(&self, reply: &SavedReply) {
+        self.title.set(reply.title.clone());
+        self.body.set(reply.body.clone());
+        self.then_status.set(reply.then_status);
+        self.tags.set(reply.add_tags.join(", "));
+    }
+
+    fn reply(&self) -> SavedReply {
+        SavedReply {
+            title: self.title.get_untracked(),
+            body: self.body.get_untracked(),
+            then_status: self.then_status.get_untracked(),
+            add_tags: self
+                .tags
+                .get_untracked()
+                .split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect(),
+        }
+    }
+}
+
+/// The saved replies being edited, apart from the rest of the settings: the
+/// list is drawn again only when a reply is added or removed.
+#[derive(Clone, Copy)]
+struct ReplyRows {
+    rows: RwSignal<Vec<ReplyRow>>,
+    next_key: StoredValue<usize>,
+}
+
+impl ReplyRows {
+    fn new(replies: &[SavedReply]) -> Self {
+        let rows = replies.iter().enumerate().map(|(key, r)| ReplyRow::new(key, r)).collect();
+        ReplyRows { rows: RwSignal::new(rows), next_key: StoredValue::new(replies.len()) }
+    }
+
+    fn add(&self, reply: &SavedReply) {
+        let key = self.next_key.get_value();
+        self.next_key.set_value(key + 1);
+        self.rows.update(|rows| rows.push(ReplyRow::new(key, reply)));
+    }
+
+    fn remove(&self, key: usize) {
+        self.rows.update(|rows| rows.retain(|r| r.key != key));
+    }
+
+    /// The row's place in the list, from 1.
+    fn number(&self, key: usize) -> usize {
+        self.rows.with(|rows| rows.iter().position(|r| r.key == key).map_or(0, |i| i + 1))
+    }
+
+    /// Shows the replies as saved, keeping the rows that are still there.
+    fn reset(&self, replies: &[SavedReply]) {
+        let rows = self.rows.get_untracked();
+        for (row, reply) in rows.iter().zip(replies) {
+            row.set(reply);
+        }
+        if rows.len() > replies.len() {
+            self.rows.update(|rows| rows.truncate(replies.len()));
+        }
+        for reply in replies.iter().skip(rows.len()) {
+            self.add(reply);
+        }
+    }
+
+    fn replies(&self) -> Vec<SavedReply> {
+        self.rows.with_untracked(|rows| rows.iter().map(ReplyRow::reply).collect())
+    }
+}
+
+/// The saved replies' fields: each is kept as it is typed.
+#[component]
+fn SavedReplies(
+    /// The replies being edited.
+    rows: ReplyRows,
+) -> impl IntoView {
+    let row_view = move |row: ReplyRow| {
+        let ReplyRow { key, title, body, then_status, tags } = row;
+        let number = move || rows.number(key);
+        view! {
+            <fieldset class="saved-reply">
+                <legend>{move || format!("Saved reply {}", number())}</legend>
+                <label for=format!("sr-title-{key}")>"Title"</label>
+                <input id=format!("sr-title-{key}") type="text" maxlength="80" prop:value=move || title.get()
+                    on:input=move |ev| title.set(event_target_value(&ev)) />
+                <label for=format!("sr-body-{key}")>"Text"</label>
+                <textarea id=format!("sr-body-{key}") rows="4" prop:value=move || body.get()
+                    on:input=move |ev| body.set(event_target_value(&ev))></textarea>
+                <label for=format!("sr-status-{key}")>"Once sent, set the ticket to"</label>
+                <select id=format!("sr-status-{key}") on:change=move |ev| then_status.set(Status::parse(&event_target_value(&ev)))>
+                    {["", "pending", "solved", "closed"].into_iter().map(|v| {
+                        let selected = move || then_status.get().map_or("", |s| s.as_str()) == v;
+                        view! { <option value=v selected=selected>{if v.is_empty() { "(leave its status)" } else { v }}</option> }
+                    }).collect_view()}
+                </select>
+                <label for=format!("sr-tags-{key}")>"and add the tags (comma-separated)"</label>
+                <input id=format!("sr-tags-{key}") type="text" prop:value=move || tags.get()
+                    on:input=move |ev| tags.set(event_target_value(&ev)) />
+                <button type="button" class="link" on:click=move |_| rows.remove(key)>
+                    {move || format!("Remove saved reply {}", number())}
+                </button>
+            </fieldset>
+        }
+    };
+    let blank = SavedReply { title: String::new(), body: String::new(), then_status: None, add_tags: Vec::new() };
+    view! {
+        <For each=move || rows.rows.get() key=|row| row.key children=row_view />
+        <div class="row">
+            <button type="button" on:click=move |_| rows.add(&blank)>"Add a saved reply"</button>
+        </div>
+    }
+}
+
 #[component]
 fn SettingsForm(
     /// The settings as loaded.
@@ -131,9 +270,11 @@ fn SettingsForm(
     let origins = RwSignal::new(settings.sites.first().map(|s| s.allowed_origins.join("\n")).unwrap_or_default());
     let rules = RwSignal::new(serde_json::to_string_pretty(&settings.rules).unwrap_or_else(|_| "[]".into()));
     let rules_error = RwSignal::new(None::<String>);
+    let replies = ReplyRows::new(&settings.saved_replies);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let mut s = current.get_untracked();
+        s.saved_replies = replies.replies();
         if let Some(site) = s.sites.first_mut() {
             site.allowed_origins = lines(&origins.get_untracked());
         }
@@ -147,6 +288,7 @@ fn SettingsForm(
         leptos::task::spawn_local(async move {
             match api::call::<_, Settings>("PUT", "/v1/admin/settings", &s).await {
                 Ok(saved) => {
+                    replies.reset(&saved.saved_replies);
                     current.set(saved);
                     rules_error.set(None);
                     note.set(Some("Settings saved.".into()));
@@ -255,37 +397,7 @@ fn SettingsForm(
                 {PLACEHOLDERS.iter().map(|p| format!("{{{{{p}}}}}")).collect::<Vec<_>>().join(", ")}
                 "; a fallback for an unknown value goes after |, as in {{customer.first_name|there}}. A saved reply can also set the ticket's status and add tags once it is sent."
             </p>
-            {move || current.get().saved_replies.into_iter().enumerate().map(|(i, r)| view! {
-                <fieldset class="saved-reply">
-                    <legend>{format!("Saved reply {}", i + 1)}</legend>
-                    <label for=format!("sr-title-{i}")>"Title"</label>
-                    <input id=format!("sr-title-{i}") type="text" maxlength="80" prop:value=r.title
-                        on:change=move |ev| current.update(|s| if let Some(r) = s.saved_replies.get_mut(i) { r.title = event_target_value(&ev) }) />
-                    <label for=format!("sr-body-{i}")>"Text"</label>
-                    <textarea id=format!("sr-body-{i}") rows="4" prop:value=r.body
-                        on:change=move |ev| current.update(|s| if let Some(r) = s.saved_replies.get_mut(i) { r.body = event_target_value(&ev) })></textarea>
-                    <label for=format!("sr-status-{i}")>"Once sent, set the ticket to"</label>
-                    <select id=format!("sr-status-{i}") on:change=move |ev| current.update(|s| if let Some(r) = s.saved_replies.get_mut(i) { r.then_status = Status::parse(&event_target_value(&ev)) })>
-                        {["", "pending", "solved", "closed"].into_iter().map(|v| {
-                            let selected = r.then_status.map(|s| s.as_str()).unwrap_or("") == v;
-                            view! { <option value=v selected=selected>{if v.is_empty() { "(leave its status)" } else { v }}</option> }
-                        }).collect_view()}
-                    </select>
-                    <label for=format!("sr-tags-{i}")>"and add the tags (comma-separated)"</label>
-                    <input id=format!("sr-tags-{i}") type="text" prop:value=r.add_tags.join(", ")
-                        on:change=move |ev| current.update(|s| if let Some(r) = s.saved_replies.get_mut(i) {
-                            r.add_tags = event_target_value(&ev).split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect();
-                        }) />
-                    <button type="button" class="link" on:click=move |_| current.update(|s| if i < s.saved_replies.len() { s.saved_replies.remove(i); })>
-                        {format!("Remove saved reply {}", i + 1)}
-                    </button>
-                </fieldset>
-            }).collect_view()}
-            <div class="row">
-                <button type="button" on:click=move |_| current.update(|s| s.saved_replies.push(SavedReply { title: String::new(), body: String::new(), then_status: None, add_tags: Vec::new() }))>
-                    "Add a saved reply"
-                </button>
-            </div>
+            <SavedReplies rows=replies />
 
             <h2>"Automation rules"</h2>
             <p class="muted">"A JSON list of rules, each on one or more triggers (on): ticket_created, ticket_updated, sla_breached, or scheduled (checked at every cron run; its actions must undo one of its conditions, as set_status closed does for status eq solved). Conditions on channel, text, subject, priority, priority_score, customer.plan, tags, status, hours_since_update, locale, assignee, team; actions set_priority, add_tag, assign_team, auto_reply, notify_webhook, set_status."</p>

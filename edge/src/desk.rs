@@ -5,6 +5,7 @@
 pub(crate) mod cron;
 pub(crate) mod erasure;
 pub(crate) mod intake;
+pub(crate) mod mail;
 pub(crate) mod merge;
 pub(crate) mod publish;
 pub(crate) mod report;

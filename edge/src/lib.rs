@@ -1,7 +1,8 @@
 //! Deflect's edge: a Cloudflare Worker serving the public API for the
-//! widget, the agent and admin API for the dashboard, the help centre, and
-//! an SLA cron. Logic lives in `deflect-shared`; this crate does HTTP,
-//! persistence (D1, KV) and cryptography (WebCrypto).
+//! widget, the agent and admin API for the dashboard, the help centre, an
+//! SLA cron, and mail to the support address. Logic lives in
+//! `deflect-shared`; this crate does HTTP, mail, persistence (D1, KV) and
+//! cryptography (WebCrypto).
 
 mod auth;
 mod cors;
@@ -14,7 +15,9 @@ mod state;
 mod store;
 mod two_factor;
 
-use worker::{Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent, event};
+use worker::{
+    Context, Env, ForwardableEmailMessage, Request, Response, Result, ScheduleContext, ScheduledEvent, event,
+};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
@@ -25,6 +28,13 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let resp = routes::handle(&app, req).await;
     ctx.wait_until(app.take_pending());
     resp
+}
+
+/// Mail to the support address (Cloudflare Email Routing).
+#[event(email)]
+async fn email(message: ForwardableEmailMessage, env: Env, ctx: Context) -> Result<()> {
+    desk::mail::on_email(message, env, ctx).await;
+    Ok(())
 }
 
 #[event(scheduled)]

@@ -59,6 +59,7 @@ pub mod api;
 pub mod assignment;
 pub mod audit;
 pub mod business_hours;
+pub mod email;
 mod error;
 pub mod kb;
 pub mod markdown;

@@ -1370,6 +1370,49 @@ test('a ticket that starts waiting for an agent shows in the tab title and as a 
   await staff.close();
 });
 
+test('a customer\'s e-mail shows in the queue as an e-mail ticket; the reply says it was e-mailed', async () => {
+  const { url } = dashEdge();
+  const context = await staffContext();
+  const page = await context.newPage();
+  const problems = watch(page);
+  await login(page, url, ADMIN_EMAIL, adminPassword());
+  const marker = unique('mailed');
+  const from = `${unique('mia')}@example.com`;
+  const raw = [
+    `From: Mia Mail <${from}>`, 'To: help@deflect.test', `Subject: Refund for ${marker}`,
+    `Message-ID: <${unique('m')}@mail.example.com>`, 'Content-Type: text/plain; charset=utf-8', '',
+    // Customer text is text: markup in a mail is shown as written.
+    'Please refund order 77. <img src=x onerror="window.__pwned = 1">', '',
+  ].join('\r\n');
+  const status = await page.evaluate(async ([from, raw]) => (await fetch(`/cdn-cgi/handler/email?from=${from}&to=help@deflect.test`, { method: 'POST', body: raw })).status, [from, raw]);
+  assert.equal(status, 200);
+  await page.goto(`${url}/dashboard/#/queue`);
+  await page.locator('#f-q').fill(marker);
+  await page.locator('#f-q').press('Enter');
+  const row = page.locator('tr', { hasText: marker });
+  await row.waitFor();
+  await row.getByRole('link').first().click();
+  await page.getByText('Please refund order 77. <img src=x onerror="window.__pwned = 1">').waitFor();
+  await page.getByText(/· email ·/).waitFor();
+  await page.locator('#reply').fill('The refund is on its way.');
+  await page.getByRole('button', { name: 'Send reply' }).click();
+  await page.getByRole('status').getByText('Reply sent.').waitFor();
+  // The page refreshes on its own; the reply's mail goes out after the answer.
+  const deadline = Date.now() + 20_000;
+  while (await page.locator('.tag.delivery.sent').count() === 0) {
+    assert.ok(Date.now() < deadline, 'the reply was not marked e-mailed within 20 s');
+    await page.waitForTimeout(500);
+    await page.reload();
+    await page.getByText('The refund is on its way.').waitFor();
+  }
+  assert.equal(await page.locator('.tag.delivery.sent').textContent(), 'e-mailed');
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  const id = page.url().split('/').pop();
+  assert.equal((await api(page, 'PATCH', `/v1/agent/tickets/${id}`, { status: 'closed' })).status, 200);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('an agent logs a phone call as a ticket from the queue, and lands on it', async () => {
   const { url } = dashEdge();
   const password = 'logger password 123';

@@ -5,6 +5,7 @@
 
 mod auth;
 mod bad_input;
+mod email;
 mod kb;
 mod metrics;
 mod privacy;

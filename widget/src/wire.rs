@@ -138,6 +138,8 @@ fn message(v: &In) -> Option<Message> {
         body: v.str("body")?,
         internal: v.bool("internal")?,
         created_at: v.num("created_at")? as i64,
+        delivery: None,
+        delivery_error: None,
     })
 }
 

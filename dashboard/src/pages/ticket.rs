@@ -92,6 +92,7 @@ fn Thread(
                             <strong>{who}</strong>
                             {m.internal.then(|| view! { <span class="tag">"internal note"</span> })}
                             <span class="muted">{stamp(m.created_at)}</span>
+                            {delivery(m.delivery.as_deref(), m.delivery_error.as_deref())}
                         </div>
                         <div class="body">{linked(&m.body)}</div>
                     </li>
@@ -99,6 +100,17 @@ fn Thread(
             }).collect_view()}
         </ol>
     }
+}
+
+/// Whether a reply went out by mail: said in words, with the reason when
+/// it did not.
+fn delivery(state: Option<&str>, error: Option<&str>) -> Option<impl IntoView + use<>> {
+    let (class, words) = match state? {
+        "sent" => ("tag delivery sent", "e-mailed".to_string()),
+        "pending" => ("tag delivery", "e-mail on its way".to_string()),
+        _ => ("tag delivery failed", format!("e-mail not sent: {}", error.unwrap_or("no reason given"))),
+    };
+    Some(view! { <span class=class>{words}</span> })
 }
 
 /// How long an agent can snooze a ticket for, in hours, and its words.

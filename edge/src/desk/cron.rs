@@ -1,5 +1,5 @@
 //! The minute's cron: SLA breaches, snoozes that ended, retention,
-//! scheduled rules, webhook retries, and forgetting stale presence reports.
+//! scheduled rules, webhook retries, replies to mail again, and forgetting stale presence reports.
 //! Each part logs its own failure and the next one still runs.
 
 use crate::state::App;
@@ -31,6 +31,11 @@ pub(crate) async fn run(app: &App) {
     // made after the run, so this takes only older ones.
     if let Err(e) = super::webhooks::retry_due(app).await {
         worker::console_error!("cron, webhooks: {e:?}");
+    }
+    match super::mail::deliver_due(app).await {
+        Ok(n) if n > 0 => worker::console_log!("cron: {n} replies mailed"),
+        Ok(_) => {}
+        Err(e) => worker::console_error!("cron, mail: {e:?}"),
     }
     // Presence counts for half a minute; an hour-old report is only noise.
     if let Err(e) = crate::store::presence::forget_before(&app.db, app.now - 3_600_000).await {

@@ -124,6 +124,9 @@ pub(crate) async fn add_message(app: &App, row: &TicketRow, m: Sent<'_>) -> AppR
             .await?;
             settle_pause(app, &row.id).await?;
             app.audit(&agent.id, "ticket.reply", &row.id, serde_json::json!({ "message": id })).await?;
+            if super::mail::mailed(app, row) {
+                super::mail::queue(app, &id).await?;
+            }
         }
         Some(agent) => {
             run(&app.db, "UPDATE tickets SET updated_at = ?2 WHERE id = ?1", &[Arg::Text(&row.id), Arg::Int(app.now)])
@@ -335,6 +338,9 @@ pub(crate) async fn run_rules(app: &App, row: &TicketRow, trigger: Trigger) -> A
                 app.now,
             )?)
             .await?;
+            if super::mail::mailed(app, row) {
+                super::mail::queue(app, &id).await?;
+            }
         }
     }
     after_automation(app, row, &outcome.applied).await

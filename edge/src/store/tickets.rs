@@ -43,6 +43,9 @@ pub(crate) struct TicketRow {
     pub(crate) updated_at: f64,
     #[serde(default)]
     pub(crate) snoozed_until: Option<f64>,
+    /// The support address of a ticket opened by mail.
+    #[serde(default)]
+    pub(crate) mail_address: Option<String>,
     pub(crate) customer_name: Option<String>,
     pub(crate) customer_email_enc: String,
     pub(crate) customer_plan: Option<String>,
@@ -53,7 +56,7 @@ pub(crate) struct TicketRow {
 const SELECT: &str = "SELECT t.id, t.site_id, t.customer_id, t.request_hash, t.subject, t.status, t.channel, t.locale, \
     t.page_url, t.shown_articles, t.priority_score, t.priority_level, t.priority_explain, t.priority_features, \
     t.priority_override, t.assignee_id, t.team, t.tags, t.solved_article_id, t.merged_into, t.pending_since, t.paused_minutes, t.first_response_at, t.solved_at, \
-    t.first_response_due, t.resolution_due, t.csat, t.csat_comment, t.created_at, t.updated_at, t.snoozed_until, c.name AS customer_name, c.email_enc AS customer_email_enc, \
+    t.first_response_due, t.resolution_due, t.csat, t.csat_comment, t.created_at, t.updated_at, t.snoozed_until, t.mail_address, c.name AS customer_name, c.email_enc AS customer_email_enc, \
     c.plan AS customer_plan, c.erased_at AS customer_erased_at, a.name AS assignee_name \
     FROM tickets t JOIN customers c ON c.id = t.customer_id LEFT JOIN agents a ON a.id = t.assignee_id";
 
@@ -150,6 +153,8 @@ struct MessageRow {
     body: String,
     internal: f64,
     created_at: f64,
+    delivery: Option<String>,
+    delivery_error: Option<String>,
 }
 
 /// When the team last wrote to the customer on a ticket, and whether its
@@ -187,7 +192,7 @@ pub(crate) async fn last_replies(db: &D1Database, ids: &[&str]) -> AppResult<Vec
 pub(crate) async fn messages(db: &D1Database, ticket: &str, include_internal: bool) -> AppResult<Vec<Message>> {
     let rows: Vec<MessageRow> = all(
         db,
-        "SELECT m.id, m.author, m.body, m.internal, m.created_at, \
+        "SELECT m.id, m.author, m.body, m.internal, m.created_at, m.delivery, m.delivery_error, \
            CASE m.author WHEN 'agent' THEN a.name WHEN 'customer' THEN c.name ELSE 'Deflect' END AS author_name \
          FROM messages m JOIN tickets t ON t.id = m.ticket_id JOIN customers c ON c.id = t.customer_id \
          LEFT JOIN agents a ON a.id = m.author_id \
@@ -208,6 +213,9 @@ pub(crate) async fn messages(db: &D1Database, ticket: &str, include_internal: bo
             body: r.body,
             internal: r.internal != 0.0,
             created_at: r.created_at as i64,
+            // Whether a reply went out by mail is the team's business.
+            delivery: r.delivery.filter(|_| include_internal),
+            delivery_error: r.delivery_error.filter(|_| include_internal),
         })
         .collect())
 }

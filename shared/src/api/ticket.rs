@@ -243,6 +243,13 @@ pub struct Message {
     pub internal: bool,
     /// Milliseconds since the epoch.
     pub created_at: i64,
+    /// For agents, on a reply mailed to the customer: `pending`, `sent` or
+    /// `failed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<String>,
+    /// Why mailing it failed, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_error: Option<String>,
 }
 
 /// A ticket as its customer sees it.

@@ -1,0 +1,402 @@
+//! E-mail as a channel. Cloudflare Email Routing hands the worker each mail
+//! sent to the support address; [`receive`] makes it a ticket, or a message
+//! of the ticket it answers. An agent's reply on such a ticket is mailed
+//! back from the same address by [`deliver_due`], through the `EMAIL`
+//! send_email binding, and tried again by the cron until it goes.
+//!
+//! An answer joins a ticket only when it names the ticket (in its threading
+//! headers or its subject tag, see `deflect_shared::email::reference`) and
+//! comes from that ticket's customer; anything else opens a new ticket.
+//! Mail a machine sent (out-of-office replies, bounces, lists) opens
+//! nothing and is not answered, so two auto-responders cannot loop.
+
+use super::intake::{self, Created};
+use super::work::{self, Added, Sent};
+use crate::crypto::sha256_hex;
+use crate::error::{AppError, AppResult};
+use crate::state::App;
+use crate::store::tickets::{self, TicketRow};
+use crate::store::{Arg, all, first, run};
+use deflect_shared::api::NewTicket;
+use deflect_shared::email::{self, InboundMail, Reply, reference};
+use serde::Deserialize;
+use worker::{Context, Env, ForwardableEmailMessage};
+
+/// Attempts at mailing a reply before it is left as failed.
+pub(crate) const MAX_ATTEMPTS: i64 = 5;
+/// Minutes to wait before each next attempt.
+const BACKOFF_MINUTES: [i64; 4] = [1, 5, 30, 120];
+/// The most replies one run mails.
+const BATCH: u32 = 20;
+
+/// What became of a mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Received {
+    /// It opened this ticket.
+    Opened(String),
+    /// It was added to this ticket.
+    Added(String),
+    /// It was read and left alone, for this reason.
+    Ignored(String),
+    /// It was refused; the sender is told this reason.
+    Refused(String),
+}
+
+/// The worker's `email` event. It never fails (the runtime glue would
+/// abort): a mail that cannot be taken is refused with the reason, which
+/// the sender gets back as a bounce.
+pub(crate) async fn on_email(message: ForwardableEmailMessage, env: Env, ctx: Context) {
+    const LATER: &str = "the help desk could not take this message just now; please send it again later";
+    let app = match App::new(env) {
+        Ok(app) => app,
+        Err(e) => {
+            worker::console_error!("mail: {e:?}");
+            message.set_reject(LATER);
+            return;
+        }
+    };
+    let size = message.raw_size() as usize;
+    if size > email::inbound::MAX_MAIL_BYTES {
+        message.set_reject(&email::MailError::TooLarge(size).to_string());
+        return;
+    }
+    let raw = match message.raw_bytes().await {
+        Ok(raw) => raw,
+        Err(e) => {
+            worker::console_error!("mail: reading it failed: {e:?}");
+            message.set_reject(LATER);
+            return;
+        }
+    };
+    // Logged by its Message-ID, which names no one.
+    let name = message.headers().get("message-id").ok().flatten().unwrap_or_default();
+    match receive(&app, &message.from(), &message.to(), &raw).await {
+        Ok(Received::Opened(id)) => worker::console_log!("mail {name}: opened ticket {id}"),
+        Ok(Received::Added(id)) => worker::console_log!("mail {name}: added to ticket {id}"),
+        Ok(Received::Ignored(why)) => worker::console_log!("mail {name}: not filed, as {why}"),
+        Ok(Received::Refused(why)) => {
+            worker::console_log!("mail {name}: refused, as {why}");
+            message.set_reject(&why);
+        }
+        Err(e) => {
+            worker::console_error!("mail: {e:?}");
+            message.set_reject(LATER);
+        }
+    }
+    ctx.wait_until(app.take_pending());
+}
+
+/// Reads a mail sent to `to` by `envelope_from` and files it.
+pub(crate) async fn receive(app: &App, envelope_from: &str, to: &str, raw: &[u8]) -> AppResult<Received> {
+    let mail = match email::parse(raw, envelope_from) {
+        Ok(m) => m,
+        Err(e) => return Ok(Received::Refused(e.to_string())),
+    };
+    if let Some(why) = mail.automatic {
+        return Ok(Received::Ignored(format!("it is {why}")));
+    }
+    let to = to.trim().to_lowercase();
+    if mail.from == to {
+        return Ok(Received::Ignored("it comes from the support address itself".into()));
+    }
+    let settings = app.settings().await?;
+    let Some(site) = settings.sites.first() else {
+        return Ok(Received::Refused("this help desk has no site to file mail under".into()));
+    };
+    let key = idempotency_key(&mail).await?;
+    if let Some(row) = answered_ticket(app, &site.id, &mail).await? {
+        let sent = Sent { author: None, body: &mail.text, internal: false, key: Some(&key) };
+        let added = match work::added_before(app, &row, sent).await {
+            Ok(true) => Added::Replayed,
+            Ok(false) => work::add_message(app, &row, sent).await?,
+            Err(AppError::Conflict(_)) => Added::Replayed,
+            Err(e) => return Err(e),
+        };
+        if added == Added::Replayed {
+            return Ok(Received::Ignored("it was received before".into()));
+        }
+        run(
+            &app.db,
+            "UPDATE messages SET mail_id = ?3 WHERE ticket_id = ?1 AND idempotency_key = ?2",
+            &[Arg::Text(&row.id), Arg::Text(&key), Arg::OptText(mail.message_id.as_deref())],
+        )
+        .await?;
+        run(
+            &app.db,
+            "UPDATE tickets SET mail_address = COALESCE(mail_address, ?2) WHERE id = ?1",
+            &[Arg::Text(&row.id), Arg::Text(&to)],
+        )
+        .await?;
+        return Ok(Received::Added(row.id));
+    }
+
+    let new = NewTicket {
+        site: site.id.clone(),
+        email: mail.from.clone(),
+        name: mail.name.clone(),
+        phone: None,
+        subject: mail.subject.clone(),
+        message: mail.text.clone(),
+        shown_articles: Vec::new(),
+        page_url: None,
+        locale: mail.locale.to_string(),
+        session: None,
+        channel: "email".into(),
+    };
+    let fingerprint = format!("{}\n{}\n{}", mail.from, mail.subject, mail.text);
+    let created = match intake::create(app, new, &fingerprint, &key, None).await {
+        Ok(c) => c,
+        Err(AppError::Conflict(_)) => return Ok(Received::Ignored("it was received before".into())),
+        Err(e) => return Err(e),
+    };
+    let ticket = match created {
+        Created::New(t) => t.ticket.id,
+        Created::Replay(_) => return Ok(Received::Ignored("it was received before".into())),
+    };
+    run(&app.db, "UPDATE tickets SET mail_address = ?2 WHERE id = ?1", &[Arg::Text(&ticket), Arg::Text(&to)]).await?;
+    run(
+        &app.db,
+        "UPDATE messages SET mail_id = ?2 WHERE ticket_id = ?1 AND author = 'customer'",
+        &[Arg::Text(&ticket), Arg::OptText(mail.message_id.as_deref())],
+    )
+    .await?;
+    // The rules' auto-replies go back by mail too.
+    run(
+        &app.db,
+        "UPDATE messages SET delivery = 'pending', delivery_next_at = ?2 \
+         WHERE ticket_id = ?1 AND author = 'system' AND internal = 0",
+        &[Arg::Text(&ticket), Arg::Int(app.now)],
+    )
+    .await?;
+    deliver_soon(app);
+    Ok(Received::Opened(ticket))
+}
+
+/// The key a mail is kept once under: its Message-ID, or a digest of what
+/// it says when it has none.
+async fn idempotency_key(mail: &InboundMail) -> AppResult<String> {
+    let basis = match &mail.message_id {
+        Some(id) => id.clone(),
+        None => format!("{}\n{}\n{}", mail.from, mail.subject, mail.text),
+    };
+    Ok(format!("mail:{}", sha256_hex(basis.as_bytes()).await?))
+}
+
+#[derive(Deserialize)]
+struct TicketId {
+    ticket_id: String,
+}
+
+/// The open ticket of this sender's that the mail answers, if it names one.
+async fn answered_ticket(app: &App, site: &str, mail: &InboundMail) -> AppResult<Option<TicketRow>> {
+    let mut candidates: Vec<String> =
+        mail.answers.iter().filter_map(|id| reference::ticket_of(id)).map(str::to_string).collect();
+    for id in mail.answers.iter().take(20) {
+        let found: Vec<TicketId> =
+            all(&app.db, "SELECT ticket_id FROM messages WHERE mail_id = ?1 LIMIT 1", &[Arg::Text(id)]).await?;
+        candidates.extend(found.into_iter().map(|f| f.ticket_id));
+    }
+    let hash = app.key().await?.lookup_hash(&mail.from).await?;
+    if let Some(prefix) = reference::tagged(&mail.subject) {
+        let found: Vec<TicketId> = all(
+            &app.db,
+            "SELECT t.id AS ticket_id FROM tickets t JOIN customers c ON c.id = t.customer_id \
+             WHERE substr(t.id, 1, ?1) = ?2 AND c.email_hash = ?3 AND c.site_id = ?4 LIMIT 2",
+            &[Arg::Int(prefix.len() as i64), Arg::Text(prefix), Arg::Text(&hash), Arg::Text(site)],
+        )
+        .await?;
+        if found.len() == 1 {
+            candidates.extend(found.into_iter().map(|f| f.ticket_id));
+        }
+    }
+    for id in candidates {
+        let Some(mut row) = tickets::by_id(&app.db, &id).await? else { continue };
+        // A merged ticket's thread goes on in the one it was merged into.
+        for _ in 0..5 {
+            match row.merged_into.clone() {
+                Some(into) => match tickets::by_id(&app.db, &into).await? {
+                    Some(r) => row = r,
+                    None => break,
+                },
+                None => break,
+            }
+        }
+        if row.site_id != site || row.status == "closed" || row.customer_erased_at.is_some() {
+            continue;
+        }
+        #[derive(Deserialize)]
+        struct Hash {
+            email_hash: String,
+        }
+        let owner: Option<Hash> =
+            first(&app.db, "SELECT email_hash FROM customers WHERE id = ?1", &[Arg::Text(&row.customer_id)]).await?;
+        if owner.is_some_and(|o| o.email_hash == hash) {
+            return Ok(Some(row));
+        }
+    }
+    Ok(None)
+}
+
+/// Whether a reply on this ticket is mailed: it came in by mail, or an
+/// agent logged it as an e-mail and a support address is set.
+pub(crate) fn mailed(app: &App, row: &TicketRow) -> bool {
+    row.mail_address.is_some() || (row.channel == "email" && support_address(app).is_some())
+}
+
+/// The support address replies come from when the ticket has none of its
+/// own (`DEFLECT_SUPPORT_EMAIL`).
+fn support_address(app: &App) -> Option<String> {
+    app.env.var("DEFLECT_SUPPORT_EMAIL").ok().map(|v| v.to_string()).filter(|v| v.contains('@'))
+}
+
+/// Marks a new reply (or auto-reply) to be mailed, and mails it once the
+/// response is sent.
+pub(crate) async fn queue(app: &App, message: &str) -> AppResult<()> {
+    run(
+        &app.db,
+        "UPDATE messages SET delivery = 'pending', delivery_next_at = ?2 WHERE id = ?1 AND delivery IS NULL",
+        &[Arg::Text(message), Arg::Int(app.now)],
+    )
+    .await?;
+    deliver_soon(app);
+    Ok(())
+}
+
+/// Mails what is due once the response is sent.
+pub(crate) fn deliver_soon(app: &App) {
+    let env = app.env.clone();
+    app.defer(async move {
+        match App::new(env) {
+            Ok(app) => {
+                if let Err(e) = deliver_due(&app).await {
+                    worker::console_error!("mail delivery: {e:?}");
+                }
+            }
+            Err(e) => worker::console_error!("mail delivery: {e:?}"),
+        }
+    });
+}
+
+#[derive(Debug, Deserialize)]
+struct Outgoing {
+    id: String,
+    ticket_id: String,
+    body: String,
+    delivery_attempts: f64,
+    author_name: Option<String>,
+}
+
+/// Mails the replies that are due (new, or failed and due again); returns
+/// how many went.
+pub(crate) async fn deliver_due(app: &App) -> AppResult<usize> {
+    let due: Vec<Outgoing> = all(
+        &app.db,
+        "SELECT m.id, m.ticket_id, m.body, m.delivery_attempts, a.name AS author_name FROM messages m \
+         LEFT JOIN agents a ON a.id = m.author_id \
+         WHERE m.delivery IN ('pending', 'failed') AND m.delivery_next_at <= ?1 AND m.delivery_attempts < ?2 \
+         ORDER BY m.delivery_next_at LIMIT ?3",
+        &[Arg::Int(app.now), Arg::Int(MAX_ATTEMPTS), Arg::Int(i64::from(BATCH))],
+    )
+    .await?;
+    let mut sent = 0;
+    for m in due {
+        // Claim the attempt, so the cron and a request's own attempt do
+        // not both send it.
+        let attempt = m.delivery_attempts as i64 + 1;
+        let wait = BACKOFF_MINUTES.get(attempt as usize - 1).copied().unwrap_or(240);
+        let claimed = run(
+            &app.db,
+            "UPDATE messages SET delivery_attempts = ?2, delivery_next_at = ?3 \
+             WHERE id = ?1 AND delivery_attempts = ?2 - 1 AND delivery IN ('pending', 'failed')",
+            &[Arg::Text(&m.id), Arg::Int(attempt), Arg::Int(app.now + wait * 60_000)],
+        )
+        .await?;
+        if claimed == 0 {
+            continue;
+        }
+        let outcome = send(app, &m).await;
+        let (state, error) = match &outcome {
+            Ok(()) => ("sent", None),
+            Err(e) => ("failed", Some(e.to_string().chars().take(300).collect::<String>())),
+        };
+        run(
+            &app.db,
+            "UPDATE messages SET delivery = ?2, delivery_error = ?3 WHERE id = ?1",
+            &[Arg::Text(&m.id), Arg::Text(state), Arg::OptText(error.as_deref())],
+        )
+        .await?;
+        if outcome.is_ok() {
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}
+
+/// Why a reply could not be mailed, in words for the agent.
+#[derive(Debug)]
+struct NotSent(String);
+
+impl std::fmt::Display for NotSent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+async fn send(app: &App, m: &Outgoing) -> Result<(), NotSent> {
+    let fail = |e: AppError| {
+        worker::console_error!("mail delivery: {e:?}");
+        NotSent(e.message())
+    };
+    let row = tickets::by_id(&app.db, &m.ticket_id)
+        .await
+        .map_err(fail)?
+        .ok_or_else(|| NotSent("the ticket is gone".into()))?;
+    if row.customer_erased_at.is_some() {
+        return Err(NotSent("the customer's data was erased".into()));
+    }
+    let from = row.mail_address.clone().or_else(|| support_address(app)).ok_or_else(|| {
+        NotSent("no support address is set (DEFLECT_SUPPORT_EMAIL), so there is nothing to send from".into())
+    })?;
+    let to = app.key().await.map_err(fail)?.decrypt(&row.customer_email_enc).await.map_err(fail)?;
+    #[derive(Deserialize)]
+    struct MailId {
+        mail_id: String,
+    }
+    let thread: Vec<MailId> = all(
+        &app.db,
+        "SELECT mail_id FROM messages WHERE ticket_id = ?1 AND mail_id IS NOT NULL AND id != ?2 \
+         ORDER BY created_at, id LIMIT 20",
+        &[Arg::Text(&row.id), Arg::Text(&m.id)],
+    )
+    .await
+    .map_err(fail)?;
+    let references: Vec<String> = thread.into_iter().map(|t| t.mail_id).collect();
+    let mail_id = reference::message_id(&row.id, &m.id, reference::domain(&from));
+    let settings = app.settings().await.map_err(fail)?;
+    let site = settings.site(&row.site_id).map_or_else(|| row.site_id.clone(), |s| s.name.clone());
+    let from_name = match &m.author_name {
+        Some(agent) => format!("{agent} at {site}"),
+        None => site,
+    };
+    let subject = reference::reply_subject(&row.subject, &row.id);
+    let raw = email::compose(&Reply {
+        from: &from,
+        from_name: &from_name,
+        to: &to,
+        to_name: row.customer_name.as_deref(),
+        subject: &subject,
+        message_id: &mail_id,
+        references: &references,
+        body: &m.body,
+        link: None,
+        sent_at: app.now,
+    });
+    run(&app.db, "UPDATE messages SET mail_id = ?2 WHERE id = ?1", &[Arg::Text(&m.id), Arg::Text(&mail_id)])
+        .await
+        .map_err(fail)?;
+    let binding = app.env.send_email("EMAIL").map_err(|e| NotSent(format!("the EMAIL binding is missing: {e}")))?;
+    let message = worker::EmailMessage::new(&from, &to, &raw)
+        .map_err(|e| NotSent(format!("the mail was refused: {}", String::from(e.message()))))?;
+    binding.send(&message).await.map_err(|e| NotSent(format!("sending failed: {}", String::from(e.message()))))?;
+    Ok(())
+}

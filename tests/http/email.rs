@@ -1,0 +1,271 @@
+//! E-mail as a channel, through wrangler's local Email Routing: a raw mail
+//! posted to `/cdn-cgi/handler/email` reaches the worker's `email` handler
+//! as it would from Cloudflare, and the `EMAIL` binding writes what the
+//! worker sends to an `.eml` file whose path wrangler logs.
+
+use super::{d1, rows_containing};
+use deflect_tests::{Client, admin, edge_persist, edge_url, unique};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+const SUPPORT: &str = "help@deflect.test";
+
+/// Delivers a raw mail to the local worker; the status and wrangler's
+/// answer (200, or 400 with the reason the worker refused it).
+fn deliver(from: &str, raw: &[u8]) -> (u16, String) {
+    let c = Client::new(&edge_url()).ip(&unique("ip"));
+    let path = format!("/cdn-cgi/handler/email?from={from}&to={SUPPORT}");
+    let r = c.send("POST", &path, &[], Some(("message/rfc822", raw)));
+    (r.status, r.text)
+}
+
+/// A plain-text mail, with CRLF line ends.
+fn mail(headers: &[(&str, &str)], body: &str) -> Vec<u8> {
+    let mut text = String::new();
+    for (name, value) in headers {
+        text.push_str(&format!("{name}: {value}\r\n"));
+    }
+    text.push_str(&format!("To: {SUPPORT}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"));
+    text.push_str(&body.replace('\n', "\r\n"));
+    text.into_bytes()
+}
+
+/// The ticket whose subject holds `marker`.
+fn ticket_with(marker: &str) -> Vec<String> {
+    d1(&format!("SELECT id FROM tickets WHERE instr(subject, '{marker}') > 0 ORDER BY created_at"))
+        .iter()
+        .filter_map(|r| r["id"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// The agent's view of a ticket, once `done` holds for it (within 20 s).
+fn when(a: &Client, id: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let t = a.get(&format!("/v1/agent/tickets/{id}")).json();
+        if done(&t) {
+            return t;
+        }
+        assert!(Instant::now() < deadline, "{what} did not happen within 20 s: {t}");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// The test edge's log (`wrangler-<port>.log` beside its data).
+fn edge_log() -> String {
+    std::fs::read_dir(edge_persist())
+        .expect("the edge's data folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("wrangler-")))
+        .map(|log| std::fs::read_to_string(log).unwrap_or_default())
+        .collect()
+}
+
+/// The mail the worker sent for ticket `id`, from the `.eml` files wrangler
+/// logged.
+fn sent_mail(id: &str) -> String {
+    let needle = format!("<deflect.{id}.");
+    let log = edge_log();
+    for path in log.split_whitespace().filter(|w| w.ends_with(".eml")) {
+        let path = path.trim_matches(|c: char| c.is_control() || c == '\u{1b}');
+        if let Ok(eml) = std::fs::read_to_string(path)
+            && eml.contains(&needle)
+        {
+            return eml;
+        }
+    }
+    panic!("no .eml file holds a mail of ticket {id}");
+}
+
+#[test]
+fn a_mail_becomes_a_ticket_and_the_reply_goes_back_by_mail() {
+    let marker = unique("parcel");
+    let customer = format!("{}@example.com", unique("ann"));
+    let first_id = format!("{}@mail.example.com", unique("m"));
+    let first = mail(
+        &[
+            ("From", &format!("Ann Mail <{customer}>")),
+            ("Subject", &format!("Where is parcel {marker}?")),
+            ("Message-ID", &format!("<{first_id}>")),
+        ],
+        "My parcel has not come.\nIt was due on Monday.\n",
+    );
+    let (status, text) = deliver(&customer, &first);
+    assert_eq!(status, 200, "{text}");
+    // The same mail again (a retry of the sending server): kept once.
+    assert_eq!(deliver(&customer, &first).0, 200);
+    let ids = ticket_with(&marker);
+    assert_eq!(ids.len(), 1, "one ticket: {ids:?}");
+    let id = &ids[0];
+
+    let a = admin(&edge_url());
+    let t = a.get(&format!("/v1/agent/tickets/{id}")).json();
+    assert_eq!(t["channel"], "email");
+    assert_eq!(t["ticket"]["channel"], "email");
+    assert_eq!(t["ticket"]["subject"], format!("Where is parcel {marker}?"));
+    assert_eq!(t["customer"]["email"], customer.as_str());
+    assert_eq!(t["customer"]["name"], "Ann Mail");
+    assert_eq!(t["messages"][0]["body"], "My parcel has not come.\nIt was due on Monday.");
+    assert!(t["ticket"]["priority_score"].as_f64().is_some_and(|s| s > 0.0), "scored like any ticket: {t}");
+
+    // The agent's reply goes out by mail, in the thread.
+    let answer = unique("answer");
+    let body = json!({ "body": format!("It left our depot today ({answer}).") }).to_string();
+    let r = a.send(
+        "POST",
+        &format!("/v1/agent/tickets/{id}/messages"),
+        &[("idempotency-key", &unique("k")), ("x-deflect-csrf", "1")],
+        Some(("application/json", body.as_bytes())),
+    );
+    assert!(r.status == 201 || r.status == 200, "{}", r.text);
+    let t = when(&a, id, "the reply's mail", |t| {
+        t["messages"].as_array().is_some_and(|m| m.iter().any(|m| m["delivery"] == "sent"))
+    });
+    assert_eq!(t["ticket"]["status"], "pending");
+    let eml = sent_mail(id);
+    let sent = mail_parser::MessageParser::default().parse(eml.as_bytes()).expect("the sent mail reads");
+    let from = sent.from().and_then(|f| f.first()).expect("From");
+    assert_eq!(from.address(), Some(SUPPORT));
+    assert!(from.name().is_some_and(|n| n.contains(" at ")), "the agent and the site: {:?}", from.name());
+    assert_eq!(sent.to().and_then(|t| t.first()).and_then(|t| t.address()), Some(customer.as_str()));
+    let subject = sent.subject().expect("a subject").to_string();
+    let tag = format!("[#{}]", &id[..10]);
+    assert_eq!(subject, format!("Re: Where is parcel {marker}? {tag}"));
+    assert_eq!(sent.in_reply_to().as_text(), Some(first_id.as_str()), "it answers the customer's mail");
+    let reply_id = sent.message_id().expect("a Message-ID").to_string();
+    let text = sent.body_text(0).expect("a text body");
+    assert!(text.contains(&answer), "{text}");
+    assert!(text.contains("Reply above this line"), "{text}");
+
+    // The customer answers above the quote: their words join the ticket,
+    // which opens again.
+    let thanks = unique("thanks");
+    let answer_mail = mail(
+        &[
+            ("From", &customer),
+            ("Subject", &format!("Re: {subject}")),
+            ("Message-ID", &format!("<{}@mail.example.com>", unique("m"))),
+            ("In-Reply-To", &format!("<{reply_id}>")),
+            ("References", &format!("<{first_id}> <{reply_id}>")),
+        ],
+        &format!("Great, {thanks}!\n\nOn Thu, 26 Nov 2026, Shop <{SUPPORT}> wrote:\n> It left our depot today.\n"),
+    );
+    assert_eq!(deliver(&customer, &answer_mail).0, 200);
+    let t = when(&a, id, "the customer's answer", |t| {
+        t["messages"].as_array().is_some_and(|m| m.iter().any(|m| m["body"] == format!("Great, {thanks}!")))
+    });
+    assert_eq!(t["ticket"]["status"], "open", "the answer opens it again");
+    assert_eq!(ticket_with(&marker).len(), 1, "no new ticket");
+
+    // Only by the subject tag, as some clients drop the headers: the same.
+    let tagged = unique("tagged");
+    let by_tag = mail(
+        &[
+            ("From", &customer),
+            ("Subject", &format!("Re: something {tag}")),
+            ("Message-ID", &format!("<{}@mail.example.com>", unique("m"))),
+        ],
+        &format!("One more thing: {tagged}"),
+    );
+    assert_eq!(deliver(&customer, &by_tag).0, 200);
+    when(&a, id, "the tagged answer", |t| {
+        t["messages"].as_array().is_some_and(|m| m.iter().any(|m| m["body"] == format!("One more thing: {tagged}")))
+    });
+
+    // Someone else who quotes the thread does not write into it.
+    let stranger = format!("{}@example.com", unique("eve"));
+    let intruder = unique("intruder");
+    let forged = mail(
+        &[
+            ("From", &stranger),
+            ("Subject", &format!("Re: {subject} {intruder}")),
+            ("Message-ID", &format!("<{}@mail.example.com>", unique("m"))),
+            ("In-Reply-To", &format!("<{reply_id}>")),
+        ],
+        &format!("Let me in {intruder}"),
+    );
+    assert_eq!(deliver(&stranger, &forged).0, 200);
+    let theirs = ticket_with(&intruder);
+    assert_eq!(theirs.len(), 1, "a ticket of their own");
+    assert_ne!(&theirs[0], id);
+    let in_first =
+        d1(&format!("SELECT count(*) AS n FROM messages WHERE ticket_id = '{id}' AND instr(body, '{intruder}') > 0"));
+    assert_eq!(in_first[0]["n"], 0);
+
+    // An out-of-office reply to our mail is not filed and not answered.
+    let away = unique("away");
+    let auto = mail(
+        &[
+            ("From", &customer),
+            ("Subject", &format!("Out of office: {subject}")),
+            ("Message-ID", &format!("<{}@mail.example.com>", unique("m"))),
+            ("In-Reply-To", &format!("<{reply_id}>")),
+            ("Auto-Submitted", "auto-replied"),
+        ],
+        &format!("I am away until Monday {away}"),
+    );
+    assert_eq!(deliver(&customer, &auto).0, 200);
+    assert_eq!(rows_containing("messages", "body", &away), 0);
+
+    // Close the tickets, so the queue stays as the other tests expect.
+    for t in [id.as_str(), theirs[0].as_str()] {
+        let body = json!({ "status": "closed" }).to_string();
+        let r = a.send(
+            "PATCH",
+            &format!("/v1/agent/tickets/{t}"),
+            &[("x-deflect-csrf", "1")],
+            Some(("application/json", body.as_bytes())),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+}
+
+#[test]
+fn mail_in_a_chinese_charset_is_read_and_bad_mail_is_refused_in_words() {
+    let customer = format!("{}@example.cn", unique("li"));
+    let marker = unique("gbk");
+    let mut raw = format!(
+        "From: {customer}\r\nTo: {SUPPORT}\r\nSubject: =?GBK?B?zcu/7g==?= {marker}\r\nMessage-ID: <{}@mail.example.cn>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=GBK\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
+        unique("m")
+    )
+    .into_bytes();
+    // "我要退款，订单没有到。" in GBK.
+    raw.extend_from_slice(&[
+        0xce, 0xd2, 0xd2, 0xaa, 0xcd, 0xcb, 0xbf, 0xee, 0xa3, 0xac, 0xb6, 0xa9, 0xb5, 0xa5, 0xc3, 0xbb, 0xd3, 0xd0,
+        0xb5, 0xbd, 0xa1, 0xa3,
+    ]);
+    raw.extend_from_slice(b"\r\n");
+    let (status, text) = deliver(&customer, &raw);
+    assert_eq!(status, 200, "{text}");
+    let ids = ticket_with(&marker);
+    assert_eq!(ids.len(), 1);
+    let a = admin(&edge_url());
+    let t = a.get(&format!("/v1/agent/tickets/{}", ids[0])).json();
+    assert_eq!(t["ticket"]["subject"], format!("退款 {marker}"));
+    assert_eq!(t["messages"][0]["body"], "我要退款，订单没有到。");
+    assert_eq!(t["locale"], "zh", "Chinese mail is a Chinese ticket (and goes to agents with that skill)");
+
+    // A mail with nothing in it is refused, and the sender is told why
+    // (wrangler's stand-in for Email Routing records the refusal after it
+    // answers, so the worker's log is read instead of the status).
+    let empty_id = format!("{}@mail.example.cn", unique("m"));
+    let empty = mail(&[("From", &customer), ("Subject", "x"), ("Message-ID", &format!("<{empty_id}>"))], "\n\n");
+    let (status, text) = deliver(&customer, &empty);
+    assert!(status == 200 || status == 400, "{status}: {text}");
+    let said = format!("mail <{empty_id}>: refused, as the message has no text");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !edge_log().contains(&said) {
+        assert!(Instant::now() < deadline, "the edge's log does not say: {said}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    let body = json!({ "status": "closed" }).to_string();
+    let r = a.send(
+        "PATCH",
+        &format!("/v1/agent/tickets/{}", ids[0]),
+        &[("x-deflect-csrf", "1")],
+        Some(("application/json", body.as_bytes())),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+}

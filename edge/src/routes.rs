@@ -33,6 +33,12 @@ pub(crate) enum Bucket {
 
 /// Counts the request against its bucket; 429 when over the limit.
 pub(crate) async fn limit(app: &App, req: &Req, bucket: Bucket) -> AppResult<()> {
+    limit_client(app, &req.client_ip(), bucket).await
+}
+
+/// Counts one more request of `client` (an address, or another name for
+/// the sender) against its bucket; `RateLimited` when over the limit.
+pub(crate) async fn limit_client(app: &App, client: &str, bucket: Bucket) -> AppResult<()> {
     let limits = app.settings().await?.rate_limits;
     let (name, max) = match bucket {
         Bucket::Tickets => ("tickets", limits.tickets),
@@ -43,7 +49,7 @@ pub(crate) async fn limit(app: &App, req: &Req, bucket: Bucket) -> AppResult<()>
     // KV takes about one write per second per key on Cloudflare's network;
     // a counter that cannot be written must not turn a good request into
     // an error, so the request goes through and the failure is logged.
-    match kv::hit(&app.kv, name, &req.client_ip(), app.now).await {
+    match kv::hit(&app.kv, name, client, app.now).await {
         Ok(c) if c.estimate(app.now) > u64::from(max) => {
             Err(AppError::RateLimited(rate_limit::retry_after_secs(c.previous, c.current, app.now, u64::from(max))))
         }

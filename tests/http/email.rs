@@ -269,3 +269,56 @@ fn mail_in_a_chinese_charset_is_read_and_bad_mail_is_refused_in_words() {
     );
     assert_eq!(r.status, 200, "{}", r.text);
 }
+
+#[test]
+fn a_flood_of_mail_from_one_address_is_refused_past_the_limit() {
+    let sender = format!("{}@example.com", unique("flood"));
+    let marker = unique("flood");
+    let id_of = |n: usize| format!("{marker}-{n}@mail.example.com");
+    let first = mail(
+        &[("From", &sender), ("Subject", &format!("Help {marker}")), ("Message-ID", &format!("<{}>", id_of(0)))],
+        "First.",
+    );
+    assert_eq!(deliver(&sender, &first).0, 200);
+    let ids = ticket_with(&marker);
+    assert_eq!(ids.len(), 1);
+    let tag = format!("[#{}]", &ids[0][..10]);
+    // The default limit is 20 a minute: 45 mails in a few seconds go past
+    // it even if a minute turns meanwhile.
+    for n in 1..45 {
+        let more = mail(
+            &[("From", &sender), ("Subject", &format!("Re: Help {tag}")), ("Message-ID", &format!("<{}>", id_of(n)))],
+            &format!("More {n}."),
+        );
+        let (status, text) = deliver(&sender, &more);
+        assert!(status == 200 || status == 400, "{status}: {text}");
+    }
+    let refused = |log: &str| {
+        (0..45)
+            .filter(|n| log.contains(&format!("mail <{}>: refused, as too many messages from this address", id_of(*n))))
+            .count()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while refused(&edge_log()) == 0 {
+        assert!(Instant::now() < deadline, "no mail was refused");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // Every mail was answered before this; give the log a moment to hold
+    // the last lines.
+    std::thread::sleep(Duration::from_secs(1));
+    let kept =
+        d1(&format!("SELECT count(*) AS n FROM messages WHERE ticket_id = '{}' AND author = 'customer'", ids[0]));
+    let kept = kept[0]["n"].as_u64().unwrap_or(0);
+    assert!((20..45).contains(&kept), "the first 20 or so are kept, the rest refused: {kept}");
+    assert_eq!(kept as usize + refused(&edge_log()), 45, "each mail is kept or refused");
+
+    let body = json!({ "status": "closed" }).to_string();
+    let a = admin(&edge_url());
+    let r = a.send(
+        "PATCH",
+        &format!("/v1/agent/tickets/{}", ids[0]),
+        &[("x-deflect-csrf", "1")],
+        Some(("application/json", body.as_bytes())),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+}

@@ -14,6 +14,7 @@ use super::intake::{self, Created};
 use super::work::{self, Added, Sent};
 use crate::crypto::sha256_hex;
 use crate::error::{AppError, AppResult};
+use crate::routes::{Bucket, limit_client};
 use crate::state::App;
 use crate::store::tickets::{self, TicketRow};
 use crate::store::{Arg, all, first, run};
@@ -99,12 +100,23 @@ pub(crate) async fn receive(app: &App, envelope_from: &str, to: &str, raw: &[u8]
     if mail.from == to {
         return Ok(Received::Ignored("it comes from the support address itself".into()));
     }
+    // A sender's mail counts against the same limit per minute as a
+    // client's new tickets and replies in the widget.
+    let sender = app.key().await?.lookup_hash(&mail.from).await?;
+    match limit_client(app, &format!("mail:{sender}"), Bucket::Tickets).await {
+        Err(AppError::RateLimited(wait)) => {
+            return Ok(Received::Refused(format!(
+                "too many messages from this address in a minute; send it again in {wait} seconds"
+            )));
+        }
+        other => other?,
+    }
     let settings = app.settings().await?;
     let Some(site) = settings.sites.first() else {
         return Ok(Received::Refused("this help desk has no site to file mail under".into()));
     };
     let key = idempotency_key(&mail).await?;
-    if let Some(row) = answered_ticket(app, &site.id, &mail).await? {
+    if let Some(row) = answered_ticket(app, &site.id, &mail, &sender).await? {
         let sent = Sent { author: None, body: &mail.text, internal: false, key: Some(&key) };
         let added = match work::added_before(app, &row, sent).await {
             Ok(true) => Added::Replayed,
@@ -187,8 +199,13 @@ struct TicketId {
     ticket_id: String,
 }
 
+#[derive(Deserialize)]
+struct Hash {
+    email_hash: String,
+}
+
 /// The open ticket of this sender's that the mail answers, if it names one.
-async fn answered_ticket(app: &App, site: &str, mail: &InboundMail) -> AppResult<Option<TicketRow>> {
+async fn answered_ticket(app: &App, site: &str, mail: &InboundMail, hash: &str) -> AppResult<Option<TicketRow>> {
     let mut candidates: Vec<String> =
         mail.answers.iter().filter_map(|id| reference::ticket_of(id)).map(str::to_string).collect();
     for id in mail.answers.iter().take(20) {
@@ -196,13 +213,12 @@ async fn answered_ticket(app: &App, site: &str, mail: &InboundMail) -> AppResult
             all(&app.db, "SELECT ticket_id FROM messages WHERE mail_id = ?1 LIMIT 1", &[Arg::Text(id)]).await?;
         candidates.extend(found.into_iter().map(|f| f.ticket_id));
     }
-    let hash = app.key().await?.lookup_hash(&mail.from).await?;
     if let Some(prefix) = reference::tagged(&mail.subject) {
         let found: Vec<TicketId> = all(
             &app.db,
             "SELECT t.id AS ticket_id FROM tickets t JOIN customers c ON c.id = t.customer_id \
              WHERE substr(t.id, 1, ?1) = ?2 AND c.email_hash = ?3 AND c.site_id = ?4 LIMIT 2",
-            &[Arg::Int(prefix.len() as i64), Arg::Text(prefix), Arg::Text(&hash), Arg::Text(site)],
+            &[Arg::Int(prefix.len() as i64), Arg::Text(prefix), Arg::Text(hash), Arg::Text(site)],
         )
         .await?;
         if found.len() == 1 {
@@ -223,10 +239,6 @@ async fn answered_ticket(app: &App, site: &str, mail: &InboundMail) -> AppResult
         }
         if row.site_id != site || row.status == "closed" || row.customer_erased_at.is_some() {
             continue;
-        }
-        #[derive(Deserialize)]
-        struct Hash {
-            email_hash: String,
         }
         let owner: Option<Hash> =
             first(&app.db, "SELECT email_hash FROM customers WHERE id = ?1", &[Arg::Text(&row.customer_id)]).await?;

@@ -77,6 +77,18 @@ fn sent_mail(id: &str) -> String {
     panic!("no .eml file holds a mail of ticket {id}");
 }
 
+/// Closes a ticket, so the queue stays as the other tests expect.
+fn close(a: &Client, id: &str) {
+    let body = json!({ "status": "closed" }).to_string();
+    let r = a.send(
+        "PATCH",
+        &format!("/v1/agent/tickets/{id}"),
+        &[("x-deflect-csrf", "1")],
+        Some(("application/json", body.as_bytes())),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
 #[test]
 fn a_mail_becomes_a_ticket_and_the_reply_goes_back_by_mail() {
     let marker = unique("parcel");
@@ -207,17 +219,8 @@ fn a_mail_becomes_a_ticket_and_the_reply_goes_back_by_mail() {
     assert_eq!(deliver(&customer, &auto).0, 200);
     assert_eq!(rows_containing("messages", "body", &away), 0);
 
-    // Close the tickets, so the queue stays as the other tests expect.
-    for t in [id.as_str(), theirs[0].as_str()] {
-        let body = json!({ "status": "closed" }).to_string();
-        let r = a.send(
-            "PATCH",
-            &format!("/v1/agent/tickets/{t}"),
-            &[("x-deflect-csrf", "1")],
-            Some(("application/json", body.as_bytes())),
-        );
-        assert_eq!(r.status, 200, "{}", r.text);
-    }
+    close(&a, id);
+    close(&a, &theirs[0]);
 }
 
 #[test]
@@ -260,14 +263,7 @@ fn mail_in_a_chinese_charset_is_read_and_bad_mail_is_refused_in_words() {
         std::thread::sleep(Duration::from_millis(200));
     }
 
-    let body = json!({ "status": "closed" }).to_string();
-    let r = a.send(
-        "PATCH",
-        &format!("/v1/agent/tickets/{}", ids[0]),
-        &[("x-deflect-csrf", "1")],
-        Some(("application/json", body.as_bytes())),
-    );
-    assert_eq!(r.status, 200, "{}", r.text);
+    close(&a, &ids[0]);
 }
 
 #[test]
@@ -312,13 +308,5 @@ fn a_flood_of_mail_from_one_address_is_refused_past_the_limit() {
     assert!((20..45).contains(&kept), "the first 20 or so are kept, the rest refused: {kept}");
     assert_eq!(kept as usize + refused(&edge_log()), 45, "each mail is kept or refused");
 
-    let body = json!({ "status": "closed" }).to_string();
-    let a = admin(&edge_url());
-    let r = a.send(
-        "PATCH",
-        &format!("/v1/agent/tickets/{}", ids[0]),
-        &[("x-deflect-csrf", "1")],
-        Some(("application/json", body.as_bytes())),
-    );
-    assert_eq!(r.status, 200, "{}", r.text);
+    close(&admin(&edge_url()), &ids[0]);
 }

@@ -172,15 +172,18 @@ pub(crate) async fn receive(app: &App, envelope_from: &str, to: &str, raw: &[u8]
         &[Arg::Text(&ticket), Arg::OptText(mail.message_id.as_deref())],
     )
     .await?;
-    // The rules' auto-replies go back by mail too.
-    run(
+    // The rules' auto-replies go back by mail too; most tickets have none,
+    // and then there is nothing to send.
+    let auto_replies = run(
         &app.db,
         "UPDATE messages SET delivery = 'pending', delivery_next_at = ?2 \
          WHERE ticket_id = ?1 AND author = 'system' AND internal = 0",
         &[Arg::Text(&ticket), Arg::Int(app.now)],
     )
     .await?;
-    deliver_soon(app);
+    if auto_replies > 0 {
+        deliver_soon(app);
+    }
     Ok(Received::Opened(ticket))
 }
 

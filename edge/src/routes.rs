@@ -151,6 +151,9 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Get, ["v1", "agent", "tickets", id]) => agent_tickets::detail(app, req, id).await,
         (Patch, ["v1", "agent", "tickets", id]) => agent_tickets::update(app, req, id).await,
         (Post, ["v1", "agent", "tickets", id, "messages"]) => agent_tickets::message(app, req, id).await,
+        (Post, ["v1", "agent", "tickets", id, "messages", message, "send"]) => {
+            agent_tickets::send_again(app, req, id, message).await
+        }
         (Post, ["v1", "agent", "tickets", id, "merge"]) => agent_tickets::merge(app, req, id).await,
         (Post, ["v1", "agent", "tickets", id, "presence"]) => agent_tickets::presence(app, req, id).await,
         (Get, ["v1", "agent", "customers"]) => customers::list(app, req).await,
@@ -239,6 +242,7 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         | ["v1", "admin", "rules", "validate"]
         | ["v1", "admin", "webhooks", "test"]
         | ["v1", "admin", "webhooks", "deliveries", _, "send"]
+        | ["v1", "agent", "tickets", _, "messages", _, "send"]
         | ["v1", "admin", "articles", _, "revisions", _, "restore"] => "POST",
         ["v1", "admin", "webhooks", "secret"] => "GET, HEAD, POST",
         ["v1", "admin", "articles", _] => "DELETE, PUT",

@@ -33,6 +33,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("settings.update", "changed the settings"),
     ("sla.breached", "marked an SLA breach"),
     ("ticket.log", "logged a ticket for a customer who wrote or called"),
+    ("ticket.mail_again", "mailed a reply again that had not gone"),
     ("ticket.merge", "merged tickets"),
     ("ticket.note", "wrote an internal note"),
     ("ticket.reply", "replied to a customer"),

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createHmac } from 'node:crypto';
-import { launch, dashEdge, watch, w, openWidget, ask, leaveTicket, collectTickets, createdTickets, adminPassword, ADMIN_EMAIL, screenshotPath, unique, axeViolations } from './lib.mjs';
+import { launch, dashEdge, d1, watch, w, openWidget, ask, leaveTicket, collectTickets, createdTickets, adminPassword, ADMIN_EMAIL, screenshotPath, unique, axeViolations } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -1370,8 +1370,8 @@ test('a ticket that starts waiting for an agent shows in the tab title and as a 
   await staff.close();
 });
 
-test('a customer\'s e-mail shows in the queue as an e-mail ticket; the reply says it was e-mailed', async () => {
-  const { url } = dashEdge();
+test('a customer\'s e-mail shows in the queue as an e-mail ticket; the reply says it was e-mailed, or why not, and is sent again', async () => {
+  const { url, persist } = dashEdge();
   const context = await staffContext();
   const page = await context.newPage();
   const problems = watch(page);
@@ -1408,6 +1408,15 @@ test('a customer\'s e-mail shows in the queue as an e-mail ticket; the reply say
   assert.equal(await page.locator('.tag.delivery.sent').textContent(), 'e-mailed');
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
   const id = page.url().split('/').pop();
+  // Had Cloudflare refused it on every attempt, the agent reads why, and
+  // sends it again from the thread.
+  d1(persist, `UPDATE messages SET delivery = 'failed', delivery_attempts = 5, delivery_error = 'destination address not verified' WHERE ticket_id = '${id}' AND author = 'agent'`);
+  await page.reload();
+  await page.locator('.tag.delivery.failed').getByText('e-mail not sent: destination address not verified').waitFor();
+  await page.getByRole('button', { name: 'Send again' }).click();
+  await page.getByRole('status').getByText('The reply was e-mailed.').waitFor();
+  await page.locator('.tag.delivery.sent').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Send again' }).count(), 0);
   assert.equal((await api(page, 'PATCH', `/v1/agent/tickets/${id}`, { status: 'closed' })).status, 200);
   assert.deepEqual(problems, []);
   await context.close();

@@ -61,20 +61,42 @@ fn edge_log() -> String {
         .collect()
 }
 
-/// The mail the worker sent for ticket `id`, from the `.eml` files wrangler
-/// logged.
-fn sent_mail(id: &str) -> String {
-    let needle = format!("<deflect.{id}.");
+/// The mails the worker sent that hold `needle`, from the `.eml` files
+/// wrangler logged, oldest first.
+fn mails_with(needle: &str) -> Vec<String> {
     let log = edge_log();
-    for path in log.split_whitespace().filter(|w| w.ends_with(".eml")) {
-        let path = path.trim_matches(|c: char| c.is_control() || c == '\u{1b}');
-        if let Ok(eml) = std::fs::read_to_string(path)
-            && eml.contains(&needle)
-        {
-            return eml;
+    let mut seen = std::collections::HashSet::new();
+    log.split_whitespace()
+        .filter(|w| w.ends_with(".eml"))
+        .map(|path| path.trim_matches(|c: char| c.is_control() || c == '\u{1b}').to_string())
+        .filter(|path| seen.insert(path.clone()))
+        .filter_map(|path| std::fs::read_to_string(path).ok())
+        .filter(|eml| eml.contains(needle))
+        .collect()
+}
+
+/// The mail the worker sent for ticket `id`.
+fn sent_mail(id: &str) -> String {
+    mails_with(&format!("<deflect.{id}.")).into_iter().next().unwrap_or_else(|| panic!("no mail of ticket {id}"))
+}
+
+/// Waits (up to 20 s) until `n` mails hold `needle`; fails on more.
+fn expect_mails(needle: &str, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let found = mails_with(needle).len();
+        assert!(found <= n, "{found} mails hold {needle}, not {n}");
+        if found == n {
+            return;
         }
+        assert!(Instant::now() < deadline, "{found} mails hold {needle} after 20 s, not {n}");
+        std::thread::sleep(Duration::from_millis(250));
     }
-    panic!("no .eml file holds a mail of ticket {id}");
+}
+
+/// An agent's request without a body; the answer.
+fn post(a: &Client, path: &str) -> deflect_tests::Reply {
+    a.send("POST", path, &[("x-deflect-csrf", "1")], None)
 }
 
 /// Closes a ticket, so the queue stays as the other tests expect.
@@ -309,4 +331,116 @@ fn a_flood_of_mail_from_one_address_is_refused_past_the_limit() {
     assert_eq!(kept as usize + refused(&edge_log()), 45, "each mail is kept or refused");
 
     close(&admin(&edge_url()), &ids[0]);
+}
+
+#[test]
+fn a_reply_that_could_not_be_mailed_is_sent_again_by_hand() {
+    let marker = unique("refund");
+    let customer = format!("{}@example.com", unique("bo"));
+    let first = mail(
+        &[
+            ("From", &customer),
+            ("Subject", &format!("Refund {marker}")),
+            ("Message-ID", &format!("<{}@mail.example.com>", unique("m"))),
+        ],
+        "Where is my refund?",
+    );
+    assert_eq!(deliver(&customer, &first).0, 200);
+    let ids = ticket_with(&marker);
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    let id = &ids[0];
+    let a = admin(&edge_url());
+    let body = json!({ "body": "It is on its way." }).to_string();
+    let r = a.send(
+        "POST",
+        &format!("/v1/agent/tickets/{id}/messages"),
+        &[("idempotency-key", &unique("k")), ("x-deflect-csrf", "1")],
+        Some(("application/json", body.as_bytes())),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let t = when(&a, id, "the reply's mail", |t| {
+        t["messages"].as_array().is_some_and(|m| m.iter().any(|m| m["delivery"] == "sent"))
+    });
+    let messages = t["messages"].as_array().expect("messages");
+    let reply = messages.iter().find(|m| m["author"] == "agent").expect("the reply");
+    let m = reply["id"].as_str().expect("its id");
+    let customers_mail = messages.iter().find(|m| m["author"] == "customer").expect("the mail")["id"].clone();
+    let needle = format!("<deflect.{id}.{m}@");
+    expect_mails(&needle, 1);
+    let again = format!("/v1/agent/tickets/{id}/messages/{m}/send");
+    let delivery_of = |t: &Value| {
+        let m = t["messages"].as_array().and_then(|all| all.iter().find(|x| x["id"] == m).cloned());
+        m.map(|m| (m["delivery"].clone(), m["delivery_error"].clone())).expect("the reply is in the thread")
+    };
+
+    // Sent already: not again.
+    let r = post(&a, &again);
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert!(r.json()["error"]["message"].as_str().is_some_and(|e| e.contains("e-mailed already")), "{}", r.text);
+
+    // Cloudflare refused it five times, so the cron left it as failed, with
+    // the reason; a sixth cron run does not try it.
+    d1(&format!(
+        "UPDATE messages SET delivery = 'failed', delivery_attempts = 5, delivery_next_at = 0, \
+         delivery_error = 'destination address not verified' WHERE id = '{m}'"
+    ));
+    assert_eq!(a.get("/__scheduled?cron=*+*+*+*+*").status, 200);
+    let t = a.get(&format!("/v1/agent/tickets/{id}")).json();
+    assert_eq!(delivery_of(&t), (json!("failed"), json!("destination address not verified")));
+    expect_mails(&needle, 1);
+
+    // The agent sends it again: it goes now, in the same thread.
+    let r = post(&a, &again);
+    assert_eq!(r.status, 200, "{}", r.text);
+    let thread = json!({ "messages": r.json() });
+    assert_eq!(delivery_of(&thread), (json!("sent"), Value::Null));
+    expect_mails(&needle, 2);
+    let audit = a.get("/v1/admin/audit").json();
+    assert!(
+        audit
+            .as_array()
+            .is_some_and(|all| all.iter().any(|e| e["action"] == "ticket.mail_again" && e["target"] == *id)),
+        "the audit log has it"
+    );
+
+    // An attempt under way is on its way to the agent, and not doubled.
+    d1(&format!(
+        "UPDATE messages SET delivery = 'sending', delivery_attempts = 1, delivery_next_at = {} WHERE id = '{m}'",
+        i64::MAX / 2
+    ));
+    let t = a.get(&format!("/v1/agent/tickets/{id}")).json();
+    assert_eq!(delivery_of(&t).0, "pending");
+    let r = post(&a, &again);
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert!(r.json()["error"]["message"].as_str().is_some_and(|e| e.contains("being e-mailed now")), "{}", r.text);
+    // One whose worker stopped mid-way is taken up again once its claim
+    // lapses.
+    d1(&format!("UPDATE messages SET delivery_next_at = 0 WHERE id = '{m}'"));
+    assert_eq!(a.get("/__scheduled?cron=*+*+*+*+*").status, 200);
+    let t = a.get(&format!("/v1/agent/tickets/{id}")).json();
+    assert_eq!(delivery_of(&t), (json!("sent"), Value::Null));
+    expect_mails(&needle, 3);
+    // A last attempt that never finished is left failed, in words.
+    d1(&format!(
+        "UPDATE messages SET delivery = 'sending', delivery_attempts = 5, delivery_next_at = 0 WHERE id = '{m}'"
+    ));
+    assert_eq!(a.get("/__scheduled?cron=*+*+*+*+*").status, 200);
+    let t = a.get(&format!("/v1/agent/tickets/{id}")).json();
+    assert_eq!(delivery_of(&t), (json!("failed"), json!("the last attempt did not finish")));
+    expect_mails(&needle, 3);
+
+    // What is not a mailed reply, or not of this ticket, is refused in words.
+    let r = post(&a, &format!("/v1/agent/tickets/{id}/messages/{}/send", customers_mail.as_str().unwrap_or("")));
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert!(
+        r.json()["error"]["message"].as_str().is_some_and(|e| e.contains("not one that is e-mailed")),
+        "{}",
+        r.text
+    );
+    assert_eq!(post(&a, &format!("/v1/agent/tickets/{id}/messages/no-such-message/send")).status, 404);
+    assert_eq!(post(&a, &format!("/v1/agent/tickets/no-such-ticket/messages/{m}/send")).status, 404);
+    let public = Client::new(&edge_url()).ip(&unique("ip"));
+    assert_eq!(post(&public, &again).status, 401);
+
+    close(&a, id);
 }

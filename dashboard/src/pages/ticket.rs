@@ -75,6 +75,12 @@ fn linked(body: &str) -> impl IntoView + use<> {
 fn Thread(
     /// The messages.
     messages: Vec<Message>,
+    /// The ticket they belong to.
+    ticket: String,
+    /// The ticket shown, loaded again after a reply is mailed again.
+    detail: RwSignal<Option<Result<TicketDetail, String>>>,
+    /// Where the outcome of an action is said.
+    note: RwSignal<Option<String>>,
 ) -> impl IntoView {
     view! {
         <ol class="thread">
@@ -93,6 +99,15 @@ fn Thread(
                             {m.internal.then(|| view! { <span class="tag">"internal note"</span> })}
                             <span class="muted">{stamp(m.created_at)}</span>
                             {delivery(m.delivery.as_deref(), m.delivery_error.as_deref())}
+                            {(m.delivery.as_deref() == Some("failed")).then(|| {
+                                let (ticket, message) = (ticket.clone(), m.id.clone());
+                                view! {
+                                    <button type="button" class="link mail-again"
+                                        on:click=move |_| mail_again(ticket.clone(), message.clone(), detail, note)>
+                                        "Send again"
+                                    </button>
+                                }
+                            })}
                         </div>
                         <div class="body">{linked(&m.body)}</div>
                     </li>
@@ -111,6 +126,30 @@ fn delivery(state: Option<&str>, error: Option<&str>) -> Option<impl IntoView + 
         _ => ("tag delivery failed", format!("e-mail not sent: {}", error.unwrap_or("no reason given"))),
     };
     Some(view! { <span class=class>{words}</span> })
+}
+
+/// Mails a reply that could not be mailed again now, and says how it went.
+fn mail_again(
+    ticket: String,
+    message: String,
+    detail: RwSignal<Option<Result<TicketDetail, String>>>,
+    note: RwSignal<Option<String>>,
+) {
+    leptos::task::spawn_local(async move {
+        let path = format!("/v1/agent/tickets/{}/messages/{}/send", api::enc(&ticket), api::enc(&message));
+        note.set(Some(match api::call::<_, Vec<Message>>("POST", &path, &()).await {
+            Ok(thread) => match thread.iter().find(|m| m.id == message) {
+                Some(m) if m.delivery.as_deref() == Some("sent") => "The reply was e-mailed.".to_string(),
+                Some(m) => format!(
+                    "The reply was not sent again: {}. It will be tried again in a minute.",
+                    m.delivery_error.as_deref().unwrap_or("no reason given")
+                ),
+                None => "The reply is no longer on this ticket.".to_string(),
+            },
+            Err(e) => e.message,
+        }));
+        load(ticket, detail);
+    });
 }
 
 /// How long an agent can snooze a ticket for, in hours, and its words.
@@ -313,7 +352,7 @@ pub fn TicketPage(
                                         "; the conversation continues there."
                                     </p>
                                 })}
-                                <Thread messages=d.messages.clone() />
+                                <Thread messages=d.messages.clone() ticket=id.clone() detail=detail note=note />
                                 {(!d.suggested_articles.is_empty()).then(|| {
                                     let site = t.site.clone();
                                     let tid = id.clone();

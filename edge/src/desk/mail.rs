@@ -301,50 +301,119 @@ struct Outgoing {
     author_name: Option<String>,
 }
 
+/// A reply to mail, with its author's name.
+const OUTGOING: &str = "SELECT m.id, m.ticket_id, m.body, m.delivery_attempts, a.name AS author_name \
+     FROM messages m LEFT JOIN agents a ON a.id = m.author_id";
+
+/// Minutes to wait after this attempt (counted from 1) before the next.
+fn backoff_minutes(attempt: i64) -> i64 {
+    usize::try_from(attempt - 1).ok().and_then(|i| BACKOFF_MINUTES.get(i)).copied().unwrap_or(240)
+}
+
 /// Mails the replies that are due (new, or failed and due again); returns
 /// how many went.
+///
+/// Each attempt is claimed first: the reply is marked `sending` and its
+/// attempt count moved on by a compare-and-set, so the cron and a
+/// request's own attempt do not both send it. The claim lasts until the
+/// next attempt would be due; an attempt that never finished (its worker
+/// was stopped) is then taken up again.
 pub(crate) async fn deliver_due(app: &App) -> AppResult<usize> {
+    // The IN names the delivery index's condition, so SQLite uses it.
+    run(
+        &app.db,
+        "UPDATE messages SET delivery = 'failed', delivery_error = ?3 \
+         WHERE delivery IN ('pending', 'failed', 'sending') AND delivery = 'sending' \
+         AND delivery_next_at <= ?1 AND delivery_attempts >= ?2",
+        &[Arg::Int(app.now), Arg::Int(MAX_ATTEMPTS), Arg::Text("the last attempt did not finish")],
+    )
+    .await?;
     let due: Vec<Outgoing> = all(
         &app.db,
-        "SELECT m.id, m.ticket_id, m.body, m.delivery_attempts, a.name AS author_name FROM messages m \
-         LEFT JOIN agents a ON a.id = m.author_id \
-         WHERE m.delivery IN ('pending', 'failed') AND m.delivery_next_at <= ?1 AND m.delivery_attempts < ?2 \
-         ORDER BY m.delivery_next_at LIMIT ?3",
+        &format!(
+            "{OUTGOING} WHERE m.delivery IN ('pending', 'failed', 'sending') AND m.delivery_next_at <= ?1 \
+             AND m.delivery_attempts < ?2 ORDER BY m.delivery_next_at LIMIT ?3"
+        ),
         &[Arg::Int(app.now), Arg::Int(MAX_ATTEMPTS), Arg::Int(i64::from(BATCH))],
     )
     .await?;
     let mut sent = 0;
     for m in due {
-        // Claim the attempt, so the cron and a request's own attempt do
-        // not both send it.
         let attempt = m.delivery_attempts as i64 + 1;
-        let wait = BACKOFF_MINUTES.get(attempt as usize - 1).copied().unwrap_or(240);
         let claimed = run(
             &app.db,
-            "UPDATE messages SET delivery_attempts = ?2, delivery_next_at = ?3 \
-             WHERE id = ?1 AND delivery_attempts = ?2 - 1 AND delivery IN ('pending', 'failed')",
-            &[Arg::Text(&m.id), Arg::Int(attempt), Arg::Int(app.now + wait * 60_000)],
+            "UPDATE messages SET delivery = 'sending', delivery_attempts = ?2, delivery_next_at = ?3 \
+             WHERE id = ?1 AND delivery_attempts = ?2 - 1 AND delivery IN ('pending', 'failed', 'sending')",
+            &[Arg::Text(&m.id), Arg::Int(attempt), Arg::Int(app.now + backoff_minutes(attempt) * 60_000)],
         )
         .await?;
-        if claimed == 0 {
-            continue;
-        }
-        let outcome = send(app, &m).await;
-        let (state, error) = match &outcome {
-            Ok(()) => ("sent", None),
-            Err(e) => ("failed", Some(e.to_string().chars().take(300).collect::<String>())),
-        };
-        run(
-            &app.db,
-            "UPDATE messages SET delivery = ?2, delivery_error = ?3 WHERE id = ?1",
-            &[Arg::Text(&m.id), Arg::Text(state), Arg::OptText(error.as_deref())],
-        )
-        .await?;
-        if outcome.is_ok() {
+        if claimed > 0 && attempt_claimed(app, &m, attempt).await? {
             sent += 1;
         }
     }
     Ok(sent)
+}
+
+/// Mails a reply that could not be mailed again now, at an agent's
+/// request. Its attempts start again from one, so if this one fails too
+/// the cron goes on trying on the usual schedule.
+pub(crate) async fn send_again(app: &App, ticket: &TicketRow, message: &str) -> AppResult<()> {
+    #[derive(Deserialize)]
+    struct State {
+        delivery: Option<String>,
+    }
+    let state: Option<State> = first(
+        &app.db,
+        "SELECT delivery FROM messages WHERE id = ?1 AND ticket_id = ?2",
+        &[Arg::Text(message), Arg::Text(&ticket.id)],
+    )
+    .await?;
+    let Some(state) = state else {
+        return Err(AppError::NotFound(format!("there is no message {message} on this ticket")));
+    };
+    match state.delivery.as_deref() {
+        Some("failed") => {}
+        Some("sent") => return Err(AppError::Conflict("this reply was e-mailed already".into())),
+        Some(_) => return Err(AppError::Conflict("this reply is being e-mailed now".into())),
+        None => return Err(AppError::Conflict("this message is not one that is e-mailed".into())),
+    }
+    if ticket.customer_erased_at.is_some() {
+        return Err(AppError::Conflict("the customer's data was erased, so there is no address to mail".into()));
+    }
+    let claimed = run(
+        &app.db,
+        "UPDATE messages SET delivery = 'sending', delivery_attempts = 1, delivery_next_at = ?2, \
+         delivery_error = NULL WHERE id = ?1 AND delivery = 'failed'",
+        &[Arg::Text(message), Arg::Int(app.now + backoff_minutes(1) * 60_000)],
+    )
+    .await?;
+    if claimed == 0 {
+        return Err(AppError::Conflict("this reply is being e-mailed now".into()));
+    }
+    let m: Outgoing = first(&app.db, &format!("{OUTGOING} WHERE m.id = ?1"), &[Arg::Text(message)])
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("message {message} went while it was mailed")))?;
+    attempt_claimed(app, &m, 1).await?;
+    Ok(())
+}
+
+/// Makes an attempt this run has claimed and records how it went (unless
+/// the claim lapsed and another run took the reply up meanwhile); whether
+/// the mail went.
+async fn attempt_claimed(app: &App, m: &Outgoing, attempt: i64) -> AppResult<bool> {
+    let outcome = send(app, m).await;
+    let (state, error) = match &outcome {
+        Ok(()) => ("sent", None),
+        Err(e) => ("failed", Some(e.to_string().chars().take(300).collect::<String>())),
+    };
+    run(
+        &app.db,
+        "UPDATE messages SET delivery = ?2, delivery_error = ?3 \
+         WHERE id = ?1 AND delivery = 'sending' AND delivery_attempts = ?4",
+        &[Arg::Text(&m.id), Arg::Text(state), Arg::OptText(error.as_deref()), Arg::Int(attempt)],
+    )
+    .await?;
+    Ok(outcome.is_ok())
 }
 
 /// Why a reply could not be mailed, in words for the agent.

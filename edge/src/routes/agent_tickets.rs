@@ -166,6 +166,16 @@ pub(super) async fn message(app: &App, req: &mut Req, id: &str) -> AppResult<Res
     }
 }
 
+/// Mails a reply that could not be mailed again now; answers with the
+/// thread, which says how it went.
+pub(super) async fn send_again(app: &App, req: &mut Req, id: &str, message: &str) -> AppResult<Response> {
+    let me = auth::agent(app, req).await?;
+    let row = work::load(app, id).await?;
+    crate::desk::mail::send_again(app, &row, message).await?;
+    app.audit(&me.id, "ticket.mail_again", &row.id, serde_json::json!({ "message": message })).await?;
+    json(200, &tickets::messages(&app.db, id, true).await?)
+}
+
 /// Merges this ticket into another of the customer's; answers with the
 /// ticket it was merged into.
 pub(super) async fn merge(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {

@@ -214,7 +214,11 @@ pub(crate) async fn messages(db: &D1Database, ticket: &str, include_internal: bo
             internal: r.internal != 0.0,
             created_at: r.created_at as i64,
             // Whether a reply went out by mail is the team's business.
-            delivery: r.delivery.filter(|_| include_internal),
+            // An attempt under way is still on its way, as far as agents go.
+            delivery: r
+                .delivery
+                .filter(|_| include_internal)
+                .map(|d| if d == "sending" { "pending".to_string() } else { d }),
             delivery_error: r.delivery_error.filter(|_| include_internal),
         })
         .collect())

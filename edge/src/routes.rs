@@ -12,6 +12,7 @@ mod metrics;
 mod openapi;
 mod portal;
 mod public_tickets;
+pub(crate) mod ticket_page;
 mod webhooks;
 
 use crate::cors;
@@ -126,6 +127,8 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Get, ["help"]) => portal::home(app, req, None).await,
         (Get, ["help", site]) => portal::home(app, req, Some(site)).await,
         (Get, ["help", site, "articles", id]) => portal::article(app, req, site, id).await,
+        (Get, ["help", site, "tickets", id]) => ticket_page::show(app, req, site, id).await,
+        (Post, ["help", site, "tickets", id]) => ticket_page::act(app, req, site, id).await,
 
         // Sessions.
         (Post, ["v1", "auth", "login"]) => auth::login(app, req).await,
@@ -216,6 +219,7 @@ fn not_served(segs: &[&str]) -> AppError {
 fn allowed(segs: &[&str]) -> Option<&'static str> {
     Some(match segs {
         ["openapi.json"] | ["help"] | ["help", _] | ["help", _, "articles", _] => "GET, HEAD",
+        ["help", _, "tickets", _] => "GET, HEAD, POST",
         ["v1", "health"] | ["v1", "kb", "index"] | ["v1", "tickets", _] => "GET, HEAD, OPTIONS",
         ["v1", "tickets" | "unread" | "events"] | ["v1", "tickets", _, "messages" | "csat"] => "OPTIONS, POST",
         ["v1", "auth", "login" | "logout" | "password"]

@@ -47,8 +47,15 @@ impl App {
     /// says where the dashboard is served (`cargo xtask run` sets it;
     /// wrangler.toml shows how for a deploy).
     pub(crate) fn ticket_link(&self, ticket: &str) -> Option<String> {
-        let base = self.env.var("DEFLECT_PUBLIC_URL").ok()?.to_string();
-        deflect_shared::webhook::ticket_link(&base, ticket)
+        deflect_shared::webhook::ticket_link(&self.public_url()?, ticket)
+    }
+
+    /// Where the worker is served (`DEFLECT_PUBLIC_URL`), when set.
+    pub(crate) fn public_url(&self) -> Option<String> {
+        let url = self.env.var("DEFLECT_PUBLIC_URL").ok()?.to_string().trim().to_string();
+        let web = url.starts_with("https://") || url.starts_with("http://");
+        (web && !url.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '?' | '#' | '"' | '<' | '>')))
+            .then_some(url)
     }
 
     pub(crate) async fn key(&self) -> AppResult<DataKey> {

@@ -14,4 +14,4 @@ pub mod outbound;
 pub mod reference;
 
 pub use inbound::{InboundMail, MailError, parse};
-pub use outbound::{Reply, compose};
+pub use outbound::{PageLink, Reply, compose};

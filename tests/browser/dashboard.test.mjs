@@ -1422,6 +1422,62 @@ test('a customer\'s e-mail shows in the queue as an e-mail ticket; the reply say
   await context.close();
 });
 
+test('a customer answers and rates their request on its own page, under its strict CSP', async () => {
+  const { url } = dashEdge();
+  const staff = await staffContext();
+  const admin = await staff.newPage();
+  await login(admin, url, ADMIN_EMAIL, adminPassword());
+  const subject = `Parcel went to the neighbour ${unique('page')}`;
+  const t = await createTicket(admin, { email: `${unique('pat')}@example.com`, name: 'Pat Page' }, subject, `My parcel went next door ${HOSTILE}`);
+  const id = t.ticket.id;
+  const address = `${url}/help/demo/tickets/${id}?token=${encodeURIComponent(t.token)}`;
+
+  // The customer's browser, with the page's own CSP in force.
+  const customer = await browser.newContext({ extraHTTPHeaders: { 'cf-connecting-ip': unique('pat') } });
+  const page = await customer.newPage();
+  const problems = watch(page);
+  const violations = [];
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
+  await page.goto(address);
+  await page.getByRole('heading', { name: subject }).waitFor();
+  await page.getByText(`My parcel went next door ${HOSTILE}`).waitFor();
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  await page.getByLabel('Write to us').fill('It is back with me now.');
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await page.getByRole('status').getByText('Thank you: we have your message.').waitFor();
+  await page.getByText('It is back with me now.').waitFor();
+  // A reload after the redirect does not send it again.
+  await page.reload();
+  assert.equal(await page.getByText('It is back with me now.').count(), 1);
+
+  const solved = await api(admin, 'PATCH', `/v1/agent/tickets/${id}`, { status: 'solved' });
+  assert.equal(solved.status, 200, JSON.stringify(solved.json));
+  await page.reload();
+  await page.getByRole('group', { name: 'How did we do?' }).getByLabel('5 – very good').check();
+  await page.getByLabel('Anything to add? (optional)').fill('Quick and kind.');
+  await page.getByRole('button', { name: 'Send rating' }).click();
+  await page.getByText('You rated our help 5 of 5. Thank you!').waitFor();
+  const seen = (await api(admin, 'GET', `/v1/agent/tickets/${id}`)).json;
+  assert.equal(seen.csat, 5);
+  assert.equal(seen.csat_comment, 'Quick and kind.');
+  assert.ok(seen.messages.some((m) => m.author === 'customer' && m.body === 'It is back with me now.'));
+  assert.deepEqual(violations, []);
+  assert.deepEqual(problems, []);
+
+  // Accessible (axe needs its script on the page, so this look skips the CSP).
+  const audit = await browser.newContext({ bypassCSP: true, extraHTTPHeaders: { 'cf-connecting-ip': unique('axe') } });
+  const look = await audit.newPage();
+  await look.goto(address);
+  assert.deepEqual(await axeViolations(look), []);
+  await look.goto(`${address}&lang=zh`);
+  await look.getByText('您的评价：5/5。谢谢！').waitFor();
+  assert.deepEqual(await axeViolations(look), []);
+  assert.equal((await api(admin, 'PATCH', `/v1/agent/tickets/${id}`, { status: 'closed' })).status, 200);
+  await audit.close();
+  await customer.close();
+  await staff.close();
+});
+
 test('an agent logs a phone call as a ticket from the queue, and lands on it', async () => {
   const { url } = dashEdge();
   const password = 'logger password 123';

@@ -170,6 +170,17 @@ fn a_mail_becomes_a_ticket_and_the_reply_goes_back_by_mail() {
     let text = sent.body_text(0).expect("a text body");
     assert!(text.contains(&answer), "{text}");
     assert!(text.contains("Reply above this line"), "{text}");
+    // Below the reply, the customer's page of the request, to answer from a
+    // browser or rate the help once it is solved.
+    let link = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.contains("/help/") && l.contains("/tickets/"))
+        .expect("a link to the page");
+    let path = link.strip_prefix(edge_url().as_str()).unwrap_or_else(|| panic!("{link} is not on this edge"));
+    let p = Client::new(&edge_url()).ip(&unique("ip")).get(path);
+    assert_eq!(p.status, 200, "{}", p.text);
+    assert!(p.text.contains(&answer) && p.text.contains(&marker), "{}", p.text);
 
     // The customer answers above the quote: their words join the ticket,
     // which opens again.

@@ -12,6 +12,7 @@ mod privacy;
 mod restart;
 mod retrain;
 mod sla;
+mod ticket_page;
 mod tickets;
 mod two_factor;
 mod webhooks;

@@ -11,15 +11,17 @@
 //! nothing and is not answered, so two auto-responders cannot loop.
 
 use super::intake::{self, Created};
+use super::views;
 use super::work::{self, Added, Sent};
 use crate::crypto::sha256_hex;
 use crate::error::{AppError, AppResult};
+use crate::routes::ticket_page;
 use crate::routes::{Bucket, limit_client};
 use crate::state::App;
 use crate::store::tickets::{self, TicketRow};
 use crate::store::{Arg, all, first, run};
 use deflect_shared::api::NewTicket;
-use deflect_shared::email::{self, InboundMail, Reply, reference};
+use deflect_shared::email::{self, InboundMail, PageLink, Reply, reference};
 use serde::Deserialize;
 use worker::{Context, Env, ForwardableEmailMessage};
 
@@ -463,6 +465,12 @@ async fn send(app: &App, m: &Outgoing) -> Result<(), NotSent> {
         None => site,
     };
     let subject = reference::reply_subject(&row.subject, &row.id);
+    // The customer's page of the request, to answer from a browser or rate
+    // the help once it is solved.
+    let page = match app.public_url() {
+        Some(base) => Some(ticket_page::link(&base, &row, &views::ticket_token(app, &row.id).await.map_err(fail)?)),
+        None => None,
+    };
     let raw = email::compose(&Reply {
         from: &from,
         from_name: &from_name,
@@ -472,7 +480,7 @@ async fn send(app: &App, m: &Outgoing) -> Result<(), NotSent> {
         message_id: &mail_id,
         references: &references,
         body: &m.body,
-        link: None,
+        link: page.as_deref().map(|url| PageLink { words: ticket_page::words(&row.locale).mail_link, url }),
         sent_at: app.now,
     });
     run(&app.db, "UPDATE messages SET mail_id = ?2 WHERE id = ?1", &[Arg::Text(&m.id), Arg::Text(&mail_id)])

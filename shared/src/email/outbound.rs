@@ -28,10 +28,19 @@ pub struct Reply<'a> {
     pub references: &'a [String],
     /// The agent's text.
     pub body: &'a str,
-    /// A link to the ticket in the help centre, if there is one.
-    pub link: Option<&'a str>,
+    /// A link to the customer's own page of the request, if there is one.
+    pub link: Option<PageLink<'a>>,
     /// When it is sent, ms since the epoch.
     pub sent_at: i64,
+}
+
+/// A link below the reply, with the words that lead to it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PageLink<'a> {
+    /// What it is for, in the customer's language.
+    pub words: &'a str,
+    /// The address.
+    pub url: &'a str,
 }
 
 /// The reply as mail, with CRLF line ends.
@@ -53,7 +62,7 @@ pub fn compose(r: &Reply<'_>) -> String {
 
     let mut text = format!("{REPLY_ABOVE}\n\n{}\n", r.body.trim_end());
     if let Some(link) = r.link {
-        text.push_str(&format!("\n--\n{link}\n"));
+        text.push_str(&format!("\n--\n{}\n{}\n", link.words, link.url));
     }
     let text = text.replace("\r\n", "\n").replace('\n', "\r\n");
     let encoded = STANDARD.encode(text.as_bytes());
@@ -135,7 +144,7 @@ mod tests {
             message_id: "deflect.0123.ff@shop.example",
             references: refs,
             body,
-            link: Some("https://shop.example/help/t/0123"),
+            link: Some(PageLink { words: "Your request on the web:", url: "https://shop.example/help/t/0123" }),
             sent_at: 1_795_689_367_000,
         }
     }
@@ -156,7 +165,7 @@ mod tests {
         let body = m.body_text(0).unwrap().replace("\r\n", "\n");
         assert!(body.starts_with(REPLY_ABOVE), "{body}");
         assert!(body.contains("Your order left today.\nTracking: 42.\n"), "{body}");
-        assert!(body.contains("https://shop.example/help/t/0123"), "{body}");
+        assert!(body.contains("\n--\nYour request on the web:\nhttps://shop.example/help/t/0123\n"), "{body}");
         // The customer's answer to it, quoted below their text, threads
         // back and keeps only what they wrote.
         let answer = format!(

@@ -1,0 +1,464 @@
+//! A customer's own page of their request, in the help centre: the
+//! conversation, a box to write to the team, and, once it is solved, the
+//! satisfaction rating. Every reply mailed to a customer links to it, so
+//! customers who wrote an e-mail can rate the help as widget customers do,
+//! and answer from a browser.
+//!
+//! The link carries the ticket's customer token (`?token=`), as the widget
+//! sends it in `X-Ticket-Token`; without the right token the page says only
+//! that there is no such request. The page is rendered here as HTML, every
+//! text escaped, with no script; its forms post back to it, and a post
+//! that worked is answered with a redirect (so a reload does not send it
+//! again) while one that did not shows the page again with the reason and
+//! what was typed.
+
+use super::portal::escape;
+use super::{Bucket, limit};
+use crate::crypto::new_id;
+use crate::desk::views;
+use crate::desk::work::{self, Sent};
+use crate::error::{AppError, AppResult};
+use crate::http::Req;
+use crate::state::App;
+use crate::store::tickets::TicketRow;
+use deflect_shared::api::{Author, Csat, CustomerTicket, NewMessage, Status};
+use deflect_shared::markdown::{Inline, links};
+use deflect_shared::metrics::iso8601;
+use worker::Response;
+
+/// Largest form accepted: a 10,000-character message, every character
+/// percent-encoded as four UTF-8 bytes, with room for the other fields.
+const MAX_FORM: usize = 128 * 1024;
+
+/// The page's words.
+pub(crate) struct Words {
+    lang: &'static str,
+    title: &'static str,
+    centre: &'static str,
+    you: &'static str,
+    team: &'static str,
+    open: &'static str,
+    pending: &'static str,
+    solved: &'static str,
+    closed: &'static str,
+    write: &'static str,
+    send: &'static str,
+    rate: &'static str,
+    scores: [&'static str; 5],
+    comment: &'static str,
+    send_rating: &'static str,
+    rated: &'static str,
+    replied: &'static str,
+    closed_note: &'static str,
+    merged: &'static str,
+    missing: &'static str,
+    erased: &'static str,
+    /// Leads to the page from a mailed reply.
+    pub(crate) mail_link: &'static str,
+}
+
+const EN: Words = Words {
+    lang: "en",
+    title: "Your request",
+    centre: "Help centre",
+    you: "You",
+    team: "Support team",
+    open: "We are looking into it.",
+    pending: "We answered and are waiting for you.",
+    solved: "Solved.",
+    closed: "Closed.",
+    write: "Write to us",
+    send: "Send",
+    rate: "How did we do?",
+    scores: ["1 – very bad", "2 – bad", "3 – all right", "4 – good", "5 – very good"],
+    comment: "Anything to add? (optional)",
+    send_rating: "Send rating",
+    rated: "You rated our help {n} of 5. Thank you!",
+    replied: "Thank you: we have your message.",
+    closed_note: "This request is closed. To ask something new, write to us again.",
+    merged: "This conversation continues in another request:",
+    missing: "There is no such request, or the link is incomplete. Use the link in our latest e-mail.",
+    erased: "This conversation was erased at your request.",
+    mail_link: "Your request on the web, to answer or rate our help:",
+};
+
+const ZH: Words = Words {
+    lang: "zh",
+    title: "您的请求",
+    centre: "帮助中心",
+    you: "您",
+    team: "客服团队",
+    open: "我们正在处理。",
+    pending: "我们已回复，正在等待您的回复。",
+    solved: "已解决。",
+    closed: "已关闭。",
+    write: "给我们留言",
+    send: "发送",
+    rate: "您对我们的服务满意吗？",
+    scores: ["1 – 很不满意", "2 – 不满意", "3 – 一般", "4 – 满意", "5 – 很满意"],
+    comment: "还有什么想说的吗？（可选）",
+    send_rating: "提交评价",
+    rated: "您的评价：{n}/5。谢谢！",
+    replied: "谢谢，我们已收到您的留言。",
+    closed_note: "此请求已关闭。如有新的问题，请重新联系我们。",
+    merged: "此对话已在另一个请求中继续：",
+    missing: "找不到该请求，或链接不完整。请使用我们最新邮件中的链接。",
+    erased: "此对话已应您的要求删除。",
+    mail_link: "在网页上查看此请求，回复或评价我们的服务：",
+};
+
+/// The words for a locale (`zh…` is Chinese, anything else English).
+pub(crate) fn words(locale: &str) -> &'static Words {
+    if locale.to_ascii_lowercase().starts_with("zh") { &ZH } else { &EN }
+}
+
+/// The page's address for a ticket, under `base` (the edge's public
+/// address).
+pub(crate) fn link(base: &str, row: &TicketRow, token: &str) -> String {
+    format!(
+        "{}/help/{}/tickets/{}?token={}&lang={}",
+        base.trim_end_matches('/'),
+        encode(&row.site_id),
+        encode(&row.id),
+        encode(token),
+        words(&row.locale).lang
+    )
+}
+
+/// Percent-encodes everything but unreserved characters.
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// What the customer typed, shown again when it was not taken.
+#[derive(Default)]
+struct Typed {
+    body: String,
+    rating: Option<u8>,
+    comment: String,
+}
+
+/// `GET /help/{site}/tickets/{id}?token=…`
+pub(super) async fn show(app: &App, req: &mut Req, site: &str, id: &str) -> AppResult<Response> {
+    limit(app, req, Bucket::Reads).await?;
+    let token = req.query("token").unwrap_or_default().to_string();
+    let row = match authorised(app, site, id, &token).await {
+        Ok(row) => row,
+        Err(refused) => return refused.page(req.query("lang").unwrap_or("")),
+    };
+    let w = words(req.query("lang").unwrap_or(&row.locale));
+    let notice = match req.query("done") {
+        Some("reply") => Some(w.replied),
+        _ => None,
+    };
+    render(app, w, &row, &token, notice, None, &Typed::default(), 200).await
+}
+
+/// `POST /help/{site}/tickets/{id}`: the page's forms (`action` is `reply`
+/// or `rate`).
+pub(super) async fn act(app: &App, req: &mut Req, site: &str, id: &str) -> AppResult<Response> {
+    limit(app, req, Bucket::Tickets).await?;
+    // The page's own forms only: a browser says where a post comes from.
+    if req.header("sec-fetch-site").is_some_and(|s| s != "same-origin" && s != "none") {
+        return Err(AppError::Forbidden("this form can only be sent from its own page".into()));
+    }
+    let ct = req.header("content-type").unwrap_or_default().to_ascii_lowercase();
+    if !ct.starts_with("application/x-www-form-urlencoded") {
+        return Err(AppError::UnsupportedMediaType);
+    }
+    let text = req.text(MAX_FORM).await?;
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(text.as_bytes()).into_owned().collect();
+    let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let token = field("token").unwrap_or_default().to_string();
+    let row = match authorised(app, site, id, &token).await {
+        Ok(row) => row,
+        Err(refused) => return refused.page(field("lang").unwrap_or("")),
+    };
+    let w = words(field("lang").unwrap_or(&row.locale));
+    let typed = Typed {
+        body: field("body").unwrap_or_default().to_string(),
+        rating: field("rating").and_then(|r| r.parse().ok()),
+        comment: field("comment").unwrap_or_default().to_string(),
+    };
+    let outcome = match field("action") {
+        Some("reply") => reply(app, &row, &typed, field("key")).await,
+        Some("rate") => rate(app, &row, &typed).await,
+        _ => Err(AppError::invalid("action", "action: must be reply or rate")),
+    };
+    match outcome {
+        Ok(done) => {
+            let mut to =
+                format!("/help/{}/tickets/{}?token={}&lang={}", encode(site), encode(id), encode(&token), w.lang);
+            if let Some(done) = done {
+                to.push_str("&done=");
+                to.push_str(done);
+            }
+            let mut resp = Response::empty()?.with_status(303);
+            resp.headers_mut().set("location", &to)?;
+            Ok(resp)
+        }
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_) | AppError::Gone(_))) => {
+            let status = match &e {
+                AppError::Invalid { .. } => 422,
+                AppError::Conflict(_) => 409,
+                _ => 410,
+            };
+            let row = work::load(app, id).await?;
+            render(app, w, &row, &token, None, Some(&e.message()), &typed, status).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Adds the customer's message, once per form (its `key`).
+async fn reply(app: &App, row: &TicketRow, typed: &Typed, key: Option<&str>) -> AppResult<Option<&'static str>> {
+    let body = NewMessage { body: typed.body.clone(), internal: false, seen_up_to: None }.validate()?;
+    let key = key.filter(|k| !k.is_empty() && k.len() <= 100 && k.chars().all(|c| c.is_ascii_alphanumeric()));
+    let sent = Sent { author: None, body: &body, internal: false, key };
+    if !work::added_before(app, row, sent).await? {
+        work::add_message(app, row, sent).await?;
+    }
+    Ok(Some("reply"))
+}
+
+/// Records the customer's rating (a new one replaces the last).
+async fn rate(app: &App, row: &TicketRow, typed: &Typed) -> AppResult<Option<&'static str>> {
+    let Some(rating) = typed.rating else {
+        return Err(AppError::invalid("rating", "rating: pick one from 1 to 5"));
+    };
+    let comment = Some(typed.comment.clone()).filter(|c| !c.trim().is_empty());
+    let (rating, comment) = Csat { rating, comment }.validate()?;
+    work::rate(app, row, rating, comment.as_deref()).await?;
+    Ok(None)
+}
+
+/// Why a page cannot be shown.
+enum Refused {
+    /// A wrong token and a missing ticket look the same, so ids cannot be
+    /// probed.
+    Missing,
+    Erased,
+}
+
+impl Refused {
+    fn page(&self, lang: &str) -> AppResult<Response> {
+        let w = words(lang);
+        let (status, text) = match self {
+            Refused::Missing => (404, w.missing),
+            Refused::Erased => (410, w.erased),
+        };
+        Ok(document(w, None, w.title, &format!("<h1>{}</h1><p class=\"none\">{}</p>", escape(w.title), escape(text)))?
+            .with_status(status))
+    }
+}
+
+async fn authorised(app: &App, site: &str, id: &str, token: &str) -> Result<TicketRow, Refused> {
+    if id.len() > 64 || token.is_empty() || token.len() > 100 {
+        return Err(Refused::Missing);
+    }
+    let Ok(key) = app.key().await else { return Err(Refused::Missing) };
+    if !key.verify(&format!("ticket:{id}"), token).await.unwrap_or(false) {
+        return Err(Refused::Missing);
+    }
+    let row = work::load(app, id).await.map_err(|_| Refused::Missing)?;
+    if row.site_id != site {
+        return Err(Refused::Missing);
+    }
+    if row.customer_erased_at.is_some() {
+        return Err(Refused::Erased);
+    }
+    Ok(row)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render(
+    app: &App,
+    w: &Words,
+    row: &TicketRow,
+    token: &str,
+    notice: Option<&str>,
+    error: Option<&str>,
+    typed: &Typed,
+    status: u16,
+) -> AppResult<Response> {
+    let t = views::customer_ticket(app, row).await?;
+    let settings = app.settings().await?;
+    let site_name = settings.site(&row.site_id).map_or_else(|| row.site_id.clone(), |s| s.name.clone());
+    let main = page_main(w, &t, &row.site_id, token, notice, error, typed)?;
+    Ok(document(w, Some((&row.site_id, &site_name)), &t.subject, &main)?.with_status(status))
+}
+
+fn page_main(
+    w: &Words,
+    t: &CustomerTicket,
+    site: &str,
+    token: &str,
+    notice: Option<&str>,
+    error: Option<&str>,
+    typed: &Typed,
+) -> AppResult<String> {
+    let state = match t.status {
+        Status::Open => w.open,
+        Status::Pending => w.pending,
+        Status::Solved => w.solved,
+        Status::Closed => w.closed,
+    };
+    let mut main = format!(
+        "<p class=\"muted\">{}</p><h1>{}</h1><p class=\"state\">{}</p>",
+        escape(w.title),
+        escape(&t.subject),
+        escape(state)
+    );
+    if let Some(n) = notice {
+        main.push_str(&format!("<p class=\"notice\" role=\"status\">{}</p>", escape(n)));
+    }
+    if let Some(e) = error {
+        main.push_str(&format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)));
+    }
+    main.push_str("<ol class=\"thread\">");
+    for m in &t.messages {
+        let (class, who) = match m.author {
+            Author::Customer => ("customer", w.you.to_string()),
+            Author::Agent => ("agent", m.author_name.clone().unwrap_or_else(|| w.team.to_string())),
+            Author::System => ("system", w.team.to_string()),
+        };
+        let at = iso8601(m.created_at);
+        main.push_str(&format!(
+            "<li class=\"{class}\"><p class=\"meta\"><strong>{}</strong> <time datetime=\"{at}\">{} UTC</time></p>\
+             <div class=\"body\">{}</div></li>",
+            escape(&who),
+            escape(&at[..16].replace('T', " ")),
+            linked(&m.body)
+        ));
+    }
+    main.push_str("</ol>");
+    let action = format!("/help/{}/tickets/{}", encode(site), encode(&t.id));
+    let hidden = format!(
+        "<input type=\"hidden\" name=\"token\" value=\"{}\"><input type=\"hidden\" name=\"lang\" value=\"{}\">",
+        escape(token),
+        w.lang
+    );
+    if let Some(next) = &t.continued_in {
+        let to = format!(
+            "/help/{}/tickets/{}?token={}&lang={}",
+            encode(site),
+            encode(&next.id),
+            encode(&next.token),
+            w.lang
+        );
+        main.push_str(&format!(
+            "<p class=\"notice\">{} <a href=\"{}\">{}</a></p>",
+            escape(w.merged),
+            escape(&to),
+            escape(&next.subject)
+        ));
+        return Ok(main);
+    }
+    if matches!(t.status, Status::Solved | Status::Closed) {
+        main.push_str(&rating_form(w, t.csat, &action, &hidden, typed));
+    }
+    if t.status == Status::Closed {
+        main.push_str(&format!("<p class=\"none\">{}</p>", escape(w.closed_note)));
+    } else {
+        main.push_str(&format!(
+            "<form method=\"post\" action=\"{action}\" class=\"write\">{hidden}\
+             <input type=\"hidden\" name=\"action\" value=\"reply\"><input type=\"hidden\" name=\"key\" value=\"{}\">\
+             <label for=\"body\">{}</label><textarea id=\"body\" name=\"body\" rows=\"5\" maxlength=\"10000\" required>{}</textarea>\
+             <button type=\"submit\">{}</button></form>",
+            new_id()?,
+            escape(w.write),
+            escape(&typed.body),
+            escape(w.send)
+        ));
+    }
+    Ok(main)
+}
+
+/// The rating: the one given, and the form to give or change it.
+fn rating_form(w: &Words, csat: Option<u8>, action: &str, hidden: &str, typed: &Typed) -> String {
+    let mut out = String::new();
+    if let Some(n) = csat {
+        out.push_str(&format!(
+            "<p class=\"notice\" role=\"status\" id=\"rated\">{}</p>",
+            escape(&w.rated.replace("{n}", &n.to_string()))
+        ));
+    }
+    let chosen = typed.rating.or(csat);
+    out.push_str(&format!(
+        "<form method=\"post\" action=\"{action}\" class=\"rate\">{hidden}<input type=\"hidden\" name=\"action\" value=\"rate\">\
+         <fieldset><legend>{}</legend>",
+        escape(w.rate)
+    ));
+    for (i, label) in w.scores.iter().enumerate() {
+        let n = i + 1;
+        let checked = if chosen == Some(n as u8) { " checked" } else { "" };
+        out.push_str(&format!(
+            "<label><input type=\"radio\" name=\"rating\" value=\"{n}\" required{checked}> {}</label>",
+            escape(label)
+        ));
+    }
+    out.push_str(&format!(
+        "</fieldset><label for=\"comment\">{}</label><textarea id=\"comment\" name=\"comment\" rows=\"3\" maxlength=\"2000\">{}</textarea>\
+         <button type=\"submit\">{}</button></form>",
+        escape(w.comment),
+        escape(&typed.comment),
+        escape(w.send_rating)
+    ));
+    out
+}
+
+/// A message as text, with its web addresses as links.
+fn linked(body: &str) -> String {
+    links(body)
+        .into_iter()
+        .map(|i| match i {
+            Inline::Link { text, href } => {
+                format!("<a href=\"{}\" rel=\"nofollow noopener noreferrer\">{}</a>", escape(&href), escape(&text))
+            }
+            Inline::Text(t) | Inline::Strong(t) | Inline::Emphasis(t) | Inline::Code(t) => escape(&t),
+        })
+        .collect()
+}
+
+/// The whole page; `site` is the site's id and name, for the link to its
+/// help centre.
+fn document(w: &Words, site: Option<(&str, &str)>, title: &str, main: &str) -> AppResult<Response> {
+    let brand = match site {
+        Some((id, name)) => format!(
+            "<a class=\"brand\" href=\"/help/{}?lang={}\">{} · {}</a>",
+            encode(id),
+            w.lang,
+            escape(name),
+            escape(w.centre)
+        ),
+        None => format!("<span class=\"brand\">{}</span>", escape(w.centre)),
+    };
+    let html = format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"robots\" content=\"noindex\">\
+         <title>{title}</title><link rel=\"stylesheet\" href=\"/help.css\"></head>\
+         <body><header>{brand}</header><main>{main}</main></body></html>",
+        lang = w.lang,
+        title = escape(title),
+    );
+    let mut resp = Response::ok(html)?;
+    let h = resp.headers_mut();
+    h.set("content-type", "text/html; charset=utf-8")?;
+    h.set(
+        "content-security-policy",
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    )?;
+    // The customer's conversation: never kept by a cache, and the token in
+    // the address never sent on as a referrer (`secure` adds that).
+    h.set("cache-control", "private, no-store")?;
+    Ok(resp)
+}

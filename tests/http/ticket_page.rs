@@ -1,0 +1,149 @@
+//! A customer's own page of their request (`/help/{site}/tickets/{id}`):
+//! read with the ticket's token, answered and rated through its forms.
+
+use super::{create, public, ticket_body};
+use deflect_tests::{Client, Reply, admin, edge_url, unique};
+use serde_json::{Value, json};
+
+/// Posts one of the page's forms.
+fn form(c: &Client, id: &str, fields: &[(&str, &str)]) -> Reply {
+    let body: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+    c.send(
+        "POST",
+        &format!("/help/demo/tickets/{id}"),
+        &[],
+        Some(("application/x-www-form-urlencoded", body.as_bytes())),
+    )
+}
+
+/// The page, as the customer's browser reads it.
+fn page(c: &Client, id: &str, token: &str) -> Reply {
+    c.get(&format!("/help/demo/tickets/{id}?token={token}"))
+}
+
+/// The agent's view of the ticket.
+fn agent_view(a: &Client, id: &str) -> Value {
+    a.get(&format!("/v1/agent/tickets/{id}")).json()
+}
+
+#[test]
+fn a_customer_reads_answers_and_rates_their_request_on_its_page() {
+    let c = public();
+    let marker = unique("page");
+    let hostile = "<script>alert(1)</script> & \"quotes\"";
+    let r = create(
+        &c,
+        &unique("key"),
+        &ticket_body(&format!("{marker}@example.com"), &format!("Printer on fire {marker} {hostile}")),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let (id, token) = {
+        let t = r.json();
+        (t["ticket"]["id"].as_str().unwrap().to_string(), t["token"].as_str().unwrap().to_string())
+    };
+
+    // The page shows the conversation as text, privately.
+    let p = page(&c, &id, &token);
+    assert_eq!(p.status, 200, "{}", p.text);
+    assert!(p.header("content-type").is_some_and(|t| t.starts_with("text/html")), "{:?}", p.headers);
+    assert!(p.header("cache-control").is_some_and(|v| v.contains("no-store")), "{:?}", p.headers);
+    assert_eq!(p.header("referrer-policy"), Some("no-referrer"));
+    assert!(p.header("content-security-policy").is_some_and(|v| v.starts_with("default-src 'none'")));
+    assert!(p.text.contains(&format!("Printer on fire {marker} &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;")));
+    assert!(!p.text.contains("<script>"), "no markup from the customer");
+    assert!(p.text.contains("We are looking into it."), "its state in words");
+    assert!(p.text.contains("name=\"action\" value=\"reply\""), "a box to write in");
+    assert!(!p.text.contains("name=\"action\" value=\"rate\""), "no rating before it is solved");
+
+    // Without the right token there is no such request, whatever is wrong.
+    let other = create(&c, &unique("key"), &ticket_body(&format!("{marker}-2@example.com"), "Another question"));
+    let other_token = other.json()["token"].as_str().unwrap().to_string();
+    for path in [
+        format!("/help/demo/tickets/{id}?token={other_token}"),
+        format!("/help/demo/tickets/{id}?token=x{token}"),
+        format!("/help/demo/tickets/{id}"),
+        format!("/help/elsewhere/tickets/{id}?token={token}"),
+        format!("/help/demo/tickets/no-such-ticket?token={token}"),
+    ] {
+        let r = c.get(&path);
+        assert_eq!(r.status, 404, "{path}: {}", r.text);
+        assert!(r.text.contains("There is no such request"), "{path}: {}", r.text);
+        assert!(!r.text.contains("Printer on fire"), "{path}");
+    }
+    let r = form(&c, &id, &[("token", &other_token), ("action", "reply"), ("body", "let me in")]);
+    assert_eq!(r.status, 404, "{}", r.text);
+
+    // The customer writes: the message joins the ticket once, whatever
+    // the double click, and the page thanks them.
+    let key = unique("form").replace('-', "");
+    let words = format!("It is out now {marker}");
+    for _ in 0..2 {
+        let r = form(&c, &id, &[("token", &token), ("action", "reply"), ("key", &key), ("body", &words)]);
+        assert_eq!(r.status, 200, "the redirect to the page: {}", r.text);
+        assert!(r.text.contains("Thank you: we have your message."), "{}", r.text);
+        assert!(r.text.contains(&words));
+    }
+    let a = admin(&edge_url());
+    let messages = agent_view(&a, &id)["messages"].clone();
+    let same: Vec<&Value> = messages.as_array().unwrap().iter().filter(|m| m["body"] == words.as_str()).collect();
+    assert_eq!(same.len(), 1, "{messages}");
+    assert_eq!(same[0]["author"], "customer");
+
+    // What cannot be taken is said in words, with what was typed kept.
+    let r = form(&c, &id, &[("token", &token), ("action", "reply"), ("body", "   ")]);
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("role=\"alert\""), "{}", r.text);
+    let long = format!("{marker} {}", "x".repeat(10_001));
+    let r = form(&c, &id, &[("token", &token), ("action", "reply"), ("body", &long)]);
+    assert_eq!(r.status, 422);
+    assert!(r.text.contains(&long), "the text is kept to be shortened");
+    let r = form(&c, &id, &[("token", &token), ("action", "shout")]);
+    assert_eq!(r.status, 422);
+    let r = form(&c, &id, &[("token", &token), ("action", "rate"), ("rating", "5")]);
+    assert_eq!(r.status, 409, "not solved yet: {}", r.text);
+    assert!(r.text.contains("once it is solved"), "{}", r.text);
+    let json_body = json!({ "token": token }).to_string();
+    let r = c.send("POST", &format!("/help/demo/tickets/{id}"), &[], Some(("application/json", json_body.as_bytes())));
+    assert_eq!(r.status, 415, "{}", r.text);
+    let fields = format!("token={token}&action=reply&body=from+elsewhere");
+    let r = c.send(
+        "POST",
+        &format!("/help/demo/tickets/{id}"),
+        &[("sec-fetch-site", "cross-site")],
+        Some(("application/x-www-form-urlencoded", fields.as_bytes())),
+    );
+    assert_eq!(r.status, 403, "{}", r.text);
+
+    // Solved: the customer rates the help, and may change their mind.
+    let r = a.json("PATCH", &format!("/v1/agent/tickets/{id}"), &json!({ "status": "solved" }));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let p = page(&c, &id, &token);
+    assert!(p.text.contains("Solved."), "{}", p.text);
+    assert!(p.text.contains("name=\"action\" value=\"rate\""), "{}", p.text);
+    let r = form(&c, &id, &[("token", &token), ("action", "rate"), ("comment", "no stars")]);
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("pick one from 1 to 5") && r.text.contains("no stars"), "{}", r.text);
+    let r = form(&c, &id, &[("token", &token), ("action", "rate"), ("rating", "9")]);
+    assert_eq!(r.status, 422, "{}", r.text);
+    let comment = format!("Quick <b>help</b> {marker}");
+    let r = form(&c, &id, &[("token", &token), ("action", "rate"), ("rating", "4"), ("comment", &comment)]);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.text.contains("You rated our help 4 of 5. Thank you!"), "{}", r.text);
+    let t = agent_view(&a, &id);
+    assert_eq!(t["csat"], 4);
+    assert_eq!(t["csat_comment"], comment.as_str());
+
+    // In Chinese when asked.
+    let p = c.get(&format!("/help/demo/tickets/{id}?token={token}&lang=zh"));
+    assert!(p.text.contains("您的评价：4/5。谢谢！"), "{}", p.text);
+
+    // Closed: no more writing, and the page says how to reach the team.
+    let r = a.json("PATCH", &format!("/v1/agent/tickets/{id}"), &json!({ "status": "closed" }));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let p = page(&c, &id, &token);
+    assert!(p.text.contains("This request is closed."), "{}", p.text);
+    assert!(!p.text.contains("name=\"action\" value=\"reply\""));
+    let other_id = other.json()["ticket"]["id"].as_str().unwrap().to_string();
+    let r = a.json("PATCH", &format!("/v1/agent/tickets/{other_id}"), &json!({ "status": "closed" }));
+    assert_eq!(r.status, 200, "{}", r.text);
+}

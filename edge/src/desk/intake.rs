@@ -6,7 +6,7 @@ use crate::crypto::{new_id, sha256_hex};
 use crate::error::{AppError, AppResult};
 use crate::state::App;
 use crate::store::tickets::{self, NewMessageRow, TicketRow};
-use crate::store::{Arg, agents, articles, batch, customers, events, kv, stmt};
+use crate::store::{agents, articles, batch, customers, events, kv};
 use deflect_shared::api::{NewTicket, TicketCreated};
 use deflect_shared::assignment::{Need, assign};
 use deflect_shared::priority::{CustomerFacts, Features, Term};
@@ -146,38 +146,30 @@ pub(crate) async fn create(
     let explain_json = serde_json::to_string(&explanation)?;
     let features_json = serde_json::to_string(&features.values.to_vec())?;
     let status = outcome.facts.status.clone();
-    let mut statements = vec![stmt(
-        &app.db,
-        "INSERT INTO tickets (id, site_id, customer_id, idempotency_key, request_hash, subject, status, channel, locale, \
-           page_url, shown_articles, priority_score, priority_level, priority_explain, priority_features, assignee_id, \
-           team, tags, automated, first_response_due, resolution_due, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?22, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21) \
-         ON CONFLICT(site_id, idempotency_key) DO NOTHING",
-        &[
-            Arg::Text(&ticket_id),
-            Arg::Text(&new.site),
-            Arg::Text(&customer.id),
-            Arg::Text(key),
-            Arg::Text(&request_hash),
-            Arg::Text(&new.subject),
-            Arg::Text(&status),
-            Arg::Text(&new.locale),
-            Arg::OptText(new.page_url.as_deref()),
-            Arg::Text(&shown),
-            Arg::Real(f64::from(explanation.score)),
-            Arg::Text(level.as_str()),
-            Arg::Text(&explain_json),
-            Arg::Text(&features_json),
-            Arg::OptText(assignee.as_deref()),
-            Arg::OptText(outcome.facts.team.as_deref()),
-            Arg::Text(&tags),
-            Arg::Int(i64::from(!outcome.applied.is_empty())),
-            Arg::Int(due.first_response_due),
-            Arg::Int(due.resolution_due),
-            Arg::Int(app.now),
-            Arg::Text(&new.channel),
-        ],
-    )?];
+    let row = tickets::NewTicketRow {
+        id: &ticket_id,
+        site: &new.site,
+        customer: &customer.id,
+        idempotency_key: key,
+        request_hash: &request_hash,
+        subject: &new.subject,
+        status: &status,
+        channel: &new.channel,
+        locale: &new.locale,
+        page_url: new.page_url.as_deref(),
+        shown_articles: &shown,
+        priority_score: f64::from(explanation.score),
+        priority_level: level.as_str(),
+        priority_explain: &explain_json,
+        priority_features: &features_json,
+        assignee: assignee.as_deref(),
+        team: outcome.facts.team.as_deref(),
+        tags: &tags,
+        automated: !outcome.applied.is_empty(),
+        first_response_due: due.first_response_due,
+        resolution_due: due.resolution_due,
+    };
+    let mut statements = vec![tickets::insert_ticket_stmt(&app.db, &row, app.now)?];
     let message_id = new_id()?;
     statements.push(tickets::insert_message_stmt(
         &app.db,

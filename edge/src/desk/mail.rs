@@ -18,11 +18,10 @@ use crate::error::{AppError, AppResult};
 use crate::routes::ticket_page;
 use crate::routes::{Bucket, limit_client};
 use crate::state::App;
+use crate::store::mail::{self as store, Outgoing};
 use crate::store::tickets::{self, TicketRow};
-use crate::store::{Arg, all, first, run};
 use deflect_shared::api::NewTicket;
 use deflect_shared::email::{self, InboundMail, PageLink, Reply, reference};
-use serde::Deserialize;
 use worker::{Context, Env, ForwardableEmailMessage};
 
 /// Attempts at mailing a reply before it is left as failed.
@@ -129,18 +128,8 @@ pub(crate) async fn receive(app: &App, envelope_from: &str, to: &str, raw: &[u8]
         if added == Added::Replayed {
             return Ok(Received::Ignored("it was received before".into()));
         }
-        run(
-            &app.db,
-            "UPDATE messages SET mail_id = ?3 WHERE ticket_id = ?1 AND idempotency_key = ?2",
-            &[Arg::Text(&row.id), Arg::Text(&key), Arg::OptText(mail.message_id.as_deref())],
-        )
-        .await?;
-        run(
-            &app.db,
-            "UPDATE tickets SET mail_address = COALESCE(mail_address, ?2) WHERE id = ?1",
-            &[Arg::Text(&row.id), Arg::Text(&to)],
-        )
-        .await?;
+        store::keep_answer_id(&app.db, &row.id, &key, mail.message_id.as_deref()).await?;
+        store::keep_address(&app.db, &row.id, &to).await?;
         return Ok(Received::Added(row.id));
     }
 
@@ -167,23 +156,11 @@ pub(crate) async fn receive(app: &App, envelope_from: &str, to: &str, raw: &[u8]
         Created::New(t) => t.ticket.id,
         Created::Replay(_) => return Ok(Received::Ignored("it was received before".into())),
     };
-    run(&app.db, "UPDATE tickets SET mail_address = ?2 WHERE id = ?1", &[Arg::Text(&ticket), Arg::Text(&to)]).await?;
-    run(
-        &app.db,
-        "UPDATE messages SET mail_id = ?2 WHERE ticket_id = ?1 AND author = 'customer'",
-        &[Arg::Text(&ticket), Arg::OptText(mail.message_id.as_deref())],
-    )
-    .await?;
+    store::keep_address(&app.db, &ticket, &to).await?;
+    store::keep_opening_id(&app.db, &ticket, mail.message_id.as_deref()).await?;
     // The rules' auto-replies go back by mail too; most tickets have none,
     // and then there is nothing to send.
-    let auto_replies = run(
-        &app.db,
-        "UPDATE messages SET delivery = 'pending', delivery_next_at = ?2 \
-         WHERE ticket_id = ?1 AND author = 'system' AND internal = 0",
-        &[Arg::Text(&ticket), Arg::Int(app.now)],
-    )
-    .await?;
-    if auto_replies > 0 {
+    if store::queue_auto_replies(&app.db, &ticket, app.now).await? > 0 {
         deliver_soon(app);
     }
     Ok(Received::Opened(ticket))
@@ -199,35 +176,17 @@ async fn idempotency_key(mail: &InboundMail) -> AppResult<String> {
     Ok(format!("mail:{}", sha256_hex(basis.as_bytes()).await?))
 }
 
-#[derive(Deserialize)]
-struct TicketId {
-    ticket_id: String,
-}
-
-#[derive(Deserialize)]
-struct Hash {
-    email_hash: String,
-}
-
 /// The open ticket of this sender's that the mail answers, if it names one.
 async fn answered_ticket(app: &App, site: &str, mail: &InboundMail, hash: &str) -> AppResult<Option<TicketRow>> {
     let mut candidates: Vec<String> =
         mail.answers.iter().filter_map(|id| reference::ticket_of(id)).map(str::to_string).collect();
     for id in mail.answers.iter().take(20) {
-        let found: Vec<TicketId> =
-            all(&app.db, "SELECT ticket_id FROM messages WHERE mail_id = ?1 LIMIT 1", &[Arg::Text(id)]).await?;
-        candidates.extend(found.into_iter().map(|f| f.ticket_id));
+        candidates.extend(store::tickets_of_mail(&app.db, id).await?);
     }
     if let Some(prefix) = reference::tagged(&mail.subject) {
-        let found: Vec<TicketId> = all(
-            &app.db,
-            "SELECT t.id AS ticket_id FROM tickets t JOIN customers c ON c.id = t.customer_id \
-             WHERE substr(t.id, 1, ?1) = ?2 AND c.email_hash = ?3 AND c.site_id = ?4 LIMIT 2",
-            &[Arg::Int(prefix.len() as i64), Arg::Text(prefix), Arg::Text(hash), Arg::Text(site)],
-        )
-        .await?;
+        let found = store::tickets_tagged(&app.db, prefix, hash, site).await?;
         if found.len() == 1 {
-            candidates.extend(found.into_iter().map(|f| f.ticket_id));
+            candidates.extend(found);
         }
     }
     for id in candidates {
@@ -245,9 +204,7 @@ async fn answered_ticket(app: &App, site: &str, mail: &InboundMail, hash: &str) 
         if row.site_id != site || row.status == "closed" || row.customer_erased_at.is_some() {
             continue;
         }
-        let owner: Option<Hash> =
-            first(&app.db, "SELECT email_hash FROM customers WHERE id = ?1", &[Arg::Text(&row.customer_id)]).await?;
-        if owner.is_some_and(|o| o.email_hash == hash) {
+        if store::customer_hash(&app.db, &row.customer_id).await?.is_some_and(|h| h == hash) {
             return Ok(Some(row));
         }
     }
@@ -269,12 +226,7 @@ fn support_address(app: &App) -> Option<String> {
 /// Marks a new reply (or auto-reply) to be mailed, and mails it once the
 /// response is sent.
 pub(crate) async fn queue(app: &App, message: &str) -> AppResult<()> {
-    run(
-        &app.db,
-        "UPDATE messages SET delivery = 'pending', delivery_next_at = ?2 WHERE id = ?1 AND delivery IS NULL",
-        &[Arg::Text(message), Arg::Int(app.now)],
-    )
-    .await?;
+    store::queue(&app.db, message, app.now).await?;
     deliver_soon(app);
     Ok(())
 }
@@ -294,19 +246,6 @@ pub(crate) fn deliver_soon(app: &App) {
     });
 }
 
-#[derive(Debug, Deserialize)]
-struct Outgoing {
-    id: String,
-    ticket_id: String,
-    body: String,
-    delivery_attempts: f64,
-    author_name: Option<String>,
-}
-
-/// A reply to mail, with its author's name.
-const OUTGOING: &str = "SELECT m.id, m.ticket_id, m.body, m.delivery_attempts, a.name AS author_name \
-     FROM messages m LEFT JOIN agents a ON a.id = m.author_id";
-
 /// Minutes to wait after this attempt (counted from 1) before the next.
 fn backoff_minutes(attempt: i64) -> i64 {
     usize::try_from(attempt - 1).ok().and_then(|i| BACKOFF_MINUTES.get(i)).copied().unwrap_or(240)
@@ -321,35 +260,12 @@ fn backoff_minutes(attempt: i64) -> i64 {
 /// next attempt would be due; an attempt that never finished (its worker
 /// was stopped) is then taken up again.
 pub(crate) async fn deliver_due(app: &App) -> AppResult<usize> {
-    // The IN names the delivery index's condition, so SQLite uses it.
-    run(
-        &app.db,
-        "UPDATE messages SET delivery = 'failed', delivery_error = ?3 \
-         WHERE delivery IN ('pending', 'failed', 'sending') AND delivery = 'sending' \
-         AND delivery_next_at <= ?1 AND delivery_attempts >= ?2",
-        &[Arg::Int(app.now), Arg::Int(MAX_ATTEMPTS), Arg::Text("the last attempt did not finish")],
-    )
-    .await?;
-    let due: Vec<Outgoing> = all(
-        &app.db,
-        &format!(
-            "{OUTGOING} WHERE m.delivery IN ('pending', 'failed', 'sending') AND m.delivery_next_at <= ?1 \
-             AND m.delivery_attempts < ?2 ORDER BY m.delivery_next_at LIMIT ?3"
-        ),
-        &[Arg::Int(app.now), Arg::Int(MAX_ATTEMPTS), Arg::Int(i64::from(BATCH))],
-    )
-    .await?;
+    store::fail_lapsed_last(&app.db, app.now, MAX_ATTEMPTS, "the last attempt did not finish").await?;
     let mut sent = 0;
-    for m in due {
+    for m in store::due(&app.db, app.now, MAX_ATTEMPTS, BATCH).await? {
         let attempt = m.delivery_attempts as i64 + 1;
-        let claimed = run(
-            &app.db,
-            "UPDATE messages SET delivery = 'sending', delivery_attempts = ?2, delivery_next_at = ?3 \
-             WHERE id = ?1 AND delivery_attempts = ?2 - 1 AND delivery IN ('pending', 'failed', 'sending')",
-            &[Arg::Text(&m.id), Arg::Int(attempt), Arg::Int(app.now + backoff_minutes(attempt) * 60_000)],
-        )
-        .await?;
-        if claimed > 0 && attempt_claimed(app, &m, attempt).await? {
+        let until = app.now + backoff_minutes(attempt) * 60_000;
+        if store::claim(&app.db, &m.id, attempt, until).await? && attempt_claimed(app, &m, attempt).await? {
             sent += 1;
         }
     }
@@ -360,39 +276,22 @@ pub(crate) async fn deliver_due(app: &App) -> AppResult<usize> {
 /// request. Its attempts start again from one, so if this one fails too
 /// the cron goes on trying on the usual schedule.
 pub(crate) async fn send_again(app: &App, ticket: &TicketRow, message: &str) -> AppResult<()> {
-    #[derive(Deserialize)]
-    struct State {
-        delivery: Option<String>,
-    }
-    let state: Option<State> = first(
-        &app.db,
-        "SELECT delivery FROM messages WHERE id = ?1 AND ticket_id = ?2",
-        &[Arg::Text(message), Arg::Text(&ticket.id)],
-    )
-    .await?;
-    let Some(state) = state else {
-        return Err(AppError::NotFound(format!("there is no message {message} on this ticket")));
-    };
-    match state.delivery.as_deref() {
-        Some("failed") => {}
-        Some("sent") => return Err(AppError::Conflict("this reply was e-mailed already".into())),
-        Some(_) => return Err(AppError::Conflict("this reply is being e-mailed now".into())),
-        None => return Err(AppError::Conflict("this message is not one that is e-mailed".into())),
+    match store::delivery(&app.db, &ticket.id, message).await? {
+        None => return Err(AppError::NotFound(format!("there is no message {message} on this ticket"))),
+        Some(None) => return Err(AppError::Conflict("this message is not one that is e-mailed".into())),
+        Some(Some(state)) => match state.as_str() {
+            "failed" => {}
+            "sent" => return Err(AppError::Conflict("this reply was e-mailed already".into())),
+            _ => return Err(AppError::Conflict("this reply is being e-mailed now".into())),
+        },
     }
     if ticket.customer_erased_at.is_some() {
         return Err(AppError::Conflict("the customer's data was erased, so there is no address to mail".into()));
     }
-    let claimed = run(
-        &app.db,
-        "UPDATE messages SET delivery = 'sending', delivery_attempts = 1, delivery_next_at = ?2, \
-         delivery_error = NULL WHERE id = ?1 AND delivery = 'failed'",
-        &[Arg::Text(message), Arg::Int(app.now + backoff_minutes(1) * 60_000)],
-    )
-    .await?;
-    if claimed == 0 {
+    if !store::claim_failed(&app.db, message, app.now + backoff_minutes(1) * 60_000).await? {
         return Err(AppError::Conflict("this reply is being e-mailed now".into()));
     }
-    let m: Outgoing = first(&app.db, &format!("{OUTGOING} WHERE m.id = ?1"), &[Arg::Text(message)])
+    let m = store::outgoing(&app.db, message)
         .await?
         .ok_or_else(|| AppError::Internal(format!("message {message} went while it was mailed")))?;
     attempt_claimed(app, &m, 1).await?;
@@ -404,17 +303,9 @@ pub(crate) async fn send_again(app: &App, ticket: &TicketRow, message: &str) -> 
 /// the mail went.
 async fn attempt_claimed(app: &App, m: &Outgoing, attempt: i64) -> AppResult<bool> {
     let outcome = send(app, m).await;
-    let (state, error) = match &outcome {
-        Ok(()) => ("sent", None),
-        Err(e) => ("failed", Some(e.to_string().chars().take(300).collect::<String>())),
-    };
-    run(
-        &app.db,
-        "UPDATE messages SET delivery = ?2, delivery_error = ?3 \
-         WHERE id = ?1 AND delivery = 'sending' AND delivery_attempts = ?4",
-        &[Arg::Text(&m.id), Arg::Text(state), Arg::OptText(error.as_deref()), Arg::Int(attempt)],
-    )
-    .await?;
+    let error = outcome.as_ref().err().map(|e| e.to_string().chars().take(300).collect::<String>());
+    let state = if outcome.is_ok() { "sent" } else { "failed" };
+    store::finish(&app.db, &m.id, attempt, state, error.as_deref()).await?;
     Ok(outcome.is_ok())
 }
 
@@ -444,19 +335,7 @@ async fn send(app: &App, m: &Outgoing) -> Result<(), NotSent> {
         NotSent("no support address is set (DEFLECT_SUPPORT_EMAIL), so there is nothing to send from".into())
     })?;
     let to = app.key().await.map_err(fail)?.decrypt(&row.customer_email_enc).await.map_err(fail)?;
-    #[derive(Deserialize)]
-    struct MailId {
-        mail_id: String,
-    }
-    let thread: Vec<MailId> = all(
-        &app.db,
-        "SELECT mail_id FROM messages WHERE ticket_id = ?1 AND mail_id IS NOT NULL AND id != ?2 \
-         ORDER BY created_at, id LIMIT 20",
-        &[Arg::Text(&row.id), Arg::Text(&m.id)],
-    )
-    .await
-    .map_err(fail)?;
-    let references: Vec<String> = thread.into_iter().map(|t| t.mail_id).collect();
+    let references = store::thread(&app.db, &row.id, &m.id).await.map_err(fail)?;
     let mail_id = reference::message_id(&row.id, &m.id, reference::domain(&from));
     let settings = app.settings().await.map_err(fail)?;
     let site = settings.site(&row.site_id).map_or_else(|| row.site_id.clone(), |s| s.name.clone());
@@ -483,9 +362,7 @@ async fn send(app: &App, m: &Outgoing) -> Result<(), NotSent> {
         link: page.as_deref().map(|url| PageLink { words: ticket_page::words(&row.locale).mail_link, url }),
         sent_at: app.now,
     });
-    run(&app.db, "UPDATE messages SET mail_id = ?2 WHERE id = ?1", &[Arg::Text(&m.id), Arg::Text(&mail_id)])
-        .await
-        .map_err(fail)?;
+    store::set_mail_id(&app.db, &m.id, &mail_id).await.map_err(fail)?;
     let binding = app.env.send_email("EMAIL").map_err(|e| NotSent(format!("the EMAIL binding is missing: {e}")))?;
     let message = worker::EmailMessage::new(&from, &to, &raw)
         .map_err(|e| NotSent(format!("the mail was refused: {}", String::from(e.message()))))?;

@@ -6,7 +6,6 @@ use crate::crypto::new_id;
 use crate::error::AppResult;
 use crate::state::App;
 use crate::store::tickets::{self, NewMessageRow};
-use crate::store::{Arg, run};
 use deflect_shared::rules::Trigger;
 
 /// Returns how many tickets were newly marked.
@@ -17,15 +16,8 @@ pub(crate) async fn sweep(app: &App) -> AppResult<usize> {
         let resolution = d.breached_resolution == 0.0 && (d.resolution_due as i64) < app.now;
         // Only the first sweep to mark a breach goes on (the cron can
         // overlap with itself).
-        let marked = run(
-            &app.db,
-            "UPDATE tickets SET breached_first = CASE WHEN ?2 = 1 THEN 1 ELSE breached_first END, \
-               breached_resolution = CASE WHEN ?3 = 1 THEN 1 ELSE breached_resolution END \
-             WHERE id = ?1 AND ((?2 = 1 AND breached_first = 0) OR (?3 = 1 AND breached_resolution = 0))",
-            &[Arg::Text(&d.id), Arg::Int(i64::from(first)), Arg::Int(i64::from(resolution))],
-        )
-        .await?;
-        if marked == 0 {
+        let marked = tickets::mark_breached(&app.db, &d.id, first, resolution).await?;
+        if !marked {
             continue;
         }
         let what = match (first, resolution) {

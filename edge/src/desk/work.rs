@@ -8,7 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::App;
 use crate::store::agents::{self, AgentRow};
 use crate::store::tickets::{self, NewMessageRow, Pause, TicketRow};
-use crate::store::{Arg, articles, from_json, run};
+use crate::store::{articles, from_json};
 use deflect_shared::api::{Status, TicketUpdate};
 use deflect_shared::priority::Level;
 use deflect_shared::rules::{RuleSet, TicketFacts, Trigger};
@@ -115,13 +115,7 @@ pub(crate) async fn add_message(app: &App, row: &TicketRow, m: Sent<'_>) -> AppR
     }
     match author {
         Some(agent) if !internal => {
-            run(
-                &app.db,
-                "UPDATE tickets SET first_response_at = COALESCE(first_response_at, ?2), \
-                 status = CASE status WHEN 'open' THEN 'pending' ELSE status END, updated_at = ?2 WHERE id = ?1",
-                &[Arg::Text(&row.id), Arg::Int(app.now)],
-            )
-            .await?;
+            tickets::replied(&app.db, &row.id, app.now).await?;
             settle_pause(app, &row.id).await?;
             app.audit(&agent.id, "ticket.reply", &row.id, serde_json::json!({ "message": id })).await?;
             if super::mail::mailed(app, row) {
@@ -129,19 +123,11 @@ pub(crate) async fn add_message(app: &App, row: &TicketRow, m: Sent<'_>) -> AppR
             }
         }
         Some(agent) => {
-            run(&app.db, "UPDATE tickets SET updated_at = ?2 WHERE id = ?1", &[Arg::Text(&row.id), Arg::Int(app.now)])
-                .await?;
+            tickets::touched(&app.db, &row.id, app.now).await?;
             app.audit(&agent.id, "ticket.note", &row.id, serde_json::json!({ "message": id })).await?;
         }
         None => {
-            run(
-                &app.db,
-                "UPDATE tickets SET status = CASE WHEN status IN ('pending', 'solved') THEN 'open' ELSE status END, \
-                 solved_at = CASE WHEN status = 'solved' THEN NULL ELSE solved_at END, snoozed_until = NULL, \
-                 updated_at = ?2 WHERE id = ?1",
-                &[Arg::Text(&row.id), Arg::Int(app.now)],
-            )
-            .await?;
+            tickets::customer_wrote(&app.db, &row.id, app.now).await?;
             settle_pause(app, &row.id).await?;
             run_rules(app, &load(app, &row.id).await?, Trigger::TicketUpdated).await?;
         }
@@ -204,50 +190,26 @@ pub(crate) async fn update(app: &App, agent: &AgentRow, row: &TicketRow, u: &Tic
         }
         detail.insert("solved_by_article".into(), article.clone().into());
     }
-    run(
-        &app.db,
-        "UPDATE tickets SET updated_at = ?2, status = COALESCE(?3, status), \
-           solved_at = CASE WHEN ?3 IS NULL THEN solved_at WHEN ?3 IN ('solved', 'closed') THEN COALESCE(solved_at, ?2) ELSE NULL END, \
-           assignee_id = CASE WHEN ?10 = 1 THEN ?4 ELSE assignee_id END, \
-           priority_override = COALESCE(?5, priority_override), \
-           first_response_due = CASE WHEN ?5 IS NULL THEN first_response_due ELSE ?6 END, \
-           resolution_due = CASE WHEN ?5 IS NULL THEN resolution_due ELSE ?7 END, \
-           tags = COALESCE(?8, tags), \
-           solved_article_id = CASE WHEN ?11 = 1 THEN ?9 ELSE solved_article_id END, \
-           snoozed_until = CASE WHEN ?12 IS NOT NULL THEN ?12 WHEN ?3 IS NOT NULL THEN NULL ELSE snoozed_until END \
-         WHERE id = ?1",
-        &[
-            Arg::Text(&row.id),
-            Arg::Int(app.now),
-            Arg::OptText(status.map(Status::as_str)),
-            Arg::OptText(u.assignee.as_deref().filter(|a| !a.is_empty())),
-            Arg::OptText(u.priority.map(Level::as_str)),
-            Arg::Int(due.first_response_due),
-            Arg::Int(due.resolution_due),
-            Arg::OptText(tags_json.as_deref()),
-            Arg::OptText(u.solved_by_article.as_deref().filter(|a| !a.is_empty())),
-            Arg::Int(i64::from(u.assignee.is_some())),
-            Arg::Int(i64::from(u.solved_by_article.is_some())),
-            Arg::OptInt(snoozed_until),
-        ],
-    )
-    .await?;
+    let change = tickets::AgentChange {
+        status: status.map(Status::as_str),
+        assignee: u.assignee.as_deref().map(|a| Some(a).filter(|a| !a.is_empty())),
+        priority: u.priority.map(|p| (p.as_str(), due.first_response_due, due.resolution_due)),
+        tags: tags_json.as_deref(),
+        solved_article: u.solved_by_article.as_deref().map(|a| Some(a).filter(|a| !a.is_empty())),
+        snoozed_until,
+    };
+    tickets::change(&app.db, &row.id, &change, app.now).await?;
     if let Some(p) = u.priority {
         let computed = Level::parse(&row.priority_level).unwrap_or(Level::Normal);
-        run(
-            &app.db,
-            "INSERT INTO priority_overrides (id, ticket_id, agent_id, features, computed, chosen, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            &[
-                Arg::Text(&new_id()?),
-                Arg::Text(&row.id),
-                Arg::Text(&agent.id),
-                Arg::Text(&row.priority_features),
-                Arg::Text(computed.as_str()),
-                Arg::Text(p.as_str()),
-                Arg::Int(app.now),
-            ],
-        )
-        .await?;
+        let o = tickets::OverrideRow {
+            id: &new_id()?,
+            ticket: &row.id,
+            agent: &agent.id,
+            features: &row.priority_features,
+            computed: computed.as_str(),
+            chosen: p.as_str(),
+        };
+        tickets::record_override(&app.db, &o, app.now).await?;
     }
     if status.is_some() {
         settle_pause(app, &row.id).await?;
@@ -293,25 +255,14 @@ pub(crate) async fn run_rules(app: &App, row: &TicketRow, trigger: Trigger) -> A
     let f = &outcome.facts;
     let new_level = (f.priority != facts.priority).then_some(f.priority);
     let due = new_level.map(|l| settings.sla.due_after_pauses(row.created_at as i64, l, row.paused_minutes as i64));
-    run(
-        &app.db,
-        "UPDATE tickets SET tags = ?2, status = ?3, team = ?4, automated = 1, \
-           priority_override = COALESCE(?5, priority_override), \
-           first_response_due = COALESCE(?6, first_response_due), resolution_due = COALESCE(?7, resolution_due), \
-           solved_at = CASE WHEN ?3 IN ('solved', 'closed') THEN COALESCE(solved_at, ?8) ELSE NULL END \
-         WHERE id = ?1",
-        &[
-            Arg::Text(&row.id),
-            Arg::Text(&serde_json::to_string(&f.tags)?),
-            Arg::Text(&f.status),
-            Arg::OptText(f.team.as_deref()),
-            Arg::OptText(new_level.map(Level::as_str)),
-            Arg::OptInt(due.map(|d| d.first_response_due)),
-            Arg::OptInt(due.map(|d| d.resolution_due)),
-            Arg::Int(app.now),
-        ],
-    )
-    .await?;
+    let tags = serde_json::to_string(&f.tags)?;
+    let change = tickets::RuleChange {
+        tags: &tags,
+        status: &f.status,
+        team: f.team.as_deref(),
+        priority: new_level.zip(due).map(|(l, d)| (l.as_str(), d.first_response_due, d.resolution_due)),
+    };
+    tickets::apply_rules(&app.db, &row.id, &change, app.now).await?;
     if f.status != facts.status {
         settle_pause(app, &row.id).await?;
     }
@@ -353,8 +304,7 @@ async fn reassign_to_team(app: &App, row: &TicketRow, team: Option<&str>) -> App
     let need = deflect_shared::assignment::Need { team: team.map(str::to_string), skill: None };
     let last = crate::store::kv::round_robin_last(&app.kv).await?;
     if let Some(a) = deflect_shared::assignment::assign(&candidates, &need, settings.assignment, last.as_deref()) {
-        run(&app.db, "UPDATE tickets SET assignee_id = ?2 WHERE id = ?1", &[Arg::Text(&row.id), Arg::Text(&a.id)])
-            .await?;
+        tickets::assign(&app.db, &row.id, &a.id).await?;
         crate::store::kv::set_round_robin_last(&app.kv, &a.id).await?;
     }
     Ok(())
@@ -368,13 +318,7 @@ pub(crate) async fn rate(app: &App, row: &TicketRow, rating: u8, comment: Option
     if !matches!(row.status.as_str(), "solved" | "closed") {
         return Err(AppError::Conflict("a ticket can be rated once it is solved".into()));
     }
-    run(
-        &app.db,
-        "UPDATE tickets SET csat = ?2, csat_comment = ?3, updated_at = ?4 WHERE id = ?1",
-        &[Arg::Text(&row.id), Arg::Int(i64::from(rating)), Arg::OptText(comment), Arg::Int(app.now)],
-    )
-    .await?;
-    Ok(())
+    tickets::rate(&app.db, &row.id, rating, comment, app.now).await
 }
 
 /// Opens the snoozed tickets whose time came, each with an internal note
@@ -382,14 +326,7 @@ pub(crate) async fn rate(app: &App, row: &TicketRow, rating: u8, comment: Option
 pub(crate) async fn wake_snoozed(app: &App) -> AppResult<usize> {
     let mut woken = 0;
     for row in &tickets::snooze_ended(&app.db, app.now).await? {
-        let changed = run(
-            &app.db,
-            "UPDATE tickets SET status = 'open', snoozed_until = NULL, updated_at = ?2 \
-             WHERE id = ?1 AND status = 'pending' AND snoozed_until <= ?2",
-            &[Arg::Text(&row.id), Arg::Int(app.now)],
-        )
-        .await?;
-        if changed == 0 {
+        if !tickets::wake(&app.db, &row.id, app.now).await? {
             // The customer wrote, or an agent acted, since it was read.
             continue;
         }

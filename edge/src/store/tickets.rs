@@ -1,6 +1,6 @@
 //! Tickets and their messages.
 
-use super::{Arg, all, first};
+use super::{Arg, all, first, run};
 use crate::error::AppResult;
 use deflect_shared::api::{Author, Message, QueueCursor};
 use serde::Deserialize;
@@ -563,4 +563,268 @@ pub(crate) async fn set_pause(db: &D1Database, id: &str, pause: Pause, now: i64)
 pub(crate) enum Pause {
     Start,
     End { since: i64, resolution_due: i64, credit_minutes: i64 },
+}
+
+/// A new ticket's row.
+pub(crate) struct NewTicketRow<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) site: &'a str,
+    pub(crate) customer: &'a str,
+    pub(crate) idempotency_key: &'a str,
+    pub(crate) request_hash: &'a str,
+    pub(crate) subject: &'a str,
+    pub(crate) status: &'a str,
+    pub(crate) channel: &'a str,
+    pub(crate) locale: &'a str,
+    pub(crate) page_url: Option<&'a str>,
+    /// JSON array of article ids.
+    pub(crate) shown_articles: &'a str,
+    pub(crate) priority_score: f64,
+    pub(crate) priority_level: &'a str,
+    /// JSON of the score's explanation.
+    pub(crate) priority_explain: &'a str,
+    /// JSON array of the model's features.
+    pub(crate) priority_features: &'a str,
+    pub(crate) assignee: Option<&'a str>,
+    pub(crate) team: Option<&'a str>,
+    /// JSON array of tags.
+    pub(crate) tags: &'a str,
+    pub(crate) automated: bool,
+    pub(crate) first_response_due: i64,
+    pub(crate) resolution_due: i64,
+}
+
+/// Inserts a ticket unless one was made under the same idempotency key on
+/// its site (for the creation batch).
+pub(crate) fn insert_ticket_stmt(
+    db: &D1Database,
+    t: &NewTicketRow<'_>,
+    now: i64,
+) -> AppResult<worker::D1PreparedStatement> {
+    super::stmt(
+        db,
+        "INSERT INTO tickets (id, site_id, customer_id, idempotency_key, request_hash, subject, status, channel, locale, \
+           page_url, shown_articles, priority_score, priority_level, priority_explain, priority_features, assignee_id, \
+           team, tags, automated, first_response_due, resolution_due, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?22, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21) \
+         ON CONFLICT(site_id, idempotency_key) DO NOTHING",
+        &[
+            Arg::Text(t.id),
+            Arg::Text(t.site),
+            Arg::Text(t.customer),
+            Arg::Text(t.idempotency_key),
+            Arg::Text(t.request_hash),
+            Arg::Text(t.subject),
+            Arg::Text(t.status),
+            Arg::Text(t.locale),
+            Arg::OptText(t.page_url),
+            Arg::Text(t.shown_articles),
+            Arg::Real(t.priority_score),
+            Arg::Text(t.priority_level),
+            Arg::Text(t.priority_explain),
+            Arg::Text(t.priority_features),
+            Arg::OptText(t.assignee),
+            Arg::OptText(t.team),
+            Arg::Text(t.tags),
+            Arg::Int(i64::from(t.automated)),
+            Arg::Int(t.first_response_due),
+            Arg::Int(t.resolution_due),
+            Arg::Int(now),
+            Arg::Text(t.channel),
+        ],
+    )
+}
+
+/// An agent replied to the customer: the first response is now (if it is
+/// the first), and an open ticket waits for the customer.
+pub(crate) async fn replied(db: &D1Database, id: &str, now: i64) -> AppResult<()> {
+    run(
+        db,
+        "UPDATE tickets SET first_response_at = COALESCE(first_response_at, ?2), \
+         status = CASE status WHEN 'open' THEN 'pending' ELSE status END, updated_at = ?2 WHERE id = ?1",
+        &[Arg::Text(id), Arg::Int(now)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Something was added that changes nothing else (an internal note).
+pub(crate) async fn touched(db: &D1Database, id: &str, now: i64) -> AppResult<()> {
+    run(db, "UPDATE tickets SET updated_at = ?2 WHERE id = ?1", &[Arg::Text(id), Arg::Int(now)]).await?;
+    Ok(())
+}
+
+/// The customer wrote: a ticket waiting for them, or solved, is open
+/// again, and a snooze ends.
+pub(crate) async fn customer_wrote(db: &D1Database, id: &str, now: i64) -> AppResult<()> {
+    run(
+        db,
+        "UPDATE tickets SET status = CASE WHEN status IN ('pending', 'solved') THEN 'open' ELSE status END, \
+         solved_at = CASE WHEN status = 'solved' THEN NULL ELSE solved_at END, snoozed_until = NULL, \
+         updated_at = ?2 WHERE id = ?1",
+        &[Arg::Text(id), Arg::Int(now)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// An agent's change to a ticket; `None` leaves a field as it is.
+pub(crate) struct AgentChange<'a> {
+    pub(crate) status: Option<&'a str>,
+    /// `Some(None)` unassigns.
+    pub(crate) assignee: Option<Option<&'a str>>,
+    /// A priority override, with the SLA deadlines it brings.
+    pub(crate) priority: Option<(&'a str, i64, i64)>,
+    /// JSON array of tags.
+    pub(crate) tags: Option<&'a str>,
+    /// `Some(None)` unlinks the article.
+    pub(crate) solved_article: Option<Option<&'a str>>,
+    /// A snooze until then; a status change without one ends a snooze.
+    pub(crate) snoozed_until: Option<i64>,
+}
+
+/// Applies an agent's change. Solving or closing stamps `solved_at` once;
+/// any other status clears it.
+pub(crate) async fn change(db: &D1Database, id: &str, c: &AgentChange<'_>, now: i64) -> AppResult<()> {
+    let (level, first_due, resolution_due) = match c.priority {
+        Some((level, first, resolution)) => (Some(level), first, resolution),
+        None => (None, 0, 0),
+    };
+    run(
+        db,
+        "UPDATE tickets SET updated_at = ?2, status = COALESCE(?3, status), \
+           solved_at = CASE WHEN ?3 IS NULL THEN solved_at WHEN ?3 IN ('solved', 'closed') THEN COALESCE(solved_at, ?2) ELSE NULL END, \
+           assignee_id = CASE WHEN ?10 = 1 THEN ?4 ELSE assignee_id END, \
+           priority_override = COALESCE(?5, priority_override), \
+           first_response_due = CASE WHEN ?5 IS NULL THEN first_response_due ELSE ?6 END, \
+           resolution_due = CASE WHEN ?5 IS NULL THEN resolution_due ELSE ?7 END, \
+           tags = COALESCE(?8, tags), \
+           solved_article_id = CASE WHEN ?11 = 1 THEN ?9 ELSE solved_article_id END, \
+           snoozed_until = CASE WHEN ?12 IS NOT NULL THEN ?12 WHEN ?3 IS NOT NULL THEN NULL ELSE snoozed_until END \
+         WHERE id = ?1",
+        &[
+            Arg::Text(id),
+            Arg::Int(now),
+            Arg::OptText(c.status),
+            Arg::OptText(c.assignee.flatten()),
+            Arg::OptText(level),
+            Arg::Int(first_due),
+            Arg::Int(resolution_due),
+            Arg::OptText(c.tags),
+            Arg::OptText(c.solved_article.flatten()),
+            Arg::Int(i64::from(c.assignee.is_some())),
+            Arg::Int(i64::from(c.solved_article.is_some())),
+            Arg::OptInt(c.snoozed_until),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// An agent's priority override, kept as training data for the model.
+pub(crate) struct OverrideRow<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) ticket: &'a str,
+    pub(crate) agent: &'a str,
+    /// JSON array of the ticket's features.
+    pub(crate) features: &'a str,
+    pub(crate) computed: &'a str,
+    pub(crate) chosen: &'a str,
+}
+
+pub(crate) async fn record_override(db: &D1Database, o: &OverrideRow<'_>, now: i64) -> AppResult<()> {
+    run(
+        db,
+        "INSERT INTO priority_overrides (id, ticket_id, agent_id, features, computed, chosen, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        &[
+            Arg::Text(o.id),
+            Arg::Text(o.ticket),
+            Arg::Text(o.agent),
+            Arg::Text(o.features),
+            Arg::Text(o.computed),
+            Arg::Text(o.chosen),
+            Arg::Int(now),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// What the rules changed on a ticket.
+pub(crate) struct RuleChange<'a> {
+    /// JSON array of tags.
+    pub(crate) tags: &'a str,
+    pub(crate) status: &'a str,
+    pub(crate) team: Option<&'a str>,
+    /// A new priority level, with the SLA deadlines it brings.
+    pub(crate) priority: Option<(&'a str, i64, i64)>,
+}
+
+/// Stores what the rules changed, marking the ticket automated.
+pub(crate) async fn apply_rules(db: &D1Database, id: &str, c: &RuleChange<'_>, now: i64) -> AppResult<()> {
+    run(
+        db,
+        "UPDATE tickets SET tags = ?2, status = ?3, team = ?4, automated = 1, \
+           priority_override = COALESCE(?5, priority_override), \
+           first_response_due = COALESCE(?6, first_response_due), resolution_due = COALESCE(?7, resolution_due), \
+           solved_at = CASE WHEN ?3 IN ('solved', 'closed') THEN COALESCE(solved_at, ?8) ELSE NULL END \
+         WHERE id = ?1",
+        &[
+            Arg::Text(id),
+            Arg::Text(c.tags),
+            Arg::Text(c.status),
+            Arg::OptText(c.team),
+            Arg::OptText(c.priority.map(|p| p.0)),
+            Arg::OptInt(c.priority.map(|p| p.1)),
+            Arg::OptInt(c.priority.map(|p| p.2)),
+            Arg::Int(now),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Gives a ticket to an agent.
+pub(crate) async fn assign(db: &D1Database, id: &str, agent: &str) -> AppResult<()> {
+    run(db, "UPDATE tickets SET assignee_id = ?2 WHERE id = ?1", &[Arg::Text(id), Arg::Text(agent)]).await?;
+    Ok(())
+}
+
+/// The customer's rating (a new one replaces the last).
+pub(crate) async fn rate(db: &D1Database, id: &str, rating: u8, comment: Option<&str>, now: i64) -> AppResult<()> {
+    run(
+        db,
+        "UPDATE tickets SET csat = ?2, csat_comment = ?3, updated_at = ?4 WHERE id = ?1",
+        &[Arg::Text(id), Arg::Int(i64::from(rating)), Arg::OptText(comment), Arg::Int(now)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Opens a snoozed ticket whose time came; false if it changed since it
+/// was read (the customer wrote, or an agent acted).
+pub(crate) async fn wake(db: &D1Database, id: &str, now: i64) -> AppResult<bool> {
+    let changed = run(
+        db,
+        "UPDATE tickets SET status = 'open', snoozed_until = NULL, updated_at = ?2 \
+         WHERE id = ?1 AND status = 'pending' AND snoozed_until <= ?2",
+        &[Arg::Text(id), Arg::Int(now)],
+    )
+    .await?;
+    Ok(changed > 0)
+}
+
+/// Marks the SLA targets a ticket missed; false if another sweep marked
+/// them first (the cron can overlap with itself).
+pub(crate) async fn mark_breached(db: &D1Database, id: &str, first: bool, resolution: bool) -> AppResult<bool> {
+    let marked = run(
+        db,
+        "UPDATE tickets SET breached_first = CASE WHEN ?2 = 1 THEN 1 ELSE breached_first END, \
+           breached_resolution = CASE WHEN ?3 = 1 THEN 1 ELSE breached_resolution END \
+         WHERE id = ?1 AND ((?2 = 1 AND breached_first = 0) OR (?3 = 1 AND breached_resolution = 0))",
+        &[Arg::Text(id), Arg::Int(i64::from(first)), Arg::Int(i64::from(resolution))],
+    )
+    .await?;
+    Ok(marked > 0)
 }

@@ -1289,7 +1289,7 @@ test('an agent sets themselves away from the top bar, which the admin sees in Se
 });
 
 test('a ticket that starts waiting for an agent shows in the tab title and as a desktop alert that opens it', async () => {
-  const { url } = dashEdge();
+  const { url, persist } = dashEdge();
   const password = 'alert password 123';
   const email = await createAgent(url, password);
   const staff = await staffContext();
@@ -1358,6 +1358,17 @@ test('a ticket that starts waiting for an agent shows in the tab title and as a 
   assert.equal(answered, 201);
   await dash.waitForFunction((base) => document.title === `(1) ${base}`, base, { timeout: 30000 });
   assert.equal(await dash.evaluate(() => window.__notes.length), 2);
+
+  // Snoozed, it waits for nobody; when the snooze ends (the cron), it is
+  // the agent's again, and says so.
+  const snoozed = await api(dash, 'PATCH', `/v1/agent/tickets/${id}`, { snooze_hours: 1 });
+  assert.equal(snoozed.status, 200, JSON.stringify(snoozed.json));
+  await dash.waitForFunction((base) => document.title === base, base, { timeout: 30000 });
+  d1(persist, `UPDATE tickets SET snoozed_until = ${Date.now() - 1000} WHERE id = '${id}'`);
+  assert.equal((await dash.evaluate(async () => (await fetch('/__scheduled?cron=*+*+*+*+*')).status)), 200);
+  await dash.waitForFunction((base) => document.title === `(1) ${base}`, base, { timeout: 30000 });
+  const woken = await dash.evaluate(() => window.__notes.map(({ title, tag }) => ({ title, tag })));
+  assert.deepEqual(woken.slice(2), [{ title: 'Needs your reply', tag: id }]);
 
   // The choice is kept in this browser across a reload, on and off.
   await dash.reload();

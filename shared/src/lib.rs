@@ -61,6 +61,7 @@ pub mod audit;
 pub mod business_hours;
 pub mod email;
 mod error;
+pub mod html;
 pub mod kb;
 pub mod markdown;
 pub mod merge;

@@ -7,8 +7,8 @@ use crate::desk::publish;
 use crate::error::{AppError, AppResult};
 use crate::http::Req;
 use crate::state::App;
+use deflect_shared::html::{self, escape};
 use deflect_shared::kb::{KbIndex, SearchOptions};
-use deflect_shared::markdown::{Block, Inline, blocks};
 use worker::Response;
 
 /// Interface strings.
@@ -58,23 +58,8 @@ fn words(req: &Req) -> &'static Words {
     if pick.starts_with("zh") { &ZH } else { &EN }
 }
 
-/// Escapes text for HTML content and attribute values.
-pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn encode_path(s: &str) -> String {
+/// Percent-encodes a path segment (all but unreserved characters).
+pub(crate) fn encode_path(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
@@ -82,40 +67,6 @@ fn encode_path(s: &str) -> String {
             } else {
                 format!("%{b:02X}")
             }
-        })
-        .collect()
-}
-
-fn render_inlines(items: &[Inline]) -> String {
-    items
-        .iter()
-        .map(|i| match i {
-            Inline::Text(t) => escape(t),
-            Inline::Strong(t) => format!("<strong>{}</strong>", escape(t)),
-            Inline::Emphasis(t) => format!("<em>{}</em>", escape(t)),
-            Inline::Code(t) => format!("<code>{}</code>", escape(t)),
-            Inline::Link { text, href } => {
-                format!("<a href=\"{}\" rel=\"nofollow noopener\">{}</a>", escape(href), escape(text))
-            }
-        })
-        .collect()
-}
-
-fn render_body(md: &str) -> String {
-    blocks(md)
-        .iter()
-        .map(|b| match b {
-            Block::Heading(l, t) => {
-                let l = (*l + 1).min(6);
-                format!("<h{l}>{}</h{l}>", render_inlines(t))
-            }
-            Block::Paragraph(t) => format!("<p>{}</p>", render_inlines(t)),
-            Block::List(ordered, items) => {
-                let tag = if *ordered { "ol" } else { "ul" };
-                let li: String = items.iter().map(|i| format!("<li>{}</li>", render_inlines(i))).collect();
-                format!("<{tag}>{li}</{tag}>")
-            }
-            Block::Code(c) => format!("<pre><code>{}</code></pre>", escape(c)),
         })
         .collect()
 }
@@ -210,20 +161,6 @@ pub(super) async fn article(app: &App, req: &mut Req, site: &str, id: &str) -> A
         resp = resp.with_status(404);
         return Ok(resp);
     };
-    let main = format!("{back}<article><h1>{}</h1>{}</article>", escape(&a.title), render_body(&a.body));
+    let main = format!("{back}<article><h1>{}</h1>{}</article>", escape(&a.title), html::article(&a.body));
     page(w, &site_name, &a.title, &main)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(escape("<script>\"x\"&'"), "&lt;script&gt;&quot;x&quot;&amp;&#39;");
-        let html = render_body("# <b>t</b>\n\n[x](https://a.b/?q=\"1\") <img src=x onerror=alert(1)>");
-        assert!(!html.contains("<img"), "{html}");
-        assert!(!html.contains("<b>"), "{html}");
-        assert!(html.contains("href=\"https://a.b/?q=&quot;1&quot;\""), "{html}");
-    }
 }

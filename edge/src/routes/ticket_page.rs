@@ -12,7 +12,7 @@
 //! again) while one that did not shows the page again with the reason and
 //! what was typed.
 
-use super::portal::escape;
+use super::portal::encode_path as encode;
 use super::{Bucket, limit};
 use crate::crypto::new_id;
 use crate::desk::views;
@@ -22,7 +22,7 @@ use crate::http::Req;
 use crate::state::App;
 use crate::store::tickets::TicketRow;
 use deflect_shared::api::{Author, Csat, CustomerTicket, NewMessage, Status};
-use deflect_shared::markdown::{Inline, links};
+use deflect_shared::html::{self, escape};
 use deflect_shared::metrics::iso8601;
 use worker::Response;
 
@@ -123,19 +123,6 @@ pub(crate) fn link(base: &str, row: &TicketRow, token: &str) -> String {
         encode(token),
         words(&row.locale).lang
     )
-}
-
-/// Percent-encodes everything but unreserved characters.
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// What the customer typed, shown again when it was not taken.
@@ -336,7 +323,7 @@ fn page_main(
              <div class=\"body\">{}</div></li>",
             escape(&who),
             escape(&at[..16].replace('T', " ")),
-            linked(&m.body)
+            html::message(&m.body)
         ));
     }
     main.push_str("</ol>");
@@ -413,19 +400,6 @@ fn rating_form(w: &Words, csat: Option<u8>, action: &str, hidden: &str, typed: &
         escape(w.send_rating)
     ));
     out
-}
-
-/// A message as text, with its web addresses as links.
-fn linked(body: &str) -> String {
-    links(body)
-        .into_iter()
-        .map(|i| match i {
-            Inline::Link { text, href } => {
-                format!("<a href=\"{}\" rel=\"nofollow noopener noreferrer\">{}</a>", escape(&href), escape(&text))
-            }
-            Inline::Text(t) | Inline::Strong(t) | Inline::Emphasis(t) | Inline::Code(t) => escape(&t),
-        })
-        .collect()
 }
 
 /// The whole page; `site` is the site's id and name, for the link to its

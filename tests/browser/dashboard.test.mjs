@@ -1605,7 +1605,7 @@ test('an unanswered question becomes a new article, or its wordings join the clo
   await staff.close();
 });
 
-test('an admin sets business hours and a retention limit in Settings; bad values are refused in words', async () => {
+test('an admin sets business hours, a retention limit and the reply address in Settings; bad values are refused in words', async () => {
   const { url } = dashEdge();
   const context = await staffContext();
   const page = await context.newPage();
@@ -1638,6 +1638,12 @@ test('an admin sets business hours and a retention limit in Settings; bad values
   assert.equal((await api(page, 'GET', '/v1/admin/settings')).json.retention_days ?? null, before.retention_days ?? null, 'nothing was saved');
   await page.locator('#retention-days').fill('365');
   await page.locator('#retention-days').blur();
+  // Replies mailed to the site's customers: the browser refuses what is
+  // not an address, in words, before the edge would.
+  await page.getByLabel("Mail replies to this site's customers from").fill('help at example');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  assert.match(await page.locator('#reply-address').evaluate((e) => e.validationMessage), /@/);
+  await page.getByLabel("Mail replies to this site's customers from").fill('Help@Example.com');
   await page.getByRole('button', { name: 'Save settings' }).click();
   await page.getByRole('status').getByText('Settings saved.').waitFor();
 
@@ -1647,12 +1653,14 @@ test('an admin sets business hours and a retention limit in Settings; bad values
     days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'], holidays: ['2026-12-25', '2027-01-01'], summer_time: 'eu',
   });
   assert.equal(saved.retention_days, 365);
+  assert.equal(saved.sites[0].reply_address, 'help@example.com');
   // The page shows what was saved after a reload.
   await page.reload();
   await page.locator('#bh-close').waitFor();
   assert.equal(await page.locator('#bh-close').inputValue(), '17:30');
   assert.equal(await page.locator('#retention-days').inputValue(), '365');
   assert.equal(await page.locator('#bh-summer').inputValue(), 'eu');
+  assert.equal(await page.locator('#reply-address').inputValue(), 'help@example.com');
   assert.equal((await api(page, 'PUT', '/v1/admin/settings', before)).status, 200);
   await context.close();
 });

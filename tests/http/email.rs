@@ -3,7 +3,7 @@
 //! as it would from Cloudflare, and the `EMAIL` binding writes what the
 //! worker sends to an `.eml` file whose path wrangler logs.
 
-use super::{d1, rows_containing};
+use super::{assert_error, d1, public, rows_containing, settings_lock};
 use deflect_tests::{Client, admin, edge_persist, edge_url, unique};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -13,8 +13,13 @@ const SUPPORT: &str = "help@deflect.test";
 /// Delivers a raw mail to the local worker; the status and wrangler's
 /// answer (200, or 400 with the reason the worker refused it).
 fn deliver(from: &str, raw: &[u8]) -> (u16, String) {
+    deliver_to(from, SUPPORT, raw)
+}
+
+/// Delivers a raw mail sent to `to`.
+fn deliver_to(from: &str, to: &str, raw: &[u8]) -> (u16, String) {
     let c = Client::new(&edge_url()).ip(&unique("ip"));
-    let path = format!("/cdn-cgi/handler/email?from={from}&to={SUPPORT}");
+    let path = format!("/cdn-cgi/handler/email?from={from}&to={to}");
     let r = c.send("POST", &path, &[], Some(("message/rfc822", raw)));
     (r.status, r.text)
 }
@@ -454,4 +459,104 @@ fn a_reply_that_could_not_be_mailed_is_sent_again_by_hand() {
     assert_eq!(post(&public, &again).status, 401);
 
     close(&a, id);
+}
+
+/// Settings changed for one test, put back when it ends, however it ends.
+struct Restore<'a> {
+    admin: &'a Client,
+    settings: Value,
+}
+
+impl Drop for Restore<'_> {
+    fn drop(&mut self) {
+        let r = self.admin.json("PUT", "/v1/admin/settings", &self.settings);
+        if r.status != 200 && !std::thread::panicking() {
+            panic!("the settings were not put back: {}", r.text);
+        }
+    }
+}
+
+#[test]
+fn a_widget_customer_gets_replies_by_mail_when_the_site_has_a_reply_address() {
+    let _settings = settings_lock();
+    let a = admin(&edge_url());
+    let before = a.get("/v1/admin/settings").json();
+    let _restore = Restore { admin: &a, settings: before.clone() };
+    // A site of its own, so no other test's replies are mailed meanwhile.
+    let site = unique("mailshop");
+    let reply_address = "replies@deflect.test";
+    let mut settings = before.clone();
+    settings["sites"].as_array_mut().expect("sites").push(json!({
+        "id": site, "name": "Mail Shop", "allowed_origins": [], "reply_address": "replies at the shop",
+    }));
+    let r = a.json("PUT", "/v1/admin/settings", &settings);
+    assert_error(&r, 422..=422);
+    assert!(r.text.contains("reply_address: is not a valid e-mail address"), "{}", r.text);
+    let last = settings["sites"].as_array().expect("sites").len() - 1;
+    settings["sites"][last]["reply_address"] = json!(" Replies@Deflect.Test ");
+    let r = a.json("PUT", "/v1/admin/settings", &settings);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["sites"][last]["reply_address"], reply_address);
+
+    // A customer leaves a ticket in the widget on that site.
+    let marker = unique("late");
+    let customer = format!("{}@example.com", unique("wendy"));
+    let body = json!({
+        "site": site,
+        "customer": { "email": customer, "name": "Wendy Widget" },
+        "message": format!("My order {marker} is late"),
+        "locale": "en",
+    })
+    .to_string();
+    let r = public().send(
+        "POST",
+        "/v1/tickets",
+        &[("idempotency-key", &unique("k"))],
+        Some(("application/json", body.as_bytes())),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json()["ticket"]["id"].as_str().expect("an id").to_string();
+    assert_eq!(a.get(&format!("/v1/agent/tickets/{id}")).json()["channel"], "widget");
+
+    // The agent's reply is also mailed, from the site's address, with the
+    // link to the customer's page of the request.
+    let answer = unique("answer");
+    let reply = json!({ "body": format!("It ships today ({answer}).") }).to_string();
+    let r = a.send(
+        "POST",
+        &format!("/v1/agent/tickets/{id}/messages"),
+        &[("idempotency-key", &unique("k")), ("x-deflect-csrf", "1")],
+        Some(("application/json", reply.as_bytes())),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    when(&a, &id, "the reply's mail", |t| {
+        t["messages"].as_array().is_some_and(|m| m.iter().any(|m| m["delivery"] == "sent"))
+    });
+    let eml = sent_mail(&id);
+    let sent = mail_parser::MessageParser::default().parse(eml.as_bytes()).expect("the sent mail reads");
+    assert_eq!(sent.from().and_then(|f| f.first()).and_then(|f| f.address()), Some(reply_address));
+    assert_eq!(sent.to().and_then(|t| t.first()).and_then(|t| t.address()), Some(customer.as_str()));
+    let text = sent.body_text(0).expect("a text body");
+    assert!(text.contains(&answer), "{text}");
+    assert!(text.contains(&format!("/help/{site}/tickets/{id}?token=")), "{text}");
+    let reply_id = sent.message_id().expect("a Message-ID").to_string();
+
+    // The customer answers the mail: it joins the widget ticket.
+    let thanks = unique("thanks");
+    let answer_mail = mail(
+        &[
+            ("From", &customer),
+            ("Subject", &format!("Re: {}", sent.subject().unwrap_or_default())),
+            ("Message-ID", &format!("<{}@mail.example.com>", unique("m"))),
+            ("In-Reply-To", &format!("<{reply_id}>")),
+        ],
+        &format!("Thank you, {thanks}!"),
+    );
+    assert_eq!(deliver_to(&customer, reply_address, &answer_mail).0, 200);
+    let t = when(&a, &id, "the customer's answer", |t| {
+        t["messages"].as_array().is_some_and(|m| m.iter().any(|m| m["body"] == format!("Thank you, {thanks}!")))
+    });
+    assert_eq!(t["ticket"]["status"], "open", "the answer opens it again");
+    assert_eq!(rows_containing("messages", "body", &thanks), 1, "kept once, on this ticket");
+    close(&a, &id);
 }

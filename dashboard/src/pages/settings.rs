@@ -268,6 +268,7 @@ fn SettingsForm(
 ) -> impl IntoView {
     let current = RwSignal::new(settings.clone());
     let origins = RwSignal::new(settings.sites.first().map(|s| s.allowed_origins.join("\n")).unwrap_or_default());
+    let reply_address = RwSignal::new(settings.sites.first().and_then(|s| s.reply_address.clone()).unwrap_or_default());
     let rules = RwSignal::new(serde_json::to_string_pretty(&settings.rules).unwrap_or_else(|_| "[]".into()));
     let rules_error = RwSignal::new(None::<String>);
     let replies = ReplyRows::new(&settings.saved_replies);
@@ -277,6 +278,7 @@ fn SettingsForm(
         s.saved_replies = replies.replies();
         if let Some(site) = s.sites.first_mut() {
             site.allowed_origins = lines(&origins.get_untracked());
+            site.reply_address = Some(reply_address.get_untracked().trim().to_string()).filter(|a| !a.is_empty());
         }
         match serde_json::from_str(&rules.get_untracked()) {
             Ok(r) => s.rules = r,
@@ -339,6 +341,12 @@ fn SettingsForm(
             <p class="muted">{move || current.get().sites.first().map(|s| format!("Site “{}” ({}). The widget and public API answer only pages from these origins, one per line:", s.name, s.id)).unwrap_or_default()}</p>
             <label for="origins" class="sr">"Allowed origins"</label>
             <textarea id="origins" rows="4" prop:value=move || origins.get() on:input=move |ev| origins.set(event_target_value(&ev))></textarea>
+            <label for="reply-address">"Mail replies to this site's customers from"</label>
+            <input id="reply-address" type="email" maxlength="254" placeholder="help@example.com" aria-describedby="reply-address-help"
+                prop:value=move || reply_address.get() on:input=move |ev| reply_address.set(event_target_value(&ev)) />
+            <p class="muted" id="reply-address-help">
+                "Left empty, customers read replies in the widget only. Set, each reply is also mailed to them, with a link to their request; route this address to Deflect in Cloudflare Email Routing so their answers come back to the ticket."
+            </p>
 
             <h2>"SLA targets (minutes)"</h2>
             <table>

@@ -112,8 +112,15 @@ pub(crate) async fn receive(app: &App, envelope_from: &str, to: &str, raw: &[u8]
         }
         other => other?,
     }
+    // Mail to a site's reply address is that site's; any other, the first
+    // site's.
     let settings = app.settings().await?;
-    let Some(site) = settings.sites.first() else {
+    let Some(site) = settings
+        .sites
+        .iter()
+        .find(|s| s.reply_address.as_deref() == Some(to.as_str()))
+        .or_else(|| settings.sites.first())
+    else {
         return Ok(Received::Refused("this help desk has no site to file mail under".into()));
     };
     let key = idempotency_key(&mail).await?;
@@ -211,10 +218,18 @@ async fn answered_ticket(app: &App, site: &str, mail: &InboundMail, hash: &str) 
     Ok(None)
 }
 
-/// Whether a reply on this ticket is mailed: it came in by mail, or an
-/// agent logged it as an e-mail and a support address is set.
-pub(crate) fn mailed(app: &App, row: &TicketRow) -> bool {
-    row.mail_address.is_some() || (row.channel == "email" && support_address(app).is_some())
+/// Whether a reply on this ticket is mailed, and from which address: the
+/// one the customer wrote to; else the site's reply address (Settings);
+/// else, for a ticket an agent logged as an e-mail, `DEFLECT_SUPPORT_EMAIL`.
+pub(crate) async fn mailed_from(app: &App, row: &TicketRow) -> AppResult<Option<String>> {
+    if let Some(a) = &row.mail_address {
+        return Ok(Some(a.clone()));
+    }
+    let settings = app.settings().await?;
+    if let Some(a) = settings.site(&row.site_id).and_then(|s| s.reply_address.clone()) {
+        return Ok(Some(a));
+    }
+    Ok(support_address(app).filter(|_| row.channel == "email"))
 }
 
 /// The support address replies come from when the ticket has none of its
@@ -331,8 +346,8 @@ async fn send(app: &App, m: &Outgoing) -> Result<(), NotSent> {
     if row.customer_erased_at.is_some() {
         return Err(NotSent("the customer's data was erased".into()));
     }
-    let from = row.mail_address.clone().or_else(|| support_address(app)).ok_or_else(|| {
-        NotSent("no support address is set (DEFLECT_SUPPORT_EMAIL), so there is nothing to send from".into())
+    let from = mailed_from(app, &row).await.map_err(fail)?.ok_or_else(|| {
+        NotSent("no address to send from is set (the site's reply address, or DEFLECT_SUPPORT_EMAIL)".into())
     })?;
     let to = app.key().await.map_err(fail)?.decrypt(&row.customer_email_enc).await.map_err(fail)?;
     let references = store::thread(&app.db, &row.id, &m.id).await.map_err(fail)?;

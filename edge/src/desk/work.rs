@@ -118,7 +118,7 @@ pub(crate) async fn add_message(app: &App, row: &TicketRow, m: Sent<'_>) -> AppR
             tickets::replied(&app.db, &row.id, app.now).await?;
             settle_pause(app, &row.id).await?;
             app.audit(&agent.id, "ticket.reply", &row.id, serde_json::json!({ "message": id })).await?;
-            if super::mail::mailed(app, row) {
+            if super::mail::mailed_from(app, row).await?.is_some() {
                 super::mail::queue(app, &id).await?;
             }
         }
@@ -289,7 +289,7 @@ pub(crate) async fn run_rules(app: &App, row: &TicketRow, trigger: Trigger) -> A
                 app.now,
             )?)
             .await?;
-            if super::mail::mailed(app, row) {
+            if super::mail::mailed_from(app, row).await?.is_some() {
                 super::mail::queue(app, &id).await?;
             }
         }

@@ -28,7 +28,12 @@ fn weights_key(site: &str) -> String {
 /// only from the edge's own origin.
 pub(crate) fn default_settings() -> Settings {
     Settings {
-        sites: vec![Site { id: "demo".into(), name: "Deflect demo".into(), allowed_origins: Vec::new() }],
+        sites: vec![Site {
+            id: "demo".into(),
+            name: "Deflect demo".into(),
+            allowed_origins: Vec::new(),
+            reply_address: None,
+        }],
         sla: Default::default(),
         assignment: Default::default(),
         rules: Vec::new(),

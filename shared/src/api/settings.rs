@@ -20,6 +20,12 @@ pub struct Site {
     pub name: String,
     /// Origins allowed to call the public API (CORS).
     pub allowed_origins: Vec<String>,
+    /// When set, agents' replies to this site's customers (from the widget,
+    /// or logged from a call) are also mailed to them, from this address,
+    /// with a link to their page of the request. Route it to the worker in
+    /// Email Routing, so their answers come back to the ticket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_address: Option<String>,
 }
 
 /// Everything an admin configures, stored as one JSON document in KV.
@@ -92,6 +98,10 @@ impl Settings {
                 .enumerate()
                 .map(|(j, o)| validate::origin(&format!("sites[{i}].allowed_origins[{j}]"), o))
                 .collect::<Result<_, _>>()?;
+            s.reply_address = match s.reply_address.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(a) => Some(validate::email(&format!("sites[{i}].reply_address"), a)?),
+            };
         }
         let mut ids: Vec<&str> = out.sites.iter().map(|s| s.id.as_str()).collect();
         ids.sort_unstable();
@@ -113,5 +123,32 @@ impl Settings {
     /// A site by id.
     pub fn site(&self, id: &str) -> Option<&Site> {
         self.sites.iter().find(|s| s.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Settings, Site};
+
+    fn with_reply_address(address: Option<&str>) -> Settings {
+        let site = Site {
+            id: "shop".into(),
+            name: "Shop".into(),
+            allowed_origins: Vec::new(),
+            reply_address: address.map(str::to_string),
+        };
+        serde_json::from_value(serde_json::json!({ "sites": [site] })).expect("settings with one site")
+    }
+
+    #[test]
+    fn a_reply_address_is_checked_and_kept_lower_case() {
+        let ok = with_reply_address(Some(" Help@Shop.Example ")).validate().expect("a good address");
+        assert_eq!(ok.sites[0].reply_address.as_deref(), Some("help@shop.example"));
+        let none = with_reply_address(Some("  ")).validate().expect("empty is none");
+        assert_eq!(none.sites[0].reply_address, None);
+        let bad = with_reply_address(Some("help at shop")).validate().expect_err("not an address");
+        assert!(bad.to_string().contains("sites[0].reply_address"), "{bad}");
+        let json = serde_json::to_value(with_reply_address(None)).expect("serialises");
+        assert!(json["sites"][0].get("reply_address").is_none(), "left out when unset: {json}");
     }
 }

@@ -113,16 +113,14 @@ pub(crate) fn words(locale: &str) -> &'static Words {
 }
 
 /// The page's address for a ticket, under `base` (the edge's public
-/// address).
+/// address), in the ticket's language.
 pub(crate) fn link(base: &str, row: &TicketRow, token: &str) -> String {
-    format!(
-        "{}/help/{}/tickets/{}?token={}&lang={}",
-        base.trim_end_matches('/'),
-        encode(&row.site_id),
-        encode(&row.id),
-        encode(token),
-        words(&row.locale).lang
-    )
+    format!("{}{}", base.trim_end_matches('/'), path(&row.site_id, &row.id, token, words(&row.locale)))
+}
+
+/// The page's path and query, in the language of `w`.
+fn path(site: &str, id: &str, token: &str, w: &Words) -> String {
+    format!("/help/{}/tickets/{}?token={}&lang={}", encode(site), encode(id), encode(token), w.lang)
 }
 
 /// What the customer typed, shown again when it was not taken.
@@ -182,8 +180,7 @@ pub(super) async fn act(app: &App, req: &mut Req, site: &str, id: &str) -> AppRe
     };
     match outcome {
         Ok(done) => {
-            let mut to =
-                format!("/help/{}/tickets/{}?token={}&lang={}", encode(site), encode(id), encode(&token), w.lang);
+            let mut to = path(site, id, &token, w);
             if let Some(done) = done {
                 to.push_str("&done=");
                 to.push_str(done);
@@ -334,13 +331,7 @@ fn page_main(
         w.lang
     );
     if let Some(next) = &t.continued_in {
-        let to = format!(
-            "/help/{}/tickets/{}?token={}&lang={}",
-            encode(site),
-            encode(&next.id),
-            encode(&next.token),
-            w.lang
-        );
+        let to = path(site, &next.id, &next.token, w);
         main.push_str(&format!(
             "<p class=\"notice\">{} <a href=\"{}\">{}</a></p>",
             escape(w.merged),

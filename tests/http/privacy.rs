@@ -187,6 +187,11 @@ fn erasing_a_customer_removes_their_data_everywhere_and_keeps_the_figures() {
         Some(("application/json", br#"{"body":"still there?"}"#)),
     );
     assert_error(&more, 410..=410);
+    // So does the customer's page of the request, with nothing of it shown.
+    let page = c.get(&format!("/help/demo/tickets/{id}?token={token}"));
+    assert_eq!(page.status, 410, "{}", page.text);
+    assert!(page.text.contains("This conversation was erased at your request."), "{}", page.text);
+    assert!(!page.text.contains("parcel"), "{}", page.text);
 
     // A repeat changes nothing and says when it happened; the audit says
     // who, without the data.

@@ -1468,6 +1468,8 @@ test('a customer answers and rates their request on its own page, under its stri
   await page.getByLabel('Anything to add? (optional)').fill('Quick and kind.');
   await page.getByRole('button', { name: 'Send rating' }).click();
   await page.getByText('You rated our help 5 of 5. Thank you!').waitFor();
+  assert.equal(await page.getByLabel('Anything to add? (optional)').inputValue(), 'Quick and kind.', 'the words stand with the rating');
+  await page.screenshot({ path: screenshotPath('request.png'), fullPage: true });
   const seen = (await api(admin, 'GET', `/v1/agent/tickets/${id}`)).json;
   assert.equal(seen.csat, 5);
   assert.equal(seen.csat_comment, 'Quick and kind.');

@@ -274,6 +274,14 @@ async fn render(
     status: u16,
 ) -> AppResult<Response> {
     let t = views::customer_ticket(app, row).await?;
+    // The words given with the last rating stand in the form until changed.
+    let kept;
+    let typed = if typed.rating.is_none() && typed.comment.is_empty() {
+        kept = Typed { body: typed.body.clone(), rating: None, comment: row.csat_comment.clone().unwrap_or_default() };
+        &kept
+    } else {
+        typed
+    };
     let settings = app.settings().await?;
     let site_name = settings.site(&row.site_id).map_or_else(|| row.site_id.clone(), |s| s.name.clone());
     let main = page_main(w, &t, &row.site_id, token, notice, error, typed)?;

@@ -137,18 +137,28 @@ fn mail_again(
 ) {
     leptos::task::spawn_local(async move {
         let path = format!("/v1/agent/tickets/{}/messages/{}/send", api::enc(&ticket), api::enc(&message));
-        note.set(Some(match api::call::<_, Vec<Message>>("POST", &path, &()).await {
-            Ok(thread) => match thread.iter().find(|m| m.id == message) {
-                Some(m) if m.delivery.as_deref() == Some("sent") => "The reply was e-mailed.".to_string(),
-                Some(m) => format!(
-                    "The reply was not sent again: {}. It will be tried again in a minute.",
-                    m.delivery_error.as_deref().unwrap_or("no reason given")
-                ),
-                None => "The reply is no longer on this ticket.".to_string(),
-            },
-            Err(e) => e.message,
-        }));
-        load(ticket, detail);
+        match api::call::<_, Vec<Message>>("POST", &path, &()).await {
+            Ok(thread) => {
+                note.set(Some(match thread.iter().find(|m| m.id == message) {
+                    Some(m) if m.delivery.as_deref() == Some("sent") => "The reply was e-mailed.".to_string(),
+                    Some(m) => format!(
+                        "The reply was not sent again: {}. It will be tried again in a minute.",
+                        m.delivery_error.as_deref().unwrap_or("no reason given")
+                    ),
+                    None => "The reply is no longer on this ticket.".to_string(),
+                }));
+                // The answer is the thread as it now stands.
+                detail.update(|d| {
+                    if let Some(Ok(d)) = d {
+                        d.messages = thread;
+                    }
+                });
+            }
+            Err(e) => {
+                note.set(Some(e.message));
+                load(ticket, detail);
+            }
+        }
     });
 }
 

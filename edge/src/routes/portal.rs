@@ -72,23 +72,43 @@ pub(crate) fn encode_path(s: &str) -> String {
 }
 
 fn page(w: &Words, site_name: &str, title: &str, main: &str) -> AppResult<Response> {
-    let html = format!(
-        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} · {site}</title><link rel=\"stylesheet\" href=\"/help.css\"></head>\
-         <body><header><a class=\"brand\" href=\"?lang={lang}\">{site} · {centre}</a>\
-         <nav><a href=\"?lang=en\" lang=\"en\">English</a> <a href=\"?lang=zh\" lang=\"zh\">中文</a></nav></header>\
-         <main>{main}</main></body></html>",
+    let header = format!(
+        "<a class=\"brand\" href=\"?lang={lang}\">{site} · {centre}</a>\
+         <nav><a href=\"?lang=en\" lang=\"en\">English</a> <a href=\"?lang=zh\" lang=\"zh\">中文</a></nav>",
         lang = w.lang,
-        title = escape(title),
         site = escape(site_name),
         centre = escape(w.title),
+    );
+    let title = format!("{title} · {site_name}");
+    shell(w.lang, &title, &header, main, "", "public, max-age=60")
+}
+
+/// A help-centre page: the document around `header` and `main` (HTML),
+/// with the stylesheet, `head_extra` (HTML), and headers that let it load
+/// nothing but its own styles and post forms only to this edge.
+pub(super) fn shell(
+    lang: &str,
+    title: &str,
+    header: &str,
+    main: &str,
+    head_extra: &str,
+    cache: &str,
+) -> AppResult<Response> {
+    let html = format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">{head_extra}\
+         <title>{title}</title><link rel=\"stylesheet\" href=\"/help.css\"></head>\
+         <body><header>{header}</header><main>{main}</main></body></html>",
+        title = escape(title),
     );
     let mut resp = Response::ok(html)?;
     let h = resp.headers_mut();
     h.set("content-type", "text/html; charset=utf-8")?;
-    h.set("content-security-policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")?;
-    h.set("cache-control", "public, max-age=60")?;
+    h.set(
+        "content-security-policy",
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    )?;
+    h.set("cache-control", cache)?;
     Ok(resp)
 }
 

@@ -12,7 +12,7 @@
 //! again) while one that did not shows the page again with the reason and
 //! what was typed.
 
-use super::portal::encode_path as encode;
+use super::portal::{encode_path as encode, shell};
 use super::{Bucket, limit};
 use crate::crypto::new_id;
 use crate::desk::views;
@@ -195,7 +195,6 @@ pub(super) async fn act(app: &App, req: &mut Req, site: &str, id: &str) -> AppRe
                 AppError::Conflict(_) => 409,
                 _ => 410,
             };
-            let row = work::load(app, id).await?;
             render(app, w, &row, &token, None, Some(&e.message()), &typed, status).await
         }
         Err(e) => Err(e),
@@ -414,24 +413,7 @@ fn document(w: &Words, site: Option<(&str, &str)>, title: &str, main: &str) -> A
         ),
         None => format!("<span class=\"brand\">{}</span>", escape(w.centre)),
     };
-    let html = format!(
-        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"robots\" content=\"noindex\">\
-         <title>{title}</title><link rel=\"stylesheet\" href=\"/help.css\"></head>\
-         <body><header>{brand}</header><main>{main}</main></body></html>",
-        lang = w.lang,
-        title = escape(title),
-    );
-    let mut resp = Response::ok(html)?;
-    let h = resp.headers_mut();
-    h.set("content-type", "text/html; charset=utf-8")?;
-    h.set(
-        "content-security-policy",
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-    )?;
     // The customer's conversation: never kept by a cache, and the token in
     // the address never sent on as a referrer (`secure` adds that).
-    h.set("cache-control", "private, no-store")?;
-    Ok(resp)
+    shell(w.lang, title, &brand, main, "<meta name=\"robots\" content=\"noindex\">", "private, no-store")
 }

@@ -200,22 +200,32 @@ impl DataKey {
 
     /// AES-256-GCM with a random nonce: base64(nonce ‖ ciphertext).
     pub(crate) async fn encrypt(&self, plain: &str) -> AppResult<String> {
+        self.seal(plain.as_bytes()).await
+    }
+
+    /// Reverses [`DataKey::encrypt`].
+    pub(crate) async fn decrypt(&self, stored: &str) -> AppResult<String> {
+        String::from_utf8(self.open(stored).await?).map_err(|_| AppError::Internal("plaintext is not UTF-8".into()))
+    }
+
+    /// [`DataKey::encrypt`] for bytes (a file).
+    pub(crate) async fn seal(&self, plain: &[u8]) -> AppResult<String> {
         let nonce = random_bytes(12)?;
         let params = object(&[("name", "AES-GCM".into()), ("iv", bytes(&nonce))])?;
-        let out = call("encrypt", &[params.into(), self.aes_key().await?, bytes(plain.as_bytes())]).await?;
+        let out = call("encrypt", &[params.into(), self.aes_key().await?, bytes(plain)]).await?;
         let mut all = nonce;
         all.extend(to_vec(out));
         Ok(STANDARD.encode(all))
     }
 
-    /// Reverses [`DataKey::encrypt`].
-    pub(crate) async fn decrypt(&self, stored: &str) -> AppResult<String> {
+    /// Reverses [`DataKey::seal`].
+    pub(crate) async fn open(&self, stored: &str) -> AppResult<Vec<u8>> {
         let all = STANDARD.decode(stored).map_err(|_| AppError::Internal("ciphertext is not base64".into()))?;
         if all.len() < 12 + 16 {
             return Err(AppError::Internal("ciphertext is too short".into()));
         }
         let params = object(&[("name", "AES-GCM".into()), ("iv", bytes(&all[..12]))])?;
         let out = call("decrypt", &[params.into(), self.aes_key().await?, bytes(&all[12..])]).await?;
-        String::from_utf8(to_vec(out)).map_err(|_| AppError::Internal("plaintext is not UTF-8".into()))
+        Ok(to_vec(out))
     }
 }

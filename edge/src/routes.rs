@@ -157,6 +157,9 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Post, ["v1", "agent", "tickets", id, "messages", message, "send"]) => {
             agent_tickets::send_again(app, req, id, message).await
         }
+        (Get, ["v1", "agent", "tickets", id, "attachments", file]) => {
+            agent_tickets::attachment(app, req, id, file).await
+        }
         (Post, ["v1", "agent", "tickets", id, "merge"]) => agent_tickets::merge(app, req, id).await,
         (Post, ["v1", "agent", "tickets", id, "presence"]) => agent_tickets::presence(app, req, id).await,
         (Get, ["v1", "agent", "customers"]) => customers::list(app, req).await,
@@ -234,7 +237,8 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         | ["v1", "agent", "kb", "unanswered" | "performance" | "deleted" | "status"]
         | ["v1", "admin", "audit"]
         | ["v1", "admin", "customers", _, "export"]
-        | ["v1", "admin", "webhooks", "deliveries"] => "GET, HEAD",
+        | ["v1", "admin", "webhooks", "deliveries"]
+        | ["v1", "agent", "tickets", _, "attachments", _] => "GET, HEAD",
         ["v1", "agent", "tickets"] => "GET, HEAD, POST",
         ["v1", "agent", "tickets", "bulk"] => "POST",
         ["v1", "agent", "tickets" | "customers", _] => "GET, HEAD, PATCH",

@@ -5,6 +5,7 @@
 
 pub(crate) mod agents;
 pub(crate) mod articles;
+pub(crate) mod attachments;
 pub(crate) mod audit;
 pub(crate) mod customers;
 pub(crate) mod events;

@@ -12,6 +12,8 @@ the edge worker (wasm, on workerd) and native tests and benchmarks.
 * [`rules`] is the automation engine; [`assignment`] picks agents; [`sla`]
   keeps the clocks, in [`business_hours`] when the team sets them; [`metrics`] turns raw figures into rates and percentiles.
 * [`merge`] says when a duplicate ticket may be merged into another.
+* [`attachment`] says which files of a customer's mail are kept and how
+  they are handed back.
 * [`saved_reply`] fills the placeholders of the team's saved replies.
 * [`retention`] says how long a customer's data is kept.
 * [`rate_limit`] estimates a client's requests in the last minute.
@@ -57,6 +59,7 @@ pub use crate::error::{Error, ErrorKind, json_problem};
 
 pub mod api;
 pub mod assignment;
+pub mod attachment;
 pub mod audit;
 pub mod business_hours;
 pub mod email;

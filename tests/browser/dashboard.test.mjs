@@ -1381,7 +1381,7 @@ test('a ticket that starts waiting for an agent shows in the tab title and as a 
   await staff.close();
 });
 
-test('a customer\'s e-mail shows in the queue as an e-mail ticket; the reply says it was e-mailed, or why not, and is sent again', async () => {
+test('a customer\'s e-mail shows in the queue as an e-mail ticket with its file to save; the reply says it was e-mailed, or why not, and is sent again', async () => {
   const { url, persist } = dashEdge();
   const context = await staffContext();
   const page = await context.newPage();
@@ -1389,11 +1389,17 @@ test('a customer\'s e-mail shows in the queue as an e-mail ticket; the reply say
   await login(page, url, ADMIN_EMAIL, adminPassword());
   const marker = unique('mailed');
   const from = `${unique('mia')}@example.com`;
+  const receipt = `Order 77, paid ${marker}\n`;
   const raw = [
     `From: Mia Mail <${from}>`, 'To: help@deflect.test', `Subject: Refund for ${marker}`,
-    `Message-ID: <${unique('m')}@mail.example.com>`, 'Content-Type: text/plain; charset=utf-8', '',
+    `Message-ID: <${unique('m')}@mail.example.com>`, 'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="b1"', '',
+    '--b1', 'Content-Type: text/plain; charset=utf-8', '',
     // Customer text is text: markup in a mail is shown as written.
-    'Please refund order 77. <img src=x onerror="window.__pwned = 1">', '',
+    'Please refund order 77. <img src=x onerror="window.__pwned = 1">',
+    '--b1', 'Content-Type: text/plain', 'Content-Disposition: attachment; filename="receipt 77.txt"',
+    'Content-Transfer-Encoding: base64', '', Buffer.from(receipt).toString('base64'),
+    '--b1--', '',
   ].join('\r\n');
   const status = await page.evaluate(async ([from, raw]) => (await fetch(`/cdn-cgi/handler/email?from=${from}&to=help@deflect.test`, { method: 'POST', body: raw })).status, [from, raw]);
   assert.equal(status, 200);
@@ -1405,6 +1411,14 @@ test('a customer\'s e-mail shows in the queue as an e-mail ticket; the reply say
   await row.getByRole('link').first().click();
   await page.getByText('Please refund order 77. <img src=x onerror="window.__pwned = 1">').waitFor();
   await page.getByText(/· email ·/).waitFor();
+  // The file that came with the mail is a link under the message, and
+  // clicking it saves the file as sent.
+  const file = page.getByRole('list', { name: 'Attached files' }).getByRole('link', { name: 'receipt 77.txt' });
+  await file.waitFor();
+  assert.equal(await page.locator('.files li').textContent(), `receipt 77.txt ${Buffer.byteLength(receipt)} bytes`);
+  const [download] = await Promise.all([page.waitForEvent('download'), file.click()]);
+  assert.equal(download.suggestedFilename(), 'receipt 77.txt');
+  assert.equal(readFileSync(await download.path(), 'utf8'), receipt);
   await page.locator('#reply').fill('The refund is on its way.');
   await page.getByRole('button', { name: 'Send reply' }).click();
   await page.getByRole('status').getByText('Reply sent.').waitFor();

@@ -12,7 +12,7 @@ const SUPPORT: &str = "help@deflect.test";
 
 /// Delivers a raw mail to the local worker; the status and wrangler's
 /// answer (200, or 400 with the reason the worker refused it).
-fn deliver(from: &str, raw: &[u8]) -> (u16, String) {
+pub(super) fn deliver(from: &str, raw: &[u8]) -> (u16, String) {
     deliver_to(from, SUPPORT, raw)
 }
 
@@ -36,7 +36,7 @@ fn mail(headers: &[(&str, &str)], body: &str) -> Vec<u8> {
 }
 
 /// The ticket whose subject holds `marker`.
-fn ticket_with(marker: &str) -> Vec<String> {
+pub(super) fn ticket_with(marker: &str) -> Vec<String> {
     d1(&format!("SELECT id FROM tickets WHERE instr(subject, '{marker}') > 0 ORDER BY created_at"))
         .iter()
         .filter_map(|r| r["id"].as_str().map(str::to_string))
@@ -105,7 +105,7 @@ fn post(a: &Client, path: &str) -> deflect_tests::Reply {
 }
 
 /// Closes a ticket, so the queue stays as the other tests expect.
-fn close(a: &Client, id: &str) {
+pub(super) fn close(a: &Client, id: &str) {
     let body = json!({ "status": "closed" }).to_string();
     let r = a.send(
         "PATCH",

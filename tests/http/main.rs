@@ -3,6 +3,7 @@
 //! concern; every test uses its own client address (rate-limit budget),
 //! customers and idempotency keys, so they run in parallel.
 
+mod attachments;
 mod auth;
 mod bad_input;
 mod email;

@@ -274,8 +274,10 @@ pub struct Client {
 pub struct Reply {
     /// Status code.
     pub status: u16,
-    /// Body as text.
+    /// Body as text (invalid UTF-8 replaced).
     pub text: String,
+    /// Body as bytes.
+    pub bytes: Vec<u8>,
     /// Response headers, lower-case names.
     pub headers: Vec<(String, String)>,
 }
@@ -345,8 +347,9 @@ impl Client {
                     .iter()
                     .map(|(k, v)| (k.as_str().to_ascii_lowercase(), v.to_str().unwrap_or("").to_string()))
                     .collect();
-                let text = resp.body_mut().read_to_string().unwrap_or_default();
-                let reply = Reply { status, text, headers };
+                let bytes = resp.body_mut().with_config().limit(32 * 1024 * 1024).read_to_vec().unwrap_or_default();
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                let reply = Reply { status, text, bytes, headers };
                 if let Some(set) = reply.header("set-cookie") {
                     let pair = set.split(';').next().unwrap_or_default().trim();
                     *self.session.borrow_mut() = match pair.split_once('=') {
@@ -356,7 +359,7 @@ impl Client {
                 }
                 reply
             }
-            Err(e) => Reply { status: 0, text: e.to_string(), headers: Vec::new() },
+            Err(e) => Reply { status: 0, text: e.to_string(), bytes: Vec::new(), headers: Vec::new() },
         }
     }
 

@@ -8,9 +8,10 @@ use crate::app::Session;
 use crate::storage;
 use crate::time::{sla, stamp};
 use deflect_shared::api::{
-    AgentView, ArticleView, Author, CustomerUpdate, MergeTickets, Message, NewMessage, PresenceUpdate, QueueItem,
-    Status, TicketDetail, TicketUpdate, Viewer,
+    AgentView, ArticleView, Attachment, Author, CustomerUpdate, MergeTickets, Message, NewMessage, PresenceUpdate,
+    QueueItem, Status, TicketDetail, TicketUpdate, Viewer,
 };
+use deflect_shared::attachment::{served_type, size_in_words};
 use deflect_shared::markdown::{Inline, links, plain};
 use deflect_shared::priority::Level;
 use deflect_shared::saved_reply::{ReplyFacts, SavedReply};
@@ -75,6 +76,8 @@ fn linked(body: &str) -> impl IntoView + use<> {
 fn Thread(
     /// The messages.
     messages: Vec<Message>,
+    /// The files kept with them.
+    files: Vec<Attachment>,
     /// The ticket they belong to.
     ticket: String,
     /// The ticket shown, loaded again after a reply is mailed again.
@@ -92,6 +95,7 @@ fn Thread(
                     (Author::System, _) => "msg system",
                 };
                 let who = m.author_name.clone().unwrap_or_else(|| format!("{:?}", m.author).to_lowercase());
+                let own: Vec<Attachment> = files.iter().filter(|f| f.message == m.id).cloned().collect();
                 view! {
                     <li class=class>
                         <div class="meta">
@@ -110,10 +114,40 @@ fn Thread(
                             })}
                         </div>
                         <div class="body">{linked(&m.body)}</div>
+                        {(!own.is_empty()).then(|| view! { <Files ticket=ticket.clone() files=own /> })}
                     </li>
                 }
             }).collect_view()}
         </ol>
+    }
+}
+
+/// The files kept with a message, each a link that saves it (the edge
+/// serves them as attachments, so none opens as a page here).
+#[component]
+fn Files(
+    /// The ticket.
+    ticket: String,
+    /// Its files.
+    files: Vec<Attachment>,
+) -> impl IntoView {
+    view! {
+        <ul class="files" aria-label="Attached files">
+            {files.into_iter().map(|f| {
+                let href = format!("/v1/agent/tickets/{}/attachments/{}", api::enc(&ticket), api::enc(&f.id));
+                // Pictures show small beside their name (an <img> shows
+                // one whatever its Content-Disposition says).
+                let picture = served_type(&f.content_type).starts_with("image/");
+                let thumb = picture.then(|| view! { <img class="thumb" src=href.clone() alt="" loading="lazy" /> });
+                view! {
+                    <li>
+                        {thumb}
+                        <a href=href download=f.name.clone()>{f.name.clone()}</a>
+                        " "<span class="muted">{size_in_words(f.size)}</span>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
     }
 }
 
@@ -362,7 +396,8 @@ pub fn TicketPage(
                                         "; the conversation continues there."
                                     </p>
                                 })}
-                                <Thread messages=d.messages.clone() ticket=id.clone() detail=detail note=note />
+                                <Thread messages=d.messages.clone() files=d.attachments.clone() ticket=id.clone()
+                                    detail=detail note=note />
                                 {(!d.suggested_articles.is_empty()).then(|| {
                                     let site = t.site.clone();
                                     let tid = id.clone();

@@ -13,11 +13,12 @@
 use super::intake::{self, Created};
 use super::views;
 use super::work::{self, Added, Sent};
-use crate::crypto::sha256_hex;
+use crate::crypto::{new_id, sha256_hex};
 use crate::error::{AppError, AppResult};
 use crate::routes::ticket_page;
 use crate::routes::{Bucket, limit_client};
 use crate::state::App;
+use crate::store::attachments::{self, NewAttachment};
 use crate::store::mail::{self as store, Outgoing};
 use crate::store::tickets::{self, TicketRow};
 use deflect_shared::api::NewTicket;
@@ -133,10 +134,13 @@ pub(crate) async fn receive(app: &App, envelope_from: &str, to: &str, raw: &[u8]
             Err(e) => return Err(e),
         };
         if added == Added::Replayed {
+            // Files a failed first delivery did not keep are kept now.
+            keep_files(app, &row.id, Some(&key), &mail).await?;
             return Ok(Received::Ignored("it was received before".into()));
         }
         store::keep_answer_id(&app.db, &row.id, &key, mail.message_id.as_deref()).await?;
         store::keep_address(&app.db, &row.id, &to).await?;
+        keep_files(app, &row.id, Some(&key), &mail).await?;
         return Ok(Received::Added(row.id));
     }
 
@@ -161,16 +165,55 @@ pub(crate) async fn receive(app: &App, envelope_from: &str, to: &str, raw: &[u8]
     };
     let ticket = match created {
         Created::New(t) => t.ticket.id,
-        Created::Replay(_) => return Ok(Received::Ignored("it was received before".into())),
+        Created::Replay(t) => {
+            keep_files(app, &t.ticket.id, None, &mail).await?;
+            return Ok(Received::Ignored("it was received before".into()));
+        }
     };
     store::keep_address(&app.db, &ticket, &to).await?;
     store::keep_opening_id(&app.db, &ticket, mail.message_id.as_deref()).await?;
+    keep_files(app, &ticket, None, &mail).await?;
     // The rules' auto-replies go back by mail too; most tickets have none,
     // and then there is nothing to send.
     if store::queue_auto_replies(&app.db, &ticket, app.now).await? > 0 {
         deliver_soon(app);
     }
     Ok(Received::Opened(ticket))
+}
+
+/// Keeps the files that came with a mail, encrypted, with the customer's
+/// message it brought (the one kept under `key`, or the ticket's first),
+/// unless that message has its files already: a mail sent again after a
+/// failure keeps them once.
+async fn keep_files(app: &App, ticket: &str, key: Option<&str>, mail: &InboundMail) -> AppResult<()> {
+    if mail.files.is_empty() {
+        return Ok(());
+    }
+    let message = store::customer_message(&app.db, ticket, key)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("ticket {ticket} has no message from the mail")))?;
+    if attachments::any_of_message(&app.db, &message).await? {
+        return Ok(());
+    }
+    let data_key = app.key().await?;
+    let mut sealed = Vec::with_capacity(mail.files.len());
+    for file in &mail.files {
+        sealed.push((new_id()?, data_key.seal(&file.bytes).await?));
+    }
+    let rows: Vec<NewAttachment<'_>> = mail
+        .files
+        .iter()
+        .zip(&sealed)
+        .map(|(file, (id, sealed))| NewAttachment {
+            id,
+            message: &message,
+            name: &file.name,
+            content_type: &file.content_type,
+            size: file.bytes.len() as u64,
+            sealed,
+        })
+        .collect();
+    attachments::keep(&app.db, &rows, app.now).await
 }
 
 /// The key a mail is kept once under: its Message-ID, or a digest of what

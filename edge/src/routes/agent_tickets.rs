@@ -7,6 +7,7 @@ use crate::desk::work::{self, Added, Sent};
 use crate::error::{AppError, AppResult};
 use crate::http::{MAX_JSON, Req, json, paged, replayed};
 use crate::state::App;
+use crate::store::attachments;
 use crate::store::customers;
 use crate::store::from_json;
 use crate::store::presence as store_presence;
@@ -15,6 +16,7 @@ use deflect_shared::api::{
     AFTER, BulkFailure, BulkResult, BulkUpdate, LogTicket, MergeTickets, NewMessage, PRESENCE_FRESH_MS, PresenceUpdate,
     QueueCursor, TicketDetail, TicketUpdate,
 };
+use deflect_shared::attachment;
 use deflect_shared::priority::Level;
 use worker::Response;
 
@@ -120,7 +122,27 @@ async fn detail_view(app: &App, id: &str) -> AppResult<TicketDetail> {
         channel: row.channel.clone(),
         locale: row.locale.clone(),
         merged_into: row.merged_into.clone(),
+        attachments: attachments::of_ticket(&app.db, id).await?,
     })
+}
+
+/// A file kept with one of the ticket's messages, to save: always as an
+/// attachment, under a CSP that runs nothing, with only harmless types
+/// served as themselves (an HTML or SVG file comes as
+/// `application/octet-stream`).
+pub(super) async fn attachment(app: &App, req: &mut Req, id: &str, file: &str) -> AppResult<Response> {
+    auth::agent(app, req).await?;
+    let row = work::load(app, id).await?;
+    let (info, sealed) = attachments::read(&app.db, &row.id, file)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("ticket {id} has no file {file}")))?;
+    let mut resp = Response::from_bytes(app.key().await?.open(&sealed).await?)?;
+    let h = resp.headers_mut();
+    h.set("content-type", attachment::served_type(&info.content_type))?;
+    h.set("content-disposition", &attachment::disposition(&info.name))?;
+    h.set("content-security-policy", "default-src 'none'; sandbox")?;
+    h.set("cache-control", "private, no-store")?;
+    Ok(resp)
 }
 
 pub(super) async fn update(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {

@@ -6,6 +6,7 @@ use crate::desk::views;
 use crate::error::{AppError, AppResult};
 use crate::http::{Req, json, paged};
 use crate::state::App;
+use crate::store::attachments;
 use crate::store::customers::{self, Changes, Search};
 use crate::store::tickets;
 use deflect_shared::api::{
@@ -113,6 +114,7 @@ pub(super) async fn export(app: &App, req: &mut Req, id: &str) -> AppResult<Resp
     for t in customers::all_tickets(&app.db, id).await? {
         exported.push(ExportedTicket {
             messages: tickets::messages(&app.db, &t.id, true).await?,
+            attachments: attachments::of_ticket(&app.db, &t.id).await?,
             id: t.id,
             subject: t.subject,
             status: t.status,

@@ -1,7 +1,7 @@
 //! Customers (the CRM record). E-mail and phone are stored encrypted, with
 //! a keyed hash of the e-mail for lookups.
 
-use super::{Arg, all, batch, first, run, stmt};
+use super::{Arg, all, attachments, batch, first, run, stmt};
 use crate::error::{AppError, AppResult};
 use deflect_shared::api::TimeCursor;
 use serde::Deserialize;
@@ -240,7 +240,7 @@ pub(crate) async fn holdings(db: &D1Database, id: &str) -> AppResult<Holdings> {
 /// Erases a customer's personal data in one transaction: their contact
 /// details and attributes, the text of their tickets (subject, page,
 /// every message, CSAT comment, and the subject in webhook deliveries kept
-/// for them), the questions they typed into the widget in the sessions
+/// for them), the files kept with their mail, the questions they typed into the widget in the sessions
 /// that became those tickets, and the customer's details in earlier audit
 /// entries. What the team's figures need stays: the
 /// tickets' times, statuses, priorities and ratings. Returns false when
@@ -252,57 +252,58 @@ pub(crate) async fn erase(db: &D1Database, id: &str, erased_text: &str, now: i64
     const NOT_ERASED: &str = "EXISTS (SELECT 1 FROM customers WHERE id = ?1 AND erased_at IS NULL)";
     let args = [Arg::Text(id), Arg::Text(erased_text), Arg::Int(now)];
     let sessions = their_sessions();
-    let results = batch(
-        db,
-        vec![
-            stmt(
-                db,
-                &format!(
-                    "UPDATE events SET question = NULL WHERE question IS NOT NULL AND session_id IN ({sessions}) \
+    let mut statements = vec![
+        stmt(
+            db,
+            &format!(
+                "UPDATE events SET question = NULL WHERE question IS NOT NULL AND session_id IN ({sessions}) \
                      AND {NOT_ERASED}"
-                ),
-                &args[..1],
-            )?,
-            stmt(
-                db,
-                &format!("UPDATE messages SET body = ?2 WHERE ticket_id IN ({THEIR_TICKETS}) AND {NOT_ERASED}"),
-                &args[..2],
-            )?,
-            stmt(
-                db,
-                &format!(
-                    "UPDATE tickets SET subject = ?2, page_url = NULL, csat_comment = NULL, request_hash = '' \
+            ),
+            &args[..1],
+        )?,
+        stmt(
+            db,
+            &format!("UPDATE messages SET body = ?2 WHERE ticket_id IN ({THEIR_TICKETS}) AND {NOT_ERASED}"),
+            &args[..2],
+        )?,
+        stmt(
+            db,
+            &format!(
+                "UPDATE tickets SET subject = ?2, page_url = NULL, csat_comment = NULL, request_hash = '' \
                      WHERE customer_id = ?1 AND {NOT_ERASED}"
-                ),
-                &args[..2],
-            )?,
-            stmt(
-                db,
-                &format!(
-                    "UPDATE webhook_deliveries SET payload = json_set(payload, '$.ticket.subject', ?2) \
+            ),
+            &args[..2],
+        )?,
+        stmt(
+            db,
+            &format!(
+                "UPDATE webhook_deliveries SET payload = json_set(payload, '$.ticket.subject', ?2) \
                      WHERE ticket_id IN ({THEIR_TICKETS}) AND json_type(payload, '$.ticket.subject') IS NOT NULL \
                      AND {NOT_ERASED}"
-                ),
-                &args[..2],
-            )?,
-            stmt(
-                db,
-                &format!(
-                    "UPDATE audit_log SET detail = '{{\"erased\":true}}' \
+            ),
+            &args[..2],
+        )?,
+        stmt(
+            db,
+            &format!(
+                "UPDATE audit_log SET detail = '{{\"erased\":true}}' \
                      WHERE target = ?1 AND action = 'customer.update' AND {NOT_ERASED}"
-                ),
-                &args[..1],
-            )?,
-            stmt(
-                db,
-                "UPDATE customers SET email_hash = 'erased:' || id, email_enc = '', phone_enc = NULL, name = NULL, \
+            ),
+            &args[..1],
+        )?,
+        stmt(
+            db,
+            "UPDATE customers SET email_hash = 'erased:' || id, email_enc = '', phone_enc = NULL, name = NULL, \
                  plan = NULL, value_cents = 0, attributes = '{}', erased_at = ?2, updated_at = ?2 \
                  WHERE id = ?1 AND erased_at IS NULL",
-                &[args[0], args[2]],
-            )?,
-        ],
-    )
-    .await?;
+            &[args[0], args[2]],
+        )?,
+    ];
+    // The files of their mail go too; the customer row stays last.
+    let customer_row = statements.pop();
+    statements.extend(attachments::erase_statements(db, id, THEIR_TICKETS, NOT_ERASED)?);
+    statements.extend(customer_row);
+    let results = batch(db, statements).await?;
     Ok(results.last().copied().unwrap_or(0) == 1)
 }
 

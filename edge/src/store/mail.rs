@@ -95,6 +95,23 @@ pub(crate) async fn keep_opening_id(db: &D1Database, ticket: &str, mail_id: Opti
     Ok(())
 }
 
+/// The customer's message on this ticket kept under `key`, or without a
+/// key the first one.
+pub(crate) async fn customer_message(db: &D1Database, ticket: &str, key: Option<&str>) -> AppResult<Option<String>> {
+    #[derive(Deserialize)]
+    struct Id {
+        id: String,
+    }
+    let found: Option<Id> = first(
+        db,
+        "SELECT id FROM messages WHERE ticket_id = ?1 AND author = 'customer' AND (?2 IS NULL OR idempotency_key = ?2) \
+         ORDER BY created_at, rowid LIMIT 1",
+        &[Arg::Text(ticket), Arg::OptText(key)],
+    )
+    .await?;
+    Ok(found.map(|f| f.id))
+}
+
 /// Marks the rules' auto-replies on a new ticket to be mailed; how many.
 pub(crate) async fn queue_auto_replies(db: &D1Database, ticket: &str, now: i64) -> AppResult<u64> {
     run(

@@ -341,6 +341,10 @@ pub struct ExportedTicket {
     pub created_at: i64,
     /// Every message, internal notes included.
     pub messages: Vec<Message>,
+    /// The files kept with its messages (their names, types and sizes;
+    /// each is downloaded from the ticket).
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
 }
 
 /// A widget question in a [`CustomerExport`].
@@ -462,6 +466,25 @@ pub struct TicketDetail {
     pub suggested_articles: Vec<SuggestedArticle>,
     /// The ticket this one was merged into, if it was.
     pub merged_into: Option<String>,
+    /// The files kept with its messages, oldest first.
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file kept with a message (from a customer's mail). Agents download it
+/// from `GET /v1/agent/tickets/{ticket}/attachments/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// Attachment id.
+    pub id: String,
+    /// The message it came with.
+    pub message: String,
+    /// Its file name, cleaned (see `attachment::clean_name`).
+    pub name: String,
+    /// Its MIME type as the sender gave it.
+    pub content_type: String,
+    /// Its size in bytes.
+    pub size: u64,
 }
 
 /// An article the matcher suggests to the agent for a ticket.

@@ -5,6 +5,7 @@
 
 use super::reference::REPLY_ABOVE;
 use crate::api::{MAX_MESSAGE, validate};
+use crate::attachment::{self, IncomingFile};
 use mail_parser::{HeaderValue, MessageParser, MimeHeaders};
 use std::fmt;
 
@@ -26,6 +27,8 @@ pub struct InboundMail {
     /// without the history it quotes, a note of attachments that were not
     /// kept, cut to [`MAX_MESSAGE`] characters.
     pub text: String,
+    /// The files that came with it and are kept (see [`attachment::keep`]).
+    pub files: Vec<IncomingFile>,
     /// The Message-IDs it answers (`In-Reply-To`, then `References`).
     pub answers: Vec<String>,
     /// Why a machine sent it, if one did.
@@ -133,13 +136,31 @@ pub fn parse(raw: &[u8], envelope_from: &str) -> Result<InboundMail, MailError> 
 
     let body = message.body_text(0).map(|b| b.into_owned()).unwrap_or_default();
     let mut text = new_text(&body.replace("\r\n", "\n"));
-    let kept: Vec<String> =
-        message.attachments().filter_map(|a| a.attachment_name()).map(|n| n.chars().take(100).collect()).collect();
-    if !kept.is_empty() {
+    let incoming: Vec<IncomingFile> = message
+        .attachments()
+        .enumerate()
+        .map(|(i, part)| {
+            let content_type = part
+                .content_type()
+                .map(|c| attachment::clean_type(&format!("{}/{}", c.ctype(), c.subtype().unwrap_or(""))))
+                .unwrap_or_else(|| "application/octet-stream".to_string());
+            IncomingFile {
+                name: attachment::clean_name(part.attachment_name(), i + 1, &content_type),
+                bytes: part.contents().to_vec(),
+                content_type,
+            }
+        })
+        .collect();
+    let (files, refused) = attachment::keep(incoming);
+    if let Some(note) = attachment::not_kept_note(&refused) {
         if !text.is_empty() {
             text.push_str("\n\n");
         }
-        text.push_str(&format!("[Attachments not kept: {}]", kept.join(", ")));
+        text.push_str(&note);
+    }
+    if text.trim().is_empty() && !files.is_empty() {
+        let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+        text = format!("[Sent without text: {}]", names.join(", "));
     }
     if text.trim().is_empty() {
         return Err(MailError::Empty);
@@ -164,6 +185,7 @@ pub fn parse(raw: &[u8], envelope_from: &str) -> Result<InboundMail, MailError> 
         name,
         subject,
         text,
+        files,
         answers,
         automatic,
         locale,
@@ -349,14 +371,49 @@ mod tests {
     }
 
     #[test]
-    fn attachments_are_named_not_kept() {
+    fn attachments_are_kept_with_clean_names_and_types() {
         let raw = mail(
             "From: a@b.co\nSubject: Receipt\nContent-Type: multipart/mixed; boundary=\"b\"",
-            "--b\nContent-Type: text/plain\n\nSee the receipt.\n--b\nContent-Type: application/pdf\n\
-             Content-Disposition: attachment; filename=\"receipt.pdf\"\nContent-Transfer-Encoding: base64\n\nJVBERi0=\n--b--\n",
+            "--b\nContent-Type: text/plain\n\nSee the receipt.\n--b\nContent-Type: Application/PDF; name=x\n\
+             Content-Disposition: attachment; filename=\"../receipt.pdf\"\nContent-Transfer-Encoding: base64\n\nJVBERi0=\n\
+             --b\nContent-Type: image/png\nContent-Transfer-Encoding: base64\n\niVBORw==\n--b--\n",
         );
         let m = parse(&raw, "a@b.co").unwrap();
-        assert_eq!(m.text, "See the receipt.\n\n[Attachments not kept: receipt.pdf]");
+        assert_eq!(m.text, "See the receipt.");
+        let files: Vec<(&str, &str, &[u8])> =
+            m.files.iter().map(|f| (f.name.as_str(), f.content_type.as_str(), f.bytes.as_slice())).collect();
+        assert_eq!(
+            files,
+            vec![
+                ("receipt.pdf", "application/pdf", b"%PDF-".as_slice()),
+                ("file-2.png", "image/png", b"\x89PNG".as_slice())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_mail_of_files_alone_says_so_and_files_past_the_limit_are_named() {
+        let parts: String = (0..attachment::MAX_ATTACHMENTS + 1)
+            .map(|i| {
+                format!("--b\nContent-Type: text/plain\nContent-Disposition: attachment; filename=\"n{i}.txt\"\n\nfile {i}\n")
+            })
+            .collect();
+        let raw = mail(
+            "From: a@b.co\nSubject: Files\nContent-Type: multipart/mixed; boundary=\"b\"",
+            &format!("{parts}--b--\n"),
+        );
+        let m = parse(&raw, "a@b.co").unwrap();
+        assert_eq!(m.files.len(), attachment::MAX_ATTACHMENTS);
+        assert_eq!(m.files[0].bytes, b"file 0");
+        assert!(m.text.starts_with("[Attachments not kept: n10.txt (more than 10 files)]"), "{}", m.text);
+        let one = mail(
+            "From: a@b.co\nSubject: File\nContent-Type: multipart/mixed; boundary=\"b\"",
+            "--b\nContent-Type: image/png\nContent-Disposition: attachment; filename=\"shot.png\"\n\
+             Content-Transfer-Encoding: base64\n\niVBORw==\n--b--\n",
+        );
+        let m = parse(&one, "a@b.co").unwrap();
+        assert_eq!(m.text, "[Sent without text: shot.png]");
+        assert_eq!(m.files.len(), 1);
     }
 
     #[test]

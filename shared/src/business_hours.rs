@@ -247,10 +247,20 @@ impl Schedule {
         }
     }
 
-    /// The team's day at a moment.
+    /// The team's day at a moment: the day whose local midnight, at that
+    /// day's own offset, is the last one before it. The day the clocks go
+    /// forward begins an hour before the standard offset's midnight, so a
+    /// guess from the standard offset is moved to it.
     fn local_day(&self, utc_ms: i64) -> i64 {
-        let guess = (utc_ms + self.offset_ms).div_euclid(DAY_MS);
-        (utc_ms + self.offset_on(guess)).div_euclid(DAY_MS)
+        let midnight = |day: i64| day * DAY_MS - self.offset_on(day);
+        let mut day = (utc_ms + self.offset_ms).div_euclid(DAY_MS);
+        while utc_ms >= midnight(day + 1) {
+            day += 1;
+        }
+        while utc_ms < midnight(day) {
+            day -= 1;
+        }
+        day
     }
 
     /// A working day's hours as moments (UTC), or `None` on a day off.
@@ -440,6 +450,27 @@ mod tests {
                     summer,
                 }
             })
+    }
+
+    /// Found by the property below: the day the clocks go forward starts
+    /// an hour before the standard offset's midnight, and a due time in
+    /// that hour belongs to it.
+    #[test]
+    fn an_hour_worked_at_the_start_of_the_day_the_clocks_go_forward_counts() {
+        let s = Schedule {
+            offset_ms: 0,
+            open_ms: 0,
+            close_ms: 60 * MINUTE_MS,
+            days: 93,
+            holidays: Vec::new(),
+            summer: Some(SummerTime::Nz),
+        };
+        let start = 1_847_320_620_001;
+        let due = s.add(start, 18_863);
+        assert_eq!(s.minutes_between(start, due), 18_863);
+        let switch = last_sunday(2028, 9);
+        assert_eq!(s.local_day(switch * DAY_MS - 30 * MINUTE_MS), switch);
+        assert_eq!(s.local_day(switch * DAY_MS - 90 * MINUTE_MS), switch - 1);
     }
 
     proptest::proptest! {

@@ -28,6 +28,22 @@ impl std::fmt::Display for Failure {
 }
 
 async fn send(method: &str, path: &str, body: Option<String>, extra: &[(&str, &str)]) -> Result<Response, Failure> {
+    let body = body.map(|b| (JsValue::from_str(&b), "application/json".to_string()));
+    send_body(method, path, body, extra).await
+}
+
+/// Uploads a file as the request's body, with its own type.
+pub async fn upload<T: DeserializeOwned>(path: &str, file: &web_sys::File) -> Result<T, Failure> {
+    let kind = if file.type_().is_empty() { "application/octet-stream".to_string() } else { file.type_() };
+    decode(send_body("POST", path, Some((file.clone().into(), kind)), &[]).await?).await
+}
+
+async fn send_body(
+    method: &str,
+    path: &str,
+    body: Option<(JsValue, String)>,
+    extra: &[(&str, &str)],
+) -> Result<Response, Failure> {
     let offline = |_| Failure { status: 0, message: "the server did not answer".into(), code: String::new() };
     let window = web_sys::window().ok_or(Failure { status: 0, message: "no window".into(), code: String::new() })?;
     let init = RequestInit::new();
@@ -38,9 +54,9 @@ async fn send(method: &str, path: &str, body: Option<String>, extra: &[(&str, &s
     for (name, value) in extra {
         let _ = headers.set(name, value);
     }
-    if let Some(b) = &body {
-        let _ = headers.set("content-type", "application/json");
-        init.set_body(&JsValue::from_str(b));
+    if let Some((b, kind)) = &body {
+        let _ = headers.set("content-type", kind);
+        init.set_body(b);
     }
     init.set_headers(&headers);
     let req = Request::new_with_str_and_init(path, &init).map_err(offline)?;

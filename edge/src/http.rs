@@ -5,7 +5,8 @@
 //! becomes a 4xx [`AppError`], never a panic.
 
 use crate::error::{AppError, AppResult};
-use deflect_shared::api::{AFTER, TOTAL_COUNT, next_link_header};
+use deflect_shared::api::{AFTER, Attachment, TOTAL_COUNT, next_link_header};
+use deflect_shared::attachment;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use worker::{Method, Request, Response};
@@ -203,6 +204,19 @@ pub(crate) fn json<T: Serialize>(status: u16, value: &T) -> AppResult<Response> 
     let mut r = Response::ok(serde_json::to_string(value)?)?.with_status(status);
     r.headers_mut().set("content-type", "application/json; charset=utf-8")?;
     Ok(r)
+}
+
+/// A kept file, to save: always as an attachment, under a CSP that runs
+/// nothing, private to this browser, with only harmless types served as
+/// themselves (an HTML or SVG file comes as `application/octet-stream`).
+pub(crate) fn file(file: &Attachment, bytes: Vec<u8>) -> AppResult<Response> {
+    let mut resp = Response::from_bytes(bytes)?;
+    let h = resp.headers_mut();
+    h.set("content-type", attachment::served_type(&file.content_type))?;
+    h.set("content-disposition", &attachment::disposition(&file.name))?;
+    h.set("content-security-policy", "default-src 'none'; sandbox")?;
+    h.set("cache-control", "private, no-store")?;
+    Ok(resp)
 }
 
 /// A page of a list: `X-Total-Count`, and a `Link` to the next page (this

@@ -129,6 +129,7 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Get, ["help", site, "articles", id]) => portal::article(app, req, site, id).await,
         (Get, ["help", site, "tickets", id]) => ticket_page::show(app, req, site, id).await,
         (Post, ["help", site, "tickets", id]) => ticket_page::act(app, req, site, id).await,
+        (Get, ["help", site, "tickets", id, "files", file]) => ticket_page::file(app, req, site, id, file).await,
 
         // Sessions.
         (Post, ["v1", "auth", "login"]) => auth::login(app, req).await,
@@ -157,6 +158,7 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Post, ["v1", "agent", "tickets", id, "messages", message, "send"]) => {
             agent_tickets::send_again(app, req, id, message).await
         }
+        (Post, ["v1", "agent", "tickets", id, "attachments"]) => agent_tickets::upload(app, req, id).await,
         (Get, ["v1", "agent", "tickets", id, "attachments", file]) => {
             agent_tickets::attachment(app, req, id, file).await
         }
@@ -223,6 +225,7 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
     Some(match segs {
         ["openapi.json"] | ["help"] | ["help", _] | ["help", _, "articles", _] => "GET, HEAD",
         ["help", _, "tickets", _] => "GET, HEAD, POST",
+        ["help", _, "tickets", _, "files", _] => "GET, HEAD",
         ["v1", "health"] | ["v1", "kb", "index"] | ["v1", "tickets", _] => "GET, HEAD, OPTIONS",
         ["v1", "tickets" | "unread" | "events"] | ["v1", "tickets", _, "messages" | "csat"] => "OPTIONS, POST",
         ["v1", "auth", "login" | "logout" | "password"]
@@ -242,7 +245,7 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         ["v1", "agent", "tickets"] => "GET, HEAD, POST",
         ["v1", "agent", "tickets", "bulk"] => "POST",
         ["v1", "agent", "tickets" | "customers", _] => "GET, HEAD, PATCH",
-        ["v1", "agent", "tickets", _, "messages" | "merge" | "presence"]
+        ["v1", "agent", "tickets", _, "messages" | "merge" | "presence" | "attachments"]
         | ["v1", "agent", "kb", "try"]
         | ["v1", "admin", "articles" | "retrain"]
         | ["v1", "admin", "articles", "import"]

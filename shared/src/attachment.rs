@@ -9,6 +9,9 @@ use std::fmt::Write;
 pub const MAX_ATTACHMENTS: usize = 10;
 /// The largest file kept, in bytes.
 pub const MAX_ATTACHMENT_BYTES: usize = 8 * 1024 * 1024;
+/// The most bytes of files one message carries (a mail of them stays
+/// under Cloudflare's 25 MiB once encoded).
+pub const MAX_MESSAGE_FILES_BYTES: usize = 16 * 1024 * 1024;
 /// The longest file name kept, in characters.
 pub const MAX_NAME_CHARS: usize = 100;
 
@@ -148,8 +151,18 @@ pub fn served_type(content_type: &str) -> &'static str {
 /// The `Content-Disposition` of a download: always `attachment`, with an
 /// ASCII fallback name and the real one in RFC 8187 encoding.
 pub fn disposition(name: &str) -> String {
-    let ascii: String =
-        name.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' }).collect();
+    format!("attachment; filename=\"{}\"; filename*=UTF-8''{}", ascii_name(name), rfc8187(name))
+}
+
+/// A file name as plain ASCII for a quoted `filename` parameter: anything
+/// else (and quotes and backslashes) becomes `_`.
+pub fn ascii_name(name: &str) -> String {
+    name.chars().map(|c| if (c.is_ascii_graphic() && c != '"' && c != '\\') || c == ' ' { c } else { '_' }).collect()
+}
+
+/// A file name as an RFC 8187 `filename*` value (after `UTF-8''`): UTF-8
+/// with every byte outside its value characters percent-encoded.
+pub fn rfc8187(name: &str) -> String {
     let mut encoded = String::new();
     for b in name.bytes() {
         if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
@@ -158,7 +171,7 @@ pub fn disposition(name: &str) -> String {
             let _ = write!(encoded, "%{b:02X}");
         }
     }
-    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+    encoded
 }
 
 /// A size in words: `512 bytes`, `12 KB`, `3.4 MB`.

@@ -7,11 +7,11 @@
 //! the new text without the quoted history, the messages it answers, and
 //! whether a machine sent it); [`reference`] names a ticket's mails so that
 //! an answer finds its ticket again; [`outbound`] writes a reply as RFC 5322
-//! text.
+//! text, with its files.
 
 pub mod inbound;
 pub mod outbound;
 pub mod reference;
 
 pub use inbound::{InboundMail, MailError, parse};
-pub use outbound::{PageLink, Reply, compose};
+pub use outbound::{OutgoingFile, PageLink, Reply, compose};

@@ -1381,7 +1381,7 @@ test('a ticket that starts waiting for an agent shows in the tab title and as a 
   await staff.close();
 });
 
-test('a customer\'s e-mail shows in the queue as an e-mail ticket with its file to save; the reply says it was e-mailed, or why not, and is sent again', async () => {
+test('a customer\'s e-mail shows in the queue as an e-mail ticket with its file to save; the reply goes with a file and says it was e-mailed, or why not, and is sent again', async () => {
   const { url, persist } = dashEdge();
   const context = await staffContext();
   const page = await context.newPage();
@@ -1420,8 +1420,13 @@ test('a customer\'s e-mail shows in the queue as an e-mail ticket with its file 
   assert.equal(download.suggestedFilename(), 'receipt 77.txt');
   assert.equal(readFileSync(await download.path(), 'utf8'), receipt);
   await page.locator('#reply').fill('The refund is on its way.');
+  // The agent attaches the credit note; it is listed to go with the reply.
+  await page.locator('#reply-files').setInputFiles({ name: `credit ${marker}.pdf`, mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 credit note') });
+  await page.getByRole('list', { name: 'Files to send' }).getByText(`credit ${marker}.pdf`).waitFor();
   await page.getByRole('button', { name: 'Send reply' }).click();
   await page.getByRole('status').getByText('Reply sent.').waitFor();
+  assert.equal(await page.getByRole('list', { name: 'Files to send' }).locator('li').count(), 0);
+  await page.locator('.msg.agent').getByRole('link', { name: `credit ${marker}.pdf` }).waitFor();
   // The page refreshes on its own; the reply's mail goes out after the answer.
   const deadline = Date.now() + 20_000;
   while (await page.locator('.tag.delivery.sent').count() === 0) {

@@ -117,6 +117,28 @@ fn files_in_mail_are_kept_downloaded_by_agents_as_attachments_and_erased_with_th
     assert_error(&download(&a, &other, png), 404..=404);
     assert_error(&download(&a, id, "no-such-file"), 404..=404);
 
+    // A second mail of theirs with a file, merged into the first ticket:
+    // the file moves with its message.
+    let merged_marker = unique("again");
+    let again = mail_with_files(
+        &[
+            ("From", &format!("Cy <{customer}>")),
+            ("Subject", &format!("Same error again {merged_marker}")),
+            ("Message-ID", &format!("<{}@mail.example.com>", unique("m"))),
+        ],
+        "It happened again.",
+        &[("again.txt", "text/plain", b"second time")],
+    );
+    assert_eq!(deliver(&customer, &again).0, 200);
+    let dup = ticket_with(&merged_marker).pop().expect("the second ticket");
+    let moved = files(&a.get(&format!("/v1/agent/tickets/{dup}")).json());
+    assert_eq!(moved.len(), 1);
+    let moved_id = moved[0]["id"].as_str().expect("id").to_string();
+    let r = a.json("POST", &format!("/v1/agent/tickets/{dup}/merge"), &serde_json::json!({ "into": id }));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(download(&a, id, &moved_id).bytes, b"second time", "the file is on the merged ticket");
+    assert_error(&download(&a, &dup, &moved_id), 404..=404);
+
     // The customer answers with another file: it joins the ticket with it.
     let receipt = b"%PDF-1.4 receipt".to_vec();
     let answer = mail_with_files(
@@ -133,18 +155,18 @@ fn files_in_mail_are_kept_downloaded_by_agents_as_attachments_and_erased_with_th
     assert_eq!(ticket_with(&marker).len(), 1, "the answer opened no ticket");
     let t = a.get(&format!("/v1/agent/tickets/{id}")).json();
     let kept = files(&t);
-    assert_eq!(kept.len(), 3, "{t}");
+    assert_eq!(kept.len(), 4, "{t}");
     let last = t["messages"].as_array().and_then(|m| m.iter().rfind(|m| m["author"] == "customer")).expect("answer");
     assert_eq!(last["body"], "And the receipt.");
-    assert_eq!(kept[2]["message"], last["id"]);
-    assert_eq!(kept[2]["name"], "receipt.pdf");
-    assert_eq!(download(&a, id, kept[2]["id"].as_str().expect("id")).bytes, receipt);
+    assert_eq!(kept[3]["message"], last["id"]);
+    assert_eq!(kept[3]["name"], "receipt.pdf");
+    assert_eq!(download(&a, id, kept[3]["id"].as_str().expect("id")).bytes, receipt);
 
     // The customer's export names the files.
     let customer_id = t["customer"]["id"].as_str().expect("customer id").to_string();
     let export = a.get(&format!("/v1/admin/customers/{customer_id}/export")).json();
     let exported = export["tickets"][0]["attachments"].as_array().map(Vec::len);
-    assert_eq!(exported, Some(3), "{export}");
+    assert_eq!(exported, Some(4), "{export}");
 
     // Erasure takes the files with everything else the customer wrote.
     close(&a, id);
@@ -161,4 +183,168 @@ fn files_in_mail_are_kept_downloaded_by_agents_as_attachments_and_erased_with_th
         ))[0]["n"],
         0
     );
+}
+
+/// An agent's upload for a ticket: the answer.
+fn upload(a: &Client, ticket: &str, name: &str, ctype: &str, bytes: &[u8]) -> deflect_tests::Reply {
+    a.send(
+        "POST",
+        &format!(
+            "/v1/agent/tickets/{ticket}/attachments?name={}",
+            url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>()
+        ),
+        &[("x-deflect-csrf", "1")],
+        Some((ctype, bytes)),
+    )
+}
+
+/// An agent's message with files: the answer.
+fn write(a: &Client, ticket: &str, body: &Value) -> deflect_tests::Reply {
+    let text = body.to_string();
+    a.send(
+        "POST",
+        &format!("/v1/agent/tickets/{ticket}/messages"),
+        &[("idempotency-key", &unique("k")), ("x-deflect-csrf", "1")],
+        Some(("application/json", text.as_bytes())),
+    )
+}
+
+#[test]
+fn an_agent_sends_files_with_a_reply_by_mail_and_the_customer_saves_them_from_their_page() {
+    let marker = unique("invoice");
+    let customer = format!("{}@example.com", unique("dee"));
+    let raw = mail_with_files(
+        &[
+            ("From", &format!("Dee <{customer}>")),
+            ("Subject", &format!("Invoice please {marker}")),
+            ("Message-ID", &format!("<{}@mail.example.com>", unique("m"))),
+        ],
+        "Could you send me the invoice?",
+        &[],
+    );
+    assert_eq!(deliver(&customer, &raw).0, 200);
+    let id = ticket_with(&marker).pop().expect("the ticket");
+    let a = admin(&edge_url());
+
+    // Uploads are checked: a name, something in it, at most 8 MB, an agent.
+    let invoice = binary(20_000);
+    assert_eq!(assert_error(&upload(&a, &id, "", "application/pdf", &invoice), 422..=422), "invalid_field");
+    assert_eq!(assert_error(&upload(&a, &id, "empty.txt", "text/plain", b""), 422..=422), "invalid_field");
+    let big = vec![7u8; deflect_shared::attachment::MAX_ATTACHMENT_BYTES + 1];
+    assert_error(&upload(&a, &id, "big.bin", "application/octet-stream", &big), 413..=413);
+    let stranger = Client::new(&edge_url());
+    assert_error(&upload(&stranger, &id, "x.pdf", "application/pdf", &invoice), 401..=401);
+    assert_error(&upload(&a, "no-such-ticket", "x.pdf", "application/pdf", &invoice), 404..=404);
+
+    let r = upload(&a, &id, "Invoice 2026-11 (发票).pdf", "application/pdf", &invoice);
+    assert_eq!(r.status, 201, "{}", r.text);
+    let pdf = r.json();
+    assert_eq!(pdf["message"], Value::Null, "not sent yet");
+    assert_eq!(pdf["name"], "Invoice 2026-11 (发票).pdf");
+    assert_eq!(pdf["size"], invoice.len());
+    let pdf_id = pdf["id"].as_str().expect("id").to_string();
+    let note_file = upload(&a, &id, "notes.txt", "text/plain", b"for the team only").json();
+    let note_id = note_file["id"].as_str().expect("id").to_string();
+    // Not listed on the ticket until sent.
+    assert_eq!(files(&a.get(&format!("/v1/agent/tickets/{id}")).json()), Vec::<Value>::new());
+
+    // A message may name only this agent's unsent uploads on this ticket.
+    let r = write(&a, &id, &serde_json::json!({ "body": "Here.", "attachments": ["no-such-file"] }));
+    assert!(assert_error(&r, 422..=422).contains("invalid"), "{}", r.text);
+    assert!(r.text.contains("not a file you uploaded to this ticket"), "{}", r.text);
+    let r = write(&a, &id, &serde_json::json!({ "body": "Here.", "attachments": [pdf_id, pdf_id] }));
+    assert_error(&r, 422..=422);
+
+    // The internal note keeps its file from the customer.
+    let r = write(&a, &id, &serde_json::json!({ "body": "Team notes.", "internal": true, "attachments": [note_id] }));
+    assert_eq!(r.status, 201, "{}", r.text);
+    let answer = unique("attached");
+    let r = write(
+        &a,
+        &id,
+        &serde_json::json!({ "body": format!("The invoice is attached ({answer})."), "attachments": [pdf_id] }),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    // A sent upload cannot go with another message.
+    let r = write(&a, &id, &serde_json::json!({ "body": "Again.", "attachments": [pdf_id] }));
+    assert_error(&r, 422..=422);
+
+    let t = super::email::when(&a, &id, "the reply's mail", |t| {
+        t["messages"].as_array().is_some_and(|m| m.iter().any(|m| m["delivery"] == "sent"))
+    });
+    let kept = files(&t);
+    assert_eq!(kept.len(), 2, "{t}");
+    let reply = t["messages"]
+        .as_array()
+        .and_then(|m| m.iter().find(|m| m["body"].as_str().is_some_and(|b| b.contains(&answer))))
+        .expect("the reply");
+    let sent_pdf = kept.iter().find(|f| f["id"] == pdf_id.as_str()).expect("the invoice");
+    assert_eq!(sent_pdf["message"], reply["id"]);
+
+    // The mail carries the invoice, byte for byte, and not the note's file.
+    let eml = super::email::sent_mail(&id);
+    let mail = mail_parser::MessageParser::default().parse(eml.as_bytes()).expect("the mail reads");
+    let mailed: Vec<(String, bool)> = mail
+        .attachments()
+        .map(|p| {
+            use mail_parser::MimeHeaders;
+            (p.attachment_name().unwrap_or_default().to_string(), p.contents() == invoice.as_slice())
+        })
+        .collect();
+    assert_eq!(mailed, vec![("Invoice 2026-11 (发票).pdf".to_string(), true)]);
+    assert!(mail.body_text(0).is_some_and(|b| b.contains(&answer)));
+
+    // The customer's page lists it, and saves it with the page's token.
+    let text = mail.body_text(0).expect("text").to_string();
+    let link =
+        text.lines().map(str::trim).find(|l| l.contains("/help/") && l.contains("/tickets/")).expect("the page link");
+    let page_path = link.strip_prefix(edge_url().as_str()).expect("on this edge").to_string();
+    let customer_browser = Client::new(&edge_url()).ip(&unique("ip"));
+    let page = customer_browser.get(&page_path);
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("Invoice 2026-11 (发票).pdf"), "{}", page.text);
+    assert!(!page.text.contains("notes.txt"), "the note's file shows to the customer");
+    let token = page_path.split("token=").nth(1).and_then(|t| t.split('&').next()).expect("token").to_string();
+    // A customer's message names no files.
+    let theirs = serde_json::json!({ "body": "Thanks!", "attachments": [pdf_id] }).to_string();
+    let r = customer_browser.send(
+        "POST",
+        &format!("/v1/tickets/{id}/messages"),
+        &[("x-ticket-token", &token), ("idempotency-key", &unique("k"))],
+        Some(("application/json", theirs.as_bytes())),
+    );
+    assert!(assert_error(&r, 422..=422).contains("invalid"), "{}", r.text);
+    let file_path = format!("/help/demo/tickets/{id}/files/{pdf_id}?token={token}");
+    assert!(page.text.contains(&file_path.replace('&', "&amp;")), "{}", page.text);
+    let got = customer_browser.get(&file_path);
+    assert_eq!(got.status, 200, "{}", got.text);
+    assert!(got.bytes == invoice, "the invoice came back changed");
+    assert_eq!(got.header("content-type"), Some("application/pdf"));
+    assert_eq!(got.header("content-security-policy"), Some("default-src 'none'; sandbox"));
+    assert!(got.header("content-disposition").is_some_and(|d| d.starts_with("attachment;")));
+    // The note's file, a wrong token, another ticket: all "no such request".
+    for path in [
+        format!("/help/demo/tickets/{id}/files/{note_id}?token={token}"),
+        format!("/help/demo/tickets/{id}/files/{pdf_id}?token=x{token}"),
+        format!("/help/demo/tickets/{id}/files/{pdf_id}"),
+        format!("/help/other/tickets/{id}/files/{pdf_id}?token={token}"),
+    ] {
+        let r = customer_browser.get(&path);
+        assert_eq!(r.status, 404, "{path}: {}", r.text);
+        assert!(r.header("content-type").is_some_and(|c| c.starts_with("text/html")), "{path}");
+    }
+
+    // An upload never sent is gone a day later.
+    let dropped = upload(&a, &id, "draft.txt", "text/plain", b"never sent").json();
+    let dropped_id = dropped["id"].as_str().expect("id").to_string();
+    d1(&format!("UPDATE attachments SET created_at = created_at - 90000000 WHERE id = '{dropped_id}'"));
+    let cron = Client::new(&edge_url()).get("/__scheduled?cron=*+*+*+*+*");
+    assert!(cron.status < 300, "{}", cron.text);
+    let left = d1(&format!(
+        "SELECT (SELECT COUNT(*) FROM attachments WHERE id = '{dropped_id}') + \
+         (SELECT COUNT(*) FROM attachment_parts WHERE attachment_id = '{dropped_id}') AS n"
+    ));
+    assert_eq!(left[0]["n"], 0, "the unsent upload is still kept");
+    assert_eq!(download(&a, &id, &pdf_id).bytes, invoice, "a sent file is kept");
+    close(&a, &id);
 }

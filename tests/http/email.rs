@@ -44,7 +44,7 @@ pub(super) fn ticket_with(marker: &str) -> Vec<String> {
 }
 
 /// The agent's view of a ticket, once `done` holds for it (within 20 s).
-fn when(a: &Client, id: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+pub(super) fn when(a: &Client, id: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let t = a.get(&format!("/v1/agent/tickets/{id}")).json();
@@ -81,7 +81,7 @@ fn mails_with(needle: &str) -> Vec<String> {
 }
 
 /// The mail the worker sent for ticket `id`.
-fn sent_mail(id: &str) -> String {
+pub(super) fn sent_mail(id: &str) -> String {
     mails_with(&format!("<deflect.{id}.")).into_iter().next().unwrap_or_else(|| panic!("no mail of ticket {id}"))
 }
 

@@ -123,7 +123,7 @@ pub(crate) async fn reply(
     text: &str,
     key: &str,
 ) -> Result<CustomerTicket, FetchError> {
-    let msg = NewMessage { body: text.to_string(), internal: false, seen_up_to: None };
+    let msg = NewMessage { body: text.to_string(), internal: false, seen_up_to: None, attachments: Vec::new() };
     let headers = [("x-ticket-token", token), ("idempotency-key", key)];
     let resp = send("POST", &ticket_url(cfg, id, "/messages"), Some(wire::new_message(&msg)), &headers).await?;
     answer(resp, wire::customer_ticket).await

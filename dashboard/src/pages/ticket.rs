@@ -95,7 +95,7 @@ fn Thread(
                     (Author::System, _) => "msg system",
                 };
                 let who = m.author_name.clone().unwrap_or_else(|| format!("{:?}", m.author).to_lowercase());
-                let own: Vec<Attachment> = files.iter().filter(|f| f.message == m.id).cloned().collect();
+                let own: Vec<Attachment> = files.iter().filter(|f| f.message.as_deref() == Some(m.id.as_str())).cloned().collect();
                 view! {
                     <li class=class>
                         <div class="meta">
@@ -148,6 +148,36 @@ fn Files(
                 }
             }).collect_view()}
         </ul>
+    }
+}
+
+/// Uploads the files picked for a reply, one request each; each one that
+/// arrives is listed to go with the reply, and one that does not is said.
+fn upload_files(
+    ticket: &str,
+    ev: leptos::ev::Event,
+    uploads: RwSignal<Vec<Attachment>>,
+    uploading: RwSignal<u32>,
+    note: RwSignal<Option<String>>,
+) {
+    let Some(input) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
+    else {
+        return;
+    };
+    let Some(list) = input.files() else { return };
+    let picked: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+    // Cleared, so picking the same file again uploads it again.
+    input.set_value("");
+    for file in picked {
+        let path = format!("/v1/agent/tickets/{}/attachments?name={}", api::enc(ticket), api::enc(&file.name()));
+        uploading.update(|n| *n += 1);
+        leptos::task::spawn_local(async move {
+            match api::upload::<Attachment>(&path, &file).await {
+                Ok(f) => uploads.update(|u| u.push(f)),
+                Err(e) => note.set(Some(format!("{} was not attached: {}", file.name(), e.message))),
+            }
+            uploading.update(|n| *n = n.saturating_sub(1));
+        });
     }
 }
 
@@ -224,6 +254,10 @@ pub fn TicketPage(
         }
     });
     let internal = RwSignal::new(false);
+    // Files uploaded for the reply being written, and how many are still
+    // on their way.
+    let uploads = RwSignal::new(Vec::<Attachment>::new());
+    let uploading = RwSignal::new(0u32);
     // The last reply sent and its key: sent again unchanged (after an
     // error, or a double click), it goes under the same key, so the edge
     // keeps it once.
@@ -295,7 +329,13 @@ pub fn TicketPage(
             // refuses (409) and the thread is reloaded, the draft kept.
             let seen_up_to =
                 detail.get_untracked().and_then(|d| d.ok()).and_then(|d| d.messages.last().map(|m| m.id.clone()));
-            let body = NewMessage { body: reply.get_untracked(), internal: internal.get_untracked(), seen_up_to };
+            if uploading.get_untracked() > 0 {
+                note.set(Some("Wait until the files are uploaded, then send.".into()));
+                return;
+            }
+            let attachments = uploads.get_untracked().into_iter().map(|f| f.id).collect();
+            let body =
+                NewMessage { body: reply.get_untracked(), internal: internal.get_untracked(), seen_up_to, attachments };
             let key = match attempt.get_value() {
                 Some((text, internal, key)) if text == body.body && internal == body.internal => key,
                 _ => api::new_idempotency_key("reply"),
@@ -315,6 +355,7 @@ pub fn TicketPage(
                     Ok(_) => {
                         attempt.try_set_value(None);
                         reply.set(String::new());
+                        uploads.set(Vec::new());
                         note.set(Some(if body.internal { "Note added." } else { "Reply sent." }.into()));
                         let tags =
                             detail.get_untracked().and_then(|d| d.ok()).map(|d| d.ticket.tags).unwrap_or_default();
@@ -461,6 +502,24 @@ pub fn TicketPage(
                                     <label for="reply">"Reply to the customer, or write an internal note"</label>
                                     <textarea id="reply" rows="4" prop:value=move || reply.get() on:input=move |ev| reply.set(event_target_value(&ev))></textarea>
                                     <label class="inline"><input type="checkbox" prop:checked=move || internal.get() on:change=move |ev| internal.set(event_target_checked(&ev)) />" internal note (not shown to the customer)"</label>
+                                    <label for="reply-files">"Attach files (up to 8 MB each; the customer gets them by e-mail and on their page of the request)"</label>
+                                    <input type="file" id="reply-files" multiple on:change={
+                                        let id = id.clone();
+                                        move |ev| upload_files(&id, ev, uploads, uploading, note)
+                                    } />
+                                    <ul class="uploads" aria-label="Files to send">
+                                        {move || uploads.get().into_iter().map(|f| {
+                                            let gone = f.id.clone();
+                                            view! {
+                                                <li>
+                                                    {f.name.clone()}" "<span class="muted">{size_in_words(f.size)}</span>" "
+                                                    <button type="button" class="link" aria-label=format!("Remove {}", f.name)
+                                                        on:click=move |_| uploads.update(|u| u.retain(|x| x.id != gone))>"Remove"</button>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                        {move || (uploading.get() > 0).then(|| view! { <li class="muted">"Uploading…"</li> })}
+                                    </ul>
                                     <button type="submit">{move || if internal.get() { "Add note" } else { "Send reply" }}</button>
                                 </form>
                             </div>

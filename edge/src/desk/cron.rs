@@ -1,5 +1,6 @@
 //! The minute's cron: SLA breaches, snoozes that ended, retention,
-//! scheduled rules, webhook retries, replies to mail again, and forgetting stale presence reports.
+//! scheduled rules, webhook retries, replies to mail again, and forgetting
+//! stale presence reports and files uploaded for replies never sent.
 //! Each part logs its own failure and the next one still runs.
 
 use crate::state::App;
@@ -40,5 +41,12 @@ pub(crate) async fn run(app: &App) {
     // Presence counts for half a minute; an hour-old report is only noise.
     if let Err(e) = crate::store::presence::forget_before(&app.db, app.now - 3_600_000).await {
         worker::console_error!("cron, presence: {e:?}");
+    }
+    // An agent who uploads a file and does not send the reply within a day
+    // has dropped it.
+    match crate::store::attachments::forget_unsent_before(&app.db, app.now - 86_400_000).await {
+        Ok(n) if n > 0 => worker::console_log!("cron: {n} files never sent deleted"),
+        Ok(_) => {}
+        Err(e) => worker::console_error!("cron, unsent files: {e:?}"),
     }
 }

@@ -22,7 +22,7 @@ use crate::store::attachments::{self, NewAttachment};
 use crate::store::mail::{self as store, Outgoing};
 use crate::store::tickets::{self, TicketRow};
 use deflect_shared::api::NewTicket;
-use deflect_shared::email::{self, InboundMail, PageLink, Reply, reference};
+use deflect_shared::email::{self, InboundMail, OutgoingFile, PageLink, Reply, reference};
 use worker::{Context, Env, ForwardableEmailMessage};
 
 /// Attempts at mailing a reply before it is left as failed.
@@ -126,7 +126,7 @@ pub(crate) async fn receive(app: &App, envelope_from: &str, to: &str, raw: &[u8]
     };
     let key = idempotency_key(&mail).await?;
     if let Some(row) = answered_ticket(app, &site.id, &mail, &sender).await? {
-        let sent = Sent { author: None, body: &mail.text, internal: false, key: Some(&key) };
+        let sent = Sent { author: None, body: &mail.text, internal: false, key: Some(&key), files: &[] };
         let added = match work::added_before(app, &row, sent).await {
             Ok(true) => Added::Replayed,
             Ok(false) => work::add_message(app, &row, sent).await?,
@@ -206,7 +206,9 @@ async fn keep_files(app: &App, ticket: &str, key: Option<&str>, mail: &InboundMa
         .zip(&sealed)
         .map(|(file, (id, sealed))| NewAttachment {
             id,
-            message: &message,
+            ticket,
+            message: Some(&message),
+            uploaded_by: None,
             name: &file.name,
             content_type: &file.content_type,
             size: file.bytes.len() as u64,
@@ -392,7 +394,8 @@ async fn send(app: &App, m: &Outgoing) -> Result<(), NotSent> {
     let from = mailed_from(app, &row).await.map_err(fail)?.ok_or_else(|| {
         NotSent("no address to send from is set (the site's reply address, or DEFLECT_SUPPORT_EMAIL)".into())
     })?;
-    let to = app.key().await.map_err(fail)?.decrypt(&row.customer_email_enc).await.map_err(fail)?;
+    let data_key = app.key().await.map_err(fail)?;
+    let to = data_key.decrypt(&row.customer_email_enc).await.map_err(fail)?;
     let references = store::thread(&app.db, &row.id, &m.id).await.map_err(fail)?;
     let mail_id = reference::message_id(&row.id, &m.id, reference::domain(&from));
     let settings = app.settings().await.map_err(fail)?;
@@ -408,6 +411,13 @@ async fn send(app: &App, m: &Outgoing) -> Result<(), NotSent> {
         Some(base) => Some(ticket_page::link(&base, &row, &views::ticket_token(app, &row.id).await.map_err(fail)?)),
         None => None,
     };
+    // The agent's files go with the reply.
+    let mut kept = Vec::new();
+    for (file, sealed) in attachments::sealed_of_message(&app.db, &m.id).await.map_err(fail)? {
+        kept.push((file, data_key.open(&sealed).await.map_err(fail)?));
+    }
+    let files: Vec<OutgoingFile<'_>> =
+        kept.iter().map(|(f, bytes)| OutgoingFile { name: &f.name, content_type: &f.content_type, bytes }).collect();
     let raw = email::compose(&Reply {
         from: &from,
         from_name: &from_name,
@@ -419,6 +429,7 @@ async fn send(app: &App, m: &Outgoing) -> Result<(), NotSent> {
         body: &m.body,
         link: page.as_deref().map(|url| PageLink { words: ticket_page::words(&row.locale).mail_link, url }),
         sent_at: app.now,
+        files: &files,
     });
     store::set_mail_id(&app.db, &m.id, &mail_id).await.map_err(fail)?;
     let binding = app.env.send_email("EMAIL").map_err(|e| NotSent(format!("the EMAIL binding is missing: {e}")))?;

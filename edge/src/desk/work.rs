@@ -8,7 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::App;
 use crate::store::agents::{self, AgentRow};
 use crate::store::tickets::{self, NewMessageRow, Pause, TicketRow};
-use crate::store::{articles, from_json};
+use crate::store::{articles, attachments, from_json};
 use deflect_shared::api::{Status, TicketUpdate};
 use deflect_shared::priority::Level;
 use deflect_shared::rules::{RuleSet, TicketFacts, Trigger};
@@ -55,6 +55,9 @@ pub(crate) struct Sent<'a> {
     pub(crate) internal: bool,
     /// The caller's `Idempotency-Key`, if any.
     pub(crate) key: Option<&'a str>,
+    /// An agent's uploads on this ticket sent with it (checked by the
+    /// caller with `store::attachments::unsent`).
+    pub(crate) files: &'a [String],
 }
 
 /// Whether this message was added before under its key: the same author,
@@ -79,7 +82,7 @@ pub(crate) async fn added_before(app: &App, row: &TicketRow, m: Sent<'_>) -> App
 /// first-response clock; a customer's reply reopens a pending or solved
 /// ticket.
 pub(crate) async fn add_message(app: &App, row: &TicketRow, m: Sent<'_>) -> AppResult<Added> {
-    let Sent { author, body, internal, key } = m;
+    let Sent { author, body, internal, key, files } = m;
     if let Some(into) = &row.merged_into {
         return Err(AppError::Conflict(format!("this ticket was merged into ticket {into}; write there")));
     }
@@ -91,7 +94,7 @@ pub(crate) async fn add_message(app: &App, row: &TicketRow, m: Sent<'_>) -> AppR
     }
     let id = new_id()?;
     let who = if author.is_some() { "agent" } else { "customer" };
-    let inserted = crate::store::run_stmt(&tickets::insert_message_stmt(
+    let mut statements = vec![tickets::insert_message_stmt(
         &app.db,
         &NewMessageRow {
             id: &id,
@@ -103,8 +106,13 @@ pub(crate) async fn add_message(app: &App, row: &TicketRow, m: Sent<'_>) -> AppR
             idempotency_key: key,
         },
         app.now,
-    )?)
-    .await?;
+    )?];
+    // The files join the message in the same transaction, before its mail
+    // is queued, so the mail carries them.
+    if !files.is_empty() {
+        statements.push(attachments::attach_stmt(&app.db, &row.id, &id, files)?);
+    }
+    let inserted = crate::store::batch(&app.db, statements).await?.first().copied().unwrap_or(0);
     if inserted == 0 {
         // Another request under the same key won the race, or the ticket
         // is gone.

@@ -1,20 +1,22 @@
 //! The agents' queue and ticket view.
 
 use crate::auth;
+use crate::crypto::new_id;
 use crate::desk::intake::{self, Created, LoggedBy};
 use crate::desk::views;
 use crate::desk::work::{self, Added, Sent};
 use crate::error::{AppError, AppResult};
 use crate::http::{MAX_JSON, Req, json, paged, replayed};
 use crate::state::App;
-use crate::store::attachments;
+use crate::store::agents::AgentRow;
+use crate::store::attachments::{self, NewAttachment};
 use crate::store::customers;
 use crate::store::from_json;
 use crate::store::presence as store_presence;
 use crate::store::tickets::{self, Filter};
 use deflect_shared::api::{
-    AFTER, BulkFailure, BulkResult, BulkUpdate, LogTicket, MergeTickets, NewMessage, PRESENCE_FRESH_MS, PresenceUpdate,
-    QueueCursor, TicketDetail, TicketUpdate,
+    AFTER, Attachment, BulkFailure, BulkResult, BulkUpdate, LogTicket, MergeTickets, NewMessage, PRESENCE_FRESH_MS,
+    PresenceUpdate, QueueCursor, TicketDetail, TicketUpdate,
 };
 use deflect_shared::attachment;
 use deflect_shared::priority::Level;
@@ -122,27 +124,19 @@ async fn detail_view(app: &App, id: &str) -> AppResult<TicketDetail> {
         channel: row.channel.clone(),
         locale: row.locale.clone(),
         merged_into: row.merged_into.clone(),
-        attachments: attachments::of_ticket(&app.db, id).await?,
+        attachments: attachments::of_ticket(&app.db, id, true).await?,
     })
 }
 
-/// A file kept with one of the ticket's messages, to save: always as an
-/// attachment, under a CSP that runs nothing, with only harmless types
-/// served as themselves (an HTML or SVG file comes as
-/// `application/octet-stream`).
+/// A file kept with one of the ticket's messages, to save (see
+/// [`crate::http::file`]).
 pub(super) async fn attachment(app: &App, req: &mut Req, id: &str, file: &str) -> AppResult<Response> {
     auth::agent(app, req).await?;
     let row = work::load(app, id).await?;
-    let (info, sealed) = attachments::read(&app.db, &row.id, file)
+    let (info, sealed) = attachments::read(&app.db, &row.id, file, true)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("ticket {id} has no file {file}")))?;
-    let mut resp = Response::from_bytes(app.key().await?.open(&sealed).await?)?;
-    let h = resp.headers_mut();
-    h.set("content-type", attachment::served_type(&info.content_type))?;
-    h.set("content-disposition", &attachment::disposition(&info.name))?;
-    h.set("content-security-policy", "default-src 'none'; sandbox")?;
-    h.set("cache-control", "private, no-store")?;
-    Ok(resp)
+    crate::http::file(&info, app.key().await?.open(&sealed).await?)
 }
 
 pub(super) async fn update(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
@@ -161,10 +155,12 @@ pub(super) async fn message(app: &App, req: &mut Req, id: &str) -> AppResult<Res
     let body = m.validate()?;
     // A retry of a reply that was added is answered as such, whatever was
     // written since.
-    let sent = Sent { author: Some(&me), body: &body, internal: m.internal, key: key.as_deref() };
+    let sent =
+        Sent { author: Some(&me), body: &body, internal: m.internal, key: key.as_deref(), files: &m.attachments };
     if work::added_before(app, &row, sent).await? {
         return replayed(json(200, &tickets::messages(&app.db, id, true).await?)?);
     }
+    check_uploads(app, &me, &row.id, &m.attachments).await?;
     if let Some(seen) = &m.seen_up_to {
         match tickets::written_since(&app.db, id, seen, &me.id).await? {
             None => {
@@ -186,6 +182,76 @@ pub(super) async fn message(app: &App, req: &mut Req, id: &str) -> AppResult<Res
         Added::New => json(201, &thread),
         Added::Replayed => replayed(json(200, &thread)?),
     }
+}
+
+/// The files a message names must be this agent's uploads on this ticket,
+/// not sent yet, and small enough together to go by mail.
+async fn check_uploads(app: &App, me: &AgentRow, ticket: &str, ids: &[String]) -> AppResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let found = attachments::unsent(&app.db, ticket, &me.id, ids).await?;
+    if let Some(missing) = ids.iter().find(|id| !found.iter().any(|f| &f.id == *id)) {
+        return Err(AppError::invalid(
+            "attachments",
+            format!("attachments: {missing} is not a file you uploaded to this ticket and have not sent yet"),
+        ));
+    }
+    let total: u64 = found.iter().map(|f| f.size).sum();
+    if total > attachment::MAX_MESSAGE_FILES_BYTES as u64 {
+        return Err(AppError::invalid(
+            "attachments",
+            format!(
+                "attachments: the files come to {}; one message carries at most {}",
+                attachment::size_in_words(total),
+                attachment::size_in_words(attachment::MAX_MESSAGE_FILES_BYTES as u64)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// An agent uploads a file for a message on this ticket: the body is the
+/// file, `Content-Type` its type and the `name` query its name. It goes
+/// with the message whose `attachments` name it; one never sent is
+/// deleted by the cron after a day.
+pub(super) async fn upload(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
+    let me = auth::agent(app, req).await?;
+    let row = work::load(app, id).await?;
+    if row.customer_erased_at.is_some() {
+        return Err(AppError::Conflict("the customer's data was erased; this ticket takes no more files".into()));
+    }
+    let name = req
+        .query("name")
+        .map(str::trim)
+        .filter(|n| !n.is_empty() && n.chars().count() <= 255)
+        .map(str::to_string)
+        .ok_or_else(|| AppError::invalid("name", "name: give the file's name (1 to 255 characters) as ?name="))?;
+    let content_type = attachment::clean_type(&req.header("content-type").unwrap_or_default());
+    let bytes = req.bytes(attachment::MAX_ATTACHMENT_BYTES).await?;
+    if bytes.is_empty() {
+        return Err(AppError::invalid("body", "the file is empty"));
+    }
+    let file = Attachment {
+        id: new_id()?,
+        message: None,
+        name: attachment::clean_name(Some(&name), 1, &content_type),
+        content_type,
+        size: bytes.len() as u64,
+    };
+    let sealed = app.key().await?.seal(&bytes).await?;
+    let row = NewAttachment {
+        id: &file.id,
+        ticket: &row.id,
+        message: None,
+        uploaded_by: Some(&me.id),
+        name: &file.name,
+        content_type: &file.content_type,
+        size: file.size,
+        sealed: &sealed,
+    };
+    attachments::keep(&app.db, &[row], app.now).await?;
+    json(201, &file)
 }
 
 /// Mails a reply that could not be mailed again now; answers with the

@@ -114,7 +114,7 @@ pub(super) async fn export(app: &App, req: &mut Req, id: &str) -> AppResult<Resp
     for t in customers::all_tickets(&app.db, id).await? {
         exported.push(ExportedTicket {
             messages: tickets::messages(&app.db, &t.id, true).await?,
-            attachments: attachments::of_ticket(&app.db, &t.id).await?,
+            attachments: attachments::of_ticket(&app.db, &t.id, true).await?,
             id: t.id,
             subject: t.subject,
             status: t.status,

@@ -82,8 +82,11 @@ pub(super) async fn reply(app: &App, req: &mut Req, id: &str) -> AppResult<Respo
     if msg.internal {
         return Err(AppError::invalid("internal", "internal: customers cannot write internal notes"));
     }
+    if !msg.attachments.is_empty() {
+        return Err(AppError::invalid("attachments", "attachments: only agents send files with a message"));
+    }
     let body = msg.validate()?;
-    let sent = Sent { author: None, body: &body, internal: false, key: key.as_deref() };
+    let sent = Sent { author: None, body: &body, internal: false, key: key.as_deref(), files: &[] };
     let added = if work::added_before(app, &row, sent).await? {
         Added::Replayed
     } else {

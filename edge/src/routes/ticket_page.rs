@@ -20,8 +20,10 @@ use crate::desk::work::{self, Sent};
 use crate::error::{AppError, AppResult};
 use crate::http::Req;
 use crate::state::App;
+use crate::store::attachments;
 use crate::store::tickets::TicketRow;
-use deflect_shared::api::{Author, Csat, CustomerTicket, NewMessage, Status};
+use deflect_shared::api::{Attachment, Author, Csat, CustomerTicket, NewMessage, Status};
+use deflect_shared::attachment::size_in_words;
 use deflect_shared::html::{self, escape};
 use deflect_shared::metrics::iso8601;
 use worker::Response;
@@ -53,6 +55,7 @@ pub(crate) struct Words {
     merged: &'static str,
     missing: &'static str,
     erased: &'static str,
+    files: &'static str,
     /// Leads to the page from a mailed reply.
     pub(crate) mail_link: &'static str,
 }
@@ -79,6 +82,7 @@ const EN: Words = Words {
     merged: "This conversation continues in another request:",
     missing: "There is no such request, or the link is incomplete. Use the link in our latest e-mail.",
     erased: "This conversation was erased at your request.",
+    files: "Attached files",
     mail_link: "Your request on the web, to answer or rate our help:",
 };
 
@@ -104,6 +108,7 @@ const ZH: Words = Words {
     merged: "此对话已在另一个请求中继续：",
     missing: "找不到该请求，或链接不完整。请使用我们最新邮件中的链接。",
     erased: "此对话已应您的要求删除。",
+    files: "附件",
     mail_link: "在网页上查看此请求，回复或评价我们的服务：",
 };
 
@@ -145,6 +150,22 @@ pub(super) async fn show(app: &App, req: &mut Req, site: &str, id: &str) -> AppR
         _ => None,
     };
     render(app, w, &row, &token, notice, None, &Typed::default(), 200).await
+}
+
+/// `GET /help/{site}/tickets/{id}/files/{file}?token=…`: a file of a
+/// message the customer sees (theirs, or one the team sent them), to save.
+pub(super) async fn file(app: &App, req: &mut Req, site: &str, id: &str, file: &str) -> AppResult<Response> {
+    limit(app, req, Bucket::Reads).await?;
+    let token = req.query("token").unwrap_or_default().to_string();
+    let lang = req.query("lang").unwrap_or("").to_string();
+    let row = match authorised(app, site, id, &token).await {
+        Ok(row) => row,
+        Err(refused) => return refused.page(&lang),
+    };
+    match attachments::read(&app.db, &row.id, file, false).await? {
+        Some((info, sealed)) => crate::http::file(&info, app.key().await?.open(&sealed).await?),
+        None => Refused::Missing.page(if lang.is_empty() { &row.locale } else { &lang }),
+    }
 }
 
 /// `POST /help/{site}/tickets/{id}`: the page's forms (`action` is `reply`
@@ -203,9 +224,10 @@ pub(super) async fn act(app: &App, req: &mut Req, site: &str, id: &str) -> AppRe
 
 /// Adds the customer's message, once per form (its `key`).
 async fn reply(app: &App, row: &TicketRow, typed: &Typed, key: Option<&str>) -> AppResult<Option<&'static str>> {
-    let body = NewMessage { body: typed.body.clone(), internal: false, seen_up_to: None }.validate()?;
+    let body = NewMessage { body: typed.body.clone(), internal: false, seen_up_to: None, attachments: Vec::new() }
+        .validate()?;
     let key = key.filter(|k| !k.is_empty() && k.len() <= 100 && k.chars().all(|c| c.is_ascii_alphanumeric()));
-    let sent = Sent { author: None, body: &body, internal: false, key };
+    let sent = Sent { author: None, body: &body, internal: false, key, files: &[] };
     if !work::added_before(app, row, sent).await? {
         work::add_message(app, row, sent).await?;
     }
@@ -283,13 +305,16 @@ async fn render(
     };
     let settings = app.settings().await?;
     let site_name = settings.site(&row.site_id).map_or_else(|| row.site_id.clone(), |s| s.name.clone());
-    let main = page_main(w, &t, &row.site_id, token, notice, error, typed)?;
+    let files = attachments::of_ticket(&app.db, &row.id, false).await?;
+    let main = page_main(w, &t, &files, &row.site_id, token, notice, error, typed)?;
     Ok(document(w, Some((&row.site_id, &site_name)), &t.subject, &main)?.with_status(status))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn page_main(
     w: &Words,
     t: &CustomerTicket,
+    files: &[Attachment],
     site: &str,
     token: &str,
     notice: Option<&str>,
@@ -324,11 +349,32 @@ fn page_main(
         let at = iso8601(m.created_at);
         main.push_str(&format!(
             "<li class=\"{class}\"><p class=\"meta\"><strong>{}</strong> <time datetime=\"{at}\">{} UTC</time></p>\
-             <div class=\"body\">{}</div></li>",
+             <div class=\"body\">{}</div>",
             escape(&who),
             escape(&at[..16].replace('T', " ")),
             html::message(&m.body)
         ));
+        let own: Vec<&Attachment> = files.iter().filter(|f| f.message.as_deref() == Some(m.id.as_str())).collect();
+        if !own.is_empty() {
+            main.push_str(&format!("<ul class=\"files\" aria-label=\"{}\">", escape(w.files)));
+            for f in own {
+                let href = format!(
+                    "/help/{}/tickets/{}/files/{}?token={}",
+                    encode(site),
+                    encode(&t.id),
+                    encode(&f.id),
+                    encode(token)
+                );
+                main.push_str(&format!(
+                    "<li><a href=\"{}\" download>{}</a> <span class=\"muted\">{}</span></li>",
+                    escape(&href),
+                    escape(&f.name),
+                    escape(&size_in_words(f.size))
+                ));
+            }
+            main.push_str("</ul>");
+        }
+        main.push_str("</li>");
     }
     main.push_str("</ol>");
     let action = format!("/help/{}/tickets/{}", encode(site), encode(&t.id));

@@ -1,40 +1,46 @@
-//! Files kept with messages (`attachments`, `attachment_parts`). A file is
-//! stored encrypted, as base64 in parts of at most [`PART_CHARS`]
-//! characters, since D1 takes no value over 2 MB. Its ticket is its
-//! message's.
+//! Files kept with tickets' messages (`attachments`, `attachment_parts`):
+//! those that came with a customer's mail, and those an agent uploaded for
+//! a reply (without a message until the reply is sent). A file is stored
+//! encrypted, as base64 in parts of at most [`PART_CHARS`] characters,
+//! since D1 takes no value over 2 MB.
 
 use super::{Arg, all, batch, count, first, stmt};
 use crate::error::AppResult;
 use deflect_shared::api::Attachment;
 use serde::Deserialize;
-use worker::D1Database;
+use worker::{D1Database, D1PreparedStatement};
 
 /// The longest part stored in one row.
 pub(crate) const PART_CHARS: usize = 512 * 1024;
 
-/// A file to store: its id, its message, what it is, and its encrypted
-/// contents in base64.
+/// A file to store: its id, ticket and message (none for an upload not
+/// sent yet), who uploaded it, what it is, and its encrypted contents in
+/// base64.
 pub(crate) struct NewAttachment<'a> {
     pub(crate) id: &'a str,
-    pub(crate) message: &'a str,
+    pub(crate) ticket: &'a str,
+    pub(crate) message: Option<&'a str>,
+    pub(crate) uploaded_by: Option<&'a str>,
     pub(crate) name: &'a str,
     pub(crate) content_type: &'a str,
     pub(crate) size: u64,
     pub(crate) sealed: &'a str,
 }
 
-/// Stores the files of one message in one transaction.
+/// Stores files in one transaction.
 pub(crate) async fn keep(db: &D1Database, files: &[NewAttachment<'_>], now: i64) -> AppResult<()> {
     let mut statements = Vec::new();
     for f in files {
         let parts: Vec<&str> = split(f.sealed);
         statements.push(stmt(
             db,
-            "INSERT INTO attachments (id, message_id, name, content_type, size, parts, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO attachments (id, ticket_id, message_id, uploaded_by, name, content_type, size, parts, \
+             created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             &[
                 Arg::Text(f.id),
-                Arg::Text(f.message),
+                Arg::Text(f.ticket),
+                Arg::OptText(f.message),
+                Arg::OptText(f.uploaded_by),
                 Arg::Text(f.name),
                 Arg::Text(f.content_type),
                 Arg::Int(f.size as i64),
@@ -68,7 +74,7 @@ fn split(text: &str) -> Vec<&str> {
 #[derive(Deserialize)]
 struct Row {
     id: String,
-    message_id: String,
+    message_id: Option<String>,
     name: String,
     content_type: String,
     size: f64,
@@ -80,42 +86,122 @@ impl From<Row> for Attachment {
     }
 }
 
+const COLUMNS: &str = "id, message_id, name, content_type, size";
+
 /// Whether a message has files kept.
 pub(crate) async fn any_of_message(db: &D1Database, message: &str) -> AppResult<bool> {
     Ok(count(db, "SELECT COUNT(*) AS n FROM attachments WHERE message_id = ?1", &[Arg::Text(message)]).await? > 0)
 }
 
-/// The files kept with a ticket's messages, oldest first.
-pub(crate) async fn of_ticket(db: &D1Database, ticket: &str) -> AppResult<Vec<Attachment>> {
+/// The files kept with a ticket's messages, oldest first; with
+/// `internal` false, only those of messages the customer sees.
+pub(crate) async fn of_ticket(db: &D1Database, ticket: &str, internal: bool) -> AppResult<Vec<Attachment>> {
     let rows: Vec<Row> = all(
         db,
-        "SELECT a.id, a.message_id, a.name, a.content_type, a.size FROM attachments a \
-         JOIN messages m ON m.id = a.message_id WHERE m.ticket_id = ?1 ORDER BY a.created_at, a.rowid",
-        &[Arg::Text(ticket)],
+        &format!(
+            "SELECT {COLUMNS} FROM attachments WHERE ticket_id = ?1 AND message_id IS NOT NULL \
+             AND (?2 = 1 OR message_id IN (SELECT id FROM messages WHERE ticket_id = ?1 AND internal = 0)) \
+             ORDER BY created_at, rowid"
+        ),
+        &[Arg::Text(ticket), Arg::Int(i64::from(internal))],
     )
     .await?;
     Ok(rows.into_iter().map(Attachment::from).collect())
 }
 
+/// The uploads of an agent on a ticket not sent yet, among `ids`.
+pub(crate) async fn unsent(db: &D1Database, ticket: &str, agent: &str, ids: &[String]) -> AppResult<Vec<Attachment>> {
+    let list = serde_json::to_string(ids)?;
+    let rows: Vec<Row> = all(
+        db,
+        &format!(
+            "SELECT {COLUMNS} FROM attachments WHERE ticket_id = ?1 AND uploaded_by = ?2 AND message_id IS NULL \
+             AND id IN (SELECT value FROM json_each(?3))"
+        ),
+        &[Arg::Text(ticket), Arg::Text(agent), Arg::Text(&list)],
+    )
+    .await?;
+    Ok(rows.into_iter().map(Attachment::from).collect())
+}
+
+/// The statement that attaches unsent uploads to the message they were
+/// sent with, once that message exists (for the message's transaction).
+pub(crate) fn attach_stmt(
+    db: &D1Database,
+    ticket: &str,
+    message: &str,
+    ids: &[String],
+) -> AppResult<D1PreparedStatement> {
+    let list = serde_json::to_string(ids)?;
+    stmt(
+        db,
+        "UPDATE attachments SET message_id = ?2 WHERE ticket_id = ?1 AND message_id IS NULL \
+         AND id IN (SELECT value FROM json_each(?3)) AND EXISTS (SELECT 1 FROM messages WHERE id = ?2)",
+        &[Arg::Text(ticket), Arg::Text(message), Arg::Text(&list)],
+    )
+}
+
+/// The files of one message with their sealed contents, oldest first.
+pub(crate) async fn sealed_of_message(db: &D1Database, message: &str) -> AppResult<Vec<(Attachment, String)>> {
+    let rows: Vec<Row> = all(
+        db,
+        &format!("SELECT {COLUMNS} FROM attachments WHERE message_id = ?1 ORDER BY created_at, rowid"),
+        &[Arg::Text(message)],
+    )
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let sealed = contents(db, &row.id).await?;
+        out.push((row.into(), sealed));
+    }
+    Ok(out)
+}
+
 /// A file of a ticket with its sealed contents, or `None` when the ticket
-/// has no such file.
-pub(crate) async fn read(db: &D1Database, ticket: &str, id: &str) -> AppResult<Option<(Attachment, String)>> {
+/// has no such file. With `internal` false, only a file the customer sees.
+pub(crate) async fn read(
+    db: &D1Database,
+    ticket: &str,
+    id: &str,
+    internal: bool,
+) -> AppResult<Option<(Attachment, String)>> {
     let found: Option<Row> = first(
         db,
-        "SELECT a.id, a.message_id, a.name, a.content_type, a.size FROM attachments a \
-         JOIN messages m ON m.id = a.message_id WHERE a.id = ?2 AND m.ticket_id = ?1",
-        &[Arg::Text(ticket), Arg::Text(id)],
+        &format!(
+            "SELECT {COLUMNS} FROM attachments WHERE id = ?2 AND ticket_id = ?1 \
+             AND (?3 = 1 OR message_id IN (SELECT id FROM messages WHERE ticket_id = ?1 AND internal = 0))"
+        ),
+        &[Arg::Text(ticket), Arg::Text(id), Arg::Int(i64::from(internal))],
     )
     .await?;
     let Some(row) = found else { return Ok(None) };
+    let sealed = contents(db, id).await?;
+    Ok(Some((row.into(), sealed)))
+}
+
+async fn contents(db: &D1Database, id: &str) -> AppResult<String> {
     #[derive(Deserialize)]
     struct Part {
         data: String,
     }
     let parts: Vec<Part> =
         all(db, "SELECT data FROM attachment_parts WHERE attachment_id = ?1 ORDER BY n", &[Arg::Text(id)]).await?;
-    let sealed: String = parts.into_iter().map(|p| p.data).collect();
-    Ok(Some((row.into(), sealed)))
+    Ok(parts.into_iter().map(|p| p.data).collect())
+}
+
+/// Deletes uploads never sent with a reply, made before `before`; how many.
+pub(crate) async fn forget_unsent_before(db: &D1Database, before: i64) -> AppResult<u64> {
+    const OLD: &str = "SELECT id FROM attachments WHERE message_id IS NULL AND created_at < ?1 \
+                       ORDER BY created_at, id LIMIT 100";
+    let changed = batch(
+        db,
+        vec![
+            stmt(db, &format!("DELETE FROM attachment_parts WHERE attachment_id IN ({OLD})"), &[Arg::Int(before)])?,
+            stmt(db, &format!("DELETE FROM attachments WHERE id IN ({OLD})"), &[Arg::Int(before)])?,
+        ],
+    )
+    .await?;
+    Ok(changed.last().copied().unwrap_or(0))
 }
 
 /// The statements that delete every file of a customer's tickets, for the
@@ -126,10 +212,8 @@ pub(crate) fn erase_statements(
     customer: &str,
     their_tickets: &str,
     only_if: &str,
-) -> AppResult<Vec<worker::D1PreparedStatement>> {
-    let theirs = format!(
-        "SELECT a.id FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.ticket_id IN ({their_tickets})"
-    );
+) -> AppResult<Vec<D1PreparedStatement>> {
+    let theirs = format!("SELECT id FROM attachments WHERE ticket_id IN ({their_tickets})");
     Ok(vec![
         stmt(
             db,

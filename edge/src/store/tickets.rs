@@ -407,8 +407,8 @@ pub(crate) struct Merge<'a> {
     pub(crate) note_on_duplicate: (&'a str, &'a str),
 }
 
-/// Stores a merge in one transaction: the duplicate's messages move to the
-/// target (keeping their times), each thread gets its note, the target its
+/// Stores a merge in one transaction: the duplicate's messages and files
+/// move to the target (keeping their times), each thread gets its note, the target its
 /// tags and shown articles, and the duplicate is closed, pointing at the
 /// target. Every statement runs only while the duplicate is not merged, so
 /// of two racing merges one changes nothing; returns whether this one won.
@@ -434,6 +434,11 @@ pub(crate) async fn merge(db: &D1Database, m: &Merge<'_>, now: i64) -> AppResult
                 &format!(
                     "UPDATE messages SET ticket_id = ?2, idempotency_key = NULL WHERE ticket_id = ?1 AND {UNMERGED}"
                 ),
+                &[Arg::Text(m.duplicate), Arg::Text(m.target)],
+            )?,
+            super::stmt(
+                db,
+                &format!("UPDATE attachments SET ticket_id = ?2 WHERE ticket_id = ?1 AND {UNMERGED}"),
                 &[Arg::Text(m.duplicate), Arg::Text(m.target)],
             )?,
             note("?2", m.note_on_target)?,

@@ -471,14 +471,16 @@ pub struct TicketDetail {
     pub attachments: Vec<Attachment>,
 }
 
-/// A file kept with a message (from a customer's mail). Agents download it
-/// from `GET /v1/agent/tickets/{ticket}/attachments/{id}`.
+/// A file kept with a message: one that came with a customer's mail, or
+/// one an agent uploaded for a reply. Agents download it from
+/// `GET /v1/agent/tickets/{ticket}/attachments/{id}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
     /// Attachment id.
     pub id: String,
-    /// The message it came with.
-    pub message: String,
+    /// The message it came with; `None` for an upload whose reply is not
+    /// sent yet.
+    pub message: Option<String>,
     /// Its file name, cleaned (see `attachment::clean_name`).
     pub name: String,
     /// Its MIME type as the sender gave it.

@@ -371,6 +371,10 @@ pub struct NewMessage {
     /// two agents do not answer at once or past a customer's new words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seen_up_to: Option<String>,
+    /// Agents only: the files uploaded for this message
+    /// (`POST /v1/agent/tickets/{id}/attachments`), sent with it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<String>,
 }
 
 impl NewMessage {
@@ -378,6 +382,21 @@ impl NewMessage {
     pub fn validate(&self) -> Result<String, Error> {
         if self.seen_up_to.as_ref().is_some_and(|s| s.is_empty() || s.len() > 64) {
             return Err(Error::field("seen_up_to", "a message id (1 to 64 characters)"));
+        }
+        if self.attachments.len() > crate::attachment::MAX_ATTACHMENTS {
+            return Err(Error::field(
+                "attachments",
+                format!("at most {} files go with one message", crate::attachment::MAX_ATTACHMENTS),
+            ));
+        }
+        if self.attachments.iter().any(|a| a.is_empty() || a.len() > 64) {
+            return Err(Error::field("attachments", "each is a file id (1 to 64 characters)"));
+        }
+        let mut ids = self.attachments.clone();
+        ids.sort();
+        ids.dedup();
+        if ids.len() != self.attachments.len() {
+            return Err(Error::field("attachments", "a file is named twice"));
         }
         validate::text("body", &self.body, 1, MAX_MESSAGE)
     }

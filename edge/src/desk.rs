@@ -1,9 +1,10 @@
 //! Help-desk operations, composed from the shared domain logic and the
-//! store: intake of tickets, agents' work, merges, SLA sweeps, scheduled rules, erasure and retention, KB
+//! store: intake of tickets, agents' work, files, merges, SLA sweeps, scheduled rules, erasure and retention, KB
 //! publishing, metrics and retraining.
 
 pub(crate) mod cron;
 pub(crate) mod erasure;
+pub(crate) mod files;
 pub(crate) mod intake;
 pub(crate) mod mail;
 pub(crate) mod merge;

@@ -6,10 +6,10 @@
 
 use crate::error::{AppError, AppResult};
 use deflect_shared::api::{AFTER, Attachment, TOTAL_COUNT, next_link_header};
-use deflect_shared::attachment;
+use deflect_shared::attachment::{self, IncomingFile};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use worker::{Method, Request, Response};
+use worker::{FormEntry, Method, Request, Response};
 
 /// Default body limit for JSON requests: the largest valid request (a
 /// 10,000-character message) fits even when every character is sent as a
@@ -135,6 +135,51 @@ impl Req {
         })
     }
 
+    /// A form the browser posted, `application/x-www-form-urlencoded` (at
+    /// most `limit` bytes) or `multipart/form-data` (at most `limit` bytes
+    /// more than the files of one message): the text fields named in
+    /// `fields`, and the non-empty files of the field `files`.
+    pub(crate) async fn form(&mut self, limit: usize, fields: &[&str], files: &str) -> AppResult<Form> {
+        let ct = self.header("content-type").unwrap_or_default().to_ascii_lowercase();
+        if ct.starts_with("application/x-www-form-urlencoded") {
+            let text = self.text(limit).await?;
+            let fields = url::form_urlencoded::parse(text.as_bytes()).into_owned().collect();
+            return Ok(Form { fields, files: Vec::new() });
+        }
+        if !ct.starts_with("multipart/form-data") {
+            return Err(AppError::UnsupportedMediaType);
+        }
+        let most = limit + attachment::MAX_MESSAGE_FILES_BYTES;
+        match self.header("content-length").and_then(|v| v.parse::<usize>().ok()) {
+            Some(len) if len > most => return Err(AppError::TooLarge(most)),
+            Some(_) => {}
+            None => return Err(AppError::bad("missing_length", "send the form with its Content-Length")),
+        }
+        let form = self
+            .inner
+            .form_data()
+            .await
+            .map_err(|_| AppError::bad("invalid_body", "the form could not be read as multipart/form-data"))?;
+        let mut out = Form::default();
+        for name in fields {
+            if let Some(FormEntry::Field(value)) = form.get(name) {
+                out.fields.push(((*name).to_string(), value));
+            }
+        }
+        for entry in form.get_all(files).unwrap_or_default() {
+            let FormEntry::File(file) = entry else { continue };
+            if file.name().is_empty() && file.size() == 0 {
+                // The browser's entry for a file input left empty.
+                continue;
+            }
+            let content_type = attachment::clean_type(&file.type_());
+            let bytes = file.bytes().await.map_err(|_| AppError::bad("invalid_body", "a file could not be read"))?;
+            let name = attachment::clean_name(Some(&file.name()), out.files.len() + 1, &content_type);
+            out.files.push(IncomingFile { name, content_type, bytes });
+        }
+        Ok(out)
+    }
+
     /// The body as JSON of type `T`; also returns the raw text.
     pub(crate) async fn json_with_text<T: DeserializeOwned>(&mut self, limit: usize) -> AppResult<(T, String)> {
         let ct = self.header("content-type").unwrap_or_default().to_ascii_lowercase();
@@ -148,6 +193,20 @@ impl Req {
 
     pub(crate) async fn json<T: DeserializeOwned>(&mut self) -> AppResult<T> {
         Ok(self.json_with_text(MAX_JSON).await?.0)
+    }
+}
+
+/// A posted form: its text fields and its files.
+#[derive(Default)]
+pub(crate) struct Form {
+    pub(crate) fields: Vec<(String, String)>,
+    pub(crate) files: Vec<IncomingFile>,
+}
+
+impl Form {
+    /// A field's value.
+    pub(crate) fn field(&self, name: &str) -> Option<&str> {
+        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 }
 

@@ -70,6 +70,32 @@ pub fn not_kept_note(refused: &[(String, NotKept)]) -> Option<String> {
     Some(format!("[Attachments not kept: {}]", names.join(", ")))
 }
 
+/// The text of a message that is only files: `[Sent without text: a.png]`.
+pub fn without_text(files: &[IncomingFile]) -> String {
+    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    format!("[Sent without text: {}]", names.join(", "))
+}
+
+/// Why the files of one message cannot be taken, in words, or `None` when
+/// they can: at most [`MAX_ATTACHMENTS`], each at most
+/// [`MAX_ATTACHMENT_BYTES`], and [`MAX_MESSAGE_FILES_BYTES`] together.
+pub fn refused(files: &[IncomingFile]) -> Option<String> {
+    if files.len() > MAX_ATTACHMENTS {
+        return Some(format!("at most {MAX_ATTACHMENTS} files go with one message"));
+    }
+    if let Some(big) = files.iter().find(|f| f.bytes.len() > MAX_ATTACHMENT_BYTES) {
+        return Some(format!("{} is over {} MB", big.name, MAX_ATTACHMENT_BYTES / (1024 * 1024)));
+    }
+    let total: usize = files.iter().map(|f| f.bytes.len()).sum();
+    (total > MAX_MESSAGE_FILES_BYTES).then(|| {
+        format!(
+            "the files come to {}; one message carries at most {}",
+            size_in_words(total as u64),
+            size_in_words(MAX_MESSAGE_FILES_BYTES as u64)
+        )
+    })
+}
+
 /// A file name safe to show and to offer for saving: the last part of any
 /// path, without control characters, quotes or separators, cut to
 /// [`MAX_NAME_CHARS`]. A file with no usable name is called `file-<n>`,
@@ -242,6 +268,17 @@ mod tests {
             Some("[Attachments not kept: big.png (over 8 MB), 10.png (more than 10 files)]")
         );
         assert_eq!(not_kept_note(&[]), None);
+    }
+
+    #[test]
+    fn a_message_takes_ten_files_of_eight_megabytes_and_sixteen_in_all() {
+        assert_eq!(refused(&[file("a.png", 10), file("b.png", MAX_ATTACHMENT_BYTES)]), None);
+        assert_eq!(refused(&[file("big.png", MAX_ATTACHMENT_BYTES + 1)]).as_deref(), Some("big.png is over 8 MB"));
+        let eleven: Vec<IncomingFile> = (0..11).map(|i| file(&format!("{i}.png"), 1)).collect();
+        assert_eq!(refused(&eleven).as_deref(), Some("at most 10 files go with one message"));
+        let three = [file("a", MAX_ATTACHMENT_BYTES), file("b", MAX_ATTACHMENT_BYTES), file("c", 1)];
+        assert_eq!(refused(&three).as_deref(), Some("the files come to 16.0 MB; one message carries at most 16.0 MB"));
+        assert_eq!(without_text(&three[..2]), "[Sent without text: a, b]");
     }
 
     #[test]

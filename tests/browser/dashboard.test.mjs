@@ -1473,9 +1473,16 @@ test('a customer answers and rates their request on its own page, under its stri
   await page.getByText(`My parcel went next door ${HOSTILE}`).waitFor();
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
   await page.getByLabel('Write to us').fill('It is back with me now.');
+  // With a photo of it: the page's form takes files.
+  const photo = Buffer.from('photo of the parcel');
+  await page.getByLabel(/^Attach files/).setInputFiles({ name: 'parcel.jpg', mimeType: 'image/jpeg', buffer: photo });
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   await page.getByRole('status').getByText('Thank you: we have your message.').waitFor();
   await page.getByText('It is back with me now.').waitFor();
+  const saved = page.getByRole('list', { name: 'Attached files' }).getByRole('link', { name: 'parcel.jpg' });
+  await saved.waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), saved.click()]);
+  assert.ok(readFileSync(await download.path()).equals(photo), 'the photo came back changed');
   // A reload after the redirect does not send it again.
   await page.reload();
   assert.equal(await page.getByText('It is back with me now.').count(), 1);

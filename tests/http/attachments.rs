@@ -185,6 +185,32 @@ fn files_in_mail_are_kept_downloaded_by_agents_as_attachments_and_erased_with_th
     );
 }
 
+/// The request page's form posted as `multipart/form-data`, with files.
+fn page_form(c: &Client, ticket: &str, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> deflect_tests::Reply {
+    let boundary = format!("----form{}", unique("b").replace(['-', '_'], ""));
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes(),
+        );
+    }
+    for (name, ctype, bytes) in files {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {ctype}\r\n\r\n")
+                .bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").bytes());
+    c.send(
+        "POST",
+        &format!("/help/demo/tickets/{ticket}"),
+        &[],
+        Some((&format!("multipart/form-data; boundary={boundary}"), &body)),
+    )
+}
+
 /// An agent's upload for a ticket: the answer.
 fn upload(a: &Client, ticket: &str, name: &str, ctype: &str, bytes: &[u8]) -> deflect_tests::Reply {
     a.send(
@@ -333,6 +359,52 @@ fn an_agent_sends_files_with_a_reply_by_mail_and_the_customer_saves_them_from_th
         assert_eq!(r.status, 404, "{path}: {}", r.text);
         assert!(r.header("content-type").is_some_and(|c| c.starts_with("text/html")), "{path}");
     }
+
+    // The customer answers from the page with a screenshot and no words;
+    // the form sent twice (a double click) keeps it once.
+    let shot = binary(3000);
+    let form_key = unique("formkey").replace(['-', '_'], "");
+    for _ in 0..2 {
+        let r = page_form(
+            &customer_browser,
+            &id,
+            &[("token", &token), ("action", "reply"), ("key", &form_key), ("body", "")],
+            &[("screen.png", "image/png", &shot)],
+        );
+        assert_eq!(r.status, 200, "the redirect to the page: {}", r.text);
+        assert!(r.text.contains("Thank you: we have your message."), "{}", r.text);
+    }
+    let t = a.get(&format!("/v1/agent/tickets/{id}")).json();
+    let theirs: Vec<&Value> = t["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .filter(|m| m["body"] == "[Sent without text: screen.png]")
+        .collect();
+    assert_eq!(theirs.len(), 1, "{t}");
+    let sent: Vec<Value> = files(&t).into_iter().filter(|f| f["name"] == "screen.png").collect();
+    assert_eq!(sent.len(), 1, "{t}");
+    assert_eq!(sent[0]["message"], theirs[0]["id"]);
+    assert!(download(&a, &id, sent[0]["id"].as_str().expect("id")).bytes == shot);
+    // A file over 8 MB is refused in words, with what was typed kept.
+    let big = vec![1u8; deflect_shared::attachment::MAX_ATTACHMENT_BYTES + 1];
+    let r = page_form(
+        &customer_browser,
+        &id,
+        &[
+            ("token", &token),
+            ("action", "reply"),
+            ("key", &unique("k").replace(['-', '_'], "")),
+            ("body", "The log file."),
+        ],
+        &[("log.txt", "text/plain", &big)],
+    );
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("log.txt is over 8 MB") && r.text.contains("The log file."), "{}", r.text);
+    // Without the token, nothing is kept.
+    let r =
+        page_form(&customer_browser, &id, &[("action", "reply"), ("body", "sneaky")], &[("x.png", "image/png", &shot)]);
+    assert_eq!(r.status, 404, "{}", r.text);
 
     // An upload never sent is gone a day later.
     let dropped = upload(&a, &id, "draft.txt", "text/plain", b"never sent").json();

@@ -10,15 +10,16 @@
 //! Mail a machine sent (out-of-office replies, bounces, lists) opens
 //! nothing and is not answered, so two auto-responders cannot loop.
 
+use super::files;
 use super::intake::{self, Created};
 use super::views;
 use super::work::{self, Added, Sent};
-use crate::crypto::{new_id, sha256_hex};
+use crate::crypto::sha256_hex;
 use crate::error::{AppError, AppResult};
 use crate::routes::ticket_page;
 use crate::routes::{Bucket, limit_client};
 use crate::state::App;
-use crate::store::attachments::{self, NewAttachment};
+use crate::store::attachments;
 use crate::store::mail::{self as store, Outgoing};
 use crate::store::tickets::{self, TicketRow};
 use deflect_shared::api::NewTicket;
@@ -195,27 +196,8 @@ async fn keep_files(app: &App, ticket: &str, key: Option<&str>, mail: &InboundMa
     if attachments::any_of_message(&app.db, &message).await? {
         return Ok(());
     }
-    let data_key = app.key().await?;
-    let mut sealed = Vec::with_capacity(mail.files.len());
-    for file in &mail.files {
-        sealed.push((new_id()?, data_key.seal(&file.bytes).await?));
-    }
-    let rows: Vec<NewAttachment<'_>> = mail
-        .files
-        .iter()
-        .zip(&sealed)
-        .map(|(file, (id, sealed))| NewAttachment {
-            id,
-            ticket,
-            message: Some(&message),
-            uploaded_by: None,
-            name: &file.name,
-            content_type: &file.content_type,
-            size: file.bytes.len() as u64,
-            sealed,
-        })
-        .collect();
-    attachments::keep(&app.db, &rows, app.now).await
+    files::keep(app, ticket, Some(&message), None, &mail.files).await?;
+    Ok(())
 }
 
 /// The key a mail is kept once under: its Message-ID, or a digest of what

@@ -1,7 +1,7 @@
 //! The agents' queue and ticket view.
 
 use crate::auth;
-use crate::crypto::new_id;
+use crate::desk::files;
 use crate::desk::intake::{self, Created, LoggedBy};
 use crate::desk::views;
 use crate::desk::work::{self, Added, Sent};
@@ -9,16 +9,16 @@ use crate::error::{AppError, AppResult};
 use crate::http::{MAX_JSON, Req, json, paged, replayed};
 use crate::state::App;
 use crate::store::agents::AgentRow;
-use crate::store::attachments::{self, NewAttachment};
+use crate::store::attachments;
 use crate::store::customers;
 use crate::store::from_json;
 use crate::store::presence as store_presence;
 use crate::store::tickets::{self, Filter};
 use deflect_shared::api::{
-    AFTER, Attachment, BulkFailure, BulkResult, BulkUpdate, LogTicket, MergeTickets, NewMessage, PRESENCE_FRESH_MS,
-    PresenceUpdate, QueueCursor, TicketDetail, TicketUpdate,
+    AFTER, BulkFailure, BulkResult, BulkUpdate, LogTicket, MergeTickets, NewMessage, PRESENCE_FRESH_MS, PresenceUpdate,
+    QueueCursor, TicketDetail, TicketUpdate,
 };
-use deflect_shared::attachment;
+use deflect_shared::attachment::{self, IncomingFile};
 use deflect_shared::priority::Level;
 use worker::Response;
 
@@ -232,26 +232,9 @@ pub(super) async fn upload(app: &App, req: &mut Req, id: &str) -> AppResult<Resp
     if bytes.is_empty() {
         return Err(AppError::invalid("body", "the file is empty"));
     }
-    let file = Attachment {
-        id: new_id()?,
-        message: None,
-        name: attachment::clean_name(Some(&name), 1, &content_type),
-        content_type,
-        size: bytes.len() as u64,
-    };
-    let sealed = app.key().await?.seal(&bytes).await?;
-    let row = NewAttachment {
-        id: &file.id,
-        ticket: &row.id,
-        message: None,
-        uploaded_by: Some(&me.id),
-        name: &file.name,
-        content_type: &file.content_type,
-        size: file.size,
-        sealed: &sealed,
-    };
-    attachments::keep(&app.db, &[row], app.now).await?;
-    json(201, &file)
+    let file = IncomingFile { name: attachment::clean_name(Some(&name), 1, &content_type), content_type, bytes };
+    let kept = files::keep(app, &row.id, None, Some(&me.id), std::slice::from_ref(&file)).await?;
+    json(201, &kept[0])
 }
 
 /// Mails a reply that could not be mailed again now; answers with the

@@ -15,6 +15,7 @@
 use super::portal::{encode_path as encode, shell};
 use super::{Bucket, limit};
 use crate::crypto::new_id;
+use crate::desk::files;
 use crate::desk::views;
 use crate::desk::work::{self, Sent};
 use crate::error::{AppError, AppResult};
@@ -23,7 +24,7 @@ use crate::state::App;
 use crate::store::attachments;
 use crate::store::tickets::TicketRow;
 use deflect_shared::api::{Attachment, Author, Csat, CustomerTicket, NewMessage, Status};
-use deflect_shared::attachment::size_in_words;
+use deflect_shared::attachment::{self, IncomingFile, size_in_words};
 use deflect_shared::html::{self, escape};
 use deflect_shared::metrics::iso8601;
 use worker::Response;
@@ -56,6 +57,7 @@ pub(crate) struct Words {
     missing: &'static str,
     erased: &'static str,
     files: &'static str,
+    attach: &'static str,
     /// Leads to the page from a mailed reply.
     pub(crate) mail_link: &'static str,
 }
@@ -83,6 +85,7 @@ const EN: Words = Words {
     missing: "There is no such request, or the link is incomplete. Use the link in our latest e-mail.",
     erased: "This conversation was erased at your request.",
     files: "Attached files",
+    attach: "Attach files (optional; up to 10, 8 MB each)",
     mail_link: "Your request on the web, to answer or rate our help:",
 };
 
@@ -109,6 +112,7 @@ const ZH: Words = Words {
     missing: "找不到该请求，或链接不完整。请使用我们最新邮件中的链接。",
     erased: "此对话已应您的要求删除。",
     files: "附件",
+    attach: "添加附件（可选；最多 10 个，每个不超过 8 MB）",
     mail_link: "在网页上查看此请求，回复或评价我们的服务：",
 };
 
@@ -176,13 +180,8 @@ pub(super) async fn act(app: &App, req: &mut Req, site: &str, id: &str) -> AppRe
     if req.header("sec-fetch-site").is_some_and(|s| s != "same-origin" && s != "none") {
         return Err(AppError::Forbidden("this form can only be sent from its own page".into()));
     }
-    let ct = req.header("content-type").unwrap_or_default().to_ascii_lowercase();
-    if !ct.starts_with("application/x-www-form-urlencoded") {
-        return Err(AppError::UnsupportedMediaType);
-    }
-    let text = req.text(MAX_FORM).await?;
-    let form: Vec<(String, String)> = url::form_urlencoded::parse(text.as_bytes()).into_owned().collect();
-    let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let form = req.form(MAX_FORM, &["token", "lang", "action", "key", "body", "rating", "comment"], "file").await?;
+    let field = |name: &str| form.field(name);
     let token = field("token").unwrap_or_default().to_string();
     let row = match authorised(app, site, id, &token).await {
         Ok(row) => row,
@@ -195,7 +194,7 @@ pub(super) async fn act(app: &App, req: &mut Req, site: &str, id: &str) -> AppRe
         comment: field("comment").unwrap_or_default().to_string(),
     };
     let outcome = match field("action") {
-        Some("reply") => reply(app, &row, &typed, field("key")).await,
+        Some("reply") => reply(app, &row, &typed, field("key"), &form.files).await,
         Some("rate") => rate(app, &row, &typed).await,
         _ => Err(AppError::invalid("action", "action: must be reply or rate")),
     };
@@ -222,15 +221,32 @@ pub(super) async fn act(app: &App, req: &mut Req, site: &str, id: &str) -> AppRe
     }
 }
 
-/// Adds the customer's message, once per form (its `key`).
-async fn reply(app: &App, row: &TicketRow, typed: &Typed, key: Option<&str>) -> AppResult<Option<&'static str>> {
-    let body = NewMessage { body: typed.body.clone(), internal: false, seen_up_to: None, attachments: Vec::new() }
-        .validate()?;
+/// Adds the customer's message with its files, once per form (its `key`).
+async fn reply(
+    app: &App,
+    row: &TicketRow,
+    typed: &Typed,
+    key: Option<&str>,
+    files: &[IncomingFile],
+) -> AppResult<Option<&'static str>> {
+    if let Some(why) = attachment::refused(files) {
+        return Err(AppError::invalid("file", why));
+    }
+    let text = if typed.body.trim().is_empty() && !files.is_empty() {
+        attachment::without_text(files)
+    } else {
+        typed.body.clone()
+    };
+    let body = NewMessage { body: text, internal: false, seen_up_to: None, attachments: Vec::new() }.validate()?;
     let key = key.filter(|k| !k.is_empty() && k.len() <= 100 && k.chars().all(|c| c.is_ascii_alphanumeric()));
     let sent = Sent { author: None, body: &body, internal: false, key, files: &[] };
-    if !work::added_before(app, row, sent).await? {
-        work::add_message(app, row, sent).await?;
+    if work::added_before(app, row, sent).await? {
+        return Ok(Some("reply"));
     }
+    // Kept first without a message; the message takes them in its own
+    // transaction (had it failed, the cron drops them a day later).
+    let kept: Vec<String> = files::keep(app, &row.id, None, None, files).await?.into_iter().map(|f| f.id).collect();
+    work::add_message(app, row, Sent { files: &kept, ..sent }).await?;
     Ok(Some("reply"))
 }
 
@@ -400,13 +416,15 @@ fn page_main(
         main.push_str(&format!("<p class=\"none\">{}</p>", escape(w.closed_note)));
     } else {
         main.push_str(&format!(
-            "<form method=\"post\" action=\"{action}\" class=\"write\">{hidden}\
+            "<form method=\"post\" action=\"{action}\" class=\"write\" enctype=\"multipart/form-data\">{hidden}\
              <input type=\"hidden\" name=\"action\" value=\"reply\"><input type=\"hidden\" name=\"key\" value=\"{}\">\
-             <label for=\"body\">{}</label><textarea id=\"body\" name=\"body\" rows=\"5\" maxlength=\"10000\" required>{}</textarea>\
+             <label for=\"body\">{}</label><textarea id=\"body\" name=\"body\" rows=\"5\" maxlength=\"10000\">{}</textarea>\
+             <label for=\"file\">{}</label><input type=\"file\" id=\"file\" name=\"file\" multiple>\
              <button type=\"submit\">{}</button></form>",
             new_id()?,
             escape(w.write),
             escape(&typed.body),
+            escape(w.attach),
             escape(w.send)
         ));
     }

@@ -159,8 +159,7 @@ pub fn parse(raw: &[u8], envelope_from: &str) -> Result<InboundMail, MailError> 
         text.push_str(&note);
     }
     if text.trim().is_empty() && !files.is_empty() {
-        let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
-        text = format!("[Sent without text: {}]", names.join(", "));
+        text = attachment::without_text(&files);
     }
     if text.trim().is_empty() {
         return Err(MailError::Empty);

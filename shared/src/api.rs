@@ -15,10 +15,10 @@ pub mod validate;
 mod webhook;
 
 pub use agent::{
-    AgentUpdate, AgentView, Attachment, AuditEntry, Away, CustomerExport, CustomerLine, CustomerTicketView,
-    CustomerUpdate, CustomerView, ERASED_TEXT, Erasure, ExportedQuestion, ExportedTicket, Login, MIN_PASSWORD,
-    MergeTickets, NewAgent, NewToken, PRESENCE_FRESH_MS, PasswordChange, PresenceUpdate, Role, SuggestedArticle,
-    TicketDetail, TicketSummary, TokenCreated, TokenView, Viewer, password,
+    AgentUpdate, AgentView, AuditEntry, Away, CustomerExport, CustomerLine, CustomerTicketView, CustomerUpdate,
+    CustomerView, ERASED_TEXT, Erasure, ExportedQuestion, ExportedTicket, Login, MIN_PASSWORD, MergeTickets, NewAgent,
+    NewToken, PRESENCE_FRESH_MS, PasswordChange, PresenceUpdate, Role, SuggestedArticle, TicketDetail, TicketSummary,
+    TokenCreated, TokenView, Viewer, password,
 };
 pub use error::{ApiError, ErrorBody};
 pub use events::{EventKind, WidgetEvent};
@@ -30,10 +30,10 @@ pub use metrics::{DayCounts, Feedback, MAX_FEEDBACK, Metrics, RetrainPart, Retra
 pub use paging::{AFTER, QueueCursor, TOTAL_COUNT, TimeCursor, next_link, next_link_header};
 pub use settings::{RateLimits, Settings, Site};
 pub use ticket::{
-    Author, BulkFailure, BulkResult, BulkUpdate, CHANNEL_WIDGET, CreateTicket, Csat, CustomerInput, CustomerTicket,
-    KnownTicket, LOGGED_CHANNELS, LogTicket, MAX_BULK, MAX_MESSAGE, MAX_SHOWN, MAX_SNOOZE_HOURS, MAX_UNREAD_QUERY,
-    Message, NewMessage, NewTicket, QueueItem, SlaView, Status, TicketCreated, TicketLink, TicketUpdate, UnreadQuery,
-    UnreadTickets,
+    Attachment, Author, BulkFailure, BulkResult, BulkUpdate, CHANNEL_WIDGET, CreateTicket, Csat, CustomerInput,
+    CustomerTicket, KnownTicket, LOGGED_CHANNELS, LogTicket, MAX_BULK, MAX_MESSAGE, MAX_SHOWN, MAX_SNOOZE_HOURS,
+    MAX_UNREAD_QUERY, Message, NewMessage, NewTicket, QueueItem, SlaView, Status, TicketCreated, TicketLink,
+    TicketUpdate, UnreadQuery, UnreadTickets,
 };
 pub use two_factor::{
     RecoveryCodes, SessionView, TwoFactorCode, TwoFactorOff, TwoFactorSetup, TwoFactorStart, password_field,

@@ -1039,7 +1039,13 @@ test('a reply from the team shows on the widget launcher until the customer read
   const staff = await staffContext();
   const dash = await staff.newPage();
   await login(dash, url, ADMIN_EMAIL, adminPassword());
-  const sent = await api(dash, 'POST', `/v1/agent/tickets/${ticket.id}/messages`, { body: `Yes, it left today. ${marker}` });
+  // The reply comes with the parcel's label as a file.
+  const uploaded = await dash.evaluate(async (path) => {
+    const r = await fetch(path, { method: 'POST', headers: { 'content-type': 'image/png', 'x-deflect-csrf': '1' }, body: 'label bytes' });
+    return { status: r.status, json: await r.json() };
+  }, `/v1/agent/tickets/${ticket.id}/attachments?name=label.png`);
+  assert.equal(uploaded.status, 201, JSON.stringify(uploaded.json));
+  const sent = await api(dash, 'POST', `/v1/agent/tickets/${ticket.id}/messages`, { body: `Yes, it left today. ${marker}`, attachments: [uploaded.json.id] });
   assert.equal(sent.status, 201, JSON.stringify(sent.json));
 
   // The next visit shows the count on the launcher and the conversation.
@@ -1054,6 +1060,13 @@ test('a reply from the team shows on the widget launcher until the customer read
   await item.locator('.dfl-new').waitFor();
   await item.click();
   await page.locator('deflect-widget .dfl-thread').getByText(`Yes, it left today. ${marker}`).waitFor();
+  // The file is a link under the reply, to the customer's own copy of it.
+  const label = page.locator('deflect-widget .dfl-thread').getByRole('link', { name: 'label.png' });
+  await label.waitFor();
+  const saved = await fetch(await label.getAttribute('href'));
+  assert.equal(saved.status, 200);
+  assert.equal(await saved.text(), 'label bytes');
+  assert.match(saved.headers.get('content-disposition'), /^attachment;/);
   await page.locator('deflect-widget .dfl-pane .dfl-text-btn').first().click();
   await item.waitFor();
   assert.equal(await item.locator('.dfl-new').count(), 0, 'read');

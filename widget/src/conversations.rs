@@ -7,7 +7,7 @@ use crate::app::{Screen, Widget};
 use crate::article::inline;
 use crate::outbox;
 use deflect_shared::api::{Author, CustomerTicket, Status};
-use deflect_shared::markdown::links;
+use deflect_shared::markdown::{Inline, links};
 use leptos::prelude::*;
 
 fn status_name(w: &Widget, s: Status) -> &'static str {
@@ -126,6 +126,8 @@ pub(crate) fn Thread(
         }
     };
     let w2 = w.clone();
+    let files_at = format!("{}/help/{}/tickets/{id}/files/", w.cfg.edge, w.cfg.site);
+    let file_token = token.clone();
     view! {
         <div class="dfl-pane">
             <button type="button" class="dfl-text-btn" on:click=move |_| screen.set(Screen::Conversations)>{"← "}{s.back}</button>
@@ -150,7 +152,14 @@ pub(crate) fn Thread(
                                     Author::Agent => ("dfl-msg dfl-bot", m.author_name.clone().unwrap_or_else(|| s.team.to_string())),
                                     Author::System => ("dfl-msg dfl-bot", s.team.to_string()),
                                 };
-                                view! { <div class=class><span class="dfl-who">{who}</span><span class="dfl-body">{links(&m.body).into_iter().map(inline).collect_view()}</span></div> }
+                                // Its files, as links after its text (saved from the
+                                // customer's page of the request).
+                                let mut body = links(&m.body);
+                                for f in t.attachments.iter().filter(|f| f.message.as_deref() == Some(m.id.as_str())) {
+                                    body.push(Inline::Text("\n\u{1F4CE} ".into()));
+                                    body.push(Inline::Link { text: f.name.clone(), href: format!("{files_at}{}?token={file_token}", f.id) });
+                                }
+                                view! { <div class=class><span class="dfl-who">{who}</span><span class="dfl-body">{body.into_iter().map(inline).collect_view()}</span></div> }
                             }).collect_view()}
                         </div>
                         {t.continued_in.clone().map(|link| view! {

@@ -5,8 +5,8 @@
 //! one of these through the real edge.
 
 use deflect_shared::api::{
-    Author, CreateTicket, Csat, CustomerTicket, Message, NewMessage, Status, TicketCreated, TicketLink, UnreadQuery,
-    UnreadTickets, WidgetEvent,
+    Attachment, Author, CreateTicket, Csat, CustomerTicket, Message, NewMessage, Status, TicketCreated, TicketLink,
+    UnreadQuery, UnreadTickets, WidgetEvent,
 };
 use js_sys::{Array, JSON, Object, Reflect};
 use wasm_bindgen::JsValue;
@@ -154,6 +154,18 @@ pub(crate) fn customer_ticket(v: &In) -> Option<CustomerTicket> {
         messages: v.list("messages").iter().map(message).collect::<Option<Vec<_>>>()?,
         csat: v.num("csat").map(|c| c as u8),
         continued_in: v.get("continued_in").and_then(|l| ticket_link(&l)),
+        attachments: v.list("attachments").iter().filter_map(attachment).collect(),
+    })
+}
+
+/// An [`Attachment`] (its type is not needed here).
+fn attachment(v: &In) -> Option<Attachment> {
+    Some(Attachment {
+        id: v.str("id")?,
+        message: v.str("message"),
+        name: v.str("name")?,
+        content_type: String::new(),
+        size: v.num("size")? as u64,
     })
 }
 

@@ -3,6 +3,7 @@
 use crate::desk::publish;
 use crate::error::AppResult;
 use crate::state::App;
+use crate::store::attachments;
 use crate::store::customers::{self, CustomerRow};
 use crate::store::from_json;
 use crate::store::tickets::{self, TicketRow};
@@ -67,6 +68,7 @@ pub(crate) async fn customer_ticket(app: &App, row: &TicketRow) -> AppResult<Cus
         updated_at: row.updated_at as i64,
         messages: tickets::messages(&app.db, &row.id, false).await?,
         csat: row.csat.map(|c| c as u8),
+        attachments: attachments::of_ticket(&app.db, &row.id, false).await?,
     })
 }
 

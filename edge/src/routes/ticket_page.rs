@@ -321,16 +321,13 @@ async fn render(
     };
     let settings = app.settings().await?;
     let site_name = settings.site(&row.site_id).map_or_else(|| row.site_id.clone(), |s| s.name.clone());
-    let files = attachments::of_ticket(&app.db, &row.id, false).await?;
-    let main = page_main(w, &t, &files, &row.site_id, token, notice, error, typed)?;
+    let main = page_main(w, &t, &row.site_id, token, notice, error, typed)?;
     Ok(document(w, Some((&row.site_id, &site_name)), &t.subject, &main)?.with_status(status))
 }
 
-#[allow(clippy::too_many_arguments)]
 fn page_main(
     w: &Words,
     t: &CustomerTicket,
-    files: &[Attachment],
     site: &str,
     token: &str,
     notice: Option<&str>,
@@ -370,7 +367,8 @@ fn page_main(
             escape(&at[..16].replace('T', " ")),
             html::message(&m.body)
         ));
-        let own: Vec<&Attachment> = files.iter().filter(|f| f.message.as_deref() == Some(m.id.as_str())).collect();
+        let own: Vec<&Attachment> =
+            t.attachments.iter().filter(|f| f.message.as_deref() == Some(m.id.as_str())).collect();
         if !own.is_empty() {
             main.push_str(&format!("<ul class=\"files\" aria-label=\"{}\">", escape(w.files)));
             for f in own {

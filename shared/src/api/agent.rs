@@ -1,6 +1,6 @@
 //! Agents, sessions and the agent-side views.
 
-use super::ticket::{CustomerTicket, Message, QueueItem};
+use super::ticket::{Attachment, CustomerTicket, Message, QueueItem};
 use super::validate;
 use crate::error::Error;
 use serde::{Deserialize, Serialize};
@@ -469,24 +469,6 @@ pub struct TicketDetail {
     /// The files kept with its messages, oldest first.
     #[serde(default)]
     pub attachments: Vec<Attachment>,
-}
-
-/// A file kept with a message: one that came with a customer's mail, or
-/// one an agent uploaded for a reply. Agents download it from
-/// `GET /v1/agent/tickets/{ticket}/attachments/{id}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Attachment {
-    /// Attachment id.
-    pub id: String,
-    /// The message it came with; `None` for an upload whose reply is not
-    /// sent yet.
-    pub message: Option<String>,
-    /// Its file name, cleaned (see `attachment::clean_name`).
-    pub name: String,
-    /// Its MIME type as the sender gave it.
-    pub content_type: String,
-    /// Its size in bytes.
-    pub size: u64,
 }
 
 /// An article the matcher suggests to the agent for a ticket.

@@ -273,6 +273,28 @@ pub struct CustomerTicket {
     /// into another of the customer's.
     #[serde(default)]
     pub continued_in: Option<TicketLink>,
+    /// The files of its public messages (theirs, and the team's), saved
+    /// from `/help/{site}/tickets/{id}/files/{file}?token=…`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file kept with a message: one that came with a customer's mail, or
+/// one an agent uploaded for a reply. Agents download it from
+/// `GET /v1/agent/tickets/{ticket}/attachments/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// Attachment id.
+    pub id: String,
+    /// The message it came with; `None` for an upload whose reply is not
+    /// sent yet.
+    pub message: Option<String>,
+    /// Its file name, cleaned (see `attachment::clean_name`).
+    pub name: String,
+    /// Its MIME type as the sender gave it.
+    pub content_type: String,
+    /// Its size in bytes.
+    pub size: u64,
 }
 
 /// Another of the customer's tickets, with the token to read it.

@@ -80,9 +80,18 @@ fn mails_with(needle: &str) -> Vec<String> {
         .collect()
 }
 
-/// The mail the worker sent for ticket `id`.
+/// The mail the worker sent for ticket `id`, once wrangler has logged it
+/// (the log line can come a moment after the delivery is marked sent);
+/// waits up to 20 s.
 pub(super) fn sent_mail(id: &str) -> String {
-    mails_with(&format!("<deflect.{id}.")).into_iter().next().unwrap_or_else(|| panic!("no mail of ticket {id}"))
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(mail) = mails_with(&format!("<deflect.{id}.")).into_iter().next() {
+            return mail;
+        }
+        assert!(Instant::now() < deadline, "no mail of ticket {id} within 20 s");
+        std::thread::sleep(Duration::from_millis(250));
+    }
 }
 
 /// Waits (up to 20 s) until `n` mails hold `needle`; fails on more.

@@ -1,5 +1,5 @@
-//! Persistence: D1 for tickets, customers, messages, articles, events,
-//! agents and the audit log; KV for settings, the published KB index, the
+//! Persistence: D1 for tickets, customers, messages, their files,
+//! articles, events, agents and the audit log; KV for settings, the published KB index, the
 //! models and rate limits. SQL lives only here, always with `?N`
 //! placeholders.
 

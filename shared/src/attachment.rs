@@ -79,21 +79,28 @@ pub fn without_text(files: &[IncomingFile]) -> String {
 /// Why the files of one message cannot be taken, in words, or `None` when
 /// they can: at most [`MAX_ATTACHMENTS`], each at most
 /// [`MAX_ATTACHMENT_BYTES`], and [`MAX_MESSAGE_FILES_BYTES`] together.
-pub fn refused(files: &[IncomingFile]) -> Option<String> {
+/// `files` are their names and sizes in bytes.
+pub fn refused<'a>(files: impl IntoIterator<Item = (&'a str, u64)>) -> Option<String> {
+    let files: Vec<(&str, u64)> = files.into_iter().collect();
     if files.len() > MAX_ATTACHMENTS {
         return Some(format!("at most {MAX_ATTACHMENTS} files go with one message"));
     }
-    if let Some(big) = files.iter().find(|f| f.bytes.len() > MAX_ATTACHMENT_BYTES) {
-        return Some(format!("{} is over {} MB", big.name, MAX_ATTACHMENT_BYTES / (1024 * 1024)));
+    if let Some((name, _)) = files.iter().find(|(_, size)| *size > MAX_ATTACHMENT_BYTES as u64) {
+        return Some(format!("{name} is over {} MB", MAX_ATTACHMENT_BYTES / (1024 * 1024)));
     }
-    let total: usize = files.iter().map(|f| f.bytes.len()).sum();
-    (total > MAX_MESSAGE_FILES_BYTES).then(|| {
+    let total: u64 = files.iter().map(|(_, size)| size).sum();
+    (total > MAX_MESSAGE_FILES_BYTES as u64).then(|| {
         format!(
             "the files come to {}; one message carries at most {}",
-            size_in_words(total as u64),
+            size_in_words(total),
             size_in_words(MAX_MESSAGE_FILES_BYTES as u64)
         )
     })
+}
+
+/// The names and sizes of files as they came, for [`refused`].
+pub fn sizes(files: &[IncomingFile]) -> impl Iterator<Item = (&str, u64)> {
+    files.iter().map(|f| (f.name.as_str(), f.bytes.len() as u64))
 }
 
 /// A file name safe to show and to offer for saving: the last part of any
@@ -272,12 +279,18 @@ mod tests {
 
     #[test]
     fn a_message_takes_ten_files_of_eight_megabytes_and_sixteen_in_all() {
-        assert_eq!(refused(&[file("a.png", 10), file("b.png", MAX_ATTACHMENT_BYTES)]), None);
-        assert_eq!(refused(&[file("big.png", MAX_ATTACHMENT_BYTES + 1)]).as_deref(), Some("big.png is over 8 MB"));
+        assert_eq!(refused(sizes(&[file("a.png", 10), file("b.png", MAX_ATTACHMENT_BYTES)])), None);
+        assert_eq!(
+            refused(sizes(&[file("big.png", MAX_ATTACHMENT_BYTES + 1)])).as_deref(),
+            Some("big.png is over 8 MB")
+        );
         let eleven: Vec<IncomingFile> = (0..11).map(|i| file(&format!("{i}.png"), 1)).collect();
-        assert_eq!(refused(&eleven).as_deref(), Some("at most 10 files go with one message"));
+        assert_eq!(refused(sizes(&eleven)).as_deref(), Some("at most 10 files go with one message"));
         let three = [file("a", MAX_ATTACHMENT_BYTES), file("b", MAX_ATTACHMENT_BYTES), file("c", 1)];
-        assert_eq!(refused(&three).as_deref(), Some("the files come to 16.0 MB; one message carries at most 16.0 MB"));
+        assert_eq!(
+            refused(sizes(&three)).as_deref(),
+            Some("the files come to 16.0 MB; one message carries at most 16.0 MB")
+        );
         assert_eq!(without_text(&three[..2]), "[Sent without text: a, b]");
     }
 

@@ -55,8 +55,10 @@ pub(crate) struct Sent<'a> {
     pub(crate) internal: bool,
     /// The caller's `Idempotency-Key`, if any.
     pub(crate) key: Option<&'a str>,
-    /// An agent's uploads on this ticket sent with it (checked by the
-    /// caller with `store::attachments::unsent`).
+    /// Files kept on this ticket without a message yet, sent with it: an
+    /// agent's uploads (checked by the caller with
+    /// `store::attachments::unsent`), or the files of a customer's form,
+    /// kept just before.
     pub(crate) files: &'a [String],
 }
 

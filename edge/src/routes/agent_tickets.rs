@@ -197,16 +197,8 @@ async fn check_uploads(app: &App, me: &AgentRow, ticket: &str, ids: &[String]) -
             format!("attachments: {missing} is not a file you uploaded to this ticket and have not sent yet"),
         ));
     }
-    let total: u64 = found.iter().map(|f| f.size).sum();
-    if total > attachment::MAX_MESSAGE_FILES_BYTES as u64 {
-        return Err(AppError::invalid(
-            "attachments",
-            format!(
-                "attachments: the files come to {}; one message carries at most {}",
-                attachment::size_in_words(total),
-                attachment::size_in_words(attachment::MAX_MESSAGE_FILES_BYTES as u64)
-            ),
-        ));
+    if let Some(why) = attachment::refused(found.iter().map(|f| (f.name.as_str(), f.size))) {
+        return Err(AppError::invalid("attachments", format!("attachments: {why}")));
     }
     Ok(())
 }

@@ -229,7 +229,7 @@ async fn reply(
     key: Option<&str>,
     files: &[IncomingFile],
 ) -> AppResult<Option<&'static str>> {
-    if let Some(why) = attachment::refused(files) {
+    if let Some(why) = attachment::refused(attachment::sizes(files)) {
         return Err(AppError::invalid("file", why));
     }
     let text = if typed.body.trim().is_empty() && !files.is_empty() {

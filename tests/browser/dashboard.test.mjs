@@ -769,6 +769,14 @@ test('an agent selects tickets in the queue and solves them in one step', async 
     const d = await api(page, 'GET', `/v1/agent/tickets/${t.ticket.id}`);
     assert.equal(d.json.ticket.status, i < 2 ? 'solved' : 'open');
   }
+  // The live refresh (every 10 s) draws again only the row whose ticket
+  // changed: the table and its checkboxes stay the same elements, so a
+  // refresh never takes one from under the agent's pointer.
+  await page.locator('#select-all').evaluate((el) => { el.dataset.kept = 'yes'; });
+  const tagged = await api(page, 'PATCH', `/v1/agent/tickets/${made[2].ticket.id}`, { tags: ['refreshed'] });
+  assert.equal(tagged.status, 200, JSON.stringify(tagged.json));
+  await page.locator('tr.ticket-row').getByText('refreshed').waitFor({ timeout: 25_000 });
+  assert.equal(await page.locator('#select-all').getAttribute('data-kept'), 'yes', 'the table was not drawn again');
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -50,6 +50,19 @@ pub fn Queue() -> impl IntoView {
         tick.track();
         api::get_page_latest(paging.path(path()), items, latest);
     });
+    // The table stays in the page while the list refreshes: only rows whose
+    // ticket changed are drawn again, so a refresh does not take the
+    // checkbox or link an agent is about to click from under the pointer.
+    let shape = Memo::new(move |_| match items.get() {
+        None => Shape::Loading,
+        Some(Err(e)) => Shape::Failed(e),
+        Some(Ok(page)) if page.items.is_empty() => Shape::Empty,
+        Some(Ok(_)) => Shape::Table,
+    });
+    let rows = Memo::new(move |_| match items.get() {
+        Some(Ok(page)) => page.items,
+        _ => Vec::new(),
+    });
     // Live refresh.
     let handle = set_interval_with_handle(move || tick.update(|t| *t += 1), std::time::Duration::from_secs(10)).ok();
     on_cleanup(move || {
@@ -70,6 +83,7 @@ pub fn Queue() -> impl IntoView {
     };
     // The selection survives the live refresh; a bulk change applies to it.
     let selected = RwSignal::new(Vec::<String>::new());
+    let all_selected = move || rows.with(|r| !r.is_empty() && selected.with(|s| r.iter().all(|t| s.contains(&t.id))));
     let note = RwSignal::new(None::<String>);
     let bulk_status = RwSignal::new(String::new());
     let bulk_assignee = RwSignal::new(String::new());
@@ -150,15 +164,11 @@ pub fn Queue() -> impl IntoView {
                     <button type="button" on:click=move |_| selected.set(Vec::new())>"Clear selection"</button>
                 </form>
             </Show>
-            {move || match items.get() {
-                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(page)) if page.items.is_empty() => view! { <p class="muted">"No tickets match."</p> }.into_any(),
-                Some(Ok(Page { items: list, .. })) => {
-                    let ids: Vec<String> = list.iter().map(|t| t.id.clone()).collect();
-                    let all_ids = ids.clone();
-                    let all_selected = move || !ids.is_empty() && ids.iter().all(|i| selected.get().contains(i));
-                    view! {
+            {move || match shape.get() {
+                Shape::Loading => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                Shape::Failed(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Shape::Empty => view! { <p class="muted">"No tickets match."</p> }.into_any(),
+                Shape::Table => view! {
                     <table class="queue">
                         <caption class="sr">"Tickets, highest priority first"</caption>
                         <thead><tr>
@@ -166,42 +176,60 @@ pub fn Queue() -> impl IntoView {
                                 prop:checked=all_selected
                                 on:change=move |ev| {
                                     let on = event_target_checked(&ev);
-                                    selected.set(if on { all_ids.clone() } else { Vec::new() });
+                                    selected.set(if on { rows.with_untracked(|r| r.iter().map(|t| t.id.clone()).collect()) } else { Vec::new() });
                                 } /></th>
                             <th scope="col">"Priority"</th><th scope="col">"Subject"</th><th scope="col">"Customer"</th>
                             <th scope="col">"Status"</th><th scope="col">"Assignee"</th><th scope="col">"SLA"</th><th scope="col">"Tags"</th><th scope="col">"Updated"</th>
                         </tr></thead>
                         <tbody>
-                            {list.into_iter().map(|t| {
-                                let href = format!("#/ticket/{}", t.id);
-                                let sla_class = format!("sla sla-{}", t.sla.state);
-                                view! {
-                                    <tr class="ticket-row" data-id=t.id.clone()>
-                                        <td><input type="checkbox" class="pick" aria-label=format!("Select {}", t.subject)
-                                            prop:checked={ let id = t.id.clone(); move || selected.get().contains(&id) }
-                                            on:change={ let id = t.id.clone(); move |ev| {
-                                                let on = event_target_checked(&ev);
-                                                selected.update(|s| { s.retain(|x| x != &id); if on { s.push(id.clone()); } });
-                                            } } /></td>
-                                        <td><PriorityBadge level=t.priority.as_str().to_string() score=t.priority_score explanation=t.explanation.clone() /></td>
-                                        <td><a class="subject" href=href>{t.subject.clone()}</a>
-                                            {(t.channel != CHANNEL_WIDGET).then(|| view! { <span class="tag channel" title="logged by an agent">{t.channel.clone()}</span> })}</td>
-                                        <td>{t.customer_name.clone()}</td>
-                                        <td>{t.status.as_str()}
-                                            {t.snoozed_until.map(|until| view! { <span class="tag snoozed" title=format!("Opens again {}", stamp(until))>"snoozed"</span> })}</td>
-                                        <td>{t.assignee_name.clone().unwrap_or_else(|| "—".into())}</td>
-                                        <td class=sla_class>{sla(&t.sla.state, t.sla.minutes_left)}</td>
-                                        <td>{t.tags.join(", ")}</td>
-                                        <td>{ago(t.updated_at)}</td>
-                                    </tr>
-                                }
-                            }).collect_view()}
+                            <For each=move || rows.get() key=row_key children=move |t| row(t, selected, tick) />
                         </tbody>
                     </table>
-                    }.into_any()
-                }
+                }.into_any(),
             }}
             <Pager paging=paging page=items nouns=("Ticket", "Tickets") label="Queue pages" id="queue" />
         </section>
+    }
+}
+
+/// What the list part of the queue shows.
+#[derive(Clone, PartialEq)]
+enum Shape {
+    Loading,
+    Failed(String),
+    Empty,
+    Table,
+}
+
+/// A row is drawn again when anything it shows has changed.
+fn row_key(t: &QueueItem) -> String {
+    serde_json::to_string(t).unwrap_or_else(|_| t.id.clone())
+}
+
+/// One ticket in the queue, with its checkbox in the selection.
+fn row(t: QueueItem, selected: RwSignal<Vec<String>>, tick: RwSignal<u32>) -> impl IntoView {
+    let href = format!("#/ticket/{}", t.id);
+    let sla_class = format!("sla sla-{}", t.sla.state);
+    let updated_at = t.updated_at;
+    view! {
+        <tr class="ticket-row" data-id=t.id.clone()>
+            <td><input type="checkbox" class="pick" aria-label=format!("Select {}", t.subject)
+                prop:checked={ let id = t.id.clone(); move || selected.with(|s| s.contains(&id)) }
+                on:change={ let id = t.id.clone(); move |ev| {
+                    let on = event_target_checked(&ev);
+                    selected.update(|s| { s.retain(|x| x != &id); if on { s.push(id.clone()); } });
+                } } /></td>
+            <td><PriorityBadge level=t.priority.as_str().to_string() score=t.priority_score explanation=t.explanation.clone() /></td>
+            <td><a class="subject" href=href>{t.subject.clone()}</a>
+                {(t.channel != CHANNEL_WIDGET).then(|| view! { <span class="tag channel" title="logged by an agent">{t.channel.clone()}</span> })}</td>
+            <td>{t.customer_name.clone()}</td>
+            <td>{t.status.as_str()}
+                {t.snoozed_until.map(|until| view! { <span class="tag snoozed" title=format!("Opens again {}", stamp(until))>"snoozed"</span> })}</td>
+            <td>{t.assignee_name.clone().unwrap_or_else(|| "—".into())}</td>
+            <td class=sla_class>{sla(&t.sla.state, t.sla.minutes_left)}</td>
+            <td>{t.tags.join(", ")}</td>
+            // "3 min ago" moves on with the live refresh's tick.
+            <td>{move || { tick.track(); ago(updated_at) }}</td>
+        </tr>
     }
 }

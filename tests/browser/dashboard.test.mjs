@@ -1075,6 +1075,25 @@ test('a reply from the team shows on the widget launcher until the customer read
   assert.equal(saved.status, 200);
   assert.equal(await saved.text(), 'label bytes');
   assert.match(saved.headers.get('content-disposition'), /^attachment;/);
+  // The thread links the conversation's own page (the one mailed replies
+  // link to), in a new tab: files are added there, and then show here.
+  const own = page.locator('deflect-widget .dfl-status').getByRole('link', { name: "Add files on this conversation's own page" });
+  assert.equal(await own.getAttribute('target'), '_blank');
+  const [tab] = await Promise.all([customer.waitForEvent('page'), own.click()]);
+  const tabProblems = watch(tab);
+  await tab.getByText(`Yes, it left today. ${marker}`).waitFor();
+  await tab.getByLabel('Write to us').fill(`Here is the box. ${marker}`);
+  await tab.getByLabel(/^Attach files/).setInputFiles({ name: 'box.png', mimeType: 'image/png', buffer: Buffer.from('box photo') });
+  await tab.getByRole('button', { name: 'Send', exact: true }).click();
+  await tab.getByRole('status').getByText('Thank you: we have your message.').waitFor();
+  assert.deepEqual(tabProblems, []);
+  await tab.close();
+  await page.locator('deflect-widget .dfl-pane .dfl-text-btn').first().click();
+  await item.click();
+  await page.locator('deflect-widget .dfl-thread').getByText(`Here is the box. ${marker}`).waitFor();
+  const box = page.locator('deflect-widget .dfl-thread').getByRole('link', { name: 'box.png' });
+  await box.waitFor();
+  assert.equal(await (await fetch(await box.getAttribute('href'))).text(), 'box photo');
   await page.locator('deflect-widget .dfl-pane .dfl-text-btn').first().click();
   await item.waitFor();
   assert.equal(await item.locator('.dfl-new').count(), 0, 'read');

@@ -126,7 +126,10 @@ pub(crate) fn Thread(
         }
     };
     let w2 = w.clone();
-    let files_at = format!("{}/help/{}/tickets/{id}/files/", w.cfg.edge, w.cfg.site);
+    // The conversation's own page (the one mailed replies link to) takes
+    // files; its files are saved from under it.
+    let page = format!("{}/help/{}/tickets/{id}", w.cfg.edge, w.cfg.site);
+    let own_page = format!("{page}?token={token}");
     let file_token = token.clone();
     view! {
         <div class="dfl-pane">
@@ -144,7 +147,7 @@ pub(crate) fn Thread(
                     let send_reply = send_reply.clone();
                     view! {
                         <h3>{t.subject.clone()}</h3>
-                        <p class="dfl-status">{s.status}": "<strong class="dfl-status-value">{status_name(&w2, t.status)}</strong></p>
+                        <p class="dfl-status">{s.status}": "<strong class="dfl-status-value">{status_name(&w2, t.status)}</strong> <a href=own_page.clone() target="_blank">{s.own_page}</a></p>
                         <div class="dfl-log dfl-thread" role="log">
                             {t.messages.iter().map(|m| {
                                 let (class, who) = match m.author {
@@ -157,7 +160,7 @@ pub(crate) fn Thread(
                                 let mut body = links(&m.body);
                                 for f in t.attachments.iter().filter(|f| f.message.as_deref() == Some(m.id.as_str())) {
                                     body.push(Inline::Text("\n\u{1F4CE} ".into()));
-                                    body.push(Inline::Link { text: f.name.clone(), href: format!("{files_at}{}?token={file_token}", f.id) });
+                                    body.push(Inline::Link { text: f.name.clone(), href: format!("{page}/files/{}?token={file_token}", f.id) });
                                 }
                                 view! { <div class=class><span class="dfl-who">{who}</span><span class="dfl-body">{body.into_iter().map(inline).collect_view()}</span></div> }
                             }).collect_view()}

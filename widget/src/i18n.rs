@@ -38,6 +38,8 @@ pub(crate) struct Strings {
     pub(crate) erased: &'static str,
     /// The button to a merged conversation's continuation.
     pub(crate) continued_in: &'static str,
+    /// The link to the conversation's own page, where files are added.
+    pub(crate) own_page: &'static str,
     /// After a count on the launcher: the team replied.
     pub(crate) new_replies: &'static str,
     /// Marks a conversation with a reply not yet read.
@@ -84,6 +86,7 @@ pub(crate) const EN: Strings = Strings {
     loading_failed: "Could not load this conversation.",
     erased: "This conversation was erased at your request.",
     continued_in: "Continue in",
+    own_page: "Add files on this conversation's own page",
     new_replies: "new replies",
     new_reply: "New reply",
     you: "You",
@@ -128,6 +131,7 @@ pub(crate) const ZH: Strings = Strings {
     loading_failed: "无法加载该对话。",
     erased: "该对话已应您的要求删除。",
     continued_in: "继续查看",
+    own_page: "在该对话的页面上添加文件",
     new_replies: "条新回复",
     new_reply: "新回复",
     you: "您",

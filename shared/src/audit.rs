@@ -32,6 +32,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("rules.applied", "ran automation rules"),
     ("settings.update", "changed the settings"),
     ("sla.breached", "marked an SLA breach"),
+    ("ticket.file_saved", "saved a ticket's file"),
+    ("ticket.file_uploaded", "uploaded a file for a reply or note"),
     ("ticket.log", "logged a ticket for a customer who wrote or called"),
     ("ticket.mail_again", "mailed a reply again that had not gone"),
     ("ticket.merge", "merged tickets"),

@@ -116,6 +116,12 @@ fn files_in_mail_are_kept_downloaded_by_agents_as_attachments_and_erased_with_th
     let other = ticket_with("").into_iter().find(|t| t != id).expect("another ticket");
     assert_error(&download(&a, &other, png), 404..=404);
     assert_error(&download(&a, id, "no-such-file"), 404..=404);
+    // Each save is in the audit log: which file and its size, not its name.
+    let audit = a.get(&format!("/v1/admin/audit?target={id}&action=ticket.file_saved")).json();
+    let saves = audit.as_array().expect("entries");
+    assert_eq!(saves.len(), 2, "the two saves above: {audit}");
+    assert!(saves.iter().any(|e| e["detail"]["file"] == png && e["detail"]["size"] == picture.len()), "{audit}");
+    assert!(!audit.to_string().contains("error.png"), "a file's name stays out of the log: {audit}");
 
     // A second mail of theirs with a file, merged into the first ticket:
     // the file moves with its message.
@@ -271,6 +277,14 @@ fn an_agent_sends_files_with_a_reply_by_mail_and_the_customer_saves_them_from_th
     let pdf_id = pdf["id"].as_str().expect("id").to_string();
     let note_file = upload(&a, &id, "notes.txt", "text/plain", b"for the team only").json();
     let note_id = note_file["id"].as_str().expect("id").to_string();
+    // Each upload is audited; the refused ones above are not.
+    let audit = a.get(&format!("/v1/admin/audit?target={id}&action=ticket.file_uploaded")).json();
+    let mut uploaded: Vec<&str> =
+        audit.as_array().expect("entries").iter().filter_map(|e| e["detail"]["file"].as_str()).collect();
+    uploaded.sort_unstable();
+    let mut expected = vec![pdf_id.as_str(), note_id.as_str()];
+    expected.sort_unstable();
+    assert_eq!(uploaded, expected, "{audit}");
     // Not listed on the ticket until sent.
     assert_eq!(files(&a.get(&format!("/v1/agent/tickets/{id}")).json()), Vec::<Value>::new());
 

@@ -15,8 +15,8 @@ use crate::store::from_json;
 use crate::store::presence as store_presence;
 use crate::store::tickets::{self, Filter};
 use deflect_shared::api::{
-    AFTER, BulkFailure, BulkResult, BulkUpdate, LogTicket, MergeTickets, NewMessage, PRESENCE_FRESH_MS, PresenceUpdate,
-    QueueCursor, TicketDetail, TicketUpdate,
+    AFTER, Attachment, BulkFailure, BulkResult, BulkUpdate, LogTicket, MergeTickets, NewMessage, PRESENCE_FRESH_MS,
+    PresenceUpdate, QueueCursor, TicketDetail, TicketUpdate,
 };
 use deflect_shared::attachment::{self, IncomingFile};
 use deflect_shared::priority::Level;
@@ -129,14 +129,24 @@ async fn detail_view(app: &App, id: &str) -> AppResult<TicketDetail> {
 }
 
 /// A file kept with one of the ticket's messages, to save (see
-/// [`crate::http::file`]).
+/// [`crate::http::file`]). Each save is audited, as a customer's export
+/// is: files are often the most personal thing a customer sends.
 pub(super) async fn attachment(app: &App, req: &mut Req, id: &str, file: &str) -> AppResult<Response> {
-    auth::agent(app, req).await?;
+    let me = auth::agent(app, req).await?;
     let row = work::load(app, id).await?;
     let (info, sealed) = attachments::read(&app.db, &row.id, file, true)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("ticket {id} has no file {file}")))?;
-    crate::http::file(&info, app.key().await?.open(&sealed).await?)
+    let saved = crate::http::file(&info, app.key().await?.open(&sealed).await?)?;
+    app.audit(&me.id, "ticket.file_saved", &row.id, file_detail(&info)).await?;
+    Ok(saved)
+}
+
+/// An audit entry's words on a file: which one and how large, not its
+/// name, which is the customer's and stays out of the log (an erasure
+/// deletes the file, not the log).
+fn file_detail(f: &Attachment) -> serde_json::Value {
+    serde_json::json!({ "file": f.id, "size": f.size, "content_type": f.content_type })
 }
 
 pub(super) async fn update(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
@@ -226,6 +236,7 @@ pub(super) async fn upload(app: &App, req: &mut Req, id: &str) -> AppResult<Resp
     }
     let file = IncomingFile { name: attachment::clean_name(Some(&name), 1, &content_type), content_type, bytes };
     let kept = files::keep(app, &row.id, None, Some(&me.id), std::slice::from_ref(&file)).await?;
+    app.audit(&me.id, "ticket.file_uploaded", &row.id, file_detail(&kept[0])).await?;
     json(201, &kept[0])
 }
 

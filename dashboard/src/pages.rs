@@ -67,6 +67,7 @@ pub fn Explain(
                 "score " <strong>{format!("{:.1}", e.score)}</strong>
                 " = " {format!("{:.1}", e.bias)} " (base) + " {format!("{:.1}", e.importance)} " importance + "
                 {format!("{:.1}", e.urgency)} " urgency"
+                {e.held_to().map(|to| format!(" = {:.1}, held to {to:.0}", e.unclamped()))}
                 {if e.terms.iter().any(|t| t.group == "rule") { " ± rules" } else { "" }}
                 " · model: " {e.model.clone()}
             </p>

@@ -272,6 +272,27 @@ pub struct Explanation {
     pub model: String,
 }
 
+impl Explanation {
+    /// The model's sum before it is held to 0..=100:
+    /// `bias + importance + urgency`.
+    pub fn unclamped(&self) -> f32 {
+        self.bias + self.importance + self.urgency
+    }
+
+    /// The bound (0 or 100) the model's sum was held to, when it went past
+    /// one, so an explanation never shows terms that seem not to add up.
+    pub fn held_to(&self) -> Option<f32> {
+        let sum = self.unclamped();
+        if sum > 100.05 {
+            Some(100.0)
+        } else if sum < -0.05 {
+            Some(0.0)
+        } else {
+            None
+        }
+    }
+}
+
 impl PriorityModel {
     /// The linear form of the hand weights.
     pub fn from_hand(w: &HandWeights) -> PriorityModel {
@@ -352,6 +373,9 @@ mod tests {
         assert!(hot.terms.iter().any(|t| t.name == "outage" && t.detail == "\"outag\""));
         let sum: f32 = hot.bias + hot.importance + hot.urgency;
         assert!((sum.min(100.0) - hot.score).abs() < 1e-3, "terms add up to the score");
+        assert_eq!(hot.unclamped(), sum);
+        assert_eq!(hot.held_to(), Some(100.0), "an outage for a big customer goes past 100: {sum}");
+        assert_eq!(calm.held_to(), None, "{}", calm.unclamped());
     }
 
     #[test]

@@ -137,6 +137,8 @@ test('an urgent widget ticket tops the queue; the agent replies and solves; the 
   await first.locator('.badge').click();
   await dash.locator('.explain').waitFor();
   assert.match(await dash.locator('.explain').innerText(), /outage|cannot access|urgent/i, 'the score explains itself');
+  // Its terms come to more than 100: the sum is shown, and the bound it is held to.
+  assert.match(await dash.locator('.explain').innerText(), /^score 100\.0 = [\d.]+ \(base\) \+ [\d.]+ importance \+ [\d.]+ urgency = 1\d\d\.\d, held to 100 · model: hand/);
   await dash.screenshot({ path: screenshotPath('queue.png') });
   // The text filter narrows the queue to the calm question.
   await dash.locator('#f-q').fill('summer sale');

@@ -11,6 +11,7 @@ mod alerts;
 mod api;
 mod app;
 mod chart;
+mod count;
 mod pager;
 mod pages;
 mod shortcuts;

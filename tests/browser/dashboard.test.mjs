@@ -525,7 +525,10 @@ test('the metrics page shows the deflection rate of the sessions in this test', 
   const card = page.locator('.card', { hasText: 'Deflection rate' });
   await card.waitFor();
   assert.match(await card.innerText(), /75\.0%/);
-  assert.match(await card.innerText(), /3 of 4/);
+  assert.match(await card.innerText(), /3 of 4 widget conversations answered without a ticket/);
+  // Counts take the noun that goes with them ("1 rating", "2 ratings").
+  const csat = await page.locator('.card', { hasText: 'CSAT' }).innerText();
+  assert.ok(csat.includes(m.csat_count === 1 ? '1 rating,' : `${m.csat_count} ratings,`), csat);
   assert.ok(await page.locator('svg').count() >= 2, 'the metrics are charts');
   // What the customer wrote with their rating, as text.
   await page.locator('ul.feedback li', { hasText: 'Quick fix <b>thanks</b>' }).waitFor();

@@ -4,6 +4,7 @@
 
 use crate::api;
 use crate::chart::{Gauge, StackedBars};
+use crate::count::count;
 use crate::time::minutes;
 use deflect_shared::api::{Feedback, Metrics};
 use deflect_shared::metrics::{AgentFigures, DurationStats};
@@ -15,7 +16,7 @@ fn stats(label: &'static str, s: DurationStats) -> impl IntoView {
         <div class="card">
             <div class="card-label">{label}</div>
             <div class="card-value">{fmt(s.median_minutes)}</div>
-            <div class="card-detail">{format!("median · p90 {} · {} tickets", fmt(s.p90_minutes), s.count)}</div>
+            <div class="card-detail">{format!("median · p90 {} · {}", fmt(s.p90_minutes), count(s.count as u64, "ticket", "tickets"))}</div>
         </div>
     }
 }
@@ -109,13 +110,13 @@ pub fn MetricsPage() -> impl IntoView {
                     view! {
                         <div class="cards">
                             <Gauge label="Deflection rate" rate=m.deflection_rate
-                                detail=format!("{} of {} widget conversations answered without a ticket", m.deflected_sessions, m.widget_sessions) />
+                                detail=format!("{} of {} answered without a ticket", m.deflected_sessions, count(m.widget_sessions, "widget conversation", "widget conversations")) />
                             <Gauge label="Automation rate" rate=m.automation_rate
-                                detail=format!("{} of {} tickets handled by rules", m.automated_tickets, m.tickets) />
+                                detail=format!("{} of {} handled by rules", m.automated_tickets, count(m.tickets, "ticket", "tickets")) />
                             {stats("First response", m.first_response)}
                             {stats("Resolution", m.resolution)}
                             <Gauge label="CSAT (4–5 stars)" rate=m.csat_satisfied
-                                detail=format!("{} ratings, average {}", m.csat_count, m.csat_average.map(|a| format!("{a:.2}")).unwrap_or_else(|| "—".into())) />
+                                detail=format!("{}, average {}", count(m.csat_count, "rating", "ratings"), m.csat_average.map(|a| format!("{a:.2}")).unwrap_or_else(|| "—".into())) />
                             <div class="card">
                                 <div class="card-label">"Answer feedback"</div>
                                 <div class="card-value">{format!("{} / {}", m.helped, m.not_helped)}</div>

@@ -7,6 +7,7 @@ use super::Notice;
 use super::PriorityBadge;
 use super::log_ticket::LogTicketForm;
 use crate::api::{self, Page};
+use crate::count::count;
 use crate::pager::{Pager, Paging};
 use crate::time::{ago, sla, stamp};
 use deflect_shared::api::{AgentView, BulkResult, BulkUpdate, CHANNEL_WIDGET, QueueItem, Status, TicketUpdate};
@@ -102,8 +103,7 @@ pub fn Queue() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::call::<_, BulkResult>("POST", "/v1/agent/tickets/bulk", &body).await {
                 Ok(r) => {
-                    let mut line =
-                        format!("{} ticket{} changed.", r.updated.len(), if r.updated.len() == 1 { "" } else { "s" });
+                    let mut line = format!("{} changed.", count(r.updated.len() as u64, "ticket", "tickets"));
                     for f in &r.failed {
                         line.push_str(&format!(" {}: {}.", f.id, f.error));
                     }

@@ -1649,6 +1649,9 @@ test('an unanswered question becomes a new article, or its wordings join the clo
   await dash.goto(`${url}/dashboard/#/kb`);
   // A group holds similar questions asked before too (its example may be one of those).
   const group = (text) => dash.locator('ol.gaps > li').filter({ hasText: text });
+  // Seashells were asked twice (and maybe before): "asked N times"; never "1 times".
+  assert.match(await group(m1).innerText(), /— asked ([2-9]|\d\d+) times/);
+  for (const text of await dash.locator('ol.gaps > li').allInnerTexts()) assert.match(text, /— asked (1 time|([2-9]|\d\d+) times)\b/);
   await group(m1).locator('button.write-article').click();
   // The group's example is the title, and its wordings (similar questions
   // asked before, if any) the phrasings.

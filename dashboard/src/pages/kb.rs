@@ -5,6 +5,7 @@
 use super::Notice;
 use crate::api;
 use crate::app::Session;
+use crate::count::count;
 use deflect_shared::api::{
     ArticleInput, ArticlePerformance, ArticleRevision, ArticleView, KbStatus, TryAnswer, TryQuestion, revision_etag,
     with_phrasings,
@@ -392,7 +393,7 @@ pub fn Kb() -> impl IntoView {
                             let (g1, g2) = (g.clone(), g.clone());
                             view! {
                             <li>
-                                <strong>{g.example.clone()}</strong> {format!(" — asked {} times", g.count)}
+                                <strong>{g.example.clone()}</strong> {format!(" — asked {}", count(g.count, "time", "times"))}
                                 {g.closest_article.as_ref().map(|c| view! {
                                     <div class="muted">{format!("closest article: {} ({}), confidence {:.0}%", c.title, c.id, c.confidence * 100.0)}</div>
                                 })}
@@ -423,7 +424,7 @@ pub fn Kb() -> impl IntoView {
 
 /// Where publishing stands, in a sentence.
 fn publish_words(s: &KbStatus) -> String {
-    let articles = |n: u64| if n == 1 { "1 article".to_string() } else { format!("{n} articles") };
+    let articles = |n: u64| count(n, "article", "articles");
     match s.published_at {
         None => format!(
             "Not published yet: the widget has no articles. {} saved; publish to give them to the widget.",

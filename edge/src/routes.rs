@@ -5,6 +5,7 @@
 mod admin;
 mod agent_tickets;
 mod auth;
+mod contact;
 mod customers;
 mod events;
 mod kb;
@@ -127,6 +128,8 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Get, ["help"]) => portal::home(app, req, None).await,
         (Get, ["help", site]) => portal::home(app, req, Some(site)).await,
         (Get, ["help", site, "articles", id]) => portal::article(app, req, site, id).await,
+        (Get, ["help", site, "contact"]) => contact::show(app, req, site).await,
+        (Post, ["help", site, "contact"]) => contact::send(app, req, site).await,
         (Get, ["help", site, "tickets", id]) => ticket_page::show(app, req, site, id).await,
         (Post, ["help", site, "tickets", id]) => ticket_page::act(app, req, site, id).await,
         (Get, ["help", site, "tickets", id, "files", file]) => ticket_page::file(app, req, site, id, file).await,
@@ -224,7 +227,7 @@ fn not_served(segs: &[&str]) -> AppError {
 fn allowed(segs: &[&str]) -> Option<&'static str> {
     Some(match segs {
         ["openapi.json"] | ["help"] | ["help", _] | ["help", _, "articles", _] => "GET, HEAD",
-        ["help", _, "tickets", _] => "GET, HEAD, POST",
+        ["help", _, "tickets", _] | ["help", _, "contact"] => "GET, HEAD, POST",
         ["help", _, "tickets", _, "files", _] => "GET, HEAD",
         ["v1", "health"] | ["v1", "kb", "index"] | ["v1", "tickets", _] => "GET, HEAD, OPTIONS",
         ["v1", "tickets" | "unread" | "events"] | ["v1", "tickets", _, "messages" | "csat"] => "OPTIONS, POST",

@@ -30,10 +30,10 @@ pub use metrics::{DayCounts, Feedback, MAX_FEEDBACK, Metrics, RetrainPart, Retra
 pub use paging::{AFTER, QueueCursor, TOTAL_COUNT, TimeCursor, next_link, next_link_header};
 pub use settings::{RateLimits, Settings, Site};
 pub use ticket::{
-    Attachment, Author, BulkFailure, BulkResult, BulkUpdate, CHANNEL_WIDGET, CreateTicket, Csat, CustomerInput,
-    CustomerTicket, KnownTicket, LOGGED_CHANNELS, LogTicket, MAX_BULK, MAX_MESSAGE, MAX_SHOWN, MAX_SNOOZE_HOURS,
-    MAX_UNREAD_QUERY, Message, NewMessage, NewTicket, QueueItem, SlaView, Status, TicketCreated, TicketLink,
-    TicketUpdate, UnreadQuery, UnreadTickets,
+    Attachment, Author, BulkFailure, BulkResult, BulkUpdate, CHANNEL_WEB, CHANNEL_WIDGET, ContactForm, CreateTicket,
+    Csat, CustomerInput, CustomerTicket, KnownTicket, LOGGED_CHANNELS, LogTicket, MAX_BULK, MAX_MESSAGE, MAX_SHOWN,
+    MAX_SNOOZE_HOURS, MAX_UNREAD_QUERY, Message, NewMessage, NewTicket, QueueItem, SlaView, Status, TicketCreated,
+    TicketLink, TicketUpdate, UnreadQuery, UnreadTickets,
 };
 pub use two_factor::{
     RecoveryCodes, SessionView, TwoFactorCode, TwoFactorOff, TwoFactorSetup, TwoFactorStart, password_field,

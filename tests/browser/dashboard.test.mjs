@@ -1562,6 +1562,68 @@ test('a customer answers and rates their request on its own page, under its stri
   await staff.close();
 });
 
+test('a customer the help centre does not answer writes to the team from its form, with a screenshot, and lands on their request', async () => {
+  const { url } = dashEdge();
+  const marker = unique('tulips');
+  const customer = await browser.newContext({ extraHTTPHeaders: { 'cf-connecting-ip': unique('sam') } });
+  const page = await customer.newPage();
+  const problems = watch(page);
+  const violations = [];
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
+  // A search the help centre cannot answer.
+  await page.goto(`${url}/help/demo?lang=en`);
+  await page.getByRole('searchbox').fill(`Is the tulip festival open on Sunday ${marker}?`);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByText('No article answers this yet.').waitFor();
+  await page.getByRole('link', { name: 'Write to our team' }).click();
+  // The form starts with the question; the customer adds the rest and a screenshot.
+  await page.getByRole('heading', { name: 'Write to our team' }).waitFor();
+  assert.equal(await page.getByLabel('Your question').inputValue(), `Is the tulip festival open on Sunday ${marker}?`);
+  await page.getByLabel('Your e-mail address').fill(`${marker}@example.com`);
+  await page.getByLabel('Your name (optional)').fill(`Sam ${HOSTILE}`);
+  await page.getByLabel('Your question').fill(`Is the tulip festival open on Sunday ${marker}? ${HOSTILE}`);
+  const shot = Buffer.from('a screenshot of the checkout');
+  await page.getByLabel(/^Attach files/).setInputFiles({ name: 'checkout.png', mimeType: 'image/png', buffer: shot });
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  // Their request's own page, which says where the answers come.
+  await page.getByRole('status').getByText('We have your request.', { exact: false }).waitFor();
+  await page.getByText(`Is the tulip festival open on Sunday ${marker}? ${HOSTILE}`).waitFor();
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  const saved = page.getByRole('list', { name: 'Attached files' }).getByRole('link', { name: 'checkout.png' });
+  const [download] = await Promise.all([page.waitForEvent('download'), saved.click()]);
+  assert.ok(readFileSync(await download.path()).equals(shot), 'the screenshot came back changed');
+  const address = page.url();
+  assert.match(address, /\/help\/demo\/tickets\/[0-9a-f]+\?token=/);
+  assert.deepEqual(violations, []);
+  assert.deepEqual(problems, []);
+
+  // The team sees it in the queue, marked as from the help centre's form.
+  const staff = await staffContext();
+  const dash = await staff.newPage();
+  await login(dash, url, ADMIN_EMAIL, adminPassword());
+  await dash.locator('#f-q').fill(marker);
+  await dash.locator('#f-q').press('Enter');
+  const row = dash.locator('tr.ticket-row', { hasText: marker });
+  await row.waitFor();
+  const tag = row.locator('.tag.channel');
+  assert.equal(await tag.innerText(), 'web');
+  assert.equal(await tag.getAttribute('title'), "sent with the help centre's form");
+  await row.locator('a.subject').click();
+  await dash.getByRole('link', { name: 'checkout.png' }).waitFor();
+
+  // Accessible, in both languages (axe needs its script, so this look skips the CSP).
+  const audit = await browser.newContext({ bypassCSP: true, extraHTTPHeaders: { 'cf-connecting-ip': unique('axe') } });
+  const look = await audit.newPage();
+  await look.goto(`${url}/help/demo/contact?lang=en`);
+  assert.deepEqual(await axeViolations(look), []);
+  await look.goto(`${url}/help/demo/contact?lang=zh`);
+  await look.getByRole('heading', { name: '联系我们的团队' }).waitFor();
+  assert.deepEqual(await axeViolations(look), []);
+  await audit.close();
+  await staff.close();
+  await customer.close();
+});
+
 test('an agent logs a phone call as a ticket from the queue, and lands on it', async () => {
   const { url } = dashEdge();
   const password = 'logger password 123';

@@ -193,28 +193,7 @@ fn files_in_mail_are_kept_downloaded_by_agents_as_attachments_and_erased_with_th
 
 /// The request page's form posted as `multipart/form-data`, with files.
 fn page_form(c: &Client, ticket: &str, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> deflect_tests::Reply {
-    let boundary = format!("----form{}", unique("b").replace(['-', '_'], ""));
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes(),
-        );
-    }
-    for (name, ctype, bytes) in files {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {ctype}\r\n\r\n")
-                .bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend(b"\r\n");
-    }
-    body.extend(format!("--{boundary}--\r\n").bytes());
-    c.send(
-        "POST",
-        &format!("/help/demo/tickets/{ticket}"),
-        &[],
-        Some((&format!("multipart/form-data; boundary={boundary}"), &body)),
-    )
+    super::multipart(c, &format!("/help/demo/tickets/{ticket}"), fields, files)
 }
 
 /// An agent's upload for a ticket: the answer.

@@ -74,3 +74,25 @@ fn rows_containing(table: &str, column: &str, marker: &str) -> u64 {
     let rows = d1(&format!("SELECT count(*) AS n FROM {table} WHERE instr({column}, '{marker}') > 0"));
     rows.first().and_then(|r| r["n"].as_u64()).unwrap_or(u64::MAX)
 }
+
+/// Posts a form as `multipart/form-data`: its fields, then its files
+/// (name, type, bytes) under the field `file`.
+fn multipart(c: &Client, path: &str, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> Reply {
+    let boundary = format!("----form{}", unique("b").replace(['-', '_'], ""));
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes(),
+        );
+    }
+    for (name, ctype, bytes) in files {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {ctype}\r\n\r\n")
+                .bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").bytes());
+    c.send("POST", path, &[], Some((&format!("multipart/form-data; boundary={boundary}"), &body)))
+}

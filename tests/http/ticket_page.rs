@@ -1,7 +1,7 @@
 //! A customer's own page of their request (`/help/{site}/tickets/{id}`):
 //! read with the ticket's token, answered and rated through its forms.
 
-use super::{create, public, ticket_body};
+use super::{assert_error, create, multipart, public, rows_containing, ticket_body};
 use deflect_tests::{Client, Reply, admin, edge_url, unique};
 use serde_json::{Value, json};
 
@@ -146,4 +146,111 @@ fn a_customer_reads_answers_and_rates_their_request_on_its_page() {
     let other_id = other.json()["ticket"]["id"].as_str().unwrap().to_string();
     let r = a.json("PATCH", &format!("/v1/agent/tickets/{other_id}"), &json!({ "status": "closed" }));
     assert_eq!(r.status, 200, "{}", r.text);
+}
+
+/// The text in `html` after `start`, up to the next `"`.
+fn after_up_to_quote<'a>(html: &'a str, start: &str) -> &'a str {
+    let from = html.find(start).map(|i| i + start.len()).unwrap_or_else(|| panic!("no {start} in {html}"));
+    html[from..].split('"').next().unwrap_or_default()
+}
+
+/// A query value, encoded as a form encodes it.
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[test]
+fn a_customer_writes_to_the_team_from_the_help_centre_and_lands_on_their_request() {
+    let c = public();
+    let marker = unique("contact");
+    // A search the help centre cannot answer leads to the form, with the
+    // question; so does every article.
+    let q = format!("Can I pay with seashells {marker}");
+    let home = c.get(&format!("/help/demo?lang=en&q={}", enc(&q)));
+    assert_eq!(home.status, 200, "{}", home.text);
+    assert!(home.text.contains(&format!("href=\"/help/demo/contact?lang=en&amp;q={}\"", enc(&q))), "{}", home.text);
+    let article = c.get("/help/demo/articles/refunds?lang=zh");
+    assert!(article.text.contains("<a href=\"/help/demo/contact?lang=zh\">联系我们的团队</a>"), "{}", article.text);
+
+    // The form: never cached (each showing has its own key), the question
+    // in it as text.
+    let shown = c.get(&format!("/help/demo/contact?lang=en&q={}", enc(&format!("{q} <b>"))));
+    assert_eq!(shown.status, 200, "{}", shown.text);
+    assert!(shown.header("cache-control").is_some_and(|v| v.contains("no-store")), "{:?}", shown.headers);
+    assert!(shown.header("content-security-policy").is_some_and(|v| v.starts_with("default-src 'none'")));
+    assert!(shown.text.contains(&format!(">{q} &lt;b&gt;</textarea>")), "{}", shown.text);
+    let key = after_up_to_quote(&shown.text, "name=\"key\" value=\"").to_string();
+    let other_key = after_up_to_quote(&c.get("/help/demo/contact").text, "name=\"key\" value=\"").to_string();
+    assert_ne!(key, other_key, "a key of its own for each showing");
+
+    // Sent with a screenshot: the customer lands on their request's own
+    // page, which says where the answers come.
+    let message = format!("{q} <script>alert(1)</script>");
+    let email = format!("{marker}@example.com");
+    let shot: &[u8] = b"\x89PNG screenshot";
+    let fields =
+        [("lang", "en"), ("key", key.as_str()), ("email", &email), ("name", "Sam Shell"), ("message", &message)];
+    let sent = multipart(&c, "/help/demo/contact", &fields, &[("shot.png", "image/png", shot)]);
+    assert_eq!(sent.status, 200, "the redirect leads to the page: {}", sent.text);
+    assert!(sent.text.contains("We have your request."), "{}", sent.text);
+    assert!(sent.text.contains(&format!("{q} &lt;script&gt;alert(1)&lt;/script&gt;")), "{}", sent.text);
+    assert!(sent.text.contains(">shot.png</a>"), "{}", sent.text);
+    let id = after_up_to_quote(&sent.text, "action=\"/help/demo/tickets/").to_string();
+    let token = after_up_to_quote(&sent.text, "name=\"token\" value=\"").to_string();
+    assert_eq!(page(&c, &id, &token).status, 200, "the page's address works later");
+
+    // A double click: one ticket, with one file.
+    let again = multipart(&c, "/help/demo/contact", &fields, &[("shot.png", "image/png", shot)]);
+    assert_eq!(after_up_to_quote(&again.text, "action=\"/help/demo/tickets/"), id);
+    let a = admin(&edge_url());
+    let found = a.get(&format!("/v1/agent/tickets?status=all&q={marker}")).json();
+    assert_eq!(found.as_array().map(Vec::len), Some(1), "{found}");
+    let t = agent_view(&a, &id);
+    assert_eq!(t["channel"], "web");
+    assert_eq!(t["locale"], "en");
+    assert_eq!(t["customer"]["email"], email.as_str());
+    assert_eq!(t["customer"]["name"], "Sam Shell");
+    assert_eq!(t["messages"][0]["body"], message.as_str());
+    let files: Vec<&Value> = t["attachments"].as_array().map(|f| f.iter().collect()).unwrap_or_default();
+    assert_eq!(files.len(), 1, "{t}");
+    assert_eq!((files[0]["name"].as_str(), files[0]["message"] == t["messages"][0]["id"]), (Some("shot.png"), true));
+
+    // Back, edit, send under the same key: the form again, with the words
+    // kept and a new key for the next press.
+    let edited = format!("Seashells or pebbles? {marker}");
+    let fields2 =
+        [("lang", "en"), ("key", key.as_str()), ("email", &email), ("name", "Sam Shell"), ("message", &edited)];
+    let r = multipart(&c, "/help/demo/contact", &fields2, &[]);
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert!(r.text.contains("This form was sent before with other words."), "{}", r.text);
+    assert!(r.text.contains(&edited));
+    assert_ne!(after_up_to_quote(&r.text, "name=\"key\" value=\""), key);
+
+    // A wrong field: the form again, in the customer's language, with the
+    // reason and what they typed.
+    let post = |fields: &[(&str, &str)]| {
+        let body: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        c.send("POST", "/help/demo/contact", &[], Some(("application/x-www-form-urlencoded", body.as_bytes())))
+    };
+    let zh = format!("你好 {marker}");
+    let r = post(&[("lang", "zh"), ("email", "not an address"), ("message", &zh)]);
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("请填写一个我们可以回复的邮箱地址。"), "{}", r.text);
+    assert!(r.text.contains(&format!(">{zh}</textarea>")), "{}", r.text);
+    let r = post(&[("lang", "en"), ("email", &email), ("message", "  ")]);
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("Please write your question"), "{}", r.text);
+    assert!(r.text.contains(&format!("value=\"{email}\"")), "{}", r.text);
+
+    // Only from its own page, and only for a site that exists.
+    let body = format!("email={}&message=hi", enc(&email));
+    let r = c.send(
+        "POST",
+        "/help/demo/contact",
+        &[("sec-fetch-site", "cross-site")],
+        Some(("application/x-www-form-urlencoded", body.as_bytes())),
+    );
+    assert_eq!(assert_error(&r, 403..=403), "forbidden");
+    assert_error(&c.get("/help/no-such-site/contact"), 404..=404);
+    assert_eq!(rows_containing("messages", "body", &marker), 1, "one message of all these posts");
 }

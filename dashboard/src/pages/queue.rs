@@ -10,7 +10,9 @@ use crate::api::{self, Page};
 use crate::count::count;
 use crate::pager::{Pager, Paging};
 use crate::time::{ago, sla, stamp};
-use deflect_shared::api::{AgentView, BulkResult, BulkUpdate, CHANNEL_WIDGET, QueueItem, Status, TicketUpdate};
+use deflect_shared::api::{
+    AgentView, BulkResult, BulkUpdate, CHANNEL_WEB, CHANNEL_WIDGET, QueueItem, Status, TicketUpdate,
+};
 use leptos::prelude::*;
 
 #[component]
@@ -221,7 +223,7 @@ fn row(t: QueueItem, selected: RwSignal<Vec<String>>, tick: RwSignal<u32>) -> im
                 } } /></td>
             <td><PriorityBadge level=t.priority.as_str().to_string() score=t.priority_score explanation=t.explanation.clone() /></td>
             <td><a class="subject" href=href>{t.subject.clone()}</a>
-                {(t.channel != CHANNEL_WIDGET).then(|| view! { <span class="tag channel" title="logged by an agent">{t.channel.clone()}</span> })}</td>
+                {(t.channel != CHANNEL_WIDGET).then(|| view! { <span class="tag channel" title=channel_title(&t.channel)>{t.channel.clone()}</span> })}</td>
             <td>{t.customer_name.clone()}</td>
             <td>{t.status.as_str()}
                 {t.snoozed_until.map(|until| view! { <span class="tag snoozed" title=format!("Opens again {}", stamp(until))>"snoozed"</span> })}</td>
@@ -231,5 +233,15 @@ fn row(t: QueueItem, selected: RwSignal<Vec<String>>, tick: RwSignal<u32>) -> im
             // "3 min ago" moves on with the live refresh's tick.
             <td>{move || { tick.track(); ago(updated_at) }}</td>
         </tr>
+    }
+}
+
+/// What a ticket's channel tag means, on hover.
+fn channel_title(channel: &str) -> &'static str {
+    match channel {
+        CHANNEL_WEB => "sent with the help centre's form",
+        "email" => "came by e-mail, or an agent logged an e-mail",
+        "phone" => "an agent logged a call",
+        _ => "",
     }
 }

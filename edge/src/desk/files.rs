@@ -3,9 +3,10 @@
 //! and stored in one transaction (`store::attachments`).
 
 use crate::crypto::new_id;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::state::App;
 use crate::store::attachments::{self, NewAttachment};
+use crate::store::mail as store_mail;
 use deflect_shared::api::Attachment;
 use deflect_shared::attachment::IncomingFile;
 
@@ -51,4 +52,27 @@ pub(crate) async fn keep(
             size: file.bytes.len() as u64,
         })
         .collect())
+}
+
+/// Keeps the files that came with a customer's message (the one kept
+/// under `key`, or the ticket's first) with it, unless that message has
+/// its files already: a mail or a form sent again after a failure keeps
+/// them once.
+pub(crate) async fn keep_with_customer_message(
+    app: &App,
+    ticket: &str,
+    key: Option<&str>,
+    files: &[IncomingFile],
+) -> AppResult<()> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let message = store_mail::customer_message(&app.db, ticket, key)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("ticket {ticket} has no message from the customer")))?;
+    if attachments::any_of_message(&app.db, &message).await? {
+        return Ok(());
+    }
+    keep(app, ticket, Some(&message), None, files).await?;
+    Ok(())
 }

@@ -183,21 +183,9 @@ pub(crate) async fn receive(app: &App, envelope_from: &str, to: &str, raw: &[u8]
 }
 
 /// Keeps the files that came with a mail, encrypted, with the customer's
-/// message it brought (the one kept under `key`, or the ticket's first),
-/// unless that message has its files already: a mail sent again after a
-/// failure keeps them once.
+/// message it brought (see [`files::keep_with_customer_message`]).
 async fn keep_files(app: &App, ticket: &str, key: Option<&str>, mail: &InboundMail) -> AppResult<()> {
-    if mail.files.is_empty() {
-        return Ok(());
-    }
-    let message = store::customer_message(&app.db, ticket, key)
-        .await?
-        .ok_or_else(|| AppError::Internal(format!("ticket {ticket} has no message from the mail")))?;
-    if attachments::any_of_message(&app.db, &message).await? {
-        return Ok(());
-    }
-    files::keep(app, ticket, Some(&message), None, &mail.files).await?;
-    Ok(())
+    files::keep_with_customer_message(app, ticket, key, &mail.files).await
 }
 
 /// The key a mail is kept once under: its Message-ID, or a digest of what

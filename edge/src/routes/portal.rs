@@ -22,6 +22,8 @@ struct Words {
     all: &'static str,
     back: &'static str,
     not_found: &'static str,
+    still: &'static str,
+    contact: &'static str,
 }
 
 const EN: Words = Words {
@@ -30,10 +32,12 @@ const EN: Words = Words {
     search: "Search",
     placeholder: "Ask a question…",
     results: "Best answers",
-    none: "No article answers this yet. Use the chat button to ask our team.",
+    none: "No article answers this yet.",
     all: "All articles",
     back: "← All articles",
     not_found: "This article does not exist.",
+    still: "Still need help?",
+    contact: "Write to our team",
 };
 
 const ZH: Words = Words {
@@ -42,20 +46,39 @@ const ZH: Words = Words {
     search: "搜索",
     placeholder: "请输入您的问题…",
     results: "最佳答案",
-    none: "暂时没有相关文章。请点击聊天按钮联系我们的团队。",
+    none: "暂时没有相关文章。",
     all: "全部文章",
     back: "← 全部文章",
     not_found: "文章不存在。",
+    still: "仍需要帮助？",
+    contact: "联系我们的团队",
 };
 
-fn words(req: &Req) -> &'static Words {
+/// The help centre's language for a request: `lang`, else the browser's
+/// first choice; `zh` or `en`.
+pub(super) fn language(req: &Req) -> &'static str {
     let pick = req
         .query("lang")
         .map(str::to_string)
         .or_else(|| req.header("accept-language"))
         .unwrap_or_default()
         .to_ascii_lowercase();
-    if pick.starts_with("zh") { &ZH } else { &EN }
+    if pick.starts_with("zh") { "zh" } else { "en" }
+}
+
+fn words(req: &Req) -> &'static Words {
+    if language(req) == "zh" { &ZH } else { &EN }
+}
+
+/// The line that leads to the form to write to the team, with the
+/// question searched for, if any.
+fn contact_line(w: &Words, site: &str, q: Option<&str>) -> String {
+    let mut to = format!("/help/{}/contact?lang={}", encode_path(site), w.lang);
+    if let Some(q) = q {
+        to.push_str("&q=");
+        to.extend(url::form_urlencoded::byte_serialize(q.as_bytes()));
+    }
+    format!("<p class=\"contact\">{} <a href=\"{}\">{}</a></p>", escape(w.still), escape(&to), escape(w.contact))
 }
 
 /// Percent-encodes a path segment (all but unreserved characters).
@@ -154,6 +177,7 @@ pub(super) async fn home(app: &App, req: &mut Req, site: Option<&str>) -> AppRes
                 }
                 main.push_str("</ol>");
             }
+            main.push_str(&contact_line(w, &site_id, Some(q)));
             main.push_str("</section>");
         }
         main.push_str(&format!("<section><h2>{}</h2><ul class=\"articles\">", escape(w.all)));
@@ -168,6 +192,9 @@ pub(super) async fn home(app: &App, req: &mut Req, site: Option<&str>) -> AppRes
     } else {
         main.push_str(&format!("<p class=\"none\">{}</p>", escape(w.none)));
     }
+    if q.is_none() {
+        main.push_str(&contact_line(w, &site_id, None));
+    }
     page(w, &site_name, w.title, &main)
 }
 
@@ -181,6 +208,11 @@ pub(super) async fn article(app: &App, req: &mut Req, site: &str, id: &str) -> A
         resp = resp.with_status(404);
         return Ok(resp);
     };
-    let main = format!("{back}<article><h1>{}</h1>{}</article>", escape(&a.title), html::article(&a.body));
+    let main = format!(
+        "{back}<article><h1>{}</h1>{}</article>{}",
+        escape(&a.title),
+        html::article(&a.body),
+        contact_line(w, &site_id, None)
+    );
     page(w, &site_name, &a.title, &main)
 }

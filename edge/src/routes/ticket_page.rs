@@ -58,6 +58,8 @@ pub(crate) struct Words {
     erased: &'static str,
     files: &'static str,
     attach: &'static str,
+    created: &'static str,
+    created_mail: &'static str,
     /// Leads to the page from a mailed reply.
     pub(crate) mail_link: &'static str,
 }
@@ -86,6 +88,8 @@ const EN: Words = Words {
     erased: "This conversation was erased at your request.",
     files: "Attached files",
     attach: "Attach files (optional; up to 10, 8 MB each)",
+    created: "We have your request. Bookmark this page to come back to it: our answers appear here.",
+    created_mail: "We have your request. Our answers appear here, and come to you by e-mail with a link back to this page.",
     mail_link: "Your request on the web, to answer or rate our help:",
 };
 
@@ -113,6 +117,8 @@ const ZH: Words = Words {
     erased: "此对话已应您的要求删除。",
     files: "附件",
     attach: "添加附件（可选；最多 10 个，每个不超过 8 MB）",
+    created: "我们已收到您的请求。请将本页加入书签以便回来查看：我们的回复会显示在这里。",
+    created_mail: "我们已收到您的请求。我们的回复会显示在这里，并通过邮件发送给您，邮件中附有返回本页的链接。",
     mail_link: "在网页上查看此请求，回复或评价我们的服务：",
 };
 
@@ -129,7 +135,12 @@ pub(crate) fn link(base: &str, row: &TicketRow, token: &str) -> String {
 
 /// The page's path and query, in the language of `w`.
 fn path(site: &str, id: &str, token: &str, w: &Words) -> String {
-    format!("/help/{}/tickets/{}?token={}&lang={}", encode(site), encode(id), encode(token), w.lang)
+    path_for(site, id, token, w.lang)
+}
+
+/// The page's path and query, in `lang` (`en` or `zh`).
+pub(crate) fn path_for(site: &str, id: &str, token: &str, lang: &str) -> String {
+    format!("/help/{}/tickets/{}?token={}&lang={}", encode(site), encode(id), encode(token), lang)
 }
 
 /// What the customer typed, shown again when it was not taken.
@@ -151,6 +162,9 @@ pub(super) async fn show(app: &App, req: &mut Req, site: &str, id: &str) -> AppR
     let w = words(req.query("lang").unwrap_or(&row.locale));
     let notice = match req.query("done") {
         Some("reply") => Some(w.replied),
+        // Opened with the help centre's form: where the answers come.
+        Some("created") if crate::desk::mail::mailed_from(app, &row).await?.is_some() => Some(w.created_mail),
+        Some("created") => Some(w.created),
         _ => None,
     };
     render(app, w, &row, &token, notice, None, &Typed::default(), 200).await

@@ -136,6 +136,49 @@ pub const CHANNEL_WIDGET: &str = "widget";
 /// The channels an agent logs a ticket from.
 pub const LOGGED_CHANNELS: [&str; 2] = ["email", "phone"];
 
+/// The channel of tickets customers open with the help centre's form.
+pub const CHANNEL_WEB: &str = "web";
+
+/// The help centre's form to write to the team
+/// (`POST /help/{site}/contact`): the widget's rules, without a widget.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContactForm {
+    /// The site whose help centre it is.
+    pub site: String,
+    /// Where the team answers.
+    pub email: String,
+    /// Name; blank when not given.
+    pub name: String,
+    /// The question.
+    pub message: String,
+    /// The help centre's language, `en` or `zh`.
+    pub locale: String,
+}
+
+impl ContactForm {
+    /// Validates every field; the error names the first bad one
+    /// (`customer.email`, `customer.name`, `message`).
+    pub fn validate(&self) -> Result<NewTicket, Error> {
+        let mut new = CreateTicket {
+            site: self.site.clone(),
+            customer: CustomerInput {
+                email: self.email.clone(),
+                name: Some(self.name.clone()).filter(|n| !n.trim().is_empty()),
+                phone: None,
+            },
+            subject: None,
+            message: self.message.clone(),
+            shown_articles: Vec::new(),
+            page_url: None,
+            locale: Some(self.locale.clone()),
+            session: None,
+        }
+        .validate()?;
+        new.channel = CHANNEL_WEB.to_string();
+        Ok(new)
+    }
+}
+
 /// `POST /v1/agent/tickets`: an agent logs what a customer asked by e-mail
 /// or on the phone, as a ticket of that customer's. Sent with an
 /// `Idempotency-Key` header.
@@ -634,6 +677,32 @@ mod tests {
     }
 
     #[test]
+    fn the_help_centres_form_makes_a_web_ticket_with_the_widgets_rules() {
+        let form = ContactForm {
+            site: "demo".into(),
+            email: " Ann@Example.COM ".into(),
+            name: "  ".into(),
+            message: "My invoice is wrong\nIt says 2025.".into(),
+            locale: "zh".into(),
+        };
+        let t = form.validate().expect("valid");
+        assert_eq!(t.channel, CHANNEL_WEB);
+        assert_eq!((t.email.as_str(), t.name.as_deref(), t.locale.as_str()), ("ann@example.com", None, "zh"));
+        assert_eq!(t.subject, "My invoice is wrong", "the first line");
+        assert_eq!((t.page_url, t.session, t.shown_articles.len()), (None, None, 0));
+        let named = ContactForm { name: "Ann".into(), ..form.clone() }.validate().expect("valid");
+        assert_eq!(named.name.as_deref(), Some("Ann"));
+        let field = |f: ContactForm| match f.validate().map_err(|e| e.kind().clone()) {
+            Err(crate::ErrorKind::InvalidField { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field(ContactForm { email: "not an address".into(), ..form.clone() }), "customer.email");
+        assert_eq!(field(ContactForm { message: " ".into(), ..form.clone() }), "message");
+        assert_eq!(field(ContactForm { name: "n".repeat(201), ..form.clone() }), "customer.name");
+        assert_eq!(field(ContactForm { site: "no site!".into(), ..form }), "site");
+    }
+
+    #[test]
     fn a_logged_ticket_keeps_its_channel_and_the_widget_rules() {
         let log = |channel: &str, site: Option<&str>| LogTicket {
             site: site.map(str::to_string),
@@ -669,7 +738,7 @@ mod tests {
         let q = |tickets: Vec<KnownTicket>| UnreadQuery { tickets };
         assert_eq!(q(vec![known("a"), known("b")]).validate().map(<[_]>::len), Ok(2));
         let field = |r: Result<&[KnownTicket], Error>| match r.map_err(|e| e.kind().clone()) {
-            Err(crate::error::ErrorKind::InvalidField { field, .. }) => field,
+            Err(crate::ErrorKind::InvalidField { field, .. }) => field,
             other => panic!("{other:?}"),
         };
         assert_eq!(field(q(vec![]).validate()), "tickets");

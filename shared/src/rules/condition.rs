@@ -9,7 +9,8 @@ use serde_json::Value;
 /// A ticket field a condition can test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
-    /// `channel`: widget, or email and phone for tickets agents log.
+    /// `channel`: widget, web (the help centre's form), email (mail, or
+    /// logged by an agent) or phone (logged by an agent).
     Channel,
     /// `subject`.
     Subject,

@@ -42,6 +42,8 @@ pub fn duration_stats(mut millis: Vec<f64>) -> DurationStats {
 pub struct TicketFigures {
     /// Its assignee now (`None`: nobody).
     pub assignee: Option<String>,
+    /// Where it came from (`widget`, `web`, `email`, `phone`).
+    pub channel: String,
     /// Creation to first agent reply, in ms.
     pub first_response_ms: Option<f64>,
     /// Creation to solved, in ms.
@@ -118,6 +120,51 @@ pub fn by_agent(
             &b.name,
         ))
     });
+    out
+}
+
+/// The figures of the tickets that came one way (a channel) over a period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelFigures {
+    /// `widget`, `web` (the help centre's form), `email` or `phone`.
+    pub channel: String,
+    /// Tickets.
+    pub tickets: u64,
+    /// Of those, solved.
+    pub solved: u64,
+    /// First response time.
+    pub first_response: DurationStats,
+    /// Resolution time.
+    pub resolution: DurationStats,
+    /// Ratings.
+    pub csat_count: u64,
+    /// Average rating (1..=5).
+    pub csat_average: Option<f64>,
+}
+
+/// Figures per channel, most tickets first, then by name: every ticket in
+/// exactly one row.
+pub fn by_channel(tickets: &[TicketFigures]) -> Vec<ChannelFigures> {
+    let mut channels: Vec<&str> = tickets.iter().map(|t| t.channel.as_str()).collect();
+    channels.sort_unstable();
+    channels.dedup();
+    let mut out: Vec<ChannelFigures> = channels
+        .into_iter()
+        .map(|channel| {
+            let these: Vec<&TicketFigures> = tickets.iter().filter(|t| t.channel == channel).collect();
+            let ratings: Vec<f64> = these.iter().filter_map(|t| t.csat).collect();
+            ChannelFigures {
+                channel: channel.to_string(),
+                tickets: these.len() as u64,
+                solved: these.iter().filter(|t| t.resolution_ms.is_some()).count() as u64,
+                first_response: duration_stats(these.iter().filter_map(|t| t.first_response_ms).collect()),
+                resolution: duration_stats(these.iter().filter_map(|t| t.resolution_ms).collect()),
+                csat_count: ratings.len() as u64,
+                csat_average: (!ratings.is_empty()).then(|| ratings.iter().sum::<f64>() / ratings.len() as f64),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| (std::cmp::Reverse(a.tickets), &a.channel).cmp(&(std::cmp::Reverse(b.tickets), &b.channel)));
     out
 }
 
@@ -221,6 +268,7 @@ mod tests {
     fn figures_per_agent_add_up() {
         let t = |a: Option<&str>, first: Option<f64>, solved: Option<f64>, csat: Option<f64>| TicketFigures {
             assignee: a.map(str::to_string),
+            channel: "widget".into(),
             first_response_ms: first,
             resolution_ms: solved,
             csat,
@@ -248,5 +296,30 @@ mod tests {
         assert_eq!((f[3].tickets, f[3].replies, f[3].csat_count), (2, 1, 1), "an unknown agent's work is not lost");
         assert_eq!(f.iter().map(|a| a.tickets).sum::<u64>(), tickets.len() as u64);
         assert_eq!(f.iter().map(|a| a.replies).sum::<u64>(), 6);
+    }
+    #[test]
+    fn figures_per_channel_hold_every_ticket_once() {
+        let t = |channel: &str, first: Option<f64>, solved: Option<f64>, csat: Option<f64>| TicketFigures {
+            assignee: None,
+            channel: channel.into(),
+            first_response_ms: first,
+            resolution_ms: solved,
+            csat,
+        };
+        let tickets = vec![
+            t("web", Some(120_000.0), Some(600_000.0), Some(4.0)),
+            t("widget", Some(60_000.0), None, None),
+            t("email", None, None, None),
+            t("web", Some(360_000.0), None, Some(2.0)),
+            t("widget", None, Some(60_000.0), None),
+        ];
+        let f = by_channel(&tickets);
+        let order: Vec<(&str, u64)> = f.iter().map(|c| (c.channel.as_str(), c.tickets)).collect();
+        assert_eq!(order, [("web", 2), ("widget", 2), ("email", 1)], "most first, then by name");
+        assert_eq!((f[0].solved, f[0].first_response.median_minutes), (1, Some(4.0)));
+        assert_eq!((f[0].csat_count, f[0].csat_average), (2, Some(3.0)));
+        assert_eq!((f[1].solved, f[1].resolution.median_minutes, f[1].csat_average), (1, Some(1.0), None));
+        assert_eq!(f.iter().map(|c| c.tickets).sum::<u64>(), tickets.len() as u64);
+        assert!(by_channel(&[]).is_empty());
     }
 }

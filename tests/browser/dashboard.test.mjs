@@ -536,6 +536,10 @@ test('the metrics page shows the deflection rate of the sessions in this test', 
   const counts = await page.locator('table.by-agent tr.agent-row td.tickets').allInnerTexts();
   assert.ok(counts.length >= 1, 'a row per agent');
   assert.equal(counts.reduce((sum, n) => sum + Number(n), 0), m.tickets, JSON.stringify(m.by_agent));
+  // So does the per-channel table; the widget's tickets are named in words.
+  const byChannel = await page.locator('table.by-channel tr.channel-row td.tickets').allInnerTexts();
+  assert.equal(byChannel.reduce((sum, n) => sum + Number(n), 0), m.tickets, JSON.stringify(m.by_channel));
+  await page.locator('table.by-channel tr.channel-row[data-channel="widget"] th', { hasText: 'Chat widget' }).waitFor();
   await page.screenshot({ path: screenshotPath('metrics.png'), fullPage: true });
 
   await page.goto(`${url}/dashboard/#/kb`);

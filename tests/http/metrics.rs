@@ -156,4 +156,12 @@ fn figures_per_agent_count_their_tickets_replies_and_ratings() {
     assert_eq!(detail["csat_comment"], "slow, but it works now");
     let total: u64 = rows.iter().filter_map(|r| r["tickets"].as_u64()).sum();
     assert_eq!(total, m["tickets"].as_u64().expect("tickets"), "every ticket of the period is in one row");
+    // And in one row per channel: this test's tickets came by the widget.
+    let channels = m["by_channel"].as_array().expect("by_channel");
+    let total: u64 = channels.iter().filter_map(|r| r["tickets"].as_u64()).sum();
+    assert_eq!(total, m["tickets"].as_u64().expect("tickets"), "every ticket of the period is in one channel's row");
+    let widget = channels.iter().find(|r| r["channel"] == "widget").unwrap_or_else(|| panic!("{m}"));
+    assert!(widget["tickets"].as_u64() >= Some(2) && widget["csat_count"].as_u64() >= Some(1), "{widget}");
+    let counts: Vec<u64> = channels.iter().filter_map(|r| r["tickets"].as_u64()).collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "most first: {counts:?}");
 }

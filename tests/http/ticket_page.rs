@@ -211,6 +211,9 @@ fn a_customer_writes_to_the_team_from_the_help_centre_and_lands_on_their_request
     assert_eq!(t["customer"]["email"], email.as_str());
     assert_eq!(t["customer"]["name"], "Sam Shell");
     assert_eq!(t["messages"][0]["body"], message.as_str());
+    let m = a.get("/v1/agent/metrics?days=1").json();
+    let web = m["by_channel"].as_array().and_then(|c| c.iter().find(|r| r["channel"] == "web").cloned());
+    assert!(web.is_some_and(|w| w["tickets"].as_u64() >= Some(1)), "the metrics count it as from the help centre: {m}");
     let files: Vec<&Value> = t["attachments"].as_array().map(|f| f.iter().collect()).unwrap_or_default();
     assert_eq!(files.len(), 1, "{t}");
     assert_eq!((files[0]["name"].as_str(), files[0]["message"] == t["messages"][0]["id"]), (Some("shot.png"), true));

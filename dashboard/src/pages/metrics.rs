@@ -1,13 +1,13 @@
 //! Metrics: deflection and automation rates, response and resolution
 //! times, CSAT, tickets by priority and status over time, figures per
-//! agent, CSV export.
+//! agent and per channel, CSV export.
 
 use crate::api;
 use crate::chart::{Gauge, StackedBars};
 use crate::count::count;
 use crate::time::minutes;
 use deflect_shared::api::{Feedback, Metrics};
-use deflect_shared::metrics::{AgentFigures, DurationStats};
+use deflect_shared::metrics::{AgentFigures, ChannelFigures, DurationStats};
 use leptos::prelude::*;
 
 fn stats(label: &'static str, s: DurationStats) -> impl IntoView {
@@ -43,6 +43,47 @@ fn agents_table(rows: Vec<AgentFigures>) -> impl IntoView {
                             <td class="replies">{a.replies}</td>
                             <td>{median(a.first_response)}</td>
                             <td>{median(a.resolution)}</td>
+                            <td class="csat">{csat}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// What a channel is, in words.
+fn channel_name(channel: &str) -> &str {
+    match channel {
+        "widget" => "Chat widget",
+        "web" => "Help centre form",
+        "email" => "E-mail",
+        "phone" => "Phone (logged)",
+        other => other,
+    }
+}
+
+/// The per-channel table: which way tickets came, and how each was served.
+fn channels_table(rows: Vec<ChannelFigures>) -> impl IntoView {
+    let median = |s: DurationStats| s.median_minutes.map(minutes).unwrap_or_else(|| "—".into());
+    view! {
+        <h2 id="by-channel">"By channel"</h2>
+        <p class="muted">"Tickets created in the period, by the way they came."</p>
+        <table class="by-channel" aria-labelledby="by-channel">
+            <thead><tr>
+                <th scope="col">"Channel"</th><th scope="col">"Tickets"</th><th scope="col">"Solved"</th>
+                <th scope="col">"First response (median)"</th><th scope="col">"Resolution (median)"</th><th scope="col">"CSAT"</th>
+            </tr></thead>
+            <tbody>
+                {rows.into_iter().map(|c| {
+                    let csat = c.csat_average.map_or_else(|| "—".to_string(), |v| format!("{v:.2} ({})", c.csat_count));
+                    view! {
+                        <tr class="channel-row" data-channel=c.channel.clone()>
+                            <th scope="row">{channel_name(&c.channel).to_string()}</th>
+                            <td class="tickets">{c.tickets}</td>
+                            <td class="solved">{c.solved}</td>
+                            <td>{median(c.first_response)}</td>
+                            <td>{median(c.resolution)}</td>
                             <td class="csat">{csat}</td>
                         </tr>
                     }
@@ -128,6 +169,7 @@ pub fn MetricsPage() -> impl IntoView {
                         <StackedBars title="Tickets by current status" days=day_labels
                             series=vec![("open", "s-open"), ("pending", "s-pending"), ("solved", "s-solved"), ("closed", "s-closed")] values=by_status />
                         {agents_table(m.by_agent)}
+                        {channels_table(m.by_channel)}
                         {feedback_list(m.feedback)}
                     }
                     .into_any()

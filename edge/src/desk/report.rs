@@ -5,7 +5,7 @@ use crate::error::AppResult;
 use crate::state::App;
 use crate::store::{agents, events, tickets};
 use deflect_shared::api::{DayCounts, Feedback, MAX_FEEDBACK, Metrics};
-use deflect_shared::metrics::{TicketFigures, by_agent, day, duration_stats, iso8601, rate};
+use deflect_shared::metrics::{TicketFigures, by_agent, by_channel, day, duration_stats, iso8601, rate};
 use deflect_shared::priority::Level;
 
 const DAY_MS: i64 = 86_400_000;
@@ -36,6 +36,7 @@ pub(crate) async fn metrics(app: &App, days: u32) -> AppResult<Metrics> {
         .iter()
         .map(|r| TicketFigures {
             assignee: r.assignee_id.clone(),
+            channel: r.channel.clone(),
             first_response_ms: r.first_response_at.map(|f| f - r.created_at),
             resolution_ms: r.solved_at.map(|s| s - r.created_at),
             csat: r.csat,
@@ -75,6 +76,7 @@ pub(crate) async fn metrics(app: &App, days: u32) -> AppResult<Metrics> {
         csat_satisfied: rate(ratings.iter().filter(|r| **r >= 4.0).count() as u64, ratings.len() as u64),
         daily,
         by_agent: by_agent(&figures, &replies, &names),
+        by_channel: by_channel(&figures),
         feedback,
     })
 }

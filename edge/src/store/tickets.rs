@@ -306,13 +306,14 @@ pub(crate) struct Timing {
     pub(crate) automated: f64,
     pub(crate) csat: Option<f64>,
     pub(crate) assignee_id: Option<String>,
+    pub(crate) channel: String,
 }
 
 pub(crate) async fn timings(db: &D1Database, since: i64) -> AppResult<Vec<Timing>> {
     all(
         db,
         "SELECT created_at, first_response_at, solved_at, COALESCE(priority_override, priority_level) AS priority, status, automated, csat, \
-         assignee_id FROM tickets WHERE created_at >= ?1",
+         assignee_id, channel FROM tickets WHERE created_at >= ?1",
         &[Arg::Int(since)],
     )
     .await

@@ -1,6 +1,6 @@
 //! Metrics and retraining reports.
 
-use crate::metrics::{AgentFigures, DurationStats};
+use crate::metrics::{AgentFigures, ChannelFigures, DurationStats};
 use serde::{Deserialize, Serialize};
 
 /// One day of ticket counts.
@@ -50,6 +50,9 @@ pub struct Metrics {
     /// Per agent: their tickets of the period and the replies they wrote.
     #[serde(default)]
     pub by_agent: Vec<AgentFigures>,
+    /// Per channel: the tickets of the period by the way they came.
+    #[serde(default)]
+    pub by_channel: Vec<ChannelFigures>,
     /// What customers wrote with their ratings, the lowest ratings first
     /// (at most [`MAX_FEEDBACK`]).
     #[serde(default)]

@@ -21,9 +21,18 @@ fn stats(label: &'static str, s: DurationStats) -> impl IntoView {
     }
 }
 
+/// A median time in a table cell.
+fn median(s: DurationStats) -> String {
+    s.median_minutes.map(minutes).unwrap_or_else(|| "—".into())
+}
+
+/// An average rating and how many there were, in a table cell.
+fn csat(average: Option<f64>, count: u64) -> String {
+    average.map_or_else(|| "—".to_string(), |v| format!("{v:.2} ({count})"))
+}
+
 /// The per-agent table.
 fn agents_table(rows: Vec<AgentFigures>) -> impl IntoView {
-    let median = |s: DurationStats| s.median_minutes.map(minutes).unwrap_or_else(|| "—".into());
     view! {
         <h2 id="by-agent">"By agent"</h2>
         <p class="muted">"Tickets created in the period, by who they are assigned to now; replies written in the period."</p>
@@ -34,7 +43,7 @@ fn agents_table(rows: Vec<AgentFigures>) -> impl IntoView {
             </tr></thead>
             <tbody>
                 {rows.into_iter().map(|a| {
-                    let csat = a.csat_average.map_or_else(|| "—".to_string(), |v| format!("{v:.2} ({})", a.csat_count));
+                    let csat = csat(a.csat_average, a.csat_count);
                     view! {
                         <tr class="agent-row" data-agent=a.agent_id.clone().unwrap_or_default()>
                             <th scope="row">{a.name.clone()}</th>
@@ -65,7 +74,6 @@ fn channel_name(channel: &str) -> &str {
 
 /// The per-channel table: which way tickets came, and how each was served.
 fn channels_table(rows: Vec<ChannelFigures>) -> impl IntoView {
-    let median = |s: DurationStats| s.median_minutes.map(minutes).unwrap_or_else(|| "—".into());
     view! {
         <h2 id="by-channel">"By channel"</h2>
         <p class="muted">"Tickets created in the period, by the way they came."</p>
@@ -76,7 +84,7 @@ fn channels_table(rows: Vec<ChannelFigures>) -> impl IntoView {
             </tr></thead>
             <tbody>
                 {rows.into_iter().map(|c| {
-                    let csat = c.csat_average.map_or_else(|| "—".to_string(), |v| format!("{v:.2} ({})", c.csat_count));
+                    let csat = csat(c.csat_average, c.csat_count);
                     view! {
                         <tr class="channel-row" data-channel=c.channel.clone()>
                             <th scope="row">{channel_name(&c.channel).to_string()}</th>

@@ -103,14 +103,11 @@ pub(super) async fn show(app: &App, req: &mut Req, site: &str) -> AppResult<Resp
 /// redirect to its page, or the form again with the reason.
 pub(super) async fn send(app: &App, req: &mut Req, site: &str) -> AppResult<Response> {
     limit(app, req, Bucket::Tickets).await?;
-    // The page's own form only: a browser says where a post comes from.
-    if req.header("sec-fetch-site").is_some_and(|s| s != "same-origin" && s != "none") {
-        return Err(AppError::Forbidden("this form can only be sent from its own page".into()));
-    }
+    ticket_page::own_page_only(req)?;
     let name = site_name(app, site).await?;
     let form = req.form(MAX_FORM, &["lang", "key", "email", "name", "message"], "file").await?;
     let field = |n: &str| form.field(n).unwrap_or_default().to_string();
-    let w = words(if field("lang") == "zh" { "zh" } else { "en" });
+    let w = words(&field("lang"));
     let typed = Typed { email: field("email"), name: field("name"), message: field("message") };
     match open(app, site, w, &typed, form.field("key"), &form.files).await? {
         Ok(to) => {

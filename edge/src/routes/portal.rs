@@ -162,6 +162,7 @@ pub(super) async fn home(app: &App, req: &mut Req, site: Option<&str>) -> AppRes
         escape(q.as_deref().unwrap_or("")),
         escape(w.search),
     );
+    let mut contact = contact_line(w, &site_id, q.as_deref());
     if let Some(index) = &index {
         if let Some(q) = &q {
             let m = index.search(q, SearchOptions { limit: 5, last_word_unfinished: false });
@@ -177,7 +178,8 @@ pub(super) async fn home(app: &App, req: &mut Req, site: Option<&str>) -> AppRes
                 }
                 main.push_str("</ol>");
             }
-            main.push_str(&contact_line(w, &site_id, Some(q)));
+            // The way to the team, under the answers that did not do.
+            main.push_str(&std::mem::take(&mut contact));
             main.push_str("</section>");
         }
         main.push_str(&format!("<section><h2>{}</h2><ul class=\"articles\">", escape(w.all)));
@@ -192,9 +194,7 @@ pub(super) async fn home(app: &App, req: &mut Req, site: Option<&str>) -> AppRes
     } else {
         main.push_str(&format!("<p class=\"none\">{}</p>", escape(w.none)));
     }
-    if q.is_none() {
-        main.push_str(&contact_line(w, &site_id, None));
-    }
+    main.push_str(&contact);
     page(w, &site_name, w.title, &main)
 }
 

@@ -190,10 +190,7 @@ pub(super) async fn file(app: &App, req: &mut Req, site: &str, id: &str, file: &
 /// or `rate`).
 pub(super) async fn act(app: &App, req: &mut Req, site: &str, id: &str) -> AppResult<Response> {
     limit(app, req, Bucket::Tickets).await?;
-    // The page's own forms only: a browser says where a post comes from.
-    if req.header("sec-fetch-site").is_some_and(|s| s != "same-origin" && s != "none") {
-        return Err(AppError::Forbidden("this form can only be sent from its own page".into()));
-    }
+    own_page_only(req)?;
     let form = req.form(MAX_FORM, &["token", "lang", "action", "key", "body", "rating", "comment"], "file").await?;
     let field = |name: &str| form.field(name);
     let token = field("token").unwrap_or_default().to_string();
@@ -233,6 +230,15 @@ pub(super) async fn act(app: &App, req: &mut Req, site: &str, id: &str) -> AppRe
         }
         Err(e) => Err(e),
     }
+}
+
+/// Refuses a form posted from another site's page: a browser says where a
+/// post comes from (`Sec-Fetch-Site`).
+pub(crate) fn own_page_only(req: &Req) -> AppResult<()> {
+    if req.header("sec-fetch-site").is_some_and(|s| s != "same-origin" && s != "none") {
+        return Err(AppError::Forbidden("this form can only be sent from its own page".into()));
+    }
+    Ok(())
 }
 
 /// Adds the customer's message with its files, once per form (its `key`).

@@ -65,7 +65,9 @@ fn create_read_reply_solve_rate() {
     assert!(row[0]["first_response_at"].is_i64() || row[0]["first_response_at"].is_u64(), "{row:?}");
 
     // Every agent action is in the audit log.
-    let audit = a.get("/v1/admin/audit").json();
+    let audit = a.get("/v1/admin/audit");
+    assert_eq!(audit.status, 200, "{}", audit.text);
+    let audit = audit.json();
     let actions: Vec<(String, String)> = audit
         .as_array()
         .unwrap()

@@ -317,8 +317,23 @@ impl Client {
         self
     }
 
-    /// Sends a request; `body` is sent as-is with `content_type`.
+    /// Sends a request; `body` is sent as-is with `content_type`. A GET or
+    /// HEAD whose connection failed before any answer (a pooled connection
+    /// the local proxy had closed) is sent again, up to twice, as browsers
+    /// do; other methods are never repeated.
     pub fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<(&str, &[u8])>) -> Reply {
+        let mut reply = self.send_once(method, path, headers, body);
+        for _ in 0..2 {
+            if reply.status != 0 || !matches!(method, "GET" | "HEAD") {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+            reply = self.send_once(method, path, headers, body);
+        }
+        reply
+    }
+
+    fn send_once(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<(&str, &[u8])>) -> Reply {
         let url = format!("{}{}", self.base, path);
         let mut req = ureq::http::Request::builder().method(method).uri(&url);
         if let Some(cookie) = self.session.borrow().as_deref()

@@ -76,8 +76,9 @@ pub struct NewTicket {
     pub locale: String,
     /// Widget session id.
     pub session: Option<String>,
-    /// Where it came from: [`CHANNEL_WIDGET`], or one of
-    /// [`LOGGED_CHANNELS`] when an agent logged it.
+    /// Where it came from: [`CHANNEL_WIDGET`], [`CHANNEL_WEB`] (the help
+    /// centre's form), `email` for a mail, or one of [`LOGGED_CHANNELS`]
+    /// when an agent logged it.
     pub channel: String,
 }
 

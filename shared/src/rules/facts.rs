@@ -5,7 +5,8 @@ use crate::priority::Level;
 /// The fields of a ticket that conditions test and actions change.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TicketFacts {
-    /// Where the ticket came from: `widget`, `email`, `api`.
+    /// Where the ticket came from: `widget`, `web` (the help centre's
+    /// form), `email` or `phone`.
     pub channel: String,
     /// Subject line.
     pub subject: String,

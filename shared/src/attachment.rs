@@ -76,26 +76,81 @@ pub fn without_text(files: &[IncomingFile]) -> String {
     format!("[Sent without text: {}]", names.join(", "))
 }
 
-/// Why the files of one message cannot be taken, in words, or `None` when
-/// they can: at most [`MAX_ATTACHMENTS`], each at most
-/// [`MAX_ATTACHMENT_BYTES`], and [`MAX_MESSAGE_FILES_BYTES`] together.
-/// `files` are their names and sizes in bytes.
-pub fn refused<'a>(files: impl IntoIterator<Item = (&'a str, u64)>) -> Option<String> {
+/// Why the files of one message cannot be taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// More than [`MAX_ATTACHMENTS`] files.
+    TooMany,
+    /// This file is larger than [`MAX_ATTACHMENT_BYTES`].
+    TooLarge {
+        /// The file's name, as it came.
+        name: String,
+    },
+    /// Together the files are larger than [`MAX_MESSAGE_FILES_BYTES`].
+    TooMuch {
+        /// Their size together, in bytes.
+        total: u64,
+    },
+}
+
+impl Refused {
+    /// The reason in the customer's language: `zh…` is Chinese, anything
+    /// else English.
+    pub fn in_language(&self, lang: &str) -> String {
+        if !lang.to_ascii_lowercase().starts_with("zh") {
+            return self.to_string();
+        }
+        match self {
+            Refused::TooMany => format!("一条消息最多附带 {MAX_ATTACHMENTS} 个文件。"),
+            Refused::TooLarge { name } => {
+                format!("{name} 超过 {} MB，无法发送。", MAX_ATTACHMENT_BYTES / (1024 * 1024))
+            }
+            Refused::TooMuch { total } => format!(
+                "这些文件共 {}，一条消息最多附带 {} MB。",
+                megabytes_rounded_up(*total),
+                MAX_MESSAGE_FILES_BYTES / (1024 * 1024)
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refused::TooMany => write!(f, "at most {MAX_ATTACHMENTS} files go with one message"),
+            Refused::TooLarge { name } => write!(f, "{name} is over {} MB", MAX_ATTACHMENT_BYTES / (1024 * 1024)),
+            Refused::TooMuch { total } => write!(
+                f,
+                "the files come to {} together; one message carries at most {} MB",
+                megabytes_rounded_up(*total),
+                MAX_MESSAGE_FILES_BYTES / (1024 * 1024)
+            ),
+        }
+    }
+}
+
+/// Bytes as megabytes with one decimal, rounded up, so a size just over
+/// a limit never reads as the limit itself.
+fn megabytes_rounded_up(bytes: u64) -> String {
+    const MB: u64 = 1024 * 1024;
+    let tenths = (bytes * 10).div_ceil(MB);
+    format!("{}.{} MB", tenths / 10, tenths % 10)
+}
+
+/// Why the files of one message cannot be taken, or `None` when they can:
+/// at most [`MAX_ATTACHMENTS`], each at most [`MAX_ATTACHMENT_BYTES`], and
+/// [`MAX_MESSAGE_FILES_BYTES`] together. `files` are their names and sizes
+/// in bytes.
+pub fn refused<'a>(files: impl IntoIterator<Item = (&'a str, u64)>) -> Option<Refused> {
     let files: Vec<(&str, u64)> = files.into_iter().collect();
     if files.len() > MAX_ATTACHMENTS {
-        return Some(format!("at most {MAX_ATTACHMENTS} files go with one message"));
+        return Some(Refused::TooMany);
     }
     if let Some((name, _)) = files.iter().find(|(_, size)| *size > MAX_ATTACHMENT_BYTES as u64) {
-        return Some(format!("{name} is over {} MB", MAX_ATTACHMENT_BYTES / (1024 * 1024)));
+        return Some(Refused::TooLarge { name: (*name).to_string() });
     }
     let total: u64 = files.iter().map(|(_, size)| size).sum();
-    (total > MAX_MESSAGE_FILES_BYTES as u64).then(|| {
-        format!(
-            "the files come to {}; one message carries at most {}",
-            size_in_words(total),
-            size_in_words(MAX_MESSAGE_FILES_BYTES as u64)
-        )
-    })
+    (total > MAX_MESSAGE_FILES_BYTES as u64).then_some(Refused::TooMuch { total })
 }
 
 /// The names and sizes of files as they came, for [`refused`].
@@ -279,18 +334,23 @@ mod tests {
 
     #[test]
     fn a_message_takes_ten_files_of_eight_megabytes_and_sixteen_in_all() {
+        let words = |files: &[IncomingFile], lang: &str| refused(sizes(files)).map(|r| r.in_language(lang));
         assert_eq!(refused(sizes(&[file("a.png", 10), file("b.png", MAX_ATTACHMENT_BYTES)])), None);
-        assert_eq!(
-            refused(sizes(&[file("big.png", MAX_ATTACHMENT_BYTES + 1)])).as_deref(),
-            Some("big.png is over 8 MB")
-        );
+        let big = [file("big.png", MAX_ATTACHMENT_BYTES + 1)];
+        assert_eq!(refused(sizes(&big)), Some(Refused::TooLarge { name: "big.png".into() }));
+        assert_eq!(words(&big, "en").as_deref(), Some("big.png is over 8 MB"));
+        assert_eq!(words(&big, "zh-CN").as_deref(), Some("big.png 超过 8 MB，无法发送。"));
         let eleven: Vec<IncomingFile> = (0..11).map(|i| file(&format!("{i}.png"), 1)).collect();
-        assert_eq!(refused(sizes(&eleven)).as_deref(), Some("at most 10 files go with one message"));
+        assert_eq!(words(&eleven, "en").as_deref(), Some("at most 10 files go with one message"));
+        assert_eq!(words(&eleven, "zh").as_deref(), Some("一条消息最多附带 10 个文件。"));
+        // Just over the limit reads as over it, never as the limit.
         let three = [file("a", MAX_ATTACHMENT_BYTES), file("b", MAX_ATTACHMENT_BYTES), file("c", 1)];
         assert_eq!(
-            refused(sizes(&three)).as_deref(),
-            Some("the files come to 16.0 MB; one message carries at most 16.0 MB")
+            words(&three, "en").as_deref(),
+            Some("the files come to 16.1 MB together; one message carries at most 16 MB")
         );
+        assert_eq!(words(&three, "zh").as_deref(), Some("这些文件共 16.1 MB，一条消息最多附带 16 MB。"));
+        assert_eq!(megabytes_rounded_up(3 * 1024 * 1024), "3.0 MB");
         assert_eq!(without_text(&three[..2]), "[Sent without text: a, b]");
     }
 

@@ -1588,6 +1588,13 @@ test('a customer the help centre does not answer writes to the team from its for
   await page.getByLabel('Your question').fill(`Is the tulip festival open on Sunday ${marker}? ${HOSTILE}`);
   const shot = Buffer.from('a screenshot of the checkout');
   await page.getByLabel(/^Attach files/).setInputFiles({ name: 'checkout.png', mimeType: 'image/png', buffer: shot });
+  // The bots' trap is off screen and out of the tab order: Tab goes from
+  // the files to Send.
+  const trap = await page.locator('input[name=website]').boundingBox();
+  assert.ok(trap && trap.x + trap.width <= 0, `the trap is on screen: ${JSON.stringify(trap)}`);
+  await page.getByLabel(/^Attach files/).focus();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Send');
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   // Their request's own page, which says where the answers come.
   await page.getByRole('status').getByText('We have your request.', { exact: false }).waitFor();

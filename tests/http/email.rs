@@ -108,6 +108,26 @@ fn expect_mails(needle: &str, n: usize) {
     }
 }
 
+/// The mail the worker sent for ticket `id` whose text holds `needle`
+/// (bodies are base64, so the raw mail does not show it), once wrangler
+/// has logged it; waits up to 20 s.
+fn mail_saying(id: &str, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let found = mails_with(&format!("<deflect.{id}.")).into_iter().find(|eml| {
+            mail_parser::MessageParser::default()
+                .parse(eml.as_bytes())
+                .and_then(|m| m.body_text(0).map(|t| t.contains(needle)))
+                .unwrap_or(false)
+        });
+        if let Some(eml) = found {
+            return eml;
+        }
+        assert!(Instant::now() < deadline, "no mail of ticket {id} says {needle} within 20 s");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
 /// An agent's request without a body; the answer.
 fn post(a: &Client, path: &str) -> deflect_tests::Reply {
     a.send("POST", path, &[("x-deflect-csrf", "1")], None)
@@ -507,8 +527,24 @@ fn a_widget_customer_gets_replies_by_mail_when_the_site_has_a_reply_address() {
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["sites"][last]["reply_address"], reply_address);
 
-    // A customer leaves a ticket in the widget on that site.
+    // The site's one article, and a rule that answers late orders with it.
     let marker = unique("late");
+    let article_title = format!("When orders come {marker}");
+    let articles = json!({ "articles": [{
+        "id": "late-orders", "title": article_title,
+        "body": "Orders leave within two working days; tracking comes by mail.",
+    }]});
+    let r = a.json("POST", &format!("/v1/admin/articles/import?site={site}"), &articles);
+    assert_eq!(r.status, 200, "{}", r.text);
+    settings["rules"].as_array_mut().expect("rules").push(json!({
+        "id": marker, "name": "answer late orders", "on": ["ticket_created"],
+        "all": [{ "field": "text", "op": "contains", "value": marker }],
+        "actions": [{ "type": "auto_reply", "article": "late-orders" }],
+    }));
+    let r = a.json("PUT", "/v1/admin/settings", &settings);
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // A customer leaves a ticket in the widget on that site.
     let customer = format!("{}@example.com", unique("wendy"));
     let body = json!({
         "site": site,
@@ -527,6 +563,18 @@ fn a_widget_customer_gets_replies_by_mail_when_the_site_has_a_reply_address() {
     let id = r.json()["ticket"]["id"].as_str().expect("an id").to_string();
     assert_eq!(a.get(&format!("/v1/agent/tickets/{id}")).json()["channel"], "widget");
 
+    // The rule's auto-reply is mailed at once, as an agent's reply is.
+    when(&a, &id, "the auto-reply's mail", |t| {
+        t["messages"].as_array().is_some_and(|m| m.iter().any(|m| m["author"] == "system" && m["delivery"] == "sent"))
+    });
+    let eml = mail_saying(&id, &article_title);
+    let sent = mail_parser::MessageParser::default().parse(eml.as_bytes()).expect("the sent mail reads");
+    assert_eq!(sent.from().and_then(|f| f.first()).and_then(|f| f.address()), Some(reply_address));
+    assert_eq!(sent.to().and_then(|t| t.first()).and_then(|t| t.address()), Some(customer.as_str()));
+    let text = sent.body_text(0).expect("a text body");
+    assert!(text.contains("Orders leave within two working days"), "{text}");
+    assert!(text.contains(&format!("/help/{site}/tickets/{id}?token=")), "{text}");
+
     // The agent's reply is also mailed, from the site's address, with the
     // link to the customer's page of the request.
     let answer = unique("answer");
@@ -539,9 +587,9 @@ fn a_widget_customer_gets_replies_by_mail_when_the_site_has_a_reply_address() {
     );
     assert_eq!(r.status, 201, "{}", r.text);
     when(&a, &id, "the reply's mail", |t| {
-        t["messages"].as_array().is_some_and(|m| m.iter().any(|m| m["delivery"] == "sent"))
+        t["messages"].as_array().is_some_and(|m| m.iter().any(|m| m["author"] == "agent" && m["delivery"] == "sent"))
     });
-    let eml = sent_mail(&id);
+    let eml = mail_saying(&id, &answer);
     let sent = mail_parser::MessageParser::default().parse(eml.as_bytes()).expect("the sent mail reads");
     assert_eq!(sent.from().and_then(|f| f.first()).and_then(|f| f.address()), Some(reply_address));
     assert_eq!(sent.to().and_then(|t| t.first()).and_then(|t| t.address()), Some(customer.as_str()));

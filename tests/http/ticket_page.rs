@@ -93,6 +93,19 @@ fn a_customer_reads_answers_and_rates_their_request_on_its_page() {
     let r = form(&c, &id, &[("token", &token), ("action", "reply"), ("body", "   ")]);
     assert_eq!(r.status, 422, "{}", r.text);
     assert!(r.text.contains("role=\"alert\""), "{}", r.text);
+    assert!(r.text.contains("Please write your message (up to 10,000 characters), or attach a file."), "{}", r.text);
+    // In the customer's language, files too.
+    let r = form(&c, &id, &[("token", &token), ("lang", "zh"), ("action", "reply"), ("body", "")]);
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("请填写您的留言（不超过 10,000 个字符），或添加附件。"), "{}", r.text);
+    let eleven: Vec<(String, &str, &[u8])> =
+        (0..11).map(|i| (format!("{i}.txt"), "text/plain", b"a line".as_slice())).collect();
+    let eleven: Vec<(&str, &str, &[u8])> = eleven.iter().map(|(n, t, b)| (n.as_str(), *t, *b)).collect();
+    let typed = format!("Eleven files {marker}");
+    let fields = [("token", token.as_str()), ("lang", "zh"), ("action", "reply"), ("body", typed.as_str())];
+    let r = multipart(&c, &format!("/help/demo/tickets/{id}"), &fields, &eleven);
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("一条消息最多附带 10 个文件。") && r.text.contains(&typed), "{}", r.text);
     let long = format!("{marker} {}", "x".repeat(10_001));
     let r = form(&c, &id, &[("token", &token), ("action", "reply"), ("body", &long)]);
     assert_eq!(r.status, 422);
@@ -122,7 +135,7 @@ fn a_customer_reads_answers_and_rates_their_request_on_its_page() {
     assert!(p.text.contains("name=\"action\" value=\"rate\""), "{}", p.text);
     let r = form(&c, &id, &[("token", &token), ("action", "rate"), ("comment", "no stars")]);
     assert_eq!(r.status, 422, "{}", r.text);
-    assert!(r.text.contains("pick one from 1 to 5") && r.text.contains("no stars"), "{}", r.text);
+    assert!(r.text.contains("Please pick a rating from 1 to 5.") && r.text.contains("no stars"), "{}", r.text);
     let r = form(&c, &id, &[("token", &token), ("action", "rate"), ("rating", "9")]);
     assert_eq!(r.status, 422, "{}", r.text);
     let comment = format!("Quick <b>help</b> {marker}");
@@ -244,6 +257,29 @@ fn a_customer_writes_to_the_team_from_the_help_centre_and_lands_on_their_request
     assert_eq!(r.status, 422, "{}", r.text);
     assert!(r.text.contains("Please write your question"), "{}", r.text);
     assert!(r.text.contains(&format!("value=\"{email}\"")), "{}", r.text);
+
+    // A form-filling bot fills the field people do not see: nothing is
+    // opened, and a person whose browser filled it gets their words back,
+    // the field empty, to send again.
+    let trap_page = c.get("/help/demo/contact?lang=en").text;
+    assert!(
+        trap_page.contains("<div class=\"trap\" aria-hidden=\"true\">")
+            && trap_page.contains("name=\"website\" type=\"text\" tabindex=\"-1\" autocomplete=\"off\" value=\"\""),
+        "{trap_page}"
+    );
+    let botted = format!("Cheap watches {marker}");
+    let r = post(&[("lang", "en"), ("email", &email), ("message", &botted), ("website", "https://spam.example")]);
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("This form could not be sent. Please check it and press Send again."), "{}", r.text);
+    assert!(r.text.contains(&format!(">{botted}</textarea>")) && !r.text.contains("spam.example"), "{}", r.text);
+    assert_eq!(rows_containing("messages", "body", &botted), 0, "nothing opened");
+
+    // Files over the limits: the reason in the customer's language.
+    let big = vec![b'x'; 8 * 1024 * 1024 + 1];
+    let fields = [("lang", "zh"), ("email", email.as_str()), ("message", zh.as_str())];
+    let r = multipart(&c, "/help/demo/contact", &fields, &[("big.log", "text/plain", &big)]);
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("big.log 超过 8 MB，无法发送。"), "{}", r.text);
 
     // Only from its own page, and only for a site that exists.
     let body = format!("email={}&message=hi", enc(&email));

@@ -247,6 +247,12 @@ pub(crate) async fn create(
         kv::set_round_robin_last(&app.kv, a).await?;
     }
     after_automation(app, &row, &outcome.applied).await?;
+    // The rules' auto-replies are mailed as an agent's replies are, when the
+    // site answers by mail. A mail's own ticket is left to `desk::mail`,
+    // which first keeps the address the mail came to, to send them from.
+    if !replies.is_empty() && row.channel != "email" && super::mail::mailed_from(app, &row).await?.is_some() {
+        super::mail::queue_auto_replies(app, &row.id).await?;
+    }
     Ok(Created::New(views::created(app, &row).await?))
 }
 

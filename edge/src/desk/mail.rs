@@ -174,11 +174,9 @@ pub(crate) async fn receive(app: &App, envelope_from: &str, to: &str, raw: &[u8]
     store::keep_address(&app.db, &ticket, &to).await?;
     store::keep_opening_id(&app.db, &ticket, mail.message_id.as_deref()).await?;
     keep_files(app, &ticket, None, &mail).await?;
-    // The rules' auto-replies go back by mail too; most tickets have none,
-    // and then there is nothing to send.
-    if store::queue_auto_replies(&app.db, &ticket, app.now).await? > 0 {
-        deliver_soon(app);
-    }
+    // The rules' auto-replies go back by mail too, now that the address the
+    // mail came to is kept to send them from.
+    queue_auto_replies(app, &ticket).await?;
     Ok(Received::Opened(ticket))
 }
 
@@ -258,6 +256,16 @@ fn support_address(app: &App) -> Option<String> {
 pub(crate) async fn queue(app: &App, message: &str) -> AppResult<()> {
     store::queue(&app.db, message, app.now).await?;
     deliver_soon(app);
+    Ok(())
+}
+
+/// Marks a new ticket's auto-replies (the rules' articles) to be mailed,
+/// and mails them once the response is sent; most tickets have none, and
+/// then there is nothing to send.
+pub(crate) async fn queue_auto_replies(app: &App, ticket: &str) -> AppResult<()> {
+    if store::queue_auto_replies(&app.db, ticket, app.now).await? > 0 {
+        deliver_soon(app);
+    }
     Ok(())
 }
 

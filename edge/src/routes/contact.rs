@@ -28,6 +28,10 @@ use worker::Response;
 /// character percent-encoded as four UTF-8 bytes, with room for the rest.
 const MAX_FORM: usize = 128 * 1024;
 
+/// A field people do not see or fill (it is off screen, skipped by the
+/// tab key and hidden from screen readers) and form-filling bots do.
+const TRAP: &str = "website";
+
 /// The page's words.
 struct Words {
     lang: &'static str,
@@ -42,6 +46,8 @@ struct Words {
     bad_email: &'static str,
     bad_message: &'static str,
     sent_before: &'static str,
+    trap: &'static str,
+    trapped: &'static str,
 }
 
 const EN: Words = Words {
@@ -57,6 +63,8 @@ const EN: Words = Words {
     bad_email: "Please give an e-mail address we can answer at.",
     bad_message: "Please write your question (up to 10,000 characters).",
     sent_before: "This form was sent before with other words. To send these as a new request, press Send again.",
+    trap: "Leave this field empty",
+    trapped: "This form could not be sent. Please check it and press Send again.",
 };
 
 const ZH: Words = Words {
@@ -72,6 +80,8 @@ const ZH: Words = Words {
     bad_email: "请填写一个我们可以回复的邮箱地址。",
     bad_message: "请填写您的问题（不超过 10,000 个字符）。",
     sent_before: "此表单之前已用其他内容发送过。如要作为新请求发送，请再次点击“发送”。",
+    trap: "此项请留空",
+    trapped: "此表单未能发送。请检查后再次点击“发送”。",
 };
 
 fn words(lang: &str) -> &'static Words {
@@ -105,10 +115,16 @@ pub(super) async fn send(app: &App, req: &mut Req, site: &str) -> AppResult<Resp
     limit(app, req, Bucket::Tickets).await?;
     ticket_page::own_page_only(req)?;
     let name = site_name(app, site).await?;
-    let form = req.form(MAX_FORM, &["lang", "key", "email", "name", "message"], "file").await?;
+    let form = req.form(MAX_FORM, &["lang", "key", "email", "name", "message", TRAP], "file").await?;
     let field = |n: &str| form.field(n).unwrap_or_default().to_string();
     let w = words(&field("lang"));
     let typed = Typed { email: field("email"), name: field("name"), message: field("message") };
+    // A filled trap is most likely a bot's post: nothing is opened, and a
+    // person (whose browser filled it) gets their words back to send again
+    // with the field, always shown empty, left so.
+    if form.field(TRAP).is_some_and(|v| !v.is_empty()) {
+        return render(w, site, &name, Some(w.trapped), &typed, 422);
+    }
     match open(app, site, w, &typed, form.field("key"), &form.files).await? {
         Ok(to) => {
             let mut resp = Response::empty()?.with_status(303);
@@ -154,7 +170,7 @@ async fn open(
         }
     };
     if let Some(why) = attachment::refused(attachment::sizes(files)) {
-        return Ok(Err(Refusal { status: 422, reason: why }));
+        return Ok(Err(Refusal { status: 422, reason: why.in_language(w.lang) }));
     }
     // A key from this page's form, or a fresh one for a post without.
     let key = match key.filter(|k| !k.is_empty() && k.len() <= 100 && k.chars().all(|c| c.is_ascii_alphanumeric())) {
@@ -203,6 +219,8 @@ fn render(
          <label for=\"message\">{message_label}</label>\
          <textarea id=\"message\" name=\"message\" rows=\"6\" required maxlength=\"10000\">{message}</textarea>\
          <label for=\"file\">{attach}</label><input type=\"file\" id=\"file\" name=\"file\" multiple>\
+         <div class=\"trap\" aria-hidden=\"true\"><label for=\"{TRAP}\">{trap}</label>\
+         <input id=\"{TRAP}\" name=\"{TRAP}\" type=\"text\" tabindex=\"-1\" autocomplete=\"off\" value=\"\"></div>\
          <button type=\"submit\">{send}</button></form>",
         site = encode(site),
         lang = w.lang,
@@ -214,6 +232,7 @@ fn render(
         message_label = escape(w.message),
         message = escape(&typed.message),
         attach = escape(w.attach),
+        trap = escape(w.trap),
         send = escape(w.send),
     ));
     let header = format!(

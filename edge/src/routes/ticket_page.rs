@@ -60,6 +60,9 @@ pub(crate) struct Words {
     attach: &'static str,
     created: &'static str,
     created_mail: &'static str,
+    bad_body: &'static str,
+    bad_rating: &'static str,
+    bad_comment: &'static str,
     /// Leads to the page from a mailed reply.
     pub(crate) mail_link: &'static str,
 }
@@ -91,6 +94,9 @@ const EN: Words = Words {
     created: "We have your request. Bookmark this page to come back to it: our answers appear here.",
     created_mail: "We have your request. Our answers appear here, and come to you by e-mail with a link back to this page.",
     mail_link: "Your request on the web, to answer or rate our help:",
+    bad_body: "Please write your message (up to 10,000 characters), or attach a file.",
+    bad_rating: "Please pick a rating from 1 to 5.",
+    bad_comment: "Please keep your comment to 2,000 characters.",
 };
 
 const ZH: Words = Words {
@@ -120,6 +126,9 @@ const ZH: Words = Words {
     created: "我们已收到您的请求。请将本页加入书签以便回来查看：我们的回复会显示在这里。",
     created_mail: "我们已收到您的请求。我们的回复会显示在这里，并通过邮件发送给您，邮件中附有返回本页的链接。",
     mail_link: "在网页上查看此请求，回复或评价我们的服务：",
+    bad_body: "请填写您的留言（不超过 10,000 个字符），或添加附件。",
+    bad_rating: "请选择 1 到 5 分的评价。",
+    bad_comment: "补充说明请不要超过 2,000 个字符。",
 };
 
 /// The words for a locale (`zh…` is Chinese, anything else English).
@@ -205,7 +214,7 @@ pub(super) async fn act(app: &App, req: &mut Req, site: &str, id: &str) -> AppRe
         comment: field("comment").unwrap_or_default().to_string(),
     };
     let outcome = match field("action") {
-        Some("reply") => reply(app, &row, &typed, field("key"), &form.files).await,
+        Some("reply") => reply(app, w, &row, &typed, field("key"), &form.files).await,
         Some("rate") => rate(app, &row, &typed).await,
         _ => Err(AppError::invalid("action", "action: must be reply or rate")),
     };
@@ -226,7 +235,7 @@ pub(super) async fn act(app: &App, req: &mut Req, site: &str, id: &str) -> AppRe
                 AppError::Conflict(_) => 409,
                 _ => 410,
             };
-            render(app, w, &row, &token, None, Some(&e.message()), &typed, status).await
+            render(app, w, &row, &token, None, Some(&in_words(w, &e)), &typed, status).await
         }
         Err(e) => Err(e),
     }
@@ -241,16 +250,28 @@ pub(crate) fn own_page_only(req: &Req) -> AppResult<()> {
     Ok(())
 }
 
+/// Why a form was not taken, in the customer's language where the field
+/// is one of the form's; otherwise as the desk says it.
+fn in_words(w: &Words, e: &AppError) -> String {
+    match e {
+        AppError::Invalid { field: Some(f), .. } if f == "body" => w.bad_body.to_string(),
+        AppError::Invalid { field: Some(f), .. } if f == "rating" => w.bad_rating.to_string(),
+        AppError::Invalid { field: Some(f), .. } if f == "comment" => w.bad_comment.to_string(),
+        _ => e.message(),
+    }
+}
+
 /// Adds the customer's message with its files, once per form (its `key`).
 async fn reply(
     app: &App,
+    w: &Words,
     row: &TicketRow,
     typed: &Typed,
     key: Option<&str>,
     files: &[IncomingFile],
 ) -> AppResult<Option<&'static str>> {
     if let Some(why) = attachment::refused(attachment::sizes(files)) {
-        return Err(AppError::invalid("file", why));
+        return Err(AppError::invalid("file", why.in_language(w.lang)));
     }
     let text = if typed.body.trim().is_empty() && !files.is_empty() {
         attachment::without_text(files)

@@ -1,6 +1,6 @@
 //! Help-desk operations, composed from the shared domain logic and the
 //! store: intake of tickets, agents' work, files, merges, SLA sweeps, scheduled rules, erasure and retention, KB
-//! publishing, metrics and retraining.
+//! publishing, metrics, retraining and asking for ratings.
 
 pub(crate) mod cron;
 pub(crate) mod erasure;
@@ -9,6 +9,7 @@ pub(crate) mod intake;
 pub(crate) mod mail;
 pub(crate) mod merge;
 pub(crate) mod publish;
+pub(crate) mod rating_request;
 pub(crate) mod report;
 pub(crate) mod retention;
 pub(crate) mod retrain;

@@ -12,6 +12,8 @@ the edge worker (wasm, on workerd) and native tests and benchmarks.
 * [`rules`] is the automation engine; [`assignment`] picks agents; [`sla`]
   keeps the clocks, in [`business_hours`] when the team sets them; [`metrics`] turns raw figures into rates and percentiles.
 * [`merge`] says when a duplicate ticket may be merged into another.
+* [`rating_request`] says when a solved ticket's customer is asked to
+  rate our help, and in which words.
 * [`attachment`] says which files of a customer's mail are kept and how
   they are handed back.
 * [`saved_reply`] fills the placeholders of the team's saved replies.
@@ -72,6 +74,7 @@ pub mod metrics;
 pub mod money;
 pub mod priority;
 pub mod rate_limit;
+pub mod rating_request;
 pub mod retention;
 pub mod rules;
 pub mod saved_reply;

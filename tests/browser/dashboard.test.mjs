@@ -1754,7 +1754,7 @@ test('an unanswered question becomes a new article, or its wordings join the clo
   await staff.close();
 });
 
-test('an admin sets business hours, a retention limit and the reply address in Settings; bad values are refused in words', async () => {
+test('an admin sets business hours, a retention limit, the reply address and rating requests in Settings; bad values are refused in words', async () => {
   const { url } = dashEdge();
   const context = await staffContext();
   const page = await context.newPage();
@@ -1793,6 +1793,10 @@ test('an admin sets business hours, a retention limit and the reply address in S
   await page.getByRole('button', { name: 'Save settings' }).click();
   assert.match(await page.locator('#reply-address').evaluate((e) => e.validationMessage), /@/);
   await page.getByLabel("Mail replies to this site's customers from").fill('Help@Example.com');
+  // Asking solved tickets' customers for a rating by mail: on until turned off.
+  const rating = page.getByLabel(/Ask customers by mail to rate our help/);
+  assert.equal(await rating.isChecked(), true);
+  await rating.uncheck();
   await page.getByRole('button', { name: 'Save settings' }).click();
   await page.getByRole('status').getByText('Settings saved.').waitFor();
 
@@ -1803,6 +1807,7 @@ test('an admin sets business hours, a retention limit and the reply address in S
   });
   assert.equal(saved.retention_days, 365);
   assert.equal(saved.sites[0].reply_address, 'help@example.com');
+  assert.equal(saved.sites[0].rating_by_mail, false);
   // The page shows what was saved after a reload.
   await page.reload();
   await page.locator('#bh-close').waitFor();
@@ -1810,6 +1815,7 @@ test('an admin sets business hours, a retention limit and the reply address in S
   assert.equal(await page.locator('#retention-days').inputValue(), '365');
   assert.equal(await page.locator('#bh-summer').inputValue(), 'eu');
   assert.equal(await page.locator('#reply-address').inputValue(), 'help@example.com');
+  assert.equal(await page.locator('#rating-by-mail').isChecked(), false);
   assert.equal((await api(page, 'PUT', '/v1/admin/settings', before)).status, 200);
   await context.close();
 });

@@ -617,3 +617,94 @@ fn a_widget_customer_gets_replies_by_mail_when_the_site_has_a_reply_address() {
     assert_eq!(rows_containing("messages", "body", &thanks), 1, "kept once, on this ticket");
     close(&a, &id);
 }
+
+/// A widget ticket of `site` from `customer`; its id.
+fn widget_ticket(site: &str, customer: &str, message: &str) -> String {
+    let body = json!({
+        "site": site,
+        "customer": { "email": customer, "name": "Rita Rater" },
+        "message": message,
+        "locale": "en",
+    })
+    .to_string();
+    let r = public().send(
+        "POST",
+        "/v1/tickets",
+        &[("idempotency-key", &unique("k"))],
+        Some(("application/json", body.as_bytes())),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    r.json()["ticket"]["id"].as_str().expect("an id").to_string()
+}
+
+/// An agent sets a ticket's status.
+fn set_status(a: &Client, id: &str, status: &str) {
+    let r = a.json("PATCH", &format!("/v1/agent/tickets/{id}"), &json!({ "status": status }));
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+/// The messages of a ticket from the system that ask for a rating.
+fn rating_requests(a: &Client, id: &str) -> Vec<Value> {
+    let t = a.get(&format!("/v1/agent/tickets/{id}")).json();
+    let messages = t["messages"].as_array().cloned().unwrap_or_default();
+    messages
+        .into_iter()
+        .filter(|m| m["author"] == "system" && m["body"].as_str().is_some_and(|b| b.contains("How did we do?")))
+        .collect()
+}
+
+#[test]
+fn a_solved_ticket_asks_its_customer_by_mail_to_rate_our_help_once() {
+    let _settings = settings_lock();
+    let a = admin(&edge_url());
+    let before = a.get("/v1/admin/settings").json();
+    let _restore = Restore { admin: &a, settings: before.clone() };
+    let site = unique("rateshop");
+    let mut settings = before.clone();
+    settings["sites"].as_array_mut().expect("sites").push(json!({
+        "id": site, "name": "Rate Shop", "allowed_origins": [], "reply_address": "rates@deflect.test",
+    }));
+    let r = a.json("PUT", "/v1/admin/settings", &settings);
+    assert_eq!(r.status, 200, "{}", r.text);
+    let last = settings["sites"].as_array().expect("sites").len() - 1;
+    assert_eq!(r.json()["sites"][last]["rating_by_mail"], true, "on unless turned off");
+
+    // Solved: the customer is asked by mail, with the link to their
+    // request's page, where the rating form is.
+    let customer = format!("{}@example.com", unique("rita"));
+    let id = widget_ticket(&site, &customer, &format!("The lamp {} flickers", unique("lamp")));
+    assert!(rating_requests(&a, &id).is_empty(), "not before it is solved");
+    set_status(&a, &id, "solved");
+    when(&a, &id, "the rating request's mail", |t| {
+        t["messages"].as_array().is_some_and(|m| m.iter().any(|m| m["author"] == "system" && m["delivery"] == "sent"))
+    });
+    let eml = mail_saying(&id, "How did we do?");
+    let sent = mail_parser::MessageParser::default().parse(eml.as_bytes()).expect("the sent mail reads");
+    assert_eq!(sent.to().and_then(|t| t.first()).and_then(|t| t.address()), Some(customer.as_str()));
+    let text = sent.body_text(0).expect("a text body");
+    assert!(text.contains("We have marked your request as solved."), "{text}");
+    let link = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.contains(&format!("/help/{site}/tickets/{id}?token=")))
+        .unwrap_or_else(|| panic!("a link to the page: {text}"));
+    let path = link.strip_prefix(edge_url().as_str()).unwrap_or_else(|| panic!("{link} is not on this edge"));
+    let page = Client::new(&edge_url()).ip(&unique("ip")).get(path);
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("name=\"action\" value=\"rate\""), "the page offers the rating: {}", page.text);
+
+    // Opened again and solved again: asked once.
+    set_status(&a, &id, "open");
+    set_status(&a, &id, "solved");
+    assert_eq!(rating_requests(&a, &id).len(), 1, "asked once");
+
+    // Turned off for the site: a solve asks nothing.
+    settings["sites"][last]["rating_by_mail"] = json!(false);
+    let r = a.json("PUT", "/v1/admin/settings", &settings);
+    assert_eq!(r.status, 200, "{}", r.text);
+    let quiet = widget_ticket(&site, &customer, &format!("The fan {} hums", unique("fan")));
+    set_status(&a, &quiet, "solved");
+    assert!(rating_requests(&a, &quiet).is_empty(), "the site asks no ratings");
+    close(&a, &id);
+    close(&a, &quiet);
+}

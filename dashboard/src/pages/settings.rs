@@ -347,6 +347,14 @@ fn SettingsForm(
             <p class="muted" id="reply-address-help">
                 "Left empty, customers read replies in the widget only. Set, each reply is also mailed to them, with a link to their request; route this address to Deflect in Cloudflare Email Routing so their answers come back to the ticket."
             </p>
+            <label class="inline">
+                <input type="checkbox" id="rating-by-mail" prop:checked=move || current.get().sites.first().is_some_and(|s| s.rating_by_mail)
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        current.update(|s| if let Some(site) = s.sites.first_mut() { site.rating_by_mail = on });
+                    } />
+                " Ask customers by mail to rate our help when their ticket is first solved (customers who hear from us by mail: e-mail tickets, and every ticket once a reply address is set)"
+            </label>
 
             <h2>"SLA targets (minutes)"</h2>
             <table>

@@ -221,8 +221,9 @@ pub(crate) async fn update(app: &App, agent: &AgentRow, row: &TicketRow, u: &Tic
         };
         tickets::record_override(&app.db, &o, app.now).await?;
     }
-    if status.is_some() {
+    if let Some(s) = status {
         settle_pause(app, &row.id).await?;
+        super::rating_request::after_status_change(app, row, s.as_str()).await?;
     }
     app.audit(&agent.id, "ticket.update", &row.id, serde_json::Value::Object(detail)).await?;
     run_rules(app, &load(app, &row.id).await?, Trigger::TicketUpdated).await?;
@@ -275,6 +276,7 @@ pub(crate) async fn run_rules(app: &App, row: &TicketRow, trigger: Trigger) -> A
     tickets::apply_rules(&app.db, &row.id, &change, app.now).await?;
     if f.status != facts.status {
         settle_pause(app, &row.id).await?;
+        super::rating_request::after_status_change(app, row, &f.status).await?;
     }
     if f.team != facts.team && f.team.is_some() {
         reassign_to_team(app, row, f.team.as_deref()).await?;

@@ -33,6 +33,7 @@ pub(crate) fn default_settings() -> Settings {
             name: "Deflect demo".into(),
             allowed_origins: Vec::new(),
             reply_address: None,
+            rating_by_mail: true,
         }],
         sla: Default::default(),
         assignment: Default::default(),

@@ -26,6 +26,16 @@ pub struct Site {
     /// Email Routing, so their answers come back to the ticket.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_address: Option<String>,
+    /// When a ticket whose customer hears from us by mail (a mail ticket,
+    /// or any ticket once the site has a reply address) is first solved,
+    /// they are asked by mail to rate our help (see
+    /// [`crate::rating_request`]). On unless turned off.
+    #[serde(default = "asked")]
+    pub rating_by_mail: bool,
+}
+
+fn asked() -> bool {
+    true
 }
 
 /// Everything an admin configures, stored as one JSON document in KV.
@@ -136,6 +146,7 @@ mod tests {
             name: "Shop".into(),
             allowed_origins: Vec::new(),
             reply_address: address.map(str::to_string),
+            rating_by_mail: true,
         };
         serde_json::from_value(serde_json::json!({ "sites": [site] })).expect("settings with one site")
     }
@@ -150,5 +161,18 @@ mod tests {
         assert!(bad.to_string().contains("sites[0].reply_address"), "{bad}");
         let json = serde_json::to_value(with_reply_address(None)).expect("serialises");
         assert!(json["sites"][0].get("reply_address").is_none(), "left out when unset: {json}");
+    }
+
+    #[test]
+    fn a_site_asks_for_ratings_by_mail_unless_turned_off() {
+        let read = |site: serde_json::Value| -> Settings {
+            serde_json::from_value(serde_json::json!({ "sites": [site] })).expect("settings with one site")
+        };
+        let before = read(serde_json::json!({ "id": "shop", "name": "Shop", "allowed_origins": [] }));
+        assert!(before.sites[0].rating_by_mail, "settings saved before the field ask");
+        let off =
+            read(serde_json::json!({ "id": "shop", "name": "Shop", "allowed_origins": [], "rating_by_mail": false }));
+        assert!(!off.sites[0].rating_by_mail);
+        assert_eq!(serde_json::to_value(&off).expect("serialises")["sites"][0]["rating_by_mail"], false);
     }
 }

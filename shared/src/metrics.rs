@@ -168,6 +168,14 @@ pub fn by_channel(tickets: &[TicketFigures]) -> Vec<ChannelFigures> {
     out
 }
 
+/// The share of solved tickets whose customer rated them (the CSAT
+/// response rate), `None` without solved tickets. A ticket rated but
+/// opened again since counts in neither part.
+pub fn rating_response(tickets: &[TicketFigures]) -> Option<f64> {
+    let solved: Vec<&TicketFigures> = tickets.iter().filter(|t| t.resolution_ms.is_some()).collect();
+    rate(solved.iter().filter(|t| t.csat.is_some()).count() as u64, solved.len() as u64)
+}
+
 /// A share as a fraction, `None` when the denominator is zero.
 pub fn rate(part: u64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
@@ -321,5 +329,9 @@ mod tests {
         assert_eq!((f[1].solved, f[1].resolution.median_minutes, f[1].csat_average), (1, Some(1.0), None));
         assert_eq!(f.iter().map(|c| c.tickets).sum::<u64>(), tickets.len() as u64);
         assert!(by_channel(&[]).is_empty());
+        // Two solved tickets, one rated; the rated one opened again since
+        // is not counted.
+        assert_eq!(rating_response(&tickets), Some(0.5));
+        assert_eq!(rating_response(&tickets[1..3]), None, "nothing solved, no rate");
     }
 }

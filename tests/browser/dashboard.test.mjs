@@ -528,7 +528,11 @@ test('the metrics page shows the deflection rate of the sessions in this test', 
   assert.match(await card.innerText(), /3 of 4 widget conversations answered without a ticket/);
   // Counts take the noun that goes with them ("1 rating", "2 ratings").
   const csat = await page.locator('.card', { hasText: 'CSAT' }).innerText();
-  assert.ok(csat.includes(m.csat_count === 1 ? '1 rating,' : `${m.csat_count} ratings,`), csat);
+  assert.ok(csat.includes(m.csat_count === 1 ? '1 rating ' : `${m.csat_count} ratings `), csat);
+  // With the share of solved tickets that were rated.
+  const solved = m.resolution.count === 1 ? '1 solved ticket' : `${m.resolution.count} solved tickets`;
+  const share = csat.match(new RegExp(`\\(from (\\d+)% of ${solved}\\)`));
+  assert.ok(share && Math.abs(Number(share[1]) - m.csat_response_rate * 100) <= 0.5, csat);
   assert.ok(await page.locator('svg').count() >= 2, 'the metrics are charts');
   // What the customer wrote with their rating, as text.
   await page.locator('ul.feedback li', { hasText: 'Quick fix <b>thanks</b>' }).waitFor();

@@ -138,6 +138,8 @@ fn figures_per_agent_count_their_tickets_replies_and_ratings() {
     let counted = |v: &serde_json::Value| v.as_u64().is_some_and(|n| (1..=all).contains(&n));
     assert!(counted(&mine["first_response"]["count"]) && counted(&mine["resolution"]["count"]), "{mine}");
     assert!(mine["csat_count"].as_u64() >= Some(1), "{mine}");
+    // A ticket of the period was solved and rated: a share of them rated.
+    assert!(m["csat_response_rate"].as_f64().is_some_and(|r| r > 0.0 && r <= 1.0), "{m}");
     if all == 2 {
         // Only this test's tickets: every figure is known.
         assert_eq!(

@@ -26,6 +26,23 @@ fn median(s: DurationStats) -> String {
     s.median_minutes.map(minutes).unwrap_or_else(|| "—".into())
 }
 
+/// The CSAT card's line: the ratings, the share of solved tickets rated,
+/// and their average.
+fn csat_detail(m: &Metrics) -> String {
+    let response = m
+        .csat_response_rate
+        .map(|r| {
+            format!(
+                " (from {:.0}% of {})",
+                r * 100.0,
+                count(m.resolution.count as u64, "solved ticket", "solved tickets")
+            )
+        })
+        .unwrap_or_default();
+    let average = m.csat_average.map(|a| format!("{a:.2}")).unwrap_or_else(|| "—".into());
+    format!("{}{response}, average {average}", count(m.csat_count, "rating", "ratings"))
+}
+
 /// An average rating and how many there were, in a table cell.
 fn csat(average: Option<f64>, count: u64) -> String {
     average.map_or_else(|| "—".to_string(), |v| format!("{v:.2} ({count})"))
@@ -156,6 +173,7 @@ pub fn MetricsPage() -> impl IntoView {
                     let day_labels: Vec<String> = m.daily.iter().map(|d| d.day.clone()).collect();
                     let by_priority: Vec<Vec<u64>> = m.daily.iter().map(|d| d.by_priority.to_vec()).collect();
                     let by_status: Vec<Vec<u64>> = m.daily.iter().map(|d| d.by_status.to_vec()).collect();
+                    let csat_line = csat_detail(&m);
                     view! {
                         <div class="cards">
                             <Gauge label="Deflection rate" rate=m.deflection_rate
@@ -165,7 +183,7 @@ pub fn MetricsPage() -> impl IntoView {
                             {stats("First response", m.first_response)}
                             {stats("Resolution", m.resolution)}
                             <Gauge label="CSAT (4–5 stars)" rate=m.csat_satisfied
-                                detail=format!("{}, average {}", count(m.csat_count, "rating", "ratings"), m.csat_average.map(|a| format!("{a:.2}")).unwrap_or_else(|| "—".into())) />
+                                detail=csat_line />
                             <div class="card">
                                 <div class="card-label">"Answer feedback"</div>
                                 <div class="card-value">{format!("{} / {}", m.helped, m.not_helped)}</div>

@@ -5,7 +5,9 @@ use crate::error::AppResult;
 use crate::state::App;
 use crate::store::{agents, events, tickets};
 use deflect_shared::api::{DayCounts, Feedback, MAX_FEEDBACK, Metrics};
-use deflect_shared::metrics::{TicketFigures, by_agent, by_channel, day, duration_stats, iso8601, rate};
+use deflect_shared::metrics::{
+    TicketFigures, by_agent, by_channel, day, duration_stats, iso8601, rate, rating_response,
+};
 use deflect_shared::priority::Level;
 
 const DAY_MS: i64 = 86_400_000;
@@ -74,6 +76,7 @@ pub(crate) async fn metrics(app: &App, days: u32) -> AppResult<Metrics> {
         csat_count: ratings.len() as u64,
         csat_average: (!ratings.is_empty()).then(|| ratings.iter().sum::<f64>() / ratings.len() as f64),
         csat_satisfied: rate(ratings.iter().filter(|r| **r >= 4.0).count() as u64, ratings.len() as u64),
+        csat_response_rate: rating_response(&figures),
         daily,
         by_agent: by_agent(&figures, &replies, &names),
         by_channel: by_channel(&figures),

@@ -45,6 +45,10 @@ pub struct Metrics {
     pub csat_average: Option<f64>,
     /// Share of ratings that are 4 or 5.
     pub csat_satisfied: Option<f64>,
+    /// Share of the tickets solved that their customer rated
+    /// ([`crate::metrics::rating_response`]).
+    #[serde(default)]
+    pub csat_response_rate: Option<f64>,
     /// Daily counts, oldest first.
     pub daily: Vec<DayCounts>,
     /// Per agent: their tickets of the period and the replies they wrote.

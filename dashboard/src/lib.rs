@@ -14,6 +14,7 @@ mod chart;
 mod count;
 mod pager;
 mod pages;
+mod rule_editor;
 mod shortcuts;
 mod storage;
 mod time;

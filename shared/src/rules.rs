@@ -30,6 +30,7 @@
 mod action;
 mod condition;
 mod facts;
+pub mod form;
 
 pub use action::{Action, STATUSES};
 pub use condition::{Condition, Field, Test};

@@ -1824,6 +1824,79 @@ test('an admin sets business hours, a retention limit, the reply address and rat
   await context.close();
 });
 
+test('an admin writes an automation rule with the form: a matching ticket is made urgent and tagged; a wrong value is refused in words', async () => {
+  const { url } = dashEdge();
+  // axe needs its script, so this context skips the CSP.
+  const context = await staffContext({ bypassCSP: true });
+  const page = await context.newPage();
+  const problems = watch(page);
+  await login(page, url, ADMIN_EMAIL, adminPassword());
+  const before = (await api(page, 'GET', '/v1/admin/settings')).json;
+  try {
+    await writeRule(page, url, before, problems);
+  } finally {
+    assert.equal((await api(page, 'PUT', '/v1/admin/settings', before)).status, 200);
+    await context.close();
+  }
+});
+
+async function writeRule(page, url, before, problems) {
+  const marker = unique('kettle');
+  await page.goto(`${url}/dashboard/#/settings`);
+  await page.getByRole('button', { name: 'Add a rule' }).click();
+  const n = before.rules.length + 1;
+  const rule = page.locator('fieldset.rule').nth(n - 1);
+  await rule.getByLabel('Name').fill(`Outages ${marker}`);
+  assert.equal(await rule.getByLabel('a ticket is created').isChecked(), true, 'a new rule runs on new tickets');
+  // The new rule's first condition: the text holds any of two words.
+  await page.getByLabel(`Rule ${n} all condition 1 operator`).selectOption('contains_any');
+  await page.getByLabel(`Rule ${n} all condition 1 value`).fill(`${marker}, 宕机`);
+  await page.getByLabel(`Rule ${n} action 1 type`).selectOption('set_priority');
+  await page.getByLabel(`Rule ${n} action 1 value`).selectOption('urgent');
+  await page.getByRole('button', { name: `Add an action to rule ${n}` }).click();
+  await page.getByLabel(`Rule ${n} action 2 value`).fill('kettle');
+  // A number field offers the number operators; a word where a number
+  // goes is refused by the edge, in words, and nothing is saved.
+  await page.getByRole('button', { name: `Add an “all” condition to rule ${n}` }).click();
+  await page.getByLabel(`Rule ${n} all condition 2 field`).selectOption('hours_since_update');
+  const ops = await page.getByLabel(`Rule ${n} all condition 2 operator`).locator('option').allInnerTexts();
+  assert.ok(ops.includes('is more than') && !ops.includes('contains'), ops.join(', '));
+  await page.getByLabel(`Rule ${n} all condition 2 operator`).selectOption('gt');
+  await page.getByLabel(`Rule ${n} all condition 2 value`).fill('lots');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.getByRole('alert').getByText(/all\[1\]: operator "gt" needs a number/).waitFor();
+  assert.equal((await api(page, 'GET', '/v1/admin/settings')).json.rules.length, before.rules.length, 'nothing was saved');
+  await page.getByRole('button', { name: 'Remove all condition 2' }).click();
+  await page.getByRole('button', { name: 'Check rules' }).click();
+  await page.getByRole('alert').getByText(`The rules are valid (${n} rules).`).waitFor();
+  assert.deepEqual(await axeViolations(page, 'form.settings'), []);
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.getByRole('status').getByText('Settings saved.').waitFor();
+
+  // Saved as the engine's JSON, with an id made from the name.
+  const saved = (await api(page, 'GET', '/v1/admin/settings')).json;
+  assert.deepEqual(saved.rules.at(-1), {
+    id: `outages-${marker}`, name: `Outages ${marker}`, enabled: true, on: ['ticket_created'],
+    all: [{ field: 'text', op: 'contains_any', value: [marker, '宕机'] }], any: [],
+    actions: [{ type: 'set_priority', level: 'urgent' }, { type: 'add_tag', tag: 'kettle' }], stop: false,
+  });
+  // It acts on the next ticket that matches.
+  const created = await createTicket(page, { email: `${marker}@example.com`, name: 'Kim Kettle' }, `Kettle ${marker}`, `My kettle ${marker} will not boil`);
+  const t = (await api(page, 'GET', `/v1/agent/tickets/${created.ticket.id}`)).json;
+  assert.equal(t.ticket.priority_override ?? t.ticket.priority, 'urgent', JSON.stringify(t.ticket));
+  assert.ok(t.ticket.tags.includes('kettle'), JSON.stringify(t.ticket));
+
+  // The same rules as JSON, to copy; and in the form after a reload.
+  await page.getByText('Edit as JSON').click();
+  // (The text is filled as the section opens, a moment after the click.)
+  await page.waitForFunction((id) => document.querySelector('#rules')?.value.includes(`"id": "${id}"`), `outages-${marker}`);
+  await page.reload();
+  await page.getByLabel(`Rule ${n} all condition 1 value`).waitFor();
+  assert.equal(await page.getByLabel(`Rule ${n} all condition 1 value`).inputValue(), `${marker}, 宕机`);
+  assert.equal(await page.getByLabel(`Rule ${n} action 1 value`).inputValue(), 'urgent');
+  assert.deepEqual(problems, []);
+}
+
 test('a customer asks to be forgotten: an admin downloads their data, erases it, and the widget forgets the conversation', async () => {
   const { url } = dashEdge();
   const marker = unique('forget');

@@ -6,6 +6,8 @@ use super::Notice;
 use super::tokens::ApiTokens;
 use super::webhooks::Webhooks;
 use crate::api;
+use crate::count::count;
+use crate::rule_editor::{RuleEditor, RuleRows};
 use deflect_shared::api::{AgentUpdate, AgentView, NewAgent, RetrainReport, Role, Settings, Status};
 use deflect_shared::assignment::Strategy;
 use deflect_shared::business_hours::{BusinessHours, SummerTime};
@@ -269,7 +271,8 @@ fn SettingsForm(
     let current = RwSignal::new(settings.clone());
     let origins = RwSignal::new(settings.sites.first().map(|s| s.allowed_origins.join("\n")).unwrap_or_default());
     let reply_address = RwSignal::new(settings.sites.first().and_then(|s| s.reply_address.clone()).unwrap_or_default());
-    let rules = RwSignal::new(serde_json::to_string_pretty(&settings.rules).unwrap_or_else(|_| "[]".into()));
+    let rule_rows = RuleRows::new(&settings.rules);
+    let rules_json = RwSignal::new(String::new());
     let rules_error = RwSignal::new(None::<String>);
     let replies = ReplyRows::new(&settings.saved_replies);
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -280,10 +283,11 @@ fn SettingsForm(
             site.allowed_origins = lines(&origins.get_untracked());
             site.reply_address = Some(reply_address.get_untracked().trim().to_string()).filter(|a| !a.is_empty());
         }
-        match serde_json::from_str(&rules.get_untracked()) {
+        match rule_rows.specs() {
             Ok(r) => s.rules = r,
             Err(e) => {
-                rules_error.set(Some(format!("the rules are not valid JSON: {e}")));
+                rules_error.set(Some(e.clone()));
+                note.set(Some(e));
                 return;
             }
         }
@@ -291,6 +295,7 @@ fn SettingsForm(
             match api::call::<_, Settings>("PUT", "/v1/admin/settings", &s).await {
                 Ok(saved) => {
                     replies.reset(&saved.saved_replies);
+                    rule_rows.saved(&saved.rules);
                     current.set(saved);
                     rules_error.set(None);
                     note.set(Some("Settings saved.".into()));
@@ -303,7 +308,13 @@ fn SettingsForm(
         });
     };
     let validate = move |_| {
-        let text = rules.get_untracked();
+        let text = match rule_rows.specs().and_then(|r| serde_json::to_string(&r).map_err(|e| e.to_string())) {
+            Ok(text) => text,
+            Err(e) => {
+                rules_error.set(Some(e));
+                return;
+            }
+        };
         leptos::task::spawn_local(async move {
             match api::call_raw::<serde_json::Value>("POST", "/v1/admin/rules/validate", text).await {
                 Ok(v) => rules_error.set(Some(format!("The rules are valid ({} rules).", v["rules"]))),
@@ -311,6 +322,28 @@ fn SettingsForm(
             }
         });
     };
+    // The JSON view shows the rules as the form has them when opened; its
+    // text replaces them only at "Use this JSON".
+    let show_json = move |ev: leptos::ev::Event| {
+        let open = event_target::<web_sys::HtmlDetailsElement>(&ev).open();
+        if open {
+            match rule_rows.specs().and_then(|r| serde_json::to_string_pretty(&r).map_err(|e| e.to_string())) {
+                Ok(text) => rules_json.set(text),
+                Err(e) => rules_error.set(Some(e)),
+            }
+        }
+    };
+    let use_json =
+        move |_| match serde_json::from_str::<Vec<deflect_shared::rules::RuleSpec>>(&rules_json.get_untracked()) {
+            Ok(specs) => {
+                rule_rows.reset(&specs);
+                rules_error.set(Some(format!(
+                    "{} from the JSON in the form; check or save them.",
+                    count(specs.len() as u64, "rule", "rules")
+                )));
+            }
+            Err(e) => rules_error.set(Some(format!("the rules are not valid JSON: {e}"))),
+        };
     let sla_input = move |level: Level, first: bool| {
         let value = move || {
             let s = current.get();
@@ -416,9 +449,14 @@ fn SettingsForm(
             <SavedReplies rows=replies />
 
             <h2>"Automation rules"</h2>
-            <p class="muted">"A JSON list of rules, each on one or more triggers (on): ticket_created, ticket_updated, sla_breached, or scheduled (checked at every cron run; its actions must undo one of its conditions, as set_status closed does for status eq solved). Conditions on channel, text, subject, priority, priority_score, customer.plan, tags, status, hours_since_update, locale, assignee, team; actions set_priority, add_tag, assign_team, auto_reply, notify_webhook, set_status."</p>
-            <label for="rules" class="sr">"Rules (JSON)"</label>
-            <textarea id="rules" class="code" rows="14" spellcheck="false" prop:value=move || rules.get() on:input=move |ev| rules.set(event_target_value(&ev))></textarea>
+            <p class="muted">"Rules act on tickets by themselves, in this order: each runs when one of its events happens, and acts when its conditions hold. A scheduled rule is checked at every cron run, so its actions must undo one of its “all” conditions (as setting the status to closed does for “status is solved”)."</p>
+            <RuleEditor rows=rule_rows />
+            <details class="rules-json" on:toggle=show_json>
+                <summary>"Edit as JSON"</summary>
+                <label for="rules">"All the rules as JSON (to copy, or to paste many at once)"</label>
+                <textarea id="rules" class="code" rows="14" spellcheck="false" prop:value=move || rules_json.get() on:input=move |ev| rules_json.set(event_target_value(&ev))></textarea>
+                <button type="button" on:click=use_json>"Use this JSON"</button>
+            </details>
             <Show when=move || rules_error.get().is_some()>
                 <p class="rules-result" role="alert">{move || rules_error.get().unwrap_or_default()}</p>
             </Show>

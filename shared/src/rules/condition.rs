@@ -37,7 +37,7 @@ pub enum Field {
 }
 
 impl Field {
-    const ALL: [(&'static str, Field); 12] = [
+    pub(super) const ALL: [(&'static str, Field); 12] = [
         ("channel", Field::Channel),
         ("subject", Field::Subject),
         ("text", Field::Text),
@@ -52,7 +52,7 @@ impl Field {
         ("team", Field::Team),
     ];
 
-    fn parse(name: &str) -> Option<Field> {
+    pub(super) fn parse(name: &str) -> Option<Field> {
         Field::ALL.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
     }
 
@@ -101,15 +101,16 @@ pub struct Condition {
     pub test: Test,
 }
 
+/// The type of a field's values.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     Text,
     Number,
     Level,
     List,
 }
 
-fn kind(field: Field) -> Kind {
+pub(super) fn kind(field: Field) -> Kind {
     match field {
         Field::PriorityScore | Field::HoursSinceUpdate => Kind::Number,
         Field::Priority => Kind::Level,

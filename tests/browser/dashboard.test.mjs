@@ -1593,7 +1593,9 @@ test('a customer the help centre does not answer writes to the team from its for
   const shot = Buffer.from('a screenshot of the checkout');
   await page.getByLabel(/^Attach files/).setInputFiles({ name: 'checkout.png', mimeType: 'image/png', buffer: shot });
   // The bots' trap is off screen and out of the tab order: Tab goes from
-  // the files to Send.
+  // the files to Send. (Measured once the page's stylesheet has loaded:
+  // the form can be in the page before it is.)
+  await page.waitForLoadState('load');
   const trap = await page.locator('input[name=website]').boundingBox();
   assert.ok(trap && trap.x + trap.width <= 0, `the trap is on screen: ${JSON.stringify(trap)}`);
   await page.getByLabel(/^Attach files/).focus();

@@ -1,6 +1,6 @@
 //! Help-desk operations, composed from the shared domain logic and the
 //! store: intake of tickets, agents' work, files, merges, SLA sweeps, scheduled rules, erasure and retention, KB
-//! publishing, metrics, retraining and asking for ratings.
+//! publishing, metrics, retraining, asking for ratings and spam.
 
 pub(crate) mod cron;
 pub(crate) mod erasure;
@@ -15,6 +15,7 @@ pub(crate) mod retention;
 pub(crate) mod retrain;
 pub(crate) mod scheduled_rules;
 pub(crate) mod sla_sweep;
+pub(crate) mod spam;
 pub(crate) mod views;
 pub(crate) mod webhooks;
 pub(crate) mod work;

@@ -166,6 +166,7 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
             agent_tickets::attachment(app, req, id, file).await
         }
         (Post, ["v1", "agent", "tickets", id, "merge"]) => agent_tickets::merge(app, req, id).await,
+        (Post, ["v1", "agent", "tickets", id, "spam"]) => agent_tickets::spam(app, req, id).await,
         (Post, ["v1", "agent", "tickets", id, "presence"]) => agent_tickets::presence(app, req, id).await,
         (Get, ["v1", "agent", "customers"]) => customers::list(app, req).await,
         (Get, ["v1", "agent", "customers", id]) => customers::get(app, req, id).await,
@@ -248,7 +249,7 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         ["v1", "agent", "tickets"] => "GET, HEAD, POST",
         ["v1", "agent", "tickets", "bulk"] => "POST",
         ["v1", "agent", "tickets" | "customers", _] => "GET, HEAD, PATCH",
-        ["v1", "agent", "tickets", _, "messages" | "merge" | "presence" | "attachments"]
+        ["v1", "agent", "tickets", _, "messages" | "merge" | "presence" | "attachments" | "spam"]
         | ["v1", "agent", "kb", "try"]
         | ["v1", "admin", "articles" | "retrain"]
         | ["v1", "admin", "articles", "import"]

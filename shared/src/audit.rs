@@ -40,6 +40,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("ticket.note", "wrote an internal note"),
     ("ticket.reply", "replied to a customer"),
     ("ticket.rule", "changed a ticket by a rule"),
+    ("ticket.spam", "marked a ticket as spam and blocked its sender"),
     ("ticket.update", "changed a ticket"),
     ("token.create", "made an API token"),
     ("token.revoke", "revoked an API token"),

@@ -1951,6 +1951,41 @@ test('a customer asks to be forgotten: an admin downloads their data, erases it,
   await customer.close();
 });
 
+test('an agent closes a ticket as spam, which blocks its sender, and unblocks them on their record', async () => {
+  const { url } = dashEdge();
+  const context = await staffContext();
+  const page = await context.newPage();
+  const problems = watch(page);
+  await login(page, url, ADMIN_EMAIL, adminPassword());
+  const marker = unique('pills');
+  const email = `${marker}@spam.example`;
+  const created = await createTicket(page, { email, name: 'Spam Sender' }, `Pills ${marker}`, `Cheap pills ${marker}`);
+  await page.goto(`${url}/dashboard/#/ticket/${created.ticket.id}`);
+  // Two clicks, the second saying what it does.
+  await page.locator('#mark-spam').click();
+  assert.match(await page.locator('#spam-explain').innerText(), /blocks its sender/);
+  await page.locator('#spam-confirm').click();
+  // The queue shows, without the ticket.
+  await page.locator('#f-q').waitFor();
+  await page.locator('#f-q').fill(marker);
+  await page.locator('#f-q').press('Enter');
+  await page.getByText(/No tickets/).first().waitFor();
+  const t = (await api(page, 'GET', `/v1/agent/tickets/${created.ticket.id}`)).json;
+  assert.equal(t.ticket.status, 'closed');
+  assert.deepEqual(t.ticket.tags, ['spam']);
+  // The sender's record says they are blocked; an agent unblocks them.
+  await page.goto(`${url}/dashboard/#/ticket/${created.ticket.id}`);
+  assert.equal(await page.locator('#mark-spam').count(), 0, 'a spam ticket offers no second marking');
+  await page.locator('a.customer-link').click();
+  await page.locator('#blocked-notice').waitFor();
+  assert.match(await page.locator('#blocked-notice').innerText(), /Blocked as a sender of spam since/);
+  await page.locator('#unblock-customer').click();
+  await page.locator('#block-customer').waitFor();
+  assert.equal((await api(page, 'GET', `/v1/agent/customers/${t.customer.id}`)).json.blocked_at ?? null, null);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('an agent merges a duplicate ticket; the customer follows the old conversation to the merged one', async () => {
   const { url } = dashEdge();
   const marker = unique('dup');

@@ -13,6 +13,7 @@ mod privacy;
 mod restart;
 mod retrain;
 mod sla;
+mod spam;
 mod ticket_page;
 mod tickets;
 mod two_factor;

@@ -119,7 +119,7 @@ pub fn CustomerPage(
                             name: Some(name.get_untracked()).filter(|n| !n.trim().is_empty()),
                             plan: Some(plan.get_untracked()).filter(|p| !p.trim().is_empty()),
                             lifetime_value_cents: Some(cents),
-                            attributes: None,
+                            ..CustomerUpdate::default()
                         };
                         let id = id.clone();
                         leptos::task::spawn_local(async move {
@@ -202,6 +202,7 @@ pub fn CustomerPage(
                                     <dt>"Average CSAT"</dt><dd>{c.average_csat.map(|v| format!("{v:.1}")).unwrap_or_else(|| "—".into())}</dd>
                                     {c.attributes.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd>{v.to_string()}</dd> }).collect_view()}
                                 </dl>
+                                {c.erased_at.is_none().then(|| view! { <Blocking id=c.id.clone() blocked_at=c.blocked_at record=record note=note /> })}
                                 {record_or_erased}
                             </aside>
                         </div>
@@ -209,6 +210,51 @@ pub fn CustomerPage(
                 }
             }}
         </section>
+    }
+}
+
+/// Whether the customer is blocked as a sender of spam, and the button
+/// that changes it.
+#[component]
+fn Blocking(
+    /// The customer.
+    id: String,
+    /// Since when they are blocked, if they are.
+    blocked_at: Option<i64>,
+    /// The record shown, replaced by the answer.
+    record: RwSignal<Option<Result<CustomerView, String>>>,
+    /// Where the outcome is said.
+    note: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let set = move |blocked: bool| {
+        let id = id.clone();
+        move |_| {
+            let id = id.clone();
+            leptos::task::spawn_local(async move {
+                let u = CustomerUpdate { blocked: Some(blocked), ..CustomerUpdate::default() };
+                match api::call::<_, CustomerView>("PATCH", &format!("/v1/agent/customers/{}", api::enc(&id)), &u).await
+                {
+                    Ok(v) => {
+                        note.set(Some(if blocked { "Sender blocked." } else { "Sender unblocked." }.into()));
+                        record.set(Some(Ok(v)));
+                    }
+                    Err(e) => note.set(Some(e.message)),
+                }
+            });
+        }
+    };
+    match blocked_at {
+        Some(at) => view! {
+            <p class="notice" id="blocked-notice">
+                "Blocked as a sender of spam since " {stamp(at)} ": their new tickets are kept, closed as spam, out of the queue."
+            </p>
+            <button type="button" id="unblock-customer" on:click=set(false)>"Unblock"</button>
+        }
+        .into_any(),
+        None => view! {
+            <button type="button" class="danger" id="block-customer" on:click=set(true)>"Block as a sender of spam"</button>
+        }
+        .into_any(),
     }
 }
 

@@ -9,7 +9,7 @@ use crate::storage;
 use crate::time::{sla, stamp};
 use deflect_shared::api::{
     AgentView, ArticleView, Attachment, Author, CustomerUpdate, MergeTickets, Message, NewMessage, PresenceUpdate,
-    QueueItem, Status, TicketDetail, TicketUpdate, Viewer,
+    QueueItem, SPAM_TAG, Status, TicketDetail, TicketUpdate, Viewer,
 };
 use deflect_shared::attachment::{served_type, size_in_words};
 use deflect_shared::markdown::{Inline, links, plain};
@@ -633,6 +633,8 @@ pub fn TicketPage(
                                         .collect();
                                     (!others.is_empty()).then(|| view! { <MergeInto id=t.id.clone() others=others note=note /> })
                                 })}
+                                {(d.merged_into.is_none() && c.erased_at.is_none() && !t.tags.iter().any(|g| g == SPAM_TAG))
+                                    .then(|| view! { <MarkSpam id=t.id.clone() note=note /> })}
                                 <h3>"History"</h3>
                                 <ul class="history">
                                     {c.tickets.iter().map(|h| view! {
@@ -688,6 +690,38 @@ fn MergeInto(
             </select>
             <button type="submit" id="merge-go">"Merge"</button>
         </form>
+    }
+}
+
+/// Closing this ticket as spam and blocking its sender, after a second
+/// click that says what it does; the queue then shows.
+#[component]
+fn MarkSpam(
+    /// This ticket.
+    id: String,
+    /// Where a refusal is said.
+    note: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let confirming = RwSignal::new(false);
+    let mark = move |_| {
+        let id = id.clone();
+        leptos::task::spawn_local(async move {
+            let path = format!("/v1/agent/tickets/{}/spam", api::enc(&id));
+            match api::call::<_, serde_json::Value>("POST", &path, &serde_json::json!({})).await {
+                Ok(_) => crate::app::go("#/"),
+                Err(e) => note.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <h3>"Spam?"</h3>
+        <Show when=move || confirming.get()
+            fallback=move || view! { <button type="button" class="danger" id="mark-spam" on:click=move |_| confirming.set(true)>"Mark as spam…"</button> }>
+            <p class="muted" id="spam-explain">"This closes the ticket, tags it spam and blocks its sender: their new tickets are kept, closed as spam, out of the queue, until someone unblocks them on their record."</p>
+            <button type="button" class="danger" id="spam-confirm" on:click=mark.clone()>"Close as spam and block the sender"</button>
+            " "
+            <button type="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+        </Show>
     }
 }
 

@@ -7,10 +7,10 @@ use crate::error::{AppError, AppResult};
 use crate::state::App;
 use crate::store::tickets::{self, NewMessageRow, TicketRow};
 use crate::store::{agents, articles, batch, customers, events, kv};
-use deflect_shared::api::{NewTicket, TicketCreated};
+use deflect_shared::api::{NewTicket, SPAM_TAG, TicketCreated};
 use deflect_shared::assignment::{Need, assign};
 use deflect_shared::priority::{CustomerFacts, Features, Term};
-use deflect_shared::rules::{Action, Applied, RuleSet, TicketFacts, Trigger};
+use deflect_shared::rules::{Action, Applied, Outcome, RuleSet, TicketFacts, Trigger};
 
 /// What happened to a create request.
 pub(crate) enum Created {
@@ -104,7 +104,14 @@ pub(crate) async fn create(
         assignee: None,
         team: None,
     };
-    let outcome = rules.run(Trigger::TicketCreated, &before);
+    // A blocked sender's ticket is kept, closed as spam; nothing acts on it.
+    let blocked = customer.blocked_at.is_some() && by.is_none();
+    let outcome = if blocked {
+        let facts = TicketFacts { status: "closed".into(), tags: vec![SPAM_TAG.to_string()], ..before.clone() };
+        Outcome { facts, applied: Vec::new() }
+    } else {
+        rules.run(Trigger::TicketCreated, &before)
+    };
     if outcome.facts.priority != explanation.level {
         // A rule set the level: the change is a term of the explanation.
         let rule = outcome
@@ -136,6 +143,7 @@ pub(crate) async fn create(
     let last = kv::round_robin_last(&app.kv).await?;
     let assignee = match &by {
         Some(LoggedBy { agent, assign_to_me: true }) => Some(agent.id.clone()),
+        _ if blocked => None,
         _ => assign(&candidates, &need, settings.assignment, last.as_deref()).map(|a| a.id.clone()),
     };
 

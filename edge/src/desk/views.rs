@@ -160,6 +160,7 @@ pub(crate) async fn customer(app: &App, c: &CustomerRow) -> AppResult<CustomerVi
         created_at: c.created_at as i64,
         average_csat: (!rated.is_empty()).then(|| (rated.iter().sum::<f64>() / rated.len() as f64) as f32),
         erased_at: c.erased_at.map(|v| v as i64),
+        blocked_at: c.blocked_at.map(|v| v as i64),
         tickets: lines
             .into_iter()
             .map(|l| TicketSummary {

@@ -157,6 +157,15 @@ pub(super) async fn update(app: &App, req: &mut Req, id: &str) -> AppResult<Resp
     json(200, &views::queue_item(app, &work::load(app, id).await?).await?)
 }
 
+/// `POST /v1/agent/tickets/{id}/spam`: closes the ticket as spam and
+/// blocks its customer (`desk::spam`).
+pub(super) async fn spam(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
+    let me = auth::agent(app, req).await?;
+    let row = work::load(app, id).await?;
+    crate::desk::spam::mark(app, &me, &row).await?;
+    json(200, &views::queue_item(app, &work::load(app, id).await?).await?)
+}
+
 pub(super) async fn message(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
     let me = auth::agent(app, req).await?;
     let row = work::load(app, id).await?;

@@ -98,6 +98,9 @@ pub(super) async fn update(app: &App, req: &mut Req, id: &str) -> AppResult<Resp
     if !customers::update(&app.db, id, &changes, app.now).await? {
         return Err(AppError::NotFound(format!("there is no customer {id}")));
     }
+    if let Some(blocked) = u.blocked {
+        customers::set_blocked(&app.db, id, blocked.then_some(app.now)).await?;
+    }
     app.audit(&me.id, "customer.update", id, serde_json::to_value(&u)?).await?;
     let c =
         customers::by_id(&app.db, id).await?.ok_or_else(|| AppError::NotFound(format!("there is no customer {id}")))?;

@@ -19,6 +19,9 @@ pub(crate) struct CustomerRow {
     pub(crate) attributes: String,
     pub(crate) created_at: f64,
     pub(crate) erased_at: Option<f64>,
+    /// When an agent marked them as a sender of spam.
+    #[serde(default)]
+    pub(crate) blocked_at: Option<f64>,
 }
 
 pub(crate) struct Upsert<'a> {
@@ -40,7 +43,7 @@ pub(crate) async fn upsert(db: &D1Database, u: &Upsert<'_>, now: i64) -> AppResu
            name = COALESCE(excluded.name, customers.name), \
            phone_enc = COALESCE(excluded.phone_enc, customers.phone_enc), \
            updated_at = excluded.updated_at \
-         RETURNING id, site_id, email_enc, phone_enc, name, plan, value_cents, attributes, created_at, erased_at",
+         RETURNING id, site_id, email_enc, phone_enc, name, plan, value_cents, attributes, created_at, erased_at, blocked_at",
         &[
             Arg::Text(u.new_id),
             Arg::Text(u.site),
@@ -58,7 +61,7 @@ pub(crate) async fn upsert(db: &D1Database, u: &Upsert<'_>, now: i64) -> AppResu
 pub(crate) async fn by_id(db: &D1Database, id: &str) -> AppResult<Option<CustomerRow>> {
     first(
         db,
-        "SELECT id, site_id, email_enc, phone_enc, name, plan, value_cents, attributes, created_at, erased_at \
+        "SELECT id, site_id, email_enc, phone_enc, name, plan, value_cents, attributes, created_at, erased_at, blocked_at \
          FROM customers WHERE id = ?1",
         &[Arg::Text(id)],
     )
@@ -202,6 +205,13 @@ pub(crate) async fn update(db: &D1Database, id: &str, c: &Changes<'_>, now: i64)
         ],
     )
     .await?;
+    Ok(n == 1)
+}
+
+/// Marks a customer as a sender of spam (`Some(now)`), or not (`None`);
+/// whether they exist.
+pub(crate) async fn set_blocked(db: &D1Database, id: &str, at: Option<i64>) -> AppResult<bool> {
+    let n = run(db, "UPDATE customers SET blocked_at = ?2 WHERE id = ?1", &[Arg::Text(id), Arg::OptInt(at)]).await?;
     Ok(n == 1)
 }
 

@@ -286,7 +286,14 @@ pub struct CustomerView {
     /// When their personal data was erased (ms since the epoch); the record
     /// and their tickets stay, without it, for the team's figures.
     pub erased_at: Option<i64>,
+    /// When an agent marked them as a sender of spam (ms since the epoch):
+    /// their new tickets are kept closed, tagged `spam`, out of the queue.
+    #[serde(default)]
+    pub blocked_at: Option<i64>,
 }
+
+/// The tag of a ticket marked as spam, or opened by a blocked customer.
+pub const SPAM_TAG: &str = "spam";
 
 /// What replaces every text of an erased customer: their tickets' subjects,
 /// every message on them, their CSAT comments.
@@ -412,6 +419,9 @@ pub struct CustomerUpdate {
     /// Replace the custom attributes.
     #[serde(default)]
     pub attributes: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Block (`true`: their new tickets are closed as spam) or unblock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked: Option<bool>,
 }
 
 impl CustomerUpdate {

@@ -343,6 +343,16 @@ fn actions_view(rows: RuleRows, list: RwSignal<Vec<ActionRow>>, rule: usize) -> 
     }
 }
 
+/// A checkbox bound to one of a rule's flags, with its words.
+fn flag(id: String, value: RwSignal<bool>, words: &'static str) -> impl IntoView {
+    view! {
+        <label class="inline">
+            <input type="checkbox" id=id prop:checked=move || value.get() on:change=move |ev| value.set(event_target_checked(&ev)) />
+            {words}
+        </label>
+    }
+}
+
 /// The rules, one fieldset each, in the order they run.
 #[component]
 pub(crate) fn RuleEditor(
@@ -366,11 +376,7 @@ pub(crate) fn RuleEditor(
                 <label for=id("name")>"Name"</label>
                 <input id=id("name") type="text" maxlength="200" placeholder="What the rule is for"
                     prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
-                <label class="inline">
-                    <input type="checkbox" id=id("enabled") prop:checked=move || enabled.get()
-                        on:change=move |ev| enabled.set(event_target_checked(&ev)) />
-                    " On (a rule turned off is kept, and never runs)"
-                </label>
+                {flag(id("enabled"), enabled, " On (a rule turned off is kept, and never runs)")}
                 <fieldset class="triggers">
                     <legend>"Runs when"</legend>
                     {TRIGGERS.into_iter().map(|(t, words)| view! {
@@ -394,11 +400,7 @@ pub(crate) fn RuleEditor(
                 {conditions_view(rows, any, key, "any")}
                 <p class="part">"then"</p>
                 {actions_view(rows, actions, key)}
-                <label class="inline">
-                    <input type="checkbox" id=id("stop") prop:checked=move || stop.get()
-                        on:change=move |ev| stop.set(event_target_checked(&ev)) />
-                    " Stop here: later rules do not run on a ticket this one acted on"
-                </label>
+                {flag(id("stop"), stop, " Stop here: later rules do not run on a ticket this one acted on")}
                 <div class="row">
                     <button type="button" class="link" disabled=move || number() == 1 on:click=move |_| rows.move_up(key)>
                         {move || format!("Move rule {} up", number())}

@@ -1982,6 +1982,9 @@ test('an agent closes a ticket as spam, which blocks its sender, and unblocks th
   await page.locator('#unblock-customer').click();
   await page.locator('#block-customer').waitFor();
   assert.equal((await api(page, 'GET', `/v1/agent/customers/${t.customer.id}`)).json.blocked_at ?? null, null);
+  // The metrics leave spam out, and say so.
+  await page.goto(`${url}/dashboard/#/metrics`);
+  assert.match(await page.locator('#spam-left-out').innerText(), /^Left out of these figures: \d+ tickets? closed as spam\.$/);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -546,21 +546,7 @@ fn a_widget_customer_gets_replies_by_mail_when_the_site_has_a_reply_address() {
 
     // A customer leaves a ticket in the widget on that site.
     let customer = format!("{}@example.com", unique("wendy"));
-    let body = json!({
-        "site": site,
-        "customer": { "email": customer, "name": "Wendy Widget" },
-        "message": format!("My order {marker} is late"),
-        "locale": "en",
-    })
-    .to_string();
-    let r = public().send(
-        "POST",
-        "/v1/tickets",
-        &[("idempotency-key", &unique("k"))],
-        Some(("application/json", body.as_bytes())),
-    );
-    assert_eq!(r.status, 201, "{}", r.text);
-    let id = r.json()["ticket"]["id"].as_str().expect("an id").to_string();
+    let id = widget_ticket(&site, &customer, &format!("My order {marker} is late"));
     assert_eq!(a.get(&format!("/v1/agent/tickets/{id}")).json()["channel"], "widget");
 
     // The rule's auto-reply is mailed at once, as an agent's reply is.
@@ -618,11 +604,12 @@ fn a_widget_customer_gets_replies_by_mail_when_the_site_has_a_reply_address() {
     close(&a, &id);
 }
 
-/// A widget ticket of `site` from `customer`; its id.
+/// A widget ticket of `site` from `customer` (an address), in English;
+/// its id.
 fn widget_ticket(site: &str, customer: &str, message: &str) -> String {
     let body = json!({
         "site": site,
-        "customer": { "email": customer, "name": "Rita Rater" },
+        "customer": { "email": customer, "name": "Wendy Widget" },
         "message": message,
         "locale": "en",
     })

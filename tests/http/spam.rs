@@ -59,6 +59,16 @@ fn a_ticket_marked_as_spam_blocks_its_sender_until_unblocked() {
     let all = a.get(&format!("/v1/agent/tickets?q={marker}&status=all")).json();
     assert_eq!(all.as_array().map(Vec::len), Some(2), "{all}");
 
+    // The metrics leave spam out, and say how much.
+    let m = a.get("/v1/agent/metrics?days=1").json();
+    assert!(m["spam_tickets"].as_u64() >= Some(2), "{m}");
+    let counted: u64 =
+        m["by_channel"].as_array().expect("by_channel").iter().filter_map(|c| c["tickets"].as_u64()).sum();
+    assert_eq!(Some(counted), m["tickets"].as_u64(), "{m}");
+    let total = super::d1("SELECT count(*) AS n FROM tickets");
+    let all_tickets = total.first().and_then(|r| r["n"].as_u64()).expect("a count");
+    assert!(m["tickets"].as_u64().is_some_and(|n| n + 2 <= all_tickets), "{m}");
+
     // Unblocked on their record: the next ticket is an ordinary one.
     let r = a.json("PATCH", &format!("/v1/agent/customers/{customer}"), &json!({ "blocked": false }));
     assert_eq!(r.status, 200, "{}", r.text);

@@ -190,6 +190,11 @@ pub fn MetricsPage() -> impl IntoView {
                                 <div class="card-detail">"helped / did not help"</div>
                             </div>
                         </div>
+                        {(m.spam_tickets > 0).then(|| view! {
+                            <p class="muted" id="spam-left-out">
+                                {format!("Left out of these figures: {} closed as spam.", count(m.spam_tickets, "ticket", "tickets"))}
+                            </p>
+                        })}
                         <StackedBars title="Tickets by priority" days=day_labels.clone()
                             series=vec![("low", "s-low"), ("normal", "s-normal"), ("high", "s-high"), ("urgent", "s-urgent")] values=by_priority />
                         <StackedBars title="Tickets by current status" days=day_labels

@@ -59,6 +59,7 @@ pub(crate) async fn metrics(app: &App, days: u32) -> AppResult<Metrics> {
             created_at: f.created_at as i64,
         })
         .collect();
+    let spam_tickets = tickets::spam_count(&app.db, since).await?;
     let sessions = d.sessions as u64;
     let deflected = d.deflected as u64;
     Ok(Metrics {
@@ -69,6 +70,7 @@ pub(crate) async fn metrics(app: &App, days: u32) -> AppResult<Metrics> {
         helped: d.helped as u64,
         not_helped: d.not_helped as u64,
         tickets: rows.len() as u64,
+        spam_tickets,
         automated_tickets: automated,
         automation_rate: rate(automated, rows.len() as u64),
         first_response: duration_stats(first),

@@ -312,8 +312,23 @@ pub(crate) struct Timing {
 pub(crate) async fn timings(db: &D1Database, since: i64) -> AppResult<Vec<Timing>> {
     all(
         db,
-        "SELECT created_at, first_response_at, solved_at, COALESCE(priority_override, priority_level) AS priority, status, automated, csat, \
-         assignee_id, channel FROM tickets WHERE created_at >= ?1",
+        &format!(
+            "SELECT created_at, first_response_at, solved_at, COALESCE(priority_override, priority_level) AS priority, status, automated, csat, \
+             assignee_id, channel FROM tickets WHERE created_at >= ?1 AND NOT {IS_SPAM}"
+        ),
+        &[Arg::Int(since)],
+    )
+    .await
+}
+
+/// A ticket closed as spam (tagged `spam`): the metrics leave it out.
+const IS_SPAM: &str = "EXISTS (SELECT 1 FROM json_each(tickets.tags) WHERE json_each.value = 'spam')";
+
+/// Tickets created since `since` that were closed as spam.
+pub(crate) async fn spam_count(db: &D1Database, since: i64) -> AppResult<u64> {
+    super::count(
+        db,
+        &format!("SELECT COUNT(*) AS n FROM tickets WHERE created_at >= ?1 AND {IS_SPAM}"),
         &[Arg::Int(since)],
     )
     .await

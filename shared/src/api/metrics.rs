@@ -29,8 +29,11 @@ pub struct Metrics {
     pub helped: u64,
     /// "This did not help" clicks.
     pub not_helped: u64,
-    /// Tickets created.
+    /// Tickets created, without those closed as spam.
     pub tickets: u64,
+    /// Tickets created and closed as spam, left out of every other figure.
+    #[serde(default)]
+    pub spam_tickets: u64,
     /// Tickets on which a rule acted.
     pub automated_tickets: u64,
     /// automated / tickets.

@@ -108,6 +108,16 @@ fn expect_mails(needle: &str, n: usize) {
     }
 }
 
+/// Waits until a message of ticket `id` by `author` (`agent` or `system`)
+/// is marked sent, then returns its mail, the one whose text holds
+/// `needle` (see [`mail_saying`]).
+fn mailed(a: &Client, id: &str, author: &str, needle: &str) -> String {
+    when(a, id, &format!("the mail of the {author}'s message"), |t| {
+        t["messages"].as_array().is_some_and(|m| m.iter().any(|m| m["author"] == author && m["delivery"] == "sent"))
+    });
+    mail_saying(id, needle)
+}
+
 /// The mail the worker sent for ticket `id` whose text holds `needle`
 /// (bodies are base64, so the raw mail does not show it), once wrangler
 /// has logged it; waits up to 20 s.
@@ -550,10 +560,7 @@ fn a_widget_customer_gets_replies_by_mail_when_the_site_has_a_reply_address() {
     assert_eq!(a.get(&format!("/v1/agent/tickets/{id}")).json()["channel"], "widget");
 
     // The rule's auto-reply is mailed at once, as an agent's reply is.
-    when(&a, &id, "the auto-reply's mail", |t| {
-        t["messages"].as_array().is_some_and(|m| m.iter().any(|m| m["author"] == "system" && m["delivery"] == "sent"))
-    });
-    let eml = mail_saying(&id, &article_title);
+    let eml = mailed(&a, &id, "system", &article_title);
     let sent = mail_parser::MessageParser::default().parse(eml.as_bytes()).expect("the sent mail reads");
     assert_eq!(sent.from().and_then(|f| f.first()).and_then(|f| f.address()), Some(reply_address));
     assert_eq!(sent.to().and_then(|t| t.first()).and_then(|t| t.address()), Some(customer.as_str()));
@@ -572,10 +579,7 @@ fn a_widget_customer_gets_replies_by_mail_when_the_site_has_a_reply_address() {
         Some(("application/json", reply.as_bytes())),
     );
     assert_eq!(r.status, 201, "{}", r.text);
-    when(&a, &id, "the reply's mail", |t| {
-        t["messages"].as_array().is_some_and(|m| m.iter().any(|m| m["author"] == "agent" && m["delivery"] == "sent"))
-    });
-    let eml = mail_saying(&id, &answer);
+    let eml = mailed(&a, &id, "agent", &answer);
     let sent = mail_parser::MessageParser::default().parse(eml.as_bytes()).expect("the sent mail reads");
     assert_eq!(sent.from().and_then(|f| f.first()).and_then(|f| f.address()), Some(reply_address));
     assert_eq!(sent.to().and_then(|t| t.first()).and_then(|t| t.address()), Some(customer.as_str()));
@@ -662,10 +666,7 @@ fn a_solved_ticket_asks_its_customer_by_mail_to_rate_our_help_once() {
     let id = widget_ticket(&site, &customer, &format!("The lamp {} flickers", unique("lamp")));
     assert!(rating_requests(&a, &id).is_empty(), "not before it is solved");
     set_status(&a, &id, "solved");
-    when(&a, &id, "the rating request's mail", |t| {
-        t["messages"].as_array().is_some_and(|m| m.iter().any(|m| m["author"] == "system" && m["delivery"] == "sent"))
-    });
-    let eml = mail_saying(&id, "How did we do?");
+    let eml = mailed(&a, &id, "system", "How did we do?");
     let sent = mail_parser::MessageParser::default().parse(eml.as_bytes()).expect("the sent mail reads");
     assert_eq!(sent.to().and_then(|t| t.first()).and_then(|t| t.address()), Some(customer.as_str()));
     let text = sent.body_text(0).expect("a text body");

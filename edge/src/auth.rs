@@ -70,6 +70,7 @@ pub(crate) async fn must_set_up_two_factor(app: &App, agent: &AgentRow) -> AppRe
 pub(crate) async fn own_view(app: &App, agent: &AgentRow) -> AppResult<deflect_shared::api::AgentView> {
     let mut view = agent.view();
     view.two_factor_required = must_set_up_two_factor(app, agent).await?;
+    view.mail_alerts_can_send = crate::desk::mail_alerts::can_send(app).await?;
     Ok(view)
 }
 

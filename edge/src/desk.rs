@@ -1,12 +1,14 @@
 //! Help-desk operations, composed from the shared domain logic and the
 //! store: intake of tickets, agents' work, files, merges, SLA sweeps, scheduled rules, erasure and retention, KB
-//! publishing, metrics, retraining, asking for ratings and spam.
+//! publishing, metrics, retraining, asking for ratings, spam, and mailing
+//! agents the alerts they asked for.
 
 pub(crate) mod cron;
 pub(crate) mod erasure;
 pub(crate) mod files;
 pub(crate) mod intake;
 pub(crate) mod mail;
+pub(crate) mod mail_alerts;
 pub(crate) mod merge;
 pub(crate) mod publish;
 pub(crate) mod rating_request;

@@ -139,6 +139,7 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Post, ["v1", "auth", "logout"]) => auth::logout(app, req).await,
         (Get, ["v1", "auth", "me"]) => auth::me(app, req).await,
         (Put, ["v1", "auth", "away"]) => auth::away(app, req).await,
+        (Put, ["v1", "auth", "mail-alerts"]) => auth::mail_alerts(app, req).await,
         (Post, ["v1", "auth", "password"]) => auth::change_password(app, req).await,
         (Post, ["v1", "auth", "two-factor", "setup"]) => auth::two_factor_setup(app, req).await,
         (Post, ["v1", "auth", "two-factor", "confirm"]) => auth::two_factor_confirm(app, req).await,
@@ -236,7 +237,7 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         | ["v1", "auth", "two-factor", "setup" | "confirm" | "recovery-codes" | "disable"] => "POST",
         ["v1", "auth", "me" | "sessions"] => "GET, HEAD",
         ["v1", "auth", "sessions", "end-others"] => "POST",
-        ["v1", "auth", "away"] => "PUT",
+        ["v1", "auth", "away" | "mail-alerts"] => "PUT",
         ["v1", "auth", "sessions", _] => "DELETE",
         ["v1", "agent", "tickets.csv" | "customers" | "agents" | "saved-replies" | "articles" | "metrics"]
         | ["v1", "agent", "articles", _]

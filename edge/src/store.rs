@@ -11,6 +11,7 @@ pub(crate) mod customers;
 pub(crate) mod events;
 pub(crate) mod kv;
 pub(crate) mod mail;
+pub(crate) mod mail_alerts;
 pub(crate) mod presence;
 pub(crate) mod tickets;
 pub(crate) mod webhooks;

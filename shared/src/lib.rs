@@ -12,6 +12,8 @@ the edge worker (wasm, on workerd) and native tests and benchmarks.
 * [`rules`] is the automation engine; [`assignment`] picks agents; [`sla`]
   keeps the clocks, in [`business_hours`] when the team sets them; [`metrics`] turns raw figures into rates and percentiles.
 * [`merge`] says when a duplicate ticket may be merged into another.
+* [`mail_alert`] says which agents are mailed of what happens to a
+  ticket, and writes that mail.
 * [`rating_request`] says when a solved ticket's customer is asked to
   rate our help, and in which words.
 * [`attachment`] says which files of a customer's mail are kept and how
@@ -68,6 +70,7 @@ pub mod email;
 mod error;
 pub mod html;
 pub mod kb;
+pub mod mail_alert;
 pub mod markdown;
 pub mod merge;
 pub mod metrics;

@@ -498,6 +498,41 @@ test('an agent changes their own password from the account page', async () => {
   await context.close();
 });
 
+test('an agent chooses the mail alerts they get on the account page, and they are kept', async () => {
+  const { url } = dashEdge();
+  const email = await createAgent(url, 'agent password 123');
+  const context = await staffContext();
+  const page = await context.newPage();
+  const problems = watch(page);
+  await login(page, url, email, 'agent password 123');
+  await page.goto(`${url}/dashboard/#/account`);
+  await page.getByRole('heading', { name: 'Mail alerts' }).waitFor();
+  const given = page.getByLabel('a ticket is given to me');
+  const replied = page.getByLabel('the customer of a ticket of mine writes again');
+  const fresh = page.getByLabel('a new ticket comes in for my team');
+  for (const box of [given, replied, fresh]) assert.equal(await box.isChecked(), false, 'all off at first');
+  // Whether the page warns that nothing goes depends on the desk having an
+  // address to send from, as the API says.
+  const me = (await api(page, 'GET', '/v1/auth/me')).json;
+  assert.equal(await page.locator('#mail-alerts-unsent').isVisible(), !me.mail_alerts_can_send);
+  await given.check();
+  await replied.check();
+  await page.getByRole('button', { name: 'Save mail alerts' }).click();
+  await page.getByRole('status').getByText('Saved: you are mailed as ticked.').waitFor();
+  assert.deepEqual((await api(page, 'GET', '/v1/auth/me')).json.mail_alerts, { assigned: true, customer_replied: true, new_ticket: false });
+  // Another page and back: the page shows what was saved.
+  await page.locator('nav.top a[href="#/customers"]').click();
+  await page.getByRole('heading', { name: 'Customers' }).waitFor();
+  await page.locator('nav.top a[href="#/account"]').click();
+  await page.getByRole('heading', { name: 'Mail alerts' }).waitFor();
+  assert.deepEqual([await given.isChecked(), await replied.isChecked(), await fresh.isChecked()], [true, true, false]);
+  await page.reload();
+  await page.getByRole('heading', { name: 'Mail alerts' }).waitFor();
+  assert.deepEqual([await given.isChecked(), await replied.isChecked(), await fresh.isChecked()], [true, true, false]);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the metrics page shows the deflection rate of the sessions in this test', async () => {
   const { url } = dashEdge();
   const customers = await browser.newContext();

@@ -17,7 +17,7 @@ pub(super) fn deliver(from: &str, raw: &[u8]) -> (u16, String) {
 }
 
 /// Delivers a raw mail sent to `to`.
-fn deliver_to(from: &str, to: &str, raw: &[u8]) -> (u16, String) {
+pub(super) fn deliver_to(from: &str, to: &str, raw: &[u8]) -> (u16, String) {
     let c = Client::new(&edge_url()).ip(&unique("ip"));
     let path = format!("/cdn-cgi/handler/email?from={from}&to={to}");
     let r = c.send("POST", &path, &[], Some(("message/rfc822", raw)));
@@ -25,7 +25,7 @@ fn deliver_to(from: &str, to: &str, raw: &[u8]) -> (u16, String) {
 }
 
 /// A plain-text mail, with CRLF line ends.
-fn mail(headers: &[(&str, &str)], body: &str) -> Vec<u8> {
+pub(super) fn mail(headers: &[(&str, &str)], body: &str) -> Vec<u8> {
     let mut text = String::new();
     for (name, value) in headers {
         text.push_str(&format!("{name}: {value}\r\n"));
@@ -57,7 +57,7 @@ pub(super) fn when(a: &Client, id: &str, what: &str, done: impl Fn(&Value) -> bo
 }
 
 /// The test edge's log (`wrangler-<port>.log` beside its data).
-fn edge_log() -> String {
+pub(super) fn edge_log() -> String {
     std::fs::read_dir(edge_persist())
         .expect("the edge's data folder")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -68,7 +68,7 @@ fn edge_log() -> String {
 
 /// The mails the worker sent that hold `needle`, from the `.eml` files
 /// wrangler logged, oldest first.
-fn mails_with(needle: &str) -> Vec<String> {
+pub(super) fn mails_with(needle: &str) -> Vec<String> {
     let log = edge_log();
     let mut seen = std::collections::HashSet::new();
     log.split_whitespace()
@@ -501,9 +501,9 @@ fn a_reply_that_could_not_be_mailed_is_sent_again_by_hand() {
 }
 
 /// Settings changed for one test, put back when it ends, however it ends.
-struct Restore<'a> {
-    admin: &'a Client,
-    settings: Value,
+pub(super) struct Restore<'a> {
+    pub(super) admin: &'a Client,
+    pub(super) settings: Value,
 }
 
 impl Drop for Restore<'_> {
@@ -610,7 +610,7 @@ fn a_widget_customer_gets_replies_by_mail_when_the_site_has_a_reply_address() {
 
 /// A widget ticket of `site` from `customer` (an address), in English;
 /// its id.
-fn widget_ticket(site: &str, customer: &str, message: &str) -> String {
+pub(super) fn widget_ticket(site: &str, customer: &str, message: &str) -> String {
     let body = json!({
         "site": site,
         "customer": { "email": customer, "name": "Wendy Widget" },

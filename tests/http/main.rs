@@ -8,6 +8,7 @@ mod auth;
 mod bad_input;
 mod email;
 mod kb;
+mod mail_alerts;
 mod metrics;
 mod privacy;
 mod restart;

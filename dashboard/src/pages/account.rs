@@ -1,6 +1,6 @@
 //! The logged-in agent's own account: who they are, changing their
-//! password, their two-step login, where they are logged in, and whether
-//! keyboard shortcuts are on.
+//! password, their two-step login, where they are logged in, what they are
+//! mailed about, and whether keyboard shortcuts are on.
 
 use super::Notice;
 use crate::api;
@@ -8,8 +8,8 @@ use crate::app::Session;
 use crate::shortcuts::Shortcuts;
 use crate::time::ago;
 use deflect_shared::api::{
-    AgentView, MIN_PASSWORD, PasswordChange, RecoveryCodes, SessionView, TwoFactorCode, TwoFactorOff, TwoFactorSetup,
-    TwoFactorStart,
+    AgentView, MIN_PASSWORD, MailAlerts, PasswordChange, RecoveryCodes, SessionView, TwoFactorCode, TwoFactorOff,
+    TwoFactorSetup, TwoFactorStart,
 };
 use leptos::prelude::*;
 
@@ -78,8 +78,73 @@ pub fn AccountPage() -> impl IntoView {
             <Notice note=note />
             {move || session.me.with(|m| m.as_ref().map(|m| m.two_factor)).map(|on| view! { <TwoStep on_at_start=on /> })}
             <Sessions />
+            {move || session.me.with(|m| m.as_ref().map(|m| (m.mail_alerts, m.mail_alerts_can_send)))
+                .map(|(alerts, can_send)| view! { <MailAlertsForm at_start=alerts can_send=can_send /> })}
             <KeyboardShortcuts />
         </section>
+    }
+}
+
+/// What the agent is mailed about, so they hear of work with no dashboard
+/// tab open.
+#[component]
+fn MailAlertsForm(
+    /// Their alerts as the page opened.
+    at_start: MailAlerts,
+    /// Whether the desk has an address to mail from.
+    can_send: bool,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let alerts = RwSignal::new(at_start);
+    let note = RwSignal::new(None::<String>);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = alerts.get_untracked();
+        leptos::task::spawn_local(async move {
+            let said = match api::call::<_, AgentView>("PUT", "/v1/auth/mail-alerts", &body).await {
+                Ok(me) => {
+                    // Kept for the next time the page is drawn, without
+                    // drawing it again now (which would drop this note).
+                    session.me.update_untracked(|m| {
+                        if let Some(m) = m {
+                            m.mail_alerts = me.mail_alerts;
+                        }
+                    });
+                    "Saved: you are mailed as ticked.".to_string()
+                }
+                Err(e) => e.message,
+            };
+            note.try_set(Some(said));
+        });
+    };
+    let choice =
+        move |id: &'static str, words: &'static str, get: fn(&MailAlerts) -> bool, set: fn(&mut MailAlerts, bool)| {
+            view! {
+                <label class="inline">
+                    <input type="checkbox" id=id prop:checked=move || alerts.with(get)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            alerts.update(|a| set(a, on));
+                        } />
+                    {words}
+                </label>
+            }
+        };
+    view! {
+        <h2>"Mail alerts"</h2>
+        <form id="mail-alerts" on:submit=save>
+            <p>"Mail me when…"</p>
+            {choice("alert-assigned", " a ticket is given to me (by someone else, or by the desk)", |a| a.assigned, |a, on| a.assigned = on)}
+            {choice("alert-customer-replied", " the customer of a ticket of mine writes again", |a| a.customer_replied, |a, on| a.customer_replied = on)}
+            {choice("alert-new-ticket", " a new ticket comes in for my team (any ticket, when it has no team)", |a| a.new_ticket, |a, on| a.new_ticket = on)}
+            {(!can_send).then(|| view! {
+                <p class="notice" id="mail-alerts-unsent">
+                    "No alert is mailed yet: the desk has no address to send from. An admin sets a site's reply address in Settings (or DEFLECT_SUPPORT_EMAIL)."
+                </p>
+            })}
+            <button type="submit" id="save-mail-alerts">"Save mail alerts"</button>
+        </form>
+        <Notice note=note />
     }
 }
 

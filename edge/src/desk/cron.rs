@@ -1,5 +1,6 @@
 //! The minute's cron: SLA breaches, snoozes that ended, retention,
-//! scheduled rules, webhook retries, replies to mail again, and forgetting
+//! scheduled rules, webhook retries, replies and agents' alerts to mail
+//! again, and forgetting
 //! stale presence reports and files uploaded for replies never sent.
 //! Each part logs its own failure and the next one still runs.
 
@@ -37,6 +38,11 @@ pub(crate) async fn run(app: &App) {
         Ok(n) if n > 0 => worker::console_log!("cron: {n} replies mailed"),
         Ok(_) => {}
         Err(e) => worker::console_error!("cron, mail: {e:?}"),
+    }
+    match super::mail_alerts::deliver_due(app).await {
+        Ok(n) if n > 0 => worker::console_log!("cron: {n} alerts mailed to agents"),
+        Ok(_) => {}
+        Err(e) => worker::console_error!("cron, mail alerts: {e:?}"),
     }
     // Presence counts for half a minute; an hour-old report is only noise.
     if let Err(e) = crate::store::presence::forget_before(&app.db, app.now - 3_600_000).await {

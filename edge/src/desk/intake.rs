@@ -9,6 +9,7 @@ use crate::store::tickets::{self, NewMessageRow, TicketRow};
 use crate::store::{agents, articles, batch, customers, events, kv};
 use deflect_shared::api::{NewTicket, SPAM_TAG, TicketCreated};
 use deflect_shared::assignment::{Need, assign};
+use deflect_shared::mail_alert::Event;
 use deflect_shared::priority::{CustomerFacts, Features, Term};
 use deflect_shared::rules::{Action, Applied, Outcome, RuleSet, TicketFacts, Trigger};
 
@@ -255,6 +256,9 @@ pub(crate) async fn create(
         kv::set_round_robin_last(&app.kv, a).await?;
     }
     after_automation(app, &row, &outcome.applied).await?;
+    let mut happened = vec![Event::NewTicket];
+    happened.extend(row.assignee_id.is_some().then_some(Event::Assigned));
+    super::mail_alerts::notify(app, &row, &happened, by.as_ref().map(|b| b.agent.id.as_str())).await?;
     // The rules' auto-replies are mailed as an agent's replies are, when the
     // site answers by mail. A mail's own ticket is left to `desk::mail`,
     // which first keeps the address the mail came to, to send them from.

@@ -99,6 +99,15 @@ pub(crate) async fn receive(app: &App, envelope_from: &str, to: &str, raw: &[u8]
     if let Some(why) = mail.automatic {
         return Ok(Received::Ignored(format!("it is {why}")));
     }
+    if mail.answers.iter().any(|id| reference::is_alert(id)) {
+        // An agent answering an alert by mail: it would open a ticket of
+        // theirs, and the customer would never read it.
+        return Ok(Received::Refused(
+            "this answers an alert the help desk mailed to an agent, and does not reach the customer; \
+             answer the ticket in the dashboard"
+                .into(),
+        ));
+    }
     let to = to.trim().to_lowercase();
     if mail.from == to {
         return Ok(Received::Ignored("it comes from the support address itself".into()));
@@ -247,7 +256,7 @@ pub(crate) async fn mailed_from(app: &App, row: &TicketRow) -> AppResult<Option<
 
 /// The support address replies come from when the ticket has none of its
 /// own (`DEFLECT_SUPPORT_EMAIL`).
-fn support_address(app: &App) -> Option<String> {
+pub(crate) fn support_address(app: &App) -> Option<String> {
     app.env.var("DEFLECT_SUPPORT_EMAIL").ok().map(|v| v.to_string()).filter(|v| v.contains('@'))
 }
 
@@ -285,7 +294,7 @@ pub(crate) fn deliver_soon(app: &App) {
 }
 
 /// Minutes to wait after this attempt (counted from 1) before the next.
-fn backoff_minutes(attempt: i64) -> i64 {
+pub(crate) fn backoff_minutes(attempt: i64) -> i64 {
     usize::try_from(attempt - 1).ok().and_then(|i| BACKOFF_MINUTES.get(i)).copied().unwrap_or(240)
 }
 

@@ -10,6 +10,7 @@ use crate::store::agents::{self, AgentRow};
 use crate::store::tickets::{self, NewMessageRow, Pause, TicketRow};
 use crate::store::{articles, attachments, from_json};
 use deflect_shared::api::{Status, TicketUpdate};
+use deflect_shared::mail_alert::Event;
 use deflect_shared::priority::Level;
 use deflect_shared::rules::{RuleSet, TicketFacts, Trigger};
 
@@ -140,6 +141,8 @@ pub(crate) async fn add_message(app: &App, row: &TicketRow, m: Sent<'_>) -> AppR
             tickets::customer_wrote(&app.db, &row.id, app.now).await?;
             settle_pause(app, &row.id).await?;
             run_rules(app, &load(app, &row.id).await?, Trigger::TicketUpdated).await?;
+            // After the rules, which may have given the ticket to someone.
+            super::mail_alerts::notify(app, &load(app, &row.id).await?, &[Event::CustomerReplied], None).await?;
         }
     }
     Ok(Added::New)
@@ -226,7 +229,12 @@ pub(crate) async fn update(app: &App, agent: &AgentRow, row: &TicketRow, u: &Tic
         super::rating_request::after_status_change(app, row, s.as_str()).await?;
     }
     app.audit(&agent.id, "ticket.update", &row.id, serde_json::Value::Object(detail)).await?;
-    run_rules(app, &load(app, &row.id).await?, Trigger::TicketUpdated).await?;
+    let now = load(app, &row.id).await?;
+    let given = u.assignee.as_deref().is_some_and(|a| !a.is_empty() && row.assignee_id.as_deref() != Some(a));
+    if given {
+        super::mail_alerts::notify(app, &now, &[Event::Assigned], Some(&agent.id)).await?;
+    }
+    run_rules(app, &now, Trigger::TicketUpdated).await?;
     Ok(())
 }
 
@@ -318,6 +326,9 @@ async fn reassign_to_team(app: &App, row: &TicketRow, team: Option<&str>) -> App
     if let Some(a) = deflect_shared::assignment::assign(&candidates, &need, settings.assignment, last.as_deref()) {
         tickets::assign(&app.db, &row.id, &a.id).await?;
         crate::store::kv::set_round_robin_last(&app.kv, &a.id).await?;
+        if row.assignee_id.as_deref() != Some(a.id.as_str()) {
+            super::mail_alerts::notify(app, &load(app, &row.id).await?, &[Event::Assigned], None).await?;
+        }
     }
     Ok(())
 }

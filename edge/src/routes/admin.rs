@@ -108,6 +108,7 @@ pub(super) async fn update_agent(app: &App, req: &mut Req, id: &str) -> AppResul
             active: u.active.map(i64::from),
             password_hash: hash.as_deref(),
             away: u.away.map(i64::from),
+            mail_alerts: None,
         },
     )
     .await?;

@@ -10,7 +10,7 @@ use crate::state::App;
 use crate::store::agents::{self, AgentChanges, AgentRow, Origin};
 use crate::two_factor::{self, Proof};
 use deflect_shared::api::{
-    Away, Login, PasswordChange, SessionView, TwoFactorCode, TwoFactorOff, TwoFactorStart, password_field,
+    Away, Login, MailAlerts, PasswordChange, SessionView, TwoFactorCode, TwoFactorOff, TwoFactorStart, password_field,
 };
 use deflect_shared::user_agent::describe;
 use worker::Response;
@@ -249,6 +249,18 @@ pub(super) async fn away(app: &App, req: &mut Req) -> AppResult<Response> {
     agents::update(&app.db, &agent.id, &changes).await?;
     let action = if body.away { "agent.away" } else { "agent.back" };
     app.audit(&agent.id, action, &agent.id, serde_json::json!({})).await?;
+    let row = agents::by_id(&app.db, &agent.id).await?.ok_or(AppError::Unauthenticated)?;
+    json(200, &auth::own_view(app, &row).await?)
+}
+
+/// `PUT /v1/auth/mail-alerts`: what the agent is mailed about.
+pub(super) async fn mail_alerts(app: &App, req: &mut Req) -> AppResult<Response> {
+    let agent = auth::agent(app, req).await?;
+    let body: MailAlerts = req.json().await?;
+    let stored = serde_json::to_string(&body)?;
+    let changes = AgentChanges { mail_alerts: Some(&stored), ..Default::default() };
+    agents::update(&app.db, &agent.id, &changes).await?;
+    app.audit(&agent.id, "agent.mail_alerts", &agent.id, serde_json::to_value(body)?).await?;
     let row = agents::by_id(&app.db, &agent.id).await?.ok_or(AppError::Unauthenticated)?;
     json(200, &auth::own_view(app, &row).await?)
 }

@@ -2,7 +2,7 @@
 
 use super::{Arg, all, first, from_json, run};
 use crate::error::AppResult;
-use deflect_shared::api::{AgentView, Role, TokenView};
+use deflect_shared::api::{AgentView, MailAlerts, Role, TokenView};
 use deflect_shared::assignment::Candidate;
 use serde::Deserialize;
 use worker::D1Database;
@@ -29,6 +29,9 @@ pub(crate) struct AgentRow {
     pub(crate) recovery_hashes: String,
     #[serde(default)]
     pub(crate) away: f64,
+    /// JSON of the agent's `MailAlerts`.
+    #[serde(default)]
+    pub(crate) mail_alerts: String,
 }
 
 impl AgentRow {
@@ -49,7 +52,14 @@ impl AgentRow {
             two_factor: self.totp_secret_enc.is_some(),
             two_factor_required: false,
             away: self.away != 0.0,
+            mail_alerts: self.mail_alerts(),
+            mail_alerts_can_send: false,
         }
+    }
+
+    /// What they asked to be mailed about.
+    pub(crate) fn mail_alerts(&self) -> MailAlerts {
+        from_json(&self.mail_alerts)
     }
 
     pub(crate) fn candidate(&self) -> Candidate {
@@ -66,7 +76,7 @@ impl AgentRow {
 }
 
 const SELECT: &str = "SELECT a.id, a.email, a.name, a.role, a.teams, a.skills, a.password_hash, a.active, \
-     a.totp_secret_enc, a.totp_pending_enc, a.totp_last_step, a.recovery_hashes, a.away, \
+     a.totp_secret_enc, a.totp_pending_enc, a.totp_last_step, a.recovery_hashes, a.away, a.mail_alerts, \
      (SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = a.id AND t.status IN ('open', 'pending')) AS open_tickets \
      FROM agents a";
 
@@ -126,6 +136,8 @@ pub(crate) struct AgentChanges<'a> {
     pub(crate) active: Option<i64>,
     pub(crate) password_hash: Option<&'a str>,
     pub(crate) away: Option<i64>,
+    /// JSON of `MailAlerts`.
+    pub(crate) mail_alerts: Option<&'a str>,
 }
 
 pub(crate) async fn update(db: &D1Database, id: &str, c: &AgentChanges<'_>) -> AppResult<()> {
@@ -133,7 +145,7 @@ pub(crate) async fn update(db: &D1Database, id: &str, c: &AgentChanges<'_>) -> A
         db,
         "UPDATE agents SET name = COALESCE(?2, name), role = COALESCE(?3, role), teams = COALESCE(?4, teams), \
          skills = COALESCE(?5, skills), active = COALESCE(?6, active), password_hash = COALESCE(?7, password_hash), \
-         away = COALESCE(?8, away) WHERE id = ?1",
+         away = COALESCE(?8, away), mail_alerts = COALESCE(?9, mail_alerts) WHERE id = ?1",
         &[
             Arg::Text(id),
             Arg::OptText(c.name),
@@ -143,6 +155,7 @@ pub(crate) async fn update(db: &D1Database, id: &str, c: &AgentChanges<'_>) -> A
             Arg::OptInt(c.active),
             Arg::OptText(c.password_hash),
             Arg::OptInt(c.away),
+            Arg::OptText(c.mail_alerts),
         ],
     )
     .await?;

@@ -79,6 +79,31 @@ pub struct AgentView {
     /// Away: gets no new tickets until back.
     #[serde(default)]
     pub away: bool,
+    /// What they are mailed about.
+    #[serde(default)]
+    pub mail_alerts: MailAlerts,
+    /// In the answers about one's own account: the desk has an address to
+    /// mail alerts from (a site's reply address, or
+    /// `DEFLECT_SUPPORT_EMAIL`); without one, none are sent.
+    #[serde(default)]
+    pub mail_alerts_can_send: bool,
+}
+
+/// What an agent asks to be mailed about (`PUT /v1/auth/mail-alerts`), so
+/// they hear of work without a dashboard tab open. Each is off until the
+/// agent turns it on; see [`crate::mail_alert`] for who gets which mail.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailAlerts {
+    /// A ticket is given to them, by someone else or by the desk.
+    #[serde(default)]
+    pub assigned: bool,
+    /// The customer of a ticket of theirs writes again.
+    #[serde(default)]
+    pub customer_replied: bool,
+    /// A new ticket comes in for their team (or any, when it has no team).
+    #[serde(default)]
+    pub new_ticket: bool,
 }
 
 /// `PUT /v1/auth/away`: an agent marks themselves away (no new tickets) or

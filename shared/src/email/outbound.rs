@@ -111,19 +111,19 @@ pub fn compose(r: &Reply<'_>) -> String {
 }
 
 /// Bytes in base64, 76 characters a line, lines joined by CRLF.
-fn base64_lines(bytes: &[u8]) -> String {
+pub(crate) fn base64_lines(bytes: &[u8]) -> String {
     let encoded = STANDARD.encode(bytes);
     let lines: Vec<&str> = encoded.as_bytes().chunks(76).map(|c| std::str::from_utf8(c).unwrap_or("")).collect();
     lines.join("\r\n")
 }
 
 /// A header value may hold no line break.
-fn clean(s: &str) -> String {
+pub(crate) fn clean(s: &str) -> String {
     s.chars().filter(|c| !c.is_control() && !matches!(c, '<' | '>')).collect()
 }
 
 /// `Name <address>`, the name quoted or encoded as it needs.
-fn mailbox(name: Option<&str>, address: &str) -> String {
+pub(crate) fn mailbox(name: Option<&str>, address: &str) -> String {
     let address = clean(address);
     match name.map(clean).filter(|n| !n.trim().is_empty()) {
         None => address,
@@ -137,7 +137,7 @@ fn mailbox(name: Option<&str>, address: &str) -> String {
 /// The text as is if it is printable ASCII, otherwise as RFC 2047
 /// encoded words (`=?utf-8?B?…?=`) of at most 75 characters each, split
 /// between characters.
-fn encode_words(text: &str) -> String {
+pub(crate) fn encode_words(text: &str) -> String {
     let text = clean(text);
     if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
         return text;
@@ -159,7 +159,7 @@ fn encode_words(text: &str) -> String {
 }
 
 /// An RFC 5322 date in UTC: `Thu, 26 Nov 2026 10:36:07 +0000`.
-fn rfc5322_date(ms: i64) -> String {
+pub(crate) fn rfc5322_date(ms: i64) -> String {
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
     const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let secs = ms.div_euclid(1000);

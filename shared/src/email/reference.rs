@@ -28,6 +28,18 @@ pub fn ticket_of(message_id: &str) -> Option<&str> {
     (hex(ticket) && hex(message)).then_some(ticket)
 }
 
+/// The Message-ID (without angle brackets) of an agent's mail alert
+/// about `ticket` (see [`crate::mail_alert`]). It is not a ticket's
+/// Message-ID: an answer to an alert names no ticket.
+pub fn alert_id(ticket: &str, alert: &str, domain: &str) -> String {
+    format!("deflect-alert.{ticket}.{alert}@{domain}")
+}
+
+/// Whether a Message-ID is one of an agent's mail alert.
+pub fn is_alert(message_id: &str) -> bool {
+    message_id.starts_with("deflect-alert.")
+}
+
 /// The subject tag of a ticket: `[#0123456789]`.
 pub fn tag(ticket: &str) -> String {
     let short: String = ticket.chars().take(TAG_DIGITS).collect();
@@ -83,6 +95,14 @@ mod tests {
         for other in ["abc@mail.example.com", "deflect.@x", "deflect.xyz.12@x", "deflect.12@x", "deflect.12.@x"] {
             assert_eq!(ticket_of(other), None, "{other}");
         }
+        assert!(!is_alert(&id));
+    }
+
+    #[test]
+    fn an_alert_id_names_no_ticket() {
+        let id = alert_id(TICKET, "ff00", "help.example.com");
+        assert!(is_alert(&id));
+        assert_eq!(ticket_of(&id), None, "an answer to an alert must not join the customer's thread");
     }
 
     #[test]

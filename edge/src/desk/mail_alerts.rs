@@ -1,0 +1,173 @@
+//! Mail alerts to agents, so they hear of work without a dashboard tab
+//! open: a ticket given to them, their customer writing again, a new
+//! ticket for their team (each turned on by the agent on their account
+//! page; `deflect_shared::mail_alert` says who gets which).
+//!
+//! [`notify`] queues one alert per agent in `mail_alerts` and mails it once
+//! the response is sent; the cron tries a failed one again, as replies are.
+//! Alerts go from the site's reply address, else `DEFLECT_SUPPORT_EMAIL`;
+//! with neither, there is no address to send from and none are queued.
+
+use super::mail::{MAX_ATTEMPTS, backoff_minutes, support_address};
+use crate::crypto::new_id;
+use crate::error::{AppError, AppResult};
+use crate::state::App;
+use crate::store::mail_alerts::{self as store, DueAlert};
+use crate::store::tickets::{self, TicketRow};
+use crate::store::{agents, from_json};
+use deflect_shared::api::{Author, SPAM_TAG};
+use deflect_shared::email::reference;
+use deflect_shared::mail_alert::{self, Agent, Alert, Event, Happening};
+
+/// The most alerts one run mails.
+const BATCH: u32 = 20;
+/// Days a sent alert is kept (to show it went) before it is forgotten.
+const KEPT_DAYS: i64 = 30;
+
+/// The address alerts about this ticket come from, if the desk has one.
+async fn sender(app: &App, row: &TicketRow) -> AppResult<Option<String>> {
+    let settings = app.settings().await?;
+    Ok(settings
+        .site(&row.site_id)
+        .and_then(|s| s.reply_address.clone())
+        .or_else(|| support_address(app))
+        .or_else(|| row.mail_address.clone()))
+}
+
+/// Whether the desk has any address to mail alerts from, for the account
+/// page to say so when it has none.
+pub(crate) async fn can_send(app: &App) -> AppResult<bool> {
+    let settings = app.settings().await?;
+    Ok(support_address(app).is_some() || settings.sites.iter().any(|s| s.reply_address.is_some()))
+}
+
+/// Queues the alerts these events on a ticket call for, and mails them
+/// once the response is sent. `actor` is the agent who acted, if one did:
+/// no one is alerted of what they did themselves.
+pub(crate) async fn notify(app: &App, row: &TicketRow, events: &[Event], actor: Option<&str>) -> AppResult<()> {
+    if row.merged_into.is_some() || row.customer_erased_at.is_some() {
+        return Ok(());
+    }
+    let roster = agents::list(&app.db).await?;
+    // Most desks have few agents with alerts on; most events alert no one.
+    if !roster.iter().any(|a| events.iter().any(|e| e.wanted_by(&a.mail_alerts()))) {
+        return Ok(());
+    }
+    if sender(app, row).await?.is_none() {
+        return Ok(());
+    }
+    let teams: Vec<Vec<String>> = roster.iter().map(|a| from_json(&a.teams)).collect();
+    let people: Vec<Agent<'_>> = roster
+        .iter()
+        .zip(&teams)
+        .map(|(a, teams)| Agent {
+            id: &a.id,
+            active: a.active != 0.0,
+            away: a.away != 0.0,
+            teams,
+            alerts: a.mail_alerts(),
+        })
+        .collect();
+    let tags: Vec<String> = from_json(&row.tags);
+    let happening = Happening {
+        events,
+        assignee: row.assignee_id.as_deref(),
+        team: row.team.as_deref(),
+        actor,
+        spam: tags.iter().any(|t| t == SPAM_TAG) && row.status == "closed",
+    };
+    let mut queued = false;
+    for (agent, event) in mail_alert::recipients(&happening, &people) {
+        queued |= store::queue(&app.db, &new_id()?, &agent, &row.id, event.as_str(), app.now).await?;
+    }
+    if queued {
+        deliver_soon(app);
+    }
+    Ok(())
+}
+
+/// Mails what is due once the response is sent.
+fn deliver_soon(app: &App) {
+    let env = app.env.clone();
+    app.defer(async move {
+        match App::new(env) {
+            Ok(app) => {
+                if let Err(e) = deliver_due(&app).await {
+                    worker::console_error!("mail alerts: {e:?}");
+                }
+            }
+            Err(e) => worker::console_error!("mail alerts: {e:?}"),
+        }
+    });
+}
+
+/// Mails the alerts that are due (new, or failed and due again), each
+/// claimed first as replies are (see `desk::mail::deliver_due`); forgets
+/// those done with a month ago. Returns how many went.
+pub(crate) async fn deliver_due(app: &App) -> AppResult<usize> {
+    store::fail_lapsed_last(&app.db, app.now, MAX_ATTEMPTS, "the last attempt did not finish").await?;
+    let mut sent = 0;
+    for a in store::due(&app.db, app.now, MAX_ATTEMPTS, BATCH).await? {
+        let attempt = a.attempts as i64 + 1;
+        let until = app.now + backoff_minutes(attempt) * 60_000;
+        if !store::claim(&app.db, &a.id, attempt, until).await? {
+            continue;
+        }
+        let outcome = send(app, &a).await;
+        let error = outcome.as_ref().err().map(|e| e.chars().take(300).collect::<String>());
+        store::finish(&app.db, &a.id, attempt, if outcome.is_ok() { "sent" } else { "failed" }, error.as_deref())
+            .await?;
+        sent += usize::from(outcome.is_ok());
+    }
+    store::forget_done(&app.db, app.now - KEPT_DAYS * 86_400_000, MAX_ATTEMPTS).await?;
+    Ok(sent)
+}
+
+/// Writes and sends one alert from the ticket as it is now; why not, in
+/// words, when it cannot.
+async fn send(app: &App, a: &DueAlert) -> Result<(), String> {
+    let fail = |e: AppError| {
+        worker::console_error!("mail alert: {e:?}");
+        e.message()
+    };
+    let event = Event::parse(&a.event).ok_or_else(|| format!("no such alert as {}", a.event))?;
+    let row = tickets::by_id(&app.db, &a.ticket_id).await.map_err(fail)?.ok_or("the ticket is gone")?;
+    if row.customer_erased_at.is_some() {
+        return Err("the customer's data was erased".into());
+    }
+    let agent = agents::by_id(&app.db, &a.agent_id).await.map_err(fail)?.ok_or("the agent is gone")?;
+    if agent.active == 0.0 || !event.wanted_by(&agent.mail_alerts()) {
+        // Turned off since: nothing to send, and nothing failed.
+        return Ok(());
+    }
+    let from = sender(app, &row).await.map_err(fail)?.ok_or("no address to send from is set")?;
+    let customer = match &row.customer_name {
+        Some(name) if !name.trim().is_empty() => name.clone(),
+        _ => app.key().await.map_err(fail)?.decrypt(&row.customer_email_enc).await.map_err(fail)?,
+    };
+    let messages = tickets::messages(&app.db, &row.id, false).await.map_err(fail)?;
+    let text = messages.iter().rev().find(|m| matches!(m.author, Author::Customer)).map_or("", |m| m.body.as_str());
+    let settings = app.settings().await.map_err(fail)?;
+    let site = settings.site(&row.site_id).map_or_else(|| row.site_id.clone(), |s| s.name.clone());
+    let link = app.ticket_link(&row.id);
+    let message_id = reference::alert_id(&row.id, &a.id, reference::domain(&from));
+    let raw = mail_alert::compose(&Alert {
+        event,
+        from: &from,
+        from_name: &site,
+        to: &agent.email,
+        to_name: &agent.name,
+        subject: &row.subject,
+        tag: &reference::tag(&row.id),
+        customer: &customer,
+        text,
+        link: link.as_deref(),
+        message_id: &message_id,
+        sent_at: app.now,
+    });
+    let binding = app.env.send_email("EMAIL").map_err(|e| format!("the EMAIL binding is missing: {e}"))?;
+    let message = worker::EmailMessage::new(&from, &agent.email, &raw)
+        .map_err(|e| format!("the mail was refused: {}", String::from(e.message())))?;
+    binding.send(&message).await.map_err(|e| format!("sending failed: {}", String::from(e.message())))?;
+    Ok(())
+}

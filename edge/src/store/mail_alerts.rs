@@ -1,0 +1,96 @@
+//! Agents' mail alerts waiting to go, and those sent (see
+//! `desk::mail_alerts`).
+
+use super::{Arg, all, run};
+use crate::error::AppResult;
+use serde::Deserialize;
+use worker::D1Database;
+
+/// An alert due an attempt.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct DueAlert {
+    pub(crate) id: String,
+    pub(crate) agent_id: String,
+    pub(crate) ticket_id: String,
+    pub(crate) event: String,
+    pub(crate) attempts: f64,
+}
+
+/// Queues an alert; nothing when the same one waits already.
+pub(crate) async fn queue(
+    db: &D1Database,
+    id: &str,
+    agent: &str,
+    ticket: &str,
+    event: &str,
+    now: i64,
+) -> AppResult<bool> {
+    let n = run(
+        db,
+        "INSERT OR IGNORE INTO mail_alerts (id, agent_id, ticket_id, event, created_at, next_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        &[Arg::Text(id), Arg::Text(agent), Arg::Text(ticket), Arg::Text(event), Arg::Int(now)],
+    )
+    .await?;
+    Ok(n > 0)
+}
+
+/// Leaves as failed the alerts whose last attempt never finished.
+pub(crate) async fn fail_lapsed_last(db: &D1Database, now: i64, max_attempts: i64, reason: &str) -> AppResult<()> {
+    run(
+        db,
+        "UPDATE mail_alerts SET state = 'failed', error = ?3 \
+         WHERE state IN ('pending', 'failed', 'sending') AND state = 'sending' AND next_at <= ?1 AND attempts >= ?2",
+        &[Arg::Int(now), Arg::Int(max_attempts), Arg::Text(reason)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The alerts due an attempt, oldest first.
+pub(crate) async fn due(db: &D1Database, now: i64, max_attempts: i64, limit: u32) -> AppResult<Vec<DueAlert>> {
+    all(
+        db,
+        "SELECT id, agent_id, ticket_id, event, attempts FROM mail_alerts \
+         WHERE state IN ('pending', 'failed', 'sending') AND next_at <= ?1 AND attempts < ?2 \
+         ORDER BY next_at LIMIT ?3",
+        &[Arg::Int(now), Arg::Int(max_attempts), Arg::Int(i64::from(limit))],
+    )
+    .await
+}
+
+/// Claims attempt number `attempt` of an alert until `until`: a
+/// compare-and-set on the attempt count, so of two runs only one sends it.
+pub(crate) async fn claim(db: &D1Database, id: &str, attempt: i64, until: i64) -> AppResult<bool> {
+    let n = run(
+        db,
+        "UPDATE mail_alerts SET state = 'sending', attempts = ?2, next_at = ?3 \
+         WHERE id = ?1 AND attempts = ?2 - 1 AND state IN ('pending', 'failed', 'sending')",
+        &[Arg::Text(id), Arg::Int(attempt), Arg::Int(until)],
+    )
+    .await?;
+    Ok(n > 0)
+}
+
+/// Records how an attempt went, unless the claim lapsed meanwhile.
+pub(crate) async fn finish(db: &D1Database, id: &str, attempt: i64, state: &str, error: Option<&str>) -> AppResult<()> {
+    run(
+        db,
+        "UPDATE mail_alerts SET state = ?2, error = ?3 WHERE id = ?1 AND state = 'sending' AND attempts = ?4",
+        &[Arg::Text(id), Arg::Text(state), Arg::OptText(error), Arg::Int(attempt)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Forgets alerts made before `before` that are done with (sent, or
+/// failed for good).
+pub(crate) async fn forget_done(db: &D1Database, before: i64, max_attempts: i64) -> AppResult<u64> {
+    run(
+        db,
+        "DELETE FROM mail_alerts WHERE created_at < ?1 \
+         AND (state = 'sent' OR (state = 'failed' AND attempts >= ?2))",
+        &[Arg::Int(before), Arg::Int(max_attempts)],
+    )
+    .await
+}

@@ -1,0 +1,372 @@
+//! Mail alerts to agents: who hears of what by mail, and the mail itself.
+//!
+//! An agent turns on the alerts they want ([`MailAlerts`]); the edge asks
+//! [`recipients`] whom one happening alerts, keeps one alert per agent
+//! and ticket waiting to go, and mails it with [`compose`]. An alert is a
+//! notice, not a thread: it says who wrote what and links the ticket in
+//! the dashboard, where the agent answers. Its Message-ID names no ticket
+//! ([`crate::email::reference::alert_id`]), so a reply to it never reaches
+//! the customer, and it is marked as sent by a machine (RFC 3834), so
+//! auto-responders leave it alone.
+
+use crate::api::MailAlerts;
+use crate::email::outbound::{base64_lines, clean, encode_words, mailbox, rfc5322_date};
+
+/// The most characters of the customer's words an alert quotes.
+pub const EXCERPT_CHARS: usize = 600;
+
+/// What an agent can be alerted of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Event {
+    /// A ticket was given to them.
+    Assigned,
+    /// The customer of their ticket wrote again.
+    CustomerReplied,
+    /// A new ticket came in.
+    NewTicket,
+}
+
+impl Event {
+    /// Every event, the one that says most first: an agent alerted of two
+    /// at once gets one mail, about the first.
+    pub const ALL: [Event; 3] = [Event::Assigned, Event::CustomerReplied, Event::NewTicket];
+
+    /// Its name in storage.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Event::Assigned => "assigned",
+            Event::CustomerReplied => "customer_replied",
+            Event::NewTicket => "new_ticket",
+        }
+    }
+
+    /// The event of a stored name.
+    pub fn parse(s: &str) -> Option<Event> {
+        Event::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+
+    /// Whether an agent with these alerts wants this one.
+    pub fn wanted_by(self, alerts: &MailAlerts) -> bool {
+        match self {
+            Event::Assigned => alerts.assigned,
+            Event::CustomerReplied => alerts.customer_replied,
+            Event::NewTicket => alerts.new_ticket,
+        }
+    }
+
+    /// The alerts that ask for it, in the words of the account page.
+    fn setting(self) -> &'static str {
+        match self {
+            Event::Assigned => "when a ticket is given to you",
+            Event::CustomerReplied => "when the customer of your ticket writes again",
+            Event::NewTicket => "when a new ticket comes in",
+        }
+    }
+}
+
+/// An agent as alerts see them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agent<'a> {
+    /// Id.
+    pub id: &'a str,
+    /// Whether they can log in and work.
+    pub active: bool,
+    /// Away: they hear of no new tickets until back.
+    pub away: bool,
+    /// Their teams.
+    pub teams: &'a [String],
+    /// What they asked to be mailed about.
+    pub alerts: MailAlerts,
+}
+
+/// What happened to one ticket, as alerts see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Happening<'a> {
+    /// The events, in any order.
+    pub events: &'a [Event],
+    /// The ticket's assignee now.
+    pub assignee: Option<&'a str>,
+    /// The ticket's team now.
+    pub team: Option<&'a str>,
+    /// The agent who made it happen, who needs no mail about it; `None`
+    /// for a customer or the desk's own automation.
+    pub actor: Option<&'a str>,
+    /// The ticket came in as spam (its sender is blocked): it alerts no one.
+    pub spam: bool,
+}
+
+/// The agents a happening alerts, each once, with the event their mail is
+/// about, in the order of `agents`.
+///
+/// - `Assigned` and `CustomerReplied` alert the assignee;
+/// - `NewTicket` alerts every agent of the ticket's team (every agent,
+///   when it has none) who is not away;
+/// - no one is alerted of what they did themselves, nor while inactive,
+///   nor of spam.
+pub fn recipients(h: &Happening<'_>, agents: &[Agent<'_>]) -> Vec<(String, Event)> {
+    if h.spam {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for a in agents {
+        if !a.active || h.actor == Some(a.id) {
+            continue;
+        }
+        let concerns = |e: Event| match e {
+            Event::Assigned | Event::CustomerReplied => h.assignee == Some(a.id),
+            Event::NewTicket => !a.away && h.team.is_none_or(|t| a.teams.iter().any(|own| own == t)),
+        };
+        let first = Event::ALL.into_iter().find(|e| h.events.contains(e) && e.wanted_by(&a.alerts) && concerns(*e));
+        if let Some(e) = first {
+            out.push((a.id.to_string(), e));
+        }
+    }
+    out
+}
+
+/// One alert, ready to mail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert<'a> {
+    /// What it is about.
+    pub event: Event,
+    /// The address it comes from (the desk's own).
+    pub from: &'a str,
+    /// The name shown as the sender (the site's).
+    pub from_name: &'a str,
+    /// The agent's address.
+    pub to: &'a str,
+    /// The agent's name.
+    pub to_name: &'a str,
+    /// The ticket's subject.
+    pub subject: &'a str,
+    /// The ticket's short tag (`[#0123456789]`).
+    pub tag: &'a str,
+    /// The customer's name, or their address when they gave none.
+    pub customer: &'a str,
+    /// The customer's latest words.
+    pub text: &'a str,
+    /// The ticket in the dashboard, when the desk knows its own address.
+    pub link: Option<&'a str>,
+    /// Its Message-ID, without brackets
+    /// ([`alert_id`](crate::email::reference::alert_id)).
+    pub message_id: &'a str,
+    /// When it is sent, ms since the epoch.
+    pub sent_at: i64,
+}
+
+impl Alert<'_> {
+    /// The mail's subject line.
+    pub fn subject_line(&self) -> String {
+        let what = match self.event {
+            Event::Assigned => "Assigned to you",
+            Event::CustomerReplied => "New reply",
+            Event::NewTicket => "New ticket",
+        };
+        format!("{what}: {} {}", self.subject.trim(), self.tag)
+    }
+
+    /// The mail's text.
+    pub fn text(&self) -> String {
+        let opening = match self.event {
+            Event::Assigned => format!("{} is yours now. {} wrote:", self.tag, self.customer),
+            Event::CustomerReplied => format!("{} wrote again on {}:", self.customer, self.tag),
+            Event::NewTicket => format!("{} opened {}:", self.customer, self.tag),
+        };
+        let quoted: String =
+            excerpt(self.text, EXCERPT_CHARS).lines().map(|l| format!("> {l}\n")).collect::<Vec<_>>().concat();
+        let open = match self.link {
+            Some(url) => format!("Open the ticket: {url}\n\n"),
+            None => String::new(),
+        };
+        format!(
+            "{opening}\n\n{quoted}\n{open}Answer in the dashboard: a reply to this mail does not reach the customer.\n\
+             You get this mail because you asked to be mailed {}; turn it off on your account page.\n",
+            self.event.setting()
+        )
+    }
+}
+
+/// The customer's words cut to at most `max` characters, at a word break
+/// where there is one, with an ellipsis when cut.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = match cut.rfind(char::is_whitespace) {
+        Some(at) if at > cut.len() / 2 => cut[..at].trim_end().to_string(),
+        _ => cut,
+    };
+    format!("{cut}…")
+}
+
+/// The alert as an RFC 5322 message: plain text, UTF-8, base64.
+pub fn compose(a: &Alert<'_>) -> String {
+    let head = [
+        format!("From: {}", mailbox(Some(a.from_name), a.from)),
+        format!("To: {}", mailbox(Some(a.to_name), a.to)),
+        format!("Subject: {}", encode_words(&a.subject_line())),
+        format!("Date: {}", rfc5322_date(a.sent_at)),
+        format!("Message-ID: <{}>", clean(a.message_id)),
+        "Auto-Submitted: auto-generated".into(),
+        "X-Auto-Response-Suppress: All".into(),
+        "MIME-Version: 1.0".into(),
+        "Content-Type: text/plain; charset=utf-8".into(),
+        "Content-Transfer-Encoding: base64".into(),
+    ];
+    let text = a.text().replace("\r\n", "\n").replace('\n', "\r\n");
+    format!("{}\r\n\r\n{}\r\n", head.join("\r\n"), base64_lines(text.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::email::inbound;
+
+    fn all_on() -> MailAlerts {
+        MailAlerts { assigned: true, customer_replied: true, new_ticket: true }
+    }
+
+    fn agent<'a>(id: &'a str, teams: &'a [String], alerts: MailAlerts) -> Agent<'a> {
+        Agent { id, active: true, away: false, teams, alerts }
+    }
+
+    fn happening<'a>(events: &'a [Event], assignee: Option<&'a str>) -> Happening<'a> {
+        Happening { events, assignee, team: None, actor: None, spam: false }
+    }
+
+    #[test]
+    fn only_the_assignee_hears_of_an_assignment_or_a_reply() {
+        let none: Vec<String> = Vec::new();
+        let agents = [agent("ann", &none, all_on()), agent("bo", &none, all_on())];
+        for e in [Event::Assigned, Event::CustomerReplied] {
+            assert_eq!(recipients(&happening(&[e], Some("bo")), &agents), vec![("bo".to_string(), e)]);
+            assert!(recipients(&happening(&[e], None), &agents).is_empty(), "{e:?} of an unassigned ticket");
+        }
+    }
+
+    #[test]
+    fn nobody_hears_of_what_they_did_themselves() {
+        let none: Vec<String> = Vec::new();
+        let agents = [agent("ann", &none, all_on()), agent("bo", &none, all_on())];
+        let h = Happening { actor: Some("bo"), ..happening(&[Event::Assigned], Some("bo")) };
+        assert!(recipients(&h, &agents).is_empty(), "bo took the ticket");
+        let h = Happening { actor: Some("ann"), ..happening(&[Event::NewTicket], None) };
+        assert_eq!(recipients(&h, &agents), vec![("bo".to_string(), Event::NewTicket)], "ann logged it");
+    }
+
+    #[test]
+    fn each_alert_is_asked_for_apart() {
+        let none: Vec<String> = Vec::new();
+        let only_replies = MailAlerts { customer_replied: true, ..MailAlerts::default() };
+        let agents = [agent("bo", &none, only_replies)];
+        assert!(recipients(&happening(&[Event::Assigned], Some("bo")), &agents).is_empty());
+        assert!(recipients(&happening(&[Event::NewTicket], Some("bo")), &agents).is_empty());
+        assert_eq!(recipients(&happening(&[Event::CustomerReplied], Some("bo")), &agents).len(), 1);
+        let off = [agent("bo", &none, MailAlerts::default())];
+        for e in Event::ALL {
+            assert!(recipients(&happening(&[e], Some("bo")), &off).is_empty(), "{e:?} while all are off");
+        }
+    }
+
+    #[test]
+    fn a_new_ticket_given_to_an_agent_mails_them_once_about_the_assignment() {
+        let none: Vec<String> = Vec::new();
+        let agents = [agent("ann", &none, all_on()), agent("bo", &none, all_on())];
+        let h = happening(&[Event::NewTicket, Event::Assigned], Some("bo"));
+        assert_eq!(
+            recipients(&h, &agents),
+            vec![("ann".to_string(), Event::NewTicket), ("bo".to_string(), Event::Assigned)]
+        );
+        // Without the assignment alert, the assignee still hears of the
+        // new ticket.
+        let new_only = MailAlerts { new_ticket: true, ..MailAlerts::default() };
+        let agents = [agent("bo", &none, new_only)];
+        assert_eq!(recipients(&h, &agents), vec![("bo".to_string(), Event::NewTicket)]);
+    }
+
+    #[test]
+    fn new_tickets_go_to_their_team_and_not_to_the_away_inactive_or_spam() {
+        let billing = vec!["billing".to_string()];
+        let tech = vec!["tech".to_string()];
+        let mut away = agent("cy", &billing, all_on());
+        away.away = true;
+        let mut gone = agent("di", &billing, all_on());
+        gone.active = false;
+        let agents = [agent("ann", &billing, all_on()), agent("bo", &tech, all_on()), away, gone];
+        let h = Happening { team: Some("billing"), ..happening(&[Event::NewTicket], None) };
+        assert_eq!(recipients(&h, &agents), vec![("ann".to_string(), Event::NewTicket)]);
+        let anyone = happening(&[Event::NewTicket], None);
+        assert_eq!(recipients(&anyone, &agents).len(), 2, "no team: every agent who is in");
+        let spam = Happening { spam: true, ..anyone };
+        assert!(recipients(&spam, &agents).is_empty());
+        // An away agent still hears of their own tickets.
+        let mut away = agent("cy", &billing, all_on());
+        away.away = true;
+        assert_eq!(recipients(&happening(&[Event::CustomerReplied], Some("cy")), &[away]).len(), 1);
+    }
+
+    #[test]
+    fn event_names_round_trip() {
+        for e in Event::ALL {
+            assert_eq!(Event::parse(e.as_str()), Some(e));
+        }
+        assert_eq!(Event::parse("everything"), None);
+    }
+
+    #[test]
+    fn a_long_message_is_cut_at_a_word_with_an_ellipsis() {
+        assert_eq!(excerpt("  short  ", 10), "short");
+        assert_eq!(excerpt("one two three four", 10), "one two…");
+        assert_eq!(excerpt("一二三四五六七八九十", 4), "一二三四…");
+        let long = "word ".repeat(500);
+        assert!(excerpt(&long, EXCERPT_CHARS).chars().count() <= EXCERPT_CHARS + 1);
+    }
+
+    fn alert<'a>(event: Event, text: &'a str) -> Alert<'a> {
+        Alert {
+            event,
+            from: "help@shop.example",
+            from_name: "Shop",
+            to: "bo@shop.example",
+            to_name: "Bo Chen",
+            subject: "Where is my order?",
+            tag: "[#0123456789]",
+            customer: "Ann Lee",
+            text,
+            link: Some("https://shop.example/dashboard/#/ticket/0123"),
+            message_id: "deflect-alert.0123.ff@shop.example",
+            sent_at: 1_795_689_367_000,
+        }
+    }
+
+    #[test]
+    fn the_mail_reads_back_as_a_machine_notice_that_names_no_ticket_thread() {
+        let raw = compose(&alert(Event::CustomerReplied, "It has not come.\nOrder 42, 订单"));
+        let mail = inbound::parse(raw.as_bytes(), "help@shop.example").expect("it parses");
+        assert!(mail.automatic.is_some(), "marked as sent by a machine, so it is never filed as a ticket");
+        let parsed = mail_parser::MessageParser::default().parse(raw.as_bytes()).expect("it parses");
+        assert_eq!(parsed.subject(), Some("New reply: Where is my order? [#0123456789]"));
+        assert_eq!(parsed.message_id(), Some("deflect-alert.0123.ff@shop.example"));
+        let body = parsed.body_text(0).expect("a text part");
+        assert!(body.contains("Ann Lee wrote again on [#0123456789]:"), "{body}");
+        assert!(
+            body.contains("> It has not come.\r\n> Order 42, 订单")
+                || body.contains("> It has not come.\n> Order 42, 订单"),
+            "{body}"
+        );
+        assert!(body.contains("Open the ticket: https://shop.example/dashboard/#/ticket/0123"), "{body}");
+        assert!(body.contains("does not reach the customer"), "{body}");
+        assert!(body.contains("when the customer of your ticket writes again"), "{body}");
+    }
+
+    #[test]
+    fn a_header_cannot_be_broken_by_the_subject() {
+        let mut a = alert(Event::NewTicket, "hi");
+        a.subject = "Hi\r\nBcc: everyone@example.com";
+        let raw = compose(&a);
+        let head = raw.split("\r\n\r\n").next().unwrap_or_default();
+        assert!(!head.lines().any(|l| l.starts_with("Bcc:")), "{head}");
+    }
+}

@@ -1,0 +1,197 @@
+//! Mail alerts to agents: each agent chooses what they are mailed about,
+//! and the desk mails them a ticket given to them, their customer writing
+//! again, and new tickets for their team, from the site's address, through
+//! wrangler's local `send_email` binding (see `email.rs`).
+
+use super::auth::{AGENT_PASSWORD, new_agent_by};
+use super::email::{Restore, close, deliver_to, edge_log, mail, mails_with, ticket_with};
+use super::{assert_error, create, d1, public, settings_lock};
+use deflect_tests::{Client, admin, edge_url, unique};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+/// The alert mails about ticket `id` to `to`, once there are `n`; fails on
+/// more, and after 20 s with fewer.
+fn alerts_to(id: &str, to: &str, n: usize) -> Vec<mail_parser::Message<'static>> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let found: Vec<String> = mails_with(&format!("<deflect-alert.{id}."))
+            .into_iter()
+            .filter(|eml| {
+                mail_parser::MessageParser::default()
+                    .parse(eml.as_bytes())
+                    .and_then(|m| m.to().and_then(|t| t.first()).and_then(|t| t.address()).map(|a| a == to))
+                    .unwrap_or(false)
+            })
+            .collect();
+        assert!(found.len() <= n, "{} alerts of {id} to {to}, not {n}", found.len());
+        if found.len() == n {
+            return found
+                .into_iter()
+                .map(|eml| mail_parser::MessageParser::default().parse(eml.as_bytes()).expect("it reads").into_owned())
+                .collect();
+        }
+        assert!(Instant::now() < deadline, "{} alerts of {id} to {to} after 20 s, not {n}", found.len());
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// The alerts of ticket `id` queued for `agent`, by event.
+fn queued(agent: &str, id: &str) -> Vec<String> {
+    d1(&format!("SELECT event FROM mail_alerts WHERE agent_id = '{agent}' AND ticket_id = '{id}' ORDER BY created_at"))
+        .iter()
+        .filter_map(|r| r["event"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// A client logged in as `email`.
+fn logged_in(email: &str) -> Client {
+    let c = Client::new(&edge_url()).ip(&unique("agent-ip"));
+    c.login(email, AGENT_PASSWORD);
+    c
+}
+
+#[test]
+fn agents_are_mailed_the_alerts_they_chose_and_no_others() {
+    let _settings = settings_lock();
+    let a = admin(&edge_url());
+    let before = a.get("/v1/admin/settings").json();
+    let _restore = Restore { admin: &a, settings: before.clone() };
+
+    // Two agents of one team: Bo wants to hear of tickets given to him and
+    // of his customers' replies, Cy of new tickets for the team.
+    let team = unique("alerts").to_lowercase();
+    let (bo_mail, bo) = new_agent_by(&a);
+    let (cy_mail, cy) = new_agent_by(&a);
+    for id in [&bo, &cy] {
+        assert_eq!(a.json("PATCH", &format!("/v1/admin/agents/{id}"), &json!({ "teams": [team] })).status, 200);
+    }
+    let bo_client = logged_in(&bo_mail);
+    let cy_client = logged_in(&cy_mail);
+    let me = bo_client.get("/v1/auth/me").json();
+    assert_eq!(me["mail_alerts"], json!({ "assigned": false, "customer_replied": false, "new_ticket": false }));
+    for bad in [json!({ "assigned": "yes" }), json!({ "assigned": true, "everything": true }), json!([])] {
+        assert_error(&bo_client.json("PUT", "/v1/auth/mail-alerts", &bad), 400..=422);
+    }
+    assert_error(&public().json("PUT", "/v1/auth/mail-alerts", &json!({ "assigned": true })), 401..=401);
+    let r = bo_client.json("PUT", "/v1/auth/mail-alerts", &json!({ "assigned": true, "customer_replied": true }));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["mail_alerts"], json!({ "assigned": true, "customer_replied": true, "new_ticket": false }));
+    assert_eq!(bo_client.get("/v1/auth/me").json()["mail_alerts"]["customer_replied"], true, "kept");
+    assert_eq!(cy_client.json("PUT", "/v1/auth/mail-alerts", &json!({ "new_ticket": true })).status, 200);
+    // Bo is away, so the desk gives the team's next ticket to Cy.
+    assert_eq!(bo_client.json("PUT", "/v1/auth/away", &json!({ "away": true })).status, 200);
+
+    // A site with a reply address to mail from, and a rule that gives its
+    // tickets about the marker to the team.
+    let site = unique("alertshop");
+    let mut settings = before.clone();
+    settings["sites"].as_array_mut().expect("sites").push(json!({
+        "id": site, "name": "Alert Shop", "allowed_origins": [], "reply_address": "alerts@deflect.test",
+    }));
+    settings["rules"].as_array_mut().expect("rules").push(json!({
+        "id": team, "name": "to the alert team", "on": ["ticket_created"],
+        "all": [{ "field": "text", "op": "contains", "value": team }],
+        "actions": [{ "type": "assign_team", "team": team }],
+    }));
+    let r = a.json("PUT", "/v1/admin/settings", &settings);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(cy_client.get("/v1/auth/me").json()["mail_alerts_can_send"], true);
+
+    // A customer writes: Cy hears of the new ticket (it is also given to
+    // her, which she did not ask to hear of); Bo, away, hears nothing.
+    let customer = format!("{}@example.com", unique("ulla"));
+    let words = format!("My parcel for {team} never came");
+    let body = json!({
+        "site": site, "customer": { "email": customer, "name": "Ulla Unger" }, "message": words, "locale": "en",
+    });
+    let r = create(&public(), &unique("k"), &body);
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json()["ticket"]["id"].as_str().expect("id").to_string();
+    let token = r.json()["token"].as_str().expect("token").to_string();
+    let t = a.get(&format!("/v1/agent/tickets/{id}")).json();
+    assert_eq!(
+        (t["ticket"]["team"].as_str(), t["ticket"]["assignee"].as_str()),
+        (Some(team.as_str()), Some(cy.as_str()))
+    );
+    let new = alerts_to(&id, &cy_mail, 1).remove(0);
+    assert_eq!(new.from().and_then(|f| f.first()).and_then(|f| f.address()), Some("alerts@deflect.test"));
+    let tag = format!("[#{}]", &id[..10]);
+    assert_eq!(new.subject(), Some(format!("New ticket: {words} {tag}").as_str()));
+    assert!(new.header("Auto-Submitted").is_some(), "marked as sent by a machine");
+    let text = new.body_text(0).expect("a text body").to_string();
+    assert!(text.contains(&format!("Ulla Unger opened {tag}:")), "{text}");
+    assert!(text.contains(&format!("> {words}")), "the customer's words are quoted: {text}");
+    assert!(text.contains(&format!("{}/dashboard/#/ticket/{id}", edge_url())), "a link to the ticket: {text}");
+    assert!(queued(&bo, &id).is_empty(), "Bo is away and asked for no new tickets");
+
+    // Cy gives the ticket to Bo: Bo is mailed, once, that it is his now.
+    let r = cy_client.json("PATCH", &format!("/v1/agent/tickets/{id}"), &json!({ "assignee": bo }));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let given = alerts_to(&id, &bo_mail, 1).remove(0);
+    assert_eq!(given.subject(), Some(format!("Assigned to you: {words} {tag}").as_str()));
+    assert!(given.body_text(0).is_some_and(|t| t.contains(&format!("{tag} is yours now."))));
+    // Bo taking what is already his, or giving a ticket to himself, mails
+    // no one.
+    assert_eq!(bo_client.json("PATCH", &format!("/v1/agent/tickets/{id}"), &json!({ "assignee": bo })).status, 200);
+    assert_eq!(queued(&bo, &id), ["assigned"]);
+
+    // The customer writes again: Bo hears of it, with her new words.
+    let again = unique("again");
+    let say = |text: &str| {
+        let body = json!({ "body": text }).to_string();
+        let r = public().send(
+            "POST",
+            &format!("/v1/tickets/{id}/messages"),
+            &[("x-ticket-token", &token), ("idempotency-key", &unique("m"))],
+            Some(("application/json", body.as_bytes())),
+        );
+        assert_eq!(r.status, 201, "{}", r.text);
+    };
+    say(&format!("Still nothing, {again}."));
+    let replies = alerts_to(&id, &bo_mail, 2);
+    let reply =
+        replies.iter().find(|m| m.subject().is_some_and(|s| s.starts_with("New reply: "))).expect("a reply alert");
+    let text = reply.body_text(0).expect("a text body");
+    assert!(text.contains(&format!("Ulla Unger wrote again on {tag}:")) && text.contains(&again), "{text}");
+    let reply_id = reply.message_id().expect("a Message-ID").to_string();
+
+    // Bo answers the alert by mail: refused in words, as it would never
+    // reach the customer, and no ticket is opened.
+    let answer_id = format!("{}@mail.example.com", unique("m"));
+    let answer = mail(
+        &[
+            ("From", &bo_mail),
+            ("Subject", &format!("Re: {}", reply.subject().unwrap_or_default())),
+            ("Message-ID", &format!("<{answer_id}>")),
+            ("In-Reply-To", &format!("<{reply_id}>")),
+        ],
+        "On it!",
+    );
+    let (status, text) = deliver_to(&bo_mail, "alerts@deflect.test", &answer);
+    assert!(status == 200 || status == 400, "{status}: {text}");
+    // wrangler's stand-in for Email Routing records the refusal after it
+    // answers, so the worker's log is read instead of the status.
+    let said = format!("mail <{answer_id}>: refused, as this answers an alert the help desk mailed to an agent");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !edge_log().contains(&said) {
+        assert!(Instant::now() < deadline, "the edge's log does not say: {said}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(ticket_with(&format!("Re: New reply: {words}")).is_empty(), "no ticket is opened from it");
+
+    // Turned off, no more: the customer's next words mail no one.
+    let r = bo_client.json("PUT", "/v1/auth/mail-alerts", &json!({ "assigned": true }));
+    assert_eq!(r.status, 200, "{}", r.text);
+    say("Hello?");
+    assert_eq!(queued(&bo, &id), ["assigned", "customer_replied"]);
+    let events: Vec<Value> = d1(&format!("SELECT state FROM mail_alerts WHERE ticket_id = '{id}' AND state != 'sent'"));
+    assert!(events.is_empty(), "every alert went: {events:?}");
+    let audit = a.get(&format!("/v1/admin/audit?target={bo}&action=agent.mail_alerts")).json();
+    assert!(audit.to_string().contains("agent.mail_alerts"), "the choice is audited: {audit}");
+
+    // Cy would hear of every other test's new mail tickets from here on.
+    assert_eq!(cy_client.json("PUT", "/v1/auth/mail-alerts", &json!({})).status, 200);
+    assert_eq!(bo_client.json("PUT", "/v1/auth/away", &json!({ "away": false })).status, 200);
+    close(&a, &id);
+}

@@ -1577,7 +1577,12 @@ test('a customer answers and rates their request on its own page, under its stri
 
   const solved = await api(admin, 'PATCH', `/v1/agent/tickets/${id}`, { status: 'solved' });
   assert.equal(solved.status, 200, JSON.stringify(solved.json));
-  await page.reload();
+  // A score link of the rating request's mail opens the page with that
+  // score chosen; nothing is rated until the customer sends it.
+  await page.goto(`${address}&rating=4#rate`);
+  await page.getByRole('status').getByText('You picked 4 of 5.').waitFor();
+  assert.equal(await page.getByRole('group', { name: 'How did we do?' }).getByLabel('4 – good').isChecked(), true);
+  assert.equal((await api(admin, 'GET', `/v1/agent/tickets/${id}`)).json.csat, null);
   await page.getByRole('group', { name: 'How did we do?' }).getByLabel('5 – very good').check();
   await page.getByLabel('Anything to add? (optional)').fill('Quick and kind.');
   await page.getByRole('button', { name: 'Send rating' }).click();

@@ -674,12 +674,29 @@ fn a_solved_ticket_asks_its_customer_by_mail_to_rate_our_help_once() {
     let link = text
         .lines()
         .map(str::trim)
-        .find(|l| l.contains(&format!("/help/{site}/tickets/{id}?token=")))
+        .find(|l| l.starts_with(&edge_url()) && l.contains(&format!("/help/{site}/tickets/{id}?token=")))
         .unwrap_or_else(|| panic!("a link to the page: {text}"));
     let path = link.strip_prefix(edge_url().as_str()).unwrap_or_else(|| panic!("{link} is not on this edge"));
     let page = Client::new(&edge_url()).ip(&unique("ip")).get(path);
     assert_eq!(page.status, 200, "{}", page.text);
     assert!(page.text.contains("name=\"action\" value=\"rate\""), "the page offers the rating: {}", page.text);
+    assert!(!page.text.contains("required checked"), "no score is chosen for them: {}", page.text);
+    // A link per score opens the page with that score chosen; opening it
+    // (as a mail scanner would) rates nothing.
+    let four = text
+        .lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix("4 – good: "))
+        .unwrap_or_else(|| panic!("a link for a 4: {text}"));
+    assert!(four.ends_with("&rating=4#rate"), "{four}");
+    let path = four.strip_prefix(edge_url().as_str()).unwrap_or_else(|| panic!("{four} is not on this edge"));
+    let page = Client::new(&edge_url()).ip(&unique("ip")).get(path);
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("value=\"4\" required checked"), "4 is chosen: {}", page.text);
+    assert!(page.text.contains("You picked 4 of 5."), "{}", page.text);
+    assert!(page.text.contains("id=\"rate\""), "the link's anchor is the form");
+    let t = a.get(&format!("/v1/agent/tickets/{id}")).json();
+    assert_eq!(t.get("csat"), Some(&Value::Null), "not rated by a GET: {t}");
 
     // Opened again and solved again: asked once.
     set_status(&a, &id, "open");

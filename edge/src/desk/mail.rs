@@ -398,6 +398,12 @@ async fn send(app: &App, m: &Outgoing) -> Result<(), NotSent> {
         Some(base) => Some(ticket_page::link(&base, &row, &views::ticket_token(app, &row.id).await.map_err(fail)?)),
         None => None,
     };
+    // A rating request not yet answered offers a link per score.
+    let asks_rating = m.idempotency_key.as_deref() == Some(deflect_shared::rating_request::KEY) && row.csat.is_none();
+    let body = match &page {
+        Some(url) if asks_rating => format!("{}\n\n{}", m.body.trim_end(), ticket_page::score_links(&row.locale, url)),
+        _ => m.body.clone(),
+    };
     // The agent's files go with the reply.
     let mut kept = Vec::new();
     for (file, sealed) in attachments::sealed_of_message(&app.db, &m.id).await.map_err(fail)? {
@@ -413,7 +419,7 @@ async fn send(app: &App, m: &Outgoing) -> Result<(), NotSent> {
         subject: &subject,
         message_id: &mail_id,
         references: &references,
-        body: &m.body,
+        body: &body,
         link: page.as_deref().map(|url| PageLink { words: ticket_page::words(&row.locale).mail_link, url }),
         sent_at: app.now,
         files: &files,

@@ -65,6 +65,10 @@ pub(crate) struct Words {
     bad_comment: &'static str,
     /// Leads to the page from a mailed reply.
     pub(crate) mail_link: &'static str,
+    /// Leads the score links of a mailed rating request.
+    score_links: &'static str,
+    /// Says a score came chosen from a mail's link and is not sent yet.
+    chosen: &'static str,
 }
 
 const EN: Words = Words {
@@ -97,6 +101,8 @@ const EN: Words = Words {
     bad_body: "Please write your message (up to 10,000 characters), or attach a file.",
     bad_rating: "Please pick a rating from 1 to 5.",
     bad_comment: "Please keep your comment to 2,000 characters.",
+    score_links: "Or pick a score here to open the page with it chosen:",
+    chosen: "You picked {n} of 5. Send it below, with a few words if you like.",
 };
 
 const ZH: Words = Words {
@@ -129,6 +135,8 @@ const ZH: Words = Words {
     bad_body: "请填写您的留言（不超过 10,000 个字符），或添加附件。",
     bad_rating: "请选择 1 到 5 分的评价。",
     bad_comment: "补充说明请不要超过 2,000 个字符。",
+    score_links: "也可以点击下面的分数，打开已选好该分数的页面：",
+    chosen: "您选择了 {n}/5 分。请在下方提交，也可以留下几句话。",
 };
 
 /// The words for a locale (`zh…` is Chinese, anything else English).
@@ -140,6 +148,19 @@ pub(crate) fn words(locale: &str) -> &'static Words {
 /// address), in the ticket's language.
 pub(crate) fn link(base: &str, row: &TicketRow, token: &str) -> String {
     format!("{}{}", base.trim_end_matches('/'), path(&row.site_id, &row.id, token, words(&row.locale)))
+}
+
+/// A mailed rating request's score links: one per score, each opening the
+/// page (`page`, from [`link`]) with that score chosen in the form. A link
+/// only chooses; the customer sends the rating from the page, since mail
+/// scanners open every link in a mail and a GET must change nothing.
+pub(crate) fn score_links(locale: &str, page: &str) -> String {
+    let w = words(locale);
+    let mut out = format!("{}\n", w.score_links);
+    for (i, label) in w.scores.iter().enumerate().rev() {
+        out.push_str(&format!("{label}: {page}&rating={}#rate\n", i + 1));
+    }
+    out
 }
 
 /// The page's path and query, in the language of `w`.
@@ -169,6 +190,18 @@ pub(super) async fn show(app: &App, req: &mut Req, site: &str, id: &str) -> AppR
         Err(refused) => return refused.page(req.query("lang").unwrap_or("")),
     };
     let w = words(req.query("lang").unwrap_or(&row.locale));
+    // A score link of a rating request's mail chooses the score in the
+    // form, with the words given last; the customer sends it.
+    let chosen = req.query("rating").and_then(|r| r.parse::<u8>().ok()).filter(|n| (1..=5).contains(n));
+    if let Some(n) = chosen
+        && matches!(row.status.as_str(), "solved" | "closed")
+        && row.merged_into.is_none()
+    {
+        let typed =
+            Typed { rating: Some(n), comment: row.csat_comment.clone().unwrap_or_default(), ..Typed::default() };
+        let notice = w.chosen.replace("{n}", &n.to_string());
+        return render(app, w, &row, &token, Some(&notice), None, &typed, 200).await;
+    }
     let notice = match req.query("done") {
         Some("reply") => Some(w.replied),
         // Opened with the help centre's form: where the answers come.
@@ -481,7 +514,7 @@ fn rating_form(w: &Words, csat: Option<u8>, action: &str, hidden: &str, typed: &
     }
     let chosen = typed.rating.or(csat);
     out.push_str(&format!(
-        "<form method=\"post\" action=\"{action}\" class=\"rate\">{hidden}<input type=\"hidden\" name=\"action\" value=\"rate\">\
+        "<form method=\"post\" action=\"{action}\" class=\"rate\" id=\"rate\">{hidden}<input type=\"hidden\" name=\"action\" value=\"rate\">\
          <fieldset><legend>{}</legend>",
         escape(w.rate)
     ));

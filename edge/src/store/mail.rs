@@ -19,9 +19,12 @@ pub(crate) struct Outgoing {
     pub(crate) body: String,
     pub(crate) delivery_attempts: f64,
     pub(crate) author_name: Option<String>,
+    /// The key it was kept under, which names a rating request.
+    #[serde(default)]
+    pub(crate) idempotency_key: Option<String>,
 }
 
-const OUTGOING: &str = "SELECT m.id, m.ticket_id, m.body, m.delivery_attempts, a.name AS author_name \
+const OUTGOING: &str = "SELECT m.id, m.ticket_id, m.body, m.delivery_attempts, a.name AS author_name, m.idempotency_key \
      FROM messages m LEFT JOIN agents a ON a.id = m.author_id";
 
 #[derive(Deserialize)]

@@ -11,7 +11,7 @@ CREATE TABLE mail_alerts (
   id         TEXT PRIMARY KEY,
   agent_id   TEXT NOT NULL REFERENCES agents(id),
   ticket_id  TEXT NOT NULL REFERENCES tickets(id),
-  event      TEXT NOT NULL CHECK (event IN ('assigned', 'customer_replied', 'new_ticket')),
+  event      TEXT NOT NULL CHECK (event IN ('assigned', 'sla_missed', 'customer_replied', 'new_ticket')),
   created_at INTEGER NOT NULL,
   state      TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
   attempts   INTEGER NOT NULL DEFAULT 0,

@@ -20,6 +20,8 @@ pub const EXCERPT_CHARS: usize = 600;
 pub enum Event {
     /// A ticket was given to them.
     Assigned,
+    /// A ticket missed its SLA target.
+    SlaMissed,
     /// The customer of their ticket wrote again.
     CustomerReplied,
     /// A new ticket came in.
@@ -29,12 +31,13 @@ pub enum Event {
 impl Event {
     /// Every event, the one that says most first: an agent alerted of two
     /// at once gets one mail, about the first.
-    pub const ALL: [Event; 3] = [Event::Assigned, Event::CustomerReplied, Event::NewTicket];
+    pub const ALL: [Event; 4] = [Event::Assigned, Event::SlaMissed, Event::CustomerReplied, Event::NewTicket];
 
     /// Its name in storage.
     pub fn as_str(self) -> &'static str {
         match self {
             Event::Assigned => "assigned",
+            Event::SlaMissed => "sla_missed",
             Event::CustomerReplied => "customer_replied",
             Event::NewTicket => "new_ticket",
         }
@@ -49,6 +52,7 @@ impl Event {
     pub fn wanted_by(self, alerts: &MailAlerts) -> bool {
         match self {
             Event::Assigned => alerts.assigned,
+            Event::SlaMissed => alerts.sla_missed,
             Event::CustomerReplied => alerts.customer_replied,
             Event::NewTicket => alerts.new_ticket,
         }
@@ -58,6 +62,7 @@ impl Event {
     fn setting(self) -> &'static str {
         match self {
             Event::Assigned => "when a ticket is given to you",
+            Event::SlaMissed => "when a ticket of yours, or of your team that no one has, misses its SLA target",
             Event::CustomerReplied => "when the customer of your ticket writes again",
             Event::NewTicket => "when a new ticket comes in",
         }
@@ -101,6 +106,8 @@ pub struct Happening<'a> {
 /// - `Assigned` and `CustomerReplied` alert the assignee;
 /// - `NewTicket` alerts every agent of the ticket's team (every agent,
 ///   when it has none) who is not away;
+/// - `SlaMissed` alerts the assignee, or while no one has the ticket, the
+///   agents `NewTicket` would;
 /// - no one is alerted of what they did themselves, nor while inactive,
 ///   nor of spam.
 pub fn recipients(h: &Happening<'_>, agents: &[Agent<'_>]) -> Vec<(String, Event)> {
@@ -112,9 +119,11 @@ pub fn recipients(h: &Happening<'_>, agents: &[Agent<'_>]) -> Vec<(String, Event
         if !a.active || h.actor == Some(a.id) {
             continue;
         }
+        let of_team = !a.away && h.team.is_none_or(|t| a.teams.iter().any(|own| own == t));
         let concerns = |e: Event| match e {
             Event::Assigned | Event::CustomerReplied => h.assignee == Some(a.id),
-            Event::NewTicket => !a.away && h.team.is_none_or(|t| a.teams.iter().any(|own| own == t)),
+            Event::NewTicket => of_team,
+            Event::SlaMissed => h.assignee.map_or(of_team, |id| id == a.id),
         };
         let first = Event::ALL.into_iter().find(|e| h.events.contains(e) && e.wanted_by(&a.alerts) && concerns(*e));
         if let Some(e) = first {
@@ -159,6 +168,7 @@ impl Alert<'_> {
     pub fn subject_line(&self) -> String {
         let what = match self.event {
             Event::Assigned => "Assigned to you",
+            Event::SlaMissed => "SLA missed",
             Event::CustomerReplied => "New reply",
             Event::NewTicket => "New ticket",
         };
@@ -169,6 +179,7 @@ impl Alert<'_> {
     pub fn text(&self) -> String {
         let opening = match self.event {
             Event::Assigned => format!("{} is yours now. {} wrote:", self.tag, self.customer),
+            Event::SlaMissed => format!("{} missed its SLA target. {} wrote:", self.tag, self.customer),
             Event::CustomerReplied => format!("{} wrote again on {}:", self.customer, self.tag),
             Event::NewTicket => format!("{} opened {}:", self.customer, self.tag),
         };
@@ -225,7 +236,7 @@ mod tests {
     use crate::email::inbound;
 
     fn all_on() -> MailAlerts {
-        MailAlerts { assigned: true, customer_replied: true, new_ticket: true }
+        MailAlerts { assigned: true, customer_replied: true, new_ticket: true, sla_missed: true }
     }
 
     fn agent<'a>(id: &'a str, teams: &'a [String], alerts: MailAlerts) -> Agent<'a> {
@@ -305,6 +316,25 @@ mod tests {
         let mut away = agent("cy", &billing, all_on());
         away.away = true;
         assert_eq!(recipients(&happening(&[Event::CustomerReplied], Some("cy")), &[away]).len(), 1);
+    }
+
+    #[test]
+    fn a_missed_sla_alerts_the_assignee_or_the_team_while_no_one_has_it() {
+        let billing = vec!["billing".to_string()];
+        let tech = vec!["tech".to_string()];
+        let agents = [agent("ann", &billing, all_on()), agent("bo", &tech, all_on())];
+        let mine = Happening { team: Some("billing"), ..happening(&[Event::SlaMissed], Some("bo")) };
+        assert_eq!(
+            recipients(&mine, &agents),
+            vec![("bo".to_string(), Event::SlaMissed)],
+            "the assignee, whatever the team"
+        );
+        let nobodys = Happening { team: Some("billing"), ..happening(&[Event::SlaMissed], None) };
+        assert_eq!(recipients(&nobodys, &agents), vec![("ann".to_string(), Event::SlaMissed)]);
+        let only_sla = MailAlerts { sla_missed: true, ..MailAlerts::default() };
+        let agents = [agent("bo", &tech, only_sla)];
+        assert!(recipients(&happening(&[Event::Assigned], Some("bo")), &agents).is_empty());
+        assert_eq!(recipients(&happening(&[Event::SlaMissed], Some("bo")), &agents).len(), 1);
     }
 
     #[test]

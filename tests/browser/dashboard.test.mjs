@@ -510,7 +510,8 @@ test('an agent chooses the mail alerts they get on the account page, and they ar
   const given = page.getByLabel('a ticket is given to me');
   const replied = page.getByLabel('the customer of a ticket of mine writes again');
   const fresh = page.getByLabel('a new ticket comes in for my team');
-  for (const box of [given, replied, fresh]) assert.equal(await box.isChecked(), false, 'all off at first');
+  const missed = page.getByLabel('a ticket of mine misses its SLA target');
+  for (const box of [given, replied, fresh, missed]) assert.equal(await box.isChecked(), false, 'all off at first');
   // Whether the page warns that nothing goes depends on the desk having an
   // address to send from, as the API says.
   const me = (await api(page, 'GET', '/v1/auth/me')).json;
@@ -519,16 +520,16 @@ test('an agent chooses the mail alerts they get on the account page, and they ar
   await replied.check();
   await page.getByRole('button', { name: 'Save mail alerts' }).click();
   await page.getByRole('status').getByText('Saved: you are mailed as ticked.').waitFor();
-  assert.deepEqual((await api(page, 'GET', '/v1/auth/me')).json.mail_alerts, { assigned: true, customer_replied: true, new_ticket: false });
+  assert.deepEqual((await api(page, 'GET', '/v1/auth/me')).json.mail_alerts, { assigned: true, customer_replied: true, new_ticket: false, sla_missed: false });
   // Another page and back: the page shows what was saved.
   await page.locator('nav.top a[href="#/customers"]').click();
   await page.getByRole('heading', { name: 'Customers' }).waitFor();
   await page.locator('nav.top a[href="#/account"]').click();
   await page.getByRole('heading', { name: 'Mail alerts' }).waitFor();
-  assert.deepEqual([await given.isChecked(), await replied.isChecked(), await fresh.isChecked()], [true, true, false]);
+  assert.deepEqual([await given.isChecked(), await replied.isChecked(), await fresh.isChecked(), await missed.isChecked()], [true, true, false, false]);
   await page.reload();
   await page.getByRole('heading', { name: 'Mail alerts' }).waitFor();
-  assert.deepEqual([await given.isChecked(), await replied.isChecked(), await fresh.isChecked()], [true, true, false]);
+  assert.deepEqual([await given.isChecked(), await replied.isChecked(), await fresh.isChecked(), await missed.isChecked()], [true, true, false, false]);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -69,14 +69,16 @@ fn agents_are_mailed_the_alerts_they_chose_and_no_others() {
     let bo_client = logged_in(&bo_mail);
     let cy_client = logged_in(&cy_mail);
     let me = bo_client.get("/v1/auth/me").json();
-    assert_eq!(me["mail_alerts"], json!({ "assigned": false, "customer_replied": false, "new_ticket": false }));
+    let off = json!({ "assigned": false, "customer_replied": false, "new_ticket": false, "sla_missed": false });
+    assert_eq!(me["mail_alerts"], off);
     for bad in [json!({ "assigned": "yes" }), json!({ "assigned": true, "everything": true }), json!([])] {
         assert_error(&bo_client.json("PUT", "/v1/auth/mail-alerts", &bad), 400..=422);
     }
     assert_error(&public().json("PUT", "/v1/auth/mail-alerts", &json!({ "assigned": true })), 401..=401);
     let r = bo_client.json("PUT", "/v1/auth/mail-alerts", &json!({ "assigned": true, "customer_replied": true }));
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.json()["mail_alerts"], json!({ "assigned": true, "customer_replied": true, "new_ticket": false }));
+    let chosen = json!({ "assigned": true, "customer_replied": true, "new_ticket": false, "sla_missed": false });
+    assert_eq!(r.json()["mail_alerts"], chosen);
     assert_eq!(bo_client.get("/v1/auth/me").json()["mail_alerts"]["customer_replied"], true, "kept");
     assert_eq!(cy_client.json("PUT", "/v1/auth/mail-alerts", &json!({ "new_ticket": true })).status, 200);
     // Bo is away, so the desk gives the team's next ticket to Cy.
@@ -181,10 +183,20 @@ fn agents_are_mailed_the_alerts_they_chose_and_no_others() {
     assert!(ticket_with(&format!("Re: New reply: {words}")).is_empty(), "no ticket is opened from it");
 
     // Turned off, no more: the customer's next words mail no one.
-    let r = bo_client.json("PUT", "/v1/auth/mail-alerts", &json!({ "assigned": true }));
+    let r = bo_client.json("PUT", "/v1/auth/mail-alerts", &json!({ "assigned": true, "sla_missed": true }));
     assert_eq!(r.status, 200, "{}", r.text);
     say("Hello?");
     assert_eq!(queued(&bo, &id), ["assigned", "customer_replied"]);
+
+    // Time passes and the ticket misses its SLA: the cron tells Bo.
+    d1(&format!(
+        "UPDATE tickets SET first_response_due = created_at - 1, resolution_due = created_at - 1 WHERE id = '{id}'"
+    ));
+    assert_eq!(public().get("/__scheduled?cron=*+*+*+*+*").status, 200);
+    assert_eq!(queued(&bo, &id), ["assigned", "customer_replied", "sla_missed"]);
+    let all = alerts_to(&id, &bo_mail, 3);
+    let missed = all.iter().find(|m| m.subject().is_some_and(|s| s.starts_with("SLA missed: "))).expect("an SLA alert");
+    assert!(missed.body_text(0).is_some_and(|t| t.contains(&format!("{tag} missed its SLA target."))));
     let events: Vec<Value> = d1(&format!("SELECT state FROM mail_alerts WHERE ticket_id = '{id}' AND state != 'sent'"));
     assert!(events.is_empty(), "every alert went: {events:?}");
     let audit = a.get(&format!("/v1/admin/audit?target={bo}&action=agent.mail_alerts")).json();

@@ -1,11 +1,12 @@
-//! The cron job: mark tickets whose SLA ran out and let the rules escalate
-//! them.
+//! The cron job: mark tickets whose SLA ran out, let the rules escalate
+//! them, and mail the alerts agents asked for.
 
 use super::work::{load, run_rules};
 use crate::crypto::new_id;
 use crate::error::AppResult;
 use crate::state::App;
 use crate::store::tickets::{self, NewMessageRow};
+use deflect_shared::mail_alert::Event;
 use deflect_shared::rules::Trigger;
 
 /// Returns how many tickets were newly marked.
@@ -43,6 +44,8 @@ pub(crate) async fn sweep(app: &App) -> AppResult<usize> {
         .await?;
         app.audit("system", "sla.breached", &d.id, serde_json::json!({ "target": what })).await?;
         run_rules(app, &load(app, &d.id).await?, Trigger::SlaBreached).await?;
+        // After the rules, which may have given it to someone.
+        super::mail_alerts::notify(app, &load(app, &d.id).await?, &[Event::SlaMissed], None).await?;
     }
     Ok(due.len())
 }

@@ -104,6 +104,10 @@ pub struct MailAlerts {
     /// A new ticket comes in for their team (or any, when it has no team).
     #[serde(default)]
     pub new_ticket: bool,
+    /// A ticket of theirs misses its SLA target (or one of their team's
+    /// that no one has).
+    #[serde(default)]
+    pub sla_missed: bool,
 }
 
 /// `PUT /v1/auth/away`: an agent marks themselves away (no new tickets) or

@@ -13,7 +13,8 @@ the edge worker (wasm, on workerd) and native tests and benchmarks.
   keeps the clocks, in [`business_hours`] when the team sets them; [`metrics`] turns raw figures into rates and percentiles.
 * [`merge`] says when a duplicate ticket may be merged into another.
 * [`mail_alert`] says which agents are mailed of what happens to a
-  ticket, and writes that mail.
+  ticket, and writes that mail; [`mention`] reads `@handle` mentions of
+  teammates in internal notes.
 * [`rating_request`] says when a solved ticket's customer is asked to
   rate our help, and in which words.
 * [`attachment`] says which files of a customer's mail are kept and how
@@ -72,6 +73,7 @@ pub mod html;
 pub mod kb;
 pub mod mail_alert;
 pub mod markdown;
+pub mod mention;
 pub mod merge;
 pub mod metrics;
 pub mod money;

@@ -18,6 +18,8 @@ pub const EXCERPT_CHARS: usize = 600;
 /// What an agent can be alerted of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Event {
+    /// A teammate mentioned them in an internal note.
+    Mentioned,
     /// A ticket was given to them.
     Assigned,
     /// A ticket missed its SLA target.
@@ -31,11 +33,13 @@ pub enum Event {
 impl Event {
     /// Every event, the one that says most first: an agent alerted of two
     /// at once gets one mail, about the first.
-    pub const ALL: [Event; 4] = [Event::Assigned, Event::SlaMissed, Event::CustomerReplied, Event::NewTicket];
+    pub const ALL: [Event; 5] =
+        [Event::Mentioned, Event::Assigned, Event::SlaMissed, Event::CustomerReplied, Event::NewTicket];
 
     /// Its name in storage.
     pub fn as_str(self) -> &'static str {
         match self {
+            Event::Mentioned => "mentioned",
             Event::Assigned => "assigned",
             Event::SlaMissed => "sla_missed",
             Event::CustomerReplied => "customer_replied",
@@ -51,6 +55,7 @@ impl Event {
     /// Whether an agent with these alerts wants this one.
     pub fn wanted_by(self, alerts: &MailAlerts) -> bool {
         match self {
+            Event::Mentioned => alerts.mentioned,
             Event::Assigned => alerts.assigned,
             Event::SlaMissed => alerts.sla_missed,
             Event::CustomerReplied => alerts.customer_replied,
@@ -61,6 +66,7 @@ impl Event {
     /// The alerts that ask for it, in the words of the account page.
     fn setting(self) -> &'static str {
         match self {
+            Event::Mentioned => "when a teammate mentions you in a note",
             Event::Assigned => "when a ticket is given to you",
             Event::SlaMissed => "when a ticket of yours, or of your team that no one has, misses its SLA target",
             Event::CustomerReplied => "when the customer of your ticket writes again",
@@ -96,6 +102,8 @@ pub struct Happening<'a> {
     /// The agent who made it happen, who needs no mail about it; `None`
     /// for a customer or the desk's own automation.
     pub actor: Option<&'a str>,
+    /// The agents a note mentions.
+    pub mentioned: &'a [&'a str],
     /// The ticket came in as spam (its sender is blocked): it alerts no one.
     pub spam: bool,
 }
@@ -103,6 +111,7 @@ pub struct Happening<'a> {
 /// The agents a happening alerts, each once, with the event their mail is
 /// about, in the order of `agents`.
 ///
+/// - `Mentioned` alerts the agents the note mentions;
 /// - `Assigned` and `CustomerReplied` alert the assignee;
 /// - `NewTicket` alerts every agent of the ticket's team (every agent,
 ///   when it has none) who is not away;
@@ -121,6 +130,7 @@ pub fn recipients(h: &Happening<'_>, agents: &[Agent<'_>]) -> Vec<(String, Event
         }
         let of_team = !a.away && h.team.is_none_or(|t| a.teams.iter().any(|own| own == t));
         let concerns = |e: Event| match e {
+            Event::Mentioned => h.mentioned.contains(&a.id),
             Event::Assigned | Event::CustomerReplied => h.assignee == Some(a.id),
             Event::NewTicket => of_team,
             Event::SlaMissed => h.assignee.map_or(of_team, |id| id == a.id),
@@ -150,9 +160,10 @@ pub struct Alert<'a> {
     pub subject: &'a str,
     /// The ticket's short tag (`[#0123456789]`).
     pub tag: &'a str,
-    /// The customer's name, or their address when they gave none.
-    pub customer: &'a str,
-    /// The customer's latest words.
+    /// Whose words it quotes: the customer's name (or their address when
+    /// they gave none), or for a mention the teammate's.
+    pub who: &'a str,
+    /// Their words: the customer's latest, or the note.
     pub text: &'a str,
     /// The ticket in the dashboard, when the desk knows its own address.
     pub link: Option<&'a str>,
@@ -167,6 +178,7 @@ impl Alert<'_> {
     /// The mail's subject line.
     pub fn subject_line(&self) -> String {
         let what = match self.event {
+            Event::Mentioned => "Mentioned",
             Event::Assigned => "Assigned to you",
             Event::SlaMissed => "SLA missed",
             Event::CustomerReplied => "New reply",
@@ -178,10 +190,11 @@ impl Alert<'_> {
     /// The mail's text.
     pub fn text(&self) -> String {
         let opening = match self.event {
-            Event::Assigned => format!("{} is yours now. {} wrote:", self.tag, self.customer),
-            Event::SlaMissed => format!("{} missed its SLA target. {} wrote:", self.tag, self.customer),
-            Event::CustomerReplied => format!("{} wrote again on {}:", self.customer, self.tag),
-            Event::NewTicket => format!("{} opened {}:", self.customer, self.tag),
+            Event::Mentioned => format!("{} mentioned you in a note on {}:", self.who, self.tag),
+            Event::Assigned => format!("{} is yours now. {} wrote:", self.tag, self.who),
+            Event::SlaMissed => format!("{} missed its SLA target. {} wrote:", self.tag, self.who),
+            Event::CustomerReplied => format!("{} wrote again on {}:", self.who, self.tag),
+            Event::NewTicket => format!("{} opened {}:", self.who, self.tag),
         };
         let quoted: String =
             excerpt(self.text, EXCERPT_CHARS).lines().map(|l| format!("> {l}\n")).collect::<Vec<_>>().concat();
@@ -236,7 +249,11 @@ mod tests {
     use crate::email::inbound;
 
     fn all_on() -> MailAlerts {
-        MailAlerts { assigned: true, customer_replied: true, new_ticket: true, sla_missed: true }
+        MailAlerts { mentioned: true, assigned: true, customer_replied: true, new_ticket: true, sla_missed: true }
+    }
+
+    fn off() -> MailAlerts {
+        MailAlerts { mentioned: false, ..MailAlerts::default() }
     }
 
     fn agent<'a>(id: &'a str, teams: &'a [String], alerts: MailAlerts) -> Agent<'a> {
@@ -244,7 +261,7 @@ mod tests {
     }
 
     fn happening<'a>(events: &'a [Event], assignee: Option<&'a str>) -> Happening<'a> {
-        Happening { events, assignee, team: None, actor: None, spam: false }
+        Happening { events, assignee, team: None, actor: None, mentioned: &[], spam: false }
     }
 
     #[test]
@@ -270,12 +287,12 @@ mod tests {
     #[test]
     fn each_alert_is_asked_for_apart() {
         let none: Vec<String> = Vec::new();
-        let only_replies = MailAlerts { customer_replied: true, ..MailAlerts::default() };
+        let only_replies = MailAlerts { customer_replied: true, ..off() };
         let agents = [agent("bo", &none, only_replies)];
         assert!(recipients(&happening(&[Event::Assigned], Some("bo")), &agents).is_empty());
         assert!(recipients(&happening(&[Event::NewTicket], Some("bo")), &agents).is_empty());
         assert_eq!(recipients(&happening(&[Event::CustomerReplied], Some("bo")), &agents).len(), 1);
-        let off = [agent("bo", &none, MailAlerts::default())];
+        let off = [agent("bo", &none, off())];
         for e in Event::ALL {
             assert!(recipients(&happening(&[e], Some("bo")), &off).is_empty(), "{e:?} while all are off");
         }
@@ -292,7 +309,7 @@ mod tests {
         );
         // Without the assignment alert, the assignee still hears of the
         // new ticket.
-        let new_only = MailAlerts { new_ticket: true, ..MailAlerts::default() };
+        let new_only = MailAlerts { new_ticket: true, ..off() };
         let agents = [agent("bo", &none, new_only)];
         assert_eq!(recipients(&h, &agents), vec![("bo".to_string(), Event::NewTicket)]);
     }
@@ -331,10 +348,26 @@ mod tests {
         );
         let nobodys = Happening { team: Some("billing"), ..happening(&[Event::SlaMissed], None) };
         assert_eq!(recipients(&nobodys, &agents), vec![("ann".to_string(), Event::SlaMissed)]);
-        let only_sla = MailAlerts { sla_missed: true, ..MailAlerts::default() };
+        let only_sla = MailAlerts { sla_missed: true, ..off() };
         let agents = [agent("bo", &tech, only_sla)];
         assert!(recipients(&happening(&[Event::Assigned], Some("bo")), &agents).is_empty());
         assert_eq!(recipients(&happening(&[Event::SlaMissed], Some("bo")), &agents).len(), 1);
+    }
+
+    #[test]
+    fn a_note_alerts_the_teammates_it_mentions_but_not_its_writer() {
+        let none: Vec<String> = Vec::new();
+        let mut away = agent("cy", &none, MailAlerts::default());
+        away.away = true;
+        let agents = [agent("ann", &none, MailAlerts::default()), agent("bo", &none, off()), away];
+        let h = Happening {
+            actor: Some("ann"),
+            mentioned: &["ann", "bo", "cy"],
+            ..happening(&[Event::Mentioned], Some("bo"))
+        };
+        assert_eq!(recipients(&h, &agents), vec![("cy".to_string(), Event::Mentioned)], "on by default, even away");
+        assert_eq!(MailAlerts::default(), serde_json::from_str::<MailAlerts>("{}").expect("it reads"));
+        assert!(MailAlerts::default().mentioned && !MailAlerts::default().assigned);
     }
 
     #[test]
@@ -363,7 +396,7 @@ mod tests {
             to_name: "Bo Chen",
             subject: "Where is my order?",
             tag: "[#0123456789]",
-            customer: "Ann Lee",
+            who: "Ann Lee",
             text,
             link: Some("https://shop.example/dashboard/#/ticket/0123"),
             message_id: "deflect-alert.0123.ff@shop.example",

@@ -498,20 +498,23 @@ test('an agent changes their own password from the account page', async () => {
   await context.close();
 });
 
-test('an agent chooses the mail alerts they get on the account page, and they are kept', async () => {
+test('an agent chooses the mail alerts they get on the account page, and mentions a teammate in a note', async () => {
   const { url } = dashEdge();
   const email = await createAgent(url, 'agent password 123');
+  const teammate = await createAgent(url, 'agent password 123');
   const context = await staffContext();
   const page = await context.newPage();
   const problems = watch(page);
   await login(page, url, email, 'agent password 123');
   await page.goto(`${url}/dashboard/#/account`);
   await page.getByRole('heading', { name: 'Mail alerts' }).waitFor();
+  const mentions = page.getByLabel('a teammate mentions me');
   const given = page.getByLabel('a ticket is given to me');
   const replied = page.getByLabel('the customer of a ticket of mine writes again');
   const fresh = page.getByLabel('a new ticket comes in for my team');
   const missed = page.getByLabel('a ticket of mine misses its SLA target');
-  for (const box of [given, replied, fresh, missed]) assert.equal(await box.isChecked(), false, 'all off at first');
+  const boxes = async () => Promise.all([mentions, given, replied, fresh, missed].map((b) => b.isChecked()));
+  assert.deepEqual(await boxes(), [true, false, false, false, false], 'mentions on, the rest off, at first');
   // Whether the page warns that nothing goes depends on the desk having an
   // address to send from, as the API says.
   const me = (await api(page, 'GET', '/v1/auth/me')).json;
@@ -520,16 +523,34 @@ test('an agent chooses the mail alerts they get on the account page, and they ar
   await replied.check();
   await page.getByRole('button', { name: 'Save mail alerts' }).click();
   await page.getByRole('status').getByText('Saved: you are mailed as ticked.').waitFor();
-  assert.deepEqual((await api(page, 'GET', '/v1/auth/me')).json.mail_alerts, { assigned: true, customer_replied: true, new_ticket: false, sla_missed: false });
+  assert.deepEqual((await api(page, 'GET', '/v1/auth/me')).json.mail_alerts,
+    { mentioned: true, assigned: true, customer_replied: true, new_ticket: false, sla_missed: false });
   // Another page and back: the page shows what was saved.
   await page.locator('nav.top a[href="#/customers"]').click();
   await page.getByRole('heading', { name: 'Customers' }).waitFor();
   await page.locator('nav.top a[href="#/account"]').click();
   await page.getByRole('heading', { name: 'Mail alerts' }).waitFor();
-  assert.deepEqual([await given.isChecked(), await replied.isChecked(), await fresh.isChecked(), await missed.isChecked()], [true, true, false, false]);
+  assert.deepEqual(await boxes(), [true, true, true, false, false]);
   await page.reload();
   await page.getByRole('heading', { name: 'Mail alerts' }).waitFor();
-  assert.deepEqual([await given.isChecked(), await replied.isChecked(), await fresh.isChecked(), await missed.isChecked()], [true, true, false, false]);
+  assert.deepEqual(await boxes(), [true, true, true, false, false]);
+
+  // On a ticket, an internal note mentions a teammate picked from the list.
+  const subject = `Mention ${unique('mention')}`;
+  const t = await createTicket(page, { email: `${unique('mo')}@example.com`, name: 'Mo Mention' }, subject, 'Where is it?');
+  await page.goto(`${url}/dashboard/#/ticket/${t.ticket.id}`);
+  await page.getByRole('heading', { name: subject }).waitFor();
+  assert.equal(await page.locator('#mention').count(), 0, 'only for notes');
+  await page.getByLabel('internal note (not shown to the customer)').check();
+  const handle = teammate.split('@')[0].toLowerCase();
+  await page.getByLabel('Reply to the customer, or write an internal note').fill('Please look');
+  await page.getByLabel(/^Mention a teammate/).selectOption({ label: `Ada Agent (@${handle})` });
+  assert.equal(await page.getByLabel('Reply to the customer, or write an internal note').inputValue(), `Please look @${handle} `);
+  assert.equal(await page.getByLabel(/^Mention a teammate/).inputValue(), '', 'ready to mention another');
+  await page.getByRole('button', { name: 'Add note' }).click();
+  await page.getByRole('status').getByText('Note added.').waitFor();
+  await page.locator('.msg.note').getByText(`Please look @${handle}`).waitFor();
+  assert.equal((await api(page, 'PATCH', `/v1/agent/tickets/${t.ticket.id}`, { status: 'closed' })).status, 200);
   assert.deepEqual(problems, []);
   await context.close();
 });

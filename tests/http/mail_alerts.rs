@@ -6,6 +6,7 @@
 use super::auth::{AGENT_PASSWORD, new_agent_by};
 use super::email::{Restore, close, deliver_to, edge_log, mail, mails_with, ticket_with};
 use super::{assert_error, create, d1, public, settings_lock};
+use deflect_shared::mention::handle;
 use deflect_tests::{Client, admin, edge_url, unique};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -69,7 +70,8 @@ fn agents_are_mailed_the_alerts_they_chose_and_no_others() {
     let bo_client = logged_in(&bo_mail);
     let cy_client = logged_in(&cy_mail);
     let me = bo_client.get("/v1/auth/me").json();
-    let off = json!({ "assigned": false, "customer_replied": false, "new_ticket": false, "sla_missed": false });
+    // Mentions are on until turned off; the rest off until turned on.
+    let off = json!({ "mentioned": true, "assigned": false, "customer_replied": false, "new_ticket": false, "sla_missed": false });
     assert_eq!(me["mail_alerts"], off);
     for bad in [json!({ "assigned": "yes" }), json!({ "assigned": true, "everything": true }), json!([])] {
         assert_error(&bo_client.json("PUT", "/v1/auth/mail-alerts", &bad), 400..=422);
@@ -77,7 +79,7 @@ fn agents_are_mailed_the_alerts_they_chose_and_no_others() {
     assert_error(&public().json("PUT", "/v1/auth/mail-alerts", &json!({ "assigned": true })), 401..=401);
     let r = bo_client.json("PUT", "/v1/auth/mail-alerts", &json!({ "assigned": true, "customer_replied": true }));
     assert_eq!(r.status, 200, "{}", r.text);
-    let chosen = json!({ "assigned": true, "customer_replied": true, "new_ticket": false, "sla_missed": false });
+    let chosen = json!({ "mentioned": true, "assigned": true, "customer_replied": true, "new_ticket": false, "sla_missed": false });
     assert_eq!(r.json()["mail_alerts"], chosen);
     assert_eq!(bo_client.get("/v1/auth/me").json()["mail_alerts"]["customer_replied"], true, "kept");
     assert_eq!(cy_client.json("PUT", "/v1/auth/mail-alerts", &json!({ "new_ticket": true })).status, 200);
@@ -182,19 +184,36 @@ fn agents_are_mailed_the_alerts_they_chose_and_no_others() {
     }
     assert!(ticket_with(&format!("Re: New reply: {words}")).is_empty(), "no ticket is opened from it");
 
+    // Cy asks Bo in a note: Bo is mailed the note; Cy, who wrote it, and
+    // a handle no one has, are not.
+    let ask = format!("@{} could you chase the carrier? (cc @{} and @nobody-here)", handle(&bo_mail), handle(&cy_mail));
+    let r = cy_client.send(
+        "POST",
+        &format!("/v1/agent/tickets/{id}/messages"),
+        &[("idempotency-key", &unique("k")), ("x-deflect-csrf", "1")],
+        Some(("application/json", json!({ "body": ask, "internal": true }).to_string().as_bytes())),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let all = alerts_to(&id, &bo_mail, 3);
+    let mention = all.iter().find(|m| m.subject().is_some_and(|s| s.starts_with("Mentioned: "))).expect("a mention");
+    let text = mention.body_text(0).expect("a text body");
+    assert!(text.contains(&format!("Agent Smith mentioned you in a note on {tag}:")) && text.contains(&ask), "{text}");
+    assert_eq!(queued(&bo, &id), ["assigned", "customer_replied", "mentioned"]);
+    assert!(queued(&cy, &id).iter().all(|e| e != "mentioned"), "not of her own note");
+
     // Turned off, no more: the customer's next words mail no one.
     let r = bo_client.json("PUT", "/v1/auth/mail-alerts", &json!({ "assigned": true, "sla_missed": true }));
     assert_eq!(r.status, 200, "{}", r.text);
     say("Hello?");
-    assert_eq!(queued(&bo, &id), ["assigned", "customer_replied"]);
+    assert_eq!(queued(&bo, &id), ["assigned", "customer_replied", "mentioned"]);
 
     // Time passes and the ticket misses its SLA: the cron tells Bo.
     d1(&format!(
         "UPDATE tickets SET first_response_due = created_at - 1, resolution_due = created_at - 1 WHERE id = '{id}'"
     ));
     assert_eq!(public().get("/__scheduled?cron=*+*+*+*+*").status, 200);
-    assert_eq!(queued(&bo, &id), ["assigned", "customer_replied", "sla_missed"]);
-    let all = alerts_to(&id, &bo_mail, 3);
+    assert_eq!(queued(&bo, &id), ["assigned", "customer_replied", "mentioned", "sla_missed"]);
+    let all = alerts_to(&id, &bo_mail, 4);
     let missed = all.iter().find(|m| m.subject().is_some_and(|s| s.starts_with("SLA missed: "))).expect("an SLA alert");
     assert!(missed.body_text(0).is_some_and(|t| t.contains(&format!("{tag} missed its SLA target."))));
     let events: Vec<Value> = d1(&format!("SELECT state FROM mail_alerts WHERE ticket_id = '{id}' AND state != 'sent'"));
@@ -203,7 +222,7 @@ fn agents_are_mailed_the_alerts_they_chose_and_no_others() {
     assert!(audit.to_string().contains("agent.mail_alerts"), "the choice is audited: {audit}");
 
     // Cy would hear of every other test's new mail tickets from here on.
-    assert_eq!(cy_client.json("PUT", "/v1/auth/mail-alerts", &json!({})).status, 200);
+    assert_eq!(cy_client.json("PUT", "/v1/auth/mail-alerts", &json!({ "mentioned": false })).status, 200);
     assert_eq!(bo_client.json("PUT", "/v1/auth/away", &json!({ "away": false })).status, 200);
     close(&a, &id);
 }

@@ -134,6 +134,7 @@ fn MailAlertsForm(
         <h2>"Mail alerts"</h2>
         <form id="mail-alerts" on:submit=save>
             <p>"Mail me when…"</p>
+            {choice("alert-mentioned", " a teammate mentions me (@handle) in a note", |a| a.mentioned, |a, on| a.mentioned = on)}
             {choice("alert-assigned", " a ticket is given to me (by someone else, or by the desk)", |a| a.assigned, |a, on| a.assigned = on)}
             {choice("alert-customer-replied", " the customer of a ticket of mine writes again", |a| a.customer_replied, |a, on| a.customer_replied = on)}
             {choice("alert-sla-missed", " a ticket of mine misses its SLA target (or one of my team's that no one has)", |a| a.sla_missed, |a, on| a.sla_missed = on)}

@@ -13,6 +13,7 @@ use deflect_shared::api::{
 };
 use deflect_shared::attachment::{served_type, size_in_words};
 use deflect_shared::markdown::{Inline, links, plain};
+use deflect_shared::mention;
 use deflect_shared::priority::Level;
 use deflect_shared::saved_reply::{ReplyFacts, SavedReply};
 use leptos::prelude::*;
@@ -502,6 +503,29 @@ pub fn TicketPage(
                                     <label for="reply">"Reply to the customer, or write an internal note"</label>
                                     <textarea id="reply" rows="4" prop:value=move || reply.get() on:input=move |ev| reply.set(event_target_value(&ev))></textarea>
                                     <label class="inline"><input type="checkbox" prop:checked=move || internal.get() on:change=move |ev| internal.set(event_target_checked(&ev)) />" internal note (not shown to the customer)"</label>
+                                    <Show when=move || internal.get()>
+                                        <label for="mention">"Mention a teammate: they are mailed the note (unless they turned that off)"</label>
+                                        <select id="mention" prop:value="" on:change=move |ev| {
+                                            let chosen = event_target_value(&ev);
+                                            if chosen.is_empty() {
+                                                return;
+                                            }
+                                            reply.update(|r| {
+                                                let gap = if r.is_empty() || r.ends_with(char::is_whitespace) { "" } else { " " };
+                                                r.push_str(&format!("{gap}@{} ", mention::handle(&chosen)));
+                                            });
+                                            // Back to the prompt, to mention another.
+                                            if let Some(select) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlSelectElement>(t).ok()) {
+                                                select.set_value("");
+                                            }
+                                        }>
+                                            <option value="">"Choose a teammate…"</option>
+                                            {move || agents.get().into_iter().filter(|a| a.active).map(|a| {
+                                                let label = format!("{} (@{})", a.name, mention::handle(&a.email));
+                                                view! { <option value=a.email.clone()>{label}</option> }
+                                            }).collect_view()}
+                                        </select>
+                                    </Show>
                                     <label for="reply-files">"Attach files (up to 8 MB each; the customer gets them by e-mail and on their page of the request)"</label>
                                     <input type="file" id="reply-files" multiple on:change={
                                         let id = id.clone();

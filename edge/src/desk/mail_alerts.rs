@@ -1,7 +1,8 @@
 //! Mail alerts to agents, so they hear of work without a dashboard tab
-//! open: a ticket given to them, their customer writing again, a new
-//! ticket for their team (each turned on by the agent on their account
-//! page; `deflect_shared::mail_alert` says who gets which).
+//! open: a teammate's mention in a note, a ticket given to them, a missed
+//! SLA, their customer writing again, a new ticket for their team (each
+//! chosen by the agent on their account page; `deflect_shared::mail_alert`
+//! says who gets which).
 //!
 //! [`notify`] queues one alert per agent in `mail_alerts` and mails it once
 //! the response is sent; the cron tries a failed one again, as replies are.
@@ -12,12 +13,13 @@ use super::mail::{MAX_ATTEMPTS, backoff_minutes, support_address};
 use crate::crypto::new_id;
 use crate::error::{AppError, AppResult};
 use crate::state::App;
-use crate::store::mail_alerts::{self as store, DueAlert};
+use crate::store::mail_alerts::{self as store, DueAlert, NewAlert};
 use crate::store::tickets::{self, TicketRow};
 use crate::store::{agents, from_json};
 use deflect_shared::api::{Author, SPAM_TAG};
 use deflect_shared::email::reference;
 use deflect_shared::mail_alert::{self, Agent, Alert, Event, Happening};
+use deflect_shared::mention;
 
 /// The most alerts one run mails.
 const BATCH: u32 = 20;
@@ -45,6 +47,27 @@ pub(crate) async fn can_send(app: &App) -> AppResult<bool> {
 /// once the response is sent. `actor` is the agent who acted, if one did:
 /// no one is alerted of what they did themselves.
 pub(crate) async fn notify(app: &App, row: &TicketRow, events: &[Event], actor: Option<&str>) -> AppResult<()> {
+    queue_for(app, row, events, actor, None).await
+}
+
+/// Alerts the teammates an internal note mentions (`@handle`, see
+/// `deflect_shared::mention`).
+pub(crate) async fn note_written(app: &App, row: &TicketRow, note: &str, author: &str, text: &str) -> AppResult<()> {
+    if mention::handles(text).is_empty() {
+        return Ok(());
+    }
+    queue_for(app, row, &[Event::Mentioned], Some(author), Some((note, text))).await
+}
+
+/// Queues the alerts of a happening: `note` is the id and text of a note
+/// whose mentions count.
+async fn queue_for(
+    app: &App,
+    row: &TicketRow,
+    events: &[Event],
+    actor: Option<&str>,
+    note: Option<(&str, &str)>,
+) -> AppResult<()> {
     if row.merged_into.is_some() || row.customer_erased_at.is_some() {
         return Ok(());
     }
@@ -68,17 +91,27 @@ pub(crate) async fn notify(app: &App, row: &TicketRow, events: &[Event], actor: 
             alerts: a.mail_alerts(),
         })
         .collect();
+    let addresses: Vec<(&str, &str)> = roster.iter().map(|a| (a.id.as_str(), a.email.as_str())).collect();
+    let mentioned = note.map(|(_, text)| mention::mentioned(text, &addresses)).unwrap_or_default();
     let tags: Vec<String> = from_json(&row.tags);
     let happening = Happening {
         events,
         assignee: row.assignee_id.as_deref(),
         team: row.team.as_deref(),
         actor,
+        mentioned: &mentioned,
         spam: tags.iter().any(|t| t == SPAM_TAG) && row.status == "closed",
     };
     let mut queued = false;
     for (agent, event) in mail_alert::recipients(&happening, &people) {
-        queued |= store::queue(&app.db, &new_id()?, &agent, &row.id, event.as_str(), app.now).await?;
+        let alert = NewAlert {
+            id: &new_id()?,
+            agent: &agent,
+            ticket: &row.id,
+            event: event.as_str(),
+            message: note.map(|(id, _)| id).filter(|_| event == Event::Mentioned),
+        };
+        queued |= store::queue(&app.db, &alert, app.now).await?;
     }
     if queued {
         deliver_soon(app);
@@ -141,12 +174,22 @@ async fn send(app: &App, a: &DueAlert) -> Result<(), String> {
         return Ok(());
     }
     let from = sender(app, &row).await.map_err(fail)?.ok_or("no address to send from is set")?;
-    let customer = match &row.customer_name {
-        Some(name) if !name.trim().is_empty() => name.clone(),
-        _ => app.key().await.map_err(fail)?.decrypt(&row.customer_email_enc).await.map_err(fail)?,
+    let messages = tickets::messages(&app.db, &row.id, a.message_id.is_some()).await.map_err(fail)?;
+    let (who, text) = match &a.message_id {
+        // A mention quotes its note.
+        Some(note) => {
+            let m = messages.iter().find(|m| &m.id == note).ok_or("the note is gone")?;
+            (m.author_name.clone().unwrap_or_else(|| "A teammate".into()), m.body.as_str())
+        }
+        None => {
+            let who = match &row.customer_name {
+                Some(name) if !name.trim().is_empty() => name.clone(),
+                _ => app.key().await.map_err(fail)?.decrypt(&row.customer_email_enc).await.map_err(fail)?,
+            };
+            let last = messages.iter().rev().find(|m| matches!(m.author, Author::Customer));
+            (who, last.map_or("", |m| m.body.as_str()))
+        }
     };
-    let messages = tickets::messages(&app.db, &row.id, false).await.map_err(fail)?;
-    let text = messages.iter().rev().find(|m| matches!(m.author, Author::Customer)).map_or("", |m| m.body.as_str());
     let settings = app.settings().await.map_err(fail)?;
     let site = settings.site(&row.site_id).map_or_else(|| row.site_id.clone(), |s| s.name.clone());
     let link = app.ticket_link(&row.id);
@@ -159,7 +202,7 @@ async fn send(app: &App, a: &DueAlert) -> Result<(), String> {
         to_name: &agent.name,
         subject: &row.subject,
         tag: &reference::tag(&row.id),
-        customer: &customer,
+        who: &who,
         text,
         link: link.as_deref(),
         message_id: &message_id,

@@ -136,6 +136,7 @@ pub(crate) async fn add_message(app: &App, row: &TicketRow, m: Sent<'_>) -> AppR
         Some(agent) => {
             tickets::touched(&app.db, &row.id, app.now).await?;
             app.audit(&agent.id, "ticket.note", &row.id, serde_json::json!({ "message": id })).await?;
+            super::mail_alerts::note_written(app, row, &id, &agent.id, body).await?;
         }
         None => {
             tickets::customer_wrote(&app.db, &row.id, app.now).await?;

@@ -13,23 +13,36 @@ pub(crate) struct DueAlert {
     pub(crate) agent_id: String,
     pub(crate) ticket_id: String,
     pub(crate) event: String,
+    /// The note a mention is about.
+    #[serde(default)]
+    pub(crate) message_id: Option<String>,
     pub(crate) attempts: f64,
 }
 
+/// An alert to queue.
+pub(crate) struct NewAlert<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) agent: &'a str,
+    pub(crate) ticket: &'a str,
+    pub(crate) event: &'a str,
+    /// The note, for a mention.
+    pub(crate) message: Option<&'a str>,
+}
+
 /// Queues an alert; nothing when the same one waits already.
-pub(crate) async fn queue(
-    db: &D1Database,
-    id: &str,
-    agent: &str,
-    ticket: &str,
-    event: &str,
-    now: i64,
-) -> AppResult<bool> {
+pub(crate) async fn queue(db: &D1Database, a: &NewAlert<'_>, now: i64) -> AppResult<bool> {
     let n = run(
         db,
-        "INSERT OR IGNORE INTO mail_alerts (id, agent_id, ticket_id, event, created_at, next_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-        &[Arg::Text(id), Arg::Text(agent), Arg::Text(ticket), Arg::Text(event), Arg::Int(now)],
+        "INSERT OR IGNORE INTO mail_alerts (id, agent_id, ticket_id, event, message_id, created_at, next_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+        &[
+            Arg::Text(a.id),
+            Arg::Text(a.agent),
+            Arg::Text(a.ticket),
+            Arg::Text(a.event),
+            Arg::OptText(a.message),
+            Arg::Int(now),
+        ],
     )
     .await?;
     Ok(n > 0)
@@ -51,7 +64,7 @@ pub(crate) async fn fail_lapsed_last(db: &D1Database, now: i64, max_attempts: i6
 pub(crate) async fn due(db: &D1Database, now: i64, max_attempts: i64, limit: u32) -> AppResult<Vec<DueAlert>> {
     all(
         db,
-        "SELECT id, agent_id, ticket_id, event, attempts FROM mail_alerts \
+        "SELECT id, agent_id, ticket_id, event, message_id, attempts FROM mail_alerts \
          WHERE state IN ('pending', 'failed', 'sending') AND next_at <= ?1 AND attempts < ?2 \
          ORDER BY next_at LIMIT ?3",
         &[Arg::Int(now), Arg::Int(max_attempts), Arg::Int(i64::from(limit))],

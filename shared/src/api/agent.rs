@@ -90,11 +90,15 @@ pub struct AgentView {
 }
 
 /// What an agent asks to be mailed about (`PUT /v1/auth/mail-alerts`), so
-/// they hear of work without a dashboard tab open. Each is off until the
-/// agent turns it on; see [`crate::mail_alert`] for who gets which mail.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// they hear of work without a dashboard tab open. A teammate's mention is
+/// mailed until the agent turns it off; each other alert is off until they
+/// turn it on. See [`crate::mail_alert`] for who gets which mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MailAlerts {
+    /// A teammate mentions them (`@handle`) in an internal note.
+    #[serde(default = "mentions_by_default")]
+    pub mentioned: bool,
     /// A ticket is given to them, by someone else or by the desk.
     #[serde(default)]
     pub assigned: bool,
@@ -108,6 +112,17 @@ pub struct MailAlerts {
     /// that no one has).
     #[serde(default)]
     pub sla_missed: bool,
+}
+
+fn mentions_by_default() -> bool {
+    true
+}
+
+impl Default for MailAlerts {
+    /// Mentions on, the rest off: a mention is a teammate asking them.
+    fn default() -> Self {
+        MailAlerts { mentioned: true, assigned: false, customer_replied: false, new_ticket: false, sla_missed: false }
+    }
 }
 
 /// `PUT /v1/auth/away`: an agent marks themselves away (no new tickets) or

@@ -16,8 +16,7 @@ pub fn handle(email: &str) -> String {
 pub fn handles(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut before: Option<char> = None;
-    let mut chars = text.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
+    for (at, c) in text.char_indices() {
         let starts = c == '@' && before.is_none_or(|b| b.is_whitespace() || matches!(b, '(' | '[' | '"' | '\''));
         before = Some(c);
         if !starts {

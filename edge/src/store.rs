@@ -85,6 +85,8 @@ where
     for _ in 0..5 {
         match call().await {
             Err(e) if is_busy(&e) => {
+                // Said, so a run that ends busy shows why.
+                worker::console_warn!("D1 is busy ({e}); trying again in {wait_ms} ms");
                 Delay::from(Duration::from_millis(wait_ms)).await;
                 wait_ms *= 2;
             }

@@ -4,7 +4,7 @@
 //! wrangler's local `send_email` binding (see `email.rs`).
 
 use super::auth::{AGENT_PASSWORD, new_agent_by};
-use super::email::{Restore, close, deliver_to, edge_log, mail, mails_with, ticket_with};
+use super::email::{Restore, close, deliver, deliver_to, edge_log, mail, mails_with, ticket_with};
 use super::{assert_error, create, d1, public, settings_lock};
 use deflect_shared::mention::handle;
 use deflect_tests::{Client, admin, edge_url, unique};
@@ -129,6 +129,22 @@ fn agents_are_mailed_the_alerts_they_chose_and_no_others() {
     assert!(text.contains(&format!("{}/dashboard/#/ticket/{id}", edge_url())), "a link to the ticket: {text}");
     assert!(queued(&bo, &id).is_empty(), "Bo is away and asked for no new tickets");
 
+    // A mail to the support address, which is no site's reply address,
+    // opens a ticket too: its alert goes from the address the mail came to.
+    let by_mail = format!("A mail for {team}");
+    let sender = format!("{}@example.com", unique("mia"));
+    let raw = mail(
+        &[("From", &sender), ("Subject", &by_mail), ("Message-ID", &format!("<{}@mail.example.com>", unique("m")))],
+        "It came broken.",
+    );
+    let (status, text) = deliver(&sender, &raw);
+    assert_eq!(status, 200, "{text}");
+    let mailed = ticket_with(&by_mail);
+    assert_eq!(mailed.len(), 1, "one ticket: {mailed:?}");
+    let alert = alerts_to(&mailed[0], &cy_mail, 1).remove(0);
+    assert_eq!(alert.from().and_then(|f| f.first()).and_then(|f| f.address()), Some("help@deflect.test"));
+    assert!(alert.body_text(0).is_some_and(|t| t.contains("> It came broken.")));
+
     // Cy gives the ticket to Bo: Bo is mailed, once, that it is his now.
     let r = cy_client.json("PATCH", &format!("/v1/agent/tickets/{id}"), &json!({ "assignee": bo }));
     assert_eq!(r.status, 200, "{}", r.text);
@@ -225,4 +241,5 @@ fn agents_are_mailed_the_alerts_they_chose_and_no_others() {
     assert_eq!(cy_client.json("PUT", "/v1/auth/mail-alerts", &json!({ "mentioned": false })).status, 200);
     assert_eq!(bo_client.json("PUT", "/v1/auth/away", &json!({ "away": false })).status, 200);
     close(&a, &id);
+    close(&a, &mailed[0]);
 }

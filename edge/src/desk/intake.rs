@@ -256,9 +256,11 @@ pub(crate) async fn create(
         kv::set_round_robin_last(&app.kv, a).await?;
     }
     after_automation(app, &row, &outcome.applied).await?;
-    let mut happened = vec![Event::NewTicket];
-    happened.extend(row.assignee_id.is_some().then_some(Event::Assigned));
-    super::mail_alerts::notify(app, &row, &happened, by.as_ref().map(|b| b.agent.id.as_str())).await?;
+    // Agents' alerts; a mail's own ticket is left to `desk::mail`, which
+    // first keeps the address the mail came to, which alerts may go from.
+    if by.is_some() || row.channel != "email" {
+        super::mail_alerts::notify(app, &row, &opened(&row), by.as_ref().map(|b| b.agent.id.as_str())).await?;
+    }
     // The rules' auto-replies are mailed as an agent's replies are, when the
     // site answers by mail. A mail's own ticket is left to `desk::mail`,
     // which first keeps the address the mail came to, to send them from.
@@ -266,6 +268,14 @@ pub(crate) async fn create(
         super::mail::queue_auto_replies(app, &row.id).await?;
     }
     Ok(Created::New(views::created(app, &row).await?))
+}
+
+/// What agents' alerts of a new ticket say happened: it came in, and was
+/// given to someone if it was.
+pub(crate) fn opened(row: &TicketRow) -> Vec<Event> {
+    let mut happened = vec![Event::NewTicket];
+    happened.extend(row.assignee_id.is_some().then_some(Event::Assigned));
+    happened
 }
 
 /// Records what automation did and sends its webhooks.

@@ -186,6 +186,9 @@ pub(crate) async fn receive(app: &App, envelope_from: &str, to: &str, raw: &[u8]
     // The rules' auto-replies go back by mail too, now that the address the
     // mail came to is kept to send them from.
     queue_auto_replies(app, &ticket).await?;
+    if let Some(row) = tickets::by_id(&app.db, &ticket).await? {
+        super::mail_alerts::notify(app, &row, &intake::opened(&row), None).await?;
+    }
     Ok(Received::Opened(ticket))
 }
 

@@ -282,8 +282,22 @@ pub(super) async fn presence(app: &App, req: &mut Req, id: &str) -> AppResult<Re
     let me = auth::agent(app, req).await?;
     let row = work::load(app, id).await?;
     let p: PresenceUpdate = req.json().await?;
-    store_presence::report(&app.db, &row.id, &me.id, p.typing, p.leaving, app.now).await?;
-    json(200, &store_presence::others(&app.db, &row.id, &me.id, app.now - PRESENCE_FRESH_MS).await?)
+    // Presence is advisory and reported every few seconds: a report the
+    // busy database cannot take now is dropped, and one it cannot answer
+    // sees no one (the next, seconds later, says the same), rather than an
+    // error for the page to show.
+    match store_presence::report(&app.db, &row.id, &me.id, p.typing, p.leaving, app.now).await {
+        Err(AppError::Unavailable) => worker::console_warn!("presence on {}: not kept, as D1 is busy", row.id),
+        other => other?,
+    }
+    let others = match store_presence::others(&app.db, &row.id, &me.id, app.now - PRESENCE_FRESH_MS).await {
+        Err(AppError::Unavailable) => {
+            worker::console_warn!("presence on {}: not read, as D1 is busy", row.id);
+            Vec::new()
+        }
+        other => other?,
+    };
+    json(200, &others)
 }
 
 /// One change to several tickets; each is changed as by `PATCH` (rules

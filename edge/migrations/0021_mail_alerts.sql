@@ -24,3 +24,4 @@ CREATE UNIQUE INDEX mail_alerts_waiting ON mail_alerts(agent_id, ticket_id, even
   WHERE state = 'pending';
 CREATE INDEX mail_alerts_due ON mail_alerts(next_at) WHERE state IN ('pending', 'failed', 'sending');
 CREATE INDEX mail_alerts_ticket ON mail_alerts(ticket_id);
+CREATE INDEX mail_alerts_agent ON mail_alerts(agent_id, created_at);

@@ -86,6 +86,26 @@ impl App {
         self.pending.borrow_mut().push(Box::pin(work));
     }
 
+    /// Queues `job` to run after the response is sent, with an `App` of
+    /// its own (the request's is gone by then); its failure is logged as
+    /// `what`'s.
+    pub(crate) fn defer_job<F, Fut, T>(&self, what: &'static str, job: F)
+    where
+        F: FnOnce(App) -> Fut + 'static,
+        Fut: Future<Output = AppResult<T>> + 'static,
+    {
+        let env = self.env.clone();
+        self.defer(async move {
+            let outcome = match App::new(env) {
+                Ok(app) => job(app).await.map(drop),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = outcome {
+                worker::console_error!("{what}: {e:?}");
+            }
+        });
+    }
+
     /// The queued work, as one future.
     pub(crate) fn take_pending(&self) -> impl Future<Output = ()> + 'static {
         let work: Vec<_> = self.pending.borrow_mut().drain(..).collect();

@@ -498,8 +498,8 @@ test('an agent changes their own password from the account page', async () => {
   await context.close();
 });
 
-test('an agent chooses the mail alerts they get on the account page, and mentions a teammate in a note', async () => {
-  const { url } = dashEdge();
+test('an agent chooses the mail alerts they get on the account page, mentions a teammate in a note, and reads why an alert failed', async () => {
+  const { url, persist } = dashEdge();
   const email = await createAgent(url, 'agent password 123');
   const teammate = await createAgent(url, 'agent password 123');
   const context = await staffContext();
@@ -551,6 +551,16 @@ test('an agent chooses the mail alerts they get on the account page, and mention
   await page.getByRole('status').getByText('Note added.').waitFor();
   await page.locator('.msg.note').getByText(`Please look @${handle}`).waitFor();
   assert.equal((await api(page, 'PATCH', `/v1/agent/tickets/${t.ticket.id}`, { status: 'closed' })).status, 200);
+
+  // An alert to them that could not be sent, after every attempt, is
+  // explained on their account page.
+  await page.goto(`${url}/dashboard/#/account`);
+  await page.getByRole('heading', { name: 'Mail alerts' }).waitFor();
+  assert.equal(await page.locator('#mail-alerts-failed').count(), 0, 'none failed yet');
+  d1(persist, `INSERT INTO mail_alerts (id, agent_id, ticket_id, event, created_at, next_at, state, attempts, error)
+    VALUES ('${unique('alert')}', '${me.id}', '${t.ticket.id}', 'assigned', ${Date.now()}, ${Date.now()}, 'failed', 5, 'destination address not verified')`);
+  await page.reload();
+  await page.locator('#mail-alerts-failed').getByText('The latest alert could not be mailed to you: destination address not verified.').waitFor();
   assert.deepEqual(problems, []);
   await context.close();
 });

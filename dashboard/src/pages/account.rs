@@ -78,8 +78,8 @@ pub fn AccountPage() -> impl IntoView {
             <Notice note=note />
             {move || session.me.with(|m| m.as_ref().map(|m| m.two_factor)).map(|on| view! { <TwoStep on_at_start=on /> })}
             <Sessions />
-            {move || session.me.with(|m| m.as_ref().map(|m| (m.mail_alerts, m.mail_alerts_can_send)))
-                .map(|(alerts, can_send)| view! { <MailAlertsForm at_start=alerts can_send=can_send /> })}
+            {move || session.me.with(|m| m.as_ref().map(|m| (m.mail_alerts, m.mail_alerts_can_send, m.mail_alerts_failure.clone())))
+                .map(|(alerts, can_send, failure)| view! { <MailAlertsForm at_start=alerts can_send=can_send failure=failure /> })}
             <KeyboardShortcuts />
         </section>
     }
@@ -93,6 +93,8 @@ fn MailAlertsForm(
     at_start: MailAlerts,
     /// Whether the desk has an address to mail from.
     can_send: bool,
+    /// Why the latest alert to them could not be sent, if it could not.
+    failure: Option<String>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     let alerts = RwSignal::new(at_start);
@@ -142,6 +144,11 @@ fn MailAlertsForm(
             {(!can_send).then(|| view! {
                 <p class="notice" id="mail-alerts-unsent">
                     "No alert is mailed yet: the desk has no address to send from. An admin sets a site's reply address in Settings (or DEFLECT_SUPPORT_EMAIL)."
+                </p>
+            })}
+            {failure.map(|why| view! {
+                <p class="error" id="mail-alerts-failed">
+                    {format!("The latest alert could not be mailed to you: {why}. An admin may need to let your address receive mail from the desk (in Cloudflare, a verified destination).")}
                 </p>
             })}
             <button type="submit" id="save-mail-alerts">"Save mail alerts"</button>

@@ -283,17 +283,7 @@ pub(crate) async fn queue_auto_replies(app: &App, ticket: &str) -> AppResult<()>
 
 /// Mails what is due once the response is sent.
 pub(crate) fn deliver_soon(app: &App) {
-    let env = app.env.clone();
-    app.defer(async move {
-        match App::new(env) {
-            Ok(app) => {
-                if let Err(e) = deliver_due(&app).await {
-                    worker::console_error!("mail delivery: {e:?}");
-                }
-            }
-            Err(e) => worker::console_error!("mail delivery: {e:?}"),
-        }
-    });
+    app.defer_job("mail delivery", |app| async move { deliver_due(&app).await });
 }
 
 /// Minutes to wait after this attempt (counted from 1) before the next.

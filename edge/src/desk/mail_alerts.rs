@@ -43,6 +43,12 @@ pub(crate) async fn can_send(app: &App) -> AppResult<bool> {
     Ok(support_address(app).is_some() || settings.sites.iter().any(|s| s.reply_address.is_some()))
 }
 
+/// Why the latest alert to this agent could not be sent, when it could
+/// not, for their account page.
+pub(crate) async fn last_failure(app: &App, agent: &str) -> AppResult<Option<String>> {
+    store::last_failure(&app.db, agent, MAX_ATTEMPTS).await
+}
+
 /// Queues the alerts these events on a ticket call for, and mails them
 /// once the response is sent. `actor` is the agent who acted, if one did:
 /// no one is alerted of what they did themselves.
@@ -121,17 +127,7 @@ async fn queue_for(
 
 /// Mails what is due once the response is sent.
 fn deliver_soon(app: &App) {
-    let env = app.env.clone();
-    app.defer(async move {
-        match App::new(env) {
-            Ok(app) => {
-                if let Err(e) = deliver_due(&app).await {
-                    worker::console_error!("mail alerts: {e:?}");
-                }
-            }
-            Err(e) => worker::console_error!("mail alerts: {e:?}"),
-        }
-    });
+    app.defer_job("mail alerts", |app| async move { deliver_due(&app).await });
 }
 
 /// Mails the alerts that are due (new, or failed and due again), each

@@ -54,6 +54,7 @@ impl AgentRow {
             away: self.away != 0.0,
             mail_alerts: self.mail_alerts(),
             mail_alerts_can_send: false,
+            mail_alerts_failure: None,
         }
     }
 

@@ -107,3 +107,20 @@ pub(crate) async fn forget_done(db: &D1Database, before: i64, max_attempts: i64)
     )
     .await
 }
+
+/// Why the latest alert to `agent` that is done with failed, if it did.
+pub(crate) async fn last_failure(db: &D1Database, agent: &str, max_attempts: i64) -> AppResult<Option<String>> {
+    #[derive(Deserialize)]
+    struct Last {
+        state: String,
+        error: Option<String>,
+    }
+    let last: Option<Last> = super::first(
+        db,
+        "SELECT state, error FROM mail_alerts WHERE agent_id = ?1 \
+         AND (state = 'sent' OR (state = 'failed' AND attempts >= ?2)) ORDER BY created_at DESC, id DESC LIMIT 1",
+        &[Arg::Text(agent), Arg::Int(max_attempts)],
+    )
+    .await?;
+    Ok(last.filter(|l| l.state == "failed").map(|l| l.error.unwrap_or_default()))
+}

@@ -87,6 +87,10 @@ pub struct AgentView {
     /// `DEFLECT_SUPPORT_EMAIL`); without one, none are sent.
     #[serde(default)]
     pub mail_alerts_can_send: bool,
+    /// In the answers about one's own account: why the latest alert mailed
+    /// to them could not be sent, when it could not (after every attempt).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_alerts_failure: Option<String>,
 }
 
 /// What an agent asks to be mailed about (`PUT /v1/auth/mail-alerts`), so

@@ -63,6 +63,17 @@ impl Event {
         }
     }
 
+    /// What it is, as a mail's subject starts.
+    pub fn headline(self) -> &'static str {
+        match self {
+            Event::Mentioned => "Mentioned",
+            Event::Assigned => "Assigned to you",
+            Event::SlaMissed => "SLA missed",
+            Event::CustomerReplied => "New reply",
+            Event::NewTicket => "New ticket",
+        }
+    }
+
     /// The alerts that ask for it, in the words of the account page.
     fn setting(self) -> &'static str {
         match self {
@@ -177,14 +188,7 @@ pub struct Alert<'a> {
 impl Alert<'_> {
     /// The mail's subject line.
     pub fn subject_line(&self) -> String {
-        let what = match self.event {
-            Event::Mentioned => "Mentioned",
-            Event::Assigned => "Assigned to you",
-            Event::SlaMissed => "SLA missed",
-            Event::CustomerReplied => "New reply",
-            Event::NewTicket => "New ticket",
-        };
-        format!("{what}: {} {}", self.subject.trim(), self.tag)
+        format!("{}: {} {}", self.event.headline(), self.subject.trim(), self.tag)
     }
 
     /// The mail's text.
@@ -227,19 +231,100 @@ pub fn excerpt(text: &str, max: usize) -> String {
 
 /// The alert as an RFC 5322 message: plain text, UTF-8, base64.
 pub fn compose(a: &Alert<'_>) -> String {
+    let envelope = Envelope {
+        from: a.from,
+        from_name: a.from_name,
+        to: a.to,
+        to_name: a.to_name,
+        message_id: a.message_id,
+        sent_at: a.sent_at,
+    };
+    message(&envelope, &a.subject_line(), &a.text())
+}
+
+/// Alerts due for one agent at once from this many on come in one mail
+/// (a selection of tickets given to them in the queue, a burst of new
+/// tickets), so a busy minute is one mail, not dozens.
+pub const DIGEST_FROM: usize = 4;
+
+/// Who a mail goes from and to, and its name and time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Envelope<'a> {
+    /// The address it comes from (the desk's own).
+    pub from: &'a str,
+    /// The name shown as the sender.
+    pub from_name: &'a str,
+    /// The agent's address.
+    pub to: &'a str,
+    /// The agent's name.
+    pub to_name: &'a str,
+    /// Its Message-ID, without brackets.
+    pub message_id: &'a str,
+    /// When it is sent, ms since the epoch.
+    pub sent_at: i64,
+}
+
+/// One alert of a digest: what happened to which ticket.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DigestItem<'a> {
+    /// What happened.
+    pub event: Event,
+    /// The ticket's subject.
+    pub subject: &'a str,
+    /// The ticket's short tag.
+    pub tag: &'a str,
+    /// The ticket in the dashboard, when the desk knows its own address.
+    pub link: Option<&'a str>,
+}
+
+/// The subject line of a digest of these alerts: how many, and of what.
+pub fn digest_subject(items: &[DigestItem<'_>]) -> String {
+    let counts: Vec<String> = Event::ALL
+        .into_iter()
+        .filter_map(|e| {
+            let n = items.iter().filter(|i| i.event == e).count();
+            (n > 0).then(|| format!("{} {n}", e.headline()))
+        })
+        .collect();
+    format!("{} alerts: {}", items.len(), counts.join(", "))
+}
+
+/// The text of a digest: one line per alert, with its ticket's link.
+pub fn digest_text(items: &[DigestItem<'_>]) -> String {
+    let mut out = format!("{} alerts came at once, so they come in one mail:\n\n", items.len());
+    for i in items {
+        out.push_str(&format!("- {}: {} {}\n", i.event.headline(), i.subject.trim(), i.tag));
+        if let Some(url) = i.link {
+            out.push_str(&format!("  {url}\n"));
+        }
+    }
+    out.push_str(
+        "\nAnswer in the dashboard: a reply to this mail does not reach any customer.\n\
+         You get this mail because of the alerts you chose; change them on your account page.\n",
+    );
+    out
+}
+
+/// A digest of several alerts as an RFC 5322 message.
+pub fn compose_digest(envelope: &Envelope<'_>, items: &[DigestItem<'_>]) -> String {
+    message(envelope, &digest_subject(items), &digest_text(items))
+}
+
+/// A plain-text message, UTF-8 and base64, marked as sent by a machine.
+fn message(e: &Envelope<'_>, subject: &str, text: &str) -> String {
     let head = [
-        format!("From: {}", mailbox(Some(a.from_name), a.from)),
-        format!("To: {}", mailbox(Some(a.to_name), a.to)),
-        format!("Subject: {}", encode_words(&a.subject_line())),
-        format!("Date: {}", rfc5322_date(a.sent_at)),
-        format!("Message-ID: <{}>", clean(a.message_id)),
+        format!("From: {}", mailbox(Some(e.from_name), e.from)),
+        format!("To: {}", mailbox(Some(e.to_name), e.to)),
+        format!("Subject: {}", encode_words(subject)),
+        format!("Date: {}", rfc5322_date(e.sent_at)),
+        format!("Message-ID: <{}>", clean(e.message_id)),
         "Auto-Submitted: auto-generated".into(),
         "X-Auto-Response-Suppress: All".into(),
         "MIME-Version: 1.0".into(),
         "Content-Type: text/plain; charset=utf-8".into(),
         "Content-Transfer-Encoding: base64".into(),
     ];
-    let text = a.text().replace("\r\n", "\n").replace('\n', "\r\n");
+    let text = text.replace("\r\n", "\n").replace('\n', "\r\n");
     format!("{}\r\n\r\n{}\r\n", head.join("\r\n"), base64_lines(text.as_bytes()))
 }
 
@@ -422,6 +507,41 @@ mod tests {
         assert!(body.contains("Open the ticket: https://shop.example/dashboard/#/ticket/0123"), "{body}");
         assert!(body.contains("does not reach the customer"), "{body}");
         assert!(body.contains("when the customer of your ticket writes again"), "{body}");
+    }
+
+    #[test]
+    fn a_digest_lists_each_alert_with_its_link_and_counts_them_in_its_subject() {
+        let item = |event, subject, tag| DigestItem {
+            event,
+            subject,
+            tag,
+            link: Some("https://x.example/dashboard/#/ticket/1"),
+        };
+        let items = [
+            item(Event::Assigned, "Broken lamp", "[#1]"),
+            item(Event::NewTicket, "Late parcel", "[#2]"),
+            item(Event::Assigned, "退款", "[#3]"),
+        ];
+        assert_eq!(digest_subject(&items), "3 alerts: Assigned to you 2, New ticket 1");
+        let text = digest_text(&items);
+        assert!(text.starts_with("3 alerts came at once"), "{text}");
+        assert!(
+            text.contains("- Assigned to you: Broken lamp [#1]\n  https://x.example/dashboard/#/ticket/1\n"),
+            "{text}"
+        );
+        assert!(text.contains("- Assigned to you: 退款 [#3]"), "{text}");
+        let envelope = Envelope {
+            from: "help@shop.example",
+            from_name: "Shop",
+            to: "bo@shop.example",
+            to_name: "Bo",
+            message_id: "deflect-alert.1.2@shop.example",
+            sent_at: 0,
+        };
+        let raw = compose_digest(&envelope, &items);
+        let mail = inbound::parse(raw.as_bytes(), "help@shop.example").expect("it parses");
+        assert!(mail.automatic.is_some());
+        assert_eq!(mail.subject, "3 alerts: Assigned to you 2, New ticket 1");
     }
 
     #[test]

@@ -261,3 +261,75 @@ fn agents_are_mailed_the_alerts_they_chose_and_no_others() {
     close(&a, &id);
     close(&a, &mailed[0]);
 }
+
+/// The mails sent to `to` whose subject is `subject`, once there are `n`
+/// (waits up to 20 s; fails on more).
+fn mails_to_titled(to: &str, subject: &str, n: usize) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let found: Vec<String> = mails_with(to)
+            .into_iter()
+            .filter_map(|eml| {
+                let m = mail_parser::MessageParser::default().parse(eml.as_bytes())?;
+                (m.subject() == Some(subject)).then(|| m.body_text(0).map(|t| t.to_string()).unwrap_or_default())
+            })
+            .collect();
+        assert!(found.len() <= n, "{} mails to {to} titled {subject}, not {n}", found.len());
+        if found.len() == n {
+            return found;
+        }
+        assert!(Instant::now() < deadline, "{} mails to {to} titled {subject} after 20 s, not {n}", found.len());
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+#[test]
+fn many_alerts_at_once_come_in_one_mail() {
+    let _settings = settings_lock();
+    let a = admin(&edge_url());
+    let before = a.get("/v1/admin/settings").json();
+    let _restore = Restore { admin: &a, settings: before.clone() };
+    let site = unique("digestshop");
+    let mut settings = before.clone();
+    settings["sites"].as_array_mut().expect("sites").push(json!({
+        "id": site, "name": "Digest Shop", "allowed_origins": [], "reply_address": "digest@deflect.test",
+    }));
+    assert_eq!(a.json("PUT", "/v1/admin/settings", &settings).status, 200);
+
+    // Bo, away so the desk gives him none of the new tickets itself, wants
+    // to hear of tickets given to him.
+    let (bo_mail, bo) = new_agent_by(&a);
+    let bo_client = logged_in(&bo_mail);
+    assert_eq!(bo_client.json("PUT", "/v1/auth/mail-alerts", &json!({ "assigned": true })).status, 200);
+    assert_eq!(bo_client.json("PUT", "/v1/auth/away", &json!({ "away": true })).status, 200);
+    let ids: Vec<String> = (0..5)
+        .map(|n| {
+            let body = json!({
+                "site": site, "customer": { "email": format!("{}@example.com", unique("dora")) },
+                "message": format!("Question {n} {}", unique("q")), "locale": "en",
+            });
+            let r = create(&public(), &unique("k"), &body);
+            assert_eq!(r.status, 201, "{}", r.text);
+            r.json()["ticket"]["id"].as_str().expect("id").to_string()
+        })
+        .collect();
+
+    // An admin gives him all five from the queue at once: one mail lists
+    // them, each with its link.
+    let r = a.json("POST", "/v1/agent/tickets/bulk", &json!({ "ids": ids, "update": { "assignee": bo } }));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["updated"].as_array().map(Vec::len), Some(5), "{}", r.text);
+    let text = mails_to_titled(&bo_mail, "5 alerts: Assigned to you 5", 1).remove(0);
+    for id in &ids {
+        assert!(text.contains(&format!("[#{}]", &id[..10])), "{id} is listed: {text}");
+        assert!(text.contains(&format!("/dashboard/#/ticket/{id}")), "{id} is linked: {text}");
+    }
+    let alerts = d1(&format!("SELECT state FROM mail_alerts WHERE agent_id = '{bo}'"));
+    assert_eq!(alerts.len(), 5, "one alert each, kept: {alerts:?}");
+    assert!(mails_with(&bo_mail).len() == 1, "and no other mail to Bo");
+
+    assert_eq!(bo_client.json("PUT", "/v1/auth/away", &json!({ "away": false })).status, 200);
+    for id in &ids {
+        close(&a, id);
+    }
+}

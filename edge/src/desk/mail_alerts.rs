@@ -18,7 +18,7 @@ use crate::store::tickets::{self, TicketRow};
 use crate::store::{agents, from_json};
 use deflect_shared::api::{Author, SPAM_TAG};
 use deflect_shared::email::reference;
-use deflect_shared::mail_alert::{self, Agent, Alert, Event, Happening};
+use deflect_shared::mail_alert::{self, Agent, Alert, DIGEST_FROM, DigestItem, Envelope, Event, Happening};
 use deflect_shared::mention;
 
 /// The most alerts one run mails.
@@ -131,46 +131,129 @@ fn deliver_soon(app: &App) {
 }
 
 /// Mails the alerts that are due (new, or failed and due again), each
-/// claimed first as replies are (see `desk::mail::deliver_due`); forgets
+/// claimed first as replies are (see `desk::mail::deliver_due`); an agent
+/// with [`DIGEST_FROM`] or more due at once gets them in one mail. Forgets
 /// those done with a month ago. Returns how many went.
 pub(crate) async fn deliver_due(app: &App) -> AppResult<usize> {
     store::fail_lapsed_last(&app.db, app.now, MAX_ATTEMPTS, "the last attempt did not finish").await?;
-    let mut sent = 0;
-    for a in store::due(&app.db, app.now, MAX_ATTEMPTS, BATCH).await? {
-        let attempt = a.attempts as i64 + 1;
-        let until = app.now + backoff_minutes(attempt) * 60_000;
-        if !store::claim(&app.db, &a.id, attempt, until).await? {
-            continue;
+    let due = store::due(&app.db, app.now, MAX_ATTEMPTS, BATCH).await?;
+    let mut agents: Vec<&str> = Vec::new();
+    for a in &due {
+        if !agents.contains(&a.agent_id.as_str()) {
+            agents.push(&a.agent_id);
         }
-        let outcome = send(app, &a).await;
-        let error = outcome.as_ref().err().map(|e| e.chars().take(300).collect::<String>());
-        store::finish(&app.db, &a.id, attempt, if outcome.is_ok() { "sent" } else { "failed" }, error.as_deref())
-            .await?;
-        sent += usize::from(outcome.is_ok());
+    }
+    let mut sent = 0;
+    for agent in agents {
+        let mut claimed = Vec::new();
+        for a in due.iter().filter(|a| a.agent_id == agent) {
+            let attempt = a.attempts as i64 + 1;
+            let until = app.now + backoff_minutes(attempt) * 60_000;
+            if store::claim(&app.db, &a.id, attempt, until).await? {
+                claimed.push((a, attempt));
+            }
+        }
+        if claimed.len() >= DIGEST_FROM {
+            let alerts: Vec<&DueAlert> = claimed.iter().map(|(a, _)| *a).collect();
+            let outcome = send_digest(app, agent, &alerts).await;
+            for (a, attempt) in &claimed {
+                finish(app, a, *attempt, &outcome).await?;
+            }
+            sent += if outcome.is_ok() { claimed.len() } else { 0 };
+        } else {
+            for (a, attempt) in claimed {
+                let outcome = send(app, a).await;
+                finish(app, a, attempt, &outcome).await?;
+                sent += usize::from(outcome.is_ok());
+            }
+        }
     }
     store::forget_done(&app.db, app.now - KEPT_DAYS * 86_400_000, MAX_ATTEMPTS).await?;
     Ok(sent)
 }
 
+/// Records how an attempt at an alert went.
+async fn finish(app: &App, a: &DueAlert, attempt: i64, outcome: &Result<(), String>) -> AppResult<()> {
+    let error = outcome.as_ref().err().map(|e| e.chars().take(300).collect::<String>());
+    let state = if outcome.is_ok() { "sent" } else { "failed" };
+    store::finish(&app.db, &a.id, attempt, state, error.as_deref()).await
+}
+
+/// Logs a failure that is the desk's, and gives its words for the record.
+fn failed(e: AppError) -> String {
+    worker::console_error!("mail alert: {e:?}");
+    e.message()
+}
+
+/// Sends several alerts to one agent as one mail: a line and a link per
+/// ticket, without the customers' words.
+async fn send_digest(app: &App, agent: &str, alerts: &[&DueAlert]) -> Result<(), String> {
+    let agent = agents::by_id(&app.db, agent).await.map_err(failed)?.ok_or("the agent is gone")?;
+    if agent.active == 0.0 {
+        return Ok(());
+    }
+    let wanted = agent.mail_alerts();
+    let mut rows = Vec::new();
+    for a in alerts {
+        let Some(event) = Event::parse(&a.event).filter(|e| e.wanted_by(&wanted)) else { continue };
+        if let Some(row) = tickets::by_id(&app.db, &a.ticket_id).await.map_err(failed)?
+            && row.customer_erased_at.is_none()
+        {
+            let tag = reference::tag(&row.id);
+            rows.push((event, row, tag, a.id.as_str()));
+        }
+    }
+    let Some((_, first, _, first_alert)) = rows.first() else { return Ok(()) };
+    let from = sender(app, first).await.map_err(failed)?.ok_or("no address to send from is set")?;
+    let settings = app.settings().await.map_err(failed)?;
+    let site = settings.site(&first.site_id).map_or_else(|| first.site_id.clone(), |s| s.name.clone());
+    let links: Vec<Option<String>> = rows.iter().map(|(_, row, _, _)| app.ticket_link(&row.id)).collect();
+    let items: Vec<DigestItem<'_>> = rows
+        .iter()
+        .zip(&links)
+        .map(|((event, row, tag, _), link)| DigestItem {
+            event: *event,
+            subject: &row.subject,
+            tag,
+            link: link.as_deref(),
+        })
+        .collect();
+    let message_id = reference::alert_id(&first.id, first_alert, reference::domain(&from));
+    let envelope = Envelope {
+        from: &from,
+        from_name: &site,
+        to: &agent.email,
+        to_name: &agent.name,
+        message_id: &message_id,
+        sent_at: app.now,
+    };
+    mail(app, &from, &agent.email, &mail_alert::compose_digest(&envelope, &items)).await
+}
+
+/// Sends one composed mail through the `EMAIL` binding.
+async fn mail(app: &App, from: &str, to: &str, raw: &str) -> Result<(), String> {
+    let binding = app.env.send_email("EMAIL").map_err(|e| format!("the EMAIL binding is missing: {e}"))?;
+    let message = worker::EmailMessage::new(from, to, raw)
+        .map_err(|e| format!("the mail was refused: {}", String::from(e.message())))?;
+    binding.send(&message).await.map_err(|e| format!("sending failed: {}", String::from(e.message())))?;
+    Ok(())
+}
+
 /// Writes and sends one alert from the ticket as it is now; why not, in
 /// words, when it cannot.
 async fn send(app: &App, a: &DueAlert) -> Result<(), String> {
-    let fail = |e: AppError| {
-        worker::console_error!("mail alert: {e:?}");
-        e.message()
-    };
     let event = Event::parse(&a.event).ok_or_else(|| format!("no such alert as {}", a.event))?;
-    let row = tickets::by_id(&app.db, &a.ticket_id).await.map_err(fail)?.ok_or("the ticket is gone")?;
+    let row = tickets::by_id(&app.db, &a.ticket_id).await.map_err(failed)?.ok_or("the ticket is gone")?;
     if row.customer_erased_at.is_some() {
         return Err("the customer's data was erased".into());
     }
-    let agent = agents::by_id(&app.db, &a.agent_id).await.map_err(fail)?.ok_or("the agent is gone")?;
+    let agent = agents::by_id(&app.db, &a.agent_id).await.map_err(failed)?.ok_or("the agent is gone")?;
     if agent.active == 0.0 || !event.wanted_by(&agent.mail_alerts()) {
         // Turned off since: nothing to send, and nothing failed.
         return Ok(());
     }
-    let from = sender(app, &row).await.map_err(fail)?.ok_or("no address to send from is set")?;
-    let messages = tickets::messages(&app.db, &row.id, a.message_id.is_some()).await.map_err(fail)?;
+    let from = sender(app, &row).await.map_err(failed)?.ok_or("no address to send from is set")?;
+    let messages = tickets::messages(&app.db, &row.id, a.message_id.is_some()).await.map_err(failed)?;
     let (who, text) = match &a.message_id {
         // A mention quotes its note.
         Some(note) => {
@@ -180,13 +263,13 @@ async fn send(app: &App, a: &DueAlert) -> Result<(), String> {
         None => {
             let who = match &row.customer_name {
                 Some(name) if !name.trim().is_empty() => name.clone(),
-                _ => app.key().await.map_err(fail)?.decrypt(&row.customer_email_enc).await.map_err(fail)?,
+                _ => app.key().await.map_err(failed)?.decrypt(&row.customer_email_enc).await.map_err(failed)?,
             };
             let last = messages.iter().rev().find(|m| matches!(m.author, Author::Customer));
             (who, last.map_or("", |m| m.body.as_str()))
         }
     };
-    let settings = app.settings().await.map_err(fail)?;
+    let settings = app.settings().await.map_err(failed)?;
     let site = settings.site(&row.site_id).map_or_else(|| row.site_id.clone(), |s| s.name.clone());
     let link = app.ticket_link(&row.id);
     let message_id = reference::alert_id(&row.id, &a.id, reference::domain(&from));
@@ -204,9 +287,5 @@ async fn send(app: &App, a: &DueAlert) -> Result<(), String> {
         message_id: &message_id,
         sent_at: app.now,
     });
-    let binding = app.env.send_email("EMAIL").map_err(|e| format!("the EMAIL binding is missing: {e}"))?;
-    let message = worker::EmailMessage::new(&from, &agent.email, &raw)
-        .map_err(|e| format!("the mail was refused: {}", String::from(e.message())))?;
-    binding.send(&message).await.map_err(|e| format!("sending failed: {}", String::from(e.message())))?;
-    Ok(())
+    mail(app, &from, &agent.email, &raw).await
 }

@@ -4,37 +4,25 @@
 //! wrangler's local `send_email` binding (see `email.rs`).
 
 use super::auth::{AGENT_PASSWORD, new_agent_by};
-use super::email::{Restore, close, deliver, deliver_to, edge_log, mail, mails_with, ticket_with};
-use super::{assert_error, create, d1, public, settings_lock};
+use super::email::{Restore, close, deliver, deliver_to, logged, mail, mails_with, ticket_with};
+use super::{assert_error, create, d1, eventually, public, settings_lock};
 use deflect_shared::mention::handle;
 use deflect_tests::{Client, admin, edge_url, unique};
-use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use serde_json::json;
 
 /// The alert mails about ticket `id` to `to`, once there are `n`; fails on
 /// more, and after 20 s with fewer.
 fn alerts_to(id: &str, to: &str, n: usize) -> Vec<mail_parser::Message<'static>> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let found: Vec<String> = mails_with(&format!("<deflect-alert.{id}."))
-            .into_iter()
-            .filter(|eml| {
-                mail_parser::MessageParser::default()
-                    .parse(eml.as_bytes())
-                    .and_then(|m| m.to().and_then(|t| t.first()).and_then(|t| t.address()).map(|a| a == to))
-                    .unwrap_or(false)
-            })
+    let parse = |eml: &String| mail_parser::MessageParser::default().parse(eml.as_bytes()).map(|m| m.into_owned());
+    eventually(&format!("{n} alerts of {id} to {to}"), 20, || {
+        let found: Vec<mail_parser::Message<'static>> = mails_with(&format!("<deflect-alert.{id}."))
+            .iter()
+            .filter_map(parse)
+            .filter(|m| m.to().and_then(|t| t.first()).and_then(|t| t.address()) == Some(to))
             .collect();
         assert!(found.len() <= n, "{} alerts of {id} to {to}, not {n}", found.len());
-        if found.len() == n {
-            return found
-                .into_iter()
-                .map(|eml| mail_parser::MessageParser::default().parse(eml.as_bytes()).expect("it reads").into_owned())
-                .collect();
-        }
-        assert!(Instant::now() < deadline, "{} alerts of {id} to {to} after 20 s, not {n}", found.len());
-        std::thread::sleep(Duration::from_millis(250));
-    }
+        if found.len() == n { Ok(found) } else { Err(format!("{} so far", found.len())) }
+    })
 }
 
 /// The alerts of ticket `id` queued for `agent`, by event.
@@ -190,14 +178,7 @@ fn agents_are_mailed_the_alerts_they_chose_and_no_others() {
     );
     let (status, text) = deliver_to(&bo_mail, "alerts@deflect.test", &answer);
     assert!(status == 200 || status == 400, "{status}: {text}");
-    // wrangler's stand-in for Email Routing records the refusal after it
-    // answers, so the worker's log is read instead of the status.
-    let said = format!("mail <{answer_id}>: refused, as this answers an alert the help desk mailed to an agent");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !edge_log().contains(&said) {
-        assert!(Instant::now() < deadline, "the edge's log does not say: {said}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    logged(&format!("mail <{answer_id}>: refused, as this answers an alert the help desk mailed to an agent"));
     assert!(ticket_with(&format!("Re: New reply: {words}")).is_empty(), "no ticket is opened from it");
 
     // Cy asks Bo in a note: Bo is mailed the note; Cy, who wrote it, and
@@ -233,16 +214,10 @@ fn agents_are_mailed_the_alerts_they_chose_and_no_others() {
     let missed = all.iter().find(|m| m.subject().is_some_and(|s| s.starts_with("SLA missed: "))).expect("an SLA alert");
     assert!(missed.body_text(0).is_some_and(|t| t.contains(&format!("{tag} missed its SLA target."))));
     // Each is marked sent once its attempt ends, a moment after its mail.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let left: Vec<Value> =
-            d1(&format!("SELECT state FROM mail_alerts WHERE ticket_id = '{id}' AND state != 'sent'"));
-        if left.is_empty() {
-            break;
-        }
-        assert!(Instant::now() < deadline, "not every alert went within 20 s: {left:?}");
-        std::thread::sleep(Duration::from_millis(250));
-    }
+    eventually("every alert marked sent", 20, || {
+        let left = d1(&format!("SELECT state FROM mail_alerts WHERE ticket_id = '{id}' AND state != 'sent'"));
+        if left.is_empty() { Ok(()) } else { Err(format!("{left:?}")) }
+    });
     // An alert that could not be sent after every attempt is said on Bo's
     // account page, until a later one goes.
     assert!(bo_client.get("/v1/auth/me").json().get("mail_alerts_failure").is_none(), "every alert went");
@@ -265,8 +240,7 @@ fn agents_are_mailed_the_alerts_they_chose_and_no_others() {
 /// The mails sent to `to` whose subject is `subject`, once there are `n`
 /// (waits up to 20 s; fails on more).
 fn mails_to_titled(to: &str, subject: &str, n: usize) -> Vec<String> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
+    eventually(&format!("{n} mails to {to} titled {subject}"), 20, || {
         let found: Vec<String> = mails_with(to)
             .into_iter()
             .filter_map(|eml| {
@@ -275,12 +249,8 @@ fn mails_to_titled(to: &str, subject: &str, n: usize) -> Vec<String> {
             })
             .collect();
         assert!(found.len() <= n, "{} mails to {to} titled {subject}, not {n}", found.len());
-        if found.len() == n {
-            return found;
-        }
-        assert!(Instant::now() < deadline, "{} mails to {to} titled {subject} after 20 s, not {n}", found.len());
-        std::thread::sleep(Duration::from_millis(250));
-    }
+        if found.len() == n { Ok(found) } else { Err(format!("{} so far", found.len())) }
+    })
 }
 
 #[test]

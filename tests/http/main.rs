@@ -31,6 +31,19 @@ fn settings_lock() -> std::sync::MutexGuard<'static, ()> {
     SETTINGS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Asks `f` four times a second until it gives a value, and fails after
+/// `secs` seconds, saying `what` did not happen and what `f` last saw.
+fn eventually<T>(what: &str, secs: u64, mut f: impl FnMut() -> Result<T, String>) -> T {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        match f() {
+            Ok(v) => return v,
+            Err(seen) => assert!(std::time::Instant::now() < deadline, "{what} not within {secs} s: {seen}"),
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+}
+
 /// A client for the public API with its own address.
 fn public() -> Client {
     Client::new(&edge_url()).ip(&unique("ip"))

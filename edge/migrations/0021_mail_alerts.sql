@@ -25,3 +25,12 @@ CREATE UNIQUE INDEX mail_alerts_waiting ON mail_alerts(agent_id, ticket_id, even
 CREATE INDEX mail_alerts_due ON mail_alerts(next_at) WHERE state IN ('pending', 'failed', 'sending');
 CREATE INDEX mail_alerts_ticket ON mail_alerts(ticket_id);
 CREATE INDEX mail_alerts_agent ON mail_alerts(agent_id, created_at);
+
+-- Agents who follow a ticket that is not theirs: they are alerted of its
+-- customer's replies and of a missed SLA as its assignee is.
+CREATE TABLE ticket_followers (
+  ticket_id  TEXT NOT NULL REFERENCES tickets(id),
+  agent_id   TEXT NOT NULL REFERENCES agents(id),
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (ticket_id, agent_id)
+);

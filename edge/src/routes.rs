@@ -168,6 +168,7 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         }
         (Post, ["v1", "agent", "tickets", id, "merge"]) => agent_tickets::merge(app, req, id).await,
         (Post, ["v1", "agent", "tickets", id, "spam"]) => agent_tickets::spam(app, req, id).await,
+        (Put, ["v1", "agent", "tickets", id, "following"]) => agent_tickets::following(app, req, id).await,
         (Post, ["v1", "agent", "tickets", id, "presence"]) => agent_tickets::presence(app, req, id).await,
         (Get, ["v1", "agent", "customers"]) => customers::list(app, req).await,
         (Get, ["v1", "agent", "customers", id]) => customers::get(app, req, id).await,
@@ -237,7 +238,7 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         | ["v1", "auth", "two-factor", "setup" | "confirm" | "recovery-codes" | "disable"] => "POST",
         ["v1", "auth", "me" | "sessions"] => "GET, HEAD",
         ["v1", "auth", "sessions", "end-others"] => "POST",
-        ["v1", "auth", "away" | "mail-alerts"] => "PUT",
+        ["v1", "auth", "away" | "mail-alerts"] | ["v1", "agent", "tickets", _, "following"] => "PUT",
         ["v1", "auth", "sessions", _] => "DELETE",
         ["v1", "agent", "tickets.csv" | "customers" | "agents" | "saved-replies" | "articles" | "metrics"]
         | ["v1", "agent", "articles", _]

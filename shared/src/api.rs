@@ -16,7 +16,7 @@ mod webhook;
 
 pub use agent::{
     AgentUpdate, AgentView, AuditEntry, Away, CustomerExport, CustomerLine, CustomerTicketView, CustomerUpdate,
-    CustomerView, ERASED_TEXT, Erasure, ExportedQuestion, ExportedTicket, Login, MIN_PASSWORD, MailAlerts,
+    CustomerView, ERASED_TEXT, Erasure, ExportedQuestion, ExportedTicket, Following, Login, MIN_PASSWORD, MailAlerts,
     MergeTickets, NewAgent, NewToken, PRESENCE_FRESH_MS, PasswordChange, PresenceUpdate, Role, SPAM_TAG,
     SuggestedArticle, TicketDetail, TicketSummary, TokenCreated, TokenView, Viewer, password,
 };

@@ -79,8 +79,10 @@ impl Event {
         match self {
             Event::Mentioned => "when a teammate mentions you in a note",
             Event::Assigned => "when a ticket is given to you",
-            Event::SlaMissed => "when a ticket of yours, or of your team that no one has, misses its SLA target",
-            Event::CustomerReplied => "when the customer of your ticket writes again",
+            Event::SlaMissed => {
+                "when a ticket of yours (or one you follow, or of your team that no one has) misses its SLA target"
+            }
+            Event::CustomerReplied => "when the customer of a ticket of yours (or one you follow) writes again",
             Event::NewTicket => "when a new ticket comes in",
         }
     }
@@ -115,6 +117,8 @@ pub struct Happening<'a> {
     pub actor: Option<&'a str>,
     /// The agents a note mentions.
     pub mentioned: &'a [&'a str],
+    /// The agents who follow the ticket.
+    pub followers: &'a [&'a str],
     /// The ticket came in as spam (its sender is blocked): it alerts no one.
     pub spam: bool,
 }
@@ -123,11 +127,12 @@ pub struct Happening<'a> {
 /// about, in the order of `agents`.
 ///
 /// - `Mentioned` alerts the agents the note mentions;
-/// - `Assigned` and `CustomerReplied` alert the assignee;
+/// - `Assigned` alerts the assignee; `CustomerReplied` the assignee and
+///   the ticket's followers;
 /// - `NewTicket` alerts every agent of the ticket's team (every agent,
 ///   when it has none) who is not away;
-/// - `SlaMissed` alerts the assignee, or while no one has the ticket, the
-///   agents `NewTicket` would;
+/// - `SlaMissed` alerts the assignee (or while no one has the ticket, the
+///   agents `NewTicket` would) and the ticket's followers;
 /// - no one is alerted of what they did themselves, nor while inactive,
 ///   nor of spam.
 pub fn recipients(h: &Happening<'_>, agents: &[Agent<'_>]) -> Vec<(String, Event)> {
@@ -142,9 +147,10 @@ pub fn recipients(h: &Happening<'_>, agents: &[Agent<'_>]) -> Vec<(String, Event
         let of_team = !a.away && h.team.is_none_or(|t| a.teams.iter().any(|own| own == t));
         let concerns = |e: Event| match e {
             Event::Mentioned => h.mentioned.contains(&a.id),
-            Event::Assigned | Event::CustomerReplied => h.assignee == Some(a.id),
+            Event::Assigned => h.assignee == Some(a.id),
+            Event::CustomerReplied => h.assignee == Some(a.id) || h.followers.contains(&a.id),
             Event::NewTicket => of_team,
-            Event::SlaMissed => h.assignee.map_or(of_team, |id| id == a.id),
+            Event::SlaMissed => h.assignee.map_or(of_team, |id| id == a.id) || h.followers.contains(&a.id),
         };
         let first = Event::ALL.into_iter().find(|e| h.events.contains(e) && e.wanted_by(&a.alerts) && concerns(*e));
         if let Some(e) = first {
@@ -346,7 +352,7 @@ mod tests {
     }
 
     fn happening<'a>(events: &'a [Event], assignee: Option<&'a str>) -> Happening<'a> {
-        Happening { events, assignee, team: None, actor: None, mentioned: &[], spam: false }
+        Happening { events, assignee, team: None, actor: None, mentioned: &[], followers: &[], spam: false }
     }
 
     #[test]
@@ -456,6 +462,19 @@ mod tests {
     }
 
     #[test]
+    fn followers_hear_of_replies_and_missed_slas_but_not_assignments() {
+        let none: Vec<String> = Vec::new();
+        let agents = [agent("ann", &none, all_on()), agent("bo", &none, all_on()), agent("cy", &none, all_on())];
+        let followed = |e| Happening { followers: &["cy"], ..happening(e, Some("bo")) };
+        let who = |h: &Happening<'_>| recipients(h, &agents).into_iter().map(|(id, _)| id).collect::<Vec<_>>();
+        assert_eq!(who(&followed(&[Event::CustomerReplied])), ["bo", "cy"]);
+        assert_eq!(who(&followed(&[Event::SlaMissed])), ["bo", "cy"]);
+        assert_eq!(who(&followed(&[Event::Assigned])), ["bo"]);
+        let by_cy = Happening { actor: Some("cy"), ..followed(&[Event::SlaMissed]) };
+        assert_eq!(who(&by_cy), ["bo"]);
+    }
+
+    #[test]
     fn event_names_round_trip() {
         for e in Event::ALL {
             assert_eq!(Event::parse(e.as_str()), Some(e));
@@ -506,7 +525,7 @@ mod tests {
         );
         assert!(body.contains("Open the ticket: https://shop.example/dashboard/#/ticket/0123"), "{body}");
         assert!(body.contains("does not reach the customer"), "{body}");
-        assert!(body.contains("when the customer of your ticket writes again"), "{body}");
+        assert!(body.contains("when the customer of a ticket of yours (or one you follow) writes again"), "{body}");
     }
 
     #[test]

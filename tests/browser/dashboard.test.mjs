@@ -510,9 +510,9 @@ test('an agent chooses the mail alerts they get on the account page, mentions a 
   await page.getByRole('heading', { name: 'Mail alerts' }).waitFor();
   const mentions = page.getByLabel('a teammate mentions me');
   const given = page.getByLabel('a ticket is given to me');
-  const replied = page.getByLabel('the customer of a ticket of mine writes again');
+  const replied = page.getByLabel('the customer of a ticket of mine (or one I follow) writes again');
   const fresh = page.getByLabel('a new ticket comes in for my team');
-  const missed = page.getByLabel('a ticket of mine misses its SLA target');
+  const missed = page.getByLabel('a ticket of mine (or one I follow, or one of my team');
   const boxes = async () => Promise.all([mentions, given, replied, fresh, missed].map((b) => b.isChecked()));
   assert.deepEqual(await boxes(), [true, false, false, false, false], 'mentions on, the rest off, at first');
   // Whether the page warns that nothing goes depends on the desk having an
@@ -550,6 +550,14 @@ test('an agent chooses the mail alerts they get on the account page, mentions a 
   await page.getByRole('button', { name: 'Add note' }).click();
   await page.getByRole('status').getByText('Note added.').waitFor();
   await page.locator('.msg.note').getByText(`Please look @${handle}`).waitFor();
+  // They follow the ticket, which the page shows after a reload, and stop.
+  await page.locator('#followers').getByText('No one follows this ticket.').waitFor();
+  await page.getByRole('button', { name: 'Follow', exact: true }).click();
+  await page.locator('#followers').getByText('Followed by Ada Agent.').waitFor();
+  await page.reload();
+  await page.getByRole('button', { name: 'Stop following' }).click();
+  await page.locator('#followers').getByText('No one follows this ticket.').waitFor();
+  await page.getByRole('button', { name: 'Follow', exact: true }).waitFor();
   assert.equal((await api(page, 'PATCH', `/v1/agent/tickets/${t.ticket.id}`, { status: 'closed' })).status, 200);
 
   // An alert to them that could not be sent, after every attempt, is

@@ -156,7 +156,28 @@ fn agents_are_mailed_the_alerts_they_chose_and_no_others() {
         );
         assert_eq!(r.status, 201, "{}", r.text);
     };
+    // Cy follows the ticket and asks to hear of customers' replies: she
+    // hears of them as Bo, its assignee, does.
+    let r = cy_client.json("PUT", "/v1/auth/mail-alerts", &json!({ "new_ticket": true, "customer_replied": true }));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let follow =
+        |on: bool| cy_client.json("PUT", &format!("/v1/agent/tickets/{id}/following"), &json!({ "following": on }));
+    let r = follow(true);
+    assert_eq!((r.status, r.json()), (200, json!([cy])), "{}", r.text);
+    assert_eq!(follow(true).json(), json!([cy]), "following twice is following");
+    assert_eq!(a.get(&format!("/v1/agent/tickets/{id}")).json()["followers"], json!([cy]));
+    let path = format!("/v1/agent/tickets/{id}/following");
+    assert_error(&cy_client.json("PUT", &path, &json!({ "following": "yes" })), 400..=422);
+    assert_error(
+        &cy_client.json("PUT", "/v1/agent/tickets/no-such-ticket/following", &json!({ "following": true })),
+        404..=404,
+    );
+    assert_error(&public().json("PUT", &path, &json!({ "following": true })), 401..=401);
     say(&format!("Still nothing, {again}."));
+    let followed = alerts_to(&id, &cy_mail, 2);
+    assert!(followed.iter().any(|m| m.subject().is_some_and(|s| s.starts_with("New reply: "))), "the follower hears");
+    let r = follow(false);
+    assert_eq!((r.status, r.json()), (200, json!([])), "{}", r.text);
     let replies = alerts_to(&id, &bo_mail, 2);
     let reply =
         replies.iter().find(|m| m.subject().is_some_and(|s| s.starts_with("New reply: "))).expect("a reply alert");
@@ -203,6 +224,7 @@ fn agents_are_mailed_the_alerts_they_chose_and_no_others() {
     assert_eq!(r.status, 200, "{}", r.text);
     say("Hello?");
     assert_eq!(queued(&bo, &id), ["assigned", "customer_replied", "mentioned"]);
+    assert_eq!(queued(&cy, &id), ["new_ticket", "customer_replied"], "Cy no longer follows it");
 
     // Time passes and the ticket misses its SLA: the cron tells Bo.
     d1(&format!(

@@ -138,8 +138,8 @@ fn MailAlertsForm(
             <p>"Mail me when…"</p>
             {choice("alert-mentioned", " a teammate mentions me (@handle) in a note", |a| a.mentioned, |a, on| a.mentioned = on)}
             {choice("alert-assigned", " a ticket is given to me (by someone else, or by the desk)", |a| a.assigned, |a, on| a.assigned = on)}
-            {choice("alert-customer-replied", " the customer of a ticket of mine writes again", |a| a.customer_replied, |a, on| a.customer_replied = on)}
-            {choice("alert-sla-missed", " a ticket of mine misses its SLA target (or one of my team's that no one has)", |a| a.sla_missed, |a, on| a.sla_missed = on)}
+            {choice("alert-customer-replied", " the customer of a ticket of mine (or one I follow) writes again", |a| a.customer_replied, |a, on| a.customer_replied = on)}
+            {choice("alert-sla-missed", " a ticket of mine (or one I follow, or one of my team's that no one has) misses its SLA target", |a| a.sla_missed, |a, on| a.sla_missed = on)}
             {choice("alert-new-ticket", " a new ticket comes in for my team (any ticket, when it has no team)", |a| a.new_ticket, |a, on| a.new_ticket = on)}
             {(!can_send).then(|| view! {
                 <p class="notice" id="mail-alerts-unsent">

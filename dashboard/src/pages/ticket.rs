@@ -8,8 +8,8 @@ use crate::app::Session;
 use crate::storage;
 use crate::time::{sla, stamp};
 use deflect_shared::api::{
-    AgentView, ArticleView, Attachment, Author, CustomerUpdate, MergeTickets, Message, NewMessage, PresenceUpdate,
-    QueueItem, SPAM_TAG, Status, TicketDetail, TicketUpdate, Viewer,
+    AgentView, ArticleView, Attachment, Author, CustomerUpdate, Following, MergeTickets, Message, NewMessage,
+    PresenceUpdate, QueueItem, SPAM_TAG, Status, TicketDetail, TicketUpdate, Viewer,
 };
 use deflect_shared::attachment::{served_type, size_in_words};
 use deflect_shared::markdown::{Inline, links, plain};
@@ -583,6 +583,7 @@ pub fn TicketPage(
                                         </select>
                                     }.into_any(),
                                 }}
+                                <FollowTicket id=t.id.clone() followers=d.followers.clone() agents=agents detail=detail note=note />
                                 <label for="t-assignee">"Assignee"</label>
                                 <select id="t-assignee" on:change=move |ev| {
                                     patch(id2.clone(), TicketUpdate { assignee: Some(event_target_value(&ev)), ..Default::default() }, detail, note);
@@ -714,6 +715,54 @@ fn MergeInto(
             </select>
             <button type="submit" id="merge-go">"Merge"</button>
         </form>
+    }
+}
+
+/// Who follows this ticket, and following it or stopping: a follower is
+/// alerted of its customer's replies and a missed SLA as its assignee is.
+#[component]
+fn FollowTicket(
+    /// This ticket.
+    id: String,
+    /// Its followers (agent ids).
+    followers: Vec<String>,
+    /// The team, for their names.
+    agents: RwSignal<Vec<AgentView>>,
+    /// The ticket, loaded again after a change.
+    detail: RwSignal<Option<Result<TicketDetail, String>>>,
+    /// Where a refusal is said.
+    note: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let me = use_context::<Session>().and_then(|s| s.me.get_untracked()).map(|m| m.id).unwrap_or_default();
+    let following = followers.contains(&me);
+    let names = move || {
+        let team = agents.get();
+        let named: Vec<String> = followers
+            .iter()
+            .map(|f| team.iter().find(|a| &a.id == f).map_or_else(|| f.clone(), |a| a.name.clone()))
+            .collect();
+        if named.is_empty() {
+            "No one follows this ticket.".to_string()
+        } else {
+            format!("Followed by {}.", named.join(", "))
+        }
+    };
+    let toggle = move |_| {
+        let id = id.clone();
+        leptos::task::spawn_local(async move {
+            let path = format!("/v1/agent/tickets/{}/following", api::enc(&id));
+            match api::call::<_, Vec<String>>("PUT", &path, &Following { following: !following }).await {
+                Ok(_) => load(id, detail),
+                Err(e) => note.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <p class="muted" id="followers">{names}</p>
+        <button type="button" id="follow" on:click=toggle
+            title="Followers are mailed this ticket's customer replies and a missed SLA, if they chose those alerts">
+            {if following { "Stop following" } else { "Follow" }}
+        </button>
     }
 }
 

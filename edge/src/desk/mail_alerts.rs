@@ -99,6 +99,12 @@ async fn queue_for(
         .collect();
     let addresses: Vec<(&str, &str)> = roster.iter().map(|a| (a.id.as_str(), a.email.as_str())).collect();
     let mentioned = note.map(|(_, text)| mention::mentioned(text, &addresses)).unwrap_or_default();
+    let followed = if events.iter().any(|e| matches!(e, Event::CustomerReplied | Event::SlaMissed)) {
+        store::followers(&app.db, &row.id).await?
+    } else {
+        Vec::new()
+    };
+    let followers: Vec<&str> = followed.iter().map(String::as_str).collect();
     let tags: Vec<String> = from_json(&row.tags);
     let happening = Happening {
         events,
@@ -106,6 +112,7 @@ async fn queue_for(
         team: row.team.as_deref(),
         actor,
         mentioned: &mentioned,
+        followers: &followers,
         spam: tags.iter().any(|t| t == SPAM_TAG) && row.status == "closed",
     };
     let mut queued = false;

@@ -12,11 +12,12 @@ use crate::store::agents::AgentRow;
 use crate::store::attachments;
 use crate::store::customers;
 use crate::store::from_json;
+use crate::store::mail_alerts as store_alerts;
 use crate::store::presence as store_presence;
 use crate::store::tickets::{self, Filter};
 use deflect_shared::api::{
-    AFTER, Attachment, BulkFailure, BulkResult, BulkUpdate, LogTicket, MergeTickets, NewMessage, PRESENCE_FRESH_MS,
-    PresenceUpdate, QueueCursor, TicketDetail, TicketUpdate,
+    AFTER, Attachment, BulkFailure, BulkResult, BulkUpdate, Following, LogTicket, MergeTickets, NewMessage,
+    PRESENCE_FRESH_MS, PresenceUpdate, QueueCursor, TicketDetail, TicketUpdate,
 };
 use deflect_shared::attachment::{self, IncomingFile};
 use deflect_shared::priority::Level;
@@ -125,6 +126,7 @@ async fn detail_view(app: &App, id: &str) -> AppResult<TicketDetail> {
         locale: row.locale.clone(),
         merged_into: row.merged_into.clone(),
         attachments: attachments::of_ticket(&app.db, id, true).await?,
+        followers: store_alerts::followers(&app.db, id).await?,
     })
 }
 
@@ -164,6 +166,23 @@ pub(super) async fn spam(app: &App, req: &mut Req, id: &str) -> AppResult<Respon
     let row = work::load(app, id).await?;
     crate::desk::spam::mark(app, &me, &row).await?;
     json(200, &views::queue_item(app, &work::load(app, id).await?).await?)
+}
+
+/// `PUT /v1/agent/tickets/{id}/following`: the calling agent follows the
+/// ticket (and is alerted of its customer's replies and a missed SLA as
+/// its assignee is), or stops; the answer is the ticket's followers.
+pub(super) async fn following(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
+    let me = auth::agent(app, req).await?;
+    let row = work::load(app, id).await?;
+    let f: Following = req.json().await?;
+    if f.following {
+        store_alerts::follow(&app.db, &row.id, &me.id, app.now).await?;
+    } else {
+        store_alerts::unfollow(&app.db, &row.id, &me.id).await?;
+    }
+    let action = if f.following { "ticket.follow" } else { "ticket.unfollow" };
+    app.audit(&me.id, action, &row.id, serde_json::json!({})).await?;
+    json(200, &store_alerts::followers(&app.db, &row.id).await?)
 }
 
 pub(super) async fn message(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {

@@ -1,5 +1,5 @@
-//! Agents' mail alerts waiting to go, and those sent (see
-//! `desk::mail_alerts`).
+//! Agents' mail alerts waiting to go, and those sent, and who follows
+//! which ticket (see `desk::mail_alerts`).
 
 use super::{Arg, all, run};
 use crate::error::AppResult;
@@ -123,4 +123,41 @@ pub(crate) async fn last_failure(db: &D1Database, agent: &str, max_attempts: i64
     )
     .await?;
     Ok(last.filter(|l| l.state == "failed").map(|l| l.error.unwrap_or_default()))
+}
+
+/// An agent follows a ticket (again: nothing changes).
+pub(crate) async fn follow(db: &D1Database, ticket: &str, agent: &str, now: i64) -> AppResult<()> {
+    run(
+        db,
+        "INSERT OR IGNORE INTO ticket_followers (ticket_id, agent_id, created_at) VALUES (?1, ?2, ?3)",
+        &[Arg::Text(ticket), Arg::Text(agent), Arg::Int(now)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// An agent stops following a ticket.
+pub(crate) async fn unfollow(db: &D1Database, ticket: &str, agent: &str) -> AppResult<()> {
+    run(
+        db,
+        "DELETE FROM ticket_followers WHERE ticket_id = ?1 AND agent_id = ?2",
+        &[Arg::Text(ticket), Arg::Text(agent)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The agents who follow a ticket, first to follow first.
+pub(crate) async fn followers(db: &D1Database, ticket: &str) -> AppResult<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Follower {
+        agent_id: String,
+    }
+    let rows: Vec<Follower> = all(
+        db,
+        "SELECT agent_id FROM ticket_followers WHERE ticket_id = ?1 ORDER BY created_at, agent_id",
+        &[Arg::Text(ticket)],
+    )
+    .await?;
+    Ok(rows.into_iter().map(|f| f.agent_id).collect())
 }

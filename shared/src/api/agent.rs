@@ -527,6 +527,19 @@ pub struct TicketDetail {
     /// The files kept with its messages, oldest first.
     #[serde(default)]
     pub attachments: Vec<Attachment>,
+    /// The agents who follow it (ids): they hear of its customer's replies
+    /// and a missed SLA as its assignee does.
+    #[serde(default)]
+    pub followers: Vec<String>,
+}
+
+/// `PUT /v1/agent/tickets/{id}/following`: the calling agent follows a
+/// ticket, or stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Following {
+    /// `true`: follow; `false`: stop.
+    pub following: bool,
 }
 
 /// An article the matcher suggests to the agent for a ticket.

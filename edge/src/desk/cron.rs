@@ -39,7 +39,7 @@ pub(crate) async fn run(app: &App) {
         Ok(_) => {}
         Err(e) => worker::console_error!("cron, mail: {e:?}"),
     }
-    match super::mail_alerts::deliver_due(app).await {
+    match super::mail_alerts::deliver_due(app, super::mail_alerts::Run::Cron).await {
         Ok(n) if n > 0 => worker::console_log!("cron: {n} alerts mailed to agents"),
         Ok(_) => {}
         Err(e) => worker::console_error!("cron, mail alerts: {e:?}"),

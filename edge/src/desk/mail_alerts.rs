@@ -134,16 +134,32 @@ async fn queue_for(
 
 /// Mails what is due once the response is sent.
 fn deliver_soon(app: &App) {
-    app.defer_job("mail alerts", |app| async move { deliver_due(&app).await });
+    app.defer_job("mail alerts", |app| async move { deliver_due(&app, Run::AfterRequest).await });
 }
+
+/// Who runs a delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Run {
+    /// The request that queued alerts, once its response is sent: it
+    /// takes them all at once, so a burst (a selection given to an agent)
+    /// is one digest.
+    AfterRequest,
+    /// The cron: it takes only alerts due a while, whose request's own
+    /// run did not send them, so it never splits a burst still queued.
+    Cron,
+}
+
+/// How long the cron leaves a due alert to its request's own run.
+const CRON_WAITS_MS: i64 = 30_000;
 
 /// Mails the alerts that are due (new, or failed and due again), each
 /// claimed first as replies are (see `desk::mail::deliver_due`); an agent
 /// with [`DIGEST_FROM`] or more due at once gets them in one mail. Forgets
 /// those done with a month ago. Returns how many went.
-pub(crate) async fn deliver_due(app: &App) -> AppResult<usize> {
+pub(crate) async fn deliver_due(app: &App, run: Run) -> AppResult<usize> {
     store::fail_lapsed_last(&app.db, app.now, MAX_ATTEMPTS, "the last attempt did not finish").await?;
-    let due = store::due(&app.db, app.now, MAX_ATTEMPTS, BATCH).await?;
+    let until = if run == Run::Cron { app.now - CRON_WAITS_MS } else { app.now };
+    let due = store::due(&app.db, until, MAX_ATTEMPTS, BATCH).await?;
     let mut agents: Vec<&str> = Vec::new();
     for a in &due {
         if !agents.contains(&a.agent_id.as_str()) {

@@ -632,6 +632,17 @@ pub(super) fn widget_ticket(site: &str, customer: &str, message: &str) -> String
     r.json()["ticket"]["id"].as_str().expect("an id").to_string()
 }
 
+/// Adds to `settings` a site of its own named `name` that mails its
+/// customers from `address`, so no other test's replies are mailed from
+/// it; its id.
+pub(super) fn with_mail_site(settings: &mut Value, name: &str, address: &str) -> String {
+    let site = unique(&name.to_lowercase().replace(' ', ""));
+    settings["sites"].as_array_mut().expect("sites").push(json!({
+        "id": site, "name": name, "allowed_origins": [], "reply_address": address,
+    }));
+    site
+}
+
 /// An agent sets a ticket's status.
 fn set_status(a: &Client, id: &str, status: &str) {
     let r = a.json("PATCH", &format!("/v1/agent/tickets/{id}"), &json!({ "status": status }));
@@ -654,11 +665,8 @@ fn a_solved_ticket_asks_its_customer_by_mail_to_rate_our_help_once() {
     let a = admin(&edge_url());
     let before = a.get("/v1/admin/settings").json();
     let _restore = Restore { admin: &a, settings: before.clone() };
-    let site = unique("rateshop");
     let mut settings = before.clone();
-    settings["sites"].as_array_mut().expect("sites").push(json!({
-        "id": site, "name": "Rate Shop", "allowed_origins": [], "reply_address": "rates@deflect.test",
-    }));
+    let site = with_mail_site(&mut settings, "Rate Shop", "rates@deflect.test");
     let r = a.json("PUT", "/v1/admin/settings", &settings);
     assert_eq!(r.status, 200, "{}", r.text);
     let last = settings["sites"].as_array().expect("sites").len() - 1;

@@ -4,7 +4,7 @@
 //! wrangler's local `send_email` binding (see `email.rs`).
 
 use super::auth::{AGENT_PASSWORD, new_agent_by};
-use super::email::{Restore, close, deliver, deliver_to, logged, mail, mails_with, ticket_with};
+use super::email::{Restore, close, deliver, deliver_to, logged, mail, mails_with, ticket_with, with_mail_site};
 use super::{assert_error, create, d1, eventually, public, settings_lock};
 use deflect_shared::mention::handle;
 use deflect_tests::{Client, admin, edge_url, unique};
@@ -76,11 +76,8 @@ fn agents_are_mailed_the_alerts_they_chose_and_no_others() {
 
     // A site with a reply address to mail from, and a rule that gives its
     // tickets about the marker to the team.
-    let site = unique("alertshop");
     let mut settings = before.clone();
-    settings["sites"].as_array_mut().expect("sites").push(json!({
-        "id": site, "name": "Alert Shop", "allowed_origins": [], "reply_address": "alerts@deflect.test",
-    }));
+    let site = with_mail_site(&mut settings, "Alert Shop", "alerts@deflect.test");
     settings["rules"].as_array_mut().expect("rules").push(json!({
         "id": team, "name": "to the alert team", "on": ["ticket_created"],
         "all": [{ "field": "text", "op": "contains", "value": team }],
@@ -280,11 +277,8 @@ fn many_alerts_at_once_come_in_one_mail() {
     let a = admin(&edge_url());
     let before = a.get("/v1/admin/settings").json();
     let _restore = Restore { admin: &a, settings: before.clone() };
-    let site = unique("digestshop");
     let mut settings = before.clone();
-    settings["sites"].as_array_mut().expect("sites").push(json!({
-        "id": site, "name": "Digest Shop", "allowed_origins": [], "reply_address": "digest@deflect.test",
-    }));
+    let site = with_mail_site(&mut settings, "Digest Shop", "digest@deflect.test");
     assert_eq!(a.json("PUT", "/v1/admin/settings", &settings).status, 200);
 
     // Bo, away so the desk gives him none of the new tickets itself, wants

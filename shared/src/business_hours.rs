@@ -134,6 +134,57 @@ impl Default for BusinessHours {
     }
 }
 
+impl BusinessHours {
+    /// The hours in words, for people: "mon–fri 09:00–17:00, UTC+01:00
+    /// with summer time as in the EU, 2 days off". Runs of three or more
+    /// working days are written as a range.
+    pub fn describe(&self) -> String {
+        let mut on: Vec<usize> =
+            self.days.iter().filter_map(|d| DAY_NAMES.iter().position(|n| n.eq_ignore_ascii_case(d.trim()))).collect();
+        on.sort_unstable();
+        on.dedup();
+        let mut runs: Vec<String> = Vec::new();
+        let mut i = 0;
+        while i < on.len() {
+            let mut j = i;
+            while j + 1 < on.len() && on[j + 1] == on[j] + 1 {
+                j += 1;
+            }
+            match j - i {
+                0 => runs.push(DAY_NAMES[on[i]].to_string()),
+                1 => runs.extend([DAY_NAMES[on[i]].to_string(), DAY_NAMES[on[j]].to_string()]),
+                _ => runs.push(format!("{}–{}", DAY_NAMES[on[i]], DAY_NAMES[on[j]])),
+            }
+            i = j + 1;
+        }
+        let offset = self.utc_offset_minutes;
+        let sign = if offset < 0 { '-' } else { '+' };
+        let mut words = format!(
+            "{} {}–{}, UTC{sign}{:02}:{:02}",
+            runs.join(", "),
+            self.open,
+            self.close,
+            offset.unsigned_abs() / 60,
+            offset.unsigned_abs() % 60
+        );
+        if let Some(rule) = self.summer_time {
+            let place = match rule {
+                SummerTime::Eu => "the EU",
+                SummerTime::Us => "the US",
+                SummerTime::Au => "south-east Australia",
+                SummerTime::Nz => "New Zealand",
+            };
+            words.push_str(&format!(" with summer time as in {place}"));
+        }
+        match self.holidays.len() {
+            0 => {}
+            1 => words.push_str(", 1 day off"),
+            n => words.push_str(&format!(", {n} days off")),
+        }
+        words
+    }
+}
+
 /// Checked business hours, ready for arithmetic.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Schedule {
@@ -294,6 +345,12 @@ impl Schedule {
         start_ms + i64::from(minutes) * MINUTE_MS
     }
 
+    /// The first moment at or after `ms` when the team is at work: `ms`
+    /// itself during business hours, else the next opening.
+    pub fn next_open(&self, ms: i64) -> i64 {
+        self.add(ms, 0)
+    }
+
     /// Business minutes between two moments (0 when `to` is not later).
     pub fn minutes_between(&self, from_ms: i64, to_ms: i64) -> i64 {
         let mut t = from_ms;
@@ -331,6 +388,35 @@ mod tests {
         assert_eq!(s.add(at(2026, 11, 30, 6, 0), 30), at(2026, 11, 30, 9, 30));
         // Exactly at closing, the target is met at closing.
         assert_eq!(s.add(at(2026, 11, 30, 16, 0), 60), at(2026, 11, 30, 17, 0));
+    }
+
+    #[test]
+    fn the_next_opening_is_now_during_hours_and_the_next_morning_after() {
+        let s = BusinessHours::default().schedule().expect("valid");
+        // Friday 27 November 2026.
+        assert_eq!(s.next_open(at(2026, 11, 27, 10, 0)), at(2026, 11, 27, 10, 0), "open: now");
+        assert_eq!(s.next_open(at(2026, 11, 27, 6, 0)), at(2026, 11, 27, 9, 0), "before opening");
+        assert_eq!(s.next_open(at(2026, 11, 27, 17, 0)), at(2026, 11, 30, 9, 0), "at closing: Monday");
+        assert_eq!(s.next_open(at(2026, 11, 28, 12, 0)), at(2026, 11, 30, 9, 0), "Saturday: Monday");
+    }
+
+    #[test]
+    fn hours_are_described_in_words() {
+        assert_eq!(BusinessHours::default().describe(), "mon–fri 09:00–17:00, UTC+00:00");
+        let odd = BusinessHours {
+            utc_offset_minutes: -570,
+            open: "08:30".into(),
+            close: "24:00".into(),
+            days: vec!["sun".into(), "Mon".into(), "tue".into(), "thu".into(), "fri".into(), "sat".into()],
+            holidays: vec!["2026-12-25".into(), "2026-12-26".into()],
+            summer_time: Some(SummerTime::Nz),
+        };
+        assert_eq!(
+            odd.describe(),
+            "mon, tue, thu–sun 08:30–24:00, UTC-09:30 with summer time as in New Zealand, 2 days off"
+        );
+        let one = BusinessHours { days: vec!["wed".into()], holidays: vec!["2026-12-25".into()], ..Default::default() };
+        assert_eq!(one.describe(), "wed 09:00–17:00, UTC+00:00, 1 day off");
     }
 
     #[test]

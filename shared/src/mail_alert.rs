@@ -10,6 +10,7 @@
 //! auto-responders leave it alone.
 
 use crate::api::MailAlerts;
+use crate::business_hours::Schedule;
 use crate::email::outbound::{base64_lines, clean, encode_words, mailbox, rfc5322_date};
 
 /// The most characters of the customer's words an alert quotes.
@@ -158,6 +159,16 @@ pub fn recipients(h: &Happening<'_>, agents: &[Agent<'_>]) -> Vec<(String, Event
         }
     }
     out
+}
+
+/// When an alert that comes at `now` is mailed: at once, or for an agent
+/// who asked for alerts in business hours only, when the desk next opens
+/// (at once while it is open, or keeps no business hours).
+pub fn send_at(now: i64, alerts: &MailAlerts, hours: Option<&Schedule>) -> i64 {
+    match hours {
+        Some(schedule) if alerts.business_hours_only => schedule.next_open(now),
+        _ => now,
+    }
 }
 
 /// One alert, ready to mail.
@@ -340,7 +351,14 @@ mod tests {
     use crate::email::inbound;
 
     fn all_on() -> MailAlerts {
-        MailAlerts { mentioned: true, assigned: true, customer_replied: true, new_ticket: true, sla_missed: true }
+        MailAlerts {
+            mentioned: true,
+            assigned: true,
+            customer_replied: true,
+            new_ticket: true,
+            sla_missed: true,
+            business_hours_only: false,
+        }
     }
 
     fn off() -> MailAlerts {
@@ -353,6 +371,19 @@ mod tests {
 
     fn happening<'a>(events: &'a [Event], assignee: Option<&'a str>) -> Happening<'a> {
         Happening { events, assignee, team: None, actor: None, mentioned: &[], followers: &[], spam: false }
+    }
+
+    #[test]
+    fn alerts_in_business_hours_only_wait_for_the_next_opening() {
+        let hours = crate::business_hours::BusinessHours::default().schedule().expect("valid");
+        // Saturday 28 November 2026, 12:00 UTC; the desk opens Monday at nine.
+        let saturday = 1_795_867_200_000;
+        let monday_nine = saturday + (2 * 24 - 3) * 3_600_000;
+        let waits = MailAlerts { business_hours_only: true, ..all_on() };
+        assert_eq!(send_at(saturday, &waits, Some(&hours)), monday_nine);
+        assert_eq!(send_at(monday_nine + 60_000, &waits, Some(&hours)), monday_nine + 60_000, "open: at once");
+        assert_eq!(send_at(saturday, &all_on(), Some(&hours)), saturday, "did not ask to wait");
+        assert_eq!(send_at(saturday, &waits, None), saturday, "a desk open around the clock");
     }
 
     #[test]

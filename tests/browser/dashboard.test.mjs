@@ -524,7 +524,7 @@ test('an agent chooses the mail alerts they get on the account page, mentions a 
   await page.getByRole('button', { name: 'Save mail alerts' }).click();
   await page.getByRole('status').getByText('Saved: you are mailed as ticked.').waitFor();
   assert.deepEqual((await api(page, 'GET', '/v1/auth/me')).json.mail_alerts,
-    { mentioned: true, assigned: true, customer_replied: true, new_ticket: false, sla_missed: false });
+    { mentioned: true, assigned: true, customer_replied: true, new_ticket: false, sla_missed: false, business_hours_only: false });
   // Another page and back: the page shows what was saved.
   await page.locator('nav.top a[href="#/customers"]').click();
   await page.getByRole('heading', { name: 'Customers' }).waitFor();
@@ -534,6 +534,37 @@ test('an agent chooses the mail alerts they get on the account page, mentions a 
   await page.reload();
   await page.getByRole('heading', { name: 'Mail alerts' }).waitFor();
   assert.deepEqual(await boxes(), [true, true, true, false, false]);
+
+  // Alerts only while the desk is open: not offered while it keeps no
+  // business hours, then offered with its hours in words.
+  const adminContext = await staffContext();
+  const admin = await adminContext.newPage();
+  await login(admin, url, ADMIN_EMAIL, adminPassword());
+  const settings = (await api(admin, 'GET', '/v1/admin/settings')).json;
+  const withHours = (business_hours) => ({ ...settings, sla: { ...settings.sla, business_hours } });
+  try {
+    assert.equal((await api(admin, 'PUT', '/v1/admin/settings', withHours(null))).status, 200);
+    await page.reload();
+    await page.getByText('it keeps no business hours: an admin sets them in Settings, under SLA').waitFor();
+    assert.equal(await page.locator('#alert-business-hours').isDisabled(), true, 'no hours to keep to');
+    const hours = { utc_offset_minutes: 60, open: '08:30', close: '17:30', days: ['mon', 'tue', 'wed', 'thu', 'fri'], summer_time: 'eu' };
+    assert.equal((await api(admin, 'PUT', '/v1/admin/settings', withHours(hours))).status, 200);
+    await page.reload();
+    const waits = page.getByLabel('only while the desk is open (mon–fri 08:30–17:30, UTC+01:00 with summer time as in the EU): what comes outside those hours waits');
+    assert.equal(await waits.isChecked(), false);
+    await waits.check();
+    await page.getByRole('button', { name: 'Save mail alerts' }).click();
+    await page.getByRole('status').getByText('Saved: you are mailed as ticked.').waitFor();
+    assert.equal((await api(page, 'GET', '/v1/auth/me')).json.mail_alerts.business_hours_only, true);
+    await page.reload();
+    assert.equal(await waits.isChecked(), true, 'kept');
+    await waits.uncheck();
+    await page.getByRole('button', { name: 'Save mail alerts' }).click();
+    await page.getByRole('status').getByText('Saved: you are mailed as ticked.').waitFor();
+  } finally {
+    assert.equal((await api(admin, 'PUT', '/v1/admin/settings', settings)).status, 200);
+    await adminContext.close();
+  }
 
   // On a ticket, an internal note mentions a teammate picked from the list.
   const subject = `Mention ${unique('mention')}`;

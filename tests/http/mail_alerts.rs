@@ -59,7 +59,8 @@ fn agents_are_mailed_the_alerts_they_chose_and_no_others() {
     let cy_client = logged_in(&cy_mail);
     let me = bo_client.get("/v1/auth/me").json();
     // Mentions are on until turned off; the rest off until turned on.
-    let off = json!({ "mentioned": true, "assigned": false, "customer_replied": false, "new_ticket": false, "sla_missed": false });
+    let off = json!({ "mentioned": true, "assigned": false, "customer_replied": false, "new_ticket": false, "sla_missed": false,
+        "business_hours_only": false });
     assert_eq!(me["mail_alerts"], off);
     for bad in [json!({ "assigned": "yes" }), json!({ "assigned": true, "everything": true }), json!([])] {
         assert_error(&bo_client.json("PUT", "/v1/auth/mail-alerts", &bad), 400..=422);
@@ -67,7 +68,8 @@ fn agents_are_mailed_the_alerts_they_chose_and_no_others() {
     assert_error(&public().json("PUT", "/v1/auth/mail-alerts", &json!({ "assigned": true })), 401..=401);
     let r = bo_client.json("PUT", "/v1/auth/mail-alerts", &json!({ "assigned": true, "customer_replied": true }));
     assert_eq!(r.status, 200, "{}", r.text);
-    let chosen = json!({ "mentioned": true, "assigned": true, "customer_replied": true, "new_ticket": false, "sla_missed": false });
+    let chosen = json!({ "mentioned": true, "assigned": true, "customer_replied": true, "new_ticket": false, "sla_missed": false,
+        "business_hours_only": false });
     assert_eq!(r.json()["mail_alerts"], chosen);
     assert_eq!(bo_client.get("/v1/auth/me").json()["mail_alerts"]["customer_replied"], true, "kept");
     assert_eq!(cy_client.json("PUT", "/v1/auth/mail-alerts", &json!({ "new_ticket": true })).status, 200);
@@ -317,4 +319,82 @@ fn many_alerts_at_once_come_in_one_mail() {
     for id in &ids {
         close(&a, id);
     }
+}
+
+#[test]
+fn alerts_wait_for_business_hours_when_an_agent_asks() {
+    let _settings = settings_lock();
+    let a = admin(&edge_url());
+    let before = a.get("/v1/admin/settings").json();
+    let _restore = Restore { admin: &a, settings: before.clone() };
+
+    // The desk works one day a week, the day after tomorrow (UTC), so it is
+    // closed now and for a day at least.
+    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_millis();
+    let today = i64::try_from(now_ms / 86_400_000).expect("days");
+    let names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let open_day = names[usize::try_from((today + 2 + 3) % 7).expect("a weekday")];
+    let opening = (today + 2) * 86_400_000 + 9 * 3_600_000;
+    let mut settings = before.clone();
+    let site = with_mail_site(&mut settings, "Hours Shop", "hours@deflect.test");
+    settings["sla"]["business_hours"] =
+        json!({ "utc_offset_minutes": 0, "open": "09:00", "close": "17:00", "days": [open_day] });
+    let r = a.json("PUT", "/v1/admin/settings", &settings);
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // Bo asks for his alerts in business hours only, and sees the hours.
+    let (bo_mail, bo) = new_agent_by(&a);
+    let bo_client = logged_in(&bo_mail);
+    let wanted = json!({ "assigned": true, "customer_replied": true, "business_hours_only": true });
+    let r = bo_client.json("PUT", "/v1/auth/mail-alerts", &wanted);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["mail_alerts"]["business_hours_only"], true);
+    assert_eq!(r.json()["mail_alerts_hours"], format!("{open_day} 09:00–17:00, UTC+00:00"));
+    assert_eq!(bo_client.json("PUT", "/v1/auth/away", &json!({ "away": true })).status, 200);
+
+    // A ticket is given to him and its customer writes again, while the
+    // desk is closed: both alerts wait for the opening, the cron leaves
+    // them, and nothing is mailed.
+    let body = json!({
+        "site": site, "customer": { "email": format!("{}@example.com", unique("nina")), "name": "Nina Night" },
+        "message": format!("Late question {}", unique("q")), "locale": "en",
+    });
+    let r = create(&public(), &unique("k"), &body);
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json()["ticket"]["id"].as_str().expect("id").to_string();
+    let token = r.json()["token"].as_str().expect("token").to_string();
+    assert_eq!(a.json("PATCH", &format!("/v1/agent/tickets/{id}"), &json!({ "assignee": bo })).status, 200);
+    let reply = json!({ "body": "Anyone there tonight?" }).to_string();
+    let r = public().send(
+        "POST",
+        &format!("/v1/tickets/{id}/messages"),
+        &[("x-ticket-token", &token), ("idempotency-key", &unique("m"))],
+        Some(("application/json", reply.as_bytes())),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(queued(&bo, &id), ["assigned", "customer_replied"]);
+    assert_eq!(public().get("/__scheduled?cron=*+*+*+*+*").status, 200);
+    let waiting = d1(&format!("SELECT state, attempts, next_at FROM mail_alerts WHERE agent_id = '{bo}'"));
+    assert_eq!(waiting.len(), 2, "{waiting:?}");
+    for w in &waiting {
+        assert_eq!((w["state"].as_str(), w["attempts"].as_i64()), (Some("pending"), Some(0)), "{w}");
+        assert_eq!(w["next_at"].as_i64(), Some(opening), "held for the opening: {w}");
+    }
+    assert!(mails_with(&bo_mail).is_empty(), "nothing mailed to Bo while the desk is closed");
+
+    // He no longer wants to wait: what waited goes now.
+    let r = bo_client.json("PUT", "/v1/auth/mail-alerts", &json!({ "assigned": true, "customer_replied": true }));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let sent = alerts_to(&id, &bo_mail, 2);
+    let subjects: Vec<&str> = sent.iter().filter_map(|m| m.subject()).collect();
+    assert!(subjects.iter().any(|s| s.starts_with("Assigned to you: ")), "{subjects:?}");
+    assert!(subjects.iter().any(|s| s.starts_with("New reply: ")), "{subjects:?}");
+
+    // A desk that keeps no business hours has none to show.
+    settings["sla"]["business_hours"] = serde_json::Value::Null;
+    assert_eq!(a.json("PUT", "/v1/admin/settings", &settings).status, 200);
+    assert!(bo_client.get("/v1/auth/me").json().get("mail_alerts_hours").is_none());
+
+    assert_eq!(bo_client.json("PUT", "/v1/auth/away", &json!({ "away": false })).status, 200);
+    close(&a, &id);
 }

@@ -78,8 +78,8 @@ pub fn AccountPage() -> impl IntoView {
             <Notice note=note />
             {move || session.me.with(|m| m.as_ref().map(|m| m.two_factor)).map(|on| view! { <TwoStep on_at_start=on /> })}
             <Sessions />
-            {move || session.me.with(|m| m.as_ref().map(|m| (m.mail_alerts, m.mail_alerts_can_send, m.mail_alerts_failure.clone())))
-                .map(|(alerts, can_send, failure)| view! { <MailAlertsForm at_start=alerts can_send=can_send failure=failure /> })}
+            {move || session.me.with(|m| m.as_ref().map(|m| (m.mail_alerts, m.mail_alerts_can_send, m.mail_alerts_failure.clone(), m.mail_alerts_hours.clone())))
+                .map(|(alerts, can_send, failure, hours)| view! { <MailAlertsForm at_start=alerts can_send=can_send failure=failure hours=hours /> })}
             <KeyboardShortcuts />
         </section>
     }
@@ -95,6 +95,8 @@ fn MailAlertsForm(
     can_send: bool,
     /// Why the latest alert to them could not be sent, if it could not.
     failure: Option<String>,
+    /// The desk's business hours in words, if it keeps any.
+    hours: Option<String>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     let alerts = RwSignal::new(at_start);
@@ -110,6 +112,7 @@ fn MailAlertsForm(
                     session.me.update_untracked(|m| {
                         if let Some(m) = m {
                             m.mail_alerts = me.mail_alerts;
+                            m.mail_alerts_hours = me.mail_alerts_hours;
                         }
                     });
                     "Saved: you are mailed as ticked.".to_string()
@@ -141,6 +144,19 @@ fn MailAlertsForm(
             {choice("alert-customer-replied", " the customer of a ticket of mine (or one I follow) writes again", |a| a.customer_replied, |a, on| a.customer_replied = on)}
             {choice("alert-sla-missed", " a ticket of mine (or one I follow, or one of my team's that no one has) misses its SLA target", |a| a.sla_missed, |a, on| a.sla_missed = on)}
             {choice("alert-new-ticket", " a new ticket comes in for my team (any ticket, when it has no team)", |a| a.new_ticket, |a, on| a.new_ticket = on)}
+            <p>"Send them…"</p>
+            <label class="inline">
+                <input type="checkbox" id="alert-business-hours" disabled=hours.is_none()
+                    prop:checked=move || alerts.with(|a| a.business_hours_only)
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        alerts.update(|a| a.business_hours_only = on);
+                    } />
+                {match &hours {
+                    Some(hours) => format!(" only while the desk is open ({hours}): what comes outside those hours waits, and comes together when it opens"),
+                    None => " only while the desk is open (it keeps no business hours: an admin sets them in Settings, under SLA)".to_string(),
+                }}
+            </label>
             {(!can_send).then(|| view! {
                 <p class="notice" id="mail-alerts-unsent">
                     "No alert is mailed yet: the desk has no address to send from. An admin sets a site's reply address in Settings (or DEFLECT_SUPPORT_EMAIL)."

@@ -6,6 +6,9 @@
 //!
 //! [`notify`] queues one alert per agent in `mail_alerts` and mails it once
 //! the response is sent; the cron tries a failed one again, as replies are.
+//! An agent may ask for alerts in business hours only: those that come
+//! while the desk is closed wait in the queue for its next opening, when
+//! the cron sends them together (a digest, from [`DIGEST_FROM`] on).
 //! Alerts go from the site's reply address, else `DEFLECT_SUPPORT_EMAIL`;
 //! with neither, there is no address to send from and none are queued.
 
@@ -115,18 +118,32 @@ async fn queue_for(
         followers: &followers,
         spam: tags.iter().any(|t| t == SPAM_TAG) && row.status == "closed",
     };
+    let settings = app.settings().await?;
+    let hours = settings.sla.business_hours.as_ref().and_then(|h| h.schedule().ok());
     let mut queued = false;
     for (agent, event) in mail_alert::recipients(&happening, &people) {
+        let wants = people.iter().find(|p| p.id == agent).map(|p| p.alerts).unwrap_or_default();
+        let next_at = mail_alert::send_at(app.now, &wants, hours.as_ref());
         let alert = NewAlert {
+            next_at,
             id: &new_id()?,
             agent: &agent,
             ticket: &row.id,
             event: event.as_str(),
             message: note.map(|(id, _)| id).filter(|_| event == Event::Mentioned),
         };
-        queued |= store::queue(&app.db, &alert, app.now).await?;
+        queued |= store::queue(&app.db, &alert, app.now).await? && next_at <= app.now;
     }
     if queued {
+        deliver_soon(app);
+    }
+    Ok(())
+}
+
+/// Sends now what waited for business hours, when the agent no longer
+/// wants to wait.
+pub(crate) async fn release_held(app: &App, agent: &str) -> AppResult<()> {
+    if store::release_held(&app.db, agent, app.now).await? > 0 {
         deliver_soon(app);
     }
     Ok(())

@@ -261,6 +261,10 @@ pub(super) async fn mail_alerts(app: &App, req: &mut Req) -> AppResult<Response>
     let changes = AgentChanges { mail_alerts: Some(&stored), ..Default::default() };
     agents::update(&app.db, &agent.id, &changes).await?;
     app.audit(&agent.id, "agent.mail_alerts", &agent.id, serde_json::to_value(body)?).await?;
+    if !body.business_hours_only {
+        // What waited for the desk to open goes now.
+        crate::desk::mail_alerts::release_held(app, &agent.id).await?;
+    }
     let row = agents::by_id(&app.db, &agent.id).await?.ok_or(AppError::Unauthenticated)?;
     json(200, &auth::own_view(app, &row).await?)
 }

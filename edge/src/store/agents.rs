@@ -55,6 +55,7 @@ impl AgentRow {
             mail_alerts: self.mail_alerts(),
             mail_alerts_can_send: false,
             mail_alerts_failure: None,
+            mail_alerts_hours: None,
         }
     }
 

@@ -21,6 +21,8 @@ pub(crate) struct DueAlert {
 
 /// An alert to queue.
 pub(crate) struct NewAlert<'a> {
+    /// When it goes (later than now while it waits for business hours).
+    pub(crate) next_at: i64,
     pub(crate) id: &'a str,
     pub(crate) agent: &'a str,
     pub(crate) ticket: &'a str,
@@ -34,7 +36,7 @@ pub(crate) async fn queue(db: &D1Database, a: &NewAlert<'_>, now: i64) -> AppRes
     let n = run(
         db,
         "INSERT OR IGNORE INTO mail_alerts (id, agent_id, ticket_id, event, message_id, created_at, next_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         &[
             Arg::Text(a.id),
             Arg::Text(a.agent),
@@ -42,10 +44,22 @@ pub(crate) async fn queue(db: &D1Database, a: &NewAlert<'_>, now: i64) -> AppRes
             Arg::Text(a.event),
             Arg::OptText(a.message),
             Arg::Int(now),
+            Arg::Int(a.next_at),
         ],
     )
     .await?;
     Ok(n > 0)
+}
+
+/// Makes an agent's alerts that wait for a later time (business hours)
+/// due now; how many.
+pub(crate) async fn release_held(db: &D1Database, agent: &str, now: i64) -> AppResult<u64> {
+    run(
+        db,
+        "UPDATE mail_alerts SET next_at = ?2 WHERE agent_id = ?1 AND state = 'pending' AND attempts = 0 AND next_at > ?2",
+        &[Arg::Text(agent), Arg::Int(now)],
+    )
+    .await
 }
 
 /// Leaves as failed the alerts whose last attempt never finished.

@@ -91,6 +91,11 @@ pub struct AgentView {
     /// to them could not be sent, when it could not (after every attempt).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mail_alerts_failure: Option<String>,
+    /// In the answers about one's own account: the desk's business hours
+    /// in words, which [`MailAlerts::business_hours_only`] keeps to; absent
+    /// while it keeps none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_alerts_hours: Option<String>,
 }
 
 /// What an agent asks to be mailed about (`PUT /v1/auth/mail-alerts`), so
@@ -116,6 +121,11 @@ pub struct MailAlerts {
     /// that no one has).
     #[serde(default)]
     pub sla_missed: bool,
+    /// Only while the desk is open: an alert that comes outside its
+    /// business hours waits for the next opening, and those waiting come
+    /// together then. No effect while the desk keeps no business hours.
+    #[serde(default)]
+    pub business_hours_only: bool,
 }
 
 fn mentions_by_default() -> bool {
@@ -125,7 +135,14 @@ fn mentions_by_default() -> bool {
 impl Default for MailAlerts {
     /// Mentions on, the rest off: a mention is a teammate asking them.
     fn default() -> Self {
-        MailAlerts { mentioned: true, assigned: false, customer_replied: false, new_ticket: false, sla_missed: false }
+        MailAlerts {
+            mentioned: true,
+            assigned: false,
+            customer_replied: false,
+            new_ticket: false,
+            sla_missed: false,
+            business_hours_only: false,
+        }
     }
 }
 

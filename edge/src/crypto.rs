@@ -208,19 +208,30 @@ impl DataKey {
         String::from_utf8(self.open(stored).await?).map_err(|_| AppError::Internal("plaintext is not UTF-8".into()))
     }
 
-    /// [`DataKey::encrypt`] for bytes (a file).
+    /// [`DataKey::encrypt`] for bytes, in base64 for a D1 text column.
     pub(crate) async fn seal(&self, plain: &[u8]) -> AppResult<String> {
+        Ok(STANDARD.encode(self.seal_raw(plain).await?))
+    }
+
+    /// AES-256-GCM with a random nonce: nonce ‖ ciphertext, as bytes (a
+    /// file's R2 object).
+    pub(crate) async fn seal_raw(&self, plain: &[u8]) -> AppResult<Vec<u8>> {
         let nonce = random_bytes(12)?;
         let params = object(&[("name", "AES-GCM".into()), ("iv", bytes(&nonce))])?;
         let out = call("encrypt", &[params.into(), self.aes_key().await?, bytes(plain)]).await?;
         let mut all = nonce;
         all.extend(to_vec(out));
-        Ok(STANDARD.encode(all))
+        Ok(all)
     }
 
     /// Reverses [`DataKey::seal`].
     pub(crate) async fn open(&self, stored: &str) -> AppResult<Vec<u8>> {
         let all = STANDARD.decode(stored).map_err(|_| AppError::Internal("ciphertext is not base64".into()))?;
+        self.open_raw(&all).await
+    }
+
+    /// Reverses [`DataKey::seal_raw`].
+    pub(crate) async fn open_raw(&self, all: &[u8]) -> AppResult<Vec<u8>> {
         if all.len() < 12 + 16 {
             return Err(AppError::Internal("ciphertext is too short".into()));
         }

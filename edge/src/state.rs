@@ -50,6 +50,11 @@ impl App {
         deflect_shared::webhook::ticket_link(&self.public_url()?, ticket)
     }
 
+    /// The R2 bucket of files' sealed contents.
+    pub(crate) fn files(&self) -> AppResult<worker::Bucket> {
+        Ok(self.env.bucket("FILES")?)
+    }
+
     /// Where the worker is served (`DEFLECT_PUBLIC_URL`), when set.
     pub(crate) fn public_url(&self) -> Option<String> {
         let url = self.env.var("DEFLECT_PUBLIC_URL").ok()?.to_string().trim().to_string();

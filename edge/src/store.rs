@@ -1,5 +1,6 @@
-//! Persistence: D1 for tickets, customers, messages, their files,
-//! articles, events, agents and the audit log; KV for settings, the published KB index, the
+//! Persistence: D1 for tickets, customers, messages, what their files
+//! are, articles, events, agents and the audit log; R2 for the files'
+//! (sealed) contents; KV for settings, the published KB index, the
 //! models and rate limits. SQL lives only here, always with `?N`
 //! placeholders.
 
@@ -9,6 +10,7 @@ pub(crate) mod attachments;
 pub(crate) mod audit;
 pub(crate) mod customers;
 pub(crate) mod events;
+pub(crate) mod file_objects;
 pub(crate) mod kv;
 pub(crate) mod mail;
 pub(crate) mod mail_alerts;

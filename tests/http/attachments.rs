@@ -1,9 +1,9 @@
-//! Files that come with a customer's mail: kept (encrypted, in parts) with
+//! Files that come with a customer's mail: kept (encrypted, in R2) with
 //! the message they came with, listed on the ticket, downloaded by agents
 //! only and only as attachments, and erased with the customer.
 
 use super::email::{close, deliver, ticket_with};
-use super::{assert_error, d1};
+use super::{assert_error, d1, r2_file};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use deflect_tests::{Client, admin, edge_url, unique};
@@ -52,8 +52,7 @@ fn files_in_mail_are_kept_downloaded_by_agents_as_attachments_and_erased_with_th
     let marker = unique("screenshot");
     let customer = format!("{}@example.com", unique("cy"));
     let first_id = format!("{}@mail.example.com", unique("m"));
-    // Its sealed base64 is over one part (512 Ki characters), so it is
-    // stored in two; the mail stays under local Email Routing's 1 MiB.
+    // The mail stays under local Email Routing's 1 MiB.
     let picture = binary(600_000);
     let page = b"<html><script>alert(document.cookie)</script></html>".to_vec();
     let raw = mail_with_files(
@@ -89,11 +88,17 @@ fn files_in_mail_are_kept_downloaded_by_agents_as_attachments_and_erased_with_th
     assert!(kept.iter().all(|f| f["message"] == message), "{kept:?}");
     let (png, html) = (kept[0]["id"].as_str().expect("id"), kept[1]["id"].as_str().expect("id"));
 
-    // Stored encrypted, in parts: no part holds the file as sent.
-    let parts = d1(&format!("SELECT data FROM attachment_parts WHERE attachment_id = '{png}' ORDER BY n"));
-    assert_eq!(parts.len(), 2, "two parts");
-    let plain = STANDARD.encode(&picture[..3000]);
-    assert!(parts.iter().all(|p| !p["data"].as_str().unwrap_or("").contains(&plain[..200])), "stored as sent");
+    // Stored encrypted in R2, one object each (a nonce, the ciphertext and
+    // its tag), and not in D1: no object holds the file as sent.
+    let row = d1(&format!(
+        "SELECT stored_in, parts, (SELECT COUNT(*) FROM attachment_parts WHERE attachment_id = '{png}') AS n \
+         FROM attachments WHERE id = '{png}'"
+    ));
+    assert_eq!((row[0]["stored_in"].as_str(), row[0]["n"].as_i64()), (Some("r2"), Some(0)), "{row:?}");
+    let sealed = r2_file(png).expect("the picture's object");
+    assert_eq!(sealed.len(), 12 + picture.len() + 16);
+    assert!(!sealed.windows(64).any(|w| w == &picture[1000..1064]), "stored as sent");
+    assert!(!r2_file(html).expect("the page's object").windows(20).any(|w| w == &page[..20]), "stored as sent");
 
     // An agent downloads each, byte for byte, always as an attachment.
     let r = download(&a, id, png);
@@ -189,6 +194,50 @@ fn files_in_mail_are_kept_downloaded_by_agents_as_attachments_and_erased_with_th
         ))[0]["n"],
         0
     );
+    // Their objects were marked in the same transaction; the cron deletes
+    // them from R2.
+    let cron = Client::new(&edge_url()).get("/__scheduled?cron=*+*+*+*+*");
+    assert!(cron.status < 300, "{}", cron.text);
+    for f in &kept {
+        let fid = f["id"].as_str().expect("id");
+        assert_eq!(r2_file(fid), None, "the object of {fid} is deleted");
+    }
+}
+
+#[test]
+fn files_kept_in_d1_before_r2_are_still_read() {
+    // A file kept before R2 came in: its sealed contents in base64 parts.
+    // One made now is moved back there by hand (its object's bytes, in two
+    // parts), and its object deleted.
+    let marker = unique("older");
+    let customer = format!("{}@example.com", unique("ole"));
+    let picture = binary(5_000);
+    let raw = mail_with_files(
+        &[
+            ("From", &customer),
+            ("Subject", &format!("An older file {marker}")),
+            ("Message-ID", &format!("<{}@mail.example.com>", unique("m"))),
+        ],
+        "From before.",
+        &[("old.png", "image/png", &picture)],
+    );
+    assert_eq!(deliver(&customer, &raw).0, 200);
+    let id = ticket_with(&marker).pop().expect("the ticket");
+    let a = admin(&edge_url());
+    let file = files(&a.get(&format!("/v1/agent/tickets/{id}")).json()).remove(0);
+    let fid = file["id"].as_str().expect("id");
+    let sealed = STANDARD.encode(r2_file(fid).expect("its object"));
+    let (one, two) = sealed.split_at(sealed.len() / 2);
+    d1(&format!(
+        "INSERT INTO attachment_parts (attachment_id, n, data) VALUES ('{fid}', 0, '{one}'), ('{fid}', 1, '{two}'); \
+         UPDATE attachments SET stored_in = 'd1', parts = 2 WHERE id = '{fid}'"
+    ));
+    deflect_tests::r2_delete(&deflect_tests::edge_persist(), &format!("files/{fid}")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r2_file(fid), None);
+    let r = download(&a, &id, fid);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.bytes == picture, "read from its parts");
+    close(&a, &id);
 }
 
 /// The request page's form posted as `multipart/form-data`, with files.
@@ -410,6 +459,7 @@ fn an_agent_sends_files_with_a_reply_by_mail_and_the_customer_saves_them_from_th
          (SELECT COUNT(*) FROM attachment_parts WHERE attachment_id = '{dropped_id}') AS n"
     ));
     assert_eq!(left[0]["n"], 0, "the unsent upload is still kept");
+    assert_eq!(r2_file(&dropped_id), None, "its object is deleted with it");
     assert_eq!(download(&a, &id, &pdf_id).bytes, invoice, "a sent file is kept");
     close(&a, &id);
 }

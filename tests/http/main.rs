@@ -84,6 +84,11 @@ fn d1(sql: &str) -> Vec<Value> {
     deflect_tests::d1(&deflect_tests::edge_persist(), sql).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The sealed contents of file `id` in the edge's local R2, if kept there.
+fn r2_file(id: &str) -> Option<Vec<u8>> {
+    deflect_tests::r2_object(&deflect_tests::edge_persist(), &format!("files/{id}")).unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// How many rows of `table` have `column` containing `marker`.
 fn rows_containing(table: &str, column: &str, marker: &str) -> u64 {
     let rows = d1(&format!("SELECT count(*) AS n FROM {table} WHERE instr({column}, '{marker}') > 0"));

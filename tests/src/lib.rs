@@ -222,6 +222,38 @@ pub fn d1(persist: &Path, sql: &str) -> Result<Vec<Value>, String> {
     Ok(v.get(0).and_then(|r| r.get("results")).and_then(Value::as_array).cloned().unwrap_or_default())
 }
 
+/// The object `key` of the local R2 bucket of files (`FILES`) persisted
+/// in `persist`, through wrangler; `None` when there is none.
+pub fn r2_object(persist: &Path, key: &str) -> Result<Option<Vec<u8>>, String> {
+    let out = Command::new(node_bin("wrangler"))
+        .args(["r2", "object", "get", &format!("deflect-files/{key}"), "--local", "--pipe", "--persist-to"])
+        .arg(persist)
+        .current_dir(root().join("edge"))
+        .env("CI", "true")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("wrangler r2 object get: {e}"))?;
+    let said = String::from_utf8_lossy(&out.stderr);
+    match out.status.success() {
+        true => Ok(Some(out.stdout)),
+        false if said.contains("The specified key does not exist") => Ok(None),
+        false => Err(format!("wrangler r2 object get failed:\n{said}")),
+    }
+}
+
+/// Deletes the object `key` of the local R2 bucket of files.
+pub fn r2_delete(persist: &Path, key: &str) -> Result<(), String> {
+    run(
+        Command::new(node_bin("wrangler"))
+            .args(["r2", "object", "delete", &format!("deflect-files/{key}"), "--local", "--persist-to"])
+            .arg(persist)
+            .current_dir(root().join("edge"))
+            .env("CI", "true"),
+        "wrangler r2 object delete",
+    )
+    .map(drop)
+}
+
 /// The edge the tests run against: `DEFLECT_URL`, set by `cargo xtask
 /// test`, which starts a fresh local edge and seeds it.
 pub fn edge_url() -> String {

@@ -55,4 +55,10 @@ pub(crate) async fn run(app: &App) {
         Ok(_) => {}
         Err(e) => worker::console_error!("cron, unsent files: {e:?}"),
     }
+    // The R2 objects of files deleted since (those above, an erasure's).
+    match super::files::delete_dropped(app).await {
+        Ok(n) if n > 0 => worker::console_log!("cron: {n} deleted files' objects removed from R2"),
+        Ok(_) => {}
+        Err(e) => worker::console_error!("cron, deleted files' objects: {e:?}"),
+    }
 }

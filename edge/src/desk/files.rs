@@ -1,14 +1,20 @@
 //! Keeping files: a customer's mail's, a customer's from their request
 //! page, an agent's upload for a reply. Each is sealed with the data key
-//! and stored in one transaction (`store::attachments`).
+//! and put in R2 (`store::file_objects`), then recorded in one D1
+//! transaction (`store::attachments`); reading one opens it again, and the
+//! cron deletes the objects of files deleted ([`delete_dropped`]).
 
 use crate::crypto::new_id;
 use crate::error::{AppError, AppResult};
 use crate::state::App;
-use crate::store::attachments::{self, NewAttachment};
+use crate::store::attachments::{self, Kept, NewAttachment};
+use crate::store::file_objects;
 use crate::store::mail as store_mail;
 use deflect_shared::api::Attachment;
 use deflect_shared::attachment::IncomingFile;
+
+/// The most objects one run deletes.
+const DELETE_BATCH: u32 = 200;
 
 /// Keeps files on a ticket, with their message, or with none yet (an
 /// upload the message that names it will take); `uploaded_by` is the
@@ -22,14 +28,17 @@ pub(crate) async fn keep(
     files: &[IncomingFile],
 ) -> AppResult<Vec<Attachment>> {
     let key = app.key().await?;
-    let mut sealed = Vec::with_capacity(files.len());
+    let bucket = app.files()?;
+    let mut ids = Vec::with_capacity(files.len());
     for file in files {
-        sealed.push((new_id()?, key.seal(&file.bytes).await?));
+        let id = new_id()?;
+        file_objects::put(&bucket, &id, key.seal_raw(&file.bytes).await?).await?;
+        ids.push(id);
     }
     let rows: Vec<NewAttachment<'_>> = files
         .iter()
-        .zip(&sealed)
-        .map(|(file, (id, sealed))| NewAttachment {
+        .zip(&ids)
+        .map(|(file, id)| NewAttachment {
             id,
             ticket,
             message,
@@ -37,14 +46,21 @@ pub(crate) async fn keep(
             name: &file.name,
             content_type: &file.content_type,
             size: file.bytes.len() as u64,
-            sealed,
         })
         .collect();
-    attachments::keep(&app.db, &rows, app.now).await?;
+    if let Err(e) = attachments::keep(&app.db, &rows, app.now).await {
+        // No row names them: their objects go too (a failure here leaves
+        // sealed bytes no one can reach, logged).
+        let keys: Vec<String> = ids.iter().map(|id| file_objects::key(id)).collect();
+        if let Err(again) = file_objects::delete(&bucket, &keys).await {
+            worker::console_error!("files: {} objects left after a failed write: {again:?}", keys.len());
+        }
+        return Err(e);
+    }
     Ok(files
         .iter()
-        .zip(sealed)
-        .map(|(file, (id, _))| Attachment {
+        .zip(ids)
+        .map(|(file, id)| Attachment {
             id,
             message: message.map(str::to_string),
             name: file.name.clone(),
@@ -75,4 +91,22 @@ pub(crate) async fn keep_with_customer_message(
     }
     keep(app, ticket, Some(&message), None, files).await?;
     Ok(())
+}
+
+/// A file's contents, opened.
+pub(crate) async fn contents(app: &App, file: &Attachment, kept: Kept) -> AppResult<Vec<u8>> {
+    let key = app.key().await?;
+    match kept {
+        Kept::Object => key.open_raw(&file_objects::get(&app.files()?, &file.id).await?).await,
+        Kept::Parts => key.open(&attachments::parts(&app.db, &file.id).await?).await,
+    }
+}
+
+/// Deletes from R2 the objects of files deleted (by an erasure, or as an
+/// upload never sent); how many.
+pub(crate) async fn delete_dropped(app: &App) -> AppResult<usize> {
+    let keys = file_objects::dropped(&app.db, DELETE_BATCH).await?;
+    file_objects::delete(&app.files()?, &keys).await?;
+    file_objects::deleted(&app.db, &keys).await?;
+    Ok(keys.len())
 }

@@ -399,8 +399,9 @@ async fn send(app: &App, m: &Outgoing) -> Result<(), NotSent> {
     };
     // The agent's files go with the reply.
     let mut kept = Vec::new();
-    for (file, sealed) in attachments::sealed_of_message(&app.db, &m.id).await.map_err(fail)? {
-        kept.push((file, data_key.open(&sealed).await.map_err(fail)?));
+    for (file, stored) in attachments::of_message(&app.db, &m.id).await.map_err(fail)? {
+        let bytes = super::files::contents(app, &file, stored).await.map_err(fail)?;
+        kept.push((file, bytes));
     }
     let files: Vec<OutgoingFile<'_>> =
         kept.iter().map(|(f, bytes)| OutgoingFile { name: &f.name, content_type: &f.content_type, bytes }).collect();

@@ -136,10 +136,10 @@ async fn detail_view(app: &App, id: &str) -> AppResult<TicketDetail> {
 pub(super) async fn attachment(app: &App, req: &mut Req, id: &str, file: &str) -> AppResult<Response> {
     let me = auth::agent(app, req).await?;
     let row = work::load(app, id).await?;
-    let (info, sealed) = attachments::read(&app.db, &row.id, file, true)
+    let (info, kept) = attachments::read(&app.db, &row.id, file, true)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("ticket {id} has no file {file}")))?;
-    let saved = crate::http::file(&info, app.key().await?.open(&sealed).await?)?;
+    let saved = crate::http::file(&info, crate::desk::files::contents(app, &info, kept).await?)?;
     app.audit(&me.id, "ticket.file_saved", &row.id, file_detail(&info)).await?;
     Ok(saved)
 }

@@ -223,7 +223,7 @@ pub(super) async fn file(app: &App, req: &mut Req, site: &str, id: &str, file: &
         Err(refused) => return refused.page(&lang),
     };
     match attachments::read(&app.db, &row.id, file, false).await? {
-        Some((info, sealed)) => crate::http::file(&info, app.key().await?.open(&sealed).await?),
+        Some((info, kept)) => crate::http::file(&info, crate::desk::files::contents(app, &info, kept).await?),
         None => Refused::Missing.page(if lang.is_empty() { &row.locale } else { &lang }),
     }
 }

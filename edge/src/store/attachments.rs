@@ -1,8 +1,9 @@
-//! Files kept with tickets' messages (`attachments`, `attachment_parts`):
-//! those that came with a customer's mail, and those an agent uploaded for
-//! a reply (without a message until the reply is sent). A file is stored
-//! encrypted, as base64 in parts of at most [`PART_CHARS`] characters,
-//! since D1 takes no value over 2 MB.
+//! Files kept with tickets' messages (`attachments`): those that came
+//! with a customer's mail or form, and those an agent uploaded for a reply
+//! (without a message until the reply is sent). The rows say what each
+//! file is and where its sealed contents are: an R2 object
+//! (`store::file_objects`), or for files kept before those, base64 parts
+//! in `attachment_parts` (D1 takes no value over 2 MB).
 
 use super::{Arg, all, batch, count, first, stmt};
 use crate::error::AppResult;
@@ -10,12 +11,18 @@ use deflect_shared::api::Attachment;
 use serde::Deserialize;
 use worker::{D1Database, D1PreparedStatement};
 
-/// The longest part stored in one row.
-pub(crate) const PART_CHARS: usize = 512 * 1024;
+/// Where a file's sealed contents are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kept {
+    /// Its R2 object, `file_objects::key(id)`.
+    Object,
+    /// Base64 parts in D1, for files kept before R2.
+    Parts,
+}
 
 /// A file to store: its id, ticket and message (none for an upload not
-/// sent yet), who uploaded it, what it is, and its encrypted contents in
-/// base64.
+/// sent yet), who uploaded it, and what it is; its contents are in R2
+/// already.
 pub(crate) struct NewAttachment<'a> {
     pub(crate) id: &'a str,
     pub(crate) ticket: &'a str,
@@ -24,18 +31,16 @@ pub(crate) struct NewAttachment<'a> {
     pub(crate) name: &'a str,
     pub(crate) content_type: &'a str,
     pub(crate) size: u64,
-    pub(crate) sealed: &'a str,
 }
 
-/// Stores files in one transaction.
+/// Records files whose contents are in R2, in one transaction.
 pub(crate) async fn keep(db: &D1Database, files: &[NewAttachment<'_>], now: i64) -> AppResult<()> {
     let mut statements = Vec::new();
     for f in files {
-        let parts: Vec<&str> = split(f.sealed);
         statements.push(stmt(
             db,
             "INSERT INTO attachments (id, ticket_id, message_id, uploaded_by, name, content_type, size, parts, \
-             created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             created_at, stored_in) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, 'r2')",
             &[
                 Arg::Text(f.id),
                 Arg::Text(f.ticket),
@@ -44,31 +49,14 @@ pub(crate) async fn keep(db: &D1Database, files: &[NewAttachment<'_>], now: i64)
                 Arg::Text(f.name),
                 Arg::Text(f.content_type),
                 Arg::Int(f.size as i64),
-                Arg::Int(parts.len() as i64),
                 Arg::Int(now),
             ],
         )?);
-        for (n, part) in parts.iter().enumerate() {
-            statements.push(stmt(
-                db,
-                "INSERT INTO attachment_parts (attachment_id, n, data) VALUES (?1, ?2, ?3)",
-                &[Arg::Text(f.id), Arg::Int(n as i64), Arg::Text(part)],
-            )?);
-        }
     }
     if !statements.is_empty() {
         batch(db, statements).await?;
     }
     Ok(())
-}
-
-/// `text` in pieces of at most [`PART_CHARS`] bytes (base64 is ASCII, so
-/// every cut falls between characters).
-fn split(text: &str) -> Vec<&str> {
-    if text.is_empty() {
-        return vec![""];
-    }
-    text.as_bytes().chunks(PART_CHARS).map(|c| std::str::from_utf8(c).unwrap_or_default()).collect()
 }
 
 #[derive(Deserialize)]
@@ -78,6 +66,13 @@ struct Row {
     name: String,
     content_type: String,
     size: f64,
+    stored_in: String,
+}
+
+impl Row {
+    fn kept(&self) -> Kept {
+        if self.stored_in == "r2" { Kept::Object } else { Kept::Parts }
+    }
 }
 
 impl From<Row> for Attachment {
@@ -86,7 +81,7 @@ impl From<Row> for Attachment {
     }
 }
 
-const COLUMNS: &str = "id, message_id, name, content_type, size";
+const COLUMNS: &str = "id, message_id, name, content_type, size, stored_in";
 
 /// Whether a message has files kept.
 pub(crate) async fn any_of_message(db: &D1Database, message: &str) -> AppResult<bool> {
@@ -141,30 +136,25 @@ pub(crate) fn attach_stmt(
     )
 }
 
-/// The files of one message with their sealed contents, oldest first.
-pub(crate) async fn sealed_of_message(db: &D1Database, message: &str) -> AppResult<Vec<(Attachment, String)>> {
+/// The files of one message and where each is kept, oldest first.
+pub(crate) async fn of_message(db: &D1Database, message: &str) -> AppResult<Vec<(Attachment, Kept)>> {
     let rows: Vec<Row> = all(
         db,
         &format!("SELECT {COLUMNS} FROM attachments WHERE message_id = ?1 ORDER BY created_at, rowid"),
         &[Arg::Text(message)],
     )
     .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let sealed = contents(db, &row.id).await?;
-        out.push((row.into(), sealed));
-    }
-    Ok(out)
+    Ok(rows.into_iter().map(|r| (r.kept(), r)).map(|(kept, r)| (r.into(), kept)).collect())
 }
 
-/// A file of a ticket with its sealed contents, or `None` when the ticket
-/// has no such file. With `internal` false, only a file the customer sees.
+/// A file of a ticket and where it is kept, or `None` when the ticket has
+/// no such file. With `internal` false, only a file the customer sees.
 pub(crate) async fn read(
     db: &D1Database,
     ticket: &str,
     id: &str,
     internal: bool,
-) -> AppResult<Option<(Attachment, String)>> {
+) -> AppResult<Option<(Attachment, Kept)>> {
     let found: Option<Row> = first(
         db,
         &format!(
@@ -174,12 +164,11 @@ pub(crate) async fn read(
         &[Arg::Text(ticket), Arg::Text(id), Arg::Int(i64::from(internal))],
     )
     .await?;
-    let Some(row) = found else { return Ok(None) };
-    let sealed = contents(db, id).await?;
-    Ok(Some((row.into(), sealed)))
+    Ok(found.map(|row| (row.kept(), row)).map(|(kept, row)| (row.into(), kept)))
 }
 
-async fn contents(db: &D1Database, id: &str) -> AppResult<String> {
+/// The sealed contents (base64) of a file kept in D1 parts.
+pub(crate) async fn parts(db: &D1Database, id: &str) -> AppResult<String> {
     #[derive(Deserialize)]
     struct Part {
         data: String,
@@ -189,6 +178,20 @@ async fn contents(db: &D1Database, id: &str) -> AppResult<String> {
     Ok(parts.into_iter().map(|p| p.data).collect())
 }
 
+/// The statement that marks the R2 objects of the files `ids` selects
+/// (with its arguments) for deletion, before the rows go.
+fn mark_objects(db: &D1Database, ids: &str, args: &[Arg<'_>]) -> AppResult<D1PreparedStatement> {
+    stmt(
+        db,
+        &format!(
+            "INSERT OR IGNORE INTO file_deletions (object_key, created_at) \
+             SELECT 'files/' || id, CAST(unixepoch('subsec') * 1000 AS INTEGER) FROM attachments \
+             WHERE stored_in = 'r2' AND id IN ({ids})"
+        ),
+        args,
+    )
+}
+
 /// Deletes uploads never sent with a reply, made before `before`; how many.
 pub(crate) async fn forget_unsent_before(db: &D1Database, before: i64) -> AppResult<u64> {
     const OLD: &str = "SELECT id FROM attachments WHERE message_id IS NULL AND created_at < ?1 \
@@ -196,6 +199,7 @@ pub(crate) async fn forget_unsent_before(db: &D1Database, before: i64) -> AppRes
     let changed = batch(
         db,
         vec![
+            mark_objects(db, OLD, &[Arg::Int(before)])?,
             stmt(db, &format!("DELETE FROM attachment_parts WHERE attachment_id IN ({OLD})"), &[Arg::Int(before)])?,
             stmt(db, &format!("DELETE FROM attachments WHERE id IN ({OLD})"), &[Arg::Int(before)])?,
         ],
@@ -215,6 +219,7 @@ pub(crate) fn erase_statements(
 ) -> AppResult<Vec<D1PreparedStatement>> {
     let theirs = format!("SELECT id FROM attachments WHERE ticket_id IN ({their_tickets})");
     Ok(vec![
+        mark_objects(db, &format!("{theirs} AND {only_if}"), &[Arg::Text(customer)])?,
         stmt(
             db,
             &format!("DELETE FROM attachment_parts WHERE attachment_id IN ({theirs}) AND {only_if}"),

@@ -10,8 +10,10 @@
 mod alerts;
 mod api;
 mod app;
+mod caret;
 mod chart;
 mod count;
+mod mention_box;
 mod pager;
 mod pages;
 mod rule_editor;

@@ -502,7 +502,8 @@ test('an agent chooses the mail alerts they get on the account page, mentions a 
   const { url, persist } = dashEdge();
   const email = await createAgent(url, 'agent password 123');
   const teammate = await createAgent(url, 'agent password 123');
-  const context = await staffContext();
+  // (bypassCSP only lets axe-core in, for the open list of teammates.)
+  const context = await staffContext({ bypassCSP: true });
   const page = await context.newPage();
   const problems = watch(page);
   await login(page, url, email, 'agent password 123');
@@ -581,6 +582,37 @@ test('an agent chooses the mail alerts they get on the account page, mentions a 
   await page.getByRole('button', { name: 'Add note' }).click();
   await page.getByRole('status').getByText('Note added.').waitFor();
   await page.locator('.msg.note').getByText(`Please look @${handle}`).waitFor();
+  // Typing @ and the start of a handle offers the teammates it fits: a
+  // click, or Enter on the one the arrows reach, puts the handle in.
+  await page.getByLabel('internal note (not shown to the customer)').check();
+  const box = page.getByLabel('Reply to the customer, or write an internal note');
+  await box.fill('');
+  await box.pressSequentially(`Thanks @${handle}`);
+  const list = page.getByRole('listbox', { name: 'Teammates to mention' });
+  const offered = list.getByRole('option', { name: `Ada Agent (@${handle})` });
+  await offered.waitFor();
+  assert.equal(await box.getAttribute('aria-activedescendant'), 'mention-option-0');
+  await box.press('Escape');
+  await list.waitFor({ state: 'detached' });
+  assert.equal(await box.getAttribute('aria-activedescendant'), null, 'closed');
+  await box.press('Backspace');
+  await offered.click();
+  assert.equal(await box.inputValue(), `Thanks @${handle} `);
+  await list.waitFor({ state: 'detached' });
+  await box.pressSequentially('and @ag');
+  const options = list.getByRole('option');
+  await options.first().waitFor();
+  assert.ok(await options.count() >= 2, 'the teammates it fits are offered');
+  await box.press('ArrowDown');
+  assert.equal(await box.getAttribute('aria-activedescendant'), 'mention-option-1');
+  assert.equal(await options.nth(1).getAttribute('aria-selected'), 'true');
+  assert.deepEqual(await axeViolations(page, 'form.reply'), [], 'with the list open');
+  const second = (await options.nth(1).textContent()).match(/\(@(.+)\)$/)[1];
+  await box.press('Enter');
+  assert.equal(await box.inputValue(), `Thanks @${handle} and @${second} `, 'Enter takes it, and adds no line');
+  await box.pressSequentially('ok');
+  assert.equal(await box.inputValue(), `Thanks @${handle} and @${second} ok`, 'typing goes on after it');
+  await box.fill('');
   // They follow the ticket, which the page shows after a reload, and stop.
   await page.locator('#followers').getByText('No one follows this ticket.').waitFor();
   await page.getByRole('button', { name: 'Follow', exact: true }).click();

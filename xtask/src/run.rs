@@ -1,5 +1,5 @@
 //! `cargo xtask run`: builds everything, starts the local edge on workerd
-//! with local D1 and KV, seeds the demo KB and prints the URLs.
+//! with local D1, KV and R2, seeds the demo KB and prints the URLs.
 
 use crate::{build, setup};
 use anyhow::{Result, anyhow};
@@ -35,7 +35,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     let password = dev_vars()?;
     let u = &edge.url;
     eprintln!(
-        "\nDeflect is running on Cloudflare's runtime (workerd) with local D1 and KV in .deflect/state.\n\n\
+        "\nDeflect is running on Cloudflare's runtime (workerd) with local D1, KV and R2 in .deflect/state.\n\n\
          \x20 Demo site with the widget  {u}/demo/\n\
          \x20 Help centre                {u}/help/demo\n\
          \x20 Dashboard                  {u}/dashboard/\n\

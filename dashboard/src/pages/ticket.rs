@@ -5,6 +5,7 @@
 use super::{Explain, Notice};
 use crate::api;
 use crate::app::Session;
+use crate::mention_box::MentionBox;
 use crate::storage;
 use crate::time::{sla, stamp};
 use deflect_shared::api::{
@@ -501,7 +502,7 @@ pub fn TicketPage(
                                         </p>
                                     })}
                                     <label for="reply">"Reply to the customer, or write an internal note"</label>
-                                    <textarea id="reply" rows="4" prop:value=move || reply.get() on:input=move |ev| reply.set(event_target_value(&ev))></textarea>
+                                    <MentionBox reply=reply internal=internal agents=agents />
                                     <label class="inline"><input type="checkbox" prop:checked=move || internal.get() on:change=move |ev| internal.set(event_target_checked(&ev)) />" internal note (not shown to the customer)"</label>
                                     <Show when=move || internal.get()>
                                         <label for="mention">"Mention a teammate: they are mailed the note (unless they turned that off)"</label>

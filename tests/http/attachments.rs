@@ -3,7 +3,7 @@
 //! only and only as attachments, and erased with the customer.
 
 use super::email::{close, deliver, ticket_with};
-use super::{assert_error, d1, r2_file};
+use super::{assert_error, cron_paused, d1, r2_file, run_cron};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use deflect_tests::{Client, admin, edge_url, unique};
@@ -196,16 +196,16 @@ fn files_in_mail_are_kept_downloaded_by_agents_as_attachments_and_erased_with_th
     );
     // Their objects were marked in the same transaction; the cron deletes
     // them from R2.
-    let cron = Client::new(&edge_url()).get("/__scheduled?cron=*+*+*+*+*");
+    let cron = run_cron();
     assert!(cron.status < 300, "{}", cron.text);
     for f in &kept {
         let fid = f["id"].as_str().expect("id");
-        assert_eq!(r2_file(fid), None, "the object of {fid} is deleted");
+        assert!(r2_file(fid).is_none(), "the object of {fid} is deleted");
     }
 }
 
 #[test]
-fn files_kept_in_d1_before_r2_are_still_read() {
+fn files_kept_in_d1_before_r2_are_read_and_moved_to_r2() {
     // A file kept before R2 came in: its sealed contents in base64 parts.
     // One made now is moved back there by hand (its object's bytes, in two
     // parts), and its object deleted.
@@ -228,15 +228,29 @@ fn files_kept_in_d1_before_r2_are_still_read() {
     let fid = file["id"].as_str().expect("id");
     let sealed = STANDARD.encode(r2_file(fid).expect("its object"));
     let (one, two) = sealed.split_at(sealed.len() / 2);
+    // No other test's cron run moves it back meanwhile.
+    let paused = cron_paused();
     d1(&format!(
         "INSERT INTO attachment_parts (attachment_id, n, data) VALUES ('{fid}', 0, '{one}'), ('{fid}', 1, '{two}'); \
          UPDATE attachments SET stored_in = 'd1', parts = 2 WHERE id = '{fid}'"
     ));
     deflect_tests::r2_delete(&deflect_tests::edge_persist(), &format!("files/{fid}")).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(r2_file(fid), None);
+    assert!(r2_file(fid).is_none(), "its object is deleted");
     let r = download(&a, &id, fid);
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.bytes == picture, "read from its parts");
+    drop(paused);
+
+    // The cron moves it to R2 as it is, and deletes its parts.
+    let cron = run_cron();
+    assert!(cron.status < 300, "{}", cron.text);
+    let row = d1(&format!(
+        "SELECT stored_in, (SELECT COUNT(*) FROM attachment_parts WHERE attachment_id = '{fid}') AS n \
+         FROM attachments WHERE id = '{fid}'"
+    ));
+    assert_eq!((row[0]["stored_in"].as_str(), row[0]["n"].as_i64()), (Some("r2"), Some(0)), "{row:?}");
+    assert!(r2_file(fid).map(|o| STANDARD.encode(o)) == Some(sealed), "the same sealed bytes");
+    assert!(download(&a, &id, fid).bytes == picture, "read from R2 again");
     close(&a, &id);
 }
 
@@ -452,14 +466,14 @@ fn an_agent_sends_files_with_a_reply_by_mail_and_the_customer_saves_them_from_th
     let dropped = upload(&a, &id, "draft.txt", "text/plain", b"never sent").json();
     let dropped_id = dropped["id"].as_str().expect("id").to_string();
     d1(&format!("UPDATE attachments SET created_at = created_at - 90000000 WHERE id = '{dropped_id}'"));
-    let cron = Client::new(&edge_url()).get("/__scheduled?cron=*+*+*+*+*");
+    let cron = run_cron();
     assert!(cron.status < 300, "{}", cron.text);
     let left = d1(&format!(
         "SELECT (SELECT COUNT(*) FROM attachments WHERE id = '{dropped_id}') + \
          (SELECT COUNT(*) FROM attachment_parts WHERE attachment_id = '{dropped_id}') AS n"
     ));
     assert_eq!(left[0]["n"], 0, "the unsent upload is still kept");
-    assert_eq!(r2_file(&dropped_id), None, "its object is deleted with it");
+    assert!(r2_file(&dropped_id).is_none(), "its object is deleted with it");
     assert_eq!(download(&a, &id, &pdf_id).bytes, invoice, "a sent file is kept");
     close(&a, &id);
 }

@@ -3,7 +3,7 @@
 //! as it would from Cloudflare, and the `EMAIL` binding writes what the
 //! worker sends to an `.eml` file whose path wrangler logs.
 
-use super::{assert_error, d1, eventually, public, rows_containing, settings_lock};
+use super::{assert_error, d1, eventually, public, rows_containing, run_cron, settings_lock};
 use deflect_tests::{Client, admin, edge_persist, edge_url, unique};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -443,7 +443,7 @@ fn a_reply_that_could_not_be_mailed_is_sent_again_by_hand() {
         "UPDATE messages SET delivery = 'failed', delivery_attempts = 5, delivery_next_at = 0, \
          delivery_error = 'destination address not verified' WHERE id = '{m}'"
     ));
-    assert_eq!(a.get("/__scheduled?cron=*+*+*+*+*").status, 200);
+    assert_eq!(run_cron().status, 200);
     let t = a.get(&format!("/v1/agent/tickets/{id}")).json();
     assert_eq!(delivery_of(&t), (json!("failed"), json!("destination address not verified")));
     expect_mails(&needle, 1);
@@ -475,7 +475,7 @@ fn a_reply_that_could_not_be_mailed_is_sent_again_by_hand() {
     // One whose worker stopped mid-way is taken up again once its claim
     // lapses.
     d1(&format!("UPDATE messages SET delivery_next_at = 0 WHERE id = '{m}'"));
-    assert_eq!(a.get("/__scheduled?cron=*+*+*+*+*").status, 200);
+    assert_eq!(run_cron().status, 200);
     let t = a.get(&format!("/v1/agent/tickets/{id}")).json();
     assert_eq!(delivery_of(&t), (json!("sent"), Value::Null));
     expect_mails(&needle, 3);
@@ -483,7 +483,7 @@ fn a_reply_that_could_not_be_mailed_is_sent_again_by_hand() {
     d1(&format!(
         "UPDATE messages SET delivery = 'sending', delivery_attempts = 5, delivery_next_at = 0 WHERE id = '{m}'"
     ));
-    assert_eq!(a.get("/__scheduled?cron=*+*+*+*+*").status, 200);
+    assert_eq!(run_cron().status, 200);
     let t = a.get(&format!("/v1/agent/tickets/{id}")).json();
     assert_eq!(delivery_of(&t), (json!("failed"), json!("the last attempt did not finish")));
     expect_mails(&needle, 3);

@@ -5,7 +5,7 @@
 
 use super::auth::{AGENT_PASSWORD, new_agent_by};
 use super::email::{Restore, close, deliver, deliver_to, logged, mail, mails_with, ticket_with, with_mail_site};
-use super::{assert_error, create, d1, eventually, public, settings_lock};
+use super::{assert_error, create, d1, eventually, public, run_cron, settings_lock};
 use deflect_shared::mention::handle;
 use deflect_tests::{Client, admin, edge_url, unique};
 use serde_json::json;
@@ -230,7 +230,7 @@ fn agents_are_mailed_the_alerts_they_chose_and_no_others() {
     d1(&format!(
         "UPDATE tickets SET first_response_due = created_at - 1, resolution_due = created_at - 1 WHERE id = '{id}'"
     ));
-    assert_eq!(public().get("/__scheduled?cron=*+*+*+*+*").status, 200);
+    assert_eq!(run_cron().status, 200);
     assert_eq!(queued(&bo, &id), ["assigned", "customer_replied", "mentioned", "sla_missed"]);
     let all = alerts_to(&id, &bo_mail, 4);
     let missed = all.iter().find(|m| m.subject().is_some_and(|s| s.starts_with("SLA missed: "))).expect("an SLA alert");
@@ -373,7 +373,7 @@ fn alerts_wait_for_business_hours_when_an_agent_asks() {
     );
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(queued(&bo, &id), ["assigned", "customer_replied"]);
-    assert_eq!(public().get("/__scheduled?cron=*+*+*+*+*").status, 200);
+    assert_eq!(run_cron().status, 200);
     let waiting = d1(&format!("SELECT state, attempts, next_at FROM mail_alerts WHERE agent_id = '{bo}'"));
     assert_eq!(waiting.len(), 2, "{waiting:?}");
     for w in &waiting {

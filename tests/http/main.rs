@@ -31,6 +31,21 @@ fn settings_lock() -> std::sync::MutexGuard<'static, ()> {
     SETTINGS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+static CRON: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Runs the edge's cron once (wrangler's `/__scheduled`), waiting while a
+/// test holds [`cron_paused`].
+fn run_cron() -> deflect_tests::Reply {
+    let _turn = CRON.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    public().get("/__scheduled?cron=*+*+*+*+*")
+}
+
+/// Keeps the other tests from running the cron while this is held, for a
+/// test that sets up what the cron would change.
+fn cron_paused() -> std::sync::MutexGuard<'static, ()> {
+    CRON.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Asks `f` four times a second until it gives a value, and fails after
 /// `secs` seconds, saying `what` did not happen and what `f` last saw.
 fn eventually<T>(what: &str, secs: u64, mut f: impl FnMut() -> Result<T, String>) -> T {

@@ -1,7 +1,7 @@
 //! A customer's privacy requests: a copy of their data, and its erasure.
 
 use super::auth::agent;
-use super::{assert_error, create, d1, public};
+use super::{assert_error, create, d1, public, run_cron};
 use deflect_tests::{admin, edge_url, unique};
 use serde_json::{Value, json};
 
@@ -252,7 +252,7 @@ fn the_cron_erases_customers_past_the_retention_limit() {
     let mut limited = settings.clone();
     limited["retention_days"] = json!(30);
     assert_eq!(a.json("PUT", "/v1/admin/settings", &limited).status, 200);
-    let cron = c.get("/__scheduled?cron=*+*+*+*+*");
+    let cron = run_cron();
     let restored = a.json("PUT", "/v1/admin/settings", &settings);
     assert_eq!(cron.status, 200, "{}", cron.text);
     assert_eq!(restored.status, 200, "{}", restored.text);

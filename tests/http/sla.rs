@@ -1,7 +1,7 @@
 //! SLA: targets from the priority, and the cron that marks breaches and
 //! runs the escalation rules.
 
-use super::{assert_error, create, d1, public, settings_lock};
+use super::{assert_error, create, d1, public, run_cron, settings_lock};
 use deflect_tests::{admin, edge_url, unique};
 use serde_json::json;
 
@@ -23,7 +23,7 @@ fn the_cron_marks_breaches_and_escalates() {
     d1(&format!(
         "UPDATE tickets SET first_response_due = created_at - 1, resolution_due = created_at - 1 WHERE id = '{id}'"
     ));
-    let cron = c.get("/__scheduled?cron=*+*+*+*+*");
+    let cron = run_cron();
     assert_eq!(cron.status, 200, "{}", cron.text);
 
     let after = a.get(&format!("/v1/agent/tickets/{id}")).json();
@@ -38,7 +38,7 @@ fn the_cron_marks_breaches_and_escalates() {
     assert_eq!(row[0]["breached_resolution"], 1);
 
     // A second run does not mark it again.
-    assert_eq!(c.get("/__scheduled?cron=*+*+*+*+*").status, 200);
+    assert_eq!(run_cron().status, 200);
     let again = a.get(&format!("/v1/agent/tickets/{id}")).json();
     let notes = |v: &serde_json::Value| {
         v["messages"]
@@ -117,7 +117,7 @@ fn scheduled_rules_act_at_the_cron_once_per_ticket() {
     // Each run checks the next batch of tickets; a few runs reach them all.
     let mut ticket = serde_json::Value::Null;
     for _ in 0..20 {
-        assert_eq!(c.get("/__scheduled?cron=*+*+*+*+*").status, 200);
+        assert_eq!(run_cron().status, 200);
         ticket = a.get(&format!("/v1/agent/tickets/{id}")).json();
         if ticket["ticket"]["status"] == "pending" {
             break;
@@ -128,7 +128,7 @@ fn scheduled_rules_act_at_the_cron_once_per_ticket() {
     // The rule no longer holds for the ticket: further runs leave it alone.
     let reopened = a.json("PATCH", &format!("/v1/agent/tickets/{id}"), &json!({ "tags": [marker, "kept"] }));
     assert_eq!(reopened.status, 200, "{}", reopened.text);
-    assert_eq!(c.get("/__scheduled?cron=*+*+*+*+*").status, 200);
+    assert_eq!(run_cron().status, 200);
     assert_eq!(a.get(&format!("/v1/agent/tickets/{id}")).json()["ticket"]["tags"], json!([marker, "kept"]));
 
     let rules = settings["rules"].as_array_mut().expect("rules");
@@ -273,11 +273,11 @@ fn a_snoozed_ticket_opens_again_when_its_time_comes() {
     assert_eq!(t["sla"]["state"], "paused", "answered, the resolution clock waits with the ticket: {t}");
 
     // Not yet: the cron leaves it.
-    assert_eq!(c.get("/__scheduled?cron=*+*+*+*+*").status, 200);
+    assert_eq!(run_cron().status, 200);
     assert_eq!(ticket(&a)["status"], "pending");
     // Its time comes: open again, with a note, the snooze gone.
     d1(&format!("UPDATE tickets SET snoozed_until = {} WHERE id = '{id}'", now - 1));
-    assert_eq!(c.get("/__scheduled?cron=*+*+*+*+*").status, 200);
+    assert_eq!(run_cron().status, 200);
     let woken = a.get(&format!("/v1/agent/tickets/{id}")).json();
     assert_eq!(woken["ticket"]["status"], "open", "{woken}");
     assert_eq!(woken["ticket"]["snoozed_until"], json!(null));

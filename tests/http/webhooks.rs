@@ -3,7 +3,7 @@
 //! the attempts, sends one again, rotates the secret and sends a test.
 
 use super::auth::agent;
-use super::{assert_error, create, d1, public, rows_containing, settings_lock};
+use super::{assert_error, create, d1, public, rows_containing, run_cron, settings_lock};
 use deflect_shared::webhook::{parse_signature, signed_message};
 use deflect_tests::{Client, admin, edge_url, unique};
 use hmac::{Hmac, Mac};
@@ -182,10 +182,9 @@ fn a_rule_delivery_is_signed_kept_and_tried_again_until_the_receiver_takes_it() 
     // Its time comes (moved here rather than waited for); the cron sends it
     // again, with the same id and body and a fresh signature.
     d1(&format!("UPDATE webhook_deliveries SET next_attempt_at = 0 WHERE id = '{delivery_id}'"));
-    let c = public();
     let mut second = None;
     for _ in 0..10 {
-        assert_eq!(c.get("/__scheduled?cron=*+*+*+*+*").status, 200);
+        assert_eq!(run_cron().status, 200);
         match receiver.hits.recv_timeout(Duration::from_secs(3)) {
             Ok(hit) => {
                 second = Some(hit);

@@ -55,6 +55,12 @@ pub(crate) async fn run(app: &App) {
         Ok(_) => {}
         Err(e) => worker::console_error!("cron, unsent files: {e:?}"),
     }
+    // Files kept in D1 before R2 came in move to R2, a few a run.
+    match super::files::move_to_objects(app).await {
+        Ok(n) if n > 0 => worker::console_log!("cron: {n} files moved from D1 to R2"),
+        Ok(_) => {}
+        Err(e) => worker::console_error!("cron, files to R2: {e:?}"),
+    }
     // The R2 objects of files deleted since (those above, an erasure's).
     match super::files::delete_dropped(app).await {
         Ok(n) if n > 0 => worker::console_log!("cron: {n} deleted files' objects removed from R2"),

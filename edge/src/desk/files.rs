@@ -10,11 +10,15 @@ use crate::state::App;
 use crate::store::attachments::{self, Kept, NewAttachment};
 use crate::store::file_objects;
 use crate::store::mail as store_mail;
+use base64::Engine;
 use deflect_shared::api::Attachment;
 use deflect_shared::attachment::IncomingFile;
 
 /// The most objects one run deletes.
 const DELETE_BATCH: u32 = 200;
+/// The most files kept in D1 one run moves to R2 (each up to 8 MB, one
+/// at a time).
+const MOVE_BATCH: u32 = 10;
 
 /// Keeps files on a ticket, with their message, or with none yet (an
 /// upload the message that names it will take); `uploaded_by` is the
@@ -109,4 +113,24 @@ pub(crate) async fn delete_dropped(app: &App) -> AppResult<usize> {
     file_objects::delete(&app.files()?, &keys).await?;
     file_objects::deleted(&app.db, &keys).await?;
     Ok(keys.len())
+}
+
+/// Moves files kept in D1 parts (before R2) to their R2 objects, freeing
+/// the database; how many. The sealed bytes move as they are. A file
+/// erased meanwhile leaves no object behind.
+pub(crate) async fn move_to_objects(app: &App) -> AppResult<usize> {
+    let bucket = app.files()?;
+    let mut moved = 0;
+    for id in attachments::in_parts(&app.db, MOVE_BATCH).await? {
+        let sealed = base64::engine::general_purpose::STANDARD
+            .decode(attachments::parts(&app.db, &id).await?)
+            .map_err(|_| AppError::Internal(format!("file {id}: its parts are not base64")))?;
+        file_objects::put(&bucket, &id, sealed).await?;
+        if attachments::moved_to_object(&app.db, &id).await? {
+            moved += 1;
+        } else {
+            file_objects::delete(&bucket, &[file_objects::key(&id)]).await?;
+        }
+    }
+    Ok(moved)
 }

@@ -70,8 +70,10 @@ struct Row {
 }
 
 impl Row {
-    fn kept(&self) -> Kept {
-        if self.stored_in == "r2" { Kept::Object } else { Kept::Parts }
+    /// The file, and where it is kept.
+    fn with_place(self) -> (Attachment, Kept) {
+        let kept = if self.stored_in == "r2" { Kept::Object } else { Kept::Parts };
+        (self.into(), kept)
     }
 }
 
@@ -144,7 +146,7 @@ pub(crate) async fn of_message(db: &D1Database, message: &str) -> AppResult<Vec<
         &[Arg::Text(message)],
     )
     .await?;
-    Ok(rows.into_iter().map(|r| (r.kept(), r)).map(|(kept, r)| (r.into(), kept)).collect())
+    Ok(rows.into_iter().map(Row::with_place).collect())
 }
 
 /// A file of a ticket and where it is kept, or `None` when the ticket has
@@ -164,7 +166,7 @@ pub(crate) async fn read(
         &[Arg::Text(ticket), Arg::Text(id), Arg::Int(i64::from(internal))],
     )
     .await?;
-    Ok(found.map(|row| (row.kept(), row)).map(|(kept, row)| (row.into(), kept)))
+    Ok(found.map(Row::with_place))
 }
 
 /// The sealed contents (base64) of a file kept in D1 parts.
@@ -176,6 +178,40 @@ pub(crate) async fn parts(db: &D1Database, id: &str) -> AppResult<String> {
     let parts: Vec<Part> =
         all(db, "SELECT data FROM attachment_parts WHERE attachment_id = ?1 ORDER BY n", &[Arg::Text(id)]).await?;
     Ok(parts.into_iter().map(|p| p.data).collect())
+}
+
+/// Up to `limit` files still kept in D1 parts, oldest first.
+pub(crate) async fn in_parts(db: &D1Database, limit: u32) -> AppResult<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Id {
+        id: String,
+    }
+    let rows: Vec<Id> = all(
+        db,
+        "SELECT id FROM attachments WHERE stored_in = 'd1' ORDER BY created_at, id LIMIT ?1",
+        &[Arg::Int(i64::from(limit))],
+    )
+    .await?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// Records that a file kept in D1 parts is in its R2 object now, and
+/// deletes the parts, in one transaction; `false` when the file is gone
+/// (erased meanwhile) or moved already.
+pub(crate) async fn moved_to_object(db: &D1Database, id: &str) -> AppResult<bool> {
+    let changed = batch(
+        db,
+        vec![
+            stmt(
+                db,
+                "UPDATE attachments SET stored_in = 'r2', parts = 0 WHERE id = ?1 AND stored_in = 'd1'",
+                &[Arg::Text(id)],
+            )?,
+            stmt(db, "DELETE FROM attachment_parts WHERE attachment_id = ?1", &[Arg::Text(id)])?,
+        ],
+    )
+    .await?;
+    Ok(changed.first().copied().unwrap_or(0) == 1)
 }
 
 /// The statement that marks the R2 objects of the files `ids` selects

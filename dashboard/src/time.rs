@@ -17,13 +17,7 @@ pub fn ago(ms: i64) -> String {
 
 /// A duration in minutes as "45 min", "3.5 h", "2.1 d".
 pub fn minutes(m: f64) -> String {
-    if m < 90.0 {
-        format!("{m:.0} min")
-    } else if m < 48.0 * 60.0 {
-        format!("{:.1} h", m / 60.0)
-    } else {
-        format!("{:.1} d", m / 1440.0)
-    }
+    deflect_shared::metrics::minutes_in_words(m)
 }
 
 /// The SLA clock as text: "28 min left", "breached 2 h ago", "met".

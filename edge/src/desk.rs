@@ -4,6 +4,7 @@
 //! agents the alerts they asked for.
 
 pub(crate) mod cron;
+pub(crate) mod daily_summary;
 pub(crate) mod erasure;
 pub(crate) mod files;
 pub(crate) mod intake;

@@ -345,6 +345,11 @@ impl Schedule {
         start_ms + i64::from(minutes) * MINUTE_MS
     }
 
+    /// The team's day (days since 1970-01-01, in its clock) at a moment.
+    pub fn day_of(&self, utc_ms: i64) -> i64 {
+        self.local_day(utc_ms)
+    }
+
     /// The first moment at or after `ms` when the team is at work: `ms`
     /// itself during business hours, else the next opening.
     pub fn next_open(&self, ms: i64) -> i64 {

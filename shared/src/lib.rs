@@ -67,6 +67,7 @@ pub mod assignment;
 pub mod attachment;
 pub mod audit;
 pub mod business_hours;
+pub mod daily_summary;
 pub mod email;
 mod error;
 pub mod html;

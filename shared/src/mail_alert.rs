@@ -328,7 +328,7 @@ pub fn compose_digest(envelope: &Envelope<'_>, items: &[DigestItem<'_>]) -> Stri
 }
 
 /// A plain-text message, UTF-8 and base64, marked as sent by a machine.
-fn message(e: &Envelope<'_>, subject: &str, text: &str) -> String {
+pub(crate) fn message(e: &Envelope<'_>, subject: &str, text: &str) -> String {
     let head = [
         format!("From: {}", mailbox(Some(e.from_name), e.from)),
         format!("To: {}", mailbox(Some(e.to_name), e.to)),
@@ -358,6 +358,7 @@ mod tests {
             new_ticket: true,
             sla_missed: true,
             business_hours_only: false,
+            daily_summary: false,
         }
     }
 

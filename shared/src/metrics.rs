@@ -13,6 +13,17 @@ pub struct DurationStats {
     pub p90_minutes: Option<f64>,
 }
 
+/// A duration in minutes as "45 min", "3.5 h", "2.1 d".
+pub fn minutes_in_words(m: f64) -> String {
+    if m < 90.0 {
+        format!("{m:.0} min")
+    } else if m < 48.0 * 60.0 {
+        format!("{:.1} h", m / 60.0)
+    } else {
+        format!("{:.1} d", m / 1440.0)
+    }
+}
+
 /// The `p`-th percentile (0..=100) of sorted values, by linear
 /// interpolation between closest ranks.
 pub fn percentile(sorted: &[f64], p: f64) -> Option<f64> {

@@ -514,27 +514,29 @@ test('an agent chooses the mail alerts they get on the account page, mentions a 
   const replied = page.getByLabel('the customer of a ticket of mine (or one I follow) writes again');
   const fresh = page.getByLabel('a new ticket comes in for my team');
   const missed = page.getByLabel('a ticket of mine (or one I follow, or one of my team');
-  const boxes = async () => Promise.all([mentions, given, replied, fresh, missed].map((b) => b.isChecked()));
-  assert.deepEqual(await boxes(), [true, false, false, false, false], 'mentions on, the rest off, at first');
+  const summary = page.getByLabel("once a day, with the desk's last 24 hours in figures");
+  const boxes = async () => Promise.all([mentions, given, replied, fresh, missed, summary].map((b) => b.isChecked()));
+  assert.deepEqual(await boxes(), [true, false, false, false, false, false], 'mentions on, the rest off, at first');
   // Whether the page warns that nothing goes depends on the desk having an
   // address to send from, as the API says.
   const me = (await api(page, 'GET', '/v1/auth/me')).json;
   assert.equal(await page.locator('#mail-alerts-unsent').isVisible(), !me.mail_alerts_can_send);
   await given.check();
   await replied.check();
+  await summary.check();
   await page.getByRole('button', { name: 'Save mail alerts' }).click();
   await page.getByRole('status').getByText('Saved: you are mailed as ticked.').waitFor();
   assert.deepEqual((await api(page, 'GET', '/v1/auth/me')).json.mail_alerts,
-    { mentioned: true, assigned: true, customer_replied: true, new_ticket: false, sla_missed: false, business_hours_only: false });
+    { mentioned: true, assigned: true, customer_replied: true, new_ticket: false, sla_missed: false, business_hours_only: false, daily_summary: true });
   // Another page and back: the page shows what was saved.
   await page.locator('nav.top a[href="#/customers"]').click();
   await page.getByRole('heading', { name: 'Customers' }).waitFor();
   await page.locator('nav.top a[href="#/account"]').click();
   await page.getByRole('heading', { name: 'Mail alerts' }).waitFor();
-  assert.deepEqual(await boxes(), [true, true, true, false, false]);
+  assert.deepEqual(await boxes(), [true, true, true, false, false, true]);
   await page.reload();
   await page.getByRole('heading', { name: 'Mail alerts' }).waitFor();
-  assert.deepEqual(await boxes(), [true, true, true, false, false]);
+  assert.deepEqual(await boxes(), [true, true, true, false, false, true]);
 
   // Alerts only while the desk is open: not offered while it keeps no
   // business hours, then offered with its hours in words.

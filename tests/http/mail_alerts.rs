@@ -60,7 +60,7 @@ fn agents_are_mailed_the_alerts_they_chose_and_no_others() {
     let me = bo_client.get("/v1/auth/me").json();
     // Mentions are on until turned off; the rest off until turned on.
     let off = json!({ "mentioned": true, "assigned": false, "customer_replied": false, "new_ticket": false, "sla_missed": false,
-        "business_hours_only": false });
+        "business_hours_only": false, "daily_summary": false });
     assert_eq!(me["mail_alerts"], off);
     for bad in [json!({ "assigned": "yes" }), json!({ "assigned": true, "everything": true }), json!([])] {
         assert_error(&bo_client.json("PUT", "/v1/auth/mail-alerts", &bad), 400..=422);
@@ -69,7 +69,7 @@ fn agents_are_mailed_the_alerts_they_chose_and_no_others() {
     let r = bo_client.json("PUT", "/v1/auth/mail-alerts", &json!({ "assigned": true, "customer_replied": true }));
     assert_eq!(r.status, 200, "{}", r.text);
     let chosen = json!({ "mentioned": true, "assigned": true, "customer_replied": true, "new_ticket": false, "sla_missed": false,
-        "business_hours_only": false });
+        "business_hours_only": false, "daily_summary": false });
     assert_eq!(r.json()["mail_alerts"], chosen);
     assert_eq!(bo_client.get("/v1/auth/me").json()["mail_alerts"]["customer_replied"], true, "kept");
     assert_eq!(cy_client.json("PUT", "/v1/auth/mail-alerts", &json!({ "new_ticket": true })).status, 200);
@@ -397,4 +397,64 @@ fn alerts_wait_for_business_hours_when_an_agent_asks() {
 
     assert_eq!(bo_client.json("PUT", "/v1/auth/away", &json!({ "away": false })).status, 200);
     close(&a, &id);
+}
+
+#[test]
+fn a_daily_summary_comes_once_a_day_to_those_who_ask() {
+    let _settings = settings_lock();
+    let a = admin(&edge_url());
+    let before = a.get("/v1/admin/settings").json();
+    let _restore = Restore { admin: &a, settings: before.clone() };
+    let mut settings = before.clone();
+    with_mail_site(&mut settings, "Summary Shop", "summary@deflect.test");
+    settings["sla"]["business_hours"] = serde_json::Value::Null;
+    assert_eq!(a.json("PUT", "/v1/admin/settings", &settings).status, 200);
+
+    // Bo asks for it (away, so no ticket of another test becomes his); Cy
+    // does not.
+    let (bo_mail, bo) = new_agent_by(&a);
+    let (cy_mail, _) = new_agent_by(&a);
+    let bo_client = logged_in(&bo_mail);
+    assert_eq!(bo_client.json("PUT", "/v1/auth/away", &json!({ "away": true })).status, 200);
+    let r = bo_client.json("PUT", "/v1/auth/mail-alerts", &json!({ "daily_summary": true }));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["mail_alerts"]["daily_summary"], true);
+
+    // The day's first cron run mails it; the next ones do not again.
+    let summaries = |to: &str| -> Vec<String> {
+        mails_with(to)
+            .into_iter()
+            .filter_map(|eml| {
+                let m = mail_parser::MessageParser::default().parse(eml.as_bytes())?;
+                let subject = m.subject()?.to_string();
+                subject
+                    .starts_with("Daily summary: ")
+                    .then(|| format!("{subject}\n{}", m.body_text(0).unwrap_or_default()))
+            })
+            .collect()
+    };
+    assert_eq!(run_cron().status, 200);
+    let mailed = eventually("a summary to Bo", 20, || match summaries(&bo_mail).as_slice() {
+        [one] => Ok(one.clone()),
+        other => Err(format!("{} so far", other.len())),
+    });
+    assert_eq!(run_cron().status, 200);
+    assert_eq!(summaries(&bo_mail).len(), 1, "one a day");
+    assert!(summaries(&cy_mail).is_empty(), "Cy did not ask for one");
+    assert!(
+        mailed.starts_with("Daily summary: ") && mailed.contains("Your help desk in the last 24 hours:"),
+        "{mailed}"
+    );
+    for line in
+        ["- New tickets: ", "- First response: ", "Waiting now:", "- 0 open tickets yours", "past an SLA target"]
+    {
+        assert!(mailed.contains(line), "{line:?} in {mailed}");
+    }
+    assert!(mailed.contains(&format!("Open the queue: {}/dashboard/#/queue", edge_url())), "{mailed}");
+    let today = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_millis()
+        / 86_400_000;
+    let row = d1(&format!("SELECT summary_day FROM agents WHERE id = '{bo}'"));
+    assert_eq!(row[0]["summary_day"].as_u64(), Some(u64::try_from(today).expect("days")), "{row:?}");
+
+    assert_eq!(bo_client.json("PUT", "/v1/auth/away", &json!({ "away": false })).status, 200);
 }

@@ -138,12 +138,13 @@ fn MailAlertsForm(
     view! {
         <h2>"Mail alerts"</h2>
         <form id="mail-alerts" on:submit=save>
-            <p>"Mail me when…"</p>
-            {choice("alert-mentioned", " a teammate mentions me (@handle) in a note", |a| a.mentioned, |a, on| a.mentioned = on)}
-            {choice("alert-assigned", " a ticket is given to me (by someone else, or by the desk)", |a| a.assigned, |a, on| a.assigned = on)}
-            {choice("alert-customer-replied", " the customer of a ticket of mine (or one I follow) writes again", |a| a.customer_replied, |a, on| a.customer_replied = on)}
-            {choice("alert-sla-missed", " a ticket of mine (or one I follow, or one of my team's that no one has) misses its SLA target", |a| a.sla_missed, |a, on| a.sla_missed = on)}
-            {choice("alert-new-ticket", " a new ticket comes in for my team (any ticket, when it has no team)", |a| a.new_ticket, |a, on| a.new_ticket = on)}
+            <p>"Mail me…"</p>
+            {choice("alert-mentioned", " when a teammate mentions me (@handle) in a note", |a| a.mentioned, |a, on| a.mentioned = on)}
+            {choice("alert-assigned", " when a ticket is given to me (by someone else, or by the desk)", |a| a.assigned, |a, on| a.assigned = on)}
+            {choice("alert-customer-replied", " when the customer of a ticket of mine (or one I follow) writes again", |a| a.customer_replied, |a, on| a.customer_replied = on)}
+            {choice("alert-sla-missed", " when a ticket of mine (or one I follow, or one of my team's that no one has) misses its SLA target", |a| a.sla_missed, |a, on| a.sla_missed = on)}
+            {choice("alert-new-ticket", " when a new ticket comes in for my team (any ticket, when it has no team)", |a| a.new_ticket, |a, on| a.new_ticket = on)}
+            {choice("alert-daily-summary", " once a day, with the desk's last 24 hours in figures and what waits for me", |a| a.daily_summary, |a, on| a.daily_summary = on)}
             <p>"Send them…"</p>
             <label class="inline">
                 <input type="checkbox" id="alert-business-hours" disabled=hours.is_none()

@@ -44,6 +44,11 @@ pub(crate) async fn run(app: &App) {
         Ok(_) => {}
         Err(e) => worker::console_error!("cron, mail alerts: {e:?}"),
     }
+    match super::daily_summary::send_due(app).await {
+        Ok(n) if n > 0 => worker::console_log!("cron: {n} daily summaries mailed"),
+        Ok(_) => {}
+        Err(e) => worker::console_error!("cron, daily summaries: {e:?}"),
+    }
     // Presence counts for half a minute; an hour-old report is only noise.
     if let Err(e) = crate::store::presence::forget_before(&app.db, app.now - 3_600_000).await {
         worker::console_error!("cron, presence: {e:?}");

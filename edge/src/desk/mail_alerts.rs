@@ -39,11 +39,23 @@ async fn sender(app: &App, row: &TicketRow) -> AppResult<Option<String>> {
         .or_else(|| row.mail_address.clone()))
 }
 
+/// The address mail about no one ticket (a daily summary) comes from,
+/// and the name it goes by: `DEFLECT_SUPPORT_EMAIL`, else the first
+/// site's reply address; `None` when the desk has neither.
+pub(crate) async fn desk_sender(app: &App) -> AppResult<Option<(String, String)>> {
+    let settings = app.settings().await?;
+    let site = settings.sites.iter().find(|s| s.reply_address.is_some());
+    Ok(match (support_address(app), site) {
+        (Some(address), _) => Some((address, site.map_or_else(|| "Deflect".to_string(), |s| s.name.clone()))),
+        (None, Some(s)) => s.reply_address.clone().map(|a| (a, s.name.clone())),
+        (None, None) => None,
+    })
+}
+
 /// Whether the desk has any address to mail alerts from, for the account
 /// page to say so when it has none.
 pub(crate) async fn can_send(app: &App) -> AppResult<bool> {
-    let settings = app.settings().await?;
-    Ok(support_address(app).is_some() || settings.sites.iter().any(|s| s.reply_address.is_some()))
+    Ok(desk_sender(app).await?.is_some())
 }
 
 /// Why the latest alert to this agent could not be sent, when it could
@@ -271,7 +283,7 @@ async fn send_digest(app: &App, agent: &str, alerts: &[&DueAlert]) -> Result<(),
 }
 
 /// Sends one composed mail through the `EMAIL` binding.
-async fn mail(app: &App, from: &str, to: &str, raw: &str) -> Result<(), String> {
+pub(crate) async fn mail(app: &App, from: &str, to: &str, raw: &str) -> Result<(), String> {
     let binding = app.env.send_email("EMAIL").map_err(|e| format!("the EMAIL binding is missing: {e}"))?;
     let message = worker::EmailMessage::new(from, to, raw)
         .map_err(|e| format!("the mail was refused: {}", String::from(e.message())))?;

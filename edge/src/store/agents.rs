@@ -387,3 +387,15 @@ pub(crate) async fn revoke_token(db: &D1Database, id: &str) -> AppResult<bool> {
     let sql = format!("DELETE FROM api_tokens WHERE substr(token_hash, 1, {TOKEN_ID_LEN}) = ?1");
     Ok(run(db, &sql, &[Arg::Text(id)]).await? > 0)
 }
+
+/// Claims the daily summary of `day` for an agent: `false` when they had
+/// it already (or another run claims it first).
+pub(crate) async fn claim_summary(db: &D1Database, id: &str, day: i64) -> AppResult<bool> {
+    let n = run(
+        db,
+        "UPDATE agents SET summary_day = ?2 WHERE id = ?1 AND COALESCE(summary_day, -1) < ?2",
+        &[Arg::Text(id), Arg::Int(day)],
+    )
+    .await?;
+    Ok(n > 0)
+}

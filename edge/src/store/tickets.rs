@@ -284,6 +284,16 @@ pub(crate) async fn not_closed_after(db: &D1Database, after: &str, limit: u32) -
     .await
 }
 
+/// How many open tickets missed an SLA target.
+pub(crate) async fn past_target(db: &D1Database) -> AppResult<u64> {
+    super::count(
+        db,
+        "SELECT COUNT(*) AS n FROM tickets WHERE status = 'open' AND (breached_first = 1 OR breached_resolution = 1)",
+        &[],
+    )
+    .await
+}
+
 pub(crate) async fn newly_breached(db: &D1Database, now: i64) -> AppResult<Vec<Due>> {
     all(
         db,

@@ -126,6 +126,10 @@ pub struct MailAlerts {
     /// together then. No effect while the desk keeps no business hours.
     #[serde(default)]
     pub business_hours_only: bool,
+    /// A summary each morning: the desk's last day in figures, and what
+    /// waits (see [`crate::daily_summary`]).
+    #[serde(default)]
+    pub daily_summary: bool,
 }
 
 fn mentions_by_default() -> bool {
@@ -142,6 +146,7 @@ impl Default for MailAlerts {
             new_ticket: false,
             sla_missed: false,
             business_hours_only: false,
+            daily_summary: false,
         }
     }
 }

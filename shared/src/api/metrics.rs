@@ -15,7 +15,7 @@ pub struct DayCounts {
 }
 
 /// `GET /v1/agent/metrics`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Metrics {
     /// Days covered.
     pub days: u32,

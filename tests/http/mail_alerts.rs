@@ -33,6 +33,18 @@ fn queued(agent: &str, id: &str) -> Vec<String> {
         .collect()
 }
 
+/// The customer of ticket `id` (its `token`) writes again, in the widget.
+fn customer_writes(id: &str, token: &str, text: &str) {
+    let body = json!({ "body": text }).to_string();
+    let r = public().send(
+        "POST",
+        &format!("/v1/tickets/{id}/messages"),
+        &[("x-ticket-token", token), ("idempotency-key", &unique("m"))],
+        Some(("application/json", body.as_bytes())),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+}
+
 /// A client logged in as `email`.
 fn logged_in(email: &str) -> Client {
     let c = Client::new(&edge_url()).ip(&unique("agent-ip"));
@@ -145,16 +157,7 @@ fn agents_are_mailed_the_alerts_they_chose_and_no_others() {
 
     // The customer writes again: Bo hears of it, with her new words.
     let again = unique("again");
-    let say = |text: &str| {
-        let body = json!({ "body": text }).to_string();
-        let r = public().send(
-            "POST",
-            &format!("/v1/tickets/{id}/messages"),
-            &[("x-ticket-token", &token), ("idempotency-key", &unique("m"))],
-            Some(("application/json", body.as_bytes())),
-        );
-        assert_eq!(r.status, 201, "{}", r.text);
-    };
+    let say = |text: &str| customer_writes(&id, &token, text);
     // Cy follows the ticket and asks to hear of customers' replies: she
     // hears of them as Bo, its assignee, does.
     // (No longer of new tickets: they would be every other test's too.)
@@ -364,14 +367,7 @@ fn alerts_wait_for_business_hours_when_an_agent_asks() {
     let id = r.json()["ticket"]["id"].as_str().expect("id").to_string();
     let token = r.json()["token"].as_str().expect("token").to_string();
     assert_eq!(a.json("PATCH", &format!("/v1/agent/tickets/{id}"), &json!({ "assignee": bo })).status, 200);
-    let reply = json!({ "body": "Anyone there tonight?" }).to_string();
-    let r = public().send(
-        "POST",
-        &format!("/v1/tickets/{id}/messages"),
-        &[("x-ticket-token", &token), ("idempotency-key", &unique("m"))],
-        Some(("application/json", reply.as_bytes())),
-    );
-    assert_eq!(r.status, 201, "{}", r.text);
+    customer_writes(&id, &token, "Anyone there tonight?");
     assert_eq!(queued(&bo, &id), ["assigned", "customer_replied"]);
     assert_eq!(run_cron().status, 200);
     let waiting = d1(&format!("SELECT state, attempts, next_at FROM mail_alerts WHERE agent_id = '{bo}'"));

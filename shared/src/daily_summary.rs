@@ -63,16 +63,13 @@ impl Summary<'_> {
             count(d.widget_sessions, "conversation with a question", "conversations with a question")
         ));
         out.push_str(&format!("- New tickets: {}\n", d.tickets));
-        let timing = |label: &str, stats: &crate::metrics::DurationStats| match stats.median_minutes {
-            Some(m) => format!(
-                "- {label}: median {} over {}\n",
-                minutes_in_words(m),
-                count(stats.count as u64, "ticket", "tickets")
-            ),
-            None => format!("- {label}: none\n"),
+        // Of the tickets that came in within the day.
+        let timing = |label: &str, stats: &crate::metrics::DurationStats, done: &str| match stats.median_minutes {
+            Some(m) => format!("- {label}: median {} ({} {done})\n", minutes_in_words(m), stats.count),
+            None => format!("- {label}: none yet\n"),
         };
-        out.push_str(&timing("First response", &d.first_response));
-        out.push_str(&timing("Solved", &d.resolution));
+        out.push_str(&timing("First response", &d.first_response, "answered"));
+        out.push_str(&timing("Resolution", &d.resolution, "solved"));
         match d.csat_average {
             Some(avg) => out
                 .push_str(&format!("- Ratings: {}, average {avg:.1} of 5\n", count(d.csat_count, "rating", "ratings"))),
@@ -131,8 +128,8 @@ mod tests {
         for line in [
             "- Widget: 40 conversations with a question (31 answered there, 78%)",
             "- New tickets: 12",
-            "- First response: median 72 min over 9 tickets",
-            "- Solved: none",
+            "- First response: median 72 min (9 answered)",
+            "- Resolution: none yet",
             "- Ratings: 1 rating, average 4.0 of 5",
             "- 3 open tickets yours",
             "- 1 open ticket with no one",

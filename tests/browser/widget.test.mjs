@@ -48,6 +48,7 @@ test('the demo page answers from the KB and turns an unanswered question into a 
   const noAnswer = page.locator('deflect-widget .dfl-log .dfl-bot').last();
   await noAnswer.getByText("I couldn't find an answer to that.").waitFor();
   await noAnswer.getByRole('button', { name: 'Talk to a person' }).click();
+  await page.locator('deflect-widget .dfl-form').getByText('Tell us how to reach you. We usually reply within a few hours.').waitFor();
   const message = await page.locator('deflect-widget #dfl-message').inputValue();
   assert.match(message, new RegExp(marker), 'the form carries the question');
   await leaveTicket(page, { email: 'shells@example.com', name: 'Sandy Shore' });
@@ -88,7 +89,7 @@ test('a hostile host page with a strict CSP cannot break the widget, and the wid
       body: `<!doctype html><html lang="en"><head><title>Hostile shop</title><link rel="stylesheet" href="/hostile.css"></head>
         <body><p id="own" class="dfl-btn">Shop text</p><input id="own-input">
         <script src="${url}/widget.js" data-site="demo" data-color="#aa3300" data-position="left"
-          data-greeting="Ahoy! Ask the shop anything." async></script></body></html>`,
+          data-greeting="Ahoy! Ask the shop anything." data-reply-time="We answer <b>within</b> one working day." async></script></body></html>`,
       headers: {
         'content-security-policy': `default-src 'none'; script-src ${url} 'wasm-unsafe-eval'; connect-src ${url}; style-src 'self'; img-src 'self'`,
       },
@@ -108,13 +109,15 @@ test('a hostile host page with a strict CSP cannot break the widget, and the wid
     assert.ok(await launcher.isVisible(), 'the launcher is visible despite button { visibility: hidden }');
     const box = await w(page).panel.boundingBox();
     assert.ok(box.width > 250 && box.height > 250, `the panel has its size: ${JSON.stringify(box)}`);
-    // The data attributes: position, colour, greeting.
+    // The data attributes: position, colour, greeting, reply time (as text).
     const viewport = page.viewportSize();
     assert.ok((await launcher.boundingBox()).x < viewport.width / 2, 'data-position="left" puts it on the left');
     assert.equal(await launcher.evaluate((b) => getComputedStyle(b).backgroundColor), 'rgb(170, 51, 0)');
     await w(page).log.getByText('Ahoy! Ask the shop anything.').waitFor();
     await ask(page, 'I forgot my password');
     await page.locator('deflect-widget .dfl-answer h3').last().waitFor();
+    await page.locator('deflect-widget .dfl-person').click();
+    await page.locator('deflect-widget .dfl-form').getByText('Tell us how to reach you. We answer <b>within</b> one working day.').waitFor();
     // The page's own elements keep the page's styles: nothing leaked out.
     const own = await page.evaluate(() => getComputedStyle(document.getElementById('own')).color);
     assert.equal(own, 'rgb(1, 2, 3)');

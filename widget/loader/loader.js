@@ -4,7 +4,7 @@
 //   <script src="https://<edge>/widget.js" data-site="demo" async></script>
 //
 // and may set data-locale, data-position (left|right), data-color,
-// data-greeting and data-title. It mounts the widget in an open Shadow DOM,
+// data-greeting, data-title and data-reply-time. It mounts the widget in an open Shadow DOM,
 // so page CSS cannot reach it and its CSS cannot leak, with styles adopted
 // as a constructed stylesheet (no inline <style>, so a strict CSP works;
 // the page must allow 'wasm-unsafe-eval'). It sets no cookie and writes no
@@ -28,6 +28,7 @@ import css from './widget.css';
     locale: lang,
     greeting: data.greeting || null,
     title: data.title || null,
+    reply_time: data.replyTime || null,
   };
 
   let handle = null;

@@ -16,6 +16,9 @@ pub(crate) struct Config {
     pub(crate) greeting: Option<String>,
     /// `data-title`.
     pub(crate) title: Option<String>,
+    /// `data-reply-time`: when the team replies, in the site's words, for
+    /// the ticket form instead of the default promise.
+    pub(crate) reply_time: Option<String>,
 }
 
 impl Config {
@@ -28,6 +31,7 @@ impl Config {
             locale: v.str("locale").unwrap_or_default(),
             greeting: v.str("greeting"),
             title: v.str("title"),
+            reply_time: v.str("reply_time"),
         })
     }
 

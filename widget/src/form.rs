@@ -76,7 +76,7 @@ pub(crate) fn TicketForm() -> impl IntoView {
     let back = w.screen;
     view! {
         <form class="dfl-form" on:submit=submit novalidate>
-            <p>{s.form_intro}</p>
+            <p>{s.form_intro}" "{w.cfg.reply_time.clone().unwrap_or_else(|| s.reply_time.to_string())}</p>
             <label for="dfl-email">{s.email}</label>
             <input id="dfl-email" type="email" autocomplete="email" required maxlength="254" node_ref=first
                 prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev)) />

@@ -590,7 +590,10 @@ pub fn TicketPage(
                                     patch(id2.clone(), TicketUpdate { assignee: Some(event_target_value(&ev)), ..Default::default() }, detail, note);
                                 }>
                                     <option value="" selected=assignee_now.is_empty()>"unassigned"</option>
-                                    {agents.get().into_iter().map(|a| {
+                                    // Only the options follow the team as it loads: the
+                                    // page around them (a spam confirmation half done)
+                                    // stays as it is.
+                                    {move || agents.get().into_iter().map(|a| {
                                         let sel = a.id == assignee_now;
                                         view! { <option value=a.id.clone() selected=sel>{a.name.clone()}</option> }
                                     }).collect_view()}
@@ -614,7 +617,7 @@ pub fn TicketPage(
                                     patch(id5.clone(), TicketUpdate { solved_by_article: Some(event_target_value(&ev)), ..Default::default() }, detail, note);
                                 }>
                                     <option value="" selected=solved_now.is_empty()>"—"</option>
-                                    {articles.get().into_iter().map(|a| {
+                                    {move || articles.get().into_iter().map(|a| {
                                         let sel = a.id == solved_now;
                                         view! { <option value=a.id.clone() selected=sel>{a.title.clone()}</option> }
                                     }).collect_view()}

@@ -90,6 +90,36 @@ impl Summary<'_> {
     }
 }
 
+/// Where an agent's summaries stand: the day of the latest one tried, how
+/// many attempts it had, and when the next is due (`None` once it went).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Attempts {
+    /// The desk's day of the latest summary tried, if any.
+    pub day: Option<i64>,
+    /// Attempts made at that day's summary.
+    pub made: u32,
+    /// When another attempt is due (ms since 1970): the end of the last
+    /// attempt's lease, so a run that died mid-send is retried too.
+    pub retry_at: Option<i64>,
+}
+
+impl Attempts {
+    /// The attempt at `day`'s summary that is due at `now`, counted from 1:
+    /// the first on a new day, another while the last has not gone and its
+    /// wait is over, none after `max` attempts. A summary is of one day, so
+    /// a new day starts over and the old day's is not sent.
+    pub fn due(&self, day: i64, now: i64, max: u32) -> Option<u32> {
+        match self.day {
+            Some(last) if last > day => None,
+            Some(last) if last == day => match self.retry_at {
+                Some(at) if at <= now && self.made < max => Some(self.made + 1),
+                _ => None,
+            },
+            _ => Some(1),
+        }
+    }
+}
+
 /// The summary as an RFC 5322 message.
 pub fn compose(envelope: &Envelope<'_>, summary: &Summary<'_>) -> String {
     message(envelope, &summary.subject(), &summary.text())
@@ -138,6 +168,21 @@ mod tests {
         ] {
             assert!(text.contains(line), "{line:?} in:\n{text}");
         }
+    }
+
+    #[test]
+    fn a_summary_is_tried_again_until_it_goes_and_a_new_day_starts_over() {
+        let never = Attempts::default();
+        assert_eq!(never.due(100, 0, 5), Some(1));
+        let leased = Attempts { day: Some(100), made: 1, retry_at: Some(1_000) };
+        assert_eq!(leased.due(100, 999, 5), None, "the first attempt's wait is not over");
+        assert_eq!(leased.due(100, 1_000, 5), Some(2));
+        let sent = Attempts { retry_at: None, ..leased };
+        assert_eq!(sent.due(100, 5_000, 5), None, "it went");
+        let spent = Attempts { day: Some(100), made: 5, retry_at: Some(0) };
+        assert_eq!(spent.due(100, 5_000, 5), None, "five attempts are all");
+        assert_eq!(spent.due(101, 5_000, 5), Some(1), "the next day's is new");
+        assert_eq!(sent.due(99, 5_000, 5), None, "a day gone by (the clock changed) is not sent again");
     }
 
     #[test]

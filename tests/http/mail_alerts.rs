@@ -8,7 +8,7 @@ use super::email::{Restore, close, deliver, deliver_to, logged, mail, mails_with
 use super::{assert_error, create, d1, eventually, public, run_cron, settings_lock};
 use deflect_shared::mention::handle;
 use deflect_tests::{Client, admin, edge_url, unique};
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// The alert mails about ticket `id` to `to`, once there are `n`; fails on
 /// more, and after 20 s with fewer.
@@ -449,8 +449,30 @@ fn a_daily_summary_comes_once_a_day_to_those_who_ask() {
     assert!(mailed.contains(&format!("Open the queue: {}/dashboard/#/queue", edge_url())), "{mailed}");
     let today = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_millis()
         / 86_400_000;
-    let row = d1(&format!("SELECT summary_day FROM agents WHERE id = '{bo}'"));
+    let row = d1(&format!("SELECT summary_day, summary_attempts, summary_retry_at FROM agents WHERE id = '{bo}'"));
     assert_eq!(row[0]["summary_day"].as_u64(), Some(u64::try_from(today).expect("days")), "{row:?}");
+    assert_eq!((&row[0]["summary_attempts"], &row[0]["summary_retry_at"]), (&json!(1), &Value::Null), "it went");
+
+    // Had that attempt failed (Cloudflare refused it), the cron tries again
+    // once its wait is over, and not before; after five attempts, no more.
+    let failed = |attempts: u32, retry_at: i64| {
+        d1(&format!(
+            "UPDATE agents SET summary_attempts = {attempts}, summary_retry_at = {retry_at} WHERE id = '{bo}'"
+        ));
+    };
+    failed(1, i64::MAX / 2);
+    assert_eq!(run_cron().status, 200);
+    failed(5, 0);
+    assert_eq!(run_cron().status, 200);
+    assert_eq!(summaries(&bo_mail).len(), 1, "not yet, then not after five attempts");
+    failed(2, 0);
+    assert_eq!(run_cron().status, 200);
+    eventually("the summary tried again", 20, || match summaries(&bo_mail).len() {
+        2 => Ok(()),
+        n => Err(format!("{n} so far")),
+    });
+    let row = d1(&format!("SELECT summary_attempts, summary_retry_at FROM agents WHERE id = '{bo}'"));
+    assert_eq!((&row[0]["summary_attempts"], &row[0]["summary_retry_at"]), (&json!(3), &Value::Null), "{row:?}");
 
     assert_eq!(bo_client.json("PUT", "/v1/auth/away", &json!({ "away": false })).status, 200);
 }

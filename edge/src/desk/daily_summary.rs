@@ -1,9 +1,12 @@
 //! The daily summary (`deflect_shared::daily_summary`): on the first cron
 //! run of each of the desk's days (in its business hours' clock, else UTC),
 //! each active agent who asked for one is mailed the last 24 hours in
-//! figures and what waits now. Each agent's day is claimed first
-//! (`agents.summary_day`), so two runs never send it twice.
+//! figures and what waits now. Each attempt is claimed first, with a
+//! compare-and-set on the agent's `summary_day` and `summary_attempts`, so
+//! two runs never send it twice; one that fails is tried again after a wait,
+//! as replies are, five times at most, and never once the day is over.
 
+use super::mail::{MAX_ATTEMPTS, backoff_minutes};
 use super::mail_alerts::{desk_sender, mail};
 use super::report;
 use crate::crypto::new_id;
@@ -34,7 +37,10 @@ pub(crate) async fn send_due(app: &App) -> AppResult<usize> {
     let mut figures = None;
     let mut sent = 0;
     for agent in wanting {
-        if !agents::claim_summary(&app.db, &agent.id, day).await? {
+        let seen = agent.summary_attempts();
+        let Some(attempt) = seen.due(day, app.now, MAX_ATTEMPTS as u32) else { continue };
+        let until = app.now + backoff_minutes(i64::from(attempt)) * 60_000;
+        if !agents::claim_summary(&app.db, &agent.id, &seen, day, attempt, until).await? {
             continue;
         }
         let metrics = match &figures {
@@ -63,10 +69,12 @@ pub(crate) async fn send_due(app: &App) -> AppResult<usize> {
             sent_at: app.now,
         };
         match mail(app, &from, &agent.email, &compose(&envelope, &summary)).await {
-            Ok(()) => sent += 1,
-            // A summary is of one day: the next day's says what this one
-            // would have, so a failed one is not tried again.
-            Err(e) => worker::console_error!("daily summary to agent {}: {e}", agent.id),
+            Ok(()) => {
+                agents::summary_sent(&app.db, &agent.id, day).await?;
+                sent += 1;
+            }
+            // The claim's wait stands: a later run tries again.
+            Err(e) => worker::console_error!("daily summary to agent {} (attempt {attempt}): {e}", agent.id),
         }
     }
     Ok(sent)

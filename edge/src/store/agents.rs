@@ -4,6 +4,7 @@ use super::{Arg, all, first, from_json, run};
 use crate::error::AppResult;
 use deflect_shared::api::{AgentView, MailAlerts, Role, TokenView};
 use deflect_shared::assignment::Candidate;
+use deflect_shared::daily_summary::Attempts;
 use serde::Deserialize;
 use worker::D1Database;
 
@@ -32,9 +33,24 @@ pub(crate) struct AgentRow {
     /// JSON of the agent's `MailAlerts`.
     #[serde(default)]
     pub(crate) mail_alerts: String,
+    #[serde(default)]
+    pub(crate) summary_day: Option<f64>,
+    #[serde(default)]
+    pub(crate) summary_attempts: f64,
+    #[serde(default)]
+    pub(crate) summary_retry_at: Option<f64>,
 }
 
 impl AgentRow {
+    /// Where the agent's daily summaries stand.
+    pub(crate) fn summary_attempts(&self) -> Attempts {
+        Attempts {
+            day: self.summary_day.map(|d| d as i64),
+            made: self.summary_attempts as u32,
+            retry_at: self.summary_retry_at.map(|t| t as i64),
+        }
+    }
+
     pub(crate) fn role(&self) -> Role {
         Role::parse(&self.role).unwrap_or(Role::Agent)
     }
@@ -79,6 +95,7 @@ impl AgentRow {
 
 const SELECT: &str = "SELECT a.id, a.email, a.name, a.role, a.teams, a.skills, a.password_hash, a.active, \
      a.totp_secret_enc, a.totp_pending_enc, a.totp_last_step, a.recovery_hashes, a.away, a.mail_alerts, \
+     a.summary_day, a.summary_attempts, a.summary_retry_at, \
      (SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = a.id AND t.status IN ('open', 'pending')) AS open_tickets \
      FROM agents a";
 
@@ -388,14 +405,41 @@ pub(crate) async fn revoke_token(db: &D1Database, id: &str) -> AppResult<bool> {
     Ok(run(db, &sql, &[Arg::Text(id)]).await? > 0)
 }
 
-/// Claims the daily summary of `day` for an agent: `false` when they had
-/// it already (or another run claims it first).
-pub(crate) async fn claim_summary(db: &D1Database, id: &str, day: i64) -> AppResult<bool> {
+/// Claims attempt `attempt` at the daily summary of `day` for an agent
+/// until `until`: a compare-and-set on what the caller read (`seen`), so of
+/// two runs only one sends it.
+pub(crate) async fn claim_summary(
+    db: &D1Database,
+    id: &str,
+    seen: &Attempts,
+    day: i64,
+    attempt: u32,
+    until: i64,
+) -> AppResult<bool> {
     let n = run(
         db,
-        "UPDATE agents SET summary_day = ?2 WHERE id = ?1 AND COALESCE(summary_day, -1) < ?2",
-        &[Arg::Text(id), Arg::Int(day)],
+        "UPDATE agents SET summary_day = ?2, summary_attempts = ?3, summary_retry_at = ?4 \
+         WHERE id = ?1 AND COALESCE(summary_day, -1) = ?5 AND summary_attempts = ?6",
+        &[
+            Arg::Text(id),
+            Arg::Int(day),
+            Arg::Int(i64::from(attempt)),
+            Arg::Int(until),
+            Arg::Int(seen.day.unwrap_or(-1)),
+            Arg::Int(i64::from(seen.made)),
+        ],
     )
     .await?;
     Ok(n > 0)
+}
+
+/// Records that the agent's summary of `day` went.
+pub(crate) async fn summary_sent(db: &D1Database, id: &str, day: i64) -> AppResult<()> {
+    run(
+        db,
+        "UPDATE agents SET summary_retry_at = NULL WHERE id = ?1 AND summary_day = ?2",
+        &[Arg::Text(id), Arg::Int(day)],
+    )
+    .await?;
+    Ok(())
 }

@@ -239,11 +239,30 @@ fn files_kept_in_d1_before_r2_are_read_and_moved_to_r2() {
     let r = download(&a, &id, fid);
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.bytes == picture, "read from its parts");
+    // A move whose row write fails after the put (here a trigger refuses
+    // it) leaves the object marked for deletion a day ahead, so it cannot
+    // outlive a move that never lands; the file is still read from its
+    // parts.
+    let trigger = format!("move_fails_{}", unique("t").replace(['-', '.'], "_"));
+    d1(&format!(
+        "CREATE TRIGGER {trigger} BEFORE UPDATE OF stored_in ON attachments WHEN NEW.id = '{fid}' \
+         BEGIN SELECT RAISE(ABORT, 'the row write failed'); END"
+    ));
     drop(paused);
-
-    // The cron moves it to R2 as it is, and deletes its parts.
     let cron = run_cron();
     assert!(cron.status < 300, "{}", cron.text);
+    assert!(r2_file(fid).is_some(), "put before the row write");
+    let mark = marks_on(fid);
+    let day_ahead = now_ms() + 23 * 3_600_000;
+    assert!(mark.len() == 1 && mark[0]["due_at"].as_i64().is_some_and(|due| due > day_ahead), "{mark:?}");
+    assert!(download(&a, &id, fid).bytes == picture, "read from its parts still");
+    d1(&format!("DROP TRIGGER {trigger}"));
+
+    // The cron moves it to R2 as it is, deletes its parts, and takes the
+    // mark off.
+    let cron = run_cron();
+    assert!(cron.status < 300, "{}", cron.text);
+    assert_eq!(marks_on(fid), Vec::<Value>::new());
     let row = d1(&format!(
         "SELECT stored_in, (SELECT COUNT(*) FROM attachment_parts WHERE attachment_id = '{fid}') AS n \
          FROM attachments WHERE id = '{fid}'"
@@ -252,6 +271,41 @@ fn files_kept_in_d1_before_r2_are_read_and_moved_to_r2() {
     assert!(r2_file(fid).map(|o| STANDARD.encode(o)) == Some(sealed), "the same sealed bytes");
     assert!(download(&a, &id, fid).bytes == picture, "read from R2 again");
     close(&a, &id);
+}
+
+#[test]
+fn an_object_whose_file_row_never_came_is_deleted_by_the_cron_once_its_mark_is_due() {
+    // Two objects put as a file's would be, whose rows never came: one
+    // marked a day ago (so due now), one marked just now.
+    let (due, waiting) = (unique("orphan"), unique("orphan"));
+    let now = now_ms();
+    for (id, due_at) in [(&due, now - 1_000), (&waiting, now + 86_400_000)] {
+        deflect_tests::r2_put(&deflect_tests::edge_persist(), &format!("files/{id}"), b"sealed bytes")
+            .unwrap_or_else(|e| panic!("{e}"));
+        d1(&format!(
+            "INSERT INTO file_deletions (object_key, created_at, due_at) VALUES ('files/{id}', {now}, {due_at})"
+        ));
+    }
+    let cron = run_cron();
+    assert!(cron.status < 300, "{}", cron.text);
+    assert!(r2_file(&due).is_none(), "the due one is deleted");
+    assert_eq!(marks_on(&due), Vec::<Value>::new(), "and forgotten");
+    assert!(r2_file(&waiting).is_some(), "the other waits for its row");
+    assert_eq!(marks_on(&waiting).len(), 1);
+    deflect_tests::r2_delete(&deflect_tests::edge_persist(), &format!("files/{waiting}"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    d1(&format!("DELETE FROM file_deletions WHERE object_key = 'files/{waiting}'"));
+}
+
+/// The deletion marks on file `id`'s object.
+fn marks_on(id: &str) -> Vec<Value> {
+    d1(&format!("SELECT due_at FROM file_deletions WHERE object_key = 'files/{id}'"))
+}
+
+/// Milliseconds since 1970, as the edge counts.
+fn now_ms() -> i64 {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970");
+    i64::try_from(since.as_millis()).expect("ms")
 }
 
 /// The request page's form posted as `multipart/form-data`, with files.
@@ -317,6 +371,10 @@ fn an_agent_sends_files_with_a_reply_by_mail_and_the_customer_saves_them_from_th
     assert_eq!(pdf["name"], "Invoice 2026-11 (发票).pdf");
     assert_eq!(pdf["size"], invoice.len());
     let pdf_id = pdf["id"].as_str().expect("id").to_string();
+    // Its object was marked for deletion before it was put, and the row's
+    // transaction took the mark off: the cron leaves it.
+    assert!(r2_file(&pdf_id).is_some(), "its object");
+    assert_eq!(marks_on(&pdf_id), Vec::<Value>::new(), "no mark is left on it");
     let note_file = upload(&a, &id, "notes.txt", "text/plain", b"for the team only").json();
     let note_id = note_file["id"].as_str().expect("id").to_string();
     // Each upload is audited; the refused ones above are not.

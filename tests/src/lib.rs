@@ -254,6 +254,27 @@ pub fn r2_delete(persist: &Path, key: &str) -> Result<(), String> {
     .map(drop)
 }
 
+/// Puts an object into the bucket of the local edge persisted in
+/// `persist`, as the edge would.
+pub fn r2_put(persist: &Path, key: &str, bytes: &[u8]) -> Result<(), String> {
+    let dir = std::env::temp_dir().join(format!("deflect-r2-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let file = dir.join(key.replace('/', "_"));
+    std::fs::write(&file, bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+    let put = run(
+        Command::new(node_bin("wrangler"))
+            .args(["r2", "object", "put", &format!("deflect-files/{key}"), "--local", "--file"])
+            .arg(&file)
+            .arg("--persist-to")
+            .arg(persist)
+            .current_dir(root().join("edge"))
+            .env("CI", "true"),
+        "wrangler r2 object put",
+    );
+    let _ = std::fs::remove_file(&file);
+    put.map(drop)
+}
+
 /// The edge the tests run against: `DEFLECT_URL`, set by `cargo xtask
 /// test`, which starts a fresh local edge and seeds it.
 pub fn edge_url() -> String {

@@ -1,8 +1,10 @@
 //! Keeping files: a customer's mail's, a customer's from their request
 //! page, an agent's upload for a reply. Each is sealed with the data key
 //! and put in R2 (`store::file_objects`), then recorded in one D1
-//! transaction (`store::attachments`); reading one opens it again, and the
-//! cron deletes the objects of files deleted ([`delete_dropped`]).
+//! transaction (`store::attachments`), which takes off the mark that would
+//! have the cron delete the object a day later; reading one opens it
+//! again, and the cron deletes the objects of files deleted and of those
+//! whose row never came ([`delete_dropped`]).
 
 use crate::crypto::new_id;
 use crate::error::{AppError, AppResult};
@@ -16,6 +18,9 @@ use deflect_shared::attachment::IncomingFile;
 
 /// The most objects one run deletes.
 const DELETE_BATCH: u32 = 200;
+/// How long an object put waits for its file's row before the cron
+/// deletes it: far longer than any request that writes one takes.
+const UNCLAIMED_MS: i64 = 86_400_000;
 /// The most files kept in D1 one run moves to R2 (each up to 8 MB, one
 /// at a time).
 const MOVE_BATCH: u32 = 10;
@@ -33,11 +38,11 @@ pub(crate) async fn keep(
 ) -> AppResult<Vec<Attachment>> {
     let key = app.key().await?;
     let bucket = app.files()?;
-    let mut ids = Vec::with_capacity(files.len());
-    for file in files {
-        let id = new_id()?;
-        file_objects::put(&bucket, &id, key.seal_raw(&file.bytes).await?).await?;
-        ids.push(id);
+    let ids = files.iter().map(|_| new_id()).collect::<AppResult<Vec<String>>>()?;
+    let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    file_objects::mark_ahead(&app.db, &id_refs, app.now, app.now + UNCLAIMED_MS).await?;
+    for (file, id) in files.iter().zip(&ids) {
+        file_objects::put(&bucket, id, key.seal_raw(&file.bytes).await?).await?;
     }
     let rows: Vec<NewAttachment<'_>> = files
         .iter()
@@ -53,11 +58,11 @@ pub(crate) async fn keep(
         })
         .collect();
     if let Err(e) = attachments::keep(&app.db, &rows, app.now).await {
-        // No row names them: their objects go too (a failure here leaves
-        // sealed bytes no one can reach, logged).
+        // No row names them: their objects go now, or with their marks a
+        // day later.
         let keys: Vec<String> = ids.iter().map(|id| file_objects::key(id)).collect();
         if let Err(again) = file_objects::delete(&bucket, &keys).await {
-            worker::console_error!("files: {} objects left after a failed write: {again:?}", keys.len());
+            worker::console_error!("files: {} objects left to the cron after a failed write: {again:?}", keys.len());
         }
         return Err(e);
     }
@@ -106,10 +111,11 @@ pub(crate) async fn contents(app: &App, file: &Attachment, kept: Kept) -> AppRes
     }
 }
 
-/// Deletes from R2 the objects of files deleted (by an erasure, or as an
-/// upload never sent); how many.
+/// Deletes from R2 the objects due for deletion: those of files deleted
+/// (by an erasure, or as an upload never sent), and those whose file's row
+/// was never written; how many.
 pub(crate) async fn delete_dropped(app: &App) -> AppResult<usize> {
-    let keys = file_objects::dropped(&app.db, DELETE_BATCH).await?;
+    let keys = file_objects::dropped(&app.db, app.now, DELETE_BATCH).await?;
     file_objects::delete(&app.files()?, &keys).await?;
     file_objects::deleted(&app.db, &keys).await?;
     Ok(keys.len())
@@ -117,7 +123,8 @@ pub(crate) async fn delete_dropped(app: &App) -> AppResult<usize> {
 
 /// Moves files kept in D1 parts (before R2) to their R2 objects, freeing
 /// the database; how many. The sealed bytes move as they are. A file
-/// erased meanwhile leaves no object behind.
+/// erased meanwhile, or a move that fails after the put, leaves no object
+/// behind for long (its mark stands).
 pub(crate) async fn move_to_objects(app: &App) -> AppResult<usize> {
     let bucket = app.files()?;
     let mut moved = 0;
@@ -125,6 +132,7 @@ pub(crate) async fn move_to_objects(app: &App) -> AppResult<usize> {
         let sealed = base64::engine::general_purpose::STANDARD
             .decode(attachments::parts(&app.db, &id).await?)
             .map_err(|_| AppError::Internal(format!("file {id}: its parts are not base64")))?;
+        file_objects::mark_ahead(&app.db, &[&id], app.now, app.now + UNCLAIMED_MS).await?;
         file_objects::put(&bucket, &id, sealed).await?;
         if attachments::moved_to_object(&app.db, &id).await? {
             moved += 1;

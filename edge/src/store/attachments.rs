@@ -5,7 +5,7 @@
 //! (`store::file_objects`), or for files kept before those, base64 parts
 //! in `attachment_parts` (D1 takes no value over 2 MB).
 
-use super::{Arg, all, batch, count, first, stmt};
+use super::{Arg, all, batch, count, file_objects, first, stmt};
 use crate::error::AppResult;
 use deflect_shared::api::Attachment;
 use serde::Deserialize;
@@ -54,6 +54,8 @@ pub(crate) async fn keep(db: &D1Database, files: &[NewAttachment<'_>], now: i64)
         )?);
     }
     if !statements.is_empty() {
+        let ids: Vec<&str> = files.iter().map(|f| f.id).collect();
+        statements.push(file_objects::unmark(db, &ids)?);
         batch(db, statements).await?;
     }
     Ok(())
@@ -208,6 +210,13 @@ pub(crate) async fn moved_to_object(db: &D1Database, id: &str) -> AppResult<bool
                 &[Arg::Text(id)],
             )?,
             stmt(db, "DELETE FROM attachment_parts WHERE attachment_id = ?1", &[Arg::Text(id)])?,
+            // Its object is its file's now (unless it was erased meanwhile).
+            stmt(
+                db,
+                "DELETE FROM file_deletions WHERE object_key = 'files/' || ?1 \
+                 AND EXISTS (SELECT 1 FROM attachments WHERE id = ?1 AND stored_in = 'r2')",
+                &[Arg::Text(id)],
+            )?,
         ],
     )
     .await?;
@@ -220,9 +229,9 @@ fn mark_objects(db: &D1Database, ids: &str, args: &[Arg<'_>]) -> AppResult<D1Pre
     stmt(
         db,
         &format!(
-            "INSERT OR IGNORE INTO file_deletions (object_key, created_at) \
-             SELECT 'files/' || id, CAST(unixepoch('subsec') * 1000 AS INTEGER) FROM attachments \
-             WHERE stored_in = 'r2' AND id IN ({ids})"
+            "INSERT INTO file_deletions (object_key, created_at, due_at) \
+             SELECT 'files/' || id, CAST(unixepoch('subsec') * 1000 AS INTEGER), 0 FROM attachments \
+             WHERE stored_in = 'r2' AND id IN ({ids}) ON CONFLICT (object_key) DO UPDATE SET due_at = 0"
         ),
         args,
     )

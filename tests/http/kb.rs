@@ -23,6 +23,24 @@ fn the_index_is_served_with_an_etag_and_revalidates() {
 }
 
 #[test]
+fn the_static_pages_come_with_their_headers_and_an_icon() {
+    let c = public();
+    let dash = c.get("/dashboard/");
+    assert_eq!(dash.status, 200);
+    assert!(
+        dash.header("content-security-policy").is_some_and(|v| v.contains("frame-ancestors 'none'")),
+        "{:?}",
+        dash.headers
+    );
+    assert_eq!(dash.header("x-frame-options"), Some("DENY"));
+    assert_eq!(dash.header("x-content-type-options"), Some("nosniff"));
+    // Browsers ask every page's origin for it.
+    let icon = c.get("/favicon.ico");
+    assert_eq!(icon.status, 200);
+    assert!(icon.bytes.starts_with(&[0, 0, 1, 0]), "an ICO file");
+}
+
+#[test]
 fn articles_are_created_edited_published_and_deleted() {
     let a = admin(&edge_url());
     let id = unique("article").to_lowercase();

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod audit;
 pub mod customers;
+pub mod identity;
 pub mod kb;
 pub mod log_ticket;
 pub mod login;

@@ -144,14 +144,15 @@ pub(crate) async fn verify_password(password: &str, stored: &str) -> AppResult<b
 }
 
 /// Keys derived from the `DEFLECT_DATA_KEY` secret (32 bytes, base64), one
-/// per purpose, so the lookup hash, the encryption key, the signing key and
-/// the webhook secrets differ.
+/// per purpose, so the lookup hash, the encryption key, the signing key,
+/// the webhook secrets and the sites' identity secrets differ.
 #[derive(Clone)]
 pub(crate) struct DataKey {
     lookup: Vec<u8>,
     sign: Vec<u8>,
     encrypt: Vec<u8>,
     webhook: Vec<u8>,
+    identity: Vec<u8>,
 }
 
 impl DataKey {
@@ -165,6 +166,7 @@ impl DataKey {
             sign: hmac(&master, b"sign").await?,
             encrypt: hmac(&master, b"encrypt").await?,
             webhook: hmac(&master, b"webhook").await?,
+            identity: hmac(&master, b"identity").await?,
         })
     }
 
@@ -190,6 +192,14 @@ impl DataKey {
     pub(crate) async fn webhook_secret(&self, version: u32) -> AppResult<String> {
         let raw = hmac(&self.webhook, format!("webhook secret v{version}").as_bytes()).await?;
         Ok(format!("whsec_{}", URL_SAFE_NO_PAD.encode(raw)))
+    }
+
+    /// A site's identity secret of a version (each rotation is a new
+    /// version): `idsec_` and base64url. Its text is the HMAC key the
+    /// site's server signs customers' e-mails with.
+    pub(crate) async fn identity_secret(&self, site: &str, version: u32) -> AppResult<String> {
+        let raw = hmac(&self.identity, format!("identity secret {site} v{version}").as_bytes()).await?;
+        Ok(format!("{}{}", deflect_shared::identity::SECRET_PREFIX, URL_SAFE_NO_PAD.encode(raw)))
     }
 
     async fn aes_key(&self) -> AppResult<JsValue> {

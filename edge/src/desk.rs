@@ -7,6 +7,7 @@ pub(crate) mod cron;
 pub(crate) mod daily_summary;
 pub(crate) mod erasure;
 pub(crate) mod files;
+pub(crate) mod identity;
 pub(crate) mod intake;
 pub(crate) mod mail;
 pub(crate) mod mail_alerts;

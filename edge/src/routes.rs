@@ -8,6 +8,7 @@ mod auth;
 mod contact;
 mod customers;
 mod events;
+mod identity;
 mod kb;
 mod metrics;
 mod openapi;
@@ -210,6 +211,8 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Post, ["v1", "admin", "webhooks", "test"]) => webhooks::test(app, req).await,
         (Get, ["v1", "admin", "webhooks", "secret"]) => webhooks::secret(app, req).await,
         (Post, ["v1", "admin", "webhooks", "secret"]) => webhooks::rotate(app, req).await,
+        (Get, ["v1", "admin", "identity-secret"]) => identity::secret(app, req).await,
+        (Post, ["v1", "admin", "identity-secret"]) => identity::rotate(app, req).await,
 
         (_, path) => Err(not_served(path)),
     }
@@ -261,7 +264,7 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         | ["v1", "admin", "webhooks", "deliveries", _, "send"]
         | ["v1", "agent", "tickets", _, "messages", _, "send"]
         | ["v1", "admin", "articles", _, "revisions", _, "restore"] => "POST",
-        ["v1", "admin", "webhooks", "secret"] => "GET, HEAD, POST",
+        ["v1", "admin", "webhooks", "secret"] | ["v1", "admin", "identity-secret"] => "GET, HEAD, POST",
         ["v1", "admin", "articles", _] => "DELETE, PUT",
         ["v1", "admin", "settings"] => "GET, HEAD, PUT",
         ["v1", "admin", "agents" | "tokens"] => "GET, HEAD, POST",

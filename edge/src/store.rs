@@ -11,6 +11,7 @@ pub(crate) mod audit;
 pub(crate) mod customers;
 pub(crate) mod events;
 pub(crate) mod file_objects;
+pub(crate) mod identity_keys;
 pub(crate) mod kv;
 pub(crate) mod mail;
 pub(crate) mod mail_alerts;

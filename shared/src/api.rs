@@ -5,6 +5,7 @@
 mod agent;
 mod error;
 mod events;
+mod identity;
 mod kb;
 mod metrics;
 mod paging;
@@ -22,6 +23,7 @@ pub use agent::{
 };
 pub use error::{ApiError, ErrorBody};
 pub use events::{EventKind, WidgetEvent};
+pub use identity::{Identity, IdentitySecret};
 pub use kb::{
     ArticleInput, ArticlePerformance, ArticleRevision, ArticleView, IfMatch, KbStatus, MAX_PHRASINGS, RevisionAction,
     TryAnswer, TryHit, TryQuestion, parse_markdown, revision_etag, slug, with_phrasings,

@@ -28,6 +28,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("customer.erase", "erased a customer's data"),
     ("customer.export", "downloaded a customer's data"),
     ("customer.update", "changed a customer's record"),
+    ("identity.secret.rotate", "rotated a site's identity secret"),
+    ("identity.secret.show", "looked at a site's identity secret"),
     ("kb.publish", "published the knowledge base"),
     ("models.retrain", "retrained the models"),
     ("rules.applied", "ran automation rules"),

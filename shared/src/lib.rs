@@ -71,6 +71,7 @@ pub mod daily_summary;
 pub mod email;
 mod error;
 pub mod html;
+pub mod identity;
 pub mod kb;
 pub mod mail_alert;
 pub mod markdown;

@@ -462,6 +462,36 @@ test('an admin tests a webhook receiver, sends a failed delivery again, and chec
   await context.close();
 });
 
+test('an admin shows a site\'s identity secret; a ticket the site signed with it shows its customer as verified, a wrong signature as not', async () => {
+  const { url } = dashEdge();
+  const context = await staffContext();
+  const page = await context.newPage();
+  const problems = watch(page);
+  await login(page, url, ADMIN_EMAIL, adminPassword());
+  await page.locator('nav.top a[href="#/settings"]').click();
+  await page.getByRole('heading', { name: 'Identity verification' }).waitFor();
+  await page.getByRole('button', { name: 'Show the identity secret' }).click();
+  const secret = (await page.locator('#identity-secret').textContent()).trim();
+  assert.match(secret, /^idsec_/);
+
+  // The site's server signs its logged-in customer's e-mail with it.
+  const email = `${unique('vera')}@example.com`;
+  const signature = createHmac('sha256', secret).update(email).digest('hex');
+  const signed = await createTicket(page, { email, name: 'Vera', signature }, unique('Signed in'), 'Where is my order?');
+  await page.goto(`${url}/dashboard/#/ticket/${signed.ticket.id}`);
+  await page.locator('#customer-identity').getByText("verified: the site's page had logged them in").waitFor();
+  const forged = await createTicket(page, { email, signature: signature.replace(/^./, (c) => (c === '0' ? '1' : '0')) }, unique('Forged'), 'Refund me');
+  await page.goto(`${url}/dashboard/#/ticket/${forged.ticket.id}`);
+  await page.locator('#customer-identity').getByText("not verified: the site's signature did not match").waitFor();
+  // A ticket with no signature says nothing of it.
+  const typed = await createTicket(page, { email }, unique('Typed'), 'Hello');
+  await page.goto(`${url}/dashboard/#/ticket/${typed.ticket.id}`);
+  await page.getByRole('heading', { name: 'Customer' }).waitFor();
+  assert.equal(await page.locator('#customer-identity').count(), 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('an agent changes their own password from the account page', async () => {
   const { url } = dashEdge();
   const email = await createAgent(url, 'agent password 123');

@@ -108,6 +108,19 @@ export function adminPassword() {
 }
 export const ADMIN_EMAIL = 'admin@deflect.local';
 
+/** One admin API call from node (a fresh login each time); the JSON. */
+export async function adminApi(url, method, path, body) {
+  const headers = { 'content-type': 'application/json', 'x-deflect-csrf': '1', 'cf-connecting-ip': unique('admin-api') };
+  const login = await fetch(`${url}/v1/auth/login`, {
+    method: 'POST', headers, body: JSON.stringify({ email: ADMIN_EMAIL, password: adminPassword() }),
+  });
+  if (login.status !== 200) throw new Error(`admin login: ${login.status} ${await login.text()}`);
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const r = await fetch(`${url}${path}`, { method, headers: { ...headers, cookie }, body: body && JSON.stringify(body) });
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+  return r.json();
+}
+
 /** Serves `pages` ({ path: { body, type, headers } }) on 127.0.0.1:port. */
 export function serve(port, pages) {
   const server = http.createServer((req, res) => {

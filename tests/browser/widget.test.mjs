@@ -1,7 +1,8 @@
 // The widget on real pages in headless Chromium against the local edge.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, edge, hostOrigin, watch, w, openWidget, ask, leaveTicket, collectTickets, createdTickets, d1, serve, unique, screenshotPath, axeViolations } from './lib.mjs';
+import { createHmac } from 'node:crypto';
+import { launch, edge, hostOrigin, adminApi, watch, w, openWidget, ask, leaveTicket, collectTickets, createdTickets, d1, serve, unique, screenshotPath, axeViolations } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -275,14 +276,17 @@ test('the page API: open, identify, close, onTicketCreated', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
   const problems = watch(page);
+  // The site's server signs the customer's e-mail with its identity secret.
+  const secret = (await adminApi(url, 'GET', '/v1/admin/identity-secret?site=demo')).secret;
+  const signature = createHmac('sha256', secret).update('known@example.com').digest('hex');
   await page.goto(`${url}/demo/`);
   // Calls made before the wasm is ready are queued by the loader.
-  await page.evaluate(() => {
+  await page.evaluate((signature) => {
     window.__created = [];
     window.Deflect.onTicketCreated((t) => window.__created.push(t));
-    window.Deflect.identify({ email: 'known@example.com', name: 'Known Customer' });
+    window.Deflect.identify({ email: 'known@example.com', name: 'Known Customer', signature });
     window.Deflect.open();
-  });
+  }, signature);
   await w(page).input.waitFor();
   await w(page).person.click();
   assert.equal(await page.locator('deflect-widget #dfl-email').inputValue(), 'known@example.com');
@@ -292,8 +296,8 @@ test('the page API: open, identify, close, onTicketCreated', async () => {
   await page.locator('deflect-widget .dfl-form button[type=submit]').click();
   await page.waitForFunction(() => window.__created.length === 1);
   const [created] = await page.evaluate(() => window.__created);
-  const rows = d1(persist, `SELECT c.name FROM tickets t JOIN customers c ON c.id = t.customer_id WHERE t.id = '${created.id}'`);
-  assert.deepEqual(rows, [{ name: 'Known Customer' }]);
+  const rows = d1(persist, `SELECT c.name, t.customer_identity FROM tickets t JOIN customers c ON c.id = t.customer_id WHERE t.id = '${created.id}'`);
+  assert.deepEqual(rows, [{ name: 'Known Customer', customer_identity: 'verified' }], 'the site vouched for them');
   await page.evaluate(() => window.Deflect.close());
   await w(page).panel.waitFor({ state: 'detached' });
   assert.deepEqual(problems, []);

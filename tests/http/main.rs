@@ -7,6 +7,7 @@ mod attachments;
 mod auth;
 mod bad_input;
 mod email;
+mod identity;
 mod kb;
 mod mail_alerts;
 mod metrics;

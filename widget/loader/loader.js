@@ -39,7 +39,7 @@ import css from './widget.css';
     __loaded: true,
     open: () => call('open', []),
     close: () => call('close', []),
-    identify: (user) => call('identify', [user && user.email || null, user && user.name || null]),
+    identify: (user) => call('identify', [user && user.email || null, user && user.name || null, user && user.signature || null]),
     onTicketCreated: (fn) => { if (typeof fn === 'function') listeners.push(fn); },
   };
 

@@ -64,6 +64,9 @@ pub(crate) struct Widget {
     pub(crate) session: StoredValue<Option<String>>,
     pub(crate) email: RwSignal<String>,
     pub(crate) name: RwSignal<String>,
+    /// The e-mail the page identified the customer by, and the site's
+    /// signature of it (`deflect_shared::identity`; empty: none).
+    pub(crate) signature: RwSignal<String>,
     /// Questions asked in this session, for the ticket.
     pub(crate) questions: RwSignal<Vec<String>>,
     /// Article ids shown in this session.
@@ -91,6 +94,7 @@ impl Widget {
             session: StoredValue::new(None),
             email: RwSignal::new(String::new()),
             name: RwSignal::new(String::new()),
+            signature: RwSignal::new(String::new()),
             questions: RwSignal::new(Vec::new()),
             shown: RwSignal::new(Vec::new()),
             unread: RwSignal::new(Vec::new()),

@@ -30,12 +30,15 @@ pub(crate) fn TicketForm() -> impl IntoView {
                 return;
             }
             let page = web_sys::window().and_then(|win| win.location().href().ok());
+            let email = email.get_untracked();
+            let signature = Some(w.signature.get_untracked()).filter(|s| !s.is_empty());
             let request = CreateTicket {
                 site: w.cfg.site.clone(),
                 customer: CustomerInput {
-                    email: email.get_untracked(),
+                    email,
                     name: Some(name.get_untracked()).filter(|n| !n.trim().is_empty()),
                     phone: None,
+                    signature,
                 },
                 subject: None,
                 message: message.get_untracked(),

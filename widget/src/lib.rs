@@ -31,6 +31,7 @@ pub struct WidgetHandle {
     open: RwSignal<bool>,
     email: RwSignal<String>,
     name: RwSignal<String>,
+    signature: RwSignal<String>,
 }
 
 #[wasm_bindgen]
@@ -45,8 +46,11 @@ impl WidgetHandle {
         self.open.set(false);
     }
 
-    /// Fills in who the customer is, so the ticket form need not ask.
-    pub fn identify(&self, email: Option<String>, name: Option<String>) {
+    /// Fills in who the customer is, so the ticket form need not ask; with
+    /// the site's signature of the e-mail, their tickets are marked
+    /// verified.
+    pub fn identify(&self, email: Option<String>, name: Option<String>, signature: Option<String>) {
+        self.signature.set(signature.unwrap_or_default());
         if let Some(e) = email {
             self.email.set(e);
         }
@@ -64,7 +68,7 @@ pub fn mount(root: web_sys::HtmlElement, config: &str, notify: js_sys::Function)
     let cfg: config::Config = config::Config::parse(config)
         .ok_or_else(|| JsValue::from_str("Deflect widget: the configuration needs a site and an edge"))?;
     let state = app::Widget::new(cfg, notify);
-    let handle = WidgetHandle { open: state.open, email: state.email, name: state.name };
+    let handle = WidgetHandle { open: state.open, email: state.email, name: state.name, signature: state.signature };
     leptos::mount::mount_to(root, move || view! { <app::App state=state.clone() /> }).forget();
     Ok(handle)
 }

@@ -42,7 +42,8 @@ pub(crate) fn create_ticket(t: &CreateTicket) -> String {
     let customer = Out::new()
         .set("email", t.customer.email.as_str())
         .opt("name", t.customer.name.as_deref())
-        .opt("phone", t.customer.phone.as_deref());
+        .opt("phone", t.customer.phone.as_deref())
+        .opt("signature", t.customer.signature.as_deref());
     Out::new()
         .set("site", t.site.as_str())
         .set("customer", customer.0)

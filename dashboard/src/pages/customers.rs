@@ -162,7 +162,12 @@ pub fn CustomerPage(
                         }.into_any(),
                     };
                     let logging = RwSignal::new(false);
-                    let caller = CustomerInput { email: c.email.clone().unwrap_or_default(), name: c.name.clone(), phone: c.phone.clone() };
+                    let caller = CustomerInput {
+                        email: c.email.clone().unwrap_or_default(),
+                        name: c.name.clone(),
+                        phone: c.phone.clone(),
+                        signature: None,
+                    };
                     let site = c.site.clone();
                     let can_log = c.erased_at.is_none() && c.email.is_some();
                     view! {

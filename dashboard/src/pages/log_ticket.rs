@@ -21,7 +21,7 @@ pub fn LogTicketForm(
     #[prop(optional)] site: Option<String>,
     #[prop(optional)] customer: Option<CustomerInput>,
 ) -> impl IntoView {
-    let known = customer.unwrap_or(CustomerInput { email: String::new(), name: None, phone: None });
+    let known = customer.unwrap_or(CustomerInput { email: String::new(), name: None, phone: None, signature: None });
     let channel = RwSignal::new("phone".to_string());
     let email = RwSignal::new(known.email);
     let name = RwSignal::new(known.name.unwrap_or_default());
@@ -41,6 +41,7 @@ pub fn LogTicketForm(
                 email: email.get_untracked(),
                 name: optional(name.get_untracked()),
                 phone: optional(phone.get_untracked()),
+                signature: None,
             },
             subject: optional(subject.get_untracked()),
             message: message.get_untracked(),

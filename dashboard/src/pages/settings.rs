@@ -3,6 +3,7 @@
 //! API tokens, webhooks, and retraining the models.
 
 use super::Notice;
+use super::identity::IdentityVerification;
 use super::tokens::ApiTokens;
 use super::webhooks::Webhooks;
 use crate::api;
@@ -639,6 +640,7 @@ pub fn SettingsPage() -> impl IntoView {
             <Agents note=note />
             <ApiTokens note=note />
             <Webhooks note=note />
+            <IdentityVerification note=note />
             <Retrain />
         </section>
     }

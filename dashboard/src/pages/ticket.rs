@@ -9,7 +9,7 @@ use crate::mention_box::MentionBox;
 use crate::storage;
 use crate::time::{sla, stamp};
 use deflect_shared::api::{
-    AgentView, ArticleView, Attachment, Author, CustomerUpdate, Following, MergeTickets, Message, NewMessage,
+    AgentView, ArticleView, Attachment, Author, CustomerUpdate, Following, Identity, MergeTickets, Message, NewMessage,
     PresenceUpdate, QueueItem, SPAM_TAG, Status, TicketDetail, TicketUpdate, Viewer,
 };
 use deflect_shared::attachment::{served_type, size_in_words};
@@ -634,6 +634,7 @@ pub fn TicketPage(
                                 <dl class="crm">
                                     <dt>"Name"</dt><dd><a class="customer-link" href=format!("#/customer/{}", c.id) title="The customer's record">{c.name.clone().unwrap_or_else(|| "—".into())}</a></dd>
                                     <dt>"E-mail"</dt><dd>{c.email.clone().unwrap_or_else(|| "—".into())}</dd>
+                                    {d.customer_identity.map(|i| view! { <dt>"Identity"</dt><IdentityNote identity=i /> })}
                                     {c.phone.clone().map(|p| view! { <dt>"Phone"</dt><dd>{p}</dd> })}
                                     <dt>"Value"</dt><dd>{deflect_shared::money::format_cents(c.lifetime_value_cents)}</dd>
                                     <dt>"Average CSAT"</dt><dd>{c.average_csat.map(|v| format!("{v:.1}")).unwrap_or_else(|| "—".into())}</dd>
@@ -824,4 +825,19 @@ fn presence_line(viewers: &[Viewer]) -> String {
         ));
     }
     out.join(" ")
+}
+
+/// What the site's signature said of the customer's e-mail.
+#[component]
+fn IdentityNote(identity: Identity) -> impl IntoView {
+    match identity {
+        Identity::Verified => view! {
+            <dd id="customer-identity" class="identity-verified">"✓ verified: the site's page had logged them in"</dd>
+        },
+        Identity::Mismatched => view! {
+            <dd id="customer-identity" class="identity-mismatched">
+                "not verified: the site's signature did not match this e-mail (a wrong secret, or an address changed in the widget)"
+            </dd>
+        },
+    }
 }

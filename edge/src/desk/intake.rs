@@ -148,6 +148,10 @@ pub(crate) async fn create(
         _ => assign(&candidates, &need, settings.assignment, last.as_deref()).map(|a| a.id.clone()),
     };
 
+    let identity = match &new.signature {
+        Some(signature) => Some(super::identity::check(app, &new.site, &new.email, signature).await?),
+        None => None,
+    };
     let due = settings.sla.due(app.now, level);
     let ticket_id = new_id()?;
     let shown = serde_json::to_string(&new.shown_articles)?;
@@ -177,6 +181,7 @@ pub(crate) async fn create(
         automated: !outcome.applied.is_empty(),
         first_response_due: due.first_response_due,
         resolution_due: due.resolution_due,
+        customer_identity: identity.map(|i| i.as_str()),
     };
     let mut statements = vec![tickets::insert_ticket_stmt(&app.db, &row, app.now)?];
     let message_id = new_id()?;

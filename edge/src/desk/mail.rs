@@ -159,6 +159,7 @@ pub(crate) async fn receive(app: &App, envelope_from: &str, to: &str, raw: &[u8]
         email: mail.from.clone(),
         name: mail.name.clone(),
         phone: None,
+        signature: None,
         subject: mail.subject.clone(),
         message: mail.text.clone(),
         shown_articles: Vec::new(),

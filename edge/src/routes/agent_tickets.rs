@@ -16,7 +16,7 @@ use crate::store::mail_alerts as store_alerts;
 use crate::store::presence as store_presence;
 use crate::store::tickets::{self, Filter};
 use deflect_shared::api::{
-    AFTER, Attachment, BulkFailure, BulkResult, BulkUpdate, Following, LogTicket, MergeTickets, NewMessage,
+    AFTER, Attachment, BulkFailure, BulkResult, BulkUpdate, Following, Identity, LogTicket, MergeTickets, NewMessage,
     PRESENCE_FRESH_MS, PresenceUpdate, QueueCursor, TicketDetail, TicketUpdate,
 };
 use deflect_shared::attachment::{self, IncomingFile};
@@ -127,6 +127,7 @@ async fn detail_view(app: &App, id: &str) -> AppResult<TicketDetail> {
         merged_into: row.merged_into.clone(),
         attachments: attachments::of_ticket(&app.db, id, true).await?,
         followers: store_alerts::followers(&app.db, id).await?,
+        customer_identity: row.customer_identity.as_deref().and_then(Identity::parse),
     })
 }
 

@@ -46,6 +46,9 @@ pub(crate) struct TicketRow {
     /// The support address of a ticket opened by mail.
     #[serde(default)]
     pub(crate) mail_address: Option<String>,
+    /// What the site's signature said of the customer (`Identity`).
+    #[serde(default)]
+    pub(crate) customer_identity: Option<String>,
     pub(crate) customer_name: Option<String>,
     pub(crate) customer_email_enc: String,
     pub(crate) customer_plan: Option<String>,
@@ -56,7 +59,7 @@ pub(crate) struct TicketRow {
 const SELECT: &str = "SELECT t.id, t.site_id, t.customer_id, t.request_hash, t.subject, t.status, t.channel, t.locale, \
     t.page_url, t.shown_articles, t.priority_score, t.priority_level, t.priority_explain, t.priority_features, \
     t.priority_override, t.assignee_id, t.team, t.tags, t.solved_article_id, t.merged_into, t.pending_since, t.paused_minutes, t.first_response_at, t.solved_at, \
-    t.first_response_due, t.resolution_due, t.csat, t.csat_comment, t.created_at, t.updated_at, t.snoozed_until, t.mail_address, c.name AS customer_name, c.email_enc AS customer_email_enc, \
+    t.first_response_due, t.resolution_due, t.csat, t.csat_comment, t.created_at, t.updated_at, t.snoozed_until, t.mail_address, t.customer_identity, c.name AS customer_name, c.email_enc AS customer_email_enc, \
     c.plan AS customer_plan, c.erased_at AS customer_erased_at, a.name AS assignee_name \
     FROM tickets t JOIN customers c ON c.id = t.customer_id LEFT JOIN agents a ON a.id = t.assignee_id";
 
@@ -623,6 +626,8 @@ pub(crate) struct NewTicketRow<'a> {
     pub(crate) automated: bool,
     pub(crate) first_response_due: i64,
     pub(crate) resolution_due: i64,
+    /// `Identity::as_str`, when the widget sent the site's signature.
+    pub(crate) customer_identity: Option<&'a str>,
 }
 
 /// Inserts a ticket unless one was made under the same idempotency key on
@@ -636,8 +641,9 @@ pub(crate) fn insert_ticket_stmt(
         db,
         "INSERT INTO tickets (id, site_id, customer_id, idempotency_key, request_hash, subject, status, channel, locale, \
            page_url, shown_articles, priority_score, priority_level, priority_explain, priority_features, assignee_id, \
-           team, tags, automated, first_response_due, resolution_due, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?22, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21) \
+           team, tags, automated, first_response_due, resolution_due, created_at, updated_at, customer_identity) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?22, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21, \
+           ?23) \
          ON CONFLICT(site_id, idempotency_key) DO NOTHING",
         &[
             Arg::Text(t.id),
@@ -662,6 +668,7 @@ pub(crate) fn insert_ticket_stmt(
             Arg::Int(t.resolution_due),
             Arg::Int(now),
             Arg::Text(t.channel),
+            Arg::OptText(t.customer_identity),
         ],
     )
 }

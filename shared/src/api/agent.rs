@@ -553,6 +553,10 @@ pub struct TicketDetail {
     /// and a missed SLA as its assignee does.
     #[serde(default)]
     pub followers: Vec<String>,
+    /// What the site's signature said of the customer's e-mail, when the
+    /// widget sent one (see [`crate::identity`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_identity: Option<super::Identity>,
 }
 
 /// `PUT /v1/agent/tickets/{id}/following`: the calling agent follows a

@@ -23,6 +23,11 @@ pub struct CustomerInput {
     /// Phone, if given.
     #[serde(default)]
     pub phone: Option<String>,
+    /// The site's signature of the e-mail, when its page identified the
+    /// customer (see [`crate::identity`]): 64 hex digits (anything else
+    /// does not match). Only the widget sends one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
 }
 
 /// `POST /v1/tickets`: a customer opens a ticket. Sent with an
@@ -64,6 +69,8 @@ pub struct NewTicket {
     pub name: Option<String>,
     /// Phone.
     pub phone: Option<String>,
+    /// The site's signature of the e-mail, as sent, to check.
+    pub signature: Option<String>,
     /// Subject (never empty).
     pub subject: String,
     /// Message.
@@ -114,6 +121,11 @@ impl CreateTicket {
             email: validate::email("customer.email", &self.customer.email)?,
             name: validate::optional_text("customer.name", self.customer.name.as_deref(), 200)?,
             phone,
+            signature: validate::optional_text(
+                "customer.signature",
+                self.customer.signature.as_deref(),
+                crate::identity::MAX_SIGNATURE,
+            )?,
             subject,
             message,
             shown_articles: self.shown_articles.clone(),
@@ -166,6 +178,7 @@ impl ContactForm {
                 email: self.email.clone(),
                 name: Some(self.name.clone()).filter(|n| !n.trim().is_empty()),
                 phone: None,
+                signature: None,
             },
             subject: None,
             message: self.message.clone(),
@@ -212,6 +225,9 @@ impl LogTicket {
     pub fn validate(&self, default_site: &str) -> Result<NewTicket, Error> {
         if !LOGGED_CHANNELS.contains(&self.channel.as_str()) {
             return Err(Error::field("channel", "must be email or phone"));
+        }
+        if self.customer.signature.is_some() {
+            return Err(Error::field("customer.signature", "comes only from a site's page, through the widget"));
         }
         let mut new = CreateTicket {
             site: self.site.clone().unwrap_or_else(|| default_site.to_string()),
@@ -707,7 +723,12 @@ mod tests {
     fn a_logged_ticket_keeps_its_channel_and_the_widget_rules() {
         let log = |channel: &str, site: Option<&str>| LogTicket {
             site: site.map(str::to_string),
-            customer: CustomerInput { email: "Ann@Example.com".into(), name: Some("Ann".into()), phone: None },
+            customer: CustomerInput {
+                email: "Ann@Example.com".into(),
+                name: Some("Ann".into()),
+                phone: None,
+                signature: None,
+            },
             subject: None,
             message: "Called about the invoice\nshe wants a copy".into(),
             channel: channel.into(),
@@ -727,9 +748,31 @@ mod tests {
         let mut no_mail = log("phone", None);
         no_mail.customer.email = "ann".into();
         assert!(no_mail.validate("demo").is_err());
+        let mut signed = log("phone", None);
+        signed.customer.signature = Some("ab".repeat(32));
+        assert_eq!(
+            signed.validate("demo").map_err(|e| e.to_string()),
+            Err("customer.signature: comes only from a site's page, through the widget".into())
+        );
         assert_eq!(
             request(r#"{"site":"demo","customer":{"email":"a@b.co"},"message":"x"}"#).map(|t| t.channel),
             Ok("widget".into())
+        );
+    }
+
+    #[test]
+    fn a_widget_ticket_carries_the_sites_signature_checked_for_its_form() {
+        let with = |sig: &str| {
+            request(&format!(r#"{{"site":"demo","customer":{{"email":"a@b.co","signature":"{sig}"}},"message":"x"}}"#))
+        };
+        assert_eq!(with(&"AB".repeat(32)).map(|t| t.signature), Ok(Some("AB".repeat(32))));
+        // One of the wrong form is kept, to be found not to match: a
+        // site's mistake must not lose the customer's ticket.
+        assert_eq!(with("not hex").map(|t| t.signature), Ok(Some("not hex".into())));
+        assert!(with(&"a".repeat(129)).is_err_and(|e| e.starts_with("customer.signature:")));
+        assert_eq!(
+            request(r#"{"site":"demo","customer":{"email":"a@b.co"},"message":"x"}"#).map(|t| t.signature),
+            Ok(None)
         );
     }
 

@@ -1,0 +1,53 @@
+//! Identity verification (`deflect_shared::identity`): each site's secret
+//! as admins see it, its rotation, and what a widget ticket's signature
+//! says of its customer.
+
+use crate::crypto::{hex, hmac, same};
+use crate::error::{AppError, AppResult};
+use crate::state::App;
+use crate::store::identity_keys as store;
+use deflect_shared::api::{Identity, IdentitySecret};
+use deflect_shared::identity::{ROTATION_GRACE_MS, normalise_signature, signed_text};
+
+/// The site's secret as admins see it; an error for a site there is not.
+pub(crate) async fn secret(app: &App, site: &str) -> AppResult<IdentitySecret> {
+    if app.settings().await?.site(site).is_none() {
+        return Err(AppError::NotFound(format!("there is no site {site:?}")));
+    }
+    let keys = store::keys(&app.db, site).await?;
+    let (version, rotated_at) = keys.first().map_or((0, None), |k| (k.version as u32, Some(k.created_at as i64)));
+    let previous_valid_until = rotated_at.map(|t| t + ROTATION_GRACE_MS).filter(|until| *until > app.now);
+    Ok(IdentitySecret {
+        site: site.to_string(),
+        secret: app.key().await?.identity_secret(site, version).await?,
+        version,
+        rotated_at,
+        previous_valid_until,
+    })
+}
+
+/// Makes the site a new secret; the previous one's signatures still match
+/// for a day.
+pub(crate) async fn rotate(app: &App, site: &str) -> AppResult<IdentitySecret> {
+    secret(app, site).await?;
+    store::rotate(&app.db, site, app.now).await?;
+    secret(app, site).await
+}
+
+/// Whether `signature` is the site's for `email`, with its current secret
+/// or, within a day of a rotation, the previous one.
+pub(crate) async fn check(app: &App, site: &str, email: &str, signature: &str) -> AppResult<Identity> {
+    let current = secret(app, site).await?;
+    let mut secrets = vec![current.secret];
+    if current.previous_valid_until.is_some() {
+        secrets.push(app.key().await?.identity_secret(site, current.version.saturating_sub(1)).await?);
+    }
+    let text = signed_text(email);
+    let given = normalise_signature(signature);
+    for s in &secrets {
+        if same(hex(&hmac(s.as_bytes(), text.as_bytes()).await?).as_bytes(), given.as_bytes()) {
+            return Ok(Identity::Verified);
+        }
+    }
+    Ok(Identity::Mismatched)
+}

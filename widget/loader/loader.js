@@ -10,7 +10,8 @@
 // the page must allow 'wasm-unsafe-eval'). It sets no cookie and writes no
 // storage until the customer opens the widget.
 import init, { mount } from '../../target/wasm-bindgen/deflect-widget/glue.js';
-import css from './widget.css';
+// The style sheet (widget.css beside this file), minified by the build.
+import css from '../../target/wasm-bindgen/deflect-widget/widget.min.css';
 
 (function () {
   const script = document.currentScript;

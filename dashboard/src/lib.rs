@@ -17,6 +17,7 @@ mod mention_box;
 mod pager;
 mod pages;
 mod rule_editor;
+mod secret_box;
 mod shortcuts;
 mod storage;
 mod time;

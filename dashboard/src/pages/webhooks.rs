@@ -4,9 +4,29 @@
 //! sent again.
 
 use crate::api;
+use crate::secret_box::{SecretBox, SecretIds, Shown};
 use crate::time::{ago, stamp};
 use deflect_shared::api::{DeliveryState, WebhookDelivery, WebhookSecret, WebhookTest};
 use leptos::prelude::*;
+
+/// The signing secret box's element ids.
+const SECRET_IDS: SecretIds = SecretIds {
+    secret: "webhook-secret",
+    show: "show-secret",
+    rotate: "rotate-secret",
+    warning: "rotate-warning",
+    confirm: "rotate-confirm",
+};
+
+/// How the box shows the signing secret.
+fn describe(s: &WebhookSecret) -> Shown {
+    let made = s.rotated_at.map_or_else(|| "the first secret".to_string(), |t| format!("made {}", ago(t)));
+    let previous = s
+        .previous_valid_until
+        .map(|t| format!(" The previous secret signs alongside until {}.", stamp(t)))
+        .unwrap_or_default();
+    Shown { about: format!("Signing secret (version {}, {made}):{previous}", s.version), secret: s.secret.clone() }
+}
 
 /// What the last attempt got, in words.
 fn answer(d: &WebhookDelivery) -> String {
@@ -59,38 +79,6 @@ pub fn Webhooks(
     };
     reload();
 
-    let secret = RwSignal::new(None::<WebhookSecret>);
-    let confirming = RwSignal::new(false);
-    let show_secret = move |_| {
-        leptos::task::spawn_local(async move {
-            match api::get::<WebhookSecret>("/v1/admin/webhooks/secret").await {
-                Ok(s) => {
-                    secret.try_set(Some(s));
-                }
-                Err(e) => {
-                    note.try_set(Some(e.message));
-                }
-            }
-        });
-    };
-    let rotate = move |_| {
-        confirming.set(false);
-        leptos::task::spawn_local(async move {
-            match api::call::<_, WebhookSecret>("POST", "/v1/admin/webhooks/secret", &()).await {
-                Ok(s) => {
-                    note.try_set(Some(
-                        "A new signing secret is in use; for a day, deliveries are signed with the previous one too."
-                            .into(),
-                    ));
-                    secret.try_set(Some(s));
-                }
-                Err(e) => {
-                    note.try_set(Some(e.message));
-                }
-            }
-        });
-    };
-
     let test_url = RwSignal::new(String::new());
     let send_test = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -137,28 +125,11 @@ pub fn Webhooks(
             " id, so repeats can be dropped."
         </p>
         <div class="new-token webhook-secret">
-            {move || match secret.get() {
-                None => view! { <p>"The signing secret is hidden."</p> }.into_any(),
-                Some(s) => {
-                    let made = s.rotated_at.map_or_else(|| "the first secret".to_string(), |t| format!("made {}", ago(t)));
-                    let previous = s.previous_valid_until.map(|t| format!(" The previous secret signs alongside until {}.", stamp(t)));
-                    view! {
-                        <p>"Signing secret (version " {s.version} ", " {made} "):" {previous}</p>
-                        <code class="token" id="webhook-secret">{s.secret}</code>
-                    }.into_any()
-                }
-            }}
-            <button type="button" id="show-secret" on:click=show_secret>"Show the signing secret"</button>
-            " "
-            <button type="button" class="danger" id="rotate-secret" on:click=move |_| confirming.set(true)>"Rotate…"</button>
-            <Show when=move || confirming.get()>
-                <div role="group" aria-labelledby="rotate-warning">
-                    <p class="notice" id="rotate-warning">"Receivers must be given the new secret within a day; after that, deliveries are signed with it alone."</p>
-                    <button type="button" class="danger" id="rotate-confirm" on:click=rotate>"Make a new secret"</button>
-                    " "
-                    <button type="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
-                </div>
-            </Show>
+            <SecretBox note=note path="/v1/admin/webhooks/secret" ids=SECRET_IDS describe=describe
+                hidden="The signing secret is hidden."
+                show_label="Show the signing secret"
+                warning="Receivers must be given the new secret within a day; after that, deliveries are signed with it alone."
+                rotated="A new signing secret is in use; for a day, deliveries are signed with the previous one too." />
         </div>
         <form class="inline-form" id="webhook-test" on:submit=send_test>
             <label for="webhook-test-url">"Send a test delivery to"</label>

@@ -26,6 +26,24 @@ use std::time::Duration;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, Delay};
 
+/// A version of a secret derived from the data key and a version number
+/// (the webhook signing secret, a site's identity secret): each rotation
+/// adds one.
+#[derive(serde::Deserialize)]
+pub(crate) struct KeyVersion {
+    pub(crate) version: f64,
+    pub(crate) created_at: f64,
+}
+
+/// Where a rotated secret stands, from its newest versions (newest first;
+/// none before the first rotation, version 0 being implicit): the current
+/// version, when a rotation made it, and until when the previous version
+/// still holds (`grace` after the rotation, while that is after `now`).
+pub(crate) fn key_standing(newest: &[KeyVersion], now: i64, grace: i64) -> (u32, Option<i64>, Option<i64>) {
+    let (version, rotated_at) = newest.first().map_or((0, None), |k| (k.version as u32, Some(k.created_at as i64)));
+    (version, rotated_at, rotated_at.map(|t| t + grace).filter(|until| *until > now))
+}
+
 /// A bound argument.
 #[derive(Clone, Copy)]
 pub(crate) enum Arg<'a> {

@@ -6,6 +6,7 @@ use crate::crypto::{hex, hmac, same};
 use crate::error::{AppError, AppResult};
 use crate::state::App;
 use crate::store::identity_keys as store;
+use crate::store::key_standing;
 use deflect_shared::api::{Identity, IdentitySecret};
 use deflect_shared::identity::{ROTATION_GRACE_MS, normalise_signature, signed_text};
 
@@ -14,9 +15,8 @@ pub(crate) async fn secret(app: &App, site: &str) -> AppResult<IdentitySecret> {
     if app.settings().await?.site(site).is_none() {
         return Err(AppError::NotFound(format!("there is no site {site:?}")));
     }
-    let keys = store::keys(&app.db, site).await?;
-    let (version, rotated_at) = keys.first().map_or((0, None), |k| (k.version as u32, Some(k.created_at as i64)));
-    let previous_valid_until = rotated_at.map(|t| t + ROTATION_GRACE_MS).filter(|until| *until > app.now);
+    let (version, rotated_at, previous_valid_until) =
+        key_standing(&store::keys(&app.db, site).await?, app.now, ROTATION_GRACE_MS);
     Ok(IdentitySecret {
         site: site.to_string(),
         secret: app.key().await?.identity_secret(site, version).await?,

@@ -5,6 +5,7 @@
 use crate::crypto::{hmac, new_id};
 use crate::error::{AppError, AppResult};
 use crate::state::App;
+use crate::store::key_standing;
 use crate::store::webhooks::{self as store, Attempted, DeliveryRow, NewDelivery};
 use deflect_shared::api::{DeliveryState, WebhookDelivery, WebhookSecret};
 use deflect_shared::webhook::{
@@ -212,11 +213,10 @@ pub(crate) async fn send_again(app: &App, id: &str) -> AppResult<WebhookDelivery
 
 /// The signing secret as admins see it.
 pub(crate) async fn secret(app: &App) -> AppResult<WebhookSecret> {
-    let keys = store::keys(&app.db).await?;
-    let key = app.key().await?;
-    let (version, rotated_at) = keys.first().map_or((0, None), |k| (k.version as u32, Some(k.created_at as i64)));
-    let previous_valid_until = rotated_at.map(|t| t + ROTATION_GRACE_MS).filter(|until| *until > app.now);
-    Ok(WebhookSecret { secret: key.webhook_secret(version).await?, version, rotated_at, previous_valid_until })
+    let (version, rotated_at, previous_valid_until) =
+        key_standing(&store::keys(&app.db).await?, app.now, ROTATION_GRACE_MS);
+    let secret = app.key().await?.webhook_secret(version).await?;
+    Ok(WebhookSecret { secret, version, rotated_at, previous_valid_until })
 }
 
 /// Makes a new signing secret; the previous one keeps signing alongside

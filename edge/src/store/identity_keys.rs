@@ -2,21 +2,13 @@
 //! secret itself is derived from the data key and the version, so only
 //! the version and when it was made are kept.
 
-use super::{Arg, all, run};
+use super::{Arg, KeyVersion, all, run};
 use crate::error::AppResult;
-use serde::Deserialize;
 use worker::D1Database;
-
-/// A version of a site's identity secret.
-#[derive(Deserialize)]
-pub(crate) struct KeyRow {
-    pub(crate) version: f64,
-    pub(crate) created_at: f64,
-}
 
 /// A site's newest two versions, the current one first (none before the
 /// first rotation: version 0 is implicit).
-pub(crate) async fn keys(db: &D1Database, site: &str) -> AppResult<Vec<KeyRow>> {
+pub(crate) async fn keys(db: &D1Database, site: &str) -> AppResult<Vec<KeyVersion>> {
     all(
         db,
         "SELECT version, created_at FROM identity_keys WHERE site_id = ?1 ORDER BY version DESC LIMIT 2",

@@ -1,6 +1,6 @@
 //! Webhook deliveries and the signing secret's versions.
 
-use super::{Arg, all, first, run};
+use super::{Arg, KeyVersion, all, first, run};
 use crate::error::AppResult;
 use deflect_shared::api::{DeliveryState, WebhookDelivery};
 use serde::Deserialize;
@@ -179,16 +179,9 @@ pub(crate) async fn forget_before(db: &D1Database, before: i64) -> AppResult<u64
     run(db, "DELETE FROM webhook_deliveries WHERE state != 'pending' AND created_at < ?1", &[Arg::Int(before)]).await
 }
 
-/// A version of the signing secret.
-#[derive(Deserialize)]
-pub(crate) struct KeyRow {
-    pub(crate) version: f64,
-    pub(crate) created_at: f64,
-}
-
 /// The newest two versions, the current one first (none before the first
 /// rotation: version 0 is implicit).
-pub(crate) async fn keys(db: &D1Database) -> AppResult<Vec<KeyRow>> {
+pub(crate) async fn keys(db: &D1Database) -> AppResult<Vec<KeyVersion>> {
     all(db, "SELECT version, created_at FROM webhook_keys ORDER BY version DESC LIMIT 2", &[]).await
 }
 

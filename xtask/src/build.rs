@@ -3,6 +3,7 @@
 //! worker (worker-build with local tools, so nothing is downloaded).
 
 use crate::cmd::{cargo_bin, node_bin, root, run};
+use crate::unused_exports::{self, STREAM_ADAPTERS};
 use anyhow::{Context, Result};
 use std::path::Path;
 
@@ -28,8 +29,10 @@ enum Std {
     ImmediateAbort,
 }
 
-/// Builds one leptos crate into `out_dir`: wasm-bindgen for the web, then
-/// wasm-opt -Oz. Returns the glue JS path and the wasm file name.
+/// Builds one leptos crate into `out_dir`: wasm-bindgen for the web, the
+/// classes it never uses taken out of the glue and the wasm
+/// ([`unused_exports`]), then wasm-opt -Oz. Returns the glue JS path and
+/// the wasm file name.
 fn wasm_app(krate: &str, lib: &str, out_dir: &Path, std: Std) -> Result<(std::path::PathBuf, String)> {
     let root = root();
     let mut args = vec!["build", "--release", "--target", "wasm32-unknown-unknown", "-p", krate];
@@ -52,7 +55,20 @@ fn wasm_app(krate: &str, lib: &str, out_dir: &Path, std: Std) -> Result<(std::pa
         &["--target", "web", "--no-typescript", "--out-dir", &staging.to_string_lossy(), &input],
         &[],
     )?;
-    let raw = staging.join(format!("{lib}_bg.wasm"));
+    let glue = staging.join(format!("{lib}.js"));
+    let text = std::fs::read_to_string(&glue).context("reading the glue")?;
+    std::fs::write(&glue, unused_exports::drop_from_glue(&text, &STREAM_ADAPTERS)?)?;
+    let bound = staging.join(format!("{lib}_bg.wasm"));
+    let exports = unused_exports::export_names(&std::fs::read(&bound)?)?;
+    let graph = staging.join("metadce.json");
+    std::fs::write(&graph, serde_json::to_vec(&unused_exports::metadce_graph(&exports, &STREAM_ADAPTERS))?)?;
+    let raw = staging.join(format!("{lib}.dce.wasm"));
+    run(
+        &root,
+        node_bin("wasm-metadce"),
+        &["--graph-file", &graph.to_string_lossy(), &bound.to_string_lossy(), "-o", &raw.to_string_lossy()],
+        &[],
+    )?;
     let opt = staging.join(format!("{lib}.opt.wasm"));
     // `--low-memory-unused`: nothing lives in the first KiB of memory. Rust's
     // wasm32 link puts the 1 MiB stack first, growing down towards 0, and its
@@ -70,7 +86,7 @@ fn wasm_app(krate: &str, lib: &str, out_dir: &Path, std: Std) -> Result<(std::pa
     let _ = std::fs::remove_dir_all(out_dir);
     std::fs::create_dir_all(out_dir)?;
     std::fs::write(out_dir.join(&name), &bytes)?;
-    Ok((staging.join(format!("{lib}.js")), name))
+    Ok((glue, name))
 }
 
 /// Builds the widget: `www/widget.js` (loader and glue, one file) and

@@ -10,6 +10,7 @@ mod load;
 mod run;
 mod setup;
 mod test;
+mod unused_exports;
 
 const USAGE: &str = "usage: cargo xtask <command>
 

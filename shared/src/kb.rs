@@ -9,6 +9,7 @@
 
 mod article;
 mod bm25;
+mod category;
 mod evaluate;
 mod features;
 mod format;
@@ -16,16 +17,19 @@ mod gaps;
 mod index;
 mod matcher;
 mod model;
+mod published;
 mod train;
 mod weights;
 
-pub use article::{Article, MAX_BODY_LEN, MAX_ID_LEN, MAX_LIST_LEN, MAX_TITLE_LEN, sentences};
+pub use article::{Article, MAX_BODY_LEN, MAX_CATEGORY_LEN, MAX_ID_LEN, MAX_LIST_LEN, MAX_TITLE_LEN, sentences};
 pub use bm25::Bm25Config;
+pub use category::{CategoryGroup, by_category};
 pub use evaluate::{EvalReport, LabelledQuestion, evaluate};
 pub use features::FeatureConfig;
 pub use format::FORMAT_VERSION;
 pub use gaps::{QuestionGroup, group_questions};
 pub use index::{BuildOptions, KbIndex, MAX_ARTICLES, StoredArticle};
 pub use matcher::{Decision, Hit, Matches, SearchOptions};
+pub use published::PublishedKb;
 pub use train::TrainConfig;
 pub use weights::{LabelledSignals, MatchWeights, SIGNAL_NAMES, SIGNALS, fit_signal_weights};

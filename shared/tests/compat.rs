@@ -17,6 +17,7 @@ fn kb() -> Vec<Article> {
         tags: vec!["golden".into()],
         phrasings: phrasings.iter().map(|p| p.to_string()).collect(),
         locale: locale.into(),
+        ..Article::default()
     };
     vec![
         a(

@@ -1924,12 +1924,65 @@ test('an unanswered question becomes a new article, or its wordings join the clo
   assert.deepEqual(after.phrasings.slice(0, before.phrasings.length), before.phrasings);
   assert.ok(after.phrasings.includes(password), after.phrasings.join(' | '));
   assert.equal(after.revision, before.revision + 1);
+  assert.equal(after.category, before.category, 'the article stays in its category');
   // Twice adds nothing.
   await group(m2).getByRole('button', { name: 'Add the wordings to “Reset your password”' }).click();
   await dash.locator('p.notice').getByText('“Reset your password” has these wordings already.').waitFor();
 
   const { id, ...unchanged } = before;
-  assert.equal((await api(dash, 'PUT', `/v1/admin/articles/${id}`, { title: unchanged.title, body: unchanged.body, tags: unchanged.tags, phrasings: unchanged.phrasings, locale: unchanged.locale })).status, 200);
+  assert.equal((await api(dash, 'PUT', `/v1/admin/articles/${id}`, { title: unchanged.title, body: unchanged.body, tags: unchanged.tags, phrasings: unchanged.phrasings, locale: unchanged.locale, category: unchanged.category })).status, 200);
+  assert.equal((await api(dash, 'DELETE', `/v1/admin/articles/${made.id}`)).status, 204);
+  assert.deepEqual(problems, []);
+  await staff.close();
+});
+
+test('an admin files an article under a category, which the knowledge base page and the help centre list it under', async () => {
+  const { url } = dashEdge();
+  const staff = await staffContext();
+  const dash = await staff.newPage();
+  const problems = watch(dash);
+  await login(dash, url, ADMIN_EMAIL, adminPassword());
+  const title = `Gift cards ${unique('gift')}`;
+  const category = `Gifts ${unique('shelf')}`;
+  await dash.goto(`${url}/dashboard/#/kb`);
+  // The demo's articles are listed under their categories.
+  await dash.locator('.two-col h3.category', { hasText: 'Billing' }).waitFor();
+  await dash.getByRole('button', { name: 'New article', exact: true }).click();
+  await dash.locator('#a-title').fill(title);
+  await dash.locator('#a-body').fill('Gift cards never expire.');
+  // The field offers the categories there are.
+  const offered = await dash.locator('#kb-categories option').evaluateAll((os) => os.map((o) => o.value));
+  assert.ok(offered.includes('Billing'), offered.join(' | '));
+  await dash.locator('#a-category').fill(`  ${category} `);
+  await dash.getByRole('button', { name: 'Save', exact: true }).click();
+  await dash.locator('p.notice').getByText(`Saved “${title}”`).waitFor();
+  const made = (await api(dash, 'GET', '/v1/agent/articles')).json.find((a) => a.title === title);
+  assert.equal(made.category, category, 'kept trimmed');
+
+  // The list of articles is grouped under headings, the new one under its own.
+  const heading = dash.locator('h3.category', { hasText: category });
+  await heading.waitFor();
+  const under = await heading.evaluate((h) => [...h.nextElementSibling.querySelectorAll('li')].map((li) => li.innerText));
+  assert.deepEqual(under, [`${title} (en)`]);
+  // (As written: the style sheet shows them in capitals.)
+  const headings = await dash.locator('.two-col h3.category').allTextContents();
+  assert.equal(headings.at(-1), 'No category', headings.join(' | '));
+  await dash.locator('ul.articles').getByRole('button', { name: `${title} (en)` }).click();
+  assert.equal(await dash.locator('#a-category').inputValue(), category);
+  assert.ok((await dash.locator('#kb-categories option').evaluateAll((os) => os.map((o) => o.value))).includes(category));
+
+  // The help centre lists the published demo articles under their categories.
+  const help = await staff.newPage();
+  await help.goto(`${url}/help/demo?lang=en`);
+  const shelves = await help.locator('h3.category').allInnerTexts();
+  const at = (name) => shelves.indexOf(name);
+  assert.ok(at('Account and security') >= 0 && at('Account and security') < at('Billing') && at('Billing') < at('Data and developers'), shelves.join(' | '));
+  assert.equal(shelves.at(-1), 'Other articles');
+  await help.getByRole('link', { name: 'Refunds', exact: true }).click();
+  assert.equal(await help.locator('p.category').innerText(), 'BILLING', 'shown in capitals by the style sheet');
+  const more = await help.locator('section.more li').allInnerTexts();
+  assert.ok(more.includes('Invoices and receipts') && !more.includes('Refunds'), more.join(' | '));
+
   assert.equal((await api(dash, 'DELETE', `/v1/admin/articles/${made.id}`)).status, 204);
   assert.deepEqual(problems, []);
   await staff.close();

@@ -187,18 +187,21 @@ fn an_article_keeps_its_history_and_a_stale_edit_is_refused() {
     assert_eq!(a.send("DELETE", &path, &[("x-deflect-csrf", "1")], None).status, 204);
 }
 
+/// Changes the list of sites in the settings.
+fn change_sites(a: &Client, change: &dyn Fn(&mut Vec<Value>)) {
+    let _settings = settings_lock();
+    let mut s = a.get("/v1/admin/settings").json();
+    change(s["sites"].as_array_mut().expect("sites"));
+    let r = a.json("PUT", "/v1/admin/settings", &s);
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
 #[test]
 fn a_question_is_tried_on_the_saved_articles_before_they_are_published() {
     let a = admin(&edge_url());
     // A site of its own, so no other test publishes it meanwhile.
     let site = unique("try").to_lowercase();
-    let sites = |change: &dyn Fn(&mut Vec<Value>)| {
-        let _settings = settings_lock();
-        let mut s = a.get("/v1/admin/settings").json();
-        change(s["sites"].as_array_mut().expect("sites"));
-        let r = a.json("PUT", "/v1/admin/settings", &s);
-        assert_eq!(r.status, 200, "{}", r.text);
-    };
+    let sites = |change: &dyn Fn(&mut Vec<Value>)| change_sites(&a, change);
     sites(&|list| list.push(json!({ "id": site, "name": "Airships", "allowed_origins": [] })));
     let ask = |draft: bool, question: &str| {
         a.json("POST", &format!("/v1/agent/kb/try?site={site}"), &json!({ "question": question, "draft": draft }))
@@ -280,6 +283,105 @@ fn a_question_is_tried_on_the_saved_articles_before_they_are_published() {
     assert_error(&a.json("POST", "/v1/agent/kb/try?site=no-such-site", &json!({ "question": "hi" })), 422..=422);
 
     sites(&|list| list.retain(|s| s["id"] != site.as_str()));
+}
+
+/// Where `needle` first stands in `hay`, failing when it is not there.
+fn at(hay: &str, needle: &str) -> usize {
+    hay.find(needle).unwrap_or_else(|| panic!("{needle:?} is not in {hay}"))
+}
+
+#[test]
+fn the_help_centre_lists_articles_by_category_as_published() {
+    let a = admin(&edge_url());
+    // A site of its own, so no other test publishes it meanwhile.
+    let site = unique("shelves").to_lowercase();
+    change_sites(&a, &|list| list.push(json!({ "id": site, "name": "Shelves", "allowed_origins": [] })));
+    let markdown = "---\nid: password\ncategory: Your account\nphrasings: forgot my password\n---\n\
+                    # Reset your password\n\nUse the link on the login page.\n";
+    let articles = json!({ "markdown": [markdown], "articles": [
+        { "id": "refunds", "title": "Refunds", "body": "Refunds take five days.", "category": "Billing" },
+        // The same category in other spelling: one heading, capitals first.
+        { "id": "invoices", "title": "Invoices", "body": "Download them in Settings.", "category": " billing " },
+        { "id": "status", "title": "Service status", "body": "See status.example.com." },
+        { "id": "odd", "title": "Odd shelf", "body": "Text.", "category": "<b>Odd</b> & co" },
+        { "id": "zh-refunds", "title": "退款", "body": "五天内退回。", "locale": "zh" },
+    ]});
+    let r = a.json("POST", &format!("/v1/admin/articles/import?site={site}"), &articles);
+    assert_eq!(r.status, 200, "{}", r.text);
+    let get = |id: &str| a.get(&format!("/v1/agent/articles/{id}?site={site}")).json();
+    assert_eq!(get("invoices")["category"], "billing", "kept trimmed");
+    assert_eq!(get("password")["category"], "Your account", "from the Markdown front matter");
+    assert_eq!(get("status")["category"], "");
+
+    // A category is one line of at most 80 characters.
+    let shelve = |category: Value| {
+        a.json(
+            "POST",
+            &format!("/v1/admin/articles?site={site}"),
+            &json!({ "title": "Bad", "body": "", "category": category }),
+        )
+    };
+    for bad in ["Billing\nand more", &"x".repeat(81)] {
+        let r = shelve(json!(bad));
+        assert_error(&r, 422..=422);
+        assert!(r.json()["error"]["message"].as_str().unwrap_or("").contains("category"), "{}", r.text);
+    }
+    assert_error(&shelve(json!(7)), 400..=422);
+
+    assert_eq!(a.json("POST", &format!("/v1/admin/kb/publish?site={site}"), &json!({})).status, 200);
+    let home = public().get(&format!("/help/{site}?lang=en")).text;
+    // Named categories in order, then the articles with none.
+    let (odd, billing, account, other) = (
+        at(&home, "<h3 class=\"category\">&lt;b&gt;Odd&lt;/b&gt; &amp; co</h3>"),
+        at(&home, "<h3 class=\"category\">Billing</h3>"),
+        at(&home, "<h3 class=\"category\">Your account</h3>"),
+        at(&home, "<h3 class=\"category\">Other articles</h3>"),
+    );
+    assert!(odd < billing && billing < account && account < other, "{home}");
+    assert!(!home.contains("<b>Odd"), "a category is shown as text");
+    let (refunds, invoices, password, status) = (
+        at(&home, ">Refunds<"),
+        at(&home, ">Invoices<"),
+        at(&home, ">Reset your password<"),
+        at(&home, ">Service status<"),
+    );
+    assert!(billing < invoices && invoices < refunds && refunds < account, "{home}");
+    assert!(account < password && password < other && other < status, "{home}");
+    assert!(!home.contains("退款"), "the Chinese article is on the Chinese page");
+    // Without categories a list has no headings.
+    let zh = public().get(&format!("/help/{site}?lang=zh")).text;
+    assert!(zh.contains(">退款<") && !zh.contains("class=\"category\""), "{zh}");
+
+    // An article page names its category and lists the others in it.
+    let page = public().get(&format!("/help/{site}/articles/refunds?lang=en")).text;
+    assert!(page.contains("<p class=\"category\">Billing</p>"), "{page}");
+    let more = &page[at(&page, "More in Billing")..];
+    assert!(more.contains(">Invoices<") && !more.contains(">Refunds<") && !more.contains("Reset your"), "{page}");
+    let page = public().get(&format!("/help/{site}/articles/status?lang=en")).text;
+    assert!(!page.contains("class=\"category\"") && !page.contains("More in"), "{page}");
+
+    // A change of category reaches the help centre when it is published.
+    let mut moved = get("status");
+    for k in ["site", "updated_at", "revision"] {
+        moved.as_object_mut().unwrap().remove(k);
+    }
+    moved["category"] = json!("Your account");
+    let r = a.json("PUT", &format!("/v1/admin/articles/status?site={site}"), &moved);
+    assert_eq!((r.status, r.json()["revision"].as_u64()), (200, Some(2)), "{}", r.text);
+    let home = public().get(&format!("/help/{site}?lang=en")).text;
+    assert!(at(&home, "Other articles") < at(&home, ">Service status<"), "not yet published: {home}");
+    assert_eq!(a.json("POST", &format!("/v1/admin/kb/publish?site={site}"), &json!({})).status, 200);
+    let home = public().get(&format!("/help/{site}?lang=en")).text;
+    assert!(!home.contains("Other articles"), "{home}");
+    assert!(at(&home, "Your account") < at(&home, ">Service status<"), "{home}");
+
+    // Revisions keep the category; a restore brings the old one back.
+    let history = a.get(&format!("/v1/agent/articles/status/revisions?site={site}")).json();
+    assert_eq!((history[0]["category"].as_str(), history[1]["category"].as_str()), (Some("Your account"), Some("")));
+    let r = a.json("POST", &format!("/v1/admin/articles/status/revisions/1/restore?site={site}"), &json!({}));
+    assert_eq!((r.status, r.json()["category"].as_str()), (200, Some("")), "{}", r.text);
+
+    change_sites(&a, &|list| list.retain(|s| s["id"] != site.as_str()));
 }
 
 #[test]

@@ -10,6 +10,7 @@ use deflect_shared::api::{
     ArticleInput, ArticlePerformance, ArticleRevision, ArticleView, KbStatus, TryAnswer, TryQuestion, revision_etag,
     with_phrasings,
 };
+use deflect_shared::kb::by_category;
 use leptos::prelude::*;
 use serde::Deserialize;
 use wasm_bindgen::JsCast;
@@ -46,6 +47,7 @@ pub fn Kb() -> impl IntoView {
     let tags = RwSignal::new(String::new());
     let phrasings = RwSignal::new(String::new());
     let locale = RwSignal::new("en".to_string());
+    let category = RwSignal::new(String::new());
     // The revision the editor's text started from, sent back as `If-Match`.
     let base = RwSignal::new(None::<u32>);
     // Someone else's version, after a save was refused because of it.
@@ -80,11 +82,12 @@ pub fn Kb() -> impl IntoView {
             tags.set(a.tags.join(", "));
             phrasings.set(a.phrasings.join("\n"));
             locale.set(a.locale);
+            category.set(a.category);
         }
         None => {
             base.set(None);
             editing.set(Some(String::new()));
-            for s in [title, body, tags, phrasings] {
+            for s in [title, body, tags, phrasings, category] {
                 s.set(String::new());
             }
             locale.set("en".into());
@@ -123,6 +126,7 @@ pub fn Kb() -> impl IntoView {
                 tags: a.tags.clone(),
                 phrasings,
                 locale: Some(a.locale.clone()),
+                category: Some(a.category.clone()),
             };
             let path = format!("/v1/admin/articles/{}", api::enc(&a.id));
             match api::call_with::<_, ArticleView>("PUT", &path, &input, &[("if-match", &revision_etag(a.revision))])
@@ -164,6 +168,7 @@ pub fn Kb() -> impl IntoView {
             tags: split(&tags.get_untracked(), ','),
             phrasings: split(&phrasings.get_untracked(), '\n'),
             locale: Some(locale.get_untracked()),
+            category: Some(category.get_untracked()),
         };
         let started_from = base.get_untracked();
         leptos::task::spawn_local(async move {
@@ -312,6 +317,11 @@ pub fn Kb() -> impl IntoView {
                     <textarea id="a-phrasings" rows="4" prop:value=move || phrasings.get() on:input=move |ev| phrasings.set(event_target_value(&ev))></textarea>
                     <label for="a-tags">"Tags (comma-separated)"</label>
                     <input id="a-tags" type="text" prop:value=move || tags.get() on:input=move |ev| tags.set(event_target_value(&ev)) />
+                    <label for="a-category">"Help-centre category (optional)"</label>
+                    <input id="a-category" type="text" list="kb-categories" maxlength="80" placeholder="e.g. Billing" prop:value=move || category.get() on:input=move |ev| category.set(event_target_value(&ev)) />
+                    <datalist id="kb-categories">
+                        {move || categories(&list.get()).into_iter().map(|c| view! { <option value=c></option> }).collect_view()}
+                    </datalist>
                     <label for="a-locale">"Language"</label>
                     <select id="a-locale" on:change=move |ev| locale.set(event_target_value(&ev))>
                         <option value="en" selected=move || locale.get() == "en">"English"</option>
@@ -361,13 +371,28 @@ pub fn Kb() -> impl IntoView {
             <div class="two-col">
                 <div>
                     <h2>"Articles"</h2>
-                    <ul class="articles">
-                        {move || list.get().into_iter().map(|a| {
-                            let label = format!("{} ({})", a.title, a.locale);
-                            let a2 = a.clone();
-                            view! { <li><button type="button" class="link" on:click=move |_| edit(Some(a2.clone()))>{label}</button></li> }
-                        }).collect_view()}
-                    </ul>
+                    {move || {
+                        let all = list.get();
+                        let groups = by_category(&all, |a| a.category.as_str());
+                        let named = groups.iter().any(|g| !g.name.is_empty());
+                        groups.into_iter().map(|g| {
+                            let heading = match (named, g.name) {
+                                (false, _) => None,
+                                (true, "") => Some("No category".to_string()),
+                                (true, name) => Some(name.to_string()),
+                            };
+                            view! {
+                                {heading.map(|h| view! { <h3 class="category">{h}</h3> })}
+                                <ul class="articles">
+                                    {g.items.into_iter().map(|a| {
+                                        let label = format!("{} ({})", a.title, a.locale);
+                                        let a2 = a.clone();
+                                        view! { <li><button type="button" class="link" on:click=move |_| edit(Some(a2.clone()))>{label}</button></li> }
+                                    }).collect_view()}
+                                </ul>
+                            }
+                        }).collect_view()
+                    }}
                     <Show when=move || !deleted.get().is_empty()>
                         <h2>"Deleted articles"</h2>
                         <ul class="deleted-articles">
@@ -420,6 +445,15 @@ pub fn Kb() -> impl IntoView {
             <Performance />
         </section>
     }
+}
+
+/// The categories the articles are in, each once, for the editor to offer.
+fn categories(list: &[ArticleView]) -> Vec<String> {
+    by_category(list, |a| a.category.as_str())
+        .into_iter()
+        .filter(|g| !g.name.is_empty())
+        .map(|g| g.name.to_string())
+        .collect()
 }
 
 /// Where publishing stands, in a sentence.

@@ -1,12 +1,13 @@
 //! Publishing the KB: articles from D1 become a binary index in KV, which
-//! the widget downloads and the help centre searches.
+//! the widget downloads and the help centre searches (and lists under the
+//! articles' categories).
 
 use crate::crypto::sha256_hex;
 use crate::error::{AppError, AppResult};
 use crate::state::App;
 use crate::store::articles::{self, to_article};
 use crate::store::kv::{self, IndexMeta};
-use deflect_shared::kb::{BuildOptions, KbIndex, MatchWeights};
+use deflect_shared::kb::{BuildOptions, KbIndex, MatchWeights, PublishedKb};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -19,8 +20,9 @@ pub(crate) struct Published {
 }
 
 /// Stores an encoded index with a content-derived ETag.
-pub(crate) async fn store(app: &App, site: &str, index: &KbIndex) -> AppResult<Published> {
-    let bytes = index.encode();
+pub(crate) async fn store(app: &App, site: &str, published: &PublishedKb) -> AppResult<Published> {
+    let bytes = published.encode();
+    let index = &published.index;
     let etag = format!("\"{}\"", &sha256_hex(&bytes).await?[..32]);
     let meta = IndexMeta { etag: etag.clone(), published_at: app.now, articles: index.articles().len() };
     kv::put_kb_index(&app.kv, site, &bytes, &meta).await?;
@@ -43,7 +45,7 @@ pub(crate) async fn publish(app: &App, site: &str) -> AppResult<Published> {
 
 /// Builds the index publishing would make of the site's articles as they
 /// are saved now, with the weights retraining learned, if any.
-async fn build(app: &App, site: &str, learned: Option<MatchWeights>) -> AppResult<KbIndex> {
+async fn build(app: &App, site: &str, learned: Option<MatchWeights>) -> AppResult<PublishedKb> {
     let list = articles::list(&app.db, site).await?;
     if list.is_empty() {
         return Err(AppError::Conflict(format!("site {site} has no articles yet")));
@@ -54,7 +56,7 @@ async fn build(app: &App, site: &str, learned: Option<MatchWeights>) -> AppResul
         options.weights = w;
         options.learn_weights = false;
     }
-    Ok(KbIndex::build(&arts, &options)?)
+    Ok(PublishedKb::build(&arts, &options)?)
 }
 
 /// The index publishing would make now, to try questions on before
@@ -68,15 +70,20 @@ pub(crate) async fn draft(app: &App, site: &str) -> AppResult<KbIndex> {
     {
         return Ok(index);
     }
-    let index = build(app, site, learned).await?;
-    kv::put_kb_draft(&app.kv, site, &fingerprint, &index.encode()).await?;
-    Ok(index)
+    let built = build(app, site, learned).await?;
+    kv::put_kb_draft(&app.kv, site, &fingerprint, &built.index.encode()).await?;
+    Ok(built.index)
 }
 
 /// The published index of a site, decoded.
 pub(crate) async fn load(app: &App, site: &str) -> AppResult<Option<KbIndex>> {
+    Ok(load_with_categories(app, site).await?.map(|p| p.index))
+}
+
+/// The published index of a site with its articles' categories.
+pub(crate) async fn load_with_categories(app: &App, site: &str) -> AppResult<Option<PublishedKb>> {
     match kv::kb_index(&app.kv, site).await? {
-        Some((bytes, _)) => Ok(Some(KbIndex::decode(&bytes)?)),
+        Some((bytes, _)) => Ok(Some(PublishedKb::decode(&bytes)?)),
         None => Ok(None),
     }
 }

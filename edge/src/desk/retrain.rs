@@ -81,9 +81,10 @@ async fn retrain_matcher(app: &App) -> AppResult<RetrainPart> {
     let mut published = false;
     let mut notes = Vec::new();
     for site in &settings.sites {
-        let Some(mut index) = publish::load(app, &site.id).await? else {
+        let Some(mut kb) = publish::load_with_categories(app, &site.id).await? else {
             continue;
         };
+        let index = &kb.index;
         let mut pairs: Vec<(String, String)> =
             tickets::article_links(&app.db, &site.id).await?.into_iter().map(|l| (l.question, l.article_id)).collect();
         pairs.extend(events::helped_pairs(&app.db, &site.id).await?.into_iter().map(|h| (h.question, h.article_id)));
@@ -107,8 +108,8 @@ async fn retrain_matcher(app: &App) -> AppResult<RetrainPart> {
         after_sum += after * data.len() as f64;
         if after >= before {
             kv::put_match_weights(&app.kv, &site.id, &fitted).await?;
-            index.set_weights(fitted);
-            publish::store(app, &site.id, &index).await?;
+            kb.index.set_weights(fitted);
+            publish::store(app, &site.id, &kb).await?;
             published = true;
         } else {
             notes.push(format!("{}: the fitted weights ranked worse; kept the current ones", site.id));

@@ -217,6 +217,7 @@ pub(super) async fn restore(app: &App, req: &mut Req, id: &str, n: &str) -> AppR
         tags: old.tags,
         phrasings: old.phrasings,
         locale: old.locale,
+        category: old.category,
     };
     save(app, &site, std::slice::from_ref(&article), RevisionAction::Restore, &me.id, None).await?;
     let now = current(app, &site, id).await?;

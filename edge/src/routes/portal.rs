@@ -8,7 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::http::Req;
 use crate::state::App;
 use deflect_shared::html::{self, escape};
-use deflect_shared::kb::{KbIndex, SearchOptions};
+use deflect_shared::kb::{KbIndex, PublishedKb, SearchOptions, StoredArticle, by_category};
 use worker::Response;
 
 /// Interface strings.
@@ -20,6 +20,9 @@ struct Words {
     results: &'static str,
     none: &'static str,
     all: &'static str,
+    other: &'static str,
+    /// Around a category's name: the heading of its other articles.
+    more_in: (&'static str, &'static str),
     back: &'static str,
     not_found: &'static str,
     still: &'static str,
@@ -34,6 +37,8 @@ const EN: Words = Words {
     results: "Best answers",
     none: "No article answers this yet.",
     all: "All articles",
+    other: "Other articles",
+    more_in: ("More in ", ""),
     back: "← All articles",
     not_found: "This article does not exist.",
     still: "Still need help?",
@@ -48,6 +53,8 @@ const ZH: Words = Words {
     results: "最佳答案",
     none: "暂时没有相关文章。",
     all: "全部文章",
+    other: "其他文章",
+    more_in: ("", "的更多文章"),
     back: "← 全部文章",
     not_found: "文章不存在。",
     still: "仍需要帮助？",
@@ -135,13 +142,13 @@ pub(super) fn shell(
     Ok(resp)
 }
 
-async fn site_and_index(app: &App, site: Option<&str>) -> AppResult<(String, String, Option<KbIndex>)> {
+async fn site_and_index(app: &App, site: Option<&str>) -> AppResult<(String, String, Option<PublishedKb>)> {
     let settings = app.settings().await?;
     let s = match site {
         Some(id) => settings.site(id).ok_or_else(|| AppError::NotFound(format!("there is no site {id}")))?,
         None => settings.sites.first().ok_or_else(|| AppError::NotFound("no site is configured".into()))?,
     };
-    Ok((s.id.clone(), s.name.clone(), publish::load(app, &s.id).await?))
+    Ok((s.id.clone(), s.name.clone(), publish::load_with_categories(app, &s.id).await?))
 }
 
 pub(super) async fn home(app: &App, req: &mut Req, site: Option<&str>) -> AppResult<Response> {
@@ -163,7 +170,8 @@ pub(super) async fn home(app: &App, req: &mut Req, site: Option<&str>) -> AppRes
         escape(w.search),
     );
     let mut contact = contact_line(w, &site_id, q.as_deref());
-    if let Some(index) = &index {
+    if let Some(published) = &index {
+        let index = &published.index;
         if let Some(q) = &q {
             let m = index.search(q, SearchOptions { limit: 5, last_word_unfinished: false });
             main.push_str(&format!("<section aria-label=\"{0}\"><h2>{0}</h2>", escape(w.results)));
@@ -182,15 +190,22 @@ pub(super) async fn home(app: &App, req: &mut Req, site: Option<&str>) -> AppRes
             main.push_str(&std::mem::take(&mut contact));
             main.push_str("</section>");
         }
-        main.push_str(&format!("<section><h2>{}</h2><ul class=\"articles\">", escape(w.all)));
-        let mut list: Vec<_> = index.articles().iter().filter(|a| a.locale.is_empty() || a.locale == w.lang).collect();
-        if list.is_empty() {
-            list = index.articles().iter().collect();
+        main.push_str(&format!("<section aria-labelledby=\"all\"><h2 id=\"all\">{}</h2>", escape(w.all)));
+        let list = in_language(index, w);
+        let groups = by_category(&list, |(i, _)| published.category(*i));
+        for group in &groups {
+            // A list with no categories at all is one plain list.
+            if groups.len() > 1 || !group.name.is_empty() {
+                let name = if group.name.is_empty() { w.other } else { group.name };
+                main.push_str(&format!("<h3 class=\"category\">{}</h3>", escape(name)));
+            }
+            main.push_str("<ul class=\"articles\">");
+            for (_, a) in &group.items {
+                main.push_str(&format!("<li><a href=\"{}\">{}</a></li>", escape(&link(&a.id)), escape(&a.title)));
+            }
+            main.push_str("</ul>");
         }
-        for a in list {
-            main.push_str(&format!("<li><a href=\"{}\">{}</a></li>", escape(&link(&a.id)), escape(&a.title)));
-        }
-        main.push_str("</ul></section>");
+        main.push_str("</section>");
     } else {
         main.push_str(&format!("<p class=\"none\">{}</p>", escape(w.none)));
     }
@@ -198,21 +213,54 @@ pub(super) async fn home(app: &App, req: &mut Req, site: Option<&str>) -> AppRes
     page(w, &site_name, w.title, &main)
 }
 
+/// The articles in the page's language, or all of them when none is, with
+/// their positions in the index.
+fn in_language<'a>(index: &'a KbIndex, w: &Words) -> Vec<(usize, &'a StoredArticle)> {
+    let all = index.articles().iter().enumerate();
+    let list: Vec<_> = all.clone().filter(|(_, a)| a.locale.is_empty() || a.locale == w.lang).collect();
+    if list.is_empty() { all.collect() } else { list }
+}
+
 pub(super) async fn article(app: &App, req: &mut Req, site: &str, id: &str) -> AppResult<Response> {
     limit(app, req, Bucket::Reads).await?;
     let w = words(req);
     let (site_id, site_name, index) = site_and_index(app, Some(site)).await?;
     let back = format!("<p><a href=\"/help/{}?lang={}\">{}</a></p>", encode_path(&site_id), w.lang, escape(w.back));
-    let Some(a) = index.as_ref().and_then(|ix| ix.position(id).map(|p| ix.articles()[p].clone())) else {
+    let found = index.as_ref().and_then(|p| p.index.position(id).map(|at| (at, p.index.articles()[at].clone())));
+    let Some((position, a)) = found else {
         let mut resp = page(w, &site_name, w.not_found, &format!("{back}<h1>{}</h1>", escape(w.not_found)))?;
         resp = resp.with_status(404);
         return Ok(resp);
     };
-    let main = format!(
-        "{back}<article><h1>{}</h1>{}</article>{}",
-        escape(&a.title),
-        html::article(&a.body),
-        contact_line(w, &site_id, None)
-    );
+    let category = index.as_ref().map_or("", |p| p.category(position)).trim();
+    let mut main = back;
+    if !category.is_empty() {
+        main.push_str(&format!("<p class=\"category\">{}</p>", escape(category)));
+    }
+    main.push_str(&format!("<article><h1>{}</h1>{}</article>", escape(&a.title), html::article(&a.body)));
+    // The other articles of its category, as a help centre lists them.
+    if let Some(published) = &index
+        && !category.is_empty()
+    {
+        let key = category.to_lowercase();
+        let others: Vec<_> = in_language(&published.index, w)
+            .into_iter()
+            .filter(|(i, _)| *i != position && published.category(*i).trim().to_lowercase() == key)
+            .take(10)
+            .collect();
+        if !others.is_empty() {
+            let heading = format!("{}{category}{}", w.more_in.0, w.more_in.1);
+            main.push_str(&format!(
+                "<section aria-labelledby=\"more\" class=\"more\"><h2 id=\"more\">{}</h2><ul class=\"articles\">",
+                escape(&heading)
+            ));
+            for (_, o) in others {
+                let href = format!("/help/{}/articles/{}?lang={}", encode_path(&site_id), encode_path(&o.id), w.lang);
+                main.push_str(&format!("<li><a href=\"{}\">{}</a></li>", escape(&href), escape(&o.title)));
+            }
+            main.push_str("</ul></section>");
+        }
+    }
+    main.push_str(&contact_line(w, &site_id, None));
     page(w, &site_name, &a.title, &main)
 }

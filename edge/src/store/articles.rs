@@ -17,6 +17,7 @@ struct Row {
     tags: String,
     phrasings: String,
     locale: String,
+    category: String,
     updated_at: f64,
     revision: f64,
 }
@@ -31,6 +32,7 @@ impl Row {
             tags: from_json(&self.tags),
             phrasings: from_json(&self.phrasings),
             locale: self.locale,
+            category: self.category,
             updated_at: self.updated_at as i64,
             revision: self.revision as u32,
         }
@@ -45,10 +47,12 @@ pub(crate) fn to_article(v: &ArticleView) -> Article {
         tags: v.tags.clone(),
         phrasings: v.phrasings.clone(),
         locale: v.locale.clone(),
+        category: v.category.clone(),
     }
 }
 
-const SELECT: &str = "SELECT id, site_id, title, body, tags, phrasings, locale, updated_at, revision FROM articles";
+const SELECT: &str =
+    "SELECT id, site_id, title, body, tags, phrasings, locale, category, updated_at, revision FROM articles";
 
 pub(crate) async fn list(db: &D1Database, site: &str) -> AppResult<Vec<ArticleView>> {
     let rows: Vec<Row> = all(db, &format!("{SELECT} WHERE site_id = ?1 ORDER BY title"), &[Arg::Text(site)]).await?;
@@ -134,13 +138,13 @@ pub(crate) fn save_stmts(
         // deleted and made again continues its numbering.
         stmt(
             db,
-            "INSERT INTO articles (id, site_id, title, body, tags, phrasings, locale, updated_at, revision) \
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
+            "INSERT INTO articles (id, site_id, title, body, tags, phrasings, locale, category, updated_at, revision) \
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?10, ?8, \
                COALESCE((SELECT MAX(revision) FROM article_revisions WHERE site_id = ?2 AND article_id = ?1), 0) + 1 \
              WHERE ?9 IS NULL OR EXISTS (SELECT 1 FROM articles WHERE site_id = ?2 AND id = ?1) \
              ON CONFLICT(site_id, id) DO UPDATE SET title = excluded.title, body = excluded.body, \
                tags = excluded.tags, phrasings = excluded.phrasings, locale = excluded.locale, \
-               updated_at = excluded.updated_at, revision = excluded.revision \
+               category = excluded.category, updated_at = excluded.updated_at, revision = excluded.revision \
              WHERE ?9 IS NULL OR articles.revision = ?9",
             &[
                 Arg::Text(&a.id),
@@ -152,6 +156,7 @@ pub(crate) fn save_stmts(
                 Arg::Text(&a.locale),
                 Arg::Int(now),
                 Arg::OptInt(only_if),
+                Arg::Text(&a.category),
             ],
         )?,
         // The row as it now is; when the save did not happen, its current
@@ -159,8 +164,9 @@ pub(crate) fn save_stmts(
         stmt(
             db,
             "INSERT OR IGNORE INTO article_revisions \
-               (site_id, article_id, revision, action, title, body, tags, phrasings, locale, author, created_at) \
-             SELECT site_id, id, revision, ?3, title, body, tags, phrasings, locale, ?4, updated_at \
+               (site_id, article_id, revision, action, title, body, tags, phrasings, locale, category, author, \
+                created_at) \
+             SELECT site_id, id, revision, ?3, title, body, tags, phrasings, locale, category, ?4, updated_at \
              FROM articles WHERE site_id = ?1 AND id = ?2",
             &[Arg::Text(site), Arg::Text(&a.id), Arg::Text(action.as_str()), Arg::Text(author)],
         )?,
@@ -197,8 +203,9 @@ pub(crate) async fn delete(
                 db,
                 &format!(
                     "INSERT OR IGNORE INTO article_revisions \
-                       (site_id, article_id, revision, action, title, body, tags, phrasings, locale, author, created_at) \
-                     SELECT site_id, id, revision + 1, 'delete', title, body, tags, phrasings, locale, ?4, ?5 \
+                       (site_id, article_id, revision, action, title, body, tags, phrasings, locale, category, author, \
+                        created_at) \
+                     SELECT site_id, id, revision + 1, 'delete', title, body, tags, phrasings, locale, category, ?4, ?5 \
                      FROM articles WHERE {matches}"
                 ),
                 &[Arg::Text(site), Arg::Text(id), Arg::OptInt(only_if), Arg::Text(author), Arg::Int(now)],
@@ -225,6 +232,7 @@ struct RevisionRow {
     tags: String,
     phrasings: String,
     locale: String,
+    category: String,
     author: Option<String>,
     created_at: f64,
 }
@@ -241,6 +249,7 @@ impl RevisionRow {
             tags: from_json(&self.tags),
             phrasings: from_json(&self.phrasings),
             locale: self.locale,
+            category: self.category,
             author: self.author,
             created_at: self.created_at as i64,
         }
@@ -248,7 +257,7 @@ impl RevisionRow {
 }
 
 const SELECT_REVISION: &str = "SELECT r.article_id, r.revision, r.action, r.title, r.body, r.tags, r.phrasings, \
-     r.locale, g.name AS author, r.created_at FROM article_revisions r LEFT JOIN agents g ON g.id = r.author";
+     r.locale, r.category, g.name AS author, r.created_at FROM article_revisions r LEFT JOIN agents g ON g.id = r.author";
 
 /// An article's kept revisions, newest first, at most `limit`.
 pub(crate) async fn revisions(db: &D1Database, site: &str, id: &str, limit: u32) -> AppResult<Vec<ArticleRevision>> {

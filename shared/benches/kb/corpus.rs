@@ -131,6 +131,7 @@ pub(crate) fn articles(n: usize) -> Vec<Article> {
                 tags: vec![s.replace(' ', "-"), a.to_string()],
                 phrasings: vec![format!("how do I {a} my {s}"), format!("my {s} {p}"), format!("{a} {s} {s2}")],
                 locale: "en".into(),
+                ..Article::default()
             }
         })
         .collect()

@@ -2,7 +2,7 @@
 
 use super::validate;
 use crate::error::Error;
-use crate::kb::Article;
+use crate::kb::{Article, MAX_CATEGORY_LEN};
 use serde::{Deserialize, Serialize};
 
 /// An article as admins write it (`POST`/`PUT /v1/agent/articles`).
@@ -25,6 +25,10 @@ pub struct ArticleInput {
     /// `en` or `zh`.
     #[serde(default)]
     pub locale: Option<String>,
+    /// The help-centre category it is listed under ("Billing"); blank or
+    /// absent for none.
+    #[serde(default)]
+    pub category: Option<String>,
 }
 
 /// A stored article with its publishing state.
@@ -44,6 +48,9 @@ pub struct ArticleView {
     pub phrasings: Vec<String>,
     /// Locale.
     pub locale: String,
+    /// Help-centre category; empty for none.
+    #[serde(default)]
+    pub category: String,
     /// Last change, ms.
     pub updated_at: i64,
     /// The article's revision: 1 when created, one more with each change.
@@ -128,6 +135,9 @@ pub struct ArticleRevision {
     pub phrasings: Vec<String>,
     /// Locale then.
     pub locale: String,
+    /// Help-centre category; empty for none.
+    #[serde(default)]
+    pub category: String,
     /// Who made it (the agent's name); absent for what existed before
     /// history was kept.
     pub author: Option<String>,
@@ -335,6 +345,8 @@ impl ArticleInput {
             tags: list("tags", &self.tags, 64)?,
             phrasings: list("phrasings", &self.phrasings, 500)?,
             locale: validate::locale("locale", self.locale.as_deref())?,
+            category: validate::optional_text("category", self.category.as_deref(), MAX_CATEGORY_LEN)?
+                .unwrap_or_default(),
             title,
         };
         article.validate()?;
@@ -344,7 +356,8 @@ impl ArticleInput {
 
 /// Parses a Markdown file into an article: the first `# ` heading is the
 /// title, an optional front block of `key: value` lines (before the heading)
-/// sets `id`, `tags`, `locale` and `phrasings` (separated by `|`), and the
+/// sets `id`, `tags`, `locale`, `category` and `phrasings` (separated by
+/// `|`), and the
 /// rest is the body.
 pub fn parse_markdown(text: &str) -> Result<ArticleInput, Error> {
     let mut input = ArticleInput {
@@ -354,6 +367,7 @@ pub fn parse_markdown(text: &str) -> Result<ArticleInput, Error> {
         tags: Vec::new(),
         phrasings: Vec::new(),
         locale: None,
+        category: None,
     };
     let mut lines = text.lines().peekable();
     let mut in_front = false;
@@ -378,6 +392,7 @@ pub fn parse_markdown(text: &str) -> Result<ArticleInput, Error> {
                 "tags" => input.tags = split(value, ','),
                 "phrasings" => input.phrasings = split(value, '|'),
                 "locale" => input.locale = Some(value.trim().to_string()),
+                "category" => input.category = Some(value.trim().to_string()),
                 other => return Err(Error::field("markdown", format!("unknown front matter key {other:?}"))),
             }
         } else if input.title.is_empty() && line.starts_with("# ") {
@@ -402,9 +417,10 @@ mod tests {
 
     #[test]
     fn markdown_import() {
-        let md = "---\nid: reset\ntags: login, password\nphrasings: forgot password | cannot log in\n---\n# Reset your password\n\nOpen **Settings**.\n";
+        let md = "---\nid: reset\ntags: login, password\ncategory: Your account\nphrasings: forgot password | cannot log in\n---\n# Reset your password\n\nOpen **Settings**.\n";
         let a = parse_markdown(md).expect("parses");
         assert_eq!(a.id.as_deref(), Some("reset"));
+        assert_eq!(a.category.as_deref(), Some("Your account"));
         assert_eq!(a.tags, ["login", "password"]);
         assert_eq!(a.phrasings, ["forgot password", "cannot log in"]);
         assert_eq!(a.title, "Reset your password");

@@ -10,6 +10,8 @@ pub const MAX_TITLE_LEN: usize = 300;
 pub const MAX_BODY_LEN: usize = 64 * 1024;
 /// Most tags or extra phrasings on one article.
 pub const MAX_LIST_LEN: usize = 100;
+/// Longest category name, in characters.
+pub const MAX_CATEGORY_LEN: usize = 80;
 
 /// A knowledge-base article as the index builder receives it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -27,6 +29,9 @@ pub struct Article {
     pub phrasings: Vec<String>,
     /// BCP 47 language tag of the article ("en", "zh").
     pub locale: String,
+    /// The help-centre category it is listed under ("Billing"); empty for
+    /// none. One line; the matcher does not read it.
+    pub category: String,
 }
 
 impl Article {
@@ -53,6 +58,12 @@ impl Article {
         }
         if self.locale.len() > 35 {
             return bad(format!("article {:?}: locale is too long", self.id));
+        }
+        if self.category.chars().count() > MAX_CATEGORY_LEN || self.category.chars().any(char::is_control) {
+            return bad(format!(
+                "article {:?}: category must be one line of at most {MAX_CATEGORY_LEN} characters",
+                self.id
+            ));
         }
         Ok(())
     }
@@ -130,6 +141,8 @@ mod tests {
             tags: vec!["login".into()],
             phrasings: vec!["I forgot my password".into()],
             locale: "en".into(),
+            // A category is for the help centre's lists, not for matching.
+            category: "Account".into(),
         };
         assert_eq!(
             a.examples(),
@@ -145,5 +158,12 @@ mod tests {
         a.id = "ok".into();
         a.title = " ".into();
         assert!(a.validate().unwrap_err().to_string().contains("title"));
+        a.title = "t".into();
+        a.category = "Billing\nand more".into();
+        assert!(a.validate().unwrap_err().to_string().contains("category must be one line"));
+        a.category = "账".repeat(MAX_CATEGORY_LEN);
+        assert!(a.validate().is_ok());
+        a.category.push('x');
+        assert!(a.validate().unwrap_err().to_string().contains("at most 80 characters"));
     }
 }

@@ -10,11 +10,16 @@
 //! tag 4  LENGTHS   per article: 4 field lengths
 //! tag 5  MODEL     n · scale f32 · (hash-delta · idf u16 · m ·
 //!                  (article-delta · weight i8)*)* · bias f32 per article
+//! tag 6  CATEGORIES  n · str*   the help centre's, one per article;
+//!                  only when an article has one
 //! str := varint length · UTF-8 bytes;  n, m, deltas: LEB128 varints
 //! ```
 //!
 //! Sections with unknown tags are skipped, so a reader of this version can
-//! load an index that only adds sections. Any other change bumps
+//! load an index that only adds sections. [`KbIndex::decode`], which the
+//! widget uses, skips CATEGORIES as such a section, so the widget carries
+//! no code for what it does not show; [`PublishedKb`] writes and reads
+//! them. Any other change bumps
 //! [`FORMAT_VERSION`]; a golden file per version is kept in `testdata/`.
 //! Decoding never panics: every length is checked against the bytes left.
 
@@ -22,6 +27,7 @@ use super::bm25::{Bm25, Bm25Config, FIELDS, Posting};
 use super::features::{BLOCKS, FeatureConfig};
 use super::index::{KbIndex, MAX_ARTICLES, StoredArticle};
 use super::model::Model;
+use super::published::PublishedKb;
 use super::weights::{MatchWeights, SIGNALS};
 use crate::error::{Error, ErrorKind};
 
@@ -34,6 +40,7 @@ const TAG_ARTICLES: u8 = 2;
 const TAG_TERMS: u8 = 3;
 const TAG_LENGTHS: u8 = 4;
 const TAG_MODEL: u8 = 5;
+const TAG_CATEGORIES: u8 = 6;
 
 struct Writer(Vec<u8>);
 
@@ -390,10 +397,55 @@ impl KbIndex {
     }
 }
 
+impl PublishedKb {
+    /// Encodes the index, with the categories' section when an article
+    /// has one.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Writer(self.index.encode());
+        if self.categories.iter().any(|c| !c.is_empty()) {
+            let mut c = Writer(Vec::new());
+            c.var(self.categories.len() as u64);
+            self.categories.iter().for_each(|x| c.str(x));
+            out.section(TAG_CATEGORIES, c);
+            // One more section in the header's count.
+            let count = u16::from_le_bytes([out.0[6], out.0[7]]) + 1;
+            out.0[6..8].copy_from_slice(&count.to_le_bytes());
+        }
+        out.0
+    }
+
+    /// Decodes an index as [`KbIndex::decode`] does, and each article's
+    /// category.
+    pub fn decode(bytes: &[u8]) -> Result<PublishedKb, Error> {
+        let index = KbIndex::decode(bytes)?;
+        let mut categories = Vec::new();
+        // `decode` has checked the header and every section's length, so
+        // the walk indexes the bytes directly. (Through `Reader`, it would
+        // change how `decode` is compiled for the widget, which costs
+        // bytes there.)
+        let le = |at: usize, n: usize| bytes[at..at + n].iter().rev().fold(0, |v, b| v << 8 | usize::from(*b));
+        let mut at = MAGIC.len() + 4;
+        for _ in 0..le(MAGIC.len() + 2, 2) {
+            let (tag, len) = (bytes[at], le(at + 1, 4));
+            at += 5;
+            if tag == TAG_CATEGORIES {
+                let mut c = Reader::new(&bytes[at..at + len], "categories");
+                let n = c.count(1)?;
+                if n != index.articles.len() {
+                    return c.fail("does not hold one category per article");
+                }
+                categories = (0..n).map(|_| c.str()).collect::<Result<_, _>>()?;
+            }
+            at += len;
+        }
+        Ok(PublishedKb { index, categories })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kb::{Article, BuildOptions, SearchOptions};
+    use crate::kb::{Article, BuildOptions, PublishedKb, SearchOptions};
 
     fn small_kb() -> Vec<Article> {
         let a = |id: &str, title: &str, body: &str, phr: &[&str]| Article {
@@ -403,6 +455,7 @@ mod tests {
             phrasings: phr.iter().map(|s| s.to_string()).collect(),
             tags: vec!["t".into()],
             locale: "en".into(),
+            category: String::new(),
         };
         vec![
             a("card-arrival", "Card arrival", "Cards arrive in 5 days.", &["where is my card", "card not arrived"]),
@@ -424,6 +477,39 @@ mod tests {
             let b = back.search(q, SearchOptions::default());
             assert_eq!(a.hits[0].article, b.hits[0].article, "{q}");
         }
+    }
+
+    #[test]
+    fn categories_are_a_section_the_widget_skips() {
+        let plain = PublishedKb::build(&small_kb(), &BuildOptions::default()).expect("builds").encode();
+        assert_eq!(plain, KbIndex::build(&small_kb(), &BuildOptions::default()).expect("builds").encode());
+        let mut kb = small_kb();
+        kb[1].category = "Billing".into();
+        kb[2].category = "账户".into();
+        let published = PublishedKb::build(&kb, &BuildOptions::default()).expect("builds");
+        let bytes = published.encode();
+        // The header counts one more section, which follows the others.
+        assert_eq!(&bytes[6..8], &6u16.to_le_bytes());
+        assert_eq!(&bytes[8..plain.len()], &plain[8..]);
+        let back = PublishedKb::decode(&bytes).expect("decodes");
+        assert_eq!(back.categories, published.categories);
+        assert_eq!(back.encode(), bytes);
+        assert_eq!(
+            (back.category(0), back.category(1), back.category(2), back.category(9)),
+            ("", "Billing", "账户", "")
+        );
+        let widget = KbIndex::decode(&bytes).expect("decodes");
+        assert_eq!(widget.articles, published.index.articles);
+        // Without the section no article has one.
+        let none = PublishedKb::decode(&plain).expect("decodes");
+        assert!(none.categories.is_empty() && none.category(1).is_empty());
+        // A section that does not match the articles is refused.
+        let mut short = bytes.clone();
+        let at = bytes.len() - (1 + 4 + 1 + 1 + (1 + 7) + (1 + "账户".len()));
+        assert_eq!(short[at], TAG_CATEGORIES);
+        short[at + 5] = 2;
+        let e = PublishedKb::decode(&short).unwrap_err().to_string();
+        assert!(e.contains("one category per article"), "{e}");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! an index survives its binary format unchanged, and no decoder or parser
 //! panics on hostile input.
 
-use deflect_shared::kb::{Article, BuildOptions, KbIndex, SearchOptions};
+use deflect_shared::kb::{Article, BuildOptions, KbIndex, PublishedKb, SearchOptions};
 use deflect_shared::rules::RuleSet;
 use deflect_shared::text::{analyze, normalize};
 use proptest::prelude::*;
@@ -99,6 +99,36 @@ proptest! {
         with_magic.extend_from_slice(&bytes);
         let _ = KbIndex::decode(&bytes);
         let _ = KbIndex::decode(&with_magic);
+        let _ = PublishedKb::decode(&bytes);
+        let _ = PublishedKb::decode(&with_magic);
+    }
+
+    /// The help centre's categories come back as they were published, and
+    /// damage to them is an error in words, never a panic.
+    #[test]
+    fn categories_round_trip_and_damage_is_an_error(
+        mut kb in articles(),
+        names in prop::collection::vec(text(), 1..4),
+        cuts in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+    ) {
+        for (i, a) in kb.iter_mut().enumerate() {
+            a.category = names[i % names.len()].chars().filter(|c| !c.is_control()).take(80).collect();
+        }
+        let published = PublishedKb::build(&kb, &quick()).expect("builds");
+        let bytes = published.encode();
+        let back = PublishedKb::decode(&bytes).expect("decodes");
+        prop_assert_eq!(&back.categories, &published.categories);
+        let widget = KbIndex::decode(&bytes).expect("the widget decodes it");
+        prop_assert_eq!(back.index.articles(), widget.articles());
+        let mut damaged = bytes.clone();
+        for (at, value) in cuts {
+            let i = at.index(damaged.len());
+            damaged[i] = value;
+        }
+        if let Err(e) = PublishedKb::decode(&damaged) {
+            prop_assert!(!e.to_string().is_empty());
+        }
+        let _ = PublishedKb::decode(&bytes[..bytes.len() - 1]);
     }
 
     #[test]

@@ -1974,6 +1974,7 @@ test('an admin files an article under a category, which the knowledge base page 
   // The help centre lists the published demo articles under their categories.
   const help = await staff.newPage();
   await help.goto(`${url}/help/demo?lang=en`);
+  await help.screenshot({ path: screenshotPath('help-centre.png'), fullPage: true });
   const shelves = await help.locator('h3.category').allInnerTexts();
   const at = (name) => shelves.indexOf(name);
   assert.ok(at('Account and security') >= 0 && at('Account and security') < at('Billing') && at('Billing') < at('Data and developers'), shelves.join(' | '));
@@ -1982,6 +1983,10 @@ test('an admin files an article under a category, which the knowledge base page 
   assert.equal(await help.locator('p.category').innerText(), 'BILLING', 'shown in capitals by the style sheet');
   const more = await help.locator('section.more li').allInnerTexts();
   assert.ok(more.includes('Invoices and receipts') && !more.includes('Refunds'), more.join(' | '));
+  // The category leads back to its heading in the list.
+  await help.locator('p.category a').click();
+  await help.waitForURL(/\/help\/demo\?lang=en#category-\d+$/);
+  assert.equal(await help.locator('h3.category:target').textContent(), 'Billing');
 
   assert.equal((await api(dash, 'DELETE', `/v1/admin/articles/${made.id}`)).status, 204);
   assert.deepEqual(problems, []);

@@ -332,10 +332,10 @@ fn the_help_centre_lists_articles_by_category_as_published() {
     let home = public().get(&format!("/help/{site}?lang=en")).text;
     // Named categories in order, then the articles with none.
     let (odd, billing, account, other) = (
-        at(&home, "<h3 class=\"category\">&lt;b&gt;Odd&lt;/b&gt; &amp; co</h3>"),
-        at(&home, "<h3 class=\"category\">Billing</h3>"),
-        at(&home, "<h3 class=\"category\">Your account</h3>"),
-        at(&home, "<h3 class=\"category\">Other articles</h3>"),
+        at(&home, "<h3 class=\"category\" id=\"category-1\">&lt;b&gt;Odd&lt;/b&gt; &amp; co</h3>"),
+        at(&home, "<h3 class=\"category\" id=\"category-2\">Billing</h3>"),
+        at(&home, "<h3 class=\"category\" id=\"category-3\">Your account</h3>"),
+        at(&home, "<h3 class=\"category\" id=\"category-4\">Other articles</h3>"),
     );
     assert!(odd < billing && billing < account && account < other, "{home}");
     assert!(!home.contains("<b>Odd"), "a category is shown as text");
@@ -352,9 +352,11 @@ fn the_help_centre_lists_articles_by_category_as_published() {
     let zh = public().get(&format!("/help/{site}?lang=zh")).text;
     assert!(zh.contains(">退款<") && !zh.contains("class=\"category\""), "{zh}");
 
-    // An article page names its category and lists the others in it.
+    // An article page links its category's heading and lists the others
+    // in it.
     let page = public().get(&format!("/help/{site}/articles/refunds?lang=en")).text;
-    assert!(page.contains("<p class=\"category\">Billing</p>"), "{page}");
+    let label = format!("<p class=\"category\"><a href=\"/help/{site}?lang=en#category-2\">Billing</a></p>");
+    assert!(page.contains(&label), "{page}");
     let more = &page[at(&page, "More in Billing")..];
     assert!(more.contains(">Invoices<") && !more.contains(">Refunds<") && !more.contains("Reset your"), "{page}");
     let page = public().get(&format!("/help/{site}/articles/status?lang=en")).text;

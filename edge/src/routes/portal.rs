@@ -193,11 +193,11 @@ pub(super) async fn home(app: &App, req: &mut Req, site: Option<&str>) -> AppRes
         main.push_str(&format!("<section aria-labelledby=\"all\"><h2 id=\"all\">{}</h2>", escape(w.all)));
         let list = in_language(index, w);
         let groups = by_category(&list, |(i, _)| published.category(*i));
-        for group in &groups {
+        for (n, group) in groups.iter().enumerate() {
             // A list with no categories at all is one plain list.
             if groups.len() > 1 || !group.name.is_empty() {
                 let name = if group.name.is_empty() { w.other } else { group.name };
-                main.push_str(&format!("<h3 class=\"category\">{}</h3>", escape(name)));
+                main.push_str(&format!("<h3 class=\"category\" id=\"category-{}\">{}</h3>", n + 1, escape(name)));
             }
             main.push_str("<ul class=\"articles\">");
             for (_, a) in &group.items {
@@ -233,34 +233,40 @@ pub(super) async fn article(app: &App, req: &mut Req, site: &str, id: &str) -> A
         return Ok(resp);
     };
     let category = index.as_ref().map_or("", |p| p.category(position)).trim();
-    let mut main = back;
-    if !category.is_empty() {
-        main.push_str(&format!("<p class=\"category\">{}</p>", escape(category)));
-    }
-    main.push_str(&format!("<article><h1>{}</h1>{}</article>", escape(&a.title), html::article(&a.body)));
-    // The other articles of its category, as a help centre lists them.
+    let mut label = escape(category);
+    let mut more = String::new();
+    // Its category as the help centre's list has it: a link to that
+    // heading, and the category's other articles.
     if let Some(published) = &index
         && !category.is_empty()
     {
+        let list = in_language(&published.index, w);
+        let groups = by_category(&list, |(i, _)| published.category(*i));
         let key = category.to_lowercase();
-        let others: Vec<_> = in_language(&published.index, w)
-            .into_iter()
-            .filter(|(i, _)| *i != position && published.category(*i).trim().to_lowercase() == key)
-            .take(10)
-            .collect();
-        if !others.is_empty() {
-            let heading = format!("{}{category}{}", w.more_in.0, w.more_in.1);
-            main.push_str(&format!(
-                "<section aria-labelledby=\"more\" class=\"more\"><h2 id=\"more\">{}</h2><ul class=\"articles\">",
-                escape(&heading)
-            ));
-            for (_, o) in others {
-                let href = format!("/help/{}/articles/{}?lang={}", encode_path(&site_id), encode_path(&o.id), w.lang);
-                main.push_str(&format!("<li><a href=\"{}\">{}</a></li>", escape(&href), escape(&o.title)));
+        if let Some((n, group)) = groups.iter().enumerate().find(|(_, g)| g.name.to_lowercase() == key) {
+            let home = format!("/help/{}?lang={}#category-{}", encode_path(&site_id), w.lang, n + 1);
+            label = format!("<a href=\"{}\">{}</a>", escape(&home), escape(group.name));
+            let others: Vec<_> = group.items.iter().filter(|(i, _)| *i != position).take(10).collect();
+            if !others.is_empty() {
+                let heading = format!("{}{}{}", w.more_in.0, group.name, w.more_in.1);
+                more = format!(
+                    "<section aria-labelledby=\"more\" class=\"more\"><h2 id=\"more\">{}</h2><ul class=\"articles\">",
+                    escape(&heading)
+                );
+                for (_, o) in others {
+                    let href =
+                        format!("/help/{}/articles/{}?lang={}", encode_path(&site_id), encode_path(&o.id), w.lang);
+                    more.push_str(&format!("<li><a href=\"{}\">{}</a></li>", escape(&href), escape(&o.title)));
+                }
+                more.push_str("</ul></section>");
             }
-            main.push_str("</ul></section>");
         }
     }
+    let mut main = back;
+    if !category.is_empty() {
+        main.push_str(&format!("<p class=\"category\">{label}</p>"));
+    }
+    main.push_str(&format!("<article><h1>{}</h1>{}</article>{more}", escape(&a.title), html::article(&a.body)));
     main.push_str(&contact_line(w, &site_id, None));
     page(w, &site_name, &a.title, &main)
 }

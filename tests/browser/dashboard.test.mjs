@@ -1969,6 +1969,8 @@ test('an admin files an article under a category, which the knowledge base page 
   assert.equal(headings.at(-1), 'No category', headings.join(' | '));
   await dash.locator('ul.articles').getByRole('button', { name: `${title} (en)` }).click();
   assert.equal(await dash.locator('#a-category').inputValue(), category);
+  await dash.locator('#show-history').click();
+  assert.match(await dash.locator('ol.revisions li.revision').first().innerText(), new RegExp(`Revision 1 — created by .+: “${title}” in ${category}`));
   assert.ok((await dash.locator('#kb-categories option').evaluateAll((os) => os.map((o) => o.value))).includes(category));
 
   // The help centre lists the published demo articles under their categories.

@@ -348,6 +348,9 @@ fn the_help_centre_lists_articles_by_category_as_published() {
     assert!(billing < invoices && invoices < refunds && refunds < account, "{home}");
     assert!(account < password && password < other && other < status, "{home}");
     assert!(!home.contains("退款"), "the Chinese article is on the Chinese page");
+    // A search names each answer's category.
+    let found = public().get(&format!("/help/{site}?lang=en&q=how+long+do+refunds+take")).text;
+    assert!(found.contains(">Refunds</a> <span class=\"category\">Billing</span></li>"), "{found}");
     // Without categories a list has no headings.
     let zh = public().get(&format!("/help/{site}?lang=zh")).text;
     assert!(zh.contains(">退款<") && !zh.contains("class=\"category\""), "{zh}");

@@ -351,7 +351,10 @@ pub fn Kb() -> impl IntoView {
                         <ol class="revisions" aria-labelledby="history-h">
                             {h.into_iter().enumerate().map(|(i, r)| {
                                 let who = r.author.clone().unwrap_or_else(|| "before history was kept".into());
-                                let line = format!("Revision {} — {} by {}, {}: “{}”", r.revision, r.action.describe(), who, crate::time::ago(r.created_at), r.title);
+                                let mut line = format!("Revision {} — {} by {}, {}: “{}”", r.revision, r.action.describe(), who, crate::time::ago(r.created_at), r.title);
+                                if !r.category.is_empty() {
+                                    line.push_str(&format!(" in {}", r.category));
+                                }
                                 let (id, n) = (r.article.clone(), r.revision);
                                 view! {
                                     <li class="revision" data-revision=r.revision.to_string()>

@@ -182,7 +182,12 @@ pub(super) async fn home(app: &App, req: &mut Req, site: Option<&str>) -> AppRes
                 // The best hit, then the others that are not far behind.
                 for h in m.plausible() {
                     let a = &index.articles()[h.article];
-                    main.push_str(&format!("<li><a href=\"{}\">{}</a></li>", escape(&link(&a.id)), escape(&a.title)));
+                    main.push_str(&format!("<li><a href=\"{}\">{}</a>", escape(&link(&a.id)), escape(&a.title)));
+                    let category = published.category(h.article).trim();
+                    if !category.is_empty() {
+                        main.push_str(&format!(" <span class=\"category\">{}</span>", escape(category)));
+                    }
+                    main.push_str("</li>");
                 }
                 main.push_str("</ol>");
             }

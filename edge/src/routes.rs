@@ -193,6 +193,7 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Delete, ["v1", "admin", "articles", id]) => kb::delete(app, req, id).await,
         (Post, ["v1", "admin", "articles", id, "revisions", n, "restore"]) => kb::restore(app, req, id, n).await,
         (Post, ["v1", "admin", "kb", "publish"]) => kb::publish(app, req).await,
+        (Get, ["v1", "admin", "kb", "export"]) => kb::export(app, req).await,
         (Get, ["v1", "admin", "settings"]) => admin::get_settings(app, req).await,
         (Put, ["v1", "admin", "settings"]) => admin::put_settings(app, req).await,
         (Post, ["v1", "admin", "rules", "validate"]) => admin::validate_rules(app, req).await,
@@ -248,6 +249,7 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         | ["v1", "agent", "articles", _, "revisions"]
         | ["v1", "agent", "kb", "unanswered" | "performance" | "deleted" | "status"]
         | ["v1", "admin", "audit"]
+        | ["v1", "admin", "kb", "export"]
         | ["v1", "admin", "customers", _, "export"]
         | ["v1", "admin", "webhooks", "deliveries"]
         | ["v1", "agent", "tickets", _, "attachments", _] => "GET, HEAD",

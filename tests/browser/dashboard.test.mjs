@@ -1973,6 +1973,12 @@ test('an admin files an article under a category, which the knowledge base page 
   assert.match(await dash.locator('ol.revisions li.revision').first().innerText(), new RegExp(`Revision 1 — created by .+: “${title}” in ${category}`));
   assert.ok((await dash.locator('#kb-categories option').evaluateAll((os) => os.map((o) => o.value))).includes(category));
 
+  // The KB downloads as a file the import takes back.
+  const [download] = await Promise.all([dash.waitForEvent('download'), dash.getByRole('link', { name: 'Export all articles' }).click()]);
+  assert.equal(download.suggestedFilename(), 'deflect-kb-demo.json');
+  const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  assert.deepEqual(exported.articles.find((a) => a.title === title), { id: made.id, title, body: 'Gift cards never expire.', tags: [], phrasings: [], locale: 'en', category });
+
   // The help centre lists the published demo articles under their categories.
   const help = await staff.newPage();
   await help.goto(`${url}/help/demo?lang=en`);

@@ -390,6 +390,54 @@ fn the_help_centre_lists_articles_by_category_as_published() {
 }
 
 #[test]
+fn an_export_of_the_kb_imports_back_as_it_was() {
+    let a = admin(&edge_url());
+    let site = unique("export").to_lowercase();
+    change_sites(&a, &|list| list.push(json!({ "id": site, "name": "Exports", "allowed_origins": [] })));
+    let articles = json!({ "articles": [
+        { "id": "refunds", "title": "Refunds", "body": "Refunds take **five** days.\n\n- by card\n- by transfer",
+          "tags": ["billing", "money, back"], "phrasings": ["money back | now", "I want a refund"], "category": "Billing" },
+        { "id": "zh-login", "title": "无法登录", "body": "请重置密码。", "locale": "zh", "phrasings": ["登录不了"] },
+    ]});
+    let r = a.json("POST", &format!("/v1/admin/articles/import?site={site}"), &articles);
+    assert_eq!(r.status, 200, "{}", r.text);
+    let saved = || {
+        let mut list = a.get(&format!("/v1/agent/articles?site={site}")).json();
+        for x in list.as_array_mut().expect("a list") {
+            let x = x.as_object_mut().expect("an article");
+            x.remove("updated_at");
+            x.remove("revision");
+        }
+        list
+    };
+    let before = saved();
+
+    let r = a.get(&format!("/v1/admin/kb/export?site={site}"));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let disposition = format!("attachment; filename=\"deflect-kb-{site}.json\"");
+    assert_eq!(r.header("content-disposition"), Some(disposition.as_str()));
+    let export = r.json();
+    assert_eq!(export["articles"].as_array().map(Vec::len), Some(2), "{export}");
+    assert_eq!(export["articles"][0]["category"], "Billing", "{export}");
+    // Agents read articles but do not download the KB.
+    assert_error(&super::auth::agent().get(&format!("/v1/admin/kb/export?site={site}")), 403..=403);
+    let audit = a.get(&format!("/v1/admin/audit?target={site}&action=kb.export")).json();
+    assert_eq!(audit[0]["detail"]["count"], 2, "{audit}");
+
+    // Gone, then imported from the export: the same articles.
+    for id in ["refunds", "zh-login"] {
+        let del = a.send("DELETE", &format!("/v1/admin/articles/{id}?site={site}"), &[("x-deflect-csrf", "1")], None);
+        assert_eq!(del.status, 204, "{}", del.text);
+    }
+    assert_eq!(saved(), json!([]));
+    let r = a.json("POST", &format!("/v1/admin/articles/import?site={site}"), &export);
+    assert_eq!((r.status, r.json()["imported"].as_u64()), (200, Some(2)), "{}", r.text);
+    assert_eq!(saved(), before);
+
+    change_sites(&a, &|list| list.retain(|s| s["id"] != site.as_str()));
+}
+
+#[test]
 fn a_markdown_import_is_all_or_nothing() {
     let a = admin(&edge_url());
     let good = format!("---\nid: {}\ntags: [a]\n---\n# Good article\n\nFine text.\n", unique("md").to_lowercase());

@@ -119,15 +119,7 @@ pub fn Kb() -> impl IntoView {
             if added == 0 {
                 return note.set(Some(format!("“{}” has these wordings already.", a.title)));
             }
-            let input = ArticleInput {
-                id: Some(a.id.clone()),
-                title: a.title.clone(),
-                body: a.body.clone(),
-                tags: a.tags.clone(),
-                phrasings,
-                locale: Some(a.locale.clone()),
-                category: Some(a.category.clone()),
-            };
+            let input = ArticleInput { phrasings, ..ArticleInput::from(&a) };
             let path = format!("/v1/admin/articles/{}", api::enc(&a.id));
             match api::call_with::<_, ArticleView>("PUT", &path, &input, &[("if-match", &revision_etag(a.revision))])
                 .await
@@ -299,6 +291,9 @@ pub fn Kb() -> impl IntoView {
             <div class="toolbar">
                 <button type="button" on:click=move |_| edit(None)>"New article"</button>
                 <label class="button">"Import Markdown files"<input type="file" accept=".md,text/markdown" multiple class="sr" on:change=import /></label>
+                {admin.then(|| view! {
+                    <a class="button" href="/v1/admin/kb/export" download="deflect-kb.json">"Export all articles"</a>
+                })}
                 <button type="button" class="primary" on:click=publish>"Publish to the widget"</button>
             </div>
             {move || status.get().map(|s| {

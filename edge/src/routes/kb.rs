@@ -274,6 +274,19 @@ pub(super) async fn import(app: &App, req: &mut Req) -> AppResult<Response> {
     json(200, &serde_json::json!({ "imported": list.len(), "published": published }))
 }
 
+/// `GET /v1/admin/kb/export?site=`: every saved article, as the import
+/// takes them back (`{"articles": [...]}`), to download.
+pub(super) async fn export(app: &App, req: &mut Req) -> AppResult<Response> {
+    let me = auth::admin(app, req).await?;
+    let site = site(app, req).await?;
+    let list: Vec<ArticleInput> = articles::list(&app.db, &site).await?.iter().map(ArticleInput::from).collect();
+    app.audit(&me.id, "kb.export", &site, serde_json::json!({ "count": list.len() })).await?;
+    let mut resp = json(200, &serde_json::json!({ "articles": list }))?;
+    // Site ids are ASCII letters, digits, `-` and `_`.
+    resp.headers_mut().set("content-disposition", &format!("attachment; filename=\"deflect-kb-{site}.json\""))?;
+    Ok(resp)
+}
+
 pub(super) async fn publish(app: &App, req: &mut Req) -> AppResult<Response> {
     let me = auth::admin(app, req).await?;
     let site = site(app, req).await?;

@@ -31,6 +31,22 @@ pub struct ArticleInput {
     pub category: Option<String>,
 }
 
+impl From<&ArticleView> for ArticleInput {
+    /// The article as it would be written again: an export's entry, or the
+    /// body of a change to it.
+    fn from(a: &ArticleView) -> ArticleInput {
+        ArticleInput {
+            id: Some(a.id.clone()),
+            title: a.title.clone(),
+            body: a.body.clone(),
+            tags: a.tags.clone(),
+            phrasings: a.phrasings.clone(),
+            locale: Some(a.locale.clone()),
+            category: Some(a.category.clone()),
+        }
+    }
+}
+
 /// A stored article with its publishing state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArticleView {

@@ -6,7 +6,8 @@
 //! wasm-bindgen exports as JS classes. The widget has no server functions,
 //! so nothing makes or calls them; but an export is a root that no
 //! optimiser may remove, so their code stayed in the wasm and their
-//! classes in the glue (about 0.6 KB brotli of the widget).
+//! classes in the glue (about 1.9 KB brotli of the widget, measured when
+//! this step came in).
 
 use anyhow::{Context, Result, bail};
 

@@ -75,9 +75,13 @@ pub(crate) async fn draft(app: &App, site: &str) -> AppResult<KbIndex> {
     Ok(built.index)
 }
 
-/// The published index of a site, decoded.
+/// The published index of a site, decoded (without the help centre's
+/// categories, which only the help centre and retraining read).
 pub(crate) async fn load(app: &App, site: &str) -> AppResult<Option<KbIndex>> {
-    Ok(load_with_categories(app, site).await?.map(|p| p.index))
+    match kv::kb_index(&app.kv, site).await? {
+        Some((bytes, _)) => Ok(Some(KbIndex::decode(&bytes)?)),
+        None => Ok(None),
+    }
 }
 
 /// The published index of a site with its articles' categories.

@@ -65,7 +65,13 @@ pub(crate) async fn limit_client(app: &App, client: &str, bucket: Bucket) -> App
 }
 
 fn is_public(segments: &[&str]) -> bool {
-    matches!(segments, ["v1", "tickets", ..] | ["v1", "unread" | "events" | "health"] | ["v1", "kb", "index"])
+    matches!(
+        segments,
+        ["v1", "tickets", ..]
+            | ["v1", "unread" | "events" | "health"]
+            | ["v1", "kb", "index"]
+            | ["v1", "identity", "tickets"]
+    )
 }
 
 /// Handles one request; every error becomes a JSON response.
@@ -122,6 +128,7 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Get, ["v1", "kb", "index"]) => kb::index(app, req).await,
         (Post, ["v1", "tickets"]) => public_tickets::create(app, req).await,
         (Post, ["v1", "unread"]) => public_tickets::unread(app, req).await,
+        (Post, ["v1", "identity", "tickets"]) => identity::own_tickets(app, req).await,
         (Get, ["v1", "tickets", id]) => public_tickets::get(app, req, id).await,
         (Post, ["v1", "tickets", id, "messages"]) => public_tickets::reply(app, req, id).await,
         (Post, ["v1", "tickets", id, "csat"]) => public_tickets::rate(app, req, id).await,
@@ -237,7 +244,9 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         ["help", _, "tickets", _] | ["help", _, "contact"] => "GET, HEAD, POST",
         ["help", _, "tickets", _, "files", _] => "GET, HEAD",
         ["v1", "health"] | ["v1", "kb", "index"] | ["v1", "tickets", _] => "GET, HEAD, OPTIONS",
-        ["v1", "tickets" | "unread" | "events"] | ["v1", "tickets", _, "messages" | "csat"] => "OPTIONS, POST",
+        ["v1", "tickets" | "unread" | "events"]
+        | ["v1", "tickets", _, "messages" | "csat"]
+        | ["v1", "identity", "tickets"] => "OPTIONS, POST",
         ["v1", "auth", "login" | "logout" | "password"]
         | ["v1", "auth", "two-factor", "setup" | "confirm" | "recovery-codes" | "disable"] => "POST",
         ["v1", "auth", "me" | "sessions"] => "GET, HEAD",

@@ -23,7 +23,7 @@ pub use agent::{
 };
 pub use error::{ApiError, ErrorBody};
 pub use events::{EventKind, WidgetEvent};
-pub use identity::{Identity, IdentitySecret};
+pub use identity::{Identity, IdentitySecret, MAX_VERIFIED_TICKETS, VerifiedCustomer, VerifiedTicket, VerifiedTickets};
 pub use kb::{
     ArticleInput, ArticlePerformance, ArticleRevision, ArticleView, IfMatch, KbStatus, MAX_PHRASINGS, RevisionAction,
     TryAnswer, TryHit, TryQuestion, parse_markdown, revision_etag, slug, with_phrasings,

@@ -303,3 +303,63 @@ test('the page API: open, identify, close, onTicketCreated', async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test("a verified customer's conversations follow them to another browser, and not to the next person", async () => {
+  const { url } = edge();
+  // The site's server signs each customer's e-mail with its identity secret.
+  const secret = (await adminApi(url, 'GET', '/v1/admin/identity-secret?site=demo')).secret;
+  const marker = unique('roam');
+  const vera = `${marker}@example.com`;
+  const identify = (page, email) => page.evaluate(([email, signature]) => window.Deflect.identify({ email, name: 'Vera', signature }),
+    [email, createHmac('sha256', secret).update(email).digest('hex')]);
+  const visit = async (context) => {
+    const page = await context.newPage();
+    await page.goto(`${url}/demo/`);
+    await page.waitForFunction(() => window.Deflect);
+    return page;
+  };
+
+  // On her laptop, signed in to the shop, Vera asks a person.
+  const laptop = await browser.newContext();
+  const a = await visit(laptop);
+  const laptopProblems = watch(a);
+  await identify(a, vera);
+  await openWidget(a);
+  await collectTickets(a);
+  await w(a).person.click();
+  await a.locator('deflect-widget #dfl-message').fill(`Where is parcel ${marker}?`);
+  await a.locator('deflect-widget .dfl-form button[type=submit]').click();
+  const [ticket] = await createdTickets(a);
+  assert.deepEqual(laptopProblems, []);
+  await laptop.close();
+  await adminApi(url, 'POST', `/v1/agent/tickets/${ticket.id}/messages`, { body: `It ships today. ${marker}` });
+
+  // On her phone, which never saw the ticket, the reply waits for her.
+  const phone = await browser.newContext();
+  const b = await visit(phone);
+  const problems = watch(b);
+  await identify(b, vera);
+  assert.equal(await b.evaluate(() => localStorage.length), 0, 'nothing is fetched or stored before she opens the widget');
+  await openWidget(b);
+  await b.locator('deflect-widget .dfl-head .dfl-text-btn', { hasText: '(1)' }).click();
+  const item = b.locator('deflect-widget .dfl-pane .dfl-choice', { hasText: marker });
+  await item.locator('.dfl-new').waitFor();
+  await item.click();
+  await b.locator('deflect-widget .dfl-thread').getByText(`It ships today. ${marker}`).waitFor();
+  await b.locator('deflect-widget .dfl-thread').getByText(`Where is parcel ${marker}?`).waitFor();
+
+  // A visit the page does not identify (she signed out) does not show it,
+  // though the browser keeps it for her next visit.
+  await b.reload();
+  await b.waitForFunction(() => window.Deflect);
+  await openWidget(b);
+  await b.locator('deflect-widget .dfl-head .dfl-text-btn').click();
+  await b.locator('deflect-widget .dfl-pane h3').waitFor();
+  assert.equal(await b.locator('deflect-widget .dfl-pane .dfl-choice', { hasText: marker }).count(), 0, 'hidden');
+  assert.ok(await b.evaluate((id) => JSON.stringify(localStorage).includes(id), ticket.id), 'kept');
+  // Once the page names someone else, it is forgotten.
+  await identify(b, `next-${marker}@example.com`);
+  await b.waitForFunction((id) => !JSON.stringify(localStorage).includes(id), ticket.id);
+  assert.deepEqual(problems, []);
+  await phone.close();
+});

@@ -1,9 +1,10 @@
 //! Identity verification: a site's server signs its logged-in customer's
-//! e-mail with the site's identity secret, and the ticket the widget sends
-//! with that signature is marked verified for agents.
+//! e-mail with the site's identity secret; the ticket the widget sends
+//! with that signature is marked verified for agents, and the customer's
+//! tickets follow them to any browser.
 
 use super::auth::agent;
-use super::{assert_error, create, public};
+use super::{assert_error, change_sites, create, public};
 use deflect_tests::{Client, admin, edge_url, unique};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
@@ -95,4 +96,123 @@ fn a_customer_the_site_signs_for_is_verified_on_the_ticket_and_the_secret_rotate
     for action in ["identity.secret.show", "identity.secret.rotate"] {
         assert!(actions.contains(&action), "{action} in {actions:?}");
     }
+}
+
+/// `POST /v1/identity/tickets` for `email` on `site`.
+fn own_tickets(site: &str, email: &str, signature: &str) -> deflect_tests::Reply {
+    public().json("POST", "/v1/identity/tickets", &json!({ "site": site, "email": email, "signature": signature }))
+}
+
+/// A widget ticket on `site`; its id and customer token.
+fn open_ticket(site: &str, email: &str, signature: Option<&str>, message: &str) -> (String, String) {
+    let mut customer = json!({ "email": email });
+    if let Some(s) = signature {
+        customer["signature"] = json!(s);
+    }
+    let r = create(&public(), &unique("k"), &json!({ "site": site, "customer": customer, "message": message }));
+    assert_eq!(r.status, 201, "{}", r.text);
+    let j = r.json();
+    (j["ticket"]["id"].as_str().expect("id").to_string(), j["token"].as_str().expect("token").to_string())
+}
+
+#[test]
+fn a_verified_customer_finds_their_tickets_from_any_browser() {
+    let a = admin(&edge_url());
+    // A site of its own, so no other test rotates its secret meanwhile.
+    let site = unique("verified").to_lowercase();
+    change_sites(&a, &|list| list.push(json!({ "id": site, "name": "Verified", "allowed_origins": [] })));
+    let secret =
+        a.get(&format!("/v1/admin/identity-secret?site={site}")).json()["secret"].as_str().expect("secret").to_string();
+    let email = format!("{}@example.com", unique("vic"));
+    let signature = sign(&secret, &email);
+
+    // No tickets yet: an empty list, not an error.
+    let r = own_tickets(&site, &email, &signature);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json(), json!({ "tickets": [] }));
+
+    // Two tickets written while signed in, one typed into a form on another
+    // day, one of someone else's, and one of the customer's on another site.
+    let (first, _) = open_ticket(&site, &email, Some(&signature), "My parcel is late");
+    let (second, _) = open_ticket(&site, &email.to_uppercase(), None, "Can I change my address?");
+    let (third, _) = open_ticket(&site, &email, Some(&signature), "Refund please");
+    let other = format!("{}@example.com", unique("olga"));
+    open_ticket(&site, &other, Some(&sign(&secret, &other)), "Not Vic's");
+    open_ticket("demo", &email, None, "On the demo site");
+    // The team answers the first; the customer then writes on the third.
+    let r = a.json("POST", &format!("/v1/agent/tickets/{first}/messages"), &json!({ "body": "It ships today." }));
+    assert_eq!(r.status, 201, "{}", r.text);
+    std::thread::sleep(std::time::Duration::from_millis(5));
+
+    let r = own_tickets(&site, &format!("  {}  ", email.to_uppercase()), &signature.to_uppercase());
+    assert_eq!(r.status, 200, "{}", r.text);
+    let list = r.json();
+    let tickets = list["tickets"].as_array().expect("tickets");
+    let ids: Vec<&str> = tickets.iter().filter_map(|t| t["id"].as_str()).collect();
+    // The most recently active first: the first has the team's reply.
+    assert_eq!(ids, [first.as_str(), third.as_str(), second.as_str()], "{list}");
+    for t in tickets {
+        let (id, token) = (t["id"].as_str().expect("id"), t["token"].as_str().expect("token"));
+        let there = public().send("GET", &format!("/v1/tickets/{id}"), &[("x-ticket-token", token)], None);
+        assert_eq!(there.status, 200, "the token reads the ticket: {}", there.text);
+        assert_eq!(t["subject"], there.json()["subject"]);
+        assert_eq!(t["created_at"], there.json()["created_at"]);
+        // Seen up to the customer's own message: the team's reply is new.
+        let customer_wrote = there.json()["messages"]
+            .as_array()
+            .expect("messages")
+            .iter()
+            .filter(|m| m["author"] == "customer")
+            .filter_map(|m| m["created_at"].as_i64())
+            .max();
+        assert_eq!(t["seen_at"].as_i64(), customer_wrote, "{t}");
+    }
+    let known: Vec<Value> =
+        tickets.iter().map(|t| json!({ "id": t["id"], "token": t["token"], "seen_at": t["seen_at"] })).collect();
+    let unread = public().json("POST", "/v1/unread", &json!({ "tickets": known }));
+    assert_eq!(unread.json()["unread"], json!([first]), "{}", unread.text);
+
+    // Anything but the site's signature of this e-mail is refused, and says
+    // nothing of the customer's tickets.
+    for wrong in [sign(&secret, &other), sign("idsec_guess", &email), "ab".repeat(32)] {
+        let r = own_tickets(&site, &email, &wrong);
+        assert_eq!(assert_error(&r, 403..=403), "forbidden");
+        assert!(!r.text.contains(&first), "{}", r.text);
+    }
+    assert_eq!(assert_error(&own_tickets("demo", &email, &signature), 403..=403), "forbidden", "another site's");
+    for (site, email, signature, field) in [
+        ("no-such-site", email.as_str(), signature.as_str(), "site"),
+        (site.as_str(), "not an e-mail", signature.as_str(), "email"),
+        (site.as_str(), email.as_str(), "not hex", "signature"),
+        (site.as_str(), email.as_str(), "", "signature"),
+    ] {
+        let r = own_tickets(site, email, signature);
+        assert_eq!(assert_error(&r, 422..=422), "invalid_field");
+        assert!(r.json()["error"]["message"].as_str().is_some_and(|m| m.starts_with(field)), "{}", r.text);
+    }
+    let extra = json!({ "site": site, "email": email, "signature": signature, "admin": true });
+    assert_error(&public().json("POST", "/v1/identity/tickets", &extra), 400..=422);
+    assert_error(&public().send("GET", "/v1/identity/tickets", &[], None), 405..=405);
+
+    // A ticket merged into another is left out: its conversation goes on
+    // in the other.
+    let r = a.json("POST", &format!("/v1/agent/tickets/{second}/merge"), &json!({ "into": third }));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let ids: Vec<String> = own_tickets(&site, &email, &signature).json()["tickets"]
+        .as_array()
+        .expect("tickets")
+        .iter()
+        .filter_map(|t| t["id"].as_str().map(str::to_string))
+        .collect();
+    assert!(!ids.contains(&second) && ids.contains(&third), "{ids:?}");
+
+    // Once the customer is erased, nothing is listed.
+    let customer = a.get(&format!("/v1/agent/tickets/{first}")).json()["customer"]["id"]
+        .as_str()
+        .expect("customer id")
+        .to_string();
+    let r = a.send("DELETE", &format!("/v1/admin/customers/{customer}"), &[("x-deflect-csrf", "1")], None);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(own_tickets(&site, &email, &signature).json(), json!({ "tickets": [] }));
+    change_sites(&a, &|list| list.retain(|s| s["id"] != site.as_str()));
 }

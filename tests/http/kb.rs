@@ -1,7 +1,7 @@
 //! The knowledge base: editing, import, publishing, the cached index, the
 //! help centre, and CORS on the public API.
 
-use super::{assert_error, public, settings_lock};
+use super::{assert_error, change_sites, public};
 use deflect_tests::{Client, Reply, admin, edge_url, unique};
 use serde_json::{Value, json};
 
@@ -185,15 +185,6 @@ fn an_article_keeps_its_history_and_a_stale_edit_is_refused() {
         "{audit}"
     );
     assert_eq!(a.send("DELETE", &path, &[("x-deflect-csrf", "1")], None).status, 204);
-}
-
-/// Changes the list of sites in the settings.
-fn change_sites(a: &Client, change: &dyn Fn(&mut Vec<Value>)) {
-    let _settings = settings_lock();
-    let mut s = a.get("/v1/admin/settings").json();
-    change(s["sites"].as_array_mut().expect("sites"));
-    let r = a.json("PUT", "/v1/admin/settings", &s);
-    assert_eq!(r.status, 200, "{}", r.text);
 }
 
 #[test]

@@ -32,6 +32,15 @@ fn settings_lock() -> std::sync::MutexGuard<'static, ()> {
     SETTINGS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Changes the list of sites in the settings.
+fn change_sites(a: &Client, change: &dyn Fn(&mut Vec<Value>)) {
+    let _settings = settings_lock();
+    let mut s = a.get("/v1/admin/settings").json();
+    change(s["sites"].as_array_mut().expect("sites"));
+    let r = a.json("PUT", "/v1/admin/settings", &s);
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
 static CRON: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Runs the edge's cron once (wrangler's `/__scheduled`), waiting while a

@@ -3,7 +3,10 @@
 
 use crate::config::Config;
 use crate::wire::{self, In};
-use deflect_shared::api::{Csat, CustomerTicket, NewMessage, TicketCreated, UnreadQuery, UnreadTickets, WidgetEvent};
+use deflect_shared::api::{
+    Csat, CustomerTicket, NewMessage, TicketCreated, TicketLink, UnreadQuery, UnreadTickets, VerifiedCustomer,
+    WidgetEvent,
+};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, RequestMode, Response};
@@ -112,6 +115,14 @@ pub(crate) async fn ticket(cfg: &Config, id: &str, token: &str) -> Result<Custom
 pub(crate) async fn unread(cfg: &Config, q: &UnreadQuery) -> Result<UnreadTickets, FetchError> {
     let resp = send("POST", &format!("{}/v1/unread", cfg.edge), Some(wire::unread_query(q)), &[]).await?;
     answer(resp, wire::unread_tickets).await
+}
+
+/// The tickets of the customer the page identified, with the site's
+/// signature, each with when its customer last wrote.
+pub(crate) async fn verified_tickets(cfg: &Config, c: &VerifiedCustomer) -> Result<Vec<(TicketLink, i64)>, FetchError> {
+    let resp =
+        send("POST", &format!("{}/v1/identity/tickets", cfg.edge), Some(wire::verified_customer(c)), &[]).await?;
+    answer(resp, wire::verified_tickets).await
 }
 
 /// Adds the customer's message under `key`: sent again with the same key

@@ -7,7 +7,9 @@ use crate::conversations::{Conversations, Thread};
 use crate::form::TicketForm;
 use crate::i18n::{Strings, strings};
 use crate::{api, outbox};
-use deflect_shared::api::{EventKind, KnownTicket, MAX_UNREAD_QUERY, TicketCreated, UnreadQuery, WidgetEvent};
+use deflect_shared::api::{
+    EventKind, KnownTicket, MAX_UNREAD_QUERY, TicketCreated, UnreadQuery, VerifiedCustomer, WidgetEvent,
+};
 use deflect_shared::kb::KbIndex;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -67,6 +69,8 @@ pub(crate) struct Widget {
     /// The e-mail the page identified the customer by, and the site's
     /// signature of it (`deflect_shared::identity`; empty: none).
     pub(crate) signature: RwSignal<String>,
+    /// The verified customer whose tickets were fetched from the edge.
+    synced: StoredValue<Option<String>>,
     /// Questions asked in this session, for the ticket.
     pub(crate) questions: RwSignal<Vec<String>>,
     /// Article ids shown in this session.
@@ -95,6 +99,7 @@ impl Widget {
             email: RwSignal::new(String::new()),
             name: RwSignal::new(String::new()),
             signature: RwSignal::new(String::new()),
+            synced: StoredValue::new(None),
             questions: RwSignal::new(Vec::new()),
             shown: RwSignal::new(Vec::new()),
             unread: RwSignal::new(Vec::new()),
@@ -177,13 +182,70 @@ impl Widget {
         let _ = self.notify.with_value(|f| f.call2(&wasm_bindgen::JsValue::NULL, &"ticketCreated".into(), &detail));
     }
 
-    /// Looks for replies the customer has not read in this browser's
-    /// tickets, in one request (the page's first visit with no tickets
-    /// reads nothing from the edge). Tickets the edge erased or no longer
-    /// keeps are forgotten.
+    /// The verified customer the page identified: the e-mail, trimmed and
+    /// lower-cased (the edge lower-cases the rest of Unicode itself), or ""
+    /// without the site's signature.
+    pub(crate) fn owner(&self) -> String {
+        if self.signature.get_untracked().is_empty() {
+            return String::new();
+        }
+        self.email.get_untracked().trim().to_ascii_lowercase()
+    }
+
+    /// Fetches the verified customer's tickets once (per customer), so
+    /// their conversations follow them to this browser; then looks for
+    /// replies in them.
+    pub(crate) fn sync_identity(&self) {
+        let owner = self.owner();
+        if owner.is_empty() || self.synced.get_value().as_ref() == Some(&owner) {
+            return;
+        }
+        self.synced.set_value(Some(owner.clone()));
+        let who = VerifiedCustomer {
+            site: self.cfg.site.clone(),
+            email: owner.clone(),
+            signature: self.signature.get_untracked(),
+        };
+        let w = self.clone();
+        leptos::task::spawn_local(async move {
+            match api::verified_tickets(&w.cfg, &who).await {
+                Ok(tickets) => {
+                    outbox::adopt(&w.cfg, &owner, tickets);
+                    w.check_replies();
+                }
+                Err(e) => {
+                    if e.retryable() {
+                        // Tried again the next time the widget opens.
+                        w.synced.set_value(None);
+                    }
+                    web_sys::console::warn_1(&format!("Deflect: {}", e.message()).into());
+                }
+            }
+        });
+    }
+
+    /// The page identified a customer (or no one): another verified
+    /// customer's tickets are forgotten, and this one's fetched if the
+    /// widget is open (else when it opens).
+    pub(crate) fn identified(&self) {
+        let owner = self.owner();
+        if !owner.is_empty() {
+            outbox::forget_others(&self.cfg, &owner);
+        }
+        if self.open.get_untracked() {
+            self.sync_identity();
+        }
+        self.check_replies();
+    }
+
+    /// Looks for replies the customer has not read in the tickets this
+    /// browser shows them, in one request (the page's first visit with no
+    /// tickets reads nothing from the edge). Tickets the edge erased or no
+    /// longer keeps are forgotten.
     pub(crate) fn check_replies(&self) {
-        let saved = outbox::saved(&self.cfg);
+        let saved = outbox::visible(&self.cfg, &self.owner());
         if saved.is_empty() {
+            self.unread.set(Vec::new());
             return;
         }
         let query = UnreadQuery {
@@ -268,6 +330,7 @@ pub(crate) fn App(
             if now {
                 w.load_index();
                 w.session_id();
+                w.sync_identity();
             } else if prev == Some(true) {
                 // Focus goes back to the launcher, on the page.
                 if let Some(b) = launcher.get() {

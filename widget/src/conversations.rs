@@ -25,7 +25,7 @@ pub(crate) fn Conversations() -> impl IntoView {
     let w = expect_context::<Widget>();
     let s = w.s;
     let screen = w.screen;
-    let saved = outbox::saved(&w.cfg);
+    let saved = outbox::visible(&w.cfg, &w.owner());
     let waiting = outbox::pending(&w.cfg).len();
     view! {
         <div class="dfl-pane">
@@ -55,7 +55,11 @@ pub(crate) fn Thread(
     let w = expect_context::<Widget>();
     let s = w.s;
     let screen = w.screen;
-    let token = outbox::saved(&w.cfg).into_iter().find(|t| t.id == id).map(|t| t.token).unwrap_or_default();
+    let (token, owner) = outbox::visible(&w.cfg, &w.owner())
+        .into_iter()
+        .find(|t| t.id == id)
+        .map(|t| (t.token, t.owner))
+        .unwrap_or_default();
     let ticket = RwSignal::new(None::<Result<CustomerTicket, api::FetchError>>);
     let reply = RwSignal::new(String::new());
     let attempt = StoredValue::new(None::<String>);
@@ -65,7 +69,8 @@ pub(crate) fn Thread(
     let load = {
         let (cfg, id, token, reader) = (w.cfg.clone(), id.clone(), token.clone(), w.clone());
         move || {
-            let (cfg, id, token, reader) = (cfg.clone(), id.clone(), token.clone(), reader.clone());
+            let (cfg, id, token, reader, owner) =
+                (cfg.clone(), id.clone(), token.clone(), reader.clone(), owner.clone());
             leptos::task::spawn_local(async move {
                 let answer = api::ticket(&cfg, &id, &token).await;
                 if matches!(answer, Err(api::FetchError::Http { status: 410, .. })) {
@@ -77,7 +82,7 @@ pub(crate) fn Thread(
                     reader.read(&id, t.messages.iter().map(|m| m.created_at).max().unwrap_or(t.created_at));
                     if let Some(link) = &t.continued_in {
                         // The team merged it: keep the ticket it continues in.
-                        outbox::remember_link(&cfg, link);
+                        outbox::remember_link(&cfg, link, &owner);
                     }
                 }
                 ticket.set(Some(answer));

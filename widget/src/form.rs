@@ -55,7 +55,8 @@ pub(crate) fn TicketForm() -> impl IntoView {
             }
             error.set(None);
             busy.set(true);
-            let pending = Pending { key: crate::random::id(), body: crate::wire::create_ticket(&request) };
+            let pending =
+                Pending { key: crate::random::id(), body: crate::wire::create_ticket(&request), owner: w.owner() };
             let w = w.clone();
             leptos::task::spawn_local(async move {
                 match outbox::send(&w.cfg, pending).await {

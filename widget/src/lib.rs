@@ -28,35 +28,33 @@ use wasm_bindgen::prelude::*;
 /// What the page can do with a mounted widget (through `window.Deflect`).
 #[wasm_bindgen]
 pub struct WidgetHandle {
-    open: RwSignal<bool>,
-    email: RwSignal<String>,
-    name: RwSignal<String>,
-    signature: RwSignal<String>,
+    w: app::Widget,
 }
 
 #[wasm_bindgen]
 impl WidgetHandle {
     /// Opens the chat.
     pub fn open(&self) {
-        self.open.set(true);
+        self.w.open.set(true);
     }
 
     /// Closes the chat.
     pub fn close(&self) {
-        self.open.set(false);
+        self.w.open.set(false);
     }
 
     /// Fills in who the customer is, so the ticket form need not ask; with
     /// the site's signature of the e-mail, their tickets are marked
-    /// verified.
+    /// verified, and their conversations follow them to this browser.
     pub fn identify(&self, email: Option<String>, name: Option<String>, signature: Option<String>) {
-        self.signature.set(signature.unwrap_or_default());
+        self.w.signature.set(signature.unwrap_or_default());
         if let Some(e) = email {
-            self.email.set(e);
+            self.w.email.set(e);
         }
         if let Some(n) = name {
-            self.name.set(n);
+            self.w.name.set(n);
         }
+        self.w.identified();
     }
 }
 
@@ -68,7 +66,7 @@ pub fn mount(root: web_sys::HtmlElement, config: &str, notify: js_sys::Function)
     let cfg: config::Config = config::Config::parse(config)
         .ok_or_else(|| JsValue::from_str("Deflect widget: the configuration needs a site and an edge"))?;
     let state = app::Widget::new(cfg, notify);
-    let handle = WidgetHandle { open: state.open, email: state.email, name: state.name, signature: state.signature };
+    let handle = WidgetHandle { w: state.clone() };
     leptos::mount::mount_to(root, move || view! { <app::App state=state.clone() /> }).forget();
     Ok(handle)
 }

@@ -1,6 +1,12 @@
 //! The widget's storage in `localStorage`, used only after the customer
 //! opens the widget: tickets waiting to be sent (the outbox) and tickets
 //! already created, with the token that lets the customer read them.
+//!
+//! A ticket the site vouched for (created with its signature, or fetched
+//! for its verified customer) has an owner: the e-mail as signed. It is
+//! shown only while the page identifies that customer, and forgotten when
+//! the page identifies someone else, so a shared computer does not show
+//! one customer's conversations to the next.
 
 use crate::api::{self, FetchError};
 use crate::config::Config;
@@ -17,6 +23,8 @@ pub(crate) struct Pending {
     /// The request body, kept as sent: a resend must be byte for byte the
     /// same, or the edge takes it for another request with a reused key.
     pub(crate) body: String,
+    /// The verified customer it was written by ("": none).
+    pub(crate) owner: String,
 }
 
 /// A ticket this browser created.
@@ -28,6 +36,9 @@ pub(crate) struct Saved {
     pub(crate) created_at: i64,
     /// The newest message time the customer has seen in the thread.
     pub(crate) seen_at: i64,
+    /// The verified customer it belongs to ("": whoever uses this
+    /// browser).
+    pub(crate) owner: String,
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -63,11 +74,11 @@ fn object(fields: &[(&str, JsValue)]) -> Object {
 }
 
 fn read_pending(v: &In) -> Option<Pending> {
-    Some(Pending { key: v.str("key")?, body: v.str("body")? })
+    Some(Pending { key: v.str("key")?, body: v.str("body")?, owner: v.str("owner").unwrap_or_default() })
 }
 
 fn write_pending(p: &Pending) -> Object {
-    object(&[("key", p.key.as_str().into()), ("body", p.body.as_str().into())])
+    object(&[("key", p.key.as_str().into()), ("body", p.body.as_str().into()), ("owner", p.owner.as_str().into())])
 }
 
 fn read_saved(v: &In) -> Option<Saved> {
@@ -77,6 +88,7 @@ fn read_saved(v: &In) -> Option<Saved> {
         subject: v.str("subject")?,
         created_at: v.num("created_at")? as i64,
         seen_at: v.num("seen_at").or_else(|| v.num("created_at")).unwrap_or(0.0) as i64,
+        owner: v.str("owner").unwrap_or_default(),
     })
 }
 
@@ -87,6 +99,7 @@ fn write_saved(s: &Saved) -> Object {
         ("subject", s.subject.as_str().into()),
         ("created_at", (s.created_at as f64).into()),
         ("seen_at", (s.seen_at as f64).into()),
+        ("owner", s.owner.as_str().into()),
     ])
 }
 
@@ -108,38 +121,69 @@ fn remove(cfg: &Config, key: &str) {
     write(cfg, "outbox", &all, write_pending);
 }
 
-/// Tickets this browser created, newest first.
+/// Tickets this browser keeps, newest first.
 pub(crate) fn saved(cfg: &Config) -> Vec<Saved> {
     read(cfg, "tickets", read_saved)
 }
 
-/// Forgets a saved ticket (its data was erased on the edge).
-pub(crate) fn forget(cfg: &Config, id: &str) {
-    let all: Vec<Saved> = saved(cfg).into_iter().filter(|s| s.id != id).collect();
-    write(cfg, "tickets", &all, write_saved);
+/// The kept tickets `keep` holds to, and whether any were dropped.
+fn kept(cfg: &Config, keep: impl Fn(&Saved) -> bool) -> (Vec<Saved>, bool) {
+    let mut all = saved(cfg);
+    let before = all.len();
+    all.retain(keep);
+    let dropped = all.len() != before;
+    (all, dropped)
 }
 
-/// Keeps a ticket in this browser's list, newest first (at most
-/// [`MAX_UNREAD_QUERY`], so one request asks about them all).
-fn keep(cfg: &Config, ticket: Saved) {
+/// The kept tickets the customer `owner` ("": nobody verified) may see.
+pub(crate) fn visible(cfg: &Config, owner: &str) -> Vec<Saved> {
+    kept(cfg, |s| s.owner.is_empty() || s.owner == owner).0
+}
+
+/// Forgets the tickets of verified customers other than `owner`.
+pub(crate) fn forget_others(cfg: &Config, owner: &str) {
+    if let (mine, true) = kept(cfg, |s| s.owner.is_empty() || s.owner == owner) {
+        write(cfg, "tickets", &mine, write_saved);
+    }
+}
+
+/// Forgets a saved ticket (its data was erased on the edge).
+pub(crate) fn forget(cfg: &Config, id: &str) {
+    if let (all, true) = kept(cfg, |s| s.id != id) {
+        write(cfg, "tickets", &all, write_saved);
+    }
+}
+
+/// Keeps tickets in this browser's list, newest first (at most
+/// [`MAX_UNREAD_QUERY`], so one request asks about them all); a ticket
+/// already kept stays as it is.
+fn keep(cfg: &Config, tickets: Vec<Saved>) {
     let mut all = saved(cfg);
-    if !all.iter().any(|s| s.id == ticket.id) {
-        all.insert(0, ticket);
+    let before = all.len();
+    for t in tickets {
+        if !all.iter().any(|s| s.id == t.id) {
+            // Before the first older one: the list stays newest first.
+            let at = all.iter().position(|s| s.created_at < t.created_at).unwrap_or(all.len());
+            all.insert(at, t);
+        }
+    }
+    if all.len() != before {
         all.truncate(MAX_UNREAD_QUERY);
         write(cfg, "tickets", &all, write_saved);
     }
 }
 
-pub(crate) fn remember(cfg: &Config, t: &TicketCreated) {
+fn remember(cfg: &Config, t: &TicketCreated, owner: &str) {
     keep(
         cfg,
-        Saved {
+        vec![Saved {
             id: t.ticket.id.clone(),
             token: t.token.clone(),
             subject: t.ticket.subject.clone(),
             created_at: t.ticket.created_at,
             seen_at: t.ticket.messages.iter().map(|m| m.created_at).max().unwrap_or(t.ticket.created_at),
-        },
+            owner: owner.to_string(),
+        }],
     );
 }
 
@@ -152,17 +196,28 @@ pub(crate) fn mark_seen(cfg: &Config, id: &str, at: i64) {
     }
 }
 
-/// Keeps the ticket a merged one continues in.
-pub(crate) fn remember_link(cfg: &Config, l: &TicketLink) {
+/// Keeps the ticket a merged one continues in, for the merged one's
+/// owner.
+pub(crate) fn remember_link(cfg: &Config, l: &TicketLink, owner: &str) {
+    adopt(cfg, owner, vec![(l.clone(), l.created_at)]);
+}
+
+/// Keeps the tickets the edge listed for the verified customer `owner`,
+/// each with the time its customer has seen it up to.
+pub(crate) fn adopt(cfg: &Config, owner: &str, tickets: Vec<(TicketLink, i64)>) {
     keep(
         cfg,
-        Saved {
-            id: l.id.clone(),
-            token: l.token.clone(),
-            subject: l.subject.clone(),
-            created_at: l.created_at,
-            seen_at: l.created_at,
-        },
+        tickets
+            .into_iter()
+            .map(|(l, seen_at)| Saved {
+                id: l.id,
+                token: l.token,
+                subject: l.subject,
+                created_at: l.created_at,
+                seen_at,
+                owner: owner.to_string(),
+            })
+            .collect(),
     );
 }
 
@@ -173,7 +228,7 @@ pub(crate) async fn send(cfg: &Config, p: Pending) -> Result<TicketCreated, Fetc
     push(cfg, p.clone());
     match api::create_ticket(cfg, &p.key, &p.body).await {
         Ok(t) => {
-            remember(cfg, &t);
+            remember(cfg, &t, &p.owner);
             remove(cfg, &p.key);
             Ok(t)
         }

@@ -6,7 +6,7 @@
 
 use deflect_shared::api::{
     Attachment, Author, CreateTicket, Csat, CustomerTicket, Message, NewMessage, Status, TicketCreated, TicketLink,
-    UnreadQuery, UnreadTickets, WidgetEvent,
+    UnreadQuery, UnreadTickets, VerifiedCustomer, WidgetEvent,
 };
 use js_sys::{Array, JSON, Object, Reflect};
 use wasm_bindgen::JsValue;
@@ -86,6 +86,11 @@ pub(crate) fn unread_query(q: &UnreadQuery) -> String {
         .map(|t| Out::new().set("id", t.id.as_str()).set("token", t.token.as_str()).set("seen_at", t.seen_at as f64).0)
         .collect();
     Out::new().set("tickets", tickets).text()
+}
+
+/// `POST /v1/identity/tickets`.
+pub(crate) fn verified_customer(c: &VerifiedCustomer) -> String {
+    Out::new().set("site", c.site.as_str()).set("email", c.email.as_str()).set("signature", c.signature.as_str()).text()
 }
 
 /// A JSON value being read.
@@ -178,6 +183,12 @@ fn ticket_link(v: &In) -> Option<TicketLink> {
         token: v.str("token")?,
         created_at: v.num("created_at")? as i64,
     })
+}
+
+/// A [`VerifiedTickets`](deflect_shared::api::VerifiedTickets)'s tickets,
+/// each as a [`TicketLink`] with its `seen_at`.
+pub(crate) fn verified_tickets(v: &In) -> Option<Vec<(TicketLink, i64)>> {
+    v.list("tickets").iter().map(|t| Some((ticket_link(t)?, t.num("seen_at")? as i64))).collect()
 }
 
 /// A [`TicketCreated`].

@@ -3,11 +3,14 @@
 //! says of its customer.
 
 use crate::crypto::{hex, hmac, same};
+use crate::desk::views::ticket_token;
 use crate::error::{AppError, AppResult};
 use crate::state::App;
 use crate::store::identity_keys as store;
-use crate::store::key_standing;
-use deflect_shared::api::{Identity, IdentitySecret};
+use crate::store::{customers, key_standing};
+use deflect_shared::api::{
+    Identity, IdentitySecret, MAX_VERIFIED_TICKETS, VerifiedCustomer, VerifiedTicket, VerifiedTickets,
+};
 use deflect_shared::identity::{ROTATION_GRACE_MS, normalise_signature, signed_text};
 
 /// The site's secret as admins see it; an error for a site there is not.
@@ -50,4 +53,30 @@ pub(crate) async fn check(app: &App, site: &str, email: &str, signature: &str) -
         }
     }
     Ok(Identity::Mismatched)
+}
+
+/// A verified customer's tickets on the site, each with its token, for a
+/// widget in a browser that has not seen them. A signature the site did
+/// not make for the e-mail is refused (403), and says nothing of whether
+/// the customer has tickets.
+pub(crate) async fn own_tickets(app: &App, who: &VerifiedCustomer) -> AppResult<VerifiedTickets> {
+    if app.settings().await?.site(&who.site).is_none() {
+        return Err(AppError::invalid("site", format!("site: there is no site {:?}", who.site)));
+    }
+    if check(app, &who.site, &who.email, &who.signature).await? != Identity::Verified {
+        return Err(AppError::Forbidden("the signature is not the site's for this e-mail".into()));
+    }
+    let email_hash = app.key().await?.lookup_hash(&who.email).await?;
+    let rows = customers::own_tickets(&app.db, &who.site, &email_hash, MAX_VERIFIED_TICKETS as u32).await?;
+    let mut tickets = Vec::with_capacity(rows.len());
+    for r in rows {
+        tickets.push(VerifiedTicket {
+            token: ticket_token(app, &r.id).await?,
+            id: r.id,
+            subject: r.subject,
+            created_at: r.created_at as i64,
+            seen_at: r.seen_at as i64,
+        });
+    }
+    Ok(VerifiedTickets { tickets })
 }

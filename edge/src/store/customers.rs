@@ -104,6 +104,38 @@ pub(crate) async fn tickets(db: &D1Database, customer: &str) -> AppResult<Vec<Ti
     .await
 }
 
+/// One of the tickets a verified customer may see in any browser.
+#[derive(Debug, Deserialize)]
+pub(crate) struct OwnTicket {
+    pub(crate) id: String,
+    pub(crate) subject: String,
+    pub(crate) created_at: f64,
+    /// The customer's own last message, else when the ticket was made.
+    pub(crate) seen_at: f64,
+}
+
+/// The tickets of the customer with this e-mail hash on `site`, the most
+/// recently active first: none once the customer is erased, and none
+/// merged into another (the conversation continues there).
+pub(crate) async fn own_tickets(
+    db: &D1Database,
+    site: &str,
+    email_hash: &str,
+    limit: u32,
+) -> AppResult<Vec<OwnTicket>> {
+    all(
+        db,
+        "SELECT t.id, t.subject, t.created_at, \
+           COALESCE((SELECT MAX(m.created_at) FROM messages m \
+                     WHERE m.ticket_id = t.id AND m.author = 'customer'), t.created_at) AS seen_at \
+         FROM customers c JOIN tickets t ON t.customer_id = c.id \
+         WHERE c.site_id = ?1 AND c.email_hash = ?2 AND c.erased_at IS NULL AND t.merged_into IS NULL \
+         ORDER BY t.updated_at DESC, t.id LIMIT ?3",
+        &[Arg::Text(site), Arg::Text(email_hash), Arg::Int(i64::from(limit))],
+    )
+    .await
+}
+
 /// What the customer directory is filtered by.
 pub(crate) struct Search<'a> {
     /// The keyed hash of a whole e-mail address: addresses are stored

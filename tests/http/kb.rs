@@ -470,6 +470,24 @@ fn cors_answers_only_allowed_origins() {
     assert_eq!(r.header("access-control-allow-origin"), None);
     let pre = c.send("OPTIONS", "/v1/tickets", &[("origin", evil), ("access-control-request-method", "POST")], None);
     assert!(pre.status == 403 && pre.header("access-control-allow-origin").is_none(), "{pre:?}");
+    // A verified customer's tickets, too, go only to the site's own pages.
+    let ask = |origin: &str| {
+        c.send(
+            "OPTIONS",
+            "/v1/identity/tickets",
+            &[
+                ("origin", origin),
+                ("access-control-request-method", "POST"),
+                ("access-control-request-headers", "content-type"),
+            ],
+            None,
+        )
+    };
+    assert_eq!(ask(&allowed).header("access-control-allow-origin"), Some(allowed.as_str()));
+    assert_eq!(ask(evil).status, 403);
+    let body = json!({ "site": "demo", "email": "a@example.com", "signature": "ab".repeat(32) }).to_string();
+    let r = c.send("POST", "/v1/identity/tickets", &[("origin", evil)], Some(("application/json", body.as_bytes())));
+    assert!(r.status == 403 && r.header("access-control-allow-origin").is_none(), "{r:?}");
 
     // The agent API never answers another origin, even an allowed one.
     let a = admin(&edge_url());

@@ -201,6 +201,7 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Post, ["v1", "admin", "articles", id, "revisions", n, "restore"]) => kb::restore(app, req, id, n).await,
         (Post, ["v1", "admin", "kb", "publish"]) => kb::publish(app, req).await,
         (Get, ["v1", "admin", "kb", "export"]) => kb::export(app, req).await,
+        (Put, ["v1", "admin", "kb", "categories"]) => kb::put_category_order(app, req).await,
         (Get, ["v1", "admin", "settings"]) => admin::get_settings(app, req).await,
         (Put, ["v1", "admin", "settings"]) => admin::put_settings(app, req).await,
         (Post, ["v1", "admin", "rules", "validate"]) => admin::validate_rules(app, req).await,
@@ -251,6 +252,7 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         | ["v1", "auth", "two-factor", "setup" | "confirm" | "recovery-codes" | "disable"] => "POST",
         ["v1", "auth", "me" | "sessions"] => "GET, HEAD",
         ["v1", "auth", "sessions", "end-others"] => "POST",
+        ["v1", "admin", "kb", "categories"] => "PUT",
         ["v1", "auth", "away" | "mail-alerts"] | ["v1", "agent", "tickets", _, "following"] => "PUT",
         ["v1", "auth", "sessions", _] => "DELETE",
         ["v1", "agent", "tickets.csv" | "customers" | "agents" | "saved-replies" | "articles" | "metrics"]

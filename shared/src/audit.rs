@@ -30,6 +30,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("customer.update", "changed a customer's record"),
     ("identity.secret.rotate", "rotated a site's identity secret"),
     ("identity.secret.show", "looked at a site's identity secret"),
+    ("kb.categories", "ordered the help centre's categories"),
     ("kb.export", "downloaded the knowledge base"),
     ("kb.publish", "published the knowledge base"),
     ("models.retrain", "retrained the models"),

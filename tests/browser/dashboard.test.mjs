@@ -1996,6 +1996,29 @@ test('an admin files an article under a category, which the knowledge base page 
   await help.waitForURL(/\/help\/demo\?lang=en#category-\d+$/);
   assert.equal(await help.locator('h3.category:target').textContent(), 'Billing');
 
+  // The admin puts Billing first, then Account and security: the list and
+  // the help centre follow at once, the rest alphabetically.
+  await dash.locator('details.category-order summary').click();
+  await dash.waitForFunction(() => document.querySelector('#category-order').value !== '');
+  const shown = (await dash.locator('#category-order').inputValue()).split('\n');
+  assert.deepEqual(shown.slice(0, 3), ['Account and security', 'Billing', 'Data and developers'], 'it starts from the list as shown');
+  await dash.locator('#category-order').fill('Billing\naccount and security');
+  await dash.locator('#save-category-order').click();
+  await dash.locator('p.notice').getByText('Saved: the help centre lists the categories in this order.').waitFor();
+  await dash.waitForFunction(() => document.querySelector('.two-col h3.category')?.textContent === 'Billing');
+  const listed = await dash.locator('.two-col h3.category').allTextContents();
+  assert.deepEqual(listed.slice(0, 3), ['Billing', 'Account and security', 'Data and developers'], listed.join(' | '));
+  // (Reloaded: the browser may keep the help centre's pages for a minute.)
+  await help.goto(`${url}/help/demo?lang=en`);
+  await help.reload();
+  const reordered = await help.locator('h3.category').allInnerTexts();
+  assert.deepEqual(reordered.slice(0, 3), ['Billing', 'Account and security', 'Data and developers'], reordered.join(' | '));
+  // A category twice is refused in words.
+  await dash.locator('#category-order').fill('Billing\nbilling');
+  await dash.locator('#save-category-order').click();
+  await dash.locator('p.notice').getByText(/order\[1\]: names "billing" a second time/).waitFor();
+  assert.equal((await api(dash, 'PUT', '/v1/admin/kb/categories', { order: [] })).status, 200);
+
   assert.equal((await api(dash, 'DELETE', `/v1/admin/articles/${made.id}`)).status, 204);
   assert.deepEqual(problems, []);
   await staff.close();

@@ -16,12 +16,13 @@ const AGENT_ROUTES: [(&str, &str); 9] = [
     ("GET", "/v1/auth/me"),
 ];
 
-const ADMIN_ROUTES: [(&str, &str); 12] = [
+const ADMIN_ROUTES: [(&str, &str); 13] = [
     ("GET", "/v1/admin/settings"),
     ("PUT", "/v1/admin/settings"),
     ("POST", "/v1/admin/articles"),
     ("POST", "/v1/admin/kb/publish"),
     ("GET", "/v1/admin/kb/export"),
+    ("PUT", "/v1/admin/kb/categories"),
     ("POST", "/v1/admin/agents"),
     ("GET", "/v1/admin/audit"),
     ("GET", "/v1/admin/webhooks/deliveries"),

@@ -607,3 +607,70 @@ fn article_performance_counts_views_votes_and_solved_tickets() {
         a.send("DELETE", &format!("/v1/admin/articles/{id}?site=demo"), &[("x-deflect-csrf", "1")], None);
     }
 }
+
+#[test]
+fn a_site_orders_its_categories_in_the_help_centre_at_once() {
+    let a = admin(&edge_url());
+    // A site of its own, so no other test changes its order meanwhile.
+    let site = unique("aisles").to_lowercase();
+    change_sites(&a, &|list| list.push(json!({ "id": site, "name": "Aisles", "allowed_origins": [] })));
+    let articles = json!({ "articles": [
+        { "id": "refunds", "title": "Refunds", "body": "Five days.", "category": "Billing" },
+        { "id": "password", "title": "Reset your password", "body": "Use the link.", "category": "Account" },
+        { "id": "parcels", "title": "Where is my parcel", "body": "Track it.", "category": "Shipping" },
+        { "id": "status", "title": "Service status", "body": "See the status page." },
+    ]});
+    assert_eq!(a.json("POST", &format!("/v1/admin/articles/import?site={site}"), &articles).status, 200);
+    assert_eq!(a.json("POST", &format!("/v1/admin/kb/publish?site={site}"), &json!({})).status, 200);
+    let headings = || {
+        let home = public().get(&format!("/help/{site}?lang=en")).text;
+        let names = ["Account", "Billing", "Shipping", "Other articles"];
+        let mut found: Vec<(usize, &str)> = names.iter().map(|n| (at(&home, &format!(">{n}</h3>")), *n)).collect();
+        found.sort();
+        found.into_iter().map(|(_, n)| n).collect::<Vec<_>>()
+    };
+    assert_eq!(headings(), ["Account", "Billing", "Shipping", "Other articles"], "alphabetical by default");
+
+    let order = |body: &Value| a.json("PUT", &format!("/v1/admin/kb/categories?site={site}"), body);
+    // Named in any case, and a name no article has yet; shown at once.
+    let r = order(&json!({ "order": [" shipping ", "Billing", "Gift cards"] }));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json(), json!({ "order": ["shipping", "Billing", "Gift cards"] }));
+    assert_eq!(headings(), ["Shipping", "Billing", "Account", "Other articles"]);
+    // The article page's link goes to its heading where it now is.
+    let page = public().get(&format!("/help/{site}/articles/parcels?lang=en")).text;
+    assert!(page.contains(&format!("<a href=\"/help/{site}?lang=en#category-1\">Shipping</a>")), "{page}");
+    // Agents see the order with the KB's state; admins in the settings.
+    let status = super::auth::agent().get(&format!("/v1/agent/kb/status?site={site}")).json();
+    assert_eq!(status["category_order"], json!(["shipping", "Billing", "Gift cards"]), "{status}");
+    let settings = a.get("/v1/admin/settings").json();
+    let mine = settings["sites"].as_array().expect("sites").iter().find(|s| s["id"] == site.as_str()).cloned();
+    assert_eq!(mine.map(|s| s["category_order"].clone()), Some(json!(["shipping", "Billing", "Gift cards"])));
+
+    // Each category once, on one line; only admins; only a site there is.
+    for (bad, field) in [
+        (json!({ "order": ["Billing", "BILLING"] }), "order[1]"),
+        (json!({ "order": ["two\nlines"] }), "order[0]"),
+        (json!({ "order": [" "] }), "order[0]"),
+        (json!({ "order": ["x".repeat(81)] }), "order[0]"),
+    ] {
+        let r = order(&bad);
+        assert_eq!(assert_error(&r, 422..=422), "invalid_field", "{bad}");
+        assert!(r.json()["error"]["message"].as_str().is_some_and(|m| m.starts_with(field)), "{}", r.text);
+    }
+    assert_error(&order(&json!({ "order": "Billing" })), 400..=422);
+    assert_error(&order(&json!({ "order": [], "extra": 1 })), 400..=422);
+    let path = format!("/v1/admin/kb/categories?site={site}");
+    assert_error(&super::auth::agent().json("PUT", &path, &json!({ "order": [] })), 403..=403);
+    assert_error(&public().json("PUT", &path, &json!({ "order": [] })), 401..=401);
+    assert_error(&a.json("PUT", "/v1/admin/kb/categories?site=no-such-site", &json!({ "order": [] })), 422..=422);
+    assert_eq!(headings(), ["Shipping", "Billing", "Account", "Other articles"], "a refused order changes nothing");
+
+    // An empty order goes back to alphabetical; each change is audited.
+    assert_eq!(order(&json!({ "order": [] })).status, 200);
+    assert_eq!(headings(), ["Account", "Billing", "Shipping", "Other articles"]);
+    let audit = a.get(&format!("/v1/admin/audit?target={site}")).json();
+    let changes = audit.as_array().expect("entries").iter().filter(|e| e["action"] == "kb.categories").count();
+    assert_eq!(changes, 2, "{audit}");
+    change_sites(&a, &|list| list.retain(|s| s["id"] != site.as_str()));
+}

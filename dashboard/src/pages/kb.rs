@@ -7,8 +7,8 @@ use crate::api;
 use crate::app::Session;
 use crate::count::count;
 use deflect_shared::api::{
-    ArticleInput, ArticlePerformance, ArticleRevision, ArticleView, KbStatus, TryAnswer, TryQuestion, revision_etag,
-    with_phrasings,
+    ArticleInput, ArticlePerformance, ArticleRevision, ArticleView, CategoryOrder, KbStatus, TryAnswer, TryQuestion,
+    revision_etag, with_phrasings,
 };
 use deflect_shared::kb::by_category;
 use leptos::prelude::*;
@@ -55,6 +55,9 @@ pub fn Kb() -> impl IntoView {
     let history = RwSignal::new(None::<Vec<ArticleRevision>>);
     let deleted = RwSignal::new(Vec::<ArticleRevision>::new());
     let status = RwSignal::new(None::<KbStatus>);
+    // The site's order of categories, as the help centre lists them.
+    let order = move || status.get().map(|s| s.category_order).unwrap_or_default();
+    let order_text = RwSignal::new(String::new());
     let reload = move || {
         leptos::task::spawn_local(async move {
             if let Ok(s) = api::get::<KbStatus>("/v1/agent/kb/status").await {
@@ -285,6 +288,26 @@ pub fn Kb() -> impl IntoView {
             }
         });
     };
+    // The order's editor starts from the list as shown.
+    let show_order = move |ev: leptos::ev::Event| {
+        if event_target::<web_sys::HtmlDetailsElement>(&ev).open() {
+            order_text.set(categories(&list.get_untracked(), &order()).join("\n"));
+        }
+    };
+    let save_order = move |_| {
+        let names: Vec<String> =
+            order_text.get_untracked().lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
+        leptos::task::spawn_local(async move {
+            let body = CategoryOrder { order: names };
+            match api::call::<_, CategoryOrder>("PUT", "/v1/admin/kb/categories", &body).await {
+                Ok(_) => {
+                    note.set(Some("Saved: the help centre lists the categories in this order.".into()));
+                    reload();
+                }
+                Err(e) => note.set(Some(e.message)),
+            }
+        });
+    };
     view! {
         <section>
             <h1>"Knowledge base"</h1>
@@ -315,7 +338,7 @@ pub fn Kb() -> impl IntoView {
                     <label for="a-category">"Help-centre category (optional)"</label>
                     <input id="a-category" type="text" list="kb-categories" maxlength="80" placeholder="e.g. Billing" prop:value=move || category.get() on:input=move |ev| category.set(event_target_value(&ev)) />
                     <datalist id="kb-categories">
-                        {move || categories(&list.get()).into_iter().map(|c| view! { <option value=c></option> }).collect_view()}
+                        {move || categories(&list.get(), &[]).into_iter().map(|c| view! { <option value=c></option> }).collect_view()}
                     </datalist>
                     <label for="a-locale">"Language"</label>
                     <select id="a-locale" on:change=move |ev| locale.set(event_target_value(&ev))>
@@ -371,7 +394,8 @@ pub fn Kb() -> impl IntoView {
                     <h2>"Articles"</h2>
                     {move || {
                         let all = list.get();
-                        let groups = by_category(&all, |a| a.category.as_str());
+                        let order = order();
+                        let groups = by_category(&all, |a| a.category.as_str(), &order);
                         let named = groups.iter().any(|g| !g.name.is_empty());
                         groups.into_iter().map(|g| {
                             let heading = match (named, g.name) {
@@ -391,6 +415,14 @@ pub fn Kb() -> impl IntoView {
                             }
                         }).collect_view()
                     }}
+                    {move || (admin && list.with(|l| l.iter().any(|a| !a.category.trim().is_empty()))).then(|| view! {
+                        <details class="category-order" on:toggle=show_order>
+                            <summary>"Order of categories"</summary>
+                            <label for="category-order">"The help centre lists these categories first, in this order (one per line); the others follow alphabetically, and articles without one last."</label>
+                            <textarea id="category-order" rows="5" prop:value=move || order_text.get() on:input=move |ev| order_text.set(event_target_value(&ev))></textarea>
+                            <div class="row"><button type="button" id="save-category-order" on:click=save_order>"Save order"</button></div>
+                        </details>
+                    })}
                     <Show when=move || !deleted.get().is_empty()>
                         <h2>"Deleted articles"</h2>
                         <ul class="deleted-articles">
@@ -445,9 +477,10 @@ pub fn Kb() -> impl IntoView {
     }
 }
 
-/// The categories the articles are in, each once, for the editor to offer.
-fn categories(list: &[ArticleView]) -> Vec<String> {
-    by_category(list, |a| a.category.as_str())
+/// The categories the articles are in, each once, in `order` (then by
+/// name).
+fn categories(list: &[ArticleView], order: &[String]) -> Vec<String> {
+    by_category(list, |a| a.category.as_str(), order)
         .into_iter()
         .filter(|g| !g.name.is_empty())
         .map(|g| g.name.to_string())

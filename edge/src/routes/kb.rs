@@ -10,8 +10,8 @@ use crate::state::App;
 use crate::store::articles;
 use crate::store::{batch, events, kv, tickets};
 use deflect_shared::api::{
-    ArticleInput, ArticlePerformance, ArticleView, IfMatch, KbStatus, RevisionAction, TryAnswer, TryHit, TryQuestion,
-    parse_markdown, revision_etag,
+    ArticleInput, ArticlePerformance, ArticleView, CategoryOrder, IfMatch, KbStatus, RevisionAction, TryAnswer, TryHit,
+    TryQuestion, parse_markdown, revision_etag,
 };
 use deflect_shared::kb::{Article, SearchOptions, group_questions};
 use deflect_shared::metrics;
@@ -310,8 +310,27 @@ pub(super) async fn status(app: &App, req: &mut Req) -> AppResult<Response> {
             saved_articles: saved,
             changed,
             deleted,
+            category_order: app.settings().await?.site(&site).map(|s| s.category_order.clone()).unwrap_or_default(),
         },
     )
+}
+
+/// `PUT /v1/admin/kb/categories?site=`: the order the help centre lists
+/// the site's categories in; at once, without publishing (it is the
+/// site's setting, not the articles').
+pub(super) async fn put_category_order(app: &App, req: &mut Req) -> AppResult<Response> {
+    let me = auth::admin(app, req).await?;
+    let site = site(app, req).await?;
+    let body: CategoryOrder = req.json().await?;
+    let order = body.validate()?;
+    let mut settings = app.settings().await?;
+    if let Some(s) = settings.sites.iter_mut().find(|s| s.id == site) {
+        s.category_order = order.clone();
+    }
+    kv::put_settings(&app.kv, &settings.validate()?).await?;
+    app.forget_settings();
+    app.audit(&me.id, "kb.categories", &site, serde_json::json!({ "order": order })).await?;
+    json(200, &CategoryOrder { order })
 }
 
 /// `POST /v1/agent/kb/try`: what the widget would do with a question, on

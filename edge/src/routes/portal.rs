@@ -7,6 +7,7 @@ use crate::desk::publish;
 use crate::error::{AppError, AppResult};
 use crate::http::Req;
 use crate::state::App;
+use deflect_shared::api::Site;
 use deflect_shared::html::{self, escape};
 use deflect_shared::kb::{KbIndex, PublishedKb, SearchOptions, StoredArticle, by_category};
 use worker::Response;
@@ -142,19 +143,20 @@ pub(super) fn shell(
     Ok(resp)
 }
 
-async fn site_and_index(app: &App, site: Option<&str>) -> AppResult<(String, String, Option<PublishedKb>)> {
+async fn site_and_index(app: &App, site: Option<&str>) -> AppResult<(Site, Option<PublishedKb>)> {
     let settings = app.settings().await?;
     let s = match site {
         Some(id) => settings.site(id).ok_or_else(|| AppError::NotFound(format!("there is no site {id}")))?,
         None => settings.sites.first().ok_or_else(|| AppError::NotFound("no site is configured".into()))?,
     };
-    Ok((s.id.clone(), s.name.clone(), publish::load_with_categories(app, &s.id).await?))
+    Ok((s.clone(), publish::load_with_categories(app, &s.id).await?))
 }
 
 pub(super) async fn home(app: &App, req: &mut Req, site: Option<&str>) -> AppResult<Response> {
     limit(app, req, Bucket::Reads).await?;
     let w = words(req);
-    let (site_id, site_name, index) = site_and_index(app, site).await?;
+    let (s, index) = site_and_index(app, site).await?;
+    let (site_id, site_name) = (s.id.clone(), s.name.clone());
     let q = req.query("q").map(str::trim).filter(|q| !q.is_empty()).map(|q| q.chars().take(300).collect::<String>());
     let base = format!("/help/{}", encode_path(&site_id));
     let link = |id: &str| format!("{base}/articles/{}?lang={}", encode_path(id), w.lang);
@@ -197,7 +199,7 @@ pub(super) async fn home(app: &App, req: &mut Req, site: Option<&str>) -> AppRes
         }
         main.push_str(&format!("<section aria-labelledby=\"all\"><h2 id=\"all\">{}</h2>", escape(w.all)));
         let list = in_language(index, w);
-        let groups = by_category(&list, |(i, _)| published.category(*i));
+        let groups = by_category(&list, |(i, _)| published.category(*i), &s.category_order);
         for (n, group) in groups.iter().enumerate() {
             // A list with no categories at all is one plain list.
             if groups.len() > 1 || !group.name.is_empty() {
@@ -229,7 +231,8 @@ fn in_language<'a>(index: &'a KbIndex, w: &Words) -> Vec<(usize, &'a StoredArtic
 pub(super) async fn article(app: &App, req: &mut Req, site: &str, id: &str) -> AppResult<Response> {
     limit(app, req, Bucket::Reads).await?;
     let w = words(req);
-    let (site_id, site_name, index) = site_and_index(app, Some(site)).await?;
+    let (s, index) = site_and_index(app, Some(site)).await?;
+    let (site_id, site_name) = (s.id.clone(), s.name.clone());
     let back = format!("<p><a href=\"/help/{}?lang={}\">{}</a></p>", encode_path(&site_id), w.lang, escape(w.back));
     let found = index.as_ref().and_then(|p| p.index.position(id).map(|at| (at, p.index.articles()[at].clone())));
     let Some((position, a)) = found else {
@@ -246,7 +249,7 @@ pub(super) async fn article(app: &App, req: &mut Req, site: &str, id: &str) -> A
         && !category.is_empty()
     {
         let list = in_language(&published.index, w);
-        let groups = by_category(&list, |(i, _)| published.category(*i));
+        let groups = by_category(&list, |(i, _)| published.category(*i), &s.category_order);
         let key = category.to_lowercase();
         if let Some((n, group)) = groups.iter().enumerate().find(|(_, g)| g.name.to_lowercase() == key) {
             let home = format!("/help/{}?lang={}#category-{}", encode_path(&site_id), w.lang, n + 1);

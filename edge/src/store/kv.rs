@@ -34,6 +34,7 @@ pub(crate) fn default_settings() -> Settings {
             allowed_origins: Vec::new(),
             reply_address: None,
             rating_by_mail: true,
+            category_order: Vec::new(),
         }],
         sla: Default::default(),
         assignment: Default::default(),

@@ -176,6 +176,28 @@ pub struct KbStatus {
     pub changed: u64,
     /// Published articles deleted since.
     pub deleted: u64,
+    /// The order of the site's categories (see
+    /// [`crate::api::Site::category_order`]).
+    #[serde(default)]
+    pub category_order: Vec<String>,
+}
+
+/// `PUT /v1/admin/kb/categories?site=`: the order the help centre lists the
+/// site's categories in.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryOrder {
+    /// Categories first in the list, in this order; the others follow
+    /// alphabetically.
+    pub order: Vec<String>,
+}
+
+impl CategoryOrder {
+    /// Checks the names (see [`crate::kb::validate_order`]): trimmed, each
+    /// category once.
+    pub fn validate(&self) -> Result<Vec<String>, Error> {
+        crate::kb::validate_order("order", &self.order)
+    }
 }
 
 /// `POST /v1/agent/kb/try`: a question asked as a customer would, to see

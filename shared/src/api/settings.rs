@@ -4,6 +4,7 @@
 use super::validate;
 use crate::assignment::Strategy;
 use crate::error::Error;
+use crate::kb::validate_order;
 use crate::retention;
 use crate::rules::{RuleSet, RuleSpec};
 use crate::saved_reply::{self, SavedReply};
@@ -32,6 +33,11 @@ pub struct Site {
     /// [`crate::rating_request`]). On unless turned off.
     #[serde(default = "asked")]
     pub rating_by_mail: bool,
+    /// The order of the help centre's categories: those named here first,
+    /// in this order, then the others alphabetically (see
+    /// [`crate::kb::by_category`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub category_order: Vec<String>,
 }
 
 fn asked() -> bool {
@@ -112,6 +118,7 @@ impl Settings {
                 None | Some("") => None,
                 Some(a) => Some(validate::email(&format!("sites[{i}].reply_address"), a)?),
             };
+            s.category_order = validate_order(&format!("sites[{i}].category_order"), &s.category_order)?;
         }
         let mut ids: Vec<&str> = out.sites.iter().map(|s| s.id.as_str()).collect();
         ids.sort_unstable();
@@ -147,6 +154,7 @@ mod tests {
             allowed_origins: Vec::new(),
             reply_address: address.map(str::to_string),
             rating_by_mail: true,
+            category_order: Vec::new(),
         };
         serde_json::from_value(serde_json::json!({ "sites": [site] })).expect("settings with one site")
     }
@@ -174,5 +182,17 @@ mod tests {
             read(serde_json::json!({ "id": "shop", "name": "Shop", "allowed_origins": [], "rating_by_mail": false }));
         assert!(!off.sites[0].rating_by_mail);
         assert_eq!(serde_json::to_value(&off).expect("serialises")["sites"][0]["rating_by_mail"], false);
+    }
+
+    #[test]
+    fn a_sites_category_order_is_checked_and_kept_trimmed() {
+        let mut s = with_reply_address(None);
+        s.sites[0].category_order = vec![" Billing ".into(), "Account".into()];
+        assert_eq!(s.validate().expect("a good order").sites[0].category_order, ["Billing", "Account"]);
+        s.sites[0].category_order.push("BILLING".into());
+        let bad = s.validate().expect_err("a category twice");
+        assert!(bad.to_string().starts_with("sites[0].category_order[2]"), "{bad}");
+        let json = serde_json::to_value(with_reply_address(None)).expect("serialises");
+        assert!(json["sites"][0].get("category_order").is_none(), "left out when empty: {json}");
     }
 }

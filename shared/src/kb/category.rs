@@ -1,4 +1,41 @@
-//! Help-centre categories: how a list of articles is grouped under them.
+//! Help-centre categories: how a list of articles is grouped under them,
+//! and the order a site's admins put them in.
+
+use crate::error::Error;
+use crate::kb::MAX_CATEGORY_LEN;
+
+/// Most categories a site's order names.
+pub const MAX_ORDERED_CATEGORIES: usize = 100;
+
+/// The key a category is known by: trimmed and lower-cased, so "billing"
+/// and "Billing " are one category.
+fn key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// Checks a site's category order (`field` names it in errors): each name
+/// one line of 1 to [`MAX_CATEGORY_LEN`] characters, each category once,
+/// at most [`MAX_ORDERED_CATEGORIES`]. Returns the names trimmed.
+pub fn validate_order(field: &str, order: &[String]) -> Result<Vec<String>, Error> {
+    if order.len() > MAX_ORDERED_CATEGORIES {
+        return Err(Error::field(field, format!("names at most {MAX_ORDERED_CATEGORIES} categories")));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(order.len());
+    for (i, name) in order.iter().enumerate() {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > MAX_CATEGORY_LEN || name.chars().any(char::is_control) {
+            return Err(Error::field(
+                format!("{field}[{i}]"),
+                format!("must be one line of 1 to {MAX_CATEGORY_LEN} characters"),
+            ));
+        }
+        if out.iter().any(|o| key(o) == key(name)) {
+            return Err(Error::field(format!("{field}[{i}]"), format!("names {name:?} a second time")));
+        }
+        out.push(name.to_string());
+    }
+    Ok(out)
+}
 
 /// One category's articles in a list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,18 +48,19 @@ pub struct CategoryGroup<'a, T> {
     pub items: Vec<&'a T>,
 }
 
-/// Groups `items` by the category `category` gives each: named categories
-/// in alphabetical order, then the articles with none. Names that differ
+/// Groups `items` by the category `category` gives each: first the
+/// categories `order` names, in its order, then the other named ones in
+/// alphabetical order, then the articles with none. Names that differ
 /// only in case or surrounding spaces are one category, so "billing" and
 /// "Billing " do not split a list.
-pub fn by_category<'a, T, F>(items: &'a [T], category: F) -> Vec<CategoryGroup<'a, T>>
+pub fn by_category<'a, T, F>(items: &'a [T], category: F, order: &[String]) -> Vec<CategoryGroup<'a, T>>
 where
     F: Fn(&'a T) -> &'a str,
 {
     let mut groups: Vec<(String, CategoryGroup<'a, T>)> = Vec::new();
     for item in items {
         let name = category(item).trim();
-        let key = name.to_lowercase();
+        let key = key(name);
         match groups.iter_mut().find(|(k, _)| *k == key) {
             Some((_, g)) => {
                 g.items.push(item);
@@ -31,28 +69,58 @@ where
             None => groups.push((key, CategoryGroup { name, items: vec![item] })),
         }
     }
-    // The unnamed group sorts last; the others by name.
-    groups.sort_by(|(a, _), (b, _)| a.is_empty().cmp(&b.is_empty()).then_with(|| a.cmp(b)));
+    // The ordered ones by their place, the other named ones by name, the
+    // unnamed group last.
+    let order: Vec<String> = order.iter().map(|o| key(o)).collect();
+    let place = |k: &str| order.iter().position(|o| o == k).unwrap_or(order.len());
+    groups.sort_by(|(a, _), (b, _)| {
+        a.is_empty().cmp(&b.is_empty()).then_with(|| place(a).cmp(&place(b))).then_with(|| a.cmp(b))
+    });
     groups.into_iter().map(|(_, g)| g).collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::by_category;
+    use super::{MAX_ORDERED_CATEGORIES, by_category, validate_order};
 
     #[test]
     fn named_categories_come_in_order_and_the_rest_last() {
         let items = [("invoices", "billing "), ("api", ""), ("reset", "Account"), ("refunds", "Billing"), ("2fa", "")];
-        let groups = by_category(&items, |i| i.1);
+        let groups = by_category(&items, |i| i.1, &[]);
         let shown: Vec<(&str, Vec<&str>)> =
             groups.iter().map(|g| (g.name, g.items.iter().map(|i| i.0).collect())).collect();
         assert_eq!(
             shown,
             [("Account", vec!["reset"]), ("Billing", vec!["invoices", "refunds"]), ("", vec!["api", "2fa"])]
         );
-        assert!(by_category(&items[..0], |i| i.1).is_empty());
+        assert!(by_category(&items[..0], |i| i.1, &[]).is_empty());
         // With no categories at all there is one unnamed group.
-        let plain = by_category(&items[1..2], |i| i.1);
+        let plain = by_category(&items[1..2], |i| i.1, &[]);
         assert_eq!((plain.len(), plain[0].name), (1, ""));
+    }
+
+    #[test]
+    fn a_sites_order_comes_first_and_the_rest_follow_by_name() {
+        let items = [("a", "Zebras"), ("b", ""), ("c", "Apples"), ("d", "billing"), ("e", "Mangoes")];
+        let names = |order: &[&str]| -> Vec<String> {
+            let order: Vec<String> = order.iter().map(|s| s.to_string()).collect();
+            by_category(&items, |i| i.1, &order).iter().map(|g| g.name.to_string()).collect()
+        };
+        // Named in any case; a name no article has changes nothing.
+        assert_eq!(names(&[" BILLING", "Zebras", "Nothing here"]), ["billing", "Zebras", "Apples", "Mangoes", ""]);
+        assert_eq!(names(&[]), ["Apples", "billing", "Mangoes", "Zebras", ""]);
+    }
+
+    #[test]
+    fn an_order_names_each_category_once_on_one_line() {
+        let ok = validate_order("order", &[" Billing ".into(), "Account".into()]).unwrap();
+        assert_eq!(ok, ["Billing", "Account"]);
+        let err = |order: Vec<String>| validate_order("order", &order).unwrap_err().to_string();
+        assert!(err(vec!["Billing".into(), "billing ".into()]).starts_with("order[1]: names"));
+        assert!(err(vec!["".into()]).starts_with("order[0]: must be one line"));
+        assert!(err(vec!["two\nlines".into()]).starts_with("order[0]: must be one line"));
+        assert!(err(vec!["x".repeat(81)]).starts_with("order[0]"));
+        let many: Vec<String> = (0..=MAX_ORDERED_CATEGORIES).map(|i| format!("c{i}")).collect();
+        assert!(err(many).starts_with("order: names at most"));
     }
 }

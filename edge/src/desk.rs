@@ -3,6 +3,7 @@
 //! publishing, metrics, retraining, asking for ratings, spam, and mailing
 //! agents the alerts they asked for.
 
+pub(crate) mod archive;
 pub(crate) mod cron;
 pub(crate) mod daily_summary;
 pub(crate) mod erasure;

@@ -26,7 +26,7 @@ pub use events::{EventKind, WidgetEvent};
 pub use identity::{Identity, IdentitySecret, MAX_VERIFIED_TICKETS, VerifiedCustomer, VerifiedTicket, VerifiedTickets};
 pub use kb::{
     ArticleInput, ArticlePerformance, ArticleRevision, ArticleView, CategoryOrder, IfMatch, KbStatus, MAX_PHRASINGS,
-    RevisionAction, TryAnswer, TryHit, TryQuestion, parse_markdown, revision_etag, slug, with_phrasings,
+    RevisionAction, TryAnswer, TryHit, TryQuestion, parse_markdown, revision_etag, slug, to_markdown, with_phrasings,
 };
 pub use metrics::{DayCounts, Feedback, MAX_FEEDBACK, Metrics, RetrainPart, RetrainReport};
 pub use paging::{AFTER, QueueCursor, TOTAL_COUNT, TimeCursor, next_link, next_link_header};

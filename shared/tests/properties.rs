@@ -1,7 +1,8 @@
 //! Properties that must hold for any input: normalisation is idempotent,
-//! an index survives its binary format unchanged, and no decoder or parser
-//! panics on hostile input.
+//! an index survives its binary format unchanged, an article its Markdown,
+//! and no decoder or parser panics on hostile input.
 
+use deflect_shared::api::{ArticleInput, parse_markdown, to_markdown};
 use deflect_shared::kb::{Article, BuildOptions, KbIndex, PublishedKb, SearchOptions};
 use deflect_shared::rules::RuleSet;
 use deflect_shared::text::{analyze, normalize};
@@ -129,6 +130,36 @@ proptest! {
             prop_assert!(!e.to_string().is_empty());
         }
         let _ = PublishedKb::decode(&bytes[..bytes.len() - 1]);
+    }
+
+    /// An article written as a Markdown file (the KB's Markdown export)
+    /// reads back as the same article.
+    #[test]
+    fn an_article_round_trips_through_markdown(
+        id in "[a-z0-9][a-z0-9-]{0,20}",
+        title in text(),
+        body in prop::collection::vec(text(), 0..4),
+        tags in prop::collection::vec(text(), 0..4),
+        phrasings in prop::collection::vec(text(), 0..4),
+        category in text(),
+        chinese in any::<bool>(),
+    ) {
+        // One-line fields hold no control characters; the rest is any text.
+        let line = |s: &String| s.chars().filter(|c| !c.is_control()).collect::<String>();
+        let lines = |v: &[String]| v.iter().map(line).filter(|s| !s.trim().is_empty()).collect::<Vec<_>>();
+        let input = ArticleInput {
+            id: Some(id),
+            title: format!("T{}", line(&title)),
+            body: body.iter().map(line).collect::<Vec<_>>().join("\n"),
+            tags: lines(&tags),
+            phrasings: lines(&phrasings),
+            locale: Some(if chinese { "zh" } else { "en" }.into()),
+            category: Some(line(&category).chars().take(80).collect()),
+        };
+        let want = input.validate("fallback");
+        prop_assume!(want.is_ok());
+        let back = parse_markdown(&to_markdown(&input)).expect("reads back");
+        prop_assert_eq!(back.validate("fallback").expect("still valid"), want.expect("valid"));
     }
 
     #[test]

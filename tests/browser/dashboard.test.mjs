@@ -1978,6 +1978,12 @@ test('an admin files an article under a category, which the knowledge base page 
   assert.equal(download.suggestedFilename(), 'deflect-kb-demo.json');
   const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
   assert.deepEqual(exported.articles.find((a) => a.title === title), { id: made.id, title, body: 'Gift cards never expire.', tags: [], phrasings: [], locale: 'en', category });
+  // Or as Markdown files in a zip (the HTTP tests read it back).
+  const [zip] = await Promise.all([dash.waitForEvent('download'), dash.getByRole('link', { name: 'Export as Markdown files' }).click()]);
+  assert.equal(zip.suggestedFilename(), 'deflect-kb-demo.zip');
+  const archive = readFileSync(await zip.path());
+  assert.equal(archive.subarray(0, 4).toString('latin1'), 'PK\x03\x04', 'a zip archive');
+  assert.ok(archive.includes(`# ${title}\n\nGift cards never expire.`), 'with the article as Markdown');
 
   // The help centre lists the published demo articles under their categories.
   const help = await staff.newPage();

@@ -425,6 +425,46 @@ fn an_export_of_the_kb_imports_back_as_it_was() {
     assert_eq!((r.status, r.json()["imported"].as_u64()), (200, Some(2)), "{}", r.text);
     assert_eq!(saved(), before);
 
+    // Or as Markdown files in a zip, which the import reads back as they
+    // were: commas in a tag and `|` in a phrasing included.
+    let r = a.get(&format!("/v1/admin/kb/export?site={site}&format=markdown"));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.header("content-type"), Some("application/zip"));
+    let disposition = format!("attachment; filename=\"deflect-kb-{site}.zip\"");
+    assert_eq!(r.header("content-disposition"), Some(disposition.as_str()));
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(r.bytes.clone())).expect("a zip archive");
+    let mut files = std::collections::BTreeMap::new();
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).expect("a file");
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut file, &mut text).expect("UTF-8 text");
+        files.insert(file.name().to_string(), text);
+    }
+    assert_eq!(files.keys().collect::<Vec<_>>(), ["refunds.md", "zh-login.md"]);
+    let refunds = &files["refunds.md"];
+    assert!(refunds.starts_with("---\nid: refunds\nlocale: en\ncategory: Billing\n"), "{refunds}");
+    assert!(
+        refunds.contains("\ntag: money, back\n") && refunds.contains("\nphrasing: money back | now\n"),
+        "{refunds}"
+    );
+    assert!(refunds.contains("---\n# Refunds\n\nRefunds take **five** days."), "{refunds}");
+    let audit = a.get(&format!("/v1/admin/audit?target={site}&action=kb.export")).json();
+    assert_eq!(
+        (audit[0]["detail"]["count"].as_u64(), audit[0]["detail"]["format"].as_str()),
+        (Some(2), Some("markdown"))
+    );
+    for id in ["refunds", "zh-login"] {
+        let del = a.send("DELETE", &format!("/v1/admin/articles/{id}?site={site}"), &[("x-deflect-csrf", "1")], None);
+        assert_eq!(del.status, 204, "{}", del.text);
+    }
+    let markdown: Vec<&String> = files.values().collect();
+    let r = a.json("POST", &format!("/v1/admin/articles/import?site={site}"), &json!({ "markdown": markdown }));
+    assert_eq!((r.status, r.json()["imported"].as_u64()), (200, Some(2)), "{}", r.text);
+    assert_eq!(saved(), before);
+    let r = a.get(&format!("/v1/admin/kb/export?site={site}&format=pdf"));
+    assert_eq!(assert_error(&r, 422..=422), "invalid_field");
+    assert_error(&super::auth::agent().get(&format!("/v1/admin/kb/export?site={site}&format=markdown")), 403..=403);
+
     change_sites(&a, &|list| list.retain(|s| s["id"] != site.as_str()));
 }
 

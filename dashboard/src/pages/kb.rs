@@ -316,6 +316,7 @@ pub fn Kb() -> impl IntoView {
                 <label class="button">"Import Markdown files"<input type="file" accept=".md,text/markdown" multiple class="sr" on:change=import /></label>
                 {admin.then(|| view! {
                     <a class="button" href="/v1/admin/kb/export" download="deflect-kb.json">"Export all articles"</a>
+                    <a class="button" href="/v1/admin/kb/export?format=markdown" download="deflect-kb.zip">"Export as Markdown files"</a>
                 })}
                 <button type="button" class="primary" on:click=publish>"Publish to the widget"</button>
             </div>

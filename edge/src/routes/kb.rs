@@ -3,7 +3,7 @@
 
 use super::{Bucket, limit};
 use crate::auth;
-use crate::desk::publish;
+use crate::desk::{archive, publish};
 use crate::error::{AppError, AppResult};
 use crate::http::{MAX_IMPORT, Req, json};
 use crate::state::App;
@@ -276,14 +276,32 @@ pub(super) async fn import(app: &App, req: &mut Req) -> AppResult<Response> {
 
 /// `GET /v1/admin/kb/export?site=`: every saved article, as the import
 /// takes them back (`{"articles": [...]}`), to download.
+/// `GET /v1/admin/kb/export?site=&format=`: every saved article, as the
+/// import takes them back: one JSON document (`json`, the default), or a
+/// zip of Markdown files (`markdown`).
 pub(super) async fn export(app: &App, req: &mut Req) -> AppResult<Response> {
     let me = auth::admin(app, req).await?;
     let site = site(app, req).await?;
+    let markdown = match req.query("format") {
+        None | Some("json") => false,
+        Some("markdown") => true,
+        Some(other) => {
+            return Err(AppError::invalid("format", format!("format: {other:?} is neither \"json\" nor \"markdown\"")));
+        }
+    };
     let list: Vec<ArticleInput> = articles::list(&app.db, &site).await?.iter().map(ArticleInput::from).collect();
-    app.audit(&me.id, "kb.export", &site, serde_json::json!({ "count": list.len() })).await?;
-    let mut resp = json(200, &serde_json::json!({ "articles": list }))?;
+    let format = if markdown { "markdown" } else { "json" };
+    app.audit(&me.id, "kb.export", &site, serde_json::json!({ "count": list.len(), "format": format })).await?;
+    let (mut resp, extension) = if markdown {
+        let mut r = Response::from_bytes(archive::markdown_zip(&list)?)?;
+        r.headers_mut().set("content-type", "application/zip")?;
+        (r, "zip")
+    } else {
+        (json(200, &serde_json::json!({ "articles": list }))?, "json")
+    };
     // Site ids are ASCII letters, digits, `-` and `_`.
-    resp.headers_mut().set("content-disposition", &format!("attachment; filename=\"deflect-kb-{site}.json\""))?;
+    resp.headers_mut()
+        .set("content-disposition", &format!("attachment; filename=\"deflect-kb-{site}.{extension}\""))?;
     Ok(resp)
 }
 

@@ -394,9 +394,10 @@ impl ArticleInput {
 
 /// Parses a Markdown file into an article: the first `# ` heading is the
 /// title, an optional front block of `key: value` lines (before the heading)
-/// sets `id`, `tags`, `locale`, `category` and `phrasings` (separated by
-/// `|`), and the
-/// rest is the body.
+/// sets `id`, `locale`, `category`, `tags` (separated by `,`) and
+/// `phrasings` (separated by `|`), or one tag or phrasing a line with
+/// `tag:` and `phrasing:` (which may then hold `,` or `|`), and the rest is
+/// the body.
 pub fn parse_markdown(text: &str) -> Result<ArticleInput, Error> {
     let mut input = ArticleInput {
         id: None,
@@ -423,12 +424,15 @@ pub fn parse_markdown(text: &str) -> Result<ArticleInput, Error> {
             let Some((key, value)) = line.split_once(':') else {
                 return Err(Error::field("markdown", format!("front matter line {line:?} is not `key: value`")));
             };
-            let split =
-                |v: &str, sep: char| v.split(sep).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+            let split = |v: &str, sep: char| {
+                v.split(sep).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect::<Vec<String>>()
+            };
             match key.trim() {
                 "id" => input.id = Some(value.trim().to_string()),
-                "tags" => input.tags = split(value, ','),
-                "phrasings" => input.phrasings = split(value, '|'),
+                "tags" => input.tags.extend(split(value, ',')),
+                "phrasings" => input.phrasings.extend(split(value, '|')),
+                "tag" => input.tags.extend(split(value, '\n')),
+                "phrasing" => input.phrasings.extend(split(value, '\n')),
                 "locale" => input.locale = Some(value.trim().to_string()),
                 "category" => input.category = Some(value.trim().to_string()),
                 other => return Err(Error::field("markdown", format!("unknown front matter key {other:?}"))),
@@ -449,6 +453,38 @@ pub fn parse_markdown(text: &str) -> Result<ArticleInput, Error> {
     Ok(input)
 }
 
+/// Writes an article as a Markdown file that [`parse_markdown`] reads back
+/// as the same article: front matter (`id`, `locale`, `category`, then one
+/// `tag:` and one `phrasing:` line each), the `# ` title, the body. A line
+/// break inside the title, a tag, a phrasing or the category (which only
+/// the API lets in) becomes a space, since each is one line here.
+pub fn to_markdown(a: &ArticleInput) -> String {
+    let one_line =
+        |s: &str| s.split(['\r', '\n']).map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+    let mut out = String::from("---\n");
+    let mut field = |key: &str, value: &str| {
+        let value = one_line(value);
+        if !value.is_empty() {
+            out.push_str(&format!("{key}: {value}\n"));
+        }
+    };
+    field("id", a.id.as_deref().unwrap_or(""));
+    field("locale", a.locale.as_deref().unwrap_or(""));
+    field("category", a.category.as_deref().unwrap_or(""));
+    for t in &a.tags {
+        field("tag", t);
+    }
+    for p in &a.phrasings {
+        field("phrasing", p);
+    }
+    out.push_str(&format!("---\n# {}\n", one_line(&a.title)));
+    let body = a.body.trim();
+    if !body.is_empty() {
+        out.push_str(&format!("\n{body}\n"));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -465,6 +501,41 @@ mod tests {
         assert_eq!(a.body, "Open **Settings**.");
         assert!(parse_markdown("no title").unwrap_err().to_string().contains("# Title"));
         assert!(parse_markdown("---\nbad\n---\n# T").is_err());
+    }
+
+    #[test]
+    fn an_article_written_as_markdown_reads_back_the_same() {
+        let a = ArticleInput {
+            id: Some("gift-cards".into()),
+            title: "Gift cards: how they work".into(),
+            body: "---\n# Not the title\n\nKey: value, and | pipes.".into(),
+            tags: vec!["cards, gifts".into(), "x|y".into()],
+            phrasings: vec!["can I pay with a gift card | voucher".into(), "礼品卡怎么用".into()],
+            locale: Some("en".into()),
+            category: Some("Billing: cards".into()),
+        };
+        let md = to_markdown(&a);
+        assert!(
+            md.starts_with("---\nid: gift-cards\nlocale: en\ncategory: Billing: cards\ntag: cards, gifts\n"),
+            "{md}"
+        );
+        assert_eq!(parse_markdown(&md).expect("reads back"), a);
+        // Nothing optional: the title alone.
+        let bare = ArticleInput {
+            id: None,
+            body: String::new(),
+            tags: vec![],
+            phrasings: vec![],
+            locale: None,
+            category: None,
+            ..a.clone()
+        };
+        assert_eq!(to_markdown(&bare), "---\n---\n# Gift cards: how they work\n");
+        assert_eq!(parse_markdown(&to_markdown(&bare)).expect("reads back"), bare);
+        // A line break the API let into a one-line field becomes a space.
+        let broken = ArticleInput { title: "Two\nlines".into(), tags: vec!["a\r\nb".into()], ..bare };
+        let back = parse_markdown(&to_markdown(&broken)).expect("reads back");
+        assert_eq!((back.title.as_str(), back.tags), ("Two lines", vec!["a b".to_string()]));
     }
 
     #[test]

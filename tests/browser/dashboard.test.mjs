@@ -2073,8 +2073,25 @@ test('an admin sets business hours, a retention limit, the reply address and rat
   const rating = page.getByLabel(/Ask customers by mail to rate our help/);
   assert.equal(await rating.isChecked(), true);
   await rating.uncheck();
+  // Only customers the site signed in may write from the widget: off until
+  // turned on.
+  const signedIn = page.getByLabel(/Only customers our site has signed in may write from the widget/);
+  assert.equal(await signedIn.isChecked(), false);
+  await signedIn.check();
   await page.getByRole('button', { name: 'Save settings' }).click();
   await page.getByRole('status').getByText('Settings saved.').waitFor();
+  // A visitor the page did not sign in is told so in the widget, and
+  // nothing is kept.
+  const visitor = await browser.newContext();
+  const shop = await visitor.newPage();
+  await shop.goto(`${url}/demo/`);
+  await openWidget(shop);
+  await w(shop).person.click();
+  const marker = unique('anonymous');
+  await leaveTicket(shop, { email: `${marker}@example.com`, message: `Who am I? ${marker}` });
+  await shop.locator('deflect-widget .dfl-form').getByText(/only customers signed in on this site can write from its widget/).waitFor();
+  assert.deepEqual(d1(dashEdge().persist, `SELECT id FROM messages WHERE body LIKE '%${marker}%'`), []);
+  await visitor.close();
 
   const saved = (await api(page, 'GET', '/v1/admin/settings')).json;
   assert.deepEqual(saved.sla.business_hours, {
@@ -2092,6 +2109,8 @@ test('an admin sets business hours, a retention limit, the reply address and rat
   assert.equal(await page.locator('#bh-summer').inputValue(), 'eu');
   assert.equal(await page.locator('#reply-address').inputValue(), 'help@example.com');
   assert.equal(await page.locator('#rating-by-mail').isChecked(), false);
+  assert.equal(await page.locator('#require-identity').isChecked(), true);
+  assert.equal(saved.sites[0].require_identity, true);
   assert.equal((await api(page, 'PUT', '/v1/admin/settings', before)).status, 200);
   await context.close();
 });

@@ -216,3 +216,52 @@ fn a_verified_customer_finds_their_tickets_from_any_browser() {
     assert_eq!(own_tickets(&site, &email, &signature).json(), json!({ "tickets": [] }));
     change_sites(&a, &|list| list.retain(|s| s["id"] != site.as_str()));
 }
+
+#[test]
+fn a_site_that_requires_it_takes_widget_tickets_only_from_customers_it_signed_in() {
+    let a = admin(&edge_url());
+    let site = unique("members").to_lowercase();
+    change_sites(&a, &|list| {
+        list.push(json!({ "id": site, "name": "Members only", "allowed_origins": [], "require_identity": true }))
+    });
+    let secret =
+        a.get(&format!("/v1/admin/identity-secret?site={site}")).json()["secret"].as_str().expect("secret").to_string();
+    let email = format!("{}@example.com", unique("member"));
+    let widget = |signature: Option<String>, message: &str| {
+        let mut customer = json!({ "email": email });
+        if let Some(s) = signature {
+            customer["signature"] = json!(s);
+        }
+        create(&public(), &unique("k"), &json!({ "site": site, "customer": customer, "message": message }))
+    };
+    // Without the site's signature, or with a wrong one: refused, in
+    // words, and nothing is kept.
+    let marker = unique("refused");
+    for signature in [None, Some(sign(&secret, "someone@example.com")), Some("not hex".to_string())] {
+        let r = widget(signature, &format!("Let me in {marker}"));
+        assert_eq!(assert_error(&r, 403..=403), "forbidden");
+        assert!(r.text.contains("only customers signed in on this site can write from its widget"), "{}", r.text);
+    }
+    assert_eq!(super::rows_containing("messages", "body", &marker), 0);
+    // Signed by the site: taken, and verified.
+    let r = widget(Some(sign(&secret, &email)), "Where is my order?");
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json()["ticket"]["id"].as_str().expect("id").to_string();
+    assert_eq!(a.get(&format!("/v1/agent/tickets/{id}")).json()["customer_identity"], "verified");
+    // The setting is kept and shown; other sites are not affected.
+    let settings = a.get("/v1/admin/settings").json();
+    let mine = settings["sites"].as_array().expect("sites").iter().find(|s| s["id"] == site.as_str()).cloned();
+    assert_eq!(mine.map(|s| s["require_identity"].clone()), Some(json!(true)));
+    let demo = json!({ "site": "demo", "customer": { "email": email }, "message": "Hello from the demo" });
+    assert_eq!(create(&public(), &unique("k"), &demo).status, 201);
+    // An agent still logs the customer's call.
+    let logged = json!({ "site": site, "customer": { "email": email }, "message": "Called about the order", "channel": "phone" });
+    let r = a.send(
+        "POST",
+        "/v1/agent/tickets",
+        &[("idempotency-key", &unique("log")), ("x-deflect-csrf", "1")],
+        Some(("application/json", logged.to_string().as_bytes())),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    change_sites(&a, &|list| list.retain(|s| s["id"] != site.as_str()));
+}

@@ -389,6 +389,14 @@ fn SettingsForm(
                     } />
                 " Ask customers by mail to rate our help when their ticket is first solved (customers who hear from us by mail: e-mail tickets, and every ticket once a reply address is set)"
             </label>
+            <label class="inline">
+                <input type="checkbox" id="require-identity" prop:checked=move || current.get().sites.first().is_some_and(|s| s.require_identity)
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        current.update(|s| if let Some(site) = s.sites.first_mut() { site.require_identity = on });
+                    } />
+                " Only customers our site has signed in may write from the widget (their page passes the site's signature of their e-mail: see Identity verification); others are asked to sign in first. The help centre's form and e-mail are not affected."
+            </label>
 
             <h2>"SLA targets (minutes)"</h2>
             <table>

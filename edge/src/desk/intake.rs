@@ -7,7 +7,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::App;
 use crate::store::tickets::{self, NewMessageRow, TicketRow};
 use crate::store::{agents, articles, batch, customers, events, kv};
-use deflect_shared::api::{NewTicket, SPAM_TAG, TicketCreated};
+use deflect_shared::api::{CHANNEL_WIDGET, Identity, NewTicket, SPAM_TAG, TicketCreated};
 use deflect_shared::assignment::{Need, assign};
 use deflect_shared::mail_alert::Event;
 use deflect_shared::priority::{CustomerFacts, Features, Term};
@@ -46,12 +46,24 @@ pub(crate) async fn create(
     by: Option<LoggedBy<'_>>,
 ) -> AppResult<Created> {
     let settings = app.settings().await?;
-    if settings.site(&new.site).is_none() {
+    let Some(site) = settings.site(&new.site) else {
         return Err(AppError::invalid("site", format!("site: there is no site {:?}", new.site)));
-    }
+    };
     let request_hash = sha256_hex(raw_body.as_bytes()).await?;
     if let Some(existing) = tickets::by_idempotency_key(&app.db, &new.site, key).await? {
         return replay(app, existing, &request_hash).await;
+    }
+    let identity = match &new.signature {
+        Some(signature) => Some(super::identity::check(app, &new.site, &new.email, signature).await?),
+        None => None,
+    };
+    if site.require_identity && new.channel == CHANNEL_WIDGET && identity != Some(Identity::Verified) {
+        // Refused before anything is kept: the site vouches for every
+        // customer who writes from its widget.
+        return Err(AppError::Forbidden(
+            "only customers signed in on this site can write from its widget: sign in on the site, then write again"
+                .into(),
+        ));
     }
 
     let k = app.key().await?;
@@ -148,10 +160,6 @@ pub(crate) async fn create(
         _ => assign(&candidates, &need, settings.assignment, last.as_deref()).map(|a| a.id.clone()),
     };
 
-    let identity = match &new.signature {
-        Some(signature) => Some(super::identity::check(app, &new.site, &new.email, signature).await?),
-        None => None,
-    };
     let due = settings.sla.due(app.now, level);
     let ticket_id = new_id()?;
     let shown = serde_json::to_string(&new.shown_articles)?;

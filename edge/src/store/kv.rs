@@ -35,6 +35,7 @@ pub(crate) fn default_settings() -> Settings {
             reply_address: None,
             rating_by_mail: true,
             category_order: Vec::new(),
+            require_identity: false,
         }],
         sla: Default::default(),
         assignment: Default::default(),

@@ -38,6 +38,17 @@ pub struct Site {
     /// [`crate::kb::by_category`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub category_order: Vec<String>,
+    /// Only customers the site signed in may write from the widget: a
+    /// widget ticket without the site's signature of its e-mail
+    /// ([`crate::identity`]) is refused, so no one can write as another
+    /// customer. The help centre's form and mail are not affected. Off
+    /// unless turned on.
+    #[serde(default, skip_serializing_if = "is_off")]
+    pub require_identity: bool,
+}
+
+fn is_off(on: &bool) -> bool {
+    !*on
 }
 
 fn asked() -> bool {
@@ -155,6 +166,7 @@ mod tests {
             reply_address: address.map(str::to_string),
             rating_by_mail: true,
             category_order: Vec::new(),
+            require_identity: false,
         };
         serde_json::from_value(serde_json::json!({ "sites": [site] })).expect("settings with one site")
     }

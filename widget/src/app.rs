@@ -213,13 +213,10 @@ impl Widget {
                     outbox::adopt(&w.cfg, &owner, tickets);
                     w.check_replies();
                 }
-                Err(e) => {
-                    if e.retryable() {
-                        // Tried again the next time the widget opens.
-                        w.synced.set_value(None);
-                    }
-                    web_sys::console::warn_1(&format!("Deflect: {}", e.message()).into());
-                }
+                // Tried again the next time the widget opens; a signature
+                // the site did not make is not.
+                Err(e) if e.retryable() => w.synced.set_value(None),
+                Err(_) => {}
             }
         });
     }

@@ -10,6 +10,12 @@
 //! customers the site itself has logged in and which typed an address into
 //! the widget.
 //!
+//! A signature may also expire, so one that leaks from a page is of no use
+//! after its time: `<unix seconds>.<hex>`, where the hex is the HMAC of the
+//! e-mail as above, a line break, and the seconds ([`expiring_text`]). A
+//! line break cannot be part of an e-mail, so no signature of one form
+//! passes for the other.
+//!
 //! A signature that does not match (or is not even of the right form) is
 //! not refused: the ticket is kept and marked so, since refusing it would lose the customer's question to a
 //! site's configuration mistake. For a day after a rotation the previous
@@ -30,6 +36,68 @@ pub const ROTATION_GRACE_MS: i64 = 24 * 3_600_000;
 /// as a ticket keeps it.
 pub fn signed_text(email: &str) -> String {
     email.trim().to_lowercase()
+}
+
+/// What an expiring signature signs: the e-mail as [`signed_text`] has
+/// it, a line break, and the Unix time in seconds until which it holds.
+pub fn expiring_text(email: &str, until_secs: u64) -> String {
+    format!("{}\n{until_secs}", signed_text(email))
+}
+
+/// A signature as a page sent it, read ([`read_signature`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signature {
+    /// The site's HMAC of the e-mail, in lower-case hex; good until the
+    /// site's secret is rotated.
+    Plain(String),
+    /// The site's HMAC of [`expiring_text`], in lower-case hex, good until
+    /// `until_secs`.
+    Expiring {
+        /// Unix time in seconds.
+        until_secs: u64,
+        /// The HMAC, in lower-case hex.
+        mac: String,
+    },
+}
+
+impl Signature {
+    /// The text the site signed for `email`.
+    pub fn signed_for(&self, email: &str) -> String {
+        match self {
+            Signature::Plain(_) => signed_text(email),
+            Signature::Expiring { until_secs, .. } => expiring_text(email, *until_secs),
+        }
+    }
+
+    /// The HMAC, in lower-case hex.
+    pub fn mac(&self) -> &str {
+        match self {
+            Signature::Plain(mac) | Signature::Expiring { mac, .. } => mac,
+        }
+    }
+
+    /// Whether it no longer holds at `now_ms`.
+    pub fn expired(&self, now_ms: i64) -> bool {
+        match self {
+            Signature::Plain(_) => false,
+            Signature::Expiring { until_secs, .. } => {
+                i64::try_from(*until_secs).is_ok_and(|s| s.saturating_mul(1000) < now_ms)
+            }
+        }
+    }
+}
+
+/// Reads a signature: `<seconds>.<hex>` is an expiring one, anything else
+/// plain (which then matches only if it is the right hex).
+pub fn read_signature(signature: &str) -> Signature {
+    let s = normalise_signature(signature);
+    match s.split_once('.') {
+        Some((secs, mac)) if !secs.is_empty() && secs.bytes().all(|b| b.is_ascii_digit()) => match secs.parse() {
+            Ok(until_secs) => Signature::Expiring { until_secs, mac: mac.to_string() },
+            Err(_) => Signature::Plain(s),
+        },
+        _ => Signature::Plain(s),
+    }
 }
 
 /// The longest signature taken (a right one has [`SIGNATURE_HEX_LEN`]
@@ -54,5 +122,21 @@ mod tests {
     #[test]
     fn a_signature_is_compared_trimmed_and_in_lower_case() {
         assert_eq!(normalise_signature(" AB12 "), "ab12");
+    }
+
+    #[test]
+    fn an_expiring_signature_says_until_when_and_signs_that_too() {
+        let s = read_signature(" 1700000000.AB12 ");
+        assert_eq!(s, Signature::Expiring { until_secs: 1_700_000_000, mac: "ab12".into() });
+        assert_eq!(s.signed_for(" Ann@Example.com"), "ann@example.com\n1700000000");
+        assert_eq!(s.mac(), "ab12");
+        assert!(!s.expired(1_700_000_000_000) && s.expired(1_700_000_000_001));
+        let plain = read_signature("AB12");
+        assert_eq!((plain.signed_for("Ann@Example.com"), plain.mac()), ("ann@example.com".to_string(), "ab12"));
+        assert!(!plain.expired(i64::MAX));
+        // Not of the expiring form: plain (and then it will not match).
+        for odd in [".ab", "12x.ab", "99999999999999999999999.ab"] {
+            assert!(matches!(read_signature(odd), Signature::Plain(_)), "{odd}");
+        }
     }
 }

@@ -310,8 +310,11 @@ test("a verified customer's conversations follow them to another browser, and no
   const secret = (await adminApi(url, 'GET', '/v1/admin/identity-secret?site=demo')).secret;
   const marker = unique('roam');
   const vera = `${marker}@example.com`;
-  const identify = (page, email) => page.evaluate(([email, signature]) => window.Deflect.identify({ email, name: 'Vera', signature }),
-    [email, createHmac('sha256', secret).update(email).digest('hex')]);
+  // A plain signature, or one that expires in an hour.
+  const hmac = (text) => createHmac('sha256', secret).update(text).digest('hex');
+  const until = Math.floor(Date.now() / 1000) + 3600;
+  const identify = (page, email, expiring = false) => page.evaluate(([email, signature]) => window.Deflect.identify({ email, name: 'Vera', signature }),
+    [email, expiring ? `${until}.${hmac(`${email}\n${until}`)}` : hmac(email)]);
   const visit = async (context) => {
     const page = await context.newPage();
     await page.goto(`${url}/demo/`);
@@ -334,11 +337,12 @@ test("a verified customer's conversations follow them to another browser, and no
   await laptop.close();
   await adminApi(url, 'POST', `/v1/agent/tickets/${ticket.id}/messages`, { body: `It ships today. ${marker}` });
 
-  // On her phone, which never saw the ticket, the reply waits for her.
+  // On her phone, which never saw the ticket, the reply waits for her (this
+  // page signs with a signature that expires).
   const phone = await browser.newContext();
   const b = await visit(phone);
   const problems = watch(b);
-  await identify(b, vera);
+  await identify(b, vera, true);
   assert.equal(await b.evaluate(() => localStorage.length), 0, 'nothing is fetched or stored before she opens the widget');
   await openWidget(b);
   await b.locator('deflect-widget .dfl-head .dfl-text-btn', { hasText: '(1)' }).click();

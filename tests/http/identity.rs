@@ -18,6 +18,21 @@ fn sign(secret: &str, email: &str) -> String {
     m.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// An expiring signature, as the site's server makes one: the seconds
+/// until which it holds, a dot, and the HMAC of the e-mail, a line break
+/// and those seconds.
+fn sign_until(secret: &str, email: &str, until_secs: u64) -> String {
+    let mut m = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
+    m.update(format!("{}\n{until_secs}", email.trim().to_lowercase()).as_bytes());
+    let hex: String = m.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    format!("{until_secs}.{hex}")
+}
+
+/// Unix seconds now.
+fn now_secs() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_secs()
+}
+
 /// Opens a widget ticket for `email`, with `signature` when given; what
 /// the agent's view says of its customer's identity.
 fn identity_of_ticket(a: &Client, email: &str, signature: Option<&str>) -> Value {
@@ -59,6 +74,16 @@ fn a_customer_the_site_signs_for_is_verified_on_the_ticket_and_the_secret_rotate
     assert_eq!(identity_of_ticket(&a, &email, Some(&sign("idsec_guess", &email))), json!("mismatched"));
     // No signature: nothing is said.
     assert_eq!(identity_of_ticket(&a, &email, None), Value::Null);
+    // An expiring one holds until its time, and not with the time changed.
+    let hour = now_secs() + 3600;
+    assert_eq!(identity_of_ticket(&a, &email, Some(&sign_until(&secret, &email, hour))), json!("verified"));
+    let past = now_secs() - 60;
+    assert_eq!(identity_of_ticket(&a, &email, Some(&sign_until(&secret, &email, past))), json!("mismatched"));
+    let moved = sign_until(&secret, &email, past).replacen(&past.to_string(), &hour.to_string(), 1);
+    assert_eq!(identity_of_ticket(&a, &email, Some(&moved)), json!("mismatched"));
+    // Neither form passes for the other.
+    let plain_as_expiring = format!("{hour}.{}", sign(&secret, &email));
+    assert_eq!(identity_of_ticket(&a, &email, Some(&plain_as_expiring)), json!("mismatched"));
     // One of the wrong form does not match either, and the ticket is kept;
     // only one too long to be a signature is refused, with the field named.
     assert_eq!(identity_of_ticket(&a, &email, Some("not hex")), json!("mismatched"));
@@ -180,6 +205,12 @@ fn a_verified_customer_finds_their_tickets_from_any_browser() {
         assert!(!r.text.contains(&first), "{}", r.text);
     }
     assert_eq!(assert_error(&own_tickets("demo", &email, &signature), 403..=403), "forbidden", "another site's");
+    // An expiring signature lists them until its time, then says why not.
+    let r = own_tickets(&site, &email, &sign_until(&secret, &email, now_secs() + 600));
+    assert_eq!(r.json()["tickets"].as_array().map(Vec::len), Some(3), "{}", r.text);
+    let r = own_tickets(&site, &email, &sign_until(&secret, &email, now_secs() - 1));
+    assert_eq!(assert_error(&r, 403..=403), "forbidden");
+    assert!(r.text.contains("the signature has expired"), "{}", r.text);
     for (site, email, signature, field) in [
         ("no-such-site", email.as_str(), signature.as_str(), "site"),
         (site.as_str(), "not an e-mail", signature.as_str(), "email"),

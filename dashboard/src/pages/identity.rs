@@ -37,7 +37,9 @@ pub fn IdentityVerification(
         <p class="muted">
             "A page that knows who its visitor is (they are logged in to your site) can tell the widget, and prove it, so agents see the ticket's e-mail as verified. Your server signs the e-mail, trimmed and in lower case, with HMAC-SHA256 keyed with the secret below, in hex, and the page passes it on: "
             <code>"Deflect.identify({ email, name, signature })"</code>
-            ". Keep the secret on your server; never put it in a page. A ticket whose signature does not match is still kept, marked as not verified."
+            ". To make a signature expire, sign the e-mail, a line break and a Unix time in seconds, and pass "
+            <code>"<seconds>.<hex>"</code>
+            ": a leaked one is then of no use after its time. Verified customers find their conversations in the widget on any of their devices. Keep the secret on your server; never put it in a page. A ticket whose signature does not match is still kept, marked as not verified."
         </p>
         <div class="new-token identity-secret">
             <SecretBox note=note path="/v1/admin/identity-secret" ids=ids describe=describe

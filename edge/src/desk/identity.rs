@@ -11,7 +11,7 @@ use crate::store::{customers, key_standing};
 use deflect_shared::api::{
     Identity, IdentitySecret, MAX_VERIFIED_TICKETS, VerifiedCustomer, VerifiedTicket, VerifiedTickets,
 };
-use deflect_shared::identity::{ROTATION_GRACE_MS, normalise_signature, signed_text};
+use deflect_shared::identity::{ROTATION_GRACE_MS, read_signature};
 
 /// The site's secret as admins see it; an error for a site there is not.
 pub(crate) async fn secret(app: &App, site: &str) -> AppResult<IdentitySecret> {
@@ -38,21 +38,41 @@ pub(crate) async fn rotate(app: &App, site: &str) -> AppResult<IdentitySecret> {
 }
 
 /// Whether `signature` is the site's for `email`, with its current secret
-/// or, within a day of a rotation, the previous one.
-pub(crate) async fn check(app: &App, site: &str, email: &str, signature: &str) -> AppResult<Identity> {
+/// or, within a day of a rotation, the previous one; an expiring signature
+/// past its time is [`Checked::Expired`].
+pub(crate) async fn check(app: &App, site: &str, email: &str, signature: &str) -> AppResult<Checked> {
     let current = secret(app, site).await?;
     let mut secrets = vec![current.secret];
     if current.previous_valid_until.is_some() {
         secrets.push(app.key().await?.identity_secret(site, current.version.saturating_sub(1)).await?);
     }
-    let text = signed_text(email);
-    let given = normalise_signature(signature);
+    let given = read_signature(signature);
+    let text = given.signed_for(email);
     for s in &secrets {
-        if same(hex(&hmac(s.as_bytes(), text.as_bytes()).await?).as_bytes(), given.as_bytes()) {
-            return Ok(Identity::Verified);
+        if same(hex(&hmac(s.as_bytes(), text.as_bytes()).await?).as_bytes(), given.mac().as_bytes()) {
+            return Ok(if given.expired(app.now) { Checked::Expired } else { Checked::Verified });
         }
     }
-    Ok(Identity::Mismatched)
+    Ok(Checked::Mismatched)
+}
+
+/// What [`check`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Checked {
+    Verified,
+    /// The site's signature, but past the time it gave.
+    Expired,
+    Mismatched,
+}
+
+impl Checked {
+    /// What a ticket keeps: an expired signature does not verify.
+    pub(crate) fn identity(self) -> Identity {
+        match self {
+            Checked::Verified => Identity::Verified,
+            Checked::Expired | Checked::Mismatched => Identity::Mismatched,
+        }
+    }
 }
 
 /// A verified customer's tickets on the site, each with its token, for a
@@ -63,8 +83,14 @@ pub(crate) async fn own_tickets(app: &App, who: &VerifiedCustomer) -> AppResult<
     if app.settings().await?.site(&who.site).is_none() {
         return Err(AppError::invalid("site", format!("site: there is no site {:?}", who.site)));
     }
-    if check(app, &who.site, &who.email, &who.signature).await? != Identity::Verified {
-        return Err(AppError::Forbidden("the signature is not the site's for this e-mail".into()));
+    match check(app, &who.site, &who.email, &who.signature).await? {
+        Checked::Verified => {}
+        Checked::Expired => {
+            return Err(AppError::Forbidden("the signature has expired: the site signs the e-mail again".into()));
+        }
+        Checked::Mismatched => {
+            return Err(AppError::Forbidden("the signature is not the site's for this e-mail".into()));
+        }
     }
     let email_hash = app.key().await?.lookup_hash(&who.email).await?;
     let rows = customers::own_tickets(&app.db, &who.site, &email_hash, MAX_VERIFIED_TICKETS as u32).await?;

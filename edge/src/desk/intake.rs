@@ -54,7 +54,7 @@ pub(crate) async fn create(
         return replay(app, existing, &request_hash).await;
     }
     let identity = match &new.signature {
-        Some(signature) => Some(super::identity::check(app, &new.site, &new.email, signature).await?),
+        Some(signature) => Some(super::identity::check(app, &new.site, &new.email, signature).await?.identity()),
         None => None,
     };
     if site.require_identity && new.channel == CHANNEL_WIDGET && identity != Some(Identity::Verified) {

@@ -67,8 +67,9 @@ impl VerifiedCustomer {
     /// ticket keeps it) and a signature of the right form, normalised.
     pub fn validate(&self) -> Result<VerifiedCustomer, Error> {
         let signature = normalise_signature(&validate::text("signature", &self.signature, 1, MAX_SIGNATURE)?);
-        if !signature.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(Error::field("signature", "must be hex digits"));
+        // Hex, or an expiring one's `<seconds>.<hex>`.
+        if !signature.bytes().all(|b| b.is_ascii_hexdigit() || b == b'.') {
+            return Err(Error::field("signature", "must be hex digits (after `<seconds>.` when it expires)"));
         }
         Ok(VerifiedCustomer {
             site: validate::id("site", &self.site)?,

@@ -434,8 +434,19 @@ fn an_export_of_the_kb_imports_back_as_it_was() {
     assert_eq!(r.header("content-disposition"), Some(disposition.as_str()));
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(r.bytes.clone())).expect("a zip archive");
     let mut files = std::collections::BTreeMap::new();
+    let listed = a.get(&format!("/v1/agent/articles?site={site}")).json();
     for i in 0..archive.len() {
         let mut file = archive.by_index(i).expect("a file");
+        // Each file is dated when its article was last saved, in UTC (to
+        // the minute: a zip's seconds go in twos).
+        let id = file.name().trim_end_matches(".md").to_string();
+        let saved_at =
+            listed.as_array().expect("a list").iter().find(|x| x["id"] == id.as_str()).expect("listed")["updated_at"]
+                .as_i64()
+                .expect("updated_at");
+        let t = file.last_modified().expect("a date");
+        let stamp = format!("{:04}-{:02}-{:02}T{:02}:{:02}", t.year(), t.month(), t.day(), t.hour(), t.minute());
+        assert_eq!(stamp, deflect_shared::metrics::iso8601(saved_at)[..16], "{id}");
         let mut text = String::new();
         std::io::Read::read_to_string(&mut file, &mut text).expect("UTF-8 text");
         files.insert(file.name().to_string(), text);

@@ -289,14 +289,15 @@ pub(super) async fn export(app: &App, req: &mut Req) -> AppResult<Response> {
             return Err(AppError::invalid("format", format!("format: {other:?} is neither \"json\" nor \"markdown\"")));
         }
     };
-    let list: Vec<ArticleInput> = articles::list(&app.db, &site).await?.iter().map(ArticleInput::from).collect();
+    let saved = articles::list(&app.db, &site).await?;
     let format = if markdown { "markdown" } else { "json" };
-    app.audit(&me.id, "kb.export", &site, serde_json::json!({ "count": list.len(), "format": format })).await?;
+    app.audit(&me.id, "kb.export", &site, serde_json::json!({ "count": saved.len(), "format": format })).await?;
     let (mut resp, extension) = if markdown {
-        let mut r = Response::from_bytes(archive::markdown_zip(&list)?)?;
+        let mut r = Response::from_bytes(archive::markdown_zip(&saved)?)?;
         r.headers_mut().set("content-type", "application/zip")?;
         (r, "zip")
     } else {
+        let list: Vec<ArticleInput> = saved.iter().map(ArticleInput::from).collect();
         (json(200, &serde_json::json!({ "articles": list }))?, "json")
     };
     // Site ids are ASCII letters, digits, `-` and `_`.

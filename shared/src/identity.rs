@@ -76,6 +76,19 @@ impl Signature {
         }
     }
 
+    /// Whether it holds no longer than `max_hours` from `now_ms`, as a site
+    /// that sets [`Site::signature_max_hours`](crate::api::Site) asks: a
+    /// plain signature never expires, so it does not; with no limit,
+    /// every signature does.
+    pub fn within(&self, now_ms: i64, max_hours: Option<u32>) -> bool {
+        let Some(hours) = max_hours else { return true };
+        match self {
+            Signature::Plain(_) => false,
+            Signature::Expiring { until_secs, .. } => i64::try_from(*until_secs)
+                .is_ok_and(|s| s.saturating_mul(1000) <= now_ms.saturating_add(i64::from(hours) * 3_600_000)),
+        }
+    }
+
     /// Whether it no longer holds at `now_ms`.
     pub fn expired(&self, now_ms: i64) -> bool {
         match self {
@@ -99,6 +112,9 @@ pub fn read_signature(signature: &str) -> Signature {
         _ => Signature::Plain(s),
     }
 }
+
+/// The longest a site may ask its signatures to hold at most: a year.
+pub const MAX_SIGNATURE_HOURS: u32 = 8_760;
 
 /// The longest signature taken (a right one has [`SIGNATURE_HEX_LEN`]
 /// digits; anything else up to this length is kept as not matching).
@@ -134,6 +150,11 @@ mod tests {
         let plain = read_signature("AB12");
         assert_eq!((plain.signed_for("Ann@Example.com"), plain.mac()), ("ann@example.com".to_string(), "ab12"));
         assert!(!plain.expired(i64::MAX));
+        // A site's limit on how long a signature may hold.
+        let now = 1_699_990_000_000;
+        assert!(s.within(now, None) && plain.within(now, None));
+        assert!(s.within(now, Some(3)) && !s.within(now, Some(2)));
+        assert!(!plain.within(now, Some(MAX_SIGNATURE_HOURS)));
         // Not of the expiring form: plain (and then it will not match).
         for odd in [".ab", "12x.ab", "99999999999999999999999.ab"] {
             assert!(matches!(read_signature(odd), Signature::Plain(_)), "{odd}");

@@ -2078,6 +2078,11 @@ test('an admin sets business hours, a retention limit, the reply address and rat
   const signedIn = page.getByLabel(/Only customers our site has signed in may write from the widget/);
   assert.equal(await signedIn.isChecked(), false);
   await signedIn.check();
+  // Signatures that hold no longer than a day: empty (any) until set.
+  const lifetime = page.getByLabel(/Take only sign-in signatures that expire within this many hours/);
+  assert.equal(await lifetime.inputValue(), '');
+  await lifetime.fill('24');
+  await lifetime.blur();
   await page.getByRole('button', { name: 'Save settings' }).click();
   await page.getByRole('status').getByText('Settings saved.').waitFor();
   // A visitor the page did not sign in is told so in the widget, and
@@ -2111,6 +2116,8 @@ test('an admin sets business hours, a retention limit, the reply address and rat
   assert.equal(await page.locator('#rating-by-mail').isChecked(), false);
   assert.equal(await page.locator('#require-identity').isChecked(), true);
   assert.equal(saved.sites[0].require_identity, true);
+  assert.equal(saved.sites[0].signature_max_hours, 24);
+  assert.equal(await page.locator('#signature-max-hours').inputValue(), '24');
   assert.equal((await api(page, 'PUT', '/v1/admin/settings', before)).status, 200);
   await context.close();
 });

@@ -296,3 +296,55 @@ fn a_site_that_requires_it_takes_widget_tickets_only_from_customers_it_signed_in
     assert_eq!(r.status, 201, "{}", r.text);
     change_sites(&a, &|list| list.retain(|s| s["id"] != site.as_str()));
 }
+
+#[test]
+fn a_site_that_limits_signature_lifetimes_takes_only_signatures_that_expire_soon() {
+    let a = admin(&edge_url());
+    let site = unique("brief").to_lowercase();
+    change_sites(&a, &|list| {
+        list.push(json!({ "id": site, "name": "Brief signatures", "allowed_origins": [], "signature_max_hours": 2 }))
+    });
+    let secret =
+        a.get(&format!("/v1/admin/identity-secret?site={site}")).json()["secret"].as_str().expect("secret").to_string();
+    let email = format!("{}@example.com", unique("brief"));
+    let ticket_identity = |signature: &str| {
+        let body = json!({ "site": site, "customer": { "email": email, "signature": signature }, "message": "Hello" });
+        let r = create(&public(), &unique("k"), &body);
+        assert_eq!(r.status, 201, "{}", r.text);
+        let id = r.json()["ticket"]["id"].as_str().expect("id").to_string();
+        a.get(&format!("/v1/agent/tickets/{id}")).json()["customer_identity"].clone()
+    };
+    // Within the limit: verified, and the list answers.
+    let soon = sign_until(&secret, &email, now_secs() + 3_600);
+    assert_eq!(ticket_identity(&soon), json!("verified"));
+    let r = own_tickets(&site, &email, &soon);
+    assert_eq!(r.json()["tickets"].as_array().map(Vec::len), Some(1), "{}", r.text);
+    // The site's own signature without a time, or with a later one: the
+    // ticket is kept but not verified, and the list says why not.
+    for long in [sign(&secret, &email), sign_until(&secret, &email, now_secs() + 3 * 3_600)] {
+        assert_eq!(ticket_identity(&long), json!("mismatched"));
+        let r = own_tickets(&site, &email, &long);
+        assert_eq!(assert_error(&r, 403..=403), "forbidden");
+        assert!(r.text.contains("only signatures that expire within 2 hours"), "{}", r.text);
+    }
+    // Where sign-in is required too, the widget is told to reload the page.
+    change_sites(&a, &|list| {
+        for s in list.iter_mut().filter(|s| s["id"] == site.as_str()) {
+            s["require_identity"] = json!(true);
+        }
+    });
+    let body =
+        json!({ "site": site, "customer": { "email": email, "signature": sign(&secret, &email) }, "message": "Again" });
+    let r = create(&public(), &unique("k"), &body);
+    assert_eq!(assert_error(&r, 403..=403), "forbidden");
+    assert!(r.text.contains("sign-in has expired: reload the page"), "{}", r.text);
+    // Out of range: refused in words, nothing changed.
+    let mut settings = a.get("/v1/admin/settings").json();
+    for s in settings["sites"].as_array_mut().expect("sites").iter_mut().filter(|s| s["id"] == site.as_str()) {
+        s["signature_max_hours"] = json!(0);
+    }
+    let r = a.json("PUT", "/v1/admin/settings", &settings);
+    assert_eq!(assert_error(&r, 422..=422), "invalid_field");
+    assert!(r.text.contains("signature_max_hours"), "{}", r.text);
+    change_sites(&a, &|list| list.retain(|s| s["id"] != site.as_str()));
+}

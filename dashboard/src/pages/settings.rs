@@ -397,6 +397,14 @@ fn SettingsForm(
                     } />
                 " Only customers our site has signed in may write from the widget (their page passes the site's signature of their e-mail: see Identity verification); others are asked to sign in first. The help centre's form and e-mail are not affected."
             </label>
+            <label for="signature-max-hours">"Take only sign-in signatures that expire within this many hours (1 to 8760; leave empty to take signatures without a time too)"</label>
+            <input id="signature-max-hours" type="number" min="1" max="8760" aria-describedby="signature-max-hours-help"
+                prop:value=move || current.get().sites.first().and_then(|s| s.signature_max_hours).map(|h| h.to_string()).unwrap_or_default()
+                on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    current.update(|s| if let Some(site) = s.sites.first_mut() { site.signature_max_hours = v.trim().parse().ok() });
+                } />
+            <p class="muted" id="signature-max-hours-help">"Set, a signature that leaks from a page is of no use after that time; your server then signs the e-mail with a time, as Identity verification shows."</p>
 
             <h2>"SLA targets (minutes)"</h2>
             <table>

@@ -39,8 +39,10 @@ pub(crate) async fn rotate(app: &App, site: &str) -> AppResult<IdentitySecret> {
 
 /// Whether `signature` is the site's for `email`, with its current secret
 /// or, within a day of a rotation, the previous one; an expiring signature
-/// past its time is [`Checked::Expired`].
+/// past its time is [`Checked::Expired`], and one that holds longer than
+/// the site allows (`signature_max_hours`) [`Checked::TooLong`].
 pub(crate) async fn check(app: &App, site: &str, email: &str, signature: &str) -> AppResult<Checked> {
+    let max_hours = app.settings().await?.site(site).and_then(|s| s.signature_max_hours);
     let current = secret(app, site).await?;
     let mut secrets = vec![current.secret];
     if current.previous_valid_until.is_some() {
@@ -50,7 +52,11 @@ pub(crate) async fn check(app: &App, site: &str, email: &str, signature: &str) -
     let text = given.signed_for(email);
     for s in &secrets {
         if same(hex(&hmac(s.as_bytes(), text.as_bytes()).await?).as_bytes(), given.mac().as_bytes()) {
-            return Ok(if given.expired(app.now) { Checked::Expired } else { Checked::Verified });
+            return Ok(match max_hours {
+                _ if given.expired(app.now) => Checked::Expired,
+                Some(hours) if !given.within(app.now, max_hours) => Checked::TooLong(hours),
+                _ => Checked::Verified,
+            });
         }
     }
     Ok(Checked::Mismatched)
@@ -62,6 +68,9 @@ pub(crate) enum Checked {
     Verified,
     /// The site's signature, but past the time it gave.
     Expired,
+    /// The site's signature, but one that holds longer than the site
+    /// allows (these hours): a plain one, or one with a later time.
+    TooLong(u32),
     Mismatched,
 }
 
@@ -70,7 +79,7 @@ impl Checked {
     pub(crate) fn identity(self) -> Identity {
         match self {
             Checked::Verified => Identity::Verified,
-            Checked::Expired | Checked::Mismatched => Identity::Mismatched,
+            Checked::Expired | Checked::TooLong(_) | Checked::Mismatched => Identity::Mismatched,
         }
     }
 }
@@ -87,6 +96,11 @@ pub(crate) async fn own_tickets(app: &App, who: &VerifiedCustomer) -> AppResult<
         Checked::Verified => {}
         Checked::Expired => {
             return Err(AppError::Forbidden("the signature has expired: the site signs the e-mail again".into()));
+        }
+        Checked::TooLong(hours) => {
+            return Err(AppError::Forbidden(format!(
+                "the site takes only signatures that expire within {hours} hours: the site signs the e-mail with a time"
+            )));
         }
         Checked::Mismatched => {
             return Err(AppError::Forbidden("the signature is not the site's for this e-mail".into()));

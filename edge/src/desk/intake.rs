@@ -3,6 +3,7 @@
 
 use super::views;
 use crate::crypto::{new_id, sha256_hex};
+use crate::desk::identity::Checked;
 use crate::error::{AppError, AppResult};
 use crate::state::App;
 use crate::store::tickets::{self, NewMessageRow, TicketRow};
@@ -53,17 +54,23 @@ pub(crate) async fn create(
     if let Some(existing) = tickets::by_idempotency_key(&app.db, &new.site, key).await? {
         return replay(app, existing, &request_hash).await;
     }
-    let identity = match &new.signature {
-        Some(signature) => Some(super::identity::check(app, &new.site, &new.email, signature).await?.identity()),
+    let checked = match &new.signature {
+        Some(signature) => Some(super::identity::check(app, &new.site, &new.email, signature).await?),
         None => None,
     };
+    let identity = checked.map(Checked::identity);
     if site.require_identity && new.channel == CHANNEL_WIDGET && identity != Some(Identity::Verified) {
         // Refused before anything is kept: the site vouches for every
         // customer who writes from its widget.
-        return Err(AppError::Forbidden(
-            "only customers signed in on this site can write from its widget: sign in on the site, then write again"
-                .into(),
-        ));
+        let why = match checked {
+            Some(Checked::Expired | Checked::TooLong(_)) => {
+                "the page's sign-in has expired: reload the page, then write again"
+            }
+            _ => "sign in on the site, then write again",
+        };
+        return Err(AppError::Forbidden(format!(
+            "only customers signed in on this site can write from its widget: {why}"
+        )));
     }
 
     let k = app.key().await?;

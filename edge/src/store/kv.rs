@@ -36,6 +36,7 @@ pub(crate) fn default_settings() -> Settings {
             rating_by_mail: true,
             category_order: Vec::new(),
             require_identity: false,
+            signature_max_hours: None,
         }],
         sla: Default::default(),
         assignment: Default::default(),

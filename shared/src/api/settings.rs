@@ -4,6 +4,7 @@
 use super::validate;
 use crate::assignment::Strategy;
 use crate::error::Error;
+use crate::identity::MAX_SIGNATURE_HOURS;
 use crate::kb::validate_order;
 use crate::retention;
 use crate::rules::{RuleSet, RuleSpec};
@@ -45,6 +46,14 @@ pub struct Site {
     /// unless turned on.
     #[serde(default, skip_serializing_if = "is_off")]
     pub require_identity: bool,
+    /// When set, only identity signatures that expire within this many
+    /// hours verify a customer ([`crate::identity`]): a plain signature,
+    /// which holds until the secret is rotated, or one that gives a later
+    /// time, is taken as not the site's, so a signature that leaks from a
+    /// page is of no use for long. 1 to
+    /// [`MAX_SIGNATURE_HOURS`](crate::identity::MAX_SIGNATURE_HOURS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature_max_hours: Option<u32>,
 }
 
 fn is_off(on: &bool) -> bool {
@@ -130,6 +139,12 @@ impl Settings {
                 Some(a) => Some(validate::email(&format!("sites[{i}].reply_address"), a)?),
             };
             s.category_order = validate_order(&format!("sites[{i}].category_order"), &s.category_order)?;
+            if s.signature_max_hours.is_some_and(|h| !(1..=MAX_SIGNATURE_HOURS).contains(&h)) {
+                return Err(Error::field(
+                    format!("sites[{i}].signature_max_hours"),
+                    format!("signatures may be asked to expire within 1 to {MAX_SIGNATURE_HOURS} hours"),
+                ));
+            }
         }
         let mut ids: Vec<&str> = out.sites.iter().map(|s| s.id.as_str()).collect();
         ids.sort_unstable();
@@ -167,6 +182,7 @@ mod tests {
             rating_by_mail: true,
             category_order: Vec::new(),
             require_identity: false,
+            signature_max_hours: None,
         };
         serde_json::from_value(serde_json::json!({ "sites": [site] })).expect("settings with one site")
     }
@@ -206,5 +222,21 @@ mod tests {
         assert!(bad.to_string().starts_with("sites[0].category_order[2]"), "{bad}");
         let json = serde_json::to_value(with_reply_address(None)).expect("serialises");
         assert!(json["sites"][0].get("category_order").is_none(), "left out when empty: {json}");
+    }
+
+    #[test]
+    fn a_sites_limit_on_signature_lifetimes_is_checked() {
+        let mut s = with_reply_address(None);
+        for ok in [1, 24, crate::identity::MAX_SIGNATURE_HOURS] {
+            s.sites[0].signature_max_hours = Some(ok);
+            assert_eq!(s.validate().expect("a good limit").sites[0].signature_max_hours, Some(ok));
+        }
+        for bad in [0, crate::identity::MAX_SIGNATURE_HOURS + 1] {
+            s.sites[0].signature_max_hours = Some(bad);
+            let e = s.validate().expect_err("out of range");
+            assert!(e.to_string().starts_with("sites[0].signature_max_hours"), "{e}");
+        }
+        let json = serde_json::to_value(with_reply_address(None)).expect("serialises");
+        assert!(json["sites"][0].get("signature_max_hours").is_none(), "left out when unset: {json}");
     }
 }

@@ -361,6 +361,17 @@ test("a verified customer's conversations follow them to another browser, and no
   await b.locator('deflect-widget .dfl-pane h3').waitFor();
   assert.equal(await b.locator('deflect-widget .dfl-pane .dfl-choice', { hasText: marker }).count(), 0, 'hidden');
   assert.ok(await b.evaluate((id) => JSON.stringify(localStorage).includes(id), ticket.id), 'kept');
+  // When the page says she signed out, this browser forgets her e-mail and
+  // her conversations; signed in again, they are fetched again.
+  await identify(b, vera, true);
+  await b.evaluate(() => window.Deflect.identify({}));
+  await b.waitForFunction((id) => !JSON.stringify(localStorage).includes(id), ticket.id);
+  // The next person at this page starts afresh: the chat, not her list, and
+  // the form without her e-mail.
+  await w(b).person.click();
+  assert.equal(await b.locator('deflect-widget #dfl-email').inputValue(), '', 'the next person does not see her e-mail');
+  await identify(b, vera, true);
+  await b.waitForFunction((id) => JSON.stringify(localStorage).includes(id), ticket.id);
   // Once the page names someone else, it is forgotten.
   await identify(b, `next-${marker}@example.com`);
   await b.waitForFunction((id) => !JSON.stringify(localStorage).includes(id), ticket.id);

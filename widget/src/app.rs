@@ -47,6 +47,11 @@ pub(crate) enum Entry {
     Notice(String),
 }
 
+/// The chat's first line: the site's greeting, or ours.
+fn greeting(cfg: &Config, s: &Strings) -> (u32, Entry) {
+    (0, Entry::Bot(cfg.greeting.clone().unwrap_or_else(|| s.greeting.to_string())))
+}
+
 /// State shared by every view. All fields are cheap handles.
 #[derive(Clone)]
 pub(crate) struct Widget {
@@ -83,13 +88,13 @@ pub(crate) struct Widget {
 impl Widget {
     pub(crate) fn new(cfg: Config, notify: js_sys::Function) -> Widget {
         let s = strings(cfg.language());
-        let greeting = cfg.greeting.clone().unwrap_or_else(|| s.greeting.to_string());
+        let greeting = greeting(&cfg, s);
         Widget {
             cfg: Arc::new(cfg),
             s,
             open: RwSignal::new(false),
             screen: RwSignal::new(Screen::Chat),
-            entries: RwSignal::new(vec![(0, Entry::Bot(greeting))]),
+            entries: RwSignal::new(vec![greeting]),
             next: StoredValue::new(1),
             index: RwSignal::new(None),
             index_requested: StoredValue::new(false),
@@ -221,13 +226,28 @@ impl Widget {
         });
     }
 
-    /// The page identified a customer (or no one): another verified
-    /// customer's tickets are forgotten, and this one's fetched if the
-    /// widget is open (else when it opens).
+    /// The customer signed out (`identify({})`): the next person on this
+    /// page starts afresh, without their e-mail, name or chat.
+    pub(crate) fn sign_out(&self) {
+        self.email.set(String::new());
+        self.name.set(String::new());
+        self.screen.set(Screen::Chat);
+        self.entries.set(vec![greeting(&self.cfg, self.s)]);
+        self.questions.set(Vec::new());
+        self.shown.set(Vec::new());
+        self.session.set_value(None);
+    }
+
+    /// The page identified a customer (or no one): any other verified
+    /// customer's tickets are forgotten in this browser (all of them when
+    /// the customer signed out; the edge keeps them), and this one's
+    /// fetched if the widget is open (else when it opens).
     pub(crate) fn identified(&self) {
         let owner = self.owner();
-        if !owner.is_empty() {
-            outbox::forget_others(&self.cfg, &owner);
+        outbox::forget_others(&self.cfg, &owner);
+        if owner.is_empty() {
+            // Signing back in fetches them again.
+            self.synced.set_value(None);
         }
         if self.open.get_untracked() {
             self.sync_identity();

@@ -46,7 +46,12 @@ impl WidgetHandle {
     /// Fills in who the customer is, so the ticket form need not ask; with
     /// the site's signature of the e-mail, their tickets are marked
     /// verified, and their conversations follow them to this browser.
+    /// `identify({})`, with none of them, says the customer signed out:
+    /// the widget forgets who they were and what they asked.
     pub fn identify(&self, email: Option<String>, name: Option<String>, signature: Option<String>) {
+        if email.is_none() && name.is_none() && signature.is_none() {
+            self.w.sign_out();
+        }
         self.w.signature.set(signature.unwrap_or_default());
         if let Some(e) = email {
             self.w.email.set(e);

@@ -140,7 +140,8 @@ pub(crate) fn visible(cfg: &Config, owner: &str) -> Vec<Saved> {
     kept(cfg, |s| s.owner.is_empty() || s.owner == owner).0
 }
 
-/// Forgets the tickets of verified customers other than `owner`.
+/// Forgets the tickets of verified customers other than `owner` (every
+/// verified customer's when `owner` is "").
 pub(crate) fn forget_others(cfg: &Config, owner: &str) {
     if let (mine, true) = kept(cfg, |s| s.owner.is_empty() || s.owner == owner) {
         write(cfg, "tickets", &mine, write_saved);

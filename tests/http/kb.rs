@@ -388,7 +388,8 @@ fn an_export_of_the_kb_imports_back_as_it_was() {
     let articles = json!({ "articles": [
         { "id": "refunds", "title": "Refunds", "body": "Refunds take **five** days.\n\n- by card\n- by transfer",
           "tags": ["billing", "money, back"], "phrasings": ["money back | now", "I want a refund"], "category": "Billing" },
-        { "id": "zh-login", "title": "无法登录", "body": "请重置密码。", "locale": "zh", "phrasings": ["登录不了"] },
+        { "id": "zh-login", "title": "无法登录", "body": "请重置密码。", "locale": "zh", "phrasings": ["登录不了"],
+          "category": "账户/登录" },
     ]});
     let r = a.json("POST", &format!("/v1/admin/articles/import?site={site}"), &articles);
     assert_eq!(r.status, 200, "{}", r.text);
@@ -425,8 +426,9 @@ fn an_export_of_the_kb_imports_back_as_it_was() {
     assert_eq!((r.status, r.json()["imported"].as_u64()), (200, Some(2)), "{}", r.text);
     assert_eq!(saved(), before);
 
-    // Or as Markdown files in a zip, which the import reads back as they
-    // were: commas in a tag and `|` in a phrasing included.
+    // Or as Markdown files in a zip, a folder per category (a name no file
+    // system refuses), which the import reads back as they were: commas in
+    // a tag and `|` in a phrasing included.
     let r = a.get(&format!("/v1/admin/kb/export?site={site}&format=markdown"));
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.header("content-type"), Some("application/zip"));
@@ -439,7 +441,7 @@ fn an_export_of_the_kb_imports_back_as_it_was() {
         let mut file = archive.by_index(i).expect("a file");
         // Each file is dated when its article was last saved, in UTC (to
         // the minute: a zip's seconds go in twos).
-        let id = file.name().trim_end_matches(".md").to_string();
+        let id = file.name().rsplit('/').next().unwrap_or_default().trim_end_matches(".md").to_string();
         let saved_at =
             listed.as_array().expect("a list").iter().find(|x| x["id"] == id.as_str()).expect("listed")["updated_at"]
                 .as_i64()
@@ -451,8 +453,8 @@ fn an_export_of_the_kb_imports_back_as_it_was() {
         std::io::Read::read_to_string(&mut file, &mut text).expect("UTF-8 text");
         files.insert(file.name().to_string(), text);
     }
-    assert_eq!(files.keys().collect::<Vec<_>>(), ["refunds.md", "zh-login.md"]);
-    let refunds = &files["refunds.md"];
+    assert_eq!(files.keys().collect::<Vec<_>>(), ["Billing/refunds.md", "账户-登录/zh-login.md"]);
+    let refunds = &files["Billing/refunds.md"];
     assert!(refunds.starts_with("---\nid: refunds\nlocale: en\ncategory: Billing\n"), "{refunds}");
     assert!(
         refunds.contains("\ntag: money, back\n") && refunds.contains("\nphrasing: money back | now\n"),

@@ -79,9 +79,37 @@ where
     groups.into_iter().map(|(_, g)| g).collect()
 }
 
+/// A category's name as a folder in an archive of articles (the KB's
+/// Markdown export): every character a common file system refuses in a
+/// name (`/ \ : * ? " < > |` and control characters) becomes `-`, and
+/// leading and trailing dots and spaces go, so no name climbs out of the
+/// archive or hides; a name Windows keeps for a device (`CON`, `COM1`…)
+/// gets a `_`. Empty when nothing is left: the articles then sit at the
+/// top.
+pub fn folder_name(category: &str) -> String {
+    let replaced: String =
+        category
+            .chars()
+            .map(|c| {
+                if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                    '-'
+                } else {
+                    c
+                }
+            })
+            .collect();
+    let name = replaced.trim_matches(|c: char| c == '.' || c.is_whitespace()).to_string();
+    let stem = name.split('.').next().unwrap_or_default().to_ascii_uppercase();
+    let device = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || (stem.len() == 4
+            && (stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.as_bytes()[3].is_ascii_digit());
+    if device { format!("{name}_") } else { name }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{MAX_ORDERED_CATEGORIES, by_category, validate_order};
+    use super::{MAX_ORDERED_CATEGORIES, by_category, folder_name, validate_order};
 
     #[test]
     fn named_categories_come_in_order_and_the_rest_last() {
@@ -122,5 +150,21 @@ mod tests {
         assert!(err(vec!["x".repeat(81)]).starts_with("order[0]"));
         let many: Vec<String> = (0..=MAX_ORDERED_CATEGORIES).map(|i| format!("c{i}")).collect();
         assert!(err(many).starts_with("order: names at most"));
+    }
+
+    #[test]
+    fn a_category_becomes_a_folder_name_no_file_system_refuses() {
+        assert_eq!(folder_name("Billing"), "Billing");
+        assert_eq!(folder_name("账户与登录"), "账户与登录");
+        assert_eq!(folder_name("Plans / Prices: 2026?"), "Plans - Prices- 2026-");
+        assert_eq!(folder_name("../../etc"), "-..-etc");
+        assert_eq!(folder_name(" .hidden. "), "hidden");
+        assert_eq!(folder_name("..."), "");
+        assert_eq!(folder_name(""), "");
+        assert_eq!(folder_name("con"), "con_");
+        assert_eq!(folder_name("Com1.txt"), "Com1.txt_");
+        assert_eq!(folder_name("Company"), "Company");
+        assert_eq!(folder_name("tab\there"), "tab-here");
+        assert_eq!(folder_name(r"C:\Windows"), "C--Windows");
     }
 }

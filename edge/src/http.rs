@@ -111,6 +111,23 @@ impl Req {
     }
 
     /// The raw body, at most `limit` bytes.
+    /// One file sent as the body, its name in `?name=` and its type in
+    /// `Content-Type` (an agent's upload, or a file from the widget).
+    pub(crate) async fn uploaded_file(&mut self) -> AppResult<IncomingFile> {
+        let name = self
+            .query("name")
+            .map(str::trim)
+            .filter(|n| !n.is_empty() && n.chars().count() <= 255)
+            .map(str::to_string)
+            .ok_or_else(|| AppError::invalid("name", "name: give the file's name (1 to 255 characters) as ?name="))?;
+        let content_type = attachment::clean_type(&self.header("content-type").unwrap_or_default());
+        let bytes = self.bytes(attachment::MAX_ATTACHMENT_BYTES).await?;
+        if bytes.is_empty() {
+            return Err(AppError::invalid("body", "the file is empty"));
+        }
+        Ok(IncomingFile { name: attachment::clean_name(Some(&name), 1, &content_type), content_type, bytes })
+    }
+
     pub(crate) async fn bytes(&mut self, limit: usize) -> AppResult<Vec<u8>> {
         if let Some(len) = self.header("content-length").and_then(|v| v.parse::<usize>().ok())
             && len > limit

@@ -132,6 +132,7 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Get, ["v1", "tickets", id]) => public_tickets::get(app, req, id).await,
         (Post, ["v1", "tickets", id, "messages"]) => public_tickets::reply(app, req, id).await,
         (Post, ["v1", "tickets", id, "csat"]) => public_tickets::rate(app, req, id).await,
+        (Post, ["v1", "tickets", id, "files"]) => public_tickets::send_file(app, req, id).await,
         (Post, ["v1", "events"]) => events::record(app, req).await,
         (Get, ["help"]) => portal::home(app, req, None).await,
         (Get, ["help", site]) => portal::home(app, req, Some(site)).await,
@@ -246,7 +247,7 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         ["help", _, "tickets", _, "files", _] => "GET, HEAD",
         ["v1", "health"] | ["v1", "kb", "index"] | ["v1", "tickets", _] => "GET, HEAD, OPTIONS",
         ["v1", "tickets" | "unread" | "events"]
-        | ["v1", "tickets", _, "messages" | "csat"]
+        | ["v1", "tickets", _, "messages" | "csat" | "files"]
         | ["v1", "identity", "tickets"] => "OPTIONS, POST",
         ["v1", "auth", "login" | "logout" | "password"]
         | ["v1", "auth", "two-factor", "setup" | "confirm" | "recovery-codes" | "disable"] => "POST",

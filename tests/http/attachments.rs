@@ -535,3 +535,77 @@ fn an_agent_sends_files_with_a_reply_by_mail_and_the_customer_saves_them_from_th
     assert_eq!(download(&a, &id, &pdf_id).bytes, invoice, "a sent file is kept");
     close(&a, &id);
 }
+
+/// A file the customer sends from the widget, with their ticket's token.
+fn send_file(ticket: &str, token: &str, key: &str, name: &str, ctype: &str, bytes: &[u8]) -> deflect_tests::Reply {
+    super::public().send(
+        "POST",
+        &format!(
+            "/v1/tickets/{ticket}/files?name={}",
+            url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>()
+        ),
+        &[("x-ticket-token", token), ("idempotency-key", key)],
+        Some((ctype, bytes)),
+    )
+}
+
+#[test]
+fn a_customer_sends_a_file_from_the_widget_once_and_the_agent_saves_it() {
+    let marker = unique("widgetfile");
+    let body = serde_json::json!({
+        "site": "demo",
+        "customer": { "email": format!("{marker}@example.com") },
+        "message": format!("The page is blank {marker}"),
+    });
+    let r = super::create(&super::public(), &unique("k"), &body);
+    assert_eq!(r.status, 201, "{}", r.text);
+    let created = r.json();
+    let id = created["ticket"]["id"].as_str().expect("id").to_string();
+    let token = created["token"].as_str().expect("token").to_string();
+
+    // Checked: the ticket's token, a name, something in it, at most 8 MB.
+    let shot = binary(30_000);
+    assert_error(&send_file(&id, "wrong-token", &unique("k"), "a.png", "image/png", &shot), 404..=404);
+    let r =
+        super::public().send("POST", &format!("/v1/tickets/{id}/files?name=a.png"), &[], Some(("image/png", &shot)));
+    assert_error(&r, 401..=401);
+    assert_eq!(assert_error(&send_file(&id, &token, &unique("k"), "", "image/png", &shot), 422..=422), "invalid_field");
+    let r = send_file(&id, &token, &unique("k"), "empty.png", "image/png", b"");
+    assert_eq!(assert_error(&r, 422..=422), "invalid_field");
+    let big = vec![7u8; deflect_shared::attachment::MAX_ATTACHMENT_BYTES + 1];
+    assert_error(&send_file(&id, &token, &unique("k"), "big.bin", "application/octet-stream", &big), 413..=413);
+    let r = send_file(&id, &token, "not a key!", "a.png", "image/png", &shot);
+    assert_error(&r, 400..=400);
+    assert_eq!(d1(&format!("SELECT id FROM attachments WHERE ticket_id = '{id}'")), Vec::<Value>::new());
+
+    // Sent: a message of its own that names it, with the file under it.
+    let key = unique("k");
+    let r = send_file(&id, &token, &key, "Screen 屏幕.png", "image/png", &shot);
+    assert_eq!(r.status, 201, "{}", r.text);
+    let thread = r.json();
+    let last = thread["messages"].as_array().and_then(|m| m.last()).cloned().expect("a message");
+    assert_eq!(last["author"], "customer", "{thread}");
+    assert!(last["body"].as_str().is_some_and(|b| b.contains("Screen 屏幕.png")), "{last}");
+    let listed = files(&thread);
+    assert_eq!(listed.len(), 1, "{thread}");
+    assert_eq!(
+        (listed[0]["name"].as_str(), listed[0]["message"].clone()),
+        (Some("Screen 屏幕.png"), last["id"].clone())
+    );
+    // Sent again after a lost answer: kept once.
+    let again = send_file(&id, &token, &key, "Screen 屏幕.png", "image/png", &shot);
+    assert_eq!(again.status, 200, "{}", again.text);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(d1(&format!("SELECT id FROM attachments WHERE ticket_id = '{id}'")).len(), 1);
+    // The same key for another file is a conflict.
+    assert_error(&send_file(&id, &token, &key, "other.png", "image/png", &shot), 409..=409);
+
+    // The agent sees it on the ticket and saves the same bytes.
+    let a = admin(&edge_url());
+    let t = a.get(&format!("/v1/agent/tickets/{id}")).json();
+    let file = files(&t).first().cloned().expect("the file on the ticket");
+    let saved = download(&a, &id, file["id"].as_str().expect("id"));
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    assert_eq!(saved.bytes, shot);
+    close(&a, &id);
+}

@@ -9,7 +9,8 @@ use crate::state::App;
 use crate::store::agents::{self, AgentRow};
 use crate::store::tickets::{self, NewMessageRow, Pause, TicketRow};
 use crate::store::{articles, attachments, from_json};
-use deflect_shared::api::{Status, TicketUpdate};
+use deflect_shared::api::{NewMessage, Status, TicketUpdate};
+use deflect_shared::attachment::{self, IncomingFile};
 use deflect_shared::mail_alert::Event;
 use deflect_shared::priority::Level;
 use deflect_shared::rules::{RuleSet, TicketFacts, Trigger};
@@ -78,6 +79,30 @@ pub(crate) async fn added_before(app: &App, row: &TicketRow, m: Sent<'_>) -> App
     } else {
         Err(AppError::Conflict("this Idempotency-Key was used for another message on this ticket".into()))
     }
+}
+
+/// The customer writes to the ticket, with files (on their request's
+/// page, or from the widget): a message without text says which files it
+/// brings. Kept once per key, as [`add_message`].
+pub(crate) async fn customer_writes(
+    app: &App,
+    row: &TicketRow,
+    text: &str,
+    key: Option<&str>,
+    files: &[IncomingFile],
+) -> AppResult<Added> {
+    let text =
+        if text.trim().is_empty() && !files.is_empty() { attachment::without_text(files) } else { text.to_string() };
+    let body = NewMessage { body: text, internal: false, seen_up_to: None, attachments: Vec::new() }.validate()?;
+    let sent = Sent { author: None, body: &body, internal: false, key, files: &[] };
+    if added_before(app, row, sent).await? {
+        return Ok(Added::Replayed);
+    }
+    // Kept first without a message; the message takes them in its own
+    // transaction (had it failed, the cron drops them a day later).
+    let kept: Vec<String> =
+        super::files::keep(app, &row.id, None, None, files).await?.into_iter().map(|f| f.id).collect();
+    add_message(app, row, Sent { files: &kept, ..sent }).await
 }
 
 /// Adds a message, once per idempotency key when there is one (see

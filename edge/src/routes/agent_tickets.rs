@@ -19,7 +19,7 @@ use deflect_shared::api::{
     AFTER, Attachment, BulkFailure, BulkResult, BulkUpdate, Following, Identity, LogTicket, MergeTickets, NewMessage,
     PRESENCE_FRESH_MS, PresenceUpdate, QueueCursor, TicketDetail, TicketUpdate,
 };
-use deflect_shared::attachment::{self, IncomingFile};
+use deflect_shared::attachment;
 use deflect_shared::priority::Level;
 use worker::Response;
 
@@ -252,18 +252,7 @@ pub(super) async fn upload(app: &App, req: &mut Req, id: &str) -> AppResult<Resp
     if row.customer_erased_at.is_some() {
         return Err(AppError::Conflict("the customer's data was erased; this ticket takes no more files".into()));
     }
-    let name = req
-        .query("name")
-        .map(str::trim)
-        .filter(|n| !n.is_empty() && n.chars().count() <= 255)
-        .map(str::to_string)
-        .ok_or_else(|| AppError::invalid("name", "name: give the file's name (1 to 255 characters) as ?name="))?;
-    let content_type = attachment::clean_type(&req.header("content-type").unwrap_or_default());
-    let bytes = req.bytes(attachment::MAX_ATTACHMENT_BYTES).await?;
-    if bytes.is_empty() {
-        return Err(AppError::invalid("body", "the file is empty"));
-    }
-    let file = IncomingFile { name: attachment::clean_name(Some(&name), 1, &content_type), content_type, bytes };
+    let file = req.uploaded_file().await?;
     let kept = files::keep(app, &row.id, None, Some(&me.id), std::slice::from_ref(&file)).await?;
     app.audit(&me.id, "ticket.file_uploaded", &row.id, file_detail(&kept[0])).await?;
     json(201, &kept[0])

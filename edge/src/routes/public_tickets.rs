@@ -99,6 +99,22 @@ pub(super) async fn reply(app: &App, req: &mut Req, id: &str) -> AppResult<Respo
     }
 }
 
+/// `POST /v1/tickets/{id}/files?name=`: the customer sends a file from
+/// the widget (the body, its type in `Content-Type`), as a message of its
+/// own; kept once per `Idempotency-Key`. Answers with the thread.
+pub(super) async fn send_file(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
+    limit(app, req, Bucket::Tickets).await?;
+    let row = authorised(app, req, id).await?;
+    let key = req.optional_idempotency_key()?;
+    let file = req.uploaded_file().await?;
+    let added = work::customer_writes(app, &row, "", key.as_deref(), std::slice::from_ref(&file)).await?;
+    let thread = views::customer_ticket(app, &work::load(app, id).await?).await?;
+    match added {
+        Added::New => json(201, &thread),
+        Added::Replayed => replayed(json(200, &thread)?),
+    }
+}
+
 pub(super) async fn rate(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
     limit(app, req, Bucket::Tickets).await?;
     let row = authorised(app, req, id).await?;

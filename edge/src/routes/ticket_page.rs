@@ -15,15 +15,14 @@
 use super::portal::{encode_path as encode, shell};
 use super::{Bucket, limit};
 use crate::crypto::new_id;
-use crate::desk::files;
 use crate::desk::views;
-use crate::desk::work::{self, Sent};
+use crate::desk::work;
 use crate::error::{AppError, AppResult};
 use crate::http::Req;
 use crate::state::App;
 use crate::store::attachments;
 use crate::store::tickets::TicketRow;
-use deflect_shared::api::{Attachment, Author, Csat, CustomerTicket, NewMessage, Status};
+use deflect_shared::api::{Attachment, Author, Csat, CustomerTicket, Status};
 use deflect_shared::attachment::{self, IncomingFile, size_in_words};
 use deflect_shared::html::{self, escape};
 use deflect_shared::metrics::iso8601;
@@ -306,21 +305,8 @@ async fn reply(
     if let Some(why) = attachment::refused(attachment::sizes(files)) {
         return Err(AppError::invalid("file", why.in_language(w.lang)));
     }
-    let text = if typed.body.trim().is_empty() && !files.is_empty() {
-        attachment::without_text(files)
-    } else {
-        typed.body.clone()
-    };
-    let body = NewMessage { body: text, internal: false, seen_up_to: None, attachments: Vec::new() }.validate()?;
     let key = key.filter(|k| !k.is_empty() && k.len() <= 100 && k.chars().all(|c| c.is_ascii_alphanumeric()));
-    let sent = Sent { author: None, body: &body, internal: false, key, files: &[] };
-    if work::added_before(app, row, sent).await? {
-        return Ok(Some("reply"));
-    }
-    // Kept first without a message; the message takes them in its own
-    // transaction (had it failed, the cron drops them a day later).
-    let kept: Vec<String> = files::keep(app, &row.id, None, None, files).await?.into_iter().map(|f| f.id).collect();
-    work::add_message(app, row, Sent { files: &kept, ..sent }).await?;
+    work::customer_writes(app, row, &typed.body, key, files).await?;
     Ok(Some("reply"))
 }
 

@@ -1259,8 +1259,8 @@ test('a reply from the team shows on the widget launcher until the customer read
   assert.equal(await saved.text(), 'label bytes');
   assert.match(saved.headers.get('content-disposition'), /^attachment;/);
   // The thread links the conversation's own page (the one mailed replies
-  // link to), in a new tab: files are added there, and then show here.
-  const own = page.locator('deflect-widget .dfl-status').getByRole('link', { name: "Add files on this conversation's own page" });
+  // link to), in a new tab: what is written there shows here.
+  const own = page.locator('deflect-widget .dfl-status').getByRole('link', { name: "This conversation's own page" });
   assert.equal(await own.getAttribute('target'), '_blank');
   const [tab] = await Promise.all([customer.waitForEvent('page'), own.click()]);
   const tabProblems = watch(tab);
@@ -1277,6 +1277,22 @@ test('a reply from the team shows on the widget launcher until the customer read
   const box = page.locator('deflect-widget .dfl-thread').getByRole('link', { name: 'box.png' });
   await box.waitFor();
   assert.equal(await (await fetch(await box.getAttribute('href'))).text(), 'box photo');
+  // Or the customer sends a file from the widget itself: it goes at once,
+  // as a message of its own, with its type, and the team has it.
+  const fileButton = page.locator('deflect-widget').getByLabel('Send a file');
+  await fileButton.setInputFiles({ name: 'receipt 收据.pdf', mimeType: 'application/pdf', buffer: Buffer.from('receipt bytes') });
+  const receipt = page.locator('deflect-widget .dfl-thread').getByRole('link', { name: 'receipt 收据.pdf' });
+  await receipt.waitFor();
+  const fetched = await fetch(await receipt.getAttribute('href'));
+  assert.equal(await fetched.text(), 'receipt bytes');
+  assert.equal(fetched.headers.get('content-type'), 'application/pdf');
+  const onTicket = (await api(dash, 'GET', `/v1/agent/tickets/${ticket.id}`)).json;
+  assert.ok(onTicket.attachments.some((f) => f.name === 'receipt 收据.pdf'), JSON.stringify(onTicket.attachments));
+  // A file over 8 MB is refused in words before anything is sent.
+  const sentBefore = onTicket.attachments.length;
+  await fileButton.setInputFiles({ name: 'huge.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(8 * 1024 * 1024 + 1) });
+  await page.locator('deflect-widget').getByText('A file can be up to 8 MB.').waitFor();
+  assert.equal((await api(dash, 'GET', `/v1/agent/tickets/${ticket.id}`)).json.attachments.length, sentBefore);
   await page.locator('deflect-widget .dfl-pane .dfl-text-btn').first().click();
   await item.waitFor();
   assert.equal(await item.locator('.dfl-new').count(), 0, 'read');

@@ -45,7 +45,18 @@ impl FetchError {
     }
 }
 
-async fn send(method: &str, url: &str, body: Option<String>, headers: &[(&str, &str)]) -> Result<Response, FetchError> {
+/// A JSON body.
+fn json(body: String) -> Option<(JsValue, &'static str)> {
+    Some((JsValue::from_str(&body), "application/json"))
+}
+
+/// Sends a request with `body` (its value and type) and `headers`.
+async fn send(
+    method: &str,
+    url: &str,
+    body: Option<(JsValue, &str)>,
+    headers: &[(&str, &str)],
+) -> Result<Response, FetchError> {
     let window = web_sys::window().ok_or(FetchError::Offline)?;
     let init = RequestInit::new();
     init.set_method(method);
@@ -55,9 +66,12 @@ async fn send(method: &str, url: &str, body: Option<String>, headers: &[(&str, &
     for (k, v) in headers {
         let _ = h.set(k, v);
     }
-    if let Some(b) = &body {
-        let _ = h.set("content-type", "application/json");
-        init.set_body(&JsValue::from_str(b));
+    if let Some((b, kind)) = &body {
+        // None given: a `File` goes with its own.
+        if !kind.is_empty() {
+            let _ = h.set("content-type", kind);
+        }
+        init.set_body(b);
     }
     init.set_headers(&h);
     let req = Request::new_with_str_and_init(url, &init).map_err(|_| FetchError::Offline)?;
@@ -98,7 +112,7 @@ pub(crate) async fn kb_index(cfg: &Config) -> Result<Vec<u8>, FetchError> {
 /// yield the same ticket.
 pub(crate) async fn create_ticket(cfg: &Config, key: &str, body: &str) -> Result<TicketCreated, FetchError> {
     let resp =
-        send("POST", &format!("{}/v1/tickets", cfg.edge), Some(body.to_string()), &[("idempotency-key", key)]).await?;
+        send("POST", &format!("{}/v1/tickets", cfg.edge), json(body.to_string()), &[("idempotency-key", key)]).await?;
     answer(resp, wire::ticket_created).await
 }
 
@@ -113,7 +127,7 @@ pub(crate) async fn ticket(cfg: &Config, id: &str, token: &str) -> Result<Custom
 
 /// Which of this browser's tickets have unread replies, in one request.
 pub(crate) async fn unread(cfg: &Config, q: &UnreadQuery) -> Result<UnreadTickets, FetchError> {
-    let resp = send("POST", &format!("{}/v1/unread", cfg.edge), Some(wire::unread_query(q)), &[]).await?;
+    let resp = send("POST", &format!("{}/v1/unread", cfg.edge), json(wire::unread_query(q)), &[]).await?;
     answer(resp, wire::unread_tickets).await
 }
 
@@ -121,23 +135,29 @@ pub(crate) async fn unread(cfg: &Config, q: &UnreadQuery) -> Result<UnreadTicket
 /// signature, each with when its customer last wrote.
 pub(crate) async fn verified_tickets(cfg: &Config, c: &VerifiedCustomer) -> Result<Vec<(TicketLink, i64)>, FetchError> {
     let resp =
-        send("POST", &format!("{}/v1/identity/tickets", cfg.edge), Some(wire::verified_customer(c)), &[]).await?;
+        send("POST", &format!("{}/v1/identity/tickets", cfg.edge), json(wire::verified_customer(c)), &[]).await?;
     answer(resp, wire::verified_tickets).await
 }
 
-/// Adds the customer's message under `key`: sent again with the same key
-/// (after a lost answer), the edge keeps it once.
-pub(crate) async fn reply(
+/// A customer's message as the body [`post`] sends.
+pub(crate) fn message(text: String) -> (JsValue, String) {
+    let msg = NewMessage { body: text, internal: false, seen_up_to: None, attachments: Vec::new() };
+    (JsValue::from_str(&wire::new_message(&msg)), "application/json".into())
+}
+
+/// Adds to the customer's thread under `key` (`tail`: `/messages` with a
+/// [`message`], or `/files?name=` with a `File`): sent again with the same
+/// key (after a lost answer), the edge keeps it once.
+pub(crate) async fn post(
     cfg: &Config,
     id: &str,
     token: &str,
-    text: &str,
+    tail: &str,
+    (body, kind): (JsValue, String),
     key: &str,
 ) -> Result<CustomerTicket, FetchError> {
-    let msg = NewMessage { body: text.to_string(), internal: false, seen_up_to: None, attachments: Vec::new() };
     let headers = [("x-ticket-token", token), ("idempotency-key", key)];
-    let resp = send("POST", &ticket_url(cfg, id, "/messages"), Some(wire::new_message(&msg)), &headers).await?;
-    answer(resp, wire::customer_ticket).await
+    answer(send("POST", &ticket_url(cfg, id, tail), Some((body, &kind)), &headers).await?, wire::customer_ticket).await
 }
 
 pub(crate) async fn rate(
@@ -148,11 +168,11 @@ pub(crate) async fn rate(
     comment: Option<String>,
 ) -> Result<CustomerTicket, FetchError> {
     let c = Csat { rating, comment };
-    let resp = send("POST", &ticket_url(cfg, id, "/csat"), Some(wire::csat(&c)), &[("x-ticket-token", token)]).await?;
+    let resp = send("POST", &ticket_url(cfg, id, "/csat"), json(wire::csat(&c)), &[("x-ticket-token", token)]).await?;
     answer(resp, wire::customer_ticket).await
 }
 
 /// Records a widget event; failures are ignored (events are statistics).
 pub(crate) async fn event(cfg: &Config, e: &WidgetEvent) {
-    let _ = send("POST", &format!("{}/v1/events", cfg.edge), Some(wire::event(e)), &[]).await;
+    let _ = send("POST", &format!("{}/v1/events", cfg.edge), json(wire::event(e)), &[]).await;
 }

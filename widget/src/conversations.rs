@@ -1,5 +1,5 @@
 //! The customer's tickets: status, the team's replies (their web addresses
-//! as links), a reply box, and a rating once solved.
+//! as links), a reply box and a file button, and a rating once solved.
 
 use crate::alert::Alert;
 use crate::api;
@@ -7,8 +7,10 @@ use crate::app::{Screen, Widget};
 use crate::article::inline;
 use crate::outbox;
 use deflect_shared::api::{Author, CustomerTicket, Status};
+use deflect_shared::attachment::MAX_ATTACHMENT_BYTES;
 use deflect_shared::markdown::{Inline, links};
 use leptos::prelude::*;
+use wasm_bindgen::JsValue;
 
 fn status_name(w: &Widget, s: Status) -> &'static str {
     w.s.statuses[match s {
@@ -90,8 +92,28 @@ pub(crate) fn Thread(
         }
     };
     load();
-    let send_reply = {
+    // Adds to the thread; `typed`: the reply box's text, cleared once sent.
+    let post = {
         let (cfg, id, token) = (w.cfg.clone(), id.clone(), token.clone());
+        move |tail: String, body: (JsValue, String), key: String, typed: bool| {
+            let (cfg, id, token) = (cfg.clone(), id.clone(), token.clone());
+            leptos::task::spawn_local(async move {
+                match api::post(&cfg, &id, &token, &tail, body, &key).await {
+                    Ok(t) => {
+                        if typed {
+                            attempt.set_value(None);
+                            reply.set(String::new());
+                        }
+                        failed.set(None);
+                        ticket.set(Some(Ok(t)));
+                    }
+                    Err(e) => failed.set(Some(format!("{}{}", s.send_failed, e.message()))),
+                }
+            });
+        }
+    };
+    let send_reply = {
+        let post = post.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             let text = reply.get_untracked();
@@ -102,19 +124,24 @@ pub(crate) fn Thread(
             // same key, so the edge keeps it once; an edit drops the key.
             let key = attempt.get_value().unwrap_or_else(crate::random::id);
             attempt.set_value(Some(key.clone()));
-            let (cfg, id, token) = (cfg.clone(), id.clone(), token.clone());
-            leptos::task::spawn_local(async move {
-                match api::reply(&cfg, &id, &token, &text, &key).await {
-                    Ok(t) => {
-                        attempt.set_value(None);
-                        failed.set(None);
-                        reply.set(String::new());
-                        ticket.set(Some(Ok(t)));
-                    }
-                    Err(e) => failed.set(Some(format!("{}{}", s.send_failed, e.message()))),
-                }
-            });
+            post("/messages".into(), api::message(text), key, true);
         }
+    };
+    // A file the customer picks goes at once, as a message of its own.
+    let send_file = move |ev: leptos::ev::Event| {
+        let input = event_target::<web_sys::HtmlInputElement>(&ev);
+        let get = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &k.into()).unwrap_or_default();
+        let file = get(&get(input.as_ref(), "files"), "0");
+        // Picking the same file again is a change too.
+        input.set_value("");
+        let Some(name) = get(&file, "name").as_string() else { return };
+        if get(&file, "size").as_f64().unwrap_or(0.0) > MAX_ATTACHMENT_BYTES as f64 {
+            failed.set(Some(s.too_large.into()));
+            return;
+        }
+        // The browser sends the file's own type.
+        let tail = format!("/files?name={}", js_sys::encode_uri_component(&name));
+        post(tail, (file, String::new()), crate::random::id(), false);
     };
     let rate = {
         let (cfg, id, token) = (w.cfg.clone(), id.clone(), token.clone());
@@ -131,8 +158,8 @@ pub(crate) fn Thread(
         }
     };
     let w2 = w.clone();
-    // The conversation's own page (the one mailed replies link to) takes
-    // files; its files are saved from under it.
+    // The conversation's own page (the one mailed replies link to); its
+    // files are saved from under it.
     let page = format!("{}/help/{}/tickets/{id}", w.cfg.edge, w.cfg.site);
     let own_page = format!("{page}?token={token}");
     let file_token = token.clone();
@@ -150,6 +177,7 @@ pub(crate) fn Thread(
                     let open = t.status != Status::Closed;
                     let rate = rate.clone();
                     let send_reply = send_reply.clone();
+                    let send_file = send_file.clone();
                     view! {
                         <h3>{t.subject.clone()}</h3>
                         <p class="dfl-status">{s.status}": "<strong class="dfl-status-value">{status_name(&w2, t.status)}</strong> <a href=own_page.clone() target="_blank">{s.own_page}</a></p>
@@ -195,6 +223,9 @@ pub(crate) fn Thread(
                                 <label class="dfl-sr" for="dfl-reply">{s.reply}</label>
                                 <input id="dfl-reply" type="text" maxlength="10000" prop:value=move || reply.get() on:input=move |ev| { attempt.set_value(None); reply.set(event_target_value(&ev)); } />
                                 <button type="submit" class="dfl-btn">{s.reply}</button>
+                                <label class="dfl-btn dfl-secondary dfl-attach">"📎"
+                                    <input type="file" class="dfl-sr" aria-label=s.attach on:input=send_file />
+                                </label>
                             </form>
                         })}
                         <Alert error=failed />

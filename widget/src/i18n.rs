@@ -39,8 +39,12 @@ pub(crate) struct Strings {
     pub(crate) erased: &'static str,
     /// The button to a merged conversation's continuation.
     pub(crate) continued_in: &'static str,
-    /// The link to the conversation's own page, where files are added.
+    /// The link to the conversation's own page.
     pub(crate) own_page: &'static str,
+    /// The button that sends a file.
+    pub(crate) attach: &'static str,
+    /// A file over the edge's limit.
+    pub(crate) too_large: &'static str,
     /// After a count on the launcher: the team replied.
     pub(crate) new_replies: &'static str,
     /// Marks a conversation with a reply not yet read.
@@ -88,7 +92,9 @@ pub(crate) const EN: Strings = Strings {
     loading_failed: "Could not load this conversation.",
     erased: "This conversation was erased at your request.",
     continued_in: "Continue in",
-    own_page: "Add files on this conversation's own page",
+    own_page: "This conversation's own page",
+    attach: "Send a file",
+    too_large: "A file can be up to 8 MB.",
     new_replies: "new replies",
     new_reply: "New reply",
     you: "You",
@@ -134,7 +140,9 @@ pub(crate) const ZH: Strings = Strings {
     loading_failed: "无法加载该对话。",
     erased: "该对话已应您的要求删除。",
     continued_in: "继续查看",
-    own_page: "在该对话的页面上添加文件",
+    own_page: "该对话的页面",
+    attach: "发送文件",
+    too_large: "文件不能超过 8 MB。",
     new_replies: "条新回复",
     new_reply: "新回复",
     you: "您",

@@ -17,41 +17,34 @@ fn content_hash(bytes: &[u8]) -> String {
     format!("{h:016x}")[..10].to_string()
 }
 
-/// How the standard library is linked into a wasm program.
-#[derive(Clone, Copy, PartialEq)]
-enum Std {
-    /// The prebuilt one, with the release profile's `panic = "abort"`.
-    Prebuilt,
-    /// Rebuilt from source with `panic = immediate-abort`, which drops the
-    /// panic-message and formatting machinery (about 15 KB brotli of the
-    /// widget), and with std's `optimize_for_size` feature, which picks its
-    /// smaller algorithms (sorting, formatting; 3.7 KB brotli). These are
-    /// unstable flags, enabled on the pinned stable toolchain with
-    /// `RUSTC_BOOTSTRAP`, in a target folder of their own.
-    ImmediateAbort,
-}
-
 /// Builds one leptos crate into `out_dir`: wasm-bindgen for the web, the
 /// classes it never uses taken out of the glue and the wasm
 /// ([`unused_exports`]), then wasm-opt -Oz. Returns the glue JS path and
 /// the wasm file name.
-fn wasm_app(krate: &str, lib: &str, out_dir: &Path, std: Std) -> Result<(std::path::PathBuf, String)> {
+///
+/// The standard library is rebuilt from source with
+/// `panic = immediate-abort`, which drops the panic-message and formatting
+/// machinery (about 15 KB brotli of the widget), and with std's
+/// `optimize_for_size` feature, which picks its smaller algorithms
+/// (sorting, formatting; 3.7 KB brotli of the widget, 24 KB of the
+/// dashboard). These are unstable flags, enabled on the pinned stable
+/// toolchain with `RUSTC_BOOTSTRAP`, in a target folder of their own.
+fn wasm_app(krate: &str, lib: &str, out_dir: &Path) -> Result<(std::path::PathBuf, String)> {
     let root = root();
-    let mut args = vec!["build", "--release", "--target", "wasm32-unknown-unknown", "-p", krate];
-    let mut env: Vec<(&str, &str)> = Vec::new();
-    let target_dir = match std {
-        Std::Prebuilt => "target",
-        Std::ImmediateAbort => {
-            args.extend([
-                "-Zbuild-std=std,panic_abort",
-                "-Zbuild-std-features=optimize_for_size",
-                "--target-dir",
-                "target/size",
-            ]);
-            env.extend([("RUSTC_BOOTSTRAP", "1"), ("RUSTFLAGS", "-Zunstable-options -Cpanic=immediate-abort")]);
-            "target/size"
-        }
-    };
+    let target_dir = "target/size";
+    let args = [
+        "build",
+        "--release",
+        "--target",
+        "wasm32-unknown-unknown",
+        "-p",
+        krate,
+        "-Zbuild-std=std,panic_abort",
+        "-Zbuild-std-features=optimize_for_size",
+        "--target-dir",
+        target_dir,
+    ];
+    let env = [("RUSTC_BOOTSTRAP", "1"), ("RUSTFLAGS", "-Zunstable-options -Cpanic=immediate-abort")];
     run(&root, "cargo", &args, &env)?;
     let input = format!("{target_dir}/wasm32-unknown-unknown/release/{lib}.wasm");
     let staging = root.join("target/wasm-bindgen").join(krate);
@@ -100,7 +93,7 @@ fn wasm_app(krate: &str, lib: &str, out_dir: &Path, std: Std) -> Result<(std::pa
 /// `www/widget/deflect_widget-<hash>.wasm`.
 pub(crate) fn widget() -> Result<()> {
     let root = root();
-    let (glue, wasm) = wasm_app("deflect-widget", "deflect_widget", &root.join("www/widget"), Std::ImmediateAbort)?;
+    let (glue, wasm) = wasm_app("deflect-widget", "deflect_widget", &root.join("www/widget"))?;
     std::fs::copy(&glue, root.join("target/wasm-bindgen/deflect-widget/glue.js")).context("copying the glue")?;
     // The style sheet, minified beside the glue, for the loader to take as
     // text (about 90 bytes of brotli off the widget).
@@ -139,7 +132,7 @@ pub(crate) fn widget() -> Result<()> {
 pub(crate) fn dashboard() -> Result<()> {
     let root = root();
     let out = root.join("www/dashboard/pkg");
-    let (glue, wasm) = wasm_app("deflect-dashboard", "deflect_dashboard", &out, Std::Prebuilt)?;
+    let (glue, wasm) = wasm_app("deflect-dashboard", "deflect_dashboard", &out)?;
     std::fs::copy(&glue, out.join("deflect_dashboard.js"))?;
     std::fs::write(
         out.join("boot.js"),

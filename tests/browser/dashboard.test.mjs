@@ -1280,9 +1280,19 @@ test('a reply from the team shows on the widget launcher until the customer read
   // Or the customer sends a file from the widget itself: it goes at once,
   // as a message of its own, with its type, and the team has it.
   const fileButton = page.locator('deflect-widget').getByLabel('Send a file');
+  // While it is on its way, the widget says so.
+  let release;
+  const held = new Promise((r) => { release = r; });
+  const upload = (url) => url.pathname.endsWith('/files');
+  await page.route(upload, async (route) => { await held; await route.continue(); });
   await fileButton.setInputFiles({ name: 'receipt 收据.pdf', mimeType: 'application/pdf', buffer: Buffer.from('receipt bytes') });
+  const sending = page.locator('deflect-widget').getByRole('status').filter({ hasText: 'Sending the file…' });
+  await sending.waitFor();
+  release();
   const receipt = page.locator('deflect-widget .dfl-thread').getByRole('link', { name: 'receipt 收据.pdf' });
   await receipt.waitFor();
+  await sending.waitFor({ state: 'detached' });
+  await page.unroute(upload);
   const fetched = await fetch(await receipt.getAttribute('href'));
   assert.equal(await fetched.text(), 'receipt bytes');
   assert.equal(fetched.headers.get('content-type'), 'application/pdf');

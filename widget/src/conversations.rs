@@ -67,6 +67,8 @@ pub(crate) fn Thread(
     let attempt = StoredValue::new(None::<String>);
     let failed = RwSignal::new(None::<String>);
     let thanks = RwSignal::new(false);
+    // A file on its way (it may take a while).
+    let sending = RwSignal::new(false);
     let comment = RwSignal::new(String::new());
     let load = {
         let (cfg, id, token, reader) = (w.cfg.clone(), id.clone(), token.clone(), w.clone());
@@ -98,7 +100,9 @@ pub(crate) fn Thread(
         move |tail: String, body: (JsValue, String), key: String, typed: bool| {
             let (cfg, id, token) = (cfg.clone(), id.clone(), token.clone());
             leptos::task::spawn_local(async move {
-                match api::post(&cfg, &id, &token, &tail, body, &key).await {
+                let answer = api::post(&cfg, &id, &token, &tail, body, &key).await;
+                sending.set(false);
+                match answer {
                     Ok(t) => {
                         if typed {
                             attempt.set_value(None);
@@ -141,6 +145,7 @@ pub(crate) fn Thread(
         }
         // The browser sends the file's own type.
         let tail = format!("/files?name={}", js_sys::encode_uri_component(&name));
+        sending.set(true);
         post(tail, (file, String::new()), crate::random::id(), false);
     };
     let rate = {
@@ -228,6 +233,7 @@ pub(crate) fn Thread(
                                 </label>
                             </form>
                         })}
+                        <Show when=move || sending.get()><p class="dfl-notice" role="status">{s.sending_file}</p></Show>
                         <Alert error=failed />
                     }
                     .into_any()

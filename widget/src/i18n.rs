@@ -45,6 +45,8 @@ pub(crate) struct Strings {
     pub(crate) attach: &'static str,
     /// A file over the edge's limit.
     pub(crate) too_large: &'static str,
+    /// While a file is on its way.
+    pub(crate) sending_file: &'static str,
     /// After a count on the launcher: the team replied.
     pub(crate) new_replies: &'static str,
     /// Marks a conversation with a reply not yet read.
@@ -95,6 +97,7 @@ pub(crate) const EN: Strings = Strings {
     own_page: "This conversation's own page",
     attach: "Send a file",
     too_large: "A file can be up to 8 MB.",
+    sending_file: "Sending the file…",
     new_replies: "new replies",
     new_reply: "New reply",
     you: "You",
@@ -143,6 +146,7 @@ pub(crate) const ZH: Strings = Strings {
     own_page: "该对话的页面",
     attach: "发送文件",
     too_large: "文件不能超过 8 MB。",
+    sending_file: "正在发送文件…",
     new_replies: "条新回复",
     new_reply: "新回复",
     you: "您",

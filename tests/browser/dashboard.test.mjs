@@ -1296,6 +1296,15 @@ test('a reply from the team shows on the widget launcher until the customer read
   const fetched = await fetch(await receipt.getAttribute('href'));
   assert.equal(await fetched.text(), 'receipt bytes');
   assert.equal(fetched.headers.get('content-type'), 'application/pdf');
+  // A screenshot pasted into the reply box goes the same way.
+  await page.locator('deflect-widget #dfl-reply').evaluate((input) => {
+    const data = new DataTransfer();
+    data.items.add(new File(['pasted bytes'], 'image.png', { type: 'image/png' }));
+    input.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  });
+  const pasted = page.locator('deflect-widget .dfl-thread').getByRole('link', { name: 'image.png' });
+  await pasted.waitFor();
+  assert.equal(await (await fetch(await pasted.getAttribute('href'))).text(), 'pasted bytes');
   const onTicket = (await api(dash, 'GET', `/v1/agent/tickets/${ticket.id}`)).json;
   assert.ok(onTicket.attachments.some((f) => f.name === 'receipt 收据.pdf'), JSON.stringify(onTicket.attachments));
   // A file over 8 MB is refused in words before anything is sent.

@@ -12,6 +12,11 @@ use deflect_shared::markdown::{Inline, links};
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
+/// A property of a browser object (`undefined` when it has none).
+fn field(o: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(o, &name.into()).unwrap_or_default()
+}
+
 fn status_name(w: &Widget, s: Status) -> &'static str {
     w.s.statuses[match s {
         Status::Open => 0,
@@ -131,15 +136,11 @@ pub(crate) fn Thread(
             post("/messages".into(), api::message(text), key, true);
         }
     };
-    // A file the customer picks goes at once, as a message of its own.
-    let send_file = move |ev: leptos::ev::Event| {
-        let input = event_target::<web_sys::HtmlInputElement>(&ev);
-        let get = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &k.into()).unwrap_or_default();
-        let file = get(&get(input.as_ref(), "files"), "0");
-        // Picking the same file again is a change too.
-        input.set_value("");
-        let Some(name) = get(&file, "name").as_string() else { return };
-        if get(&file, "size").as_f64().unwrap_or(0.0) > MAX_ATTACHMENT_BYTES as f64 {
+    // A file the customer picks, or pastes (a screenshot), goes at once,
+    // as a message of its own.
+    let send_file = move |file: JsValue| {
+        let Some(name) = field(&file, "name").as_string() else { return };
+        if field(&file, "size").as_f64().unwrap_or(0.0) > MAX_ATTACHMENT_BYTES as f64 {
             failed.set(Some(s.too_large.into()));
             return;
         }
@@ -147,6 +148,23 @@ pub(crate) fn Thread(
         let tail = format!("/files?name={}", js_sys::encode_uri_component(&name));
         sending.set(true);
         post(tail, (file, String::new()), crate::random::id(), false);
+    };
+    let pick = {
+        let send_file = send_file.clone();
+        move |ev: leptos::ev::Event| {
+            let input = event_target::<web_sys::HtmlInputElement>(&ev);
+            let file = field(&field(input.as_ref(), "files"), "0");
+            // Picking the same file again is a change too.
+            input.set_value("");
+            send_file(file);
+        }
+    };
+    let paste = move |ev: leptos::ev::ClipboardEvent| {
+        let file = field(&field(&field(ev.as_ref(), "clipboardData"), "files"), "0");
+        if !file.is_undefined() {
+            ev.prevent_default();
+            send_file(file);
+        }
     };
     let rate = {
         let (cfg, id, token) = (w.cfg.clone(), id.clone(), token.clone());
@@ -182,7 +200,7 @@ pub(crate) fn Thread(
                     let open = t.status != Status::Closed;
                     let rate = rate.clone();
                     let send_reply = send_reply.clone();
-                    let send_file = send_file.clone();
+                    let (pick, paste) = (pick.clone(), paste.clone());
                     view! {
                         <h3>{t.subject.clone()}</h3>
                         <p class="dfl-status">{s.status}": "<strong class="dfl-status-value">{status_name(&w2, t.status)}</strong> <a href=own_page.clone() target="_blank">{s.own_page}</a></p>
@@ -226,10 +244,10 @@ pub(crate) fn Thread(
                         {open.then(|| view! {
                             <form class="dfl-composer" on:submit=send_reply>
                                 <label class="dfl-sr" for="dfl-reply">{s.reply}</label>
-                                <input id="dfl-reply" type="text" maxlength="10000" prop:value=move || reply.get() on:input=move |ev| { attempt.set_value(None); reply.set(event_target_value(&ev)); } />
+                                <input id="dfl-reply" type="text" maxlength="10000" prop:value=move || reply.get() on:input=move |ev| { attempt.set_value(None); reply.set(event_target_value(&ev)); } on:paste=paste />
                                 <button type="submit" class="dfl-btn">{s.reply}</button>
                                 <label class="dfl-btn dfl-secondary dfl-attach">"📎"
-                                    <input type="file" class="dfl-sr" aria-label=s.attach on:input=send_file />
+                                    <input type="file" class="dfl-sr" aria-label=s.attach on:input=pick />
                                 </label>
                             </form>
                         })}

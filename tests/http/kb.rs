@@ -426,9 +426,9 @@ fn an_export_of_the_kb_imports_back_as_it_was() {
     assert_eq!((r.status, r.json()["imported"].as_u64()), (200, Some(2)), "{}", r.text);
     assert_eq!(saved(), before);
 
-    // Or as Markdown files in a zip, a folder per category (a name no file
-    // system refuses), which the import reads back as they were: commas in
-    // a tag and `|` in a phrasing included.
+    // Or as Markdown files in a zip, a folder per category and one in it per
+    // section (names no file system refuses), which the import reads back as
+    // they were: commas in a tag and `|` in a phrasing included.
     let r = a.get(&format!("/v1/admin/kb/export?site={site}&format=markdown"));
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.header("content-type"), Some("application/zip"));
@@ -725,5 +725,66 @@ fn a_site_orders_its_categories_in_the_help_centre_at_once() {
     let audit = a.get(&format!("/v1/admin/audit?target={site}")).json();
     let changes = audit.as_array().expect("entries").iter().filter(|e| e["action"] == "kb.categories").count();
     assert_eq!(changes, 2, "{audit}");
+    change_sites(&a, &|list| list.retain(|s| s["id"] != site.as_str()));
+}
+
+#[test]
+fn the_help_centre_shows_sections_under_their_category() {
+    let a = admin(&edge_url());
+    let site = unique("sections").to_lowercase();
+    change_sites(&a, &|list| list.push(json!({ "id": site, "name": "Sections", "allowed_origins": [] })));
+    let articles = json!({ "articles": [
+        { "id": "fees", "title": "Our fees", "body": "No fees.", "category": "Billing" },
+        { "id": "invoices", "title": "Download an invoice", "body": "Invoices are in Settings.",
+          "category": "Billing / Invoices" },
+        { "id": "refunds", "title": "Refunds", "body": "Refunds take five days.", "category": "billing  /  Refunds" },
+        { "id": "late-refund", "title": "A late refund", "body": "Write to us.", "category": "Billing / Refunds" },
+        { "id": "password", "title": "Reset your password", "body": "Use the link.", "category": "Account" },
+    ]});
+    assert_eq!(a.json("POST", &format!("/v1/admin/articles/import?site={site}"), &articles).status, 200);
+    assert_eq!(a.json("POST", &format!("/v1/admin/kb/publish?site={site}"), &json!({})).status, 200);
+    let home = public().get(&format!("/help/{site}?lang=en")).text;
+    // The category's heading once, its own articles, then its sections.
+    let (account, billing, fees, invoices, refunds) = (
+        at(&home, "<h3 class=\"category\" id=\"category-1\">Account</h3>"),
+        at(&home, "<h3 class=\"category\" id=\"category-2\">Billing</h3>"),
+        at(&home, ">Our fees<"),
+        at(&home, "<h4 class=\"section\" id=\"category-3\">Invoices</h4>"),
+        at(&home, "<h4 class=\"section\" id=\"category-4\">Refunds</h4>"),
+    );
+    assert!(account < billing && billing < fees && fees < invoices && invoices < refunds, "{home}");
+    assert_eq!(home.matches(">Billing</h3>").count(), 1, "{home}");
+    assert!(at(&home, ">A late refund<") > refunds && at(&home, ">Refunds<") > refunds, "one section, however spaced");
+    // An article in a section names both, linked to the section's heading.
+    let page = public().get(&format!("/help/{site}/articles/late-refund?lang=en")).text;
+    assert!(page.contains(&format!("<a href=\"/help/{site}?lang=en#category-4\">Billing › Refunds</a>")), "{page}");
+    assert!(page.contains("More in Billing › Refunds"), "{page}");
+    // A section comes first among its category's when the order names it.
+    let r = a.json("PUT", &format!("/v1/admin/kb/categories?site={site}"), &json!({ "order": ["Billing / Refunds"] }));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let home = public().get(&format!("/help/{site}?lang=en")).text;
+    let (billing, refunds, invoices, account) = (
+        at(&home, ">Billing</h3>"),
+        at(&home, ">Refunds</h4>"),
+        at(&home, ">Invoices</h4>"),
+        at(&home, ">Account</h3>"),
+    );
+    assert!(billing < refunds && refunds < invoices && invoices < account, "{home}");
+    // The export keeps a section in its category's folder.
+    let r = a.get(&format!("/v1/admin/kb/export?site={site}&format=markdown"));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(r.bytes.clone())).expect("a zip archive");
+    let mut names: Vec<&str> = archive.file_names().collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "Account/password.md",
+            "Billing/Invoices/invoices.md",
+            "Billing/Refunds/late-refund.md",
+            "Billing/Refunds/refunds.md",
+            "Billing/fees.md"
+        ]
+    );
     change_sites(&a, &|list| list.retain(|s| s["id"] != site.as_str()));
 }

@@ -337,7 +337,7 @@ pub fn Kb() -> impl IntoView {
                     <label for="a-tags">"Tags (comma-separated)"</label>
                     <input id="a-tags" type="text" prop:value=move || tags.get() on:input=move |ev| tags.set(event_target_value(&ev)) />
                     <label for="a-category">"Help-centre category (optional)"</label>
-                    <input id="a-category" type="text" list="kb-categories" maxlength="80" placeholder="e.g. Billing" prop:value=move || category.get() on:input=move |ev| category.set(event_target_value(&ev)) />
+                    <input id="a-category" type="text" list="kb-categories" maxlength="80" placeholder="e.g. Billing, or Billing / Invoices for a section" prop:value=move || category.get() on:input=move |ev| category.set(event_target_value(&ev)) />
                     <datalist id="kb-categories">
                         {move || categories(&list.get(), &[]).into_iter().map(|c| view! { <option value=c></option> }).collect_view()}
                     </datalist>

@@ -9,7 +9,7 @@ use crate::http::Req;
 use crate::state::App;
 use deflect_shared::api::Site;
 use deflect_shared::html::{self, escape};
-use deflect_shared::kb::{KbIndex, PublishedKb, SearchOptions, StoredArticle, by_category};
+use deflect_shared::kb::{KbIndex, PublishedKb, SearchOptions, StoredArticle, by_category, split_section};
 use worker::Response;
 
 /// Interface strings.
@@ -187,7 +187,7 @@ pub(super) async fn home(app: &App, req: &mut Req, site: Option<&str>) -> AppRes
                     main.push_str(&format!("<li><a href=\"{}\">{}</a>", escape(&link(&a.id)), escape(&a.title)));
                     let category = published.category(h.article).trim();
                     if !category.is_empty() {
-                        main.push_str(&format!(" <span class=\"category\">{}</span>", escape(category)));
+                        main.push_str(&format!(" <span class=\"category\">{}</span>", escape(&shown(category))));
                     }
                     main.push_str("</li>");
                 }
@@ -200,11 +200,22 @@ pub(super) async fn home(app: &App, req: &mut Req, site: Option<&str>) -> AppRes
         main.push_str(&format!("<section aria-labelledby=\"all\"><h2 id=\"all\">{}</h2>", escape(w.all)));
         let list = in_language(index, w);
         let groups = by_category(&list, |(i, _)| published.category(*i), &s.category_order);
+        // The category whose heading is the last one written.
+        let mut under: Option<String> = None;
         for (n, group) in groups.iter().enumerate() {
             // A list with no categories at all is one plain list.
             if groups.len() > 1 || !group.name.is_empty() {
-                let name = if group.name.is_empty() { w.other } else { group.name };
-                main.push_str(&format!("<h3 class=\"category\" id=\"category-{}\">{}</h3>", n + 1, escape(name)));
+                let (category, section) = split_section(group.name);
+                if under.as_deref() != Some(category.to_lowercase().as_str()) || group.name.is_empty() {
+                    under = Some(category.to_lowercase());
+                    let name = if group.name.is_empty() { w.other } else { category };
+                    // The category's own articles are found at its heading.
+                    let anchor = if section.is_none() { format!(" id=\"category-{}\"", n + 1) } else { String::new() };
+                    main.push_str(&format!("<h3 class=\"category\"{anchor}>{}</h3>", escape(name)));
+                }
+                if let Some(section) = section {
+                    main.push_str(&format!("<h4 class=\"section\" id=\"category-{}\">{}</h4>", n + 1, escape(section)));
+                }
             }
             main.push_str("<ul class=\"articles\">");
             for (_, a) in &group.items {
@@ -218,6 +229,14 @@ pub(super) async fn home(app: &App, req: &mut Req, site: Option<&str>) -> AppRes
     }
     main.push_str(&contact);
     page(w, &site_name, w.title, &main)
+}
+
+/// A category as a reader sees it: "Billing › Invoices" for a section.
+fn shown(category: &str) -> String {
+    match split_section(category) {
+        (category, Some(section)) => format!("{category} › {section}"),
+        (category, None) => category.to_string(),
+    }
 }
 
 /// The articles in the page's language, or all of them when none is, with
@@ -241,7 +260,7 @@ pub(super) async fn article(app: &App, req: &mut Req, site: &str, id: &str) -> A
         return Ok(resp);
     };
     let category = index.as_ref().map_or("", |p| p.category(position)).trim();
-    let mut label = escape(category);
+    let mut label = escape(&shown(category));
     let mut more = String::new();
     // Its category as the help centre's list has it: a link to that
     // heading, and the category's other articles.
@@ -250,13 +269,12 @@ pub(super) async fn article(app: &App, req: &mut Req, site: &str, id: &str) -> A
     {
         let list = in_language(&published.index, w);
         let groups = by_category(&list, |(i, _)| published.category(*i), &s.category_order);
-        let key = category.to_lowercase();
-        if let Some((n, group)) = groups.iter().enumerate().find(|(_, g)| g.name.to_lowercase() == key) {
+        if let Some((n, group)) = groups.iter().enumerate().find(|(_, g)| g.items.iter().any(|(i, _)| *i == position)) {
             let home = format!("/help/{}?lang={}#category-{}", encode_path(&site_id), w.lang, n + 1);
-            label = format!("<a href=\"{}\">{}</a>", escape(&home), escape(group.name));
+            label = format!("<a href=\"{}\">{}</a>", escape(&home), escape(&shown(group.name)));
             let others: Vec<_> = group.items.iter().filter(|(i, _)| *i != position).take(10).collect();
             if !others.is_empty() {
-                let heading = format!("{}{}{}", w.more_in.0, group.name, w.more_in.1);
+                let heading = format!("{}{}{}", w.more_in.0, shown(group.name), w.more_in.1);
                 more = format!(
                     "<section aria-labelledby=\"more\" class=\"more\"><h2 id=\"more\">{}</h2><ul class=\"articles\">",
                     escape(&heading)

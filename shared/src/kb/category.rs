@@ -8,9 +8,27 @@ use crate::kb::MAX_CATEGORY_LEN;
 pub const MAX_ORDERED_CATEGORIES: usize = 100;
 
 /// The key a category is known by: trimmed and lower-cased, so "billing"
-/// and "Billing " are one category.
+/// and "Billing " are one category (and "Billing/Invoices" and
+/// "billing / invoices" one section).
 fn key(name: &str) -> String {
-    name.trim().to_lowercase()
+    match split_section(name) {
+        (category, Some(section)) => format!("{} / {}", category.to_lowercase(), section.to_lowercase()),
+        (category, None) => category.to_lowercase(),
+    }
+}
+
+/// A category name's category and section: "Billing / Invoices" is the
+/// section "Invoices" of "Billing" (split at the first ` / `, a slash with
+/// a space on each side, each side trimmed), so "24/7", "TCP/IP" or
+/// "Returns/Exchanges" stay one category. A name without one, or with
+/// nothing on one side of it, is a category of its own.
+pub fn split_section(name: &str) -> (&str, Option<&str>) {
+    match name.split_once(" / ") {
+        Some((category, section)) if !category.trim().is_empty() && !section.trim().is_empty() => {
+            (category.trim(), Some(section.trim()))
+        }
+        _ => (name.trim(), None),
+    }
 }
 
 /// Checks a site's category order (`field` names it in errors): each name
@@ -53,6 +71,11 @@ pub struct CategoryGroup<'a, T> {
 /// alphabetical order, then the articles with none. Names that differ
 /// only in case or surrounding spaces are one category, so "billing" and
 /// "Billing " do not split a list.
+///
+/// A section ([`split_section`]) comes right after its category's own
+/// articles, with the category's other sections: those `order` names in
+/// its order, then the others alphabetically. A category's place is its
+/// own in `order`, or that of its first section there.
 pub fn by_category<'a, T, F>(items: &'a [T], category: F, order: &[String]) -> Vec<CategoryGroup<'a, T>>
 where
     F: Fn(&'a T) -> &'a str,
@@ -70,13 +93,23 @@ where
         }
     }
     // The ordered ones by their place, the other named ones by name, the
-    // unnamed group last.
+    // unnamed group last; each section under its category.
     let order: Vec<String> = order.iter().map(|o| key(o)).collect();
     let place = |k: &str| order.iter().position(|o| o == k).unwrap_or(order.len());
-    groups.sort_by(|(a, _), (b, _)| {
-        a.is_empty().cmp(&b.is_empty()).then_with(|| place(a).cmp(&place(b))).then_with(|| a.cmp(b))
-    });
-    groups.into_iter().map(|(_, g)| g).collect()
+    let keys: Vec<String> = groups.iter().map(|(k, _)| k.clone()).collect();
+    let category_place = |category: &str| {
+        keys.iter().filter(|k| split_section(k).0 == category).map(|k| place(k)).fold(place(category), usize::min)
+    };
+    let mut ranked: Vec<_> = groups
+        .into_iter()
+        .map(|(k, g)| {
+            let (category, section) = split_section(&k);
+            let rank = (k.is_empty(), category_place(category), category.to_string(), section.is_some(), place(&k));
+            ((rank, k), g)
+        })
+        .collect();
+    ranked.sort_by(|(a, _), (b, _)| a.cmp(b));
+    ranked.into_iter().map(|(_, g)| g).collect()
 }
 
 /// A category's name as a folder in an archive of articles (the KB's
@@ -109,7 +142,7 @@ pub fn folder_name(category: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{MAX_ORDERED_CATEGORIES, by_category, folder_name, validate_order};
+    use super::{MAX_ORDERED_CATEGORIES, by_category, folder_name, split_section, validate_order};
 
     #[test]
     fn named_categories_come_in_order_and_the_rest_last() {
@@ -137,6 +170,39 @@ mod tests {
         // Named in any case; a name no article has changes nothing.
         assert_eq!(names(&[" BILLING", "Zebras", "Nothing here"]), ["billing", "Zebras", "Apples", "Mangoes", ""]);
         assert_eq!(names(&[]), ["Apples", "billing", "Mangoes", "Zebras", ""]);
+    }
+
+    #[test]
+    fn sections_come_under_their_category_in_the_sites_order() {
+        assert_eq!(split_section(" Billing / Invoices "), ("Billing", Some("Invoices")));
+        assert_eq!(split_section("Billing  /  Refunds / EU"), ("Billing", Some("Refunds / EU")));
+        for flat in ["Billing", " / Invoices", "Billing /  ", " / ", "24/7 help", "<b>Odd</b>", "Billing/Refunds"] {
+            assert_eq!(split_section(flat), (flat.trim(), None), "{flat:?}");
+        }
+        let items = [
+            ("inv", "Billing / Invoices"),
+            ("api", ""),
+            ("ref", "billing / refunds"),
+            ("own", "Billing"),
+            ("pw", "Account"),
+            ("inv2", "billing  /  invoices "),
+        ];
+        let names = |order: &[&str]| -> Vec<(String, Vec<&str>)> {
+            let order: Vec<String> = order.iter().map(|s| s.to_string()).collect();
+            by_category(&items, |i| i.1, &order)
+                .iter()
+                .map(|g| (g.name.to_string(), g.items.iter().map(|i| i.0).collect()))
+                .collect()
+        };
+        let all = names(&[]);
+        let shown: Vec<&str> = all.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(shown, ["Account", "Billing", "Billing / Invoices", "billing / refunds", ""]);
+        assert_eq!(all[2].1, ["inv", "inv2"], "one section, however it is spaced");
+        // A section the order names brings its category up, first among
+        // its sections.
+        let ordered = names(&["Billing / Refunds", "Account"]);
+        let shown: Vec<&str> = ordered.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(shown, ["Billing", "billing / refunds", "Billing / Invoices", "Account", ""]);
     }
 
     #[test]

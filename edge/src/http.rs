@@ -110,7 +110,6 @@ impl Req {
         self.header("origin").map(|o| o.to_ascii_lowercase())
     }
 
-    /// The raw body, at most `limit` bytes.
     /// One file sent as the body, its name in `?name=` and its type in
     /// `Content-Type` (an agent's upload, or a file from the widget).
     pub(crate) async fn uploaded_file(&mut self) -> AppResult<IncomingFile> {
@@ -128,6 +127,7 @@ impl Req {
         Ok(IncomingFile { name: attachment::clean_name(Some(&name), 1, &content_type), content_type, bytes })
     }
 
+    /// The raw body, at most `limit` bytes.
     pub(crate) async fn bytes(&mut self, limit: usize) -> AppResult<Vec<u8>> {
         if let Some(len) = self.header("content-length").and_then(|v| v.parse::<usize>().ok())
             && len > limit

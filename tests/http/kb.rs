@@ -684,7 +684,12 @@ fn a_site_orders_its_categories_in_the_help_centre_at_once() {
     };
     assert_eq!(headings(), ["Account", "Billing", "Shipping", "Other articles"], "alphabetical by default");
 
-    let order = |body: &Value| a.json("PUT", &format!("/v1/admin/kb/categories?site={site}"), body);
+    // Held while the order is written: a site's order is part of the
+    // settings, which other tests change too.
+    let order = |body: &Value| {
+        let _settings = super::settings_lock();
+        a.json("PUT", &format!("/v1/admin/kb/categories?site={site}"), body)
+    };
     // Named in any case, and a name no article has yet; shown at once.
     let r = order(&json!({ "order": [" shipping ", "Billing", "Gift cards"] }));
     assert_eq!(r.status, 200, "{}", r.text);
@@ -760,7 +765,10 @@ fn the_help_centre_shows_sections_under_their_category() {
     assert!(page.contains(&format!("<a href=\"/help/{site}?lang=en#category-4\">Billing › Refunds</a>")), "{page}");
     assert!(page.contains("More in Billing › Refunds"), "{page}");
     // A section comes first among its category's when the order names it.
-    let r = a.json("PUT", &format!("/v1/admin/kb/categories?site={site}"), &json!({ "order": ["Billing / Refunds"] }));
+    let r = {
+        let _settings = super::settings_lock();
+        a.json("PUT", &format!("/v1/admin/kb/categories?site={site}"), &json!({ "order": ["Billing / Refunds"] }))
+    };
     assert_eq!(r.status, 200, "{}", r.text);
     let home = public().get(&format!("/help/{site}?lang=en")).text;
     let (billing, refunds, invoices, account) = (

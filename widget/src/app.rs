@@ -214,10 +214,13 @@ impl Widget {
         let w = self.clone();
         leptos::task::spawn_local(async move {
             match api::verified_tickets(&w.cfg, &who).await {
-                Ok(tickets) => {
+                // Not if the page signed them out (or named someone else)
+                // meanwhile.
+                Ok(tickets) if w.owner() == owner => {
                     outbox::adopt(&w.cfg, &owner, tickets);
                     w.check_replies();
                 }
+                Ok(_) => {}
                 // Tried again the next time the widget opens; a signature
                 // the site did not make is not.
                 Err(e) if e.retryable() => w.synced.set_value(None),

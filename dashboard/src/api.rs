@@ -148,6 +148,19 @@ pub async fn call_with<B: Serialize, T: DeserializeOwned>(
     decode(send(method, path, Some(b), headers).await?).await
 }
 
+/// A call whose answer comes with an `ETag`: the answer, and the tag
+/// (empty without one) for a later `If-Match`.
+pub async fn call_tagged<T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    body: Option<String>,
+    headers: &[(&str, &str)],
+) -> Result<(T, String), Failure> {
+    let resp = send(method, path, body, headers).await?;
+    let etag = resp.headers().get("etag").ok().flatten().unwrap_or_default();
+    Ok((decode(resp).await?, etag))
+}
+
 /// A call with a raw JSON text body (the rules editor).
 pub async fn call_raw<T: DeserializeOwned>(method: &str, path: &str, body: String) -> Result<T, Failure> {
     decode(send(method, path, Some(body), &[]).await?).await

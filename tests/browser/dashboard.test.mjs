@@ -2157,6 +2157,44 @@ test('an admin sets business hours, a retention limit, the reply address and rat
   await context.close();
 });
 
+test('a save from a Settings page opened before a colleague saved is refused in words, and changes nothing', async () => {
+  const { url } = dashEdge();
+  const context = await staffContext();
+  const page = await context.newPage();
+  await login(page, url, ADMIN_EMAIL, adminPassword());
+  const before = (await api(page, 'GET', '/v1/admin/settings')).json;
+  const save = async (tab, days) => {
+    await tab.locator('#retention-days').fill(String(days));
+    await tab.locator('#retention-days').blur();
+    await tab.getByRole('button', { name: 'Save settings' }).click();
+  };
+  try {
+    await page.goto(`${url}/dashboard/#/settings`);
+    await page.locator('#retention-days').waitFor();
+    // A colleague (here, another tab) saves meanwhile.
+    const other = await context.newPage();
+    await other.goto(`${url}/dashboard/#/settings`);
+    await other.locator('#retention-days').waitFor();
+    await save(other, 400);
+    await other.getByRole('status').getByText('Settings saved.').waitFor();
+    // This page's copy is older: saving it would undo their change.
+    await save(page, 500);
+    await page.getByText(/the settings were changed after you opened them/).first().waitFor();
+    assert.equal((await api(page, 'GET', '/v1/admin/settings')).json.retention_days, 400);
+    // Reloaded, the page saves; and saves again from what it saved.
+    await page.reload();
+    await page.locator('#retention-days').waitFor();
+    assert.equal(await page.locator('#retention-days').inputValue(), '400');
+    await save(page, 500);
+    await page.getByRole('status').getByText('Settings saved.').waitFor();
+    await save(page, 600);
+    await page.waitForFunction(async () => (await (await fetch('/v1/admin/settings')).json()).retention_days === 600);
+  } finally {
+    assert.equal((await api(page, 'PUT', '/v1/admin/settings', before)).status, 200);
+    await context.close();
+  }
+});
+
 test('an admin writes an automation rule with the form: a matching ticket is made urgent and tagged; a wrong value is refused in words', async () => {
   const { url } = dashEdge();
   // axe needs its script, so this context skips the CSP.

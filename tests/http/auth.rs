@@ -450,3 +450,50 @@ fn the_audit_log_is_filtered_and_read_in_pages() {
         .collect();
     assert!(unknown.is_empty(), "actions without words in shared::audit: {unknown:?}");
 }
+
+#[test]
+fn a_settings_save_from_an_old_copy_is_refused_and_changes_nothing() {
+    let a = admin(&edge_url());
+    let _settings = settings_lock();
+    let r = a.get("/v1/admin/settings");
+    let read_at = r.header("etag").expect("an ETag").to_string();
+    let (mine, theirs) = (unique("mine").to_lowercase(), unique("theirs").to_lowercase());
+    let with_site = |settings: &serde_json::Value, id: &str| {
+        let mut s = settings.clone();
+        s["sites"].as_array_mut().expect("sites").push(json!({ "id": id, "name": id, "allowed_origins": [] }));
+        s
+    };
+    let put = |body: &serde_json::Value, if_match: &str| {
+        a.send(
+            "PUT",
+            "/v1/admin/settings",
+            &[("if-match", if_match), ("x-deflect-csrf", "1")],
+            Some(("application/json", body.to_string().as_bytes())),
+        )
+    };
+    // A colleague saves from the same copy first.
+    let r = put(&with_site(&r.json(), &theirs), &read_at);
+    assert_eq!(r.status, 200, "{}", r.text);
+    let now_at = r.header("etag").expect("a new ETag").to_string();
+    assert_ne!(now_at, read_at);
+    // A save from the old copy would undo their change: refused, in words.
+    let old = a.get("/v1/admin/settings").json();
+    let mut stale = old.clone();
+    stale["sites"].as_array_mut().expect("sites").retain(|s| s["id"] != theirs.as_str());
+    let r = put(&with_site(&stale, &mine), &read_at);
+    assert_eq!(assert_error(&r, 412..=412), "edit_conflict");
+    assert!(r.text.contains("changed after you opened them"), "{}", r.text);
+    let ids = |s: &serde_json::Value| -> Vec<String> {
+        s["sites"].as_array().expect("sites").iter().filter_map(|s| s["id"].as_str().map(str::to_string)).collect()
+    };
+    let kept = a.get("/v1/admin/settings");
+    assert!(ids(&kept.json()).contains(&theirs) && !ids(&kept.json()).contains(&mine), "nothing changed");
+    assert_eq!(kept.header("etag"), Some(now_at.as_str()));
+    // From the current copy it is saved.
+    let r = put(&with_site(&kept.json(), &mine), &now_at);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.header("etag"), a.get("/v1/admin/settings").header("etag"));
+    let mut back = a.get("/v1/admin/settings").json();
+    back["sites"].as_array_mut().expect("sites").retain(|s| s["id"] != mine.as_str() && s["id"] != theirs.as_str());
+    assert_eq!(a.json("PUT", "/v1/admin/settings", &back).status, 200);
+}

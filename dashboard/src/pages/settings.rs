@@ -266,9 +266,12 @@ fn SavedReplies(
 fn SettingsForm(
     /// The settings as loaded.
     settings: Settings,
+    /// Their ETag: a save is refused if someone changed them since.
+    etag: String,
     /// Status line.
     note: RwSignal<Option<String>>,
 ) -> impl IntoView {
+    let etag = StoredValue::new(etag);
     let current = RwSignal::new(settings.clone());
     let origins = RwSignal::new(settings.sites.first().map(|s| s.allowed_origins.join("\n")).unwrap_or_default());
     let reply_address = RwSignal::new(settings.sites.first().and_then(|s| s.reply_address.clone()).unwrap_or_default());
@@ -292,9 +295,18 @@ fn SettingsForm(
                 return;
             }
         }
+        let body = match serde_json::to_string(&s) {
+            Ok(b) => b,
+            Err(e) => {
+                note.set(Some(e.to_string()));
+                return;
+            }
+        };
         leptos::task::spawn_local(async move {
-            match api::call::<_, Settings>("PUT", "/v1/admin/settings", &s).await {
-                Ok(saved) => {
+            let tag = etag.get_value();
+            match api::call_tagged::<Settings>("PUT", "/v1/admin/settings", Some(body), &[("if-match", &tag)]).await {
+                Ok((saved, tag)) => {
+                    etag.set_value(tag);
                     replies.reset(&saved.saved_replies);
                     rule_rows.saved(&saved.rules);
                     current.set(saved);
@@ -639,10 +651,11 @@ fn Retrain() -> impl IntoView {
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
-    let settings = RwSignal::new(None::<Result<Settings, String>>);
+    let settings = RwSignal::new(None::<Result<(Settings, String), String>>);
     let note = RwSignal::new(None::<String>);
     leptos::task::spawn_local(async move {
-        settings.set(Some(api::get::<Settings>("/v1/admin/settings").await.map_err(|e| e.message)));
+        let loaded = api::call_tagged::<Settings>("GET", "/v1/admin/settings", None, &[]).await;
+        settings.set(Some(loaded.map_err(|e| e.message)));
     });
     view! {
         <section>
@@ -651,7 +664,7 @@ pub fn SettingsPage() -> impl IntoView {
             {move || match settings.get() {
                 None => view! { <p class="muted">"Loading…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(s)) => view! { <SettingsForm settings=s note=note /> }.into_any(),
+                Some(Ok((s, etag))) => view! { <SettingsForm settings=s etag=etag note=note /> }.into_any(),
             }}
             <Agents note=note />
             <ApiTokens note=note />

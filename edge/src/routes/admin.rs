@@ -13,15 +13,41 @@ use deflect_shared::api::{AgentUpdate, NewAgent, NewToken, Settings, TokenCreate
 use deflect_shared::rules::RuleSet;
 use worker::Response;
 
-pub(super) async fn get_settings(app: &App, req: &mut Req) -> AppResult<Response> {
-    auth::admin(app, req).await?;
-    json(200, &app.settings().await?)
+/// The settings' ETag: a digest of them as kept, so a save made from an
+/// old copy can be refused (`If-Match`) instead of undoing a colleague's
+/// change.
+async fn settings_etag(s: &Settings) -> AppResult<String> {
+    Ok(format!("\"{}\"", &sha256_hex(serde_json::to_string(s)?.as_bytes()).await?[..32]))
 }
 
+/// The settings as JSON, with their ETag.
+async fn settings_answer(s: &Settings) -> AppResult<Response> {
+    let mut resp = json(200, s)?;
+    resp.headers_mut().set("etag", &settings_etag(s).await?)?;
+    Ok(resp)
+}
+
+pub(super) async fn get_settings(app: &App, req: &mut Req) -> AppResult<Response> {
+    auth::admin(app, req).await?;
+    settings_answer(&app.settings().await?).await
+}
+
+/// `PUT /v1/admin/settings`: replaces them all; with `If-Match`, only
+/// while they are as the caller read them (412 otherwise).
 pub(super) async fn put_settings(app: &App, req: &mut Req) -> AppResult<Response> {
     let me = auth::admin(app, req).await?;
     let s: Settings = req.json().await?;
     let s = s.validate()?;
+    if let Some(expected) = req.header("if-match") {
+        let now = settings_etag(&app.settings().await?).await?;
+        if !expected.split(',').map(str::trim).any(|t| t == now || t == "*") {
+            return Err(AppError::EditConflict(
+                "the settings were changed after you opened them (by a colleague, or in another tab), so nothing \
+                 was saved: reload them, then make your change again"
+                    .into(),
+            ));
+        }
+    }
     if s.require_two_factor && me.totp_secret_enc.is_none() {
         return Err(AppError::Conflict(
             "turn on your own two-step login first (on your account page), or this would lock you out of the dashboard"
@@ -31,7 +57,7 @@ pub(super) async fn put_settings(app: &App, req: &mut Req) -> AppResult<Response
     kv::put_settings(&app.kv, &s).await?;
     app.forget_settings();
     app.audit(&me.id, "settings.update", "settings", serde_json::to_value(&s)?).await?;
-    json(200, &s)
+    settings_answer(&s).await
 }
 
 /// Checks rules without saving them: `{ "ok": true }` or a 422 whose

@@ -82,20 +82,20 @@ impl Signature {
     /// every signature does.
     pub fn within(&self, now_ms: i64, max_hours: Option<u32>) -> bool {
         let Some(hours) = max_hours else { return true };
-        match self {
-            Signature::Plain(_) => false,
-            Signature::Expiring { until_secs, .. } => i64::try_from(*until_secs)
-                .is_ok_and(|s| s.saturating_mul(1000) <= now_ms.saturating_add(i64::from(hours) * 3_600_000)),
-        }
+        self.until_ms().is_some_and(|until| until <= now_ms.saturating_add(i64::from(hours) * 3_600_000))
     }
 
     /// Whether it no longer holds at `now_ms`.
     pub fn expired(&self, now_ms: i64) -> bool {
+        self.until_ms().is_some_and(|until| until < now_ms)
+    }
+
+    /// Until when an expiring signature holds, in ms since the epoch
+    /// (`None` for a plain one, or a time past what an `i64` holds).
+    fn until_ms(&self) -> Option<i64> {
         match self {
-            Signature::Plain(_) => false,
-            Signature::Expiring { until_secs, .. } => {
-                i64::try_from(*until_secs).is_ok_and(|s| s.saturating_mul(1000) < now_ms)
-            }
+            Signature::Plain(_) => None,
+            Signature::Expiring { until_secs, .. } => i64::try_from(*until_secs).ok().map(|s| s.saturating_mul(1000)),
         }
     }
 }

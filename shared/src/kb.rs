@@ -23,7 +23,9 @@ mod weights;
 
 pub use article::{Article, MAX_BODY_LEN, MAX_CATEGORY_LEN, MAX_ID_LEN, MAX_LIST_LEN, MAX_TITLE_LEN, sentences};
 pub use bm25::Bm25Config;
-pub use category::{CategoryGroup, MAX_ORDERED_CATEGORIES, by_category, folder_name, split_section, validate_order};
+pub use category::{
+    CategoryGroup, MAX_ORDERED_CATEGORIES, by_category, folder_name, folder_path, split_section, validate_order,
+};
 pub use evaluate::{EvalReport, LabelledQuestion, evaluate};
 pub use features::FeatureConfig;
 pub use format::FORMAT_VERSION;

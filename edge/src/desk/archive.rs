@@ -4,32 +4,24 @@
 
 use crate::error::{AppError, AppResult};
 use deflect_shared::api::{ArticleInput, ArticleView, to_markdown};
-use deflect_shared::kb::{by_category, folder_name, split_section};
+use deflect_shared::kb::{by_category, folder_path};
 use deflect_shared::metrics::civil_from_days;
 use std::io::{Cursor, Write};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-/// The articles as `<id>.md` files in a zip archive, in a folder named
-/// after their category (`deflect_shared::kb::folder_name`; a section's in
-/// its category's; at the top for none), each dated when the article was last saved (UTC). The
-/// category is in each file's front matter too, so the import needs no
-/// folders. Stored, not compressed: the archive is a
-/// few hundred kilobytes at most, and compressing would cost the worker's
-/// CPU time on every download.
+/// The articles as `<id>.md` files in a zip archive, in a folder per
+/// category and one in it per section (`deflect_shared::kb::folder_path`;
+/// at the top for none), each dated when the article was last saved
+/// (UTC). The category is in each file's front matter too, so the import
+/// needs no folders. Stored, not compressed: the archive is a few hundred
+/// kilobytes at most, and compressing would cost the worker's CPU time on
+/// every download.
 pub(crate) fn markdown_zip(articles: &[ArticleView]) -> AppResult<Vec<u8>> {
     let fail = |e: &dyn std::fmt::Display| AppError::Internal(format!("the Markdown export could not be written: {e}"));
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     for group in by_category(articles, |a| a.category.as_str(), &[]) {
-        // A section is a folder in its category's.
-        let folder = match split_section(group.name) {
-            (category, Some(section)) => [folder_name(category), folder_name(section)]
-                .into_iter()
-                .filter(|f| !f.is_empty())
-                .collect::<Vec<_>>()
-                .join("/"),
-            (category, None) => folder_name(category),
-        };
+        let folder = folder_path(group.name);
         for a in group.items {
             let options = SimpleFileOptions::default()
                 .compression_method(CompressionMethod::Stored)

@@ -274,25 +274,22 @@ pub(super) async fn import(app: &App, req: &mut Req) -> AppResult<Response> {
     json(200, &serde_json::json!({ "imported": list.len(), "published": published }))
 }
 
-/// `GET /v1/admin/kb/export?site=`: every saved article, as the import
-/// takes them back (`{"articles": [...]}`), to download.
 /// `GET /v1/admin/kb/export?site=&format=`: every saved article, as the
 /// import takes them back: one JSON document (`json`, the default), or a
 /// zip of Markdown files (`markdown`).
 pub(super) async fn export(app: &App, req: &mut Req) -> AppResult<Response> {
     let me = auth::admin(app, req).await?;
     let site = site(app, req).await?;
-    let markdown = match req.query("format") {
-        None | Some("json") => false,
-        Some("markdown") => true,
+    let format = match req.query("format") {
+        None | Some("json") => "json",
+        Some("markdown") => "markdown",
         Some(other) => {
             return Err(AppError::invalid("format", format!("format: {other:?} is neither \"json\" nor \"markdown\"")));
         }
     };
     let saved = articles::list(&app.db, &site).await?;
-    let format = if markdown { "markdown" } else { "json" };
     app.audit(&me.id, "kb.export", &site, serde_json::json!({ "count": saved.len(), "format": format })).await?;
-    let (mut resp, extension) = if markdown {
+    let (mut resp, extension) = if format == "markdown" {
         let mut r = Response::from_bytes(archive::markdown_zip(&saved)?)?;
         r.headers_mut().set("content-type", "application/zip")?;
         (r, "zip")

@@ -112,6 +112,21 @@ where
     ranked.into_iter().map(|(_, g)| g).collect()
 }
 
+/// Where a category's articles go in an archive: its folder
+/// ([`folder_name`]), and a section's folder inside its category's; empty
+/// for the top.
+pub fn folder_path(category: &str) -> String {
+    let (category, section) = split_section(category);
+    let mut path = folder_name(category);
+    if let Some(section) = section.map(folder_name).filter(|s| !s.is_empty()) {
+        if !path.is_empty() {
+            path.push('/');
+        }
+        path.push_str(&section);
+    }
+    path
+}
+
 /// A category's name as a folder in an archive of articles (the KB's
 /// Markdown export): every character a common file system refuses in a
 /// name (`/ \ : * ? " < > |` and control characters) becomes `-`, and
@@ -142,7 +157,7 @@ pub fn folder_name(category: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{MAX_ORDERED_CATEGORIES, by_category, folder_name, split_section, validate_order};
+    use super::{MAX_ORDERED_CATEGORIES, by_category, folder_name, folder_path, split_section, validate_order};
 
     #[test]
     fn named_categories_come_in_order_and_the_rest_last() {
@@ -232,5 +247,10 @@ mod tests {
         assert_eq!(folder_name("Company"), "Company");
         assert_eq!(folder_name("tab\there"), "tab-here");
         assert_eq!(folder_name(r"C:\Windows"), "C--Windows");
+        // A section is a folder in its category's.
+        assert_eq!(folder_path("Billing / Invoices"), "Billing/Invoices");
+        assert_eq!(folder_path("... / Invoices?"), "Invoices-");
+        assert_eq!(folder_path("Billing / .."), "Billing");
+        assert_eq!(folder_path("24/7 help"), "24-7 help");
     }
 }

@@ -1,6 +1,6 @@
 //! Help-desk operations, composed from the shared domain logic and the
 //! store: intake of tickets, agents' work, files, merges, SLA sweeps, scheduled rules, erasure and retention, KB
-//! publishing, metrics, retraining, asking for ratings, spam, and mailing
+//! publishing, the settings of record, metrics, retraining, asking for ratings, spam, and mailing
 //! agents the alerts they asked for.
 
 pub(crate) mod archive;
@@ -19,6 +19,7 @@ pub(crate) mod report;
 pub(crate) mod retention;
 pub(crate) mod retrain;
 pub(crate) mod scheduled_rules;
+pub(crate) mod settings;
 pub(crate) mod sla_sweep;
 pub(crate) mod spam;
 pub(crate) mod views;

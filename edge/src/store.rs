@@ -1,7 +1,8 @@
 //! Persistence: D1 for tickets, customers, messages, what their files
 //! are, articles, events, agents and the audit log; R2 for the files'
-//! (sealed) contents; KV for settings, the published KB index, the
-//! models and rate limits. SQL lives only here, always with `?N`
+//! (sealed) contents; KV for the settings' copy every request reads, the
+//! published KB index, the models and rate limits (D1 keeps the settings
+//! of record). SQL lives only here, always with `?N`
 //! placeholders.
 
 pub(crate) mod agents;
@@ -16,6 +17,7 @@ pub(crate) mod kv;
 pub(crate) mod mail;
 pub(crate) mod mail_alerts;
 pub(crate) mod presence;
+pub(crate) mod settings_record;
 pub(crate) mod tickets;
 pub(crate) mod webhooks;
 

@@ -275,6 +275,46 @@ pub fn r2_put(persist: &Path, key: &str, bytes: &[u8]) -> Result<(), String> {
     put.map(drop)
 }
 
+/// The value of `key` in the local KV namespace (`KV`) persisted in
+/// `persist`, through wrangler, as text; `None` when there is none.
+pub fn kv_get(persist: &Path, key: &str) -> Result<Option<String>, String> {
+    let out = Command::new(node_bin("wrangler"))
+        .args(["kv", "key", "get", key, "--binding", "KV", "--local", "--text", "--persist-to"])
+        .arg(persist)
+        .current_dir(root().join("edge"))
+        .env("CI", "true")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("wrangler kv key get: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    match out.status.success() {
+        true if text.trim() == "Value not found" => Ok(None),
+        true => Ok(Some(text)),
+        false => Err(format!("wrangler kv key get failed:\n{}", String::from_utf8_lossy(&out.stderr))),
+    }
+}
+
+/// Writes `value` as `key` in the local KV namespace persisted in
+/// `persist`, behind the edge's back.
+pub fn kv_put(persist: &Path, key: &str, value: &str) -> Result<(), String> {
+    let dir = std::env::temp_dir().join(format!("deflect-kv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let file = dir.join(key.replace(['/', ':'], "_"));
+    std::fs::write(&file, value).map_err(|e| format!("{}: {e}", file.display()))?;
+    let put = run(
+        Command::new(node_bin("wrangler"))
+            .args(["kv", "key", "put", key, "--binding", "KV", "--local", "--path"])
+            .arg(&file)
+            .arg("--persist-to")
+            .arg(persist)
+            .current_dir(root().join("edge"))
+            .env("CI", "true"),
+        "wrangler kv key put",
+    );
+    let _ = std::fs::remove_file(&file);
+    put.map(drop)
+}
+
 /// The edge the tests run against: `DEFLECT_URL`, set by `cargo xtask
 /// test`, which starts a fresh local edge and seeds it.
 pub fn edge_url() -> String {

@@ -1,4 +1,4 @@
-//! The minute's cron: SLA breaches, snoozes that ended, retention,
+//! The minute's cron: KV's copy of the settings mended, SLA breaches, snoozes that ended, retention,
 //! scheduled rules, webhook retries, replies and agents' alerts to mail
 //! again, daily summaries, forgetting stale presence reports and files
 //! uploaded for replies never sent, moving files kept in D1 to R2, and
@@ -19,6 +19,11 @@ fn tally<N: std::fmt::Display + PartialEq + Default>(part: &str, done: &str, out
 }
 
 pub(crate) async fn run(app: &App) {
+    // First, so the rest of the run reads the settings as saved.
+    if let Ok(true) = super::settings::mend(app).await.inspect_err(|e| worker::console_error!("cron, settings: {e:?}"))
+    {
+        worker::console_log!("cron: the settings' copy in KV mended from D1");
+    }
     tally("SLA", "tickets breached their SLA", super::sla_sweep::sweep(app).await);
     tally("snooze", "snoozed tickets opened again", super::work::wake_snoozed(app).await);
     match super::retention::run(app).await {

@@ -4,60 +4,53 @@
 use crate::auth;
 use crate::crypto::{hash_password, new_id, new_token, sha256_hex};
 use crate::desk::retrain;
+use crate::desk::settings::{self, Expect};
 use crate::error::{AppError, AppResult};
 use crate::http::{Req, json};
 use crate::state::App;
 use crate::store::agents::{self, AgentChanges, NewAgentRow};
-use crate::store::{audit as audit_log, kv};
+use crate::store::audit as audit_log;
 use deflect_shared::api::{AgentUpdate, NewAgent, NewToken, Settings, TokenCreated};
 use deflect_shared::rules::RuleSet;
 use worker::Response;
 
-/// The settings' ETag: a digest of them as kept, so a save made from an
-/// old copy can be refused (`If-Match`) instead of undoing a colleague's
-/// change.
-async fn settings_etag(s: &Settings) -> AppResult<String> {
-    Ok(format!("\"{}\"", &sha256_hex(serde_json::to_string(s)?.as_bytes()).await?[..32]))
-}
-
 /// The settings as JSON, with their ETag.
-async fn settings_answer(s: &Settings) -> AppResult<Response> {
+fn settings_answer(s: &Settings, etag: &str) -> AppResult<Response> {
     let mut resp = json(200, s)?;
-    resp.headers_mut().set("etag", &settings_etag(s).await?)?;
+    resp.headers_mut().set("etag", etag)?;
     Ok(resp)
 }
 
+/// `GET /v1/admin/settings`: the settings of record, with their ETag.
 pub(super) async fn get_settings(app: &App, req: &mut Req) -> AppResult<Response> {
     auth::admin(app, req).await?;
-    settings_answer(&app.settings().await?).await
+    let now = settings::current(app).await?;
+    settings_answer(&now.settings, &now.etag)
 }
 
 /// `PUT /v1/admin/settings`: replaces them all; with `If-Match`, only
-/// while they are as the caller read them (412 otherwise).
+/// while they are as the caller read them (412 otherwise), which D1
+/// decides, so of two saves from the same copy one is refused.
 pub(super) async fn put_settings(app: &App, req: &mut Req) -> AppResult<Response> {
     let me = auth::admin(app, req).await?;
     let s: Settings = req.json().await?;
     let s = s.validate()?;
-    if let Some(expected) = req.header("if-match") {
-        let now = settings_etag(&app.settings().await?).await?;
-        if !expected.split(',').map(str::trim).any(|t| t == now || t == "*") {
-            return Err(AppError::EditConflict(
-                "the settings were changed after you opened them (by a colleague, or in another tab), so nothing \
-                 was saved: reload them, then make your change again"
-                    .into(),
-            ));
-        }
-    }
     if s.require_two_factor && me.totp_secret_enc.is_none() {
         return Err(AppError::Conflict(
             "turn on your own two-step login first (on your account page), or this would lock you out of the dashboard"
                 .into(),
         ));
     }
-    kv::put_settings(&app.kv, &s).await?;
-    app.forget_settings();
+    let expect = Expect::from_if_match(req.header("if-match").as_deref());
+    let Some(etag) = settings::save(app, &s, &expect).await? else {
+        return Err(AppError::EditConflict(
+            "the settings were changed after you opened them (by a colleague, or in another tab), so nothing \
+             was saved: reload them, then make your change again"
+                .into(),
+        ));
+    };
     app.audit(&me.id, "settings.update", "settings", serde_json::to_value(&s)?).await?;
-    settings_answer(&s).await
+    settings_answer(&s, &etag)
 }
 
 /// Checks rules without saving them: `{ "ok": true }` or a 422 whose

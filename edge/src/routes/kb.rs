@@ -3,7 +3,7 @@
 
 use super::{Bucket, limit};
 use crate::auth;
-use crate::desk::{archive, publish};
+use crate::desk::{archive, publish, settings};
 use crate::error::{AppError, AppResult};
 use crate::http::{MAX_IMPORT, Req, json};
 use crate::state::App;
@@ -339,12 +339,12 @@ pub(super) async fn put_category_order(app: &App, req: &mut Req) -> AppResult<Re
     let site = site(app, req).await?;
     let body: CategoryOrder = req.json().await?;
     let order = body.validate()?;
-    let mut settings = app.settings().await?;
-    if let Some(s) = settings.sites.iter_mut().find(|s| s.id == site) {
-        s.category_order = order.clone();
-    }
-    kv::put_settings(&app.kv, &settings.validate()?).await?;
-    app.forget_settings();
+    settings::update(app, |all| {
+        if let Some(s) = all.sites.iter_mut().find(|s| s.id == site) {
+            s.category_order = order.clone();
+        }
+    })
+    .await?;
     app.audit(&me.id, "kb.categories", &site, serde_json::json!({ "order": order })).await?;
     json(200, &CategoryOrder { order })
 }

@@ -70,8 +70,14 @@ pub(crate) async fn settings(kv: &KvStore) -> AppResult<Settings> {
     Ok(kv.get(SETTINGS).json::<Settings>().await?.unwrap_or_else(default_settings))
 }
 
-pub(crate) async fn put_settings(kv: &KvStore, s: &Settings) -> AppResult<()> {
-    kv.put(SETTINGS, serde_json::to_string(s)?)?.execute().await?;
+/// The settings as KV keeps them, unparsed (to compare with the record).
+pub(crate) async fn settings_text(kv: &KvStore) -> AppResult<Option<String>> {
+    Ok(kv.get(SETTINGS).text().await?)
+}
+
+/// Writes KV's copy of the settings (`desk::settings` decides what).
+pub(crate) async fn put_settings_text(kv: &KvStore, body: &str) -> AppResult<()> {
+    kv.put(SETTINGS, body)?.execute().await?;
     Ok(())
 }
 

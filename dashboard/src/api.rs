@@ -67,7 +67,7 @@ async fn send_body(
     }
     let status = resp.status();
     let text = text(&resp).await;
-    if status == 401 && !path.ends_with("/login") {
+    if status == 401 && !path.ends_with("/login") && !crate::app::opens_without_session_now() {
         crate::app::go("#/login");
     }
     let (code, message) = serde_json::from_str::<ApiError>(&text)

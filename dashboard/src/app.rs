@@ -1,18 +1,27 @@
 //! The dashboard shell: who is logged in, the navigation, the keyboard
 //! shortcuts, and the hash router (`#/queue`, `#/ticket/<id>`, `#/customers`, `#/customer/<id>`,
-//! `#/kb`, `#/metrics`, `#/settings`, `#/audit`, `#/account`).
+//! `#/kb`, `#/metrics`, `#/settings`, `#/audit`, `#/account`; without a session
+//! `#/login`, `#/forgot` and `#/reset/<token>`).
 
 use crate::alerts::{self, Waiting};
 use crate::api;
 use crate::pages::{
     account::AccountPage, audit::AuditPage, customers::CustomerPage, customers::Customers, kb::Kb, login::Login,
-    metrics::MetricsPage, queue::Queue, settings::SettingsPage, ticket::TicketPage,
+    metrics::MetricsPage, password_reset::ForgotPassword, password_reset::ResetPassword, queue::Queue,
+    settings::SettingsPage, ticket::TicketPage,
 };
 use crate::shortcuts::{ShortcutHelp, Shortcuts};
 use deflect_shared::api::{AgentView, Away, Role};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
+
+/// Whether the page is on a route for someone not logged in (asking for a
+/// link to set a new password, and setting it), which no 401 leaves.
+pub fn opens_without_session_now() -> bool {
+    let hash = current_hash();
+    hash == "#/forgot" || hash.starts_with("#/reset/")
+}
 
 /// Navigates to a hash route.
 pub fn go(hash: &str) {
@@ -62,6 +71,7 @@ pub fn App() -> impl IntoView {
     leptos::task::spawn_local(async move {
         match api::get::<AgentView>("/v1/auth/me").await {
             Ok(me) => session.me.set(Some(me)),
+            Err(_) if opens_without_session_now() => {}
             Err(_) => go("#/login"),
         }
         checked.set(true);
@@ -92,6 +102,12 @@ pub fn App() -> impl IntoView {
     let page = move || {
         let r = route.get();
         let path = r.trim_start_matches('#');
+        if let Some(token) = path.strip_prefix("/reset/") {
+            return view! { <ResetPassword token=token.to_string() /> }.into_any();
+        }
+        if path == "/forgot" {
+            return view! { <ForgotPassword /> }.into_any();
+        }
         if path == "/login" || (checked.get() && session.me.get().is_none()) {
             return view! { <Login /> }.into_any();
         }

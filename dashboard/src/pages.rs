@@ -8,6 +8,7 @@ pub mod kb;
 pub mod log_ticket;
 pub mod login;
 pub mod metrics;
+pub mod password_reset;
 pub mod queue;
 pub mod settings;
 pub mod ticket;

@@ -1,6 +1,6 @@
 //! Help-desk operations, composed from the shared domain logic and the
 //! store: intake of tickets, agents' work, files, merges, SLA sweeps, scheduled rules, erasure and retention, KB
-//! publishing, the settings of record, metrics, retraining, asking for ratings, spam, and mailing
+//! publishing, the settings of record, password-reset links, metrics, retraining, asking for ratings, spam, and mailing
 //! agents the alerts they asked for.
 
 pub(crate) mod archive;
@@ -13,6 +13,7 @@ pub(crate) mod intake;
 pub(crate) mod mail;
 pub(crate) mod mail_alerts;
 pub(crate) mod merge;
+pub(crate) mod password_reset;
 pub(crate) mod publish;
 pub(crate) mod rating_request;
 pub(crate) mod report;

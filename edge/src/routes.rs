@@ -150,6 +150,8 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Put, ["v1", "auth", "away"]) => auth::away(app, req).await,
         (Put, ["v1", "auth", "mail-alerts"]) => auth::mail_alerts(app, req).await,
         (Post, ["v1", "auth", "password"]) => auth::change_password(app, req).await,
+        (Post, ["v1", "auth", "password-reset"]) => auth::ask_password_reset(app, req).await,
+        (Post, ["v1", "auth", "password-reset", "confirm"]) => auth::reset_password(app, req).await,
         (Post, ["v1", "auth", "two-factor", "setup"]) => auth::two_factor_setup(app, req).await,
         (Post, ["v1", "auth", "two-factor", "confirm"]) => auth::two_factor_confirm(app, req).await,
         (Post, ["v1", "auth", "two-factor", "recovery-codes"]) => auth::two_factor_recovery_codes(app, req).await,
@@ -249,7 +251,8 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         ["v1", "tickets" | "unread" | "events"]
         | ["v1", "tickets", _, "messages" | "csat" | "files"]
         | ["v1", "identity", "tickets"] => "OPTIONS, POST",
-        ["v1", "auth", "login" | "logout" | "password"]
+        ["v1", "auth", "login" | "logout" | "password" | "password-reset"]
+        | ["v1", "auth", "password-reset", "confirm"]
         | ["v1", "auth", "two-factor", "setup" | "confirm" | "recovery-codes" | "disable"] => "POST",
         ["v1", "auth", "me" | "sessions"] => "GET, HEAD",
         ["v1", "auth", "sessions", "end-others"] => "POST",

@@ -16,6 +16,7 @@ pub(crate) mod identity_keys;
 pub(crate) mod kv;
 pub(crate) mod mail;
 pub(crate) mod mail_alerts;
+pub(crate) mod password_resets;
 pub(crate) mod presence;
 pub(crate) mod settings_record;
 pub(crate) mod tickets;

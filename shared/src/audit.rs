@@ -20,6 +20,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("auth.login", "logged in"),
     ("auth.other_sessions_ended", "logged out their other sessions"),
     ("auth.password_changed", "changed their password"),
+    ("auth.password_reset", "set a new password from a mailed link"),
+    ("auth.password_reset_mailed", "was mailed a link to set a new password"),
     ("auth.recovery_codes_renewed", "renewed their recovery codes"),
     ("auth.session_ended", "ended a session"),
     ("auth.two_factor_off", "turned two-step login off"),

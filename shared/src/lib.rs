@@ -79,6 +79,7 @@ pub mod mention;
 pub mod merge;
 pub mod metrics;
 pub mod money;
+pub mod password_reset;
 pub mod priority;
 pub mod rate_limit;
 pub mod rating_request;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createHmac } from 'node:crypto';
-import { launch, dashEdge, d1, watch, w, openWidget, ask, leaveTicket, collectTickets, createdTickets, adminPassword, ADMIN_EMAIL, screenshotPath, unique, axeViolations } from './lib.mjs';
+import { launch, dashEdge, d1, watch, w, openWidget, ask, leaveTicket, collectTickets, createdTickets, adminPassword, adminApi, sentMails, ADMIN_EMAIL, screenshotPath, unique, axeViolations } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -526,6 +526,64 @@ test('an agent changes their own password from the account page', async () => {
   await login(later, url, email, 'a new passphrase 456');
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+test('an agent who forgot their password asks for a link on the login page and sets a new one from the mail', async () => {
+  const { url, persist } = dashEdge();
+  const email = await createAgent(url, 'agent password 123');
+  const before = await adminApi(url, 'GET', '/v1/admin/settings');
+  const withMail = structuredClone(before);
+  withMail.sites.push({ id: unique('resetshop').toLowerCase(), name: 'Reset Shop', allowed_origins: [], reply_address: 'help@reset.example' });
+  await adminApi(url, 'PUT', '/v1/admin/settings', withMail);
+  const context = await staffContext();
+  try {
+    const page = await context.newPage();
+    const problems = watch(page);
+    await page.goto(`${url}/dashboard/`);
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.getByRole('heading', { name: 'Forgot your password?' }).waitFor();
+    await page.locator('#reset-email').fill(email);
+    await page.getByRole('button', { name: 'Mail me a link' }).click();
+    await page.getByRole('status').getByText('a link to set a new password is on its way').waitFor();
+    let link;
+    for (let i = 0; i < 80 && !link; i++) {
+      const mail = sentMails(persist, '<deflect-alert.reset.').find((m) => m.raw.includes(`<${email}>`));
+      link = mail?.text.split(/\s+/).find((word) => word.includes('/dashboard/#/reset/'));
+      if (!link) await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.ok(link?.startsWith(`${url}/dashboard/#/reset/`), `a link to this desk in the mail: ${link}`);
+
+    // The link opens the page to set it, without a session.
+    const reset = await context.newPage();
+    const resetProblems = watch(reset);
+    await reset.goto(link);
+    await reset.getByRole('heading', { name: 'Set a new password' }).waitFor();
+    await reset.locator('#new-password').fill('a new passphrase 789');
+    await reset.locator('#new-password-again').fill('a new passphrase 788');
+    await reset.getByRole('button', { name: 'Set the new password' }).click();
+    await reset.getByRole('alert').getByText('differ').waitFor();
+    await reset.locator('#new-password-again').fill('a new passphrase 789');
+    await reset.getByRole('button', { name: 'Set the new password' }).click();
+    await reset.getByRole('status').getByText('Your new password is set').waitFor();
+    await reset.getByRole('link', { name: 'Log in' }).click();
+    await reset.locator('#password').waitFor();
+    await reset.locator('#email').fill(email);
+    await reset.locator('#password').fill('a new passphrase 789');
+    await reset.locator('#password').press('Enter');
+    await reset.locator('nav.top').waitFor();
+
+    // The same link a second time says why it does nothing.
+    const again = await context.newPage();
+    await again.goto(link);
+    await again.locator('#new-password').fill('yet another passphrase');
+    await again.locator('#new-password-again').fill('yet another passphrase');
+    await again.getByRole('button', { name: 'Set the new password' }).click();
+    await again.getByRole('alert').getByText('was used already').waitFor();
+    assert.deepEqual([...problems, ...resetProblems], []);
+  } finally {
+    await context.close();
+    await adminApi(url, 'PUT', '/v1/admin/settings', before);
+  }
 });
 
 test('an agent chooses the mail alerts they get on the account page, mentions a teammate in a note, and reads why an alert failed', async () => {
@@ -2411,6 +2469,12 @@ test('axe-core finds no accessibility violations on the dashboard pages', async 
   await page.goto(`${url}/dashboard/#/login`);
   await page.locator('#password').waitFor();
   await check('#/login');
+  await page.goto(`${url}/dashboard/#/forgot`);
+  await page.locator('#reset-email').waitFor();
+  await check('#/forgot');
+  await page.goto(`${url}/dashboard/#/reset/a-link-token`);
+  await page.locator('#new-password-again').waitFor();
+  await check('#/reset/…');
   await login(page, url, ADMIN_EMAIL, adminPassword());
   // A ticket of this test's own to open.
   const subject = unique('Accessibility check');

@@ -3,7 +3,7 @@
 // wrangler. `cargo xtask test` starts the edges and sets the environment.
 import { chromium } from 'playwright-core';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,6 +99,21 @@ export function d1(persist, sql) {
     if (/SQLITE_BUSY/.test(out) && attempt < 10) { spawnSync('sleep', ['0.3']); continue; }
     throw new Error(`wrangler d1 execute failed: ${out}`);
   }
+}
+
+/**
+ * The mail the local edge has sent that contains `needle` (in its raw
+ * text), as { raw, text }: wrangler writes each to an .eml file and logs
+ * the path in the edge's log, in `persist`. `text` is the first part,
+ * decoded from base64, as the desk sends it.
+ */
+export function sentMails(persist, needle) {
+  const logs = readdirSync(persist).filter((n) => n.startsWith('wrangler-')).map((n) => readFileSync(path.join(persist, n), 'utf8'));
+  const paths = new Set(logs.join('\n').split(/\s+/).filter((w) => w.endsWith('.eml')).map((w) => w.replace(/\x1b\[[0-9;]*m/g, '')));
+  return [...paths].filter((p) => existsSync(p)).map((p) => readFileSync(p, 'utf8')).filter((raw) => raw.includes(needle)).map((raw) => {
+    const body = raw.slice(raw.indexOf('\r\n\r\n') + 4);
+    return { raw, text: Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8') };
+  });
 }
 
 /** The admin password from edge/.dev.vars. */

@@ -11,6 +11,7 @@ mod identity;
 mod kb;
 mod mail_alerts;
 mod metrics;
+mod password_reset;
 mod privacy;
 mod restart;
 mod retrain;

@@ -64,6 +64,7 @@ pub fn Login() -> impl IntoView {
                 </Show>
                 <button type="submit">"Log in"</button>
             </form>
+            <p><a href="#/forgot">"Forgot your password?"</a></p>
         </section>
     }
 }

@@ -1,17 +1,20 @@
-//! Logging in and out, changing one's own password, and one's own
-//! two-step login.
+//! Logging in and out, changing one's own password or setting a new one
+//! from a mailed link, and one's own two-step login.
 
 use super::{Bucket, limit};
 use crate::auth::{self, SESSION_MS, clear_cookie, session_cookie};
 use crate::crypto::{hash_password, new_token, sha256_hex, verify_password};
+use crate::desk::password_reset;
 use crate::error::{AppError, AppResult};
 use crate::http::{Req, json};
 use crate::state::App;
 use crate::store::agents::{self, AgentChanges, AgentRow, Origin};
 use crate::two_factor::{self, Proof};
 use deflect_shared::api::{
-    Away, Login, MailAlerts, PasswordChange, SessionView, TwoFactorCode, TwoFactorOff, TwoFactorStart, password_field,
+    Away, Login, MailAlerts, PasswordChange, PasswordReset, PasswordResetRequest, SessionView, TwoFactorCode,
+    TwoFactorOff, TwoFactorStart, password_field,
 };
+use deflect_shared::password_reset::VALID_MS;
 use deflect_shared::user_agent::describe;
 use worker::Response;
 
@@ -229,6 +232,40 @@ pub(super) async fn change_password(app: &App, req: &mut Req) -> AppResult<Respo
         resp.headers_mut().set("set-cookie", &start_session(app, req, &agent.id).await?)?;
     }
     Ok(resp)
+}
+
+/// `POST /v1/auth/password-reset`: mails a link to set a new password to
+/// the agent with this address, if there is one. The answer is the same
+/// either way (and the mail goes after it), so the form tells no one who
+/// has a login; counted with logins.
+pub(super) async fn ask_password_reset(app: &App, req: &mut Req) -> AppResult<Response> {
+    limit(app, req, Bucket::Logins).await?;
+    let body: PasswordResetRequest = req.json().await?;
+    let email = body.validate()?;
+    if let Some(why) = password_reset::cannot_mail(app).await? {
+        return Err(AppError::Conflict(why.into()));
+    }
+    let ip = req.client_ip();
+    let to = email.clone();
+    app.defer_job("password-reset mail", move |app| async move { password_reset::mail_link(&app, &to, &ip).await });
+    let minutes = VALID_MS / 60_000;
+    let message = format!(
+        "If {email} is the login of an agent here, a link to set a new password is on its way to it. The link works \
+         once, for {minutes} minutes."
+    );
+    json(202, &serde_json::json!({ "message": message }))
+}
+
+/// `POST /v1/auth/password-reset/confirm`: sets the new password from the
+/// mailed link's token and logs every session of that agent out (API
+/// tokens stay). The agent then logs in, with their second step if on.
+pub(super) async fn reset_password(app: &App, req: &mut Req) -> AppResult<Response> {
+    limit(app, req, Bucket::Logins).await?;
+    let body: PasswordReset = req.json().await?;
+    body.validate()?;
+    let agent = password_reset::set_password(app, &body.token, &body.new_password).await?;
+    app.audit(&agent.id, "auth.password_reset", &agent.id, serde_json::json!({ "ip": req.client_ip() })).await?;
+    json(200, &serde_json::json!({ "message": "Your new password is set: log in with it.", "email": agent.email }))
 }
 
 pub(super) async fn logout(app: &App, req: &mut Req) -> AppResult<Response> {

@@ -292,6 +292,49 @@ impl PasswordChange {
     }
 }
 
+/// `POST /v1/auth/password-reset`: an agent who forgot their password
+/// asks for a link to set a new one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    /// The address they log in with.
+    pub email: String,
+}
+
+impl PasswordResetRequest {
+    /// The address, trimmed and in lower case, as logins compare it.
+    pub fn validate(&self) -> Result<String, Error> {
+        let email = self.email.trim().to_lowercase();
+        if email.len() > 254 || !email.contains('@') || email.chars().any(char::is_whitespace) {
+            return Err(Error::field("email", "is not an e-mail address"));
+        }
+        Ok(email)
+    }
+}
+
+/// `POST /v1/auth/password-reset/confirm`: the link's token and the new
+/// password.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordReset {
+    /// The token from the mailed link.
+    pub token: String,
+    /// The new password, at least [`MIN_PASSWORD`] characters.
+    pub new_password: String,
+}
+
+impl PasswordReset {
+    /// Checks the token's shape (URL-safe base64, as the edge makes them)
+    /// and the new password's length.
+    pub fn validate(&self) -> Result<(), Error> {
+        let t = &self.token;
+        if t.is_empty() || t.len() > 100 || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            return Err(Error::field("token", "is not a link this desk sent: copy the whole link from the mail"));
+        }
+        password("new_password", &self.new_password)
+    }
+}
+
 /// `POST /v1/admin/tokens`: an API token for scripts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -621,6 +664,22 @@ mod tests {
         assert!(field(change("same password 1", "same password 1")).contains("same as the current"));
         assert!(field(change("", "new password 2")).contains("current_password"));
         assert!(field(change("old password 1", &"x".repeat(201))).contains("200"));
+    }
+
+    #[test]
+    fn a_reset_takes_a_token_of_the_desk_s_shape_and_a_long_password() {
+        let reset = |token: &str, new: &str| PasswordReset { token: token.into(), new_password: new.into() };
+        assert!(reset("Ab-_09", "new password 2").validate().is_ok());
+        for bad in ["", "a b", "a/b", "a%2F", &"a".repeat(101)] {
+            let e = reset(bad, "new password 2").validate().unwrap_err().to_string();
+            assert!(e.contains("token") && e.contains("whole link"), "{bad:?}: {e}");
+        }
+        assert!(reset("Ab", "short").validate().unwrap_err().to_string().contains("new_password"));
+        let ask = |email: &str| PasswordResetRequest { email: email.into() }.validate();
+        assert_eq!(ask("  Bo@Shop.Example ").as_deref(), Ok("bo@shop.example"));
+        for bad in ["", "bo", "b o@shop.example", &format!("{}@x", "a".repeat(260))] {
+            assert!(ask(bad).unwrap_err().to_string().contains("not an e-mail address"), "{bad:?}");
+        }
     }
 }
 

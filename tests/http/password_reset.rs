@@ -1,0 +1,133 @@
+//! An agent who forgot their password asks for a link by mail and sets a
+//! new one from it: the answer does not tell who has a login, a link works
+//! once and for an hour, a newer one replaces it, at most one is mailed a
+//! minute, and setting the password logs every session out.
+
+use super::auth::{AGENT_PASSWORD, new_agent_by};
+use super::email::{Restore, mails_with, with_mail_site};
+use super::{assert_error, d1, eventually, public, settings_lock};
+use deflect_tests::{Client, admin, edge_url, unique};
+use serde_json::{Value, json};
+
+const NEW: &str = "a fresh passphrase 42";
+
+/// The reset mails sent to `to` so far, as (subject, text).
+fn reset_mails(to: &str) -> Vec<(String, String)> {
+    mails_with("<deflect-alert.reset.")
+        .iter()
+        .filter_map(|eml| mail_parser::MessageParser::default().parse(eml.as_bytes()))
+        .filter(|m| m.to().and_then(|t| t.first()).and_then(|t| t.address()) == Some(to))
+        .map(|m| (m.subject().unwrap_or_default().to_string(), m.body_text(0).unwrap_or_default().to_string()))
+        .collect()
+}
+
+/// The token of the link in the `n`th reset mail to `to`, once it came.
+fn mailed_token(to: &str, n: usize) -> String {
+    let (subject, text) = eventually(&format!("reset mail {n} to {to}"), 20, || {
+        let mails = reset_mails(to);
+        mails.get(n - 1).cloned().ok_or(format!("{} so far", mails.len()))
+    });
+    assert_eq!(subject, "Set a new password for Deflect");
+    let link = text.split_whitespace().find(|w| w.contains("/dashboard/#/reset/")).expect("a link in the mail");
+    assert!(link.starts_with(&edge_url()), "the link is to this desk: {link}");
+    link.rsplit('/').next().expect("a token").to_string()
+}
+
+fn ask(email: &str) -> deflect_tests::Reply {
+    public().json("POST", "/v1/auth/password-reset", &json!({ "email": email }))
+}
+
+fn confirm(token: &str, password: &str) -> deflect_tests::Reply {
+    public().json("POST", "/v1/auth/password-reset/confirm", &json!({ "token": token, "new_password": password }))
+}
+
+/// The audit log's actions on agent `id`.
+fn audited(a: &Client, id: &str) -> Vec<Value> {
+    a.get(&format!("/v1/admin/audit?target={id}")).json().as_array().cloned().unwrap_or_default()
+}
+
+#[test]
+fn an_agent_who_forgot_their_password_sets_a_new_one_from_a_mailed_link() {
+    let _settings = settings_lock();
+    let a = admin(&edge_url());
+    let before = a.get("/v1/admin/settings").json();
+    let _restore = Restore { admin: &a, settings: before.clone() };
+    let (email, id) = new_agent_by(&a);
+
+    // A desk with no address to send from says so, to anyone.
+    let mut silent = before.clone();
+    for site in silent["sites"].as_array_mut().expect("sites") {
+        site.as_object_mut().expect("a site").remove("reply_address");
+    }
+    assert_eq!(a.json("PUT", "/v1/admin/settings", &silent).status, 200);
+    let r = ask(&email);
+    assert_eq!(assert_error(&r, 409..=409), "conflict");
+    assert!(r.text.contains("ask an admin"), "{}", r.text);
+
+    let mut settings = before.clone();
+    with_mail_site(&mut settings, "Reset Shop", "help@reset.example");
+    assert_eq!(a.json("PUT", "/v1/admin/settings", &settings).status, 200);
+
+    // Bad input is refused in words; the same answer for any address.
+    assert_eq!(assert_error(&ask("not an address"), 422..=422), "invalid_field");
+    assert_eq!(
+        assert_error(&public().send("POST", "/v1/auth/password-reset", &[], Some(("text/plain", b"x"))), 400..=415),
+        "unsupported_media_type"
+    );
+    let stranger = format!("{}@nobody.example", unique("stranger"));
+    let (known, unknown) = (ask(&format!("  {}  ", email.to_uppercase())), ask(&stranger));
+    assert_eq!((known.status, unknown.status), (202, 202), "{} / {}", known.text, unknown.text);
+    let said = |r: &deflect_tests::Reply, address: &str| {
+        r.json()["message"].as_str().unwrap_or_default().replace(address, "…")
+    };
+    assert_eq!(said(&known, &email), said(&unknown, &stranger), "the answer does not tell who has a login");
+
+    let token = mailed_token(&email, 1);
+    // Asked again within the minute: no second mail, the first link stands.
+    assert_eq!(ask(&email).status, 202);
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert_eq!(reset_mails(&email).len(), 1, "one mail a minute at most");
+
+    let old_session = Client::new(&edge_url()).ip(&unique("old-session"));
+    old_session.login(&email, AGENT_PASSWORD);
+    assert_eq!(old_session.get("/v1/auth/me").status, 200);
+
+    assert_eq!(assert_error(&confirm("not a/token", NEW), 422..=422), "invalid_field");
+    assert_eq!(assert_error(&confirm(&token, "short"), 422..=422), "invalid_field");
+    assert_eq!(assert_error(&confirm(&format!("{token}x"), NEW), 410..=410), "gone");
+    let r = confirm(&token, NEW);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["email"], email.as_str());
+    // Once only; every session ended; the new password is the one.
+    let again = confirm(&token, "yet another passphrase");
+    assert_eq!(assert_error(&again, 410..=410), "gone");
+    assert!(again.text.contains("ask for a new one"), "{}", again.text);
+    assert_eq!(assert_error(&old_session.get("/v1/auth/me"), 401..=401), "unauthenticated");
+    let c = Client::new(&edge_url()).ip(&unique("after-reset"));
+    let old = c.json("POST", "/v1/auth/login", &json!({ "email": email, "password": AGENT_PASSWORD }));
+    assert_eq!(assert_error(&old, 401..=401), "invalid_credentials");
+    c.login(&email, NEW);
+
+    // A link past its hour, or replaced by a newer one, does nothing.
+    d1(&format!("UPDATE password_resets SET created_at = created_at - 120000 WHERE agent_id = '{id}'"));
+    assert_eq!(ask(&email).status, 202);
+    let expired = mailed_token(&email, 2);
+    d1(&format!("UPDATE password_resets SET created_at = created_at - 120000, expires_at = 1 WHERE agent_id = '{id}'"));
+    assert_eq!(assert_error(&confirm(&expired, "an expired passphrase"), 410..=410), "gone");
+    assert_eq!(ask(&email).status, 202);
+    let replaced = mailed_token(&email, 3);
+    d1(&format!("UPDATE password_resets SET created_at = created_at - 120000 WHERE agent_id = '{id}'"));
+    assert_eq!(ask(&email).status, 202);
+    let newest = mailed_token(&email, 4);
+    assert_eq!(assert_error(&confirm(&replaced, "a replaced passphrase"), 410..=410), "gone");
+    assert_eq!(d1(&format!("SELECT token_hash FROM password_resets WHERE agent_id = '{id}'")).len(), 1);
+    // A deactivated agent's link sets nothing.
+    assert_eq!(a.json("PATCH", &format!("/v1/admin/agents/{id}"), &json!({ "active": false })).status, 200);
+    assert_eq!(assert_error(&confirm(&newest, "a deactivated passphrase"), 410..=410), "gone");
+    c.get("/v1/auth/me");
+
+    let actions: Vec<String> =
+        audited(&a, &id).iter().filter_map(|e| e["action"].as_str().map(str::to_string)).collect();
+    assert_eq!(actions.iter().filter(|x| *x == "auth.password_reset").count(), 1, "{actions:?}");
+    assert_eq!(actions.iter().filter(|x| *x == "auth.password_reset_mailed").count(), 4, "{actions:?}");
+}

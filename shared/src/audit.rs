@@ -9,6 +9,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("agent.back", "marked themselves back"),
     ("agent.bootstrap", "made the first admin from the deployment's secrets"),
     ("agent.create", "added an agent"),
+    ("agent.invited", "mailed a new agent a link to choose their password"),
     ("agent.mail_alerts", "chose what they are mailed about"),
     ("agent.update", "changed an agent"),
     ("article.create", "wrote an article"),

@@ -528,6 +528,58 @@ test('an agent changes their own password from the account page', async () => {
   await context.close();
 });
 
+/** The dashboard link in the mail of this kind (`reset`, `invite`) to `email`, once it came. */
+async function mailedLink(url, persist, kind, email) {
+  for (let i = 0; i < 80; i++) {
+    const mail = sentMails(persist, `<deflect-alert.${kind}.`).find((m) => m.raw.includes(`<${email}>`));
+    const link = mail?.text.split(/\s+/).find((word) => word.includes('/dashboard/#/reset/'));
+    if (link) {
+      assert.ok(link.startsWith(`${url}/dashboard/#/reset/`), `a link to this desk in the mail: ${link}`);
+      return link;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.fail(`no ${kind} mail to ${email} within 20 s`);
+}
+
+test('an admin adds an agent without a password in Settings; the agent chooses theirs from the mailed invitation', async () => {
+  const { url, persist } = dashEdge();
+  const before = await adminApi(url, 'GET', '/v1/admin/settings');
+  const withMail = structuredClone(before);
+  withMail.sites.push({ id: unique('inviteshop').toLowerCase(), name: 'Invite Shop', allowed_origins: [], reply_address: 'help@invite.example' });
+  await adminApi(url, 'PUT', '/v1/admin/settings', withMail);
+  const context = await staffContext();
+  try {
+    const page = await context.newPage();
+    const problems = watch(page);
+    await login(page, url, ADMIN_EMAIL, adminPassword());
+    await page.goto(`${url}/dashboard/#/settings`);
+    const email = `${unique('invited')}@example.com`;
+    await page.locator('#n-email').fill(email);
+    await page.locator('#n-name').fill('Ivy Invited');
+    await page.locator('#n-teams').fill('billing');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByText(`Added Ivy Invited: a link to choose their password was mailed to ${email}.`).waitFor();
+    await page.getByRole('cell', { name: email }).waitFor();
+
+    const agent = await browser.newContext({ extraHTTPHeaders: { 'cf-connecting-ip': unique('invited') } });
+    const invited = await agent.newPage();
+    const invitedProblems = watch(invited);
+    await invited.goto(await mailedLink(url, persist, 'invite', email));
+    await invited.locator('#new-password').fill('my own passphrase 1');
+    await invited.locator('#new-password-again').fill('my own passphrase 1');
+    await invited.getByRole('button', { name: 'Set the new password' }).click();
+    await invited.getByRole('status').getByText('Your new password is set').waitFor();
+    await login(invited, url, email, 'my own passphrase 1');
+    await invited.locator('nav.top').getByText('Ivy Invited').waitFor();
+    await agent.close();
+    assert.deepEqual([...problems, ...invitedProblems], []);
+  } finally {
+    await context.close();
+    await adminApi(url, 'PUT', '/v1/admin/settings', before);
+  }
+});
+
 test('an agent who forgot their password asks for a link on the login page and sets a new one from the mail', async () => {
   const { url, persist } = dashEdge();
   const email = await createAgent(url, 'agent password 123');
@@ -545,13 +597,7 @@ test('an agent who forgot their password asks for a link on the login page and s
     await page.locator('#reset-email').fill(email);
     await page.getByRole('button', { name: 'Mail me a link' }).click();
     await page.getByRole('status').getByText('a link to set a new password is on its way').waitFor();
-    let link;
-    for (let i = 0; i < 80 && !link; i++) {
-      const mail = sentMails(persist, '<deflect-alert.reset.').find((m) => m.raw.includes(`<${email}>`));
-      link = mail?.text.split(/\s+/).find((word) => word.includes('/dashboard/#/reset/'));
-      if (!link) await new Promise((r) => setTimeout(r, 250));
-    }
-    assert.ok(link?.startsWith(`${url}/dashboard/#/reset/`), `a link to this desk in the mail: ${link}`);
+    const link = await mailedLink(url, persist, 'reset', email);
 
     // The link opens the page to set it, without a session.
     const reset = await context.newPage();

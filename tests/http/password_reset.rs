@@ -13,7 +13,12 @@ const NEW: &str = "a fresh passphrase 42";
 
 /// The reset mails sent to `to` so far, as (subject, text).
 fn reset_mails(to: &str) -> Vec<(String, String)> {
-    mails_with("<deflect-alert.reset.")
+    link_mails("reset", to)
+}
+
+/// The mails of this `kind` (`reset`, `invite`) sent to `to` so far.
+fn link_mails(kind: &str, to: &str) -> Vec<(String, String)> {
+    mails_with(&format!("<deflect-alert.{kind}."))
         .iter()
         .filter_map(|eml| mail_parser::MessageParser::default().parse(eml.as_bytes()))
         .filter(|m| m.to().and_then(|t| t.first()).and_then(|t| t.address()) == Some(to))
@@ -23,11 +28,21 @@ fn reset_mails(to: &str) -> Vec<(String, String)> {
 
 /// The token of the link in the `n`th reset mail to `to`, once it came.
 fn mailed_token(to: &str, n: usize) -> String {
-    let (subject, text) = eventually(&format!("reset mail {n} to {to}"), 20, || {
-        let mails = reset_mails(to);
-        mails.get(n - 1).cloned().ok_or(format!("{} so far", mails.len()))
-    });
+    let (subject, text) = mailed("reset", to, n);
     assert_eq!(subject, "Set a new password for Deflect");
+    token_in(&text)
+}
+
+/// The `n`th mail of this kind to `to`, once it came, as (subject, text).
+fn mailed(kind: &str, to: &str, n: usize) -> (String, String) {
+    eventually(&format!("{kind} mail {n} to {to}"), 20, || {
+        let mails = link_mails(kind, to);
+        mails.get(n - 1).cloned().ok_or(format!("{} so far", mails.len()))
+    })
+}
+
+/// The token of the dashboard link in a mail's text.
+fn token_in(text: &str) -> String {
     let link = text.split_whitespace().find(|w| w.contains("/dashboard/#/reset/")).expect("a link in the mail");
     assert!(link.starts_with(&edge_url()), "the link is to this desk: {link}");
     link.rsplit('/').next().expect("a token").to_string()
@@ -130,4 +145,64 @@ fn an_agent_who_forgot_their_password_sets_a_new_one_from_a_mailed_link() {
         audited(&a, &id).iter().filter_map(|e| e["action"].as_str().map(str::to_string)).collect();
     assert_eq!(actions.iter().filter(|x| *x == "auth.password_reset").count(), 1, "{actions:?}");
     assert_eq!(actions.iter().filter(|x| *x == "auth.password_reset_mailed").count(), 4, "{actions:?}");
+}
+
+#[test]
+fn an_agent_added_without_a_password_is_mailed_a_link_to_choose_theirs() {
+    let _settings = settings_lock();
+    let a = admin(&edge_url());
+    let before = a.get("/v1/admin/settings").json();
+    let _restore = Restore { admin: &a, settings: before.clone() };
+    let email = format!("{}@agents.example", unique("invited"));
+    let new_agent = json!({ "email": email, "name": "Cy Invited", "role": "agent", "teams": ["billing"] });
+
+    // A desk that cannot mail says so, and adds no one.
+    let mut silent = before.clone();
+    for site in silent["sites"].as_array_mut().expect("sites") {
+        site.as_object_mut().expect("a site").remove("reply_address");
+    }
+    assert_eq!(a.json("PUT", "/v1/admin/settings", &silent).status, 200);
+    let r = a.json("POST", "/v1/admin/agents", &new_agent);
+    assert_eq!(assert_error(&r, 409..=409), "conflict");
+    assert!(r.text.contains("give them a password instead"), "{}", r.text);
+    let listed = a.get("/v1/admin/agents").text;
+    assert!(!listed.contains(&email), "no one was added");
+
+    let mut settings = before.clone();
+    with_mail_site(&mut settings, "Invite Shop", "help@invite.example");
+    assert_eq!(a.json("PUT", "/v1/admin/settings", &settings).status, 200);
+    let r = a.json("POST", "/v1/admin/agents", &new_agent);
+    assert_eq!(r.status, 201, "{}", r.text);
+    let created = r.json();
+    assert_eq!(created["invitation"], "mailed");
+    assert_eq!(created["email"], email.as_str());
+    let id = created["id"].as_str().expect("an id").to_string();
+    // An agent given a password is not mailed.
+    let given = json!({ "email": format!("{}@agents.example", unique("given")), "name": "Di", "role": "agent", "password": AGENT_PASSWORD });
+    let r = a.json("POST", "/v1/admin/agents", &given);
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert!(r.json().get("invitation").is_none(), "{}", r.text);
+
+    let (subject, text) = mailed("invite", &email, 1);
+    let me = a.get("/v1/auth/me").json();
+    let by = me["name"].as_str().expect("the admin's name");
+    assert_eq!(subject, format!("{by} invited you to Invite Shop's help desk"));
+    assert!(text.contains("for 7 days"), "{text}");
+    let token = token_in(&text);
+    let expires: Vec<Value> =
+        d1(&format!("SELECT expires_at - created_at AS valid FROM password_resets WHERE agent_id = '{id}'"));
+    assert_eq!(expires[0]["valid"].as_f64(), Some(7.0 * 24.0 * 3_600_000.0), "{expires:?}");
+    // No password logs in until they choose one; then theirs does.
+    let c = Client::new(&edge_url()).ip(&unique("invited-ip"));
+    let r = c.json("POST", "/v1/auth/login", &json!({ "email": email, "password": AGENT_PASSWORD }));
+    assert_eq!(assert_error(&r, 401..=401), "invalid_credentials");
+    let r = confirm(&token, NEW);
+    assert_eq!(r.status, 200, "{}", r.text);
+    c.login(&email, NEW);
+    assert_eq!(c.get("/v1/auth/me").json()["teams"], json!(["billing"]));
+    let actions: Vec<String> =
+        audited(&a, &id).iter().filter_map(|e| e["action"].as_str().map(str::to_string)).collect();
+    for action in ["agent.create", "agent.invited", "auth.password_reset", "auth.login"] {
+        assert!(actions.iter().any(|x| x == action), "{action} in {actions:?}");
+    }
 }

@@ -9,7 +9,7 @@ use super::webhooks::Webhooks;
 use crate::api;
 use crate::count::count;
 use crate::rule_editor::{RuleEditor, RuleRows};
-use deflect_shared::api::{AgentUpdate, AgentView, NewAgent, RetrainReport, Role, Settings, Status};
+use deflect_shared::api::{AgentCreated, AgentUpdate, AgentView, NewAgent, RetrainReport, Role, Settings, Status};
 use deflect_shared::assignment::Strategy;
 use deflect_shared::business_hours::{BusinessHours, SummerTime};
 use deflect_shared::priority::Level;
@@ -524,14 +524,21 @@ fn Agents(
             email: email.get_untracked(),
             name: name.get_untracked(),
             role: Role::parse(&role.get_untracked()).unwrap_or(Role::Agent),
-            password: password.get_untracked(),
+            password: Some(password.get_untracked()).filter(|p| !p.is_empty()),
             teams: teams.get_untracked().split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
             skills: Vec::new(),
         };
         leptos::task::spawn_local(async move {
-            match api::call::<_, AgentView>("POST", "/v1/admin/agents", &body).await {
-                Ok(a) => {
-                    note.set(Some(format!("Added {}.", a.name)));
+            match api::call::<_, AgentCreated>("POST", "/v1/admin/agents", &body).await {
+                Ok(AgentCreated { agent: a, invitation }) => {
+                    note.set(Some(match invitation.as_deref() {
+                        None => format!("Added {}.", a.name),
+                        Some("mailed") => format!("Added {}: a link to choose their password was mailed to {}.", a.name, a.email),
+                        Some(why) => format!(
+                            "Added {}, but the link to choose their password was {why}: they can ask for one with \"Forgot your password?\" on the login page.",
+                            a.name
+                        ),
+                    }));
                     for s in [email, name, password, teams] {
                         s.set(String::new());
                     }
@@ -597,7 +604,7 @@ fn Agents(
             <h3>"Add an agent"</h3>
             <label for="n-email">"E-mail"</label><input id="n-email" type="email" required prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev)) />
             <label for="n-name">"Name"</label><input id="n-name" type="text" required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
-            <label for="n-password">"Password (12+ characters)"</label><input id="n-password" type="password" autocomplete="new-password" required prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
+            <label for="n-password">"Password (12+ characters; leave it empty to mail them a link to choose their own)"</label><input id="n-password" type="password" autocomplete="new-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
             <label for="n-teams">"Teams"</label><input id="n-teams" type="text" prop:value=move || teams.get() on:input=move |ev| teams.set(event_target_value(&ev)) />
             <label for="n-role">"Role"</label>
             <select id="n-role" on:change=move |ev| role.set(event_target_value(&ev))><option value="agent">"agent"</option><option value="admin">"admin"</option></select>

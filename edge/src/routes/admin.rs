@@ -3,6 +3,7 @@
 
 use crate::auth;
 use crate::crypto::{hash_password, new_id, new_token, sha256_hex};
+use crate::desk::password_reset;
 use crate::desk::retrain;
 use crate::desk::settings::{self, Expect};
 use crate::error::{AppError, AppResult};
@@ -10,7 +11,7 @@ use crate::http::{Req, json};
 use crate::state::App;
 use crate::store::agents::{self, AgentChanges, NewAgentRow};
 use crate::store::audit as audit_log;
-use deflect_shared::api::{AgentUpdate, NewAgent, NewToken, Settings, TokenCreated};
+use deflect_shared::api::{AgentCreated, AgentUpdate, NewAgent, NewToken, Settings, TokenCreated};
 use deflect_shared::rules::RuleSet;
 use worker::Response;
 
@@ -78,8 +79,15 @@ pub(super) async fn create_agent(app: &App, req: &mut Req) -> AppResult<Response
     let me = auth::admin(app, req).await?;
     let n: NewAgent = req.json().await?;
     let (email, name, teams, skills) = n.validate()?;
+    if n.password.is_none()
+        && let Some(why) = password_reset::cannot_mail(app).await?
+    {
+        let why = why.replace("ask an admin to set a new password for you", "give them a password instead");
+        return Err(AppError::Conflict(format!("{why} (an agent added without a password is mailed an invitation)")));
+    }
     let id = new_id()?;
-    let hash = hash_password(&n.password).await?;
+    // Without a password, one nobody knows until they choose theirs.
+    let hash = hash_password(&n.password.clone().map_or_else(new_token, Ok)?).await?;
     let created = agents::insert(
         &app.db,
         &NewAgentRow {
@@ -99,7 +107,14 @@ pub(super) async fn create_agent(app: &App, req: &mut Req) -> AppResult<Response
     }
     app.audit(&me.id, "agent.create", &id, serde_json::json!({ "email": email, "role": n.role.as_str() })).await?;
     let row = agents::by_id(&app.db, &id).await?.ok_or_else(|| AppError::Internal("new agent missing".into()))?;
-    json(201, &row.view())
+    let invitation = match n.password {
+        Some(_) => None,
+        None => Some(match password_reset::invite(app, &row, &me).await? {
+            Ok(()) => "mailed".to_string(),
+            Err(why) => format!("not mailed: {why}"),
+        }),
+    };
+    json(201, &AgentCreated { agent: row.view(), invitation })
 }
 
 pub(super) async fn update_agent(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {

@@ -170,14 +170,28 @@ pub struct NewAgent {
     pub name: String,
     /// Role.
     pub role: Role,
-    /// Password, at least 12 characters.
-    pub password: String,
+    /// Password, at least 12 characters; without one, the agent is mailed
+    /// an invitation to set their own (`shared::password_reset`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
     /// Teams.
     #[serde(default)]
     pub teams: Vec<String>,
     /// Skills.
     #[serde(default)]
     pub skills: Vec<String>,
+}
+
+/// `POST /v1/admin/agents`'s answer: the new agent, and for one invited
+/// to set their own password, whether the invitation was mailed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentCreated {
+    /// The agent.
+    #[serde(flatten)]
+    pub agent: AgentView,
+    /// For an invited agent: `"mailed"`, or why it was not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation: Option<String>,
 }
 
 /// Minimum password length.
@@ -206,7 +220,9 @@ impl NewAgent {
     /// Checks every field; returns the normalised e-mail, name, teams and
     /// skills.
     pub fn validate(&self) -> Result<(String, String, Vec<String>, Vec<String>), Error> {
-        password("password", &self.password)?;
+        if let Some(p) = &self.password {
+            password("password", p)?;
+        }
         Ok((
             validate::email("email", &self.email)?,
             validate::text("name", &self.name, 1, 100)?,

@@ -2,6 +2,7 @@
 //! JSON body. Internal details are logged, never sent.
 
 use deflect_shared::api::{ApiError, ErrorBody};
+use deflect_shared::login_guard::{WINDOW_MS, wait_in_words};
 use deflect_shared::{Error as CoreError, ErrorKind};
 use worker::Response;
 
@@ -41,6 +42,9 @@ pub(crate) enum AppError {
     UnsupportedMediaType,
     /// 429, with seconds to wait.
     RateLimited(u64),
+    /// 429: too many failed attempts to log in as this address lately; the
+    /// wait in ms.
+    LoginLocked(i64),
     /// 503: the database stayed busy; the client should try again soon.
     Unavailable,
     /// 500: logged with its detail; the client gets a generic message.
@@ -97,6 +101,17 @@ impl AppError {
             AppError::RateLimited(s) => {
                 (429, "rate_limited", format!("too many requests; try again in {s} seconds"), None)
             }
+            AppError::LoginLocked(wait) => (
+                429,
+                "login_locked",
+                format!(
+                    "too many failed attempts to log in as this address in the last {} minutes: try again in {}, \
+                     or set a new password with \"Forgot your password?\"",
+                    WINDOW_MS / 60_000,
+                    wait_in_words(*wait)
+                ),
+                None,
+            ),
             AppError::Unavailable => (503, "busy", "the service is busy; try again in a moment".into(), None),
             AppError::Internal(_) => {
                 (500, "internal", "something went wrong on our side; it has been logged".into(), None)
@@ -121,6 +136,9 @@ impl AppError {
         h.set("content-type", "application/json; charset=utf-8")?;
         if let AppError::RateLimited(s) = self {
             h.set("retry-after", &s.to_string())?;
+        }
+        if let AppError::LoginLocked(wait) = self {
+            h.set("retry-after", &((wait + 999) / 1_000).to_string())?;
         }
         if let AppError::Unavailable = self {
             h.set("retry-after", "1")?;

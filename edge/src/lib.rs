@@ -10,6 +10,7 @@ mod crypto;
 mod desk;
 mod error;
 mod http;
+mod login_guard;
 mod routes;
 mod state;
 mod store;

@@ -14,6 +14,7 @@ pub(crate) mod events;
 pub(crate) mod file_objects;
 pub(crate) mod identity_keys;
 pub(crate) mod kv;
+pub(crate) mod login_failures;
 pub(crate) mod mail;
 pub(crate) mod mail_alerts;
 pub(crate) mod password_resets;

@@ -73,6 +73,7 @@ mod error;
 pub mod html;
 pub mod identity;
 pub mod kb;
+pub mod login_guard;
 pub mod mail_alert;
 pub mod markdown;
 pub mod mention;

@@ -100,8 +100,8 @@ fn agents_cannot_use_admin_routes() {
 fn wrong_passwords_are_refused_alike() {
     let c = public();
     let wrong = c.json("POST", "/v1/auth/login", &json!({ "email": ADMIN_EMAIL, "password": "wrong password!" }));
-    let nobody =
-        c.json("POST", "/v1/auth/login", &json!({ "email": "nobody@example.com", "password": "whatever12345" }));
+    let nobody_at = format!("{}@example.com", unique("nobody"));
+    let nobody = c.json("POST", "/v1/auth/login", &json!({ "email": nobody_at, "password": "whatever12345" }));
     assert_eq!(assert_error(&wrong, 401..=401), "invalid_credentials");
     assert_eq!(assert_error(&nobody, 401..=401), "invalid_credentials");
     assert_eq!(wrong.json()["error"]["message"], nobody.json()["error"]["message"]);
@@ -142,12 +142,14 @@ fn api_tokens_authenticate_scripts() {
 fn logins_are_rate_limited() {
     let c = public();
     let mut statuses = Vec::new();
-    for _ in 0..12 {
-        let r = c.json("POST", "/v1/auth/login", &json!({ "email": "x@example.com", "password": "nope-nope-nope" }));
+    // Addresses of their own, so no login waits for its own failures here.
+    let x = |i: usize| json!({ "email": format!("{}@example.com", unique(&format!("x{i}"))), "password": "nope-nope-nope" });
+    for i in 0..12 {
+        let r = c.json("POST", "/v1/auth/login", &x(i));
         statuses.push(r.status);
     }
     assert!(statuses.contains(&429), "no 429 after 12 failed logins: {statuses:?}");
-    let last = c.json("POST", "/v1/auth/login", &json!({ "email": "x@example.com", "password": "nope-nope-nope" }));
+    let last = c.json("POST", "/v1/auth/login", &x(12));
     assert_eq!(assert_error(&last, 429..=429), "rate_limited");
     assert!(last.header("retry-after").is_some());
 }
@@ -619,4 +621,45 @@ fn a_stale_copy_of_the_settings_in_kv_neither_answers_admins_nor_wins_a_save() {
     assert!(has_site(&kept) && !kept.contains("from-the-stale-copy"), "KV mended from the record: {kept}");
     let r = put(&base, &saved_at);
     assert_eq!(r.status, 200, "{}", r.text);
+}
+
+/// Guesses spread over many addresses still reach one login: after ten
+/// failures in 15 minutes it waits, whoever tries it, and says so in words;
+/// an address with no agent is answered alike; a new password lifts it.
+#[test]
+fn a_login_that_failed_ten_times_waits_whatever_address_tries_it() {
+    let a = admin(&edge_url());
+    let (email, id) = new_agent_by(&a);
+    let attempt = |email: &str, password: &str| {
+        Client::new(&edge_url()).ip(&unique("guesser")).json(
+            "POST",
+            "/v1/auth/login",
+            &json!({ "email": email, "password": password }),
+        )
+    };
+    let nobody = format!("{}@example.com", unique("nobody"));
+    for who in [email.as_str(), nobody.as_str()] {
+        for _ in 0..10 {
+            assert_eq!(assert_error(&attempt(who, "a wrong guess 123"), 401..=401), "invalid_credentials");
+        }
+    }
+    let locked = attempt(&email.to_uppercase(), AGENT_PASSWORD);
+    assert_eq!(assert_error(&locked, 429..=429), "login_locked");
+    assert!(
+        locked.text.contains("try again in 15 minutes") && locked.text.contains("Forgot your password?"),
+        "{}",
+        locked.text
+    );
+    let wait: u64 = locked.header("retry-after").and_then(|s| s.parse().ok()).expect("a Retry-After");
+    assert!((800..=900).contains(&wait), "{wait}");
+    let unknown = attempt(&nobody, "whatever12345");
+    assert_eq!(assert_error(&unknown, 429..=429), "login_locked");
+    assert_eq!(unknown.json()["error"]["message"], locked.json()["error"]["message"], "alike, known or not");
+    // Other logins are not affected.
+    let (other, _) = new_agent_by(&a);
+    Client::new(&edge_url()).ip(&unique("other")).login(&other, AGENT_PASSWORD);
+    // A new password, set by an admin here, starts the count over.
+    let r = a.json("PATCH", &format!("/v1/admin/agents/{id}"), &json!({ "password": "an admin-set passphrase" }));
+    assert_eq!(r.status, 200, "{}", r.text);
+    Client::new(&edge_url()).ip(&unique("after")).login(&email, "an admin-set passphrase");
 }

@@ -8,6 +8,7 @@ use crate::desk::retrain;
 use crate::desk::settings::{self, Expect};
 use crate::error::{AppError, AppResult};
 use crate::http::{Req, json};
+use crate::login_guard::LoginKey;
 use crate::state::App;
 use crate::store::agents::{self, AgentChanges, NewAgentRow};
 use crate::store::audit as audit_log;
@@ -121,7 +122,8 @@ pub(super) async fn update_agent(app: &App, req: &mut Req, id: &str) -> AppResul
     let me = auth::admin(app, req).await?;
     let u: AgentUpdate = req.json().await?;
     u.validate()?;
-    agents::by_id(&app.db, id).await?.ok_or_else(|| AppError::NotFound(format!("there is no agent {id}")))?;
+    let before =
+        agents::by_id(&app.db, id).await?.ok_or_else(|| AppError::NotFound(format!("there is no agent {id}")))?;
     if id == me.id && (u.active == Some(false) || u.role.is_some_and(|r| r != deflect_shared::api::Role::Admin)) {
         return Err(AppError::Conflict("you cannot deactivate or demote yourself".into()));
     }
@@ -146,6 +148,10 @@ pub(super) async fn update_agent(app: &App, req: &mut Req, id: &str) -> AppResul
         },
     )
     .await?;
+    if u.password.is_some() {
+        // A new password starts their count of failed logins over.
+        LoginKey::of(&before.email).await?.clear(app).await?;
+    }
     if u.reset_two_factor == Some(true) {
         // Their phone is lost: the password alone logs in again, and every
         // session that was open ends.

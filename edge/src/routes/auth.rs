@@ -7,6 +7,7 @@ use crate::crypto::{hash_password, new_token, sha256_hex, verify_password};
 use crate::desk::password_reset;
 use crate::error::{AppError, AppResult};
 use crate::http::{Req, json};
+use crate::login_guard::LoginKey;
 use crate::state::App;
 use crate::store::agents::{self, AgentChanges, AgentRow, Origin};
 use crate::two_factor::{self, Proof};
@@ -26,6 +27,8 @@ pub(super) async fn login(app: &App, req: &mut Req) -> AppResult<Response> {
     }
     auth::bootstrap(app).await?;
     let email = l.email.trim().to_lowercase();
+    let key = LoginKey::of(&email).await?;
+    key.check(app).await?;
     let refused = || AppError::AuthFailed;
     let agent = agents::by_email(&app.db, &email).await?;
     let Some(agent) = agent.filter(|a| a.active != 0.0) else {
@@ -36,9 +39,11 @@ pub(super) async fn login(app: &App, req: &mut Req) -> AppResult<Response> {
             "pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
         )
         .await?;
+        key.failed(app).await?;
         return Err(refused());
     };
     if !verify_password(&l.password, &agent.password_hash).await? {
+        key.failed(app).await?;
         app.audit(&agent.id, "auth.failed", &agent.id, serde_json::json!({ "ip": req.client_ip() })).await?;
         return Err(refused());
     }
@@ -50,6 +55,7 @@ pub(super) async fn login(app: &App, req: &mut Req) -> AppResult<Response> {
         match two_factor::verify(app, &agent, code).await? {
             Some(proof) => second_step = Some(proof),
             None => {
+                key.failed(app).await?;
                 let detail = serde_json::json!({ "ip": req.client_ip(), "during": "two-step login" });
                 app.audit(&agent.id, "auth.failed", &agent.id, detail).await?;
                 return Err(AppError::TwoFactorFailed);
@@ -226,6 +232,7 @@ pub(super) async fn change_password(app: &App, req: &mut Req) -> AppResult<Respo
     }
     let hash = hash_password(&change.new_password).await?;
     agents::update(&app.db, &agent.id, &AgentChanges { password_hash: Some(&hash), ..Default::default() }).await?;
+    LoginKey::of(&agent.email).await?.clear(app).await?;
     app.audit(&agent.id, "auth.password_changed", &agent.id, serde_json::json!({ "ip": req.client_ip() })).await?;
     let mut resp = json(200, &auth::own_view(app, &agent).await?)?;
     if auth::uses_session(req) {
@@ -264,6 +271,7 @@ pub(super) async fn reset_password(app: &App, req: &mut Req) -> AppResult<Respon
     let body: PasswordReset = req.json().await?;
     body.validate()?;
     let agent = password_reset::set_password(app, &body.token, &body.new_password).await?;
+    LoginKey::of(&agent.email).await?.clear(app).await?;
     app.audit(&agent.id, "auth.password_reset", &agent.id, serde_json::json!({ "ip": req.client_ip() })).await?;
     json(200, &serde_json::json!({ "message": "Your new password is set: log in with it.", "email": agent.email }))
 }

@@ -211,6 +211,7 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Get, ["v1", "admin", "agents"]) => admin::list_agents(app, req).await,
         (Post, ["v1", "admin", "agents"]) => admin::create_agent(app, req).await,
         (Patch, ["v1", "admin", "agents", id]) => admin::update_agent(app, req, id).await,
+        (Post, ["v1", "admin", "agents", id, "invitation"]) => admin::invite_again(app, req, id).await,
         (Get, ["v1", "admin", "tokens"]) => admin::list_tokens(app, req).await,
         (Post, ["v1", "admin", "tokens"]) => admin::create_token(app, req).await,
         (Delete, ["v1", "admin", "tokens", id]) => admin::revoke_token(app, req, id).await,
@@ -287,6 +288,7 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         ["v1", "admin", "agents" | "tokens"] => "GET, HEAD, POST",
         ["v1", "admin", "tokens" | "customers", _] => "DELETE",
         ["v1", "admin", "agents", _] => "PATCH",
+        ["v1", "admin", "agents", _, "invitation"] => "POST",
         _ => return None,
     })
 }

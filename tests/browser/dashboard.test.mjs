@@ -528,10 +528,13 @@ test('an agent changes their own password from the account page', async () => {
   await context.close();
 });
 
-/** The dashboard link in the mail of this kind (`reset`, `invite`) to `email`, once it came. */
-async function mailedLink(url, persist, kind, email) {
+/**
+ * The dashboard link in the `n`th mail of this kind (`reset`, `invite`) to
+ * `email`, once it came.
+ */
+async function mailedLink(url, persist, kind, email, n = 1) {
   for (let i = 0; i < 80; i++) {
-    const mail = sentMails(persist, `<deflect-alert.${kind}.`).find((m) => m.raw.includes(`<${email}>`));
+    const mail = sentMails(persist, `<deflect-alert.${kind}.`).filter((m) => m.raw.includes(`<${email}>`))[n - 1];
     const link = mail?.text.split(/\s+/).find((word) => word.includes('/dashboard/#/reset/'));
     if (link) {
       assert.ok(link.startsWith(`${url}/dashboard/#/reset/`), `a link to this desk in the mail: ${link}`);
@@ -561,11 +564,25 @@ test('an admin adds an agent without a password in Settings; the agent chooses t
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await page.getByText(`Added Ivy Invited: a link to choose their password was mailed to ${email}.`).waitFor();
     await page.getByRole('cell', { name: email }).waitFor();
+    const first = await mailedLink(url, persist, 'invite', email);
+    // Mailed again from the row: the first link stops working.
+    const row = page.locator('tr', { has: page.getByRole('cell', { name: email }) });
+    await row.getByText('(invited)').waitFor();
+    await row.getByRole('button', { name: 'Mail Ivy Invited the invitation again' }).click();
+    await page.getByText(`A new link to choose their password was mailed to ${email}.`).waitFor();
+    const second = await mailedLink(url, persist, 'invite', email, 2);
+    assert.notEqual(second, first);
 
     const agent = await browser.newContext({ extraHTTPHeaders: { 'cf-connecting-ip': unique('invited') } });
     const invited = await agent.newPage();
     const invitedProblems = watch(invited);
-    await invited.goto(await mailedLink(url, persist, 'invite', email));
+    await invited.goto(first);
+    await invited.locator('#new-password').fill('my own passphrase 1');
+    await invited.locator('#new-password-again').fill('my own passphrase 1');
+    await invited.getByRole('button', { name: 'Set the new password' }).click();
+    await invited.getByRole('alert').getByText('a newer one was mailed').waitFor();
+    await invited.goto('about:blank');
+    await invited.goto(second);
     await invited.locator('#new-password').fill('my own passphrase 1');
     await invited.locator('#new-password-again').fill('my own passphrase 1');
     await invited.getByRole('button', { name: 'Set the new password' }).click();
@@ -573,6 +590,10 @@ test('an admin adds an agent without a password in Settings; the agent chooses t
     await login(invited, url, email, 'my own passphrase 1');
     await invited.locator('nav.top').getByText('Ivy Invited').waitFor();
     await agent.close();
+    // The admin's list no longer says they are invited.
+    await page.reload();
+    await page.getByRole('cell', { name: email }).waitFor();
+    assert.equal(await row.getByText('(invited)').count(), 0);
     assert.deepEqual([...problems, ...invitedProblems], []);
   } finally {
     await context.close();

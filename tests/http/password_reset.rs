@@ -182,13 +182,26 @@ fn an_agent_added_without_a_password_is_mailed_a_link_to_choose_theirs() {
     let r = a.json("POST", "/v1/admin/agents", &given);
     assert_eq!(r.status, 201, "{}", r.text);
     assert!(r.json().get("invitation").is_none(), "{}", r.text);
+    assert_eq!(r.json()["invited"], false);
 
     let (subject, text) = mailed("invite", &email, 1);
     let me = a.get("/v1/auth/me").json();
     let by = me["name"].as_str().expect("the admin's name");
     assert_eq!(subject, format!("{by} invited you to Invite Shop's help desk"));
     assert!(text.contains("for 7 days"), "{text}");
-    let token = token_in(&text);
+    let first = token_in(&text);
+    let invited = |a: &Client| -> Option<bool> {
+        let list = a.get("/v1/admin/agents").json();
+        list.as_array()?.iter().find(|x| x["id"] == id.as_str()).and_then(|x| x["invited"].as_bool())
+    };
+    assert_eq!(invited(&a), Some(true));
+    // Mailed again: a new link, and the first stops working.
+    let again = format!("/v1/admin/agents/{id}/invitation");
+    let r = a.json("POST", &again, &json!({}));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["invitation"], "mailed");
+    let token = token_in(&mailed("invite", &email, 2).1);
+    assert_eq!(assert_error(&confirm(&first, NEW), 410..=410), "gone");
     let expires: Vec<Value> =
         d1(&format!("SELECT expires_at - created_at AS valid FROM password_resets WHERE agent_id = '{id}'"));
     assert_eq!(expires[0]["valid"].as_f64(), Some(7.0 * 24.0 * 3_600_000.0), "{expires:?}");
@@ -200,9 +213,19 @@ fn an_agent_added_without_a_password_is_mailed_a_link_to_choose_theirs() {
     assert_eq!(r.status, 200, "{}", r.text);
     c.login(&email, NEW);
     assert_eq!(c.get("/v1/auth/me").json()["teams"], json!(["billing"]));
+    // Answered: no longer invited, and nothing to mail again.
+    assert_eq!(invited(&a), Some(false));
+    let r = a.json("POST", &again, &json!({}));
+    assert_eq!(assert_error(&r, 409..=409), "conflict");
+    assert!(r.text.contains("not waiting for an invitation"), "{}", r.text);
+    assert_eq!(
+        assert_error(&a.json("POST", "/v1/admin/agents/no-such-agent/invitation", &json!({})), 404..=404),
+        "not_found"
+    );
     let actions: Vec<String> =
         audited(&a, &id).iter().filter_map(|e| e["action"].as_str().map(str::to_string)).collect();
-    for action in ["agent.create", "agent.invited", "auth.password_reset", "auth.login"] {
+    for action in ["agent.create", "auth.password_reset", "auth.login"] {
         assert!(actions.iter().any(|x| x == action), "{action} in {actions:?}");
     }
+    assert_eq!(actions.iter().filter(|x| *x == "agent.invited").count(), 2, "{actions:?}");
 }

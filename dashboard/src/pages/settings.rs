@@ -559,6 +559,18 @@ fn Agents(
             }
         });
     };
+    let invite_again = move |id: String| {
+        leptos::task::spawn_local(async move {
+            let path = format!("/v1/admin/agents/{}/invitation", api::enc(&id));
+            match api::call::<_, AgentCreated>("POST", &path, &serde_json::json!({})).await {
+                Ok(AgentCreated { agent: a, invitation }) => note.set(Some(match invitation.as_deref() {
+                    Some("mailed") => format!("A new link to choose their password was mailed to {}.", a.email),
+                    other => format!("The invitation to {} was {}.", a.name, other.unwrap_or("not mailed")),
+                })),
+                Err(e) => note.set(Some(e.message)),
+            }
+        });
+    };
     view! {
         <h2>"Agents and roles"</h2>
         <table>
@@ -569,9 +581,18 @@ fn Agents(
                     let takes = !a.away;
                     let active = a.active;
                     let reset_label = format!("Reset two-step login of {}", a.name);
+                    let invited = a.invited.then(|| {
+                        let id = a.id.clone();
+                        let again = move |_| invite_again(id.clone());
+                        view! {
+                            " " <span class="muted">"(invited)"</span> " "
+                            <button type="button" class="link" aria-label=format!("Mail {} the invitation again", a.name)
+                                title="A new link to choose their password; the one mailed before stops working." on:click=again>"Mail again"</button>
+                        }
+                    });
                     view! {
                         <tr>
-                            <td>{a.name.clone()}</td><td>{a.email.clone()}</td>
+                            <td>{a.name.clone()}{invited}</td><td>{a.email.clone()}</td>
                             <td>
                                 <select aria-label=format!("role of {}", a.name) on:change=move |ev| update(id1.clone(), AgentUpdate { role: Role::parse(&event_target_value(&ev)), ..Default::default() })>
                                     <option value="agent" selected=a.role == Role::Agent>"agent"</option>

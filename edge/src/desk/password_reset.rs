@@ -45,6 +45,7 @@ pub(crate) async fn mail_link(app: &App, email: &str, ip: &str) -> AppResult<()>
 /// theirs; `Err` says why it could not be mailed (they can still ask for a
 /// link on the login page).
 pub(crate) async fn invite(app: &App, agent: &AgentRow, by: &AgentRow) -> AppResult<Result<(), String>> {
+    agents::mark_invited(&app.db, &agent.id, app.now).await?;
     let sent =
         mail_new_link(app, agent, INVITE_VALID_MS, "invite", |envelope, link| compose_invite(envelope, link, &by.name))
             .await?;

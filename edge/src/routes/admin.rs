@@ -118,6 +118,33 @@ pub(super) async fn create_agent(app: &App, req: &mut Req) -> AppResult<Response
     json(201, &AgentCreated { agent: row.view(), invitation })
 }
 
+/// `POST /v1/admin/agents/{id}/invitation`: mails an invited agent who has
+/// not chosen their password yet a new link (the older one stops working).
+pub(super) async fn invite_again(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
+    let me = auth::admin(app, req).await?;
+    let agent =
+        agents::by_id(&app.db, id).await?.ok_or_else(|| AppError::NotFound(format!("there is no agent {id}")))?;
+    if agent.invited_at.is_none() || agent.active == 0.0 {
+        return Err(AppError::Conflict(format!(
+            "{} is not waiting for an invitation: they have a password (they can ask for a new one with \"Forgot your \
+             password?\"), or are not active",
+            agent.name
+        )));
+    }
+    if let Some(why) = password_reset::cannot_mail(app).await? {
+        return Err(AppError::Conflict(
+            why.replace("ask an admin to set a new password for you", "give them a password instead"),
+        ));
+    }
+    let invitation = match password_reset::invite(app, &agent, &me).await? {
+        Ok(()) => "mailed".to_string(),
+        Err(why) => format!("not mailed: {why}"),
+    };
+    let agent =
+        agents::by_id(&app.db, id).await?.ok_or_else(|| AppError::NotFound(format!("there is no agent {id}")))?;
+    json(200, &AgentCreated { agent: agent.view(), invitation: Some(invitation) })
+}
+
 pub(super) async fn update_agent(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
     let me = auth::admin(app, req).await?;
     let u: AgentUpdate = req.json().await?;

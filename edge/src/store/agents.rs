@@ -39,6 +39,9 @@ pub(crate) struct AgentRow {
     pub(crate) summary_attempts: f64,
     #[serde(default)]
     pub(crate) summary_retry_at: Option<f64>,
+    /// When they were invited to choose their password, until they do.
+    #[serde(default)]
+    pub(crate) invited_at: Option<f64>,
 }
 
 impl AgentRow {
@@ -68,6 +71,7 @@ impl AgentRow {
             two_factor: self.totp_secret_enc.is_some(),
             two_factor_required: false,
             away: self.away != 0.0,
+            invited: self.invited_at.is_some(),
             mail_alerts: self.mail_alerts(),
             mail_alerts_can_send: false,
             mail_alerts_failure: None,
@@ -95,7 +99,7 @@ impl AgentRow {
 
 const SELECT: &str = "SELECT a.id, a.email, a.name, a.role, a.teams, a.skills, a.password_hash, a.active, \
      a.totp_secret_enc, a.totp_pending_enc, a.totp_last_step, a.recovery_hashes, a.away, a.mail_alerts, \
-     a.summary_day, a.summary_attempts, a.summary_retry_at, \
+     a.summary_day, a.summary_attempts, a.summary_retry_at, a.invited_at, \
      (SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = a.id AND t.status IN ('open', 'pending')) AS open_tickets \
      FROM agents a";
 
@@ -109,6 +113,12 @@ pub(crate) async fn by_id(db: &D1Database, id: &str) -> AppResult<Option<AgentRo
 
 pub(crate) async fn by_email(db: &D1Database, email: &str) -> AppResult<Option<AgentRow>> {
     first(db, &format!("{SELECT} WHERE a.email = ?1"), &[Arg::Text(email)]).await
+}
+
+/// Marks the agent as invited to choose their password, at `now`.
+pub(crate) async fn mark_invited(db: &D1Database, id: &str, now: i64) -> AppResult<()> {
+    run(db, "UPDATE agents SET invited_at = ?2 WHERE id = ?1", &[Arg::Text(id), Arg::Int(now)]).await?;
+    Ok(())
 }
 
 pub(crate) async fn count(db: &D1Database) -> AppResult<u64> {
@@ -164,6 +174,7 @@ pub(crate) async fn update(db: &D1Database, id: &str, c: &AgentChanges<'_>) -> A
         db,
         "UPDATE agents SET name = COALESCE(?2, name), role = COALESCE(?3, role), teams = COALESCE(?4, teams), \
          skills = COALESCE(?5, skills), active = COALESCE(?6, active), password_hash = COALESCE(?7, password_hash), \
+         invited_at = CASE WHEN ?7 IS NULL THEN invited_at END, \
          away = COALESCE(?8, away), mail_alerts = COALESCE(?9, mail_alerts) WHERE id = ?1",
         &[
             Arg::Text(id),

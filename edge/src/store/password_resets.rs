@@ -57,7 +57,7 @@ pub(crate) async fn owner(db: &D1Database, token_hash: &str, now: i64) -> AppRes
 }
 
 /// Uses the link: in one transaction, while it still works and its agent is
-/// active, sets the agent's password, ends every session of theirs and
+/// active, sets the agent's password (an invitation is then answered), ends every session of theirs and
 /// forgets the agent's links. Returns whether it did (of two uses at once,
 /// one does).
 pub(crate) async fn use_link(
@@ -74,7 +74,9 @@ pub(crate) async fn use_link(
         vec![
             stmt(
                 db,
-                &format!("UPDATE agents SET password_hash = ?4 WHERE id = ?2 AND active != 0 AND {still}"),
+                &format!(
+                    "UPDATE agents SET password_hash = ?4, invited_at = NULL WHERE id = ?2 AND active != 0 AND {still}"
+                ),
                 &[link[0], link[1], link[2], Arg::Text(password_hash)],
             )?,
             stmt(db, &format!("DELETE FROM sessions WHERE agent_id = ?2 AND {still}"), &link)?,

@@ -79,6 +79,10 @@ pub struct AgentView {
     /// Away: gets no new tickets until back.
     #[serde(default)]
     pub away: bool,
+    /// Added without a password and invited to choose one, which they have
+    /// not done yet.
+    #[serde(default)]
+    pub invited: bool,
     /// What they are mailed about.
     #[serde(default)]
     pub mail_alerts: MailAlerts,

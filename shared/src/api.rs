@@ -18,9 +18,9 @@ mod webhook;
 pub use agent::{
     AgentCreated, AgentUpdate, AgentView, AuditEntry, Away, CustomerExport, CustomerLine, CustomerTicketView,
     CustomerUpdate, CustomerView, ERASED_TEXT, Erasure, ExportedQuestion, ExportedTicket, Following, Login,
-    MIN_PASSWORD, MailAlerts, MergeTickets, NewAgent, NewToken, PRESENCE_FRESH_MS, PasswordChange, PasswordReset,
-    PasswordResetRequest, PresenceUpdate, Role, SPAM_TAG, SuggestedArticle, TicketDetail, TicketSummary, TokenCreated,
-    TokenView, Viewer, password,
+    MAX_TOKEN_DAYS, MIN_PASSWORD, MailAlerts, MergeTickets, NewAgent, NewToken, PRESENCE_FRESH_MS, PasswordChange,
+    PasswordReset, PasswordResetRequest, PresenceUpdate, Role, SPAM_TAG, SuggestedArticle, TicketDetail, TicketSummary,
+    TokenCreated, TokenView, Viewer, password,
 };
 pub use error::{ApiError, ErrorBody};
 pub use events::{EventKind, WidgetEvent};

@@ -371,6 +371,23 @@ test('an admin makes an API token in Settings, sees it once, and revokes it', as
   const row = page.locator('table.tokens tr', { hasText: name });
   await row.waitFor();
   assert.equal(await row.getByText(token).count(), 0, 'the list does not show the token');
+  assert.equal(await row.locator('td.token-ends').textContent(), 'when revoked');
+
+  // One made to last 30 days says when it stops.
+  const monthly = unique('monthly script');
+  await page.locator('#token-name').fill(monthly);
+  await page.locator('#token-days').selectOption('30');
+  await page.getByRole('button', { name: 'Make a token' }).click();
+  const monthlyRow = page.locator('table.tokens tr', { hasText: monthly });
+  await monthlyRow.waitFor();
+  const ends = await monthlyRow.locator('td.token-ends').textContent();
+  const expires = (await api(page, 'GET', '/v1/admin/tokens')).json.find((t) => t.name === monthly).expires_at;
+  assert.ok(Math.abs(expires - Date.now() - 30 * 86400000) < 600000, `30 days from now: ${expires}`);
+  assert.notEqual(ends, 'when revoked');
+  assert.match(ends, new RegExp(String(new Date(expires).getUTCFullYear())), ends);
+  assert.equal(await page.locator('#token-days').inputValue(), '', 'the form starts over');
+  await monthlyRow.getByRole('button', { name: `Revoke ${monthly}` }).click();
+  await monthlyRow.waitFor({ state: 'detached' });
 
   const asScript = () => page.evaluate(async (token) => (await fetch('/v1/auth/me', { headers: { authorization: `Bearer ${token}` }, credentials: 'omit' })).status, token);
   assert.equal(await asScript(), 200);

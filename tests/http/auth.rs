@@ -663,3 +663,37 @@ fn a_login_that_failed_ten_times_waits_whatever_address_tries_it() {
     assert_eq!(r.status, 200, "{}", r.text);
     Client::new(&edge_url()).ip(&unique("after")).login(&email, "an admin-set passphrase");
 }
+
+/// A token made to last some days works until then, is listed with when
+/// it stops, and stops by itself; bad lifetimes are refused in words.
+#[test]
+fn an_api_token_made_for_some_days_stops_working_by_itself() {
+    let a = admin(&edge_url());
+    for bad in [json!(0), json!(3651), json!("30"), json!(-1)] {
+        let r = a.json("POST", "/v1/admin/tokens", &json!({ "name": "bad lifetime", "expires_in_days": bad }));
+        assert_error(&r, 400..=422);
+    }
+    let r = a.json("POST", "/v1/admin/tokens", &json!({ "name": "too long", "expires_in_days": 3651 }));
+    assert!(r.text.contains("expires_in_days") && r.text.contains("1 to 3650 days"), "{}", r.text);
+    let name = unique("quarterly report");
+    let r = a.json("POST", "/v1/admin/tokens", &json!({ "name": name, "expires_in_days": 90 }));
+    assert_eq!(r.status, 201, "{}", r.text);
+    let (token, id) = (r.json()["token"].as_str().unwrap().to_string(), r.json()["id"].as_str().unwrap().to_string());
+    let expires_at = r.json()["expires_at"].as_i64().expect("when it stops");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("a clock").as_millis() as i64;
+    assert!((expires_at - now - 90 * 86_400_000).abs() < 600_000, "90 days from now: {expires_at}");
+    let script = Client::new(&edge_url()).ip(&unique("script"));
+    let bearer = format!("Bearer {token}");
+    assert_eq!(script.send("GET", "/v1/auth/me", &[("authorization", &bearer)], None).status, 200);
+    let listed = a.get("/v1/admin/tokens").json();
+    let mine = listed.as_array().unwrap().iter().find(|t| t["id"] == id.as_str()).cloned().expect("listed");
+    assert_eq!(mine["expires_at"].as_i64(), Some(expires_at));
+    // Its time comes: it is refused, and still listed as having stopped.
+    super::d1(&format!("UPDATE api_tokens SET expires_at = 1 WHERE substr(token_hash, 1, 16) = '{id}'"));
+    assert_error(&script.send("GET", "/v1/auth/me", &[("authorization", &bearer)], None), 401..=401);
+    let listed = a.get("/v1/admin/tokens").json();
+    let mine = listed.as_array().unwrap().iter().find(|t| t["id"] == id.as_str()).cloned().expect("still listed");
+    assert_eq!(mine["expires_at"], 1);
+    let revoked = a.send("DELETE", &format!("/v1/admin/tokens/{id}"), &[("x-deflect-csrf", "1")], None);
+    assert_eq!(revoked.status, 204);
+}

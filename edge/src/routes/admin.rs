@@ -201,13 +201,14 @@ pub(super) async fn update_agent(app: &App, req: &mut Req, id: &str) -> AppResul
 pub(super) async fn create_token(app: &App, req: &mut Req) -> AppResult<Response> {
     let me = auth::admin(app, req).await?;
     let t: NewToken = req.json().await?;
-    let name = deflect_shared::api::validate::text("name", &t.name, 1, 100)?;
+    let (name, expires_at) = t.validate(app.now)?;
     let token = format!("dfl_{}", new_token()?);
     let hash = sha256_hex(token.as_bytes()).await?;
-    agents::create_token(&app.db, &hash, &me.id, &name, app.now).await?;
+    agents::create_token(&app.db, &hash, &me.id, &name, app.now, expires_at).await?;
     let id = hash[..agents::TOKEN_ID_LEN].to_string();
-    app.audit(&me.id, "token.create", &me.id, serde_json::json!({ "name": name, "id": id })).await?;
-    json(201, &TokenCreated { id, token, name })
+    let detail = serde_json::json!({ "name": name, "id": id, "expires_at": expires_at });
+    app.audit(&me.id, "token.create", &me.id, detail).await?;
+    json(201, &TokenCreated { id, token, name, expires_at })
 }
 
 /// Lists the API tokens (never the tokens themselves).

@@ -346,7 +346,7 @@ pub(crate) async fn by_credential(db: &D1Database, token_hash: &str, now: i64) -
     let sql = format!(
         "{SELECT} WHERE a.active = 1 AND a.id = COALESCE(\
            (SELECT agent_id FROM sessions WHERE token_hash = ?1 AND expires_at > ?2), \
-           (SELECT agent_id FROM api_tokens WHERE token_hash = ?1))"
+           (SELECT agent_id FROM api_tokens WHERE token_hash = ?1 AND (expires_at IS NULL OR expires_at > ?2)))"
     );
     first(db, &sql, &[Arg::Text(token_hash), Arg::Int(now)]).await
 }
@@ -363,11 +363,12 @@ pub(crate) async fn create_token(
     agent: &str,
     name: &str,
     now: i64,
+    expires_at: Option<i64>,
 ) -> AppResult<()> {
     run(
         db,
-        "INSERT INTO api_tokens (token_hash, agent_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
-        &[Arg::Text(token_hash), Arg::Text(agent), Arg::Text(name), Arg::Int(now)],
+        "INSERT INTO api_tokens (token_hash, agent_id, name, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        &[Arg::Text(token_hash), Arg::Text(agent), Arg::Text(name), Arg::Int(now), Arg::OptInt(expires_at)],
     )
     .await?;
     Ok(())
@@ -384,13 +385,15 @@ struct TokenRow {
     agent_name: String,
     created_at: f64,
     last_used_at: Option<f64>,
+    #[serde(default)]
+    expires_at: Option<f64>,
 }
 
 /// Every API token, newest first.
 pub(crate) async fn tokens(db: &D1Database) -> AppResult<Vec<TokenView>> {
     let sql = format!(
         "SELECT substr(t.token_hash, 1, {TOKEN_ID_LEN}) AS id, t.name, t.agent_id, a.name AS agent_name, \
-         t.created_at, t.last_used_at FROM api_tokens t JOIN agents a ON a.id = t.agent_id \
+         t.created_at, t.last_used_at, t.expires_at FROM api_tokens t JOIN agents a ON a.id = t.agent_id \
          ORDER BY t.created_at DESC, id"
     );
     let rows: Vec<TokenRow> = all(db, &sql, &[]).await?;
@@ -403,6 +406,7 @@ pub(crate) async fn tokens(db: &D1Database) -> AppResult<Vec<TokenView>> {
             agent_name: r.agent_name,
             created_at: r.created_at as i64,
             last_used_at: r.last_used_at.map(|t| t as i64),
+            expires_at: r.expires_at.map(|t| t as i64),
         })
         .collect())
 }

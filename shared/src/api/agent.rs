@@ -361,6 +361,27 @@ impl PasswordReset {
 pub struct NewToken {
     /// What it is for.
     pub name: String,
+    /// Days until it stops working by itself (1 to [`MAX_TOKEN_DAYS`]);
+    /// none: until it is revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in_days: Option<u32>,
+}
+
+/// The longest an expiring API token may last: ten years.
+pub const MAX_TOKEN_DAYS: u32 = 3650;
+
+impl NewToken {
+    /// Checks the fields; returns the name, trimmed, and when the token
+    /// stops working, if it does, for a token made at `now_ms`.
+    pub fn validate(&self, now_ms: i64) -> Result<(String, Option<i64>), Error> {
+        let name = validate::text("name", &self.name, 1, 100)?;
+        let expires_at = match self.expires_in_days {
+            None => None,
+            Some(d) if (1..=MAX_TOKEN_DAYS).contains(&d) => Some(now_ms + i64::from(d) * 86_400_000),
+            Some(_) => return Err(Error::field("expires_in_days", format!("must be 1 to {MAX_TOKEN_DAYS} days"))),
+        };
+        Ok((name, expires_at))
+    }
 }
 
 /// `POST /v1/admin/tokens` answer: the token itself is shown only here.
@@ -372,6 +393,9 @@ pub struct TokenCreated {
     pub token: String,
     /// What it is for.
     pub name: String,
+    /// When it stops working by itself, if it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
 }
 
 /// An API token as admins see it: never the token itself.
@@ -389,6 +413,9 @@ pub struct TokenView {
     pub created_at: i64,
     /// When it last authenticated a request.
     pub last_used_at: Option<i64>,
+    /// When it stops (or stopped) working by itself, if it does.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
 }
 
 /// A customer record (CRM).
@@ -684,6 +711,19 @@ mod tests {
         assert!(field(change("same password 1", "same password 1")).contains("same as the current"));
         assert!(field(change("", "new password 2")).contains("current_password"));
         assert!(field(change("old password 1", &"x".repeat(201))).contains("200"));
+    }
+
+    #[test]
+    fn a_token_may_expire_after_one_day_to_ten_years() {
+        let token = |days: Option<u32>| NewToken { name: " deploys ".into(), expires_in_days: days };
+        assert_eq!(token(None).validate(1_000), Ok(("deploys".to_string(), None)));
+        assert_eq!(token(Some(30)).validate(1_000), Ok(("deploys".to_string(), Some(1_000 + 30 * 86_400_000))));
+        assert!(token(Some(MAX_TOKEN_DAYS)).validate(0).is_ok());
+        for bad in [0, MAX_TOKEN_DAYS + 1] {
+            assert!(token(Some(bad)).validate(0).unwrap_err().to_string().contains("expires_in_days"), "{bad}");
+        }
+        let unnamed = NewToken { name: "  ".into(), expires_in_days: None };
+        assert!(unnamed.validate(0).unwrap_err().to_string().contains("name"));
     }
 
     #[test]

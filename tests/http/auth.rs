@@ -453,6 +453,24 @@ fn the_audit_log_is_filtered_and_read_in_pages() {
     assert!(unknown.is_empty(), "actions without words in shared::audit: {unknown:?}");
 }
 
+/// Saves the settings `body` as the admin `c`, only while they are as
+/// `if_match` says.
+fn save_settings_if(c: &Client, body: &serde_json::Value, if_match: &str) -> deflect_tests::Reply {
+    c.send(
+        "PUT",
+        "/v1/admin/settings",
+        &[("if-match", if_match), ("x-deflect-csrf", "1")],
+        Some(("application/json", body.to_string().as_bytes())),
+    )
+}
+
+/// The settings with one more site, `id`, that no page may embed.
+fn with_site(settings: &serde_json::Value, id: &str) -> serde_json::Value {
+    let mut s = settings.clone();
+    s["sites"].as_array_mut().expect("sites").push(json!({ "id": id, "name": id, "allowed_origins": [] }));
+    s
+}
+
 #[test]
 fn a_settings_save_from_an_old_copy_is_refused_and_changes_nothing() {
     let a = admin(&edge_url());
@@ -460,19 +478,7 @@ fn a_settings_save_from_an_old_copy_is_refused_and_changes_nothing() {
     let r = a.get("/v1/admin/settings");
     let read_at = r.header("etag").expect("an ETag").to_string();
     let (mine, theirs) = (unique("mine").to_lowercase(), unique("theirs").to_lowercase());
-    let with_site = |settings: &serde_json::Value, id: &str| {
-        let mut s = settings.clone();
-        s["sites"].as_array_mut().expect("sites").push(json!({ "id": id, "name": id, "allowed_origins": [] }));
-        s
-    };
-    let put = |body: &serde_json::Value, if_match: &str| {
-        a.send(
-            "PUT",
-            "/v1/admin/settings",
-            &[("if-match", if_match), ("x-deflect-csrf", "1")],
-            Some(("application/json", body.to_string().as_bytes())),
-        )
-    };
+    let put = |body: &serde_json::Value, if_match: &str| save_settings_if(&a, body, if_match);
     // A colleague saves from the same copy first.
     let r = put(&with_site(&r.json(), &theirs), &read_at);
     assert_eq!(r.status, 200, "{}", r.text);
@@ -518,16 +524,9 @@ fn of_saves_from_the_same_copy_at_once_exactly_one_is_kept() {
             .into_iter()
             .zip(&ids)
             .map(|(c, id)| {
-                let mut s = base.clone();
-                s["sites"].as_array_mut().expect("sites").push(json!({ "id": id, "name": id, "allowed_origins": [] }));
-                let read_at = read_at.clone();
+                let (s, read_at) = (with_site(&base, id), read_at.clone());
                 scope.spawn(move || {
-                    let r = c.send(
-                        "PUT",
-                        "/v1/admin/settings",
-                        &[("if-match", &read_at), ("x-deflect-csrf", "1")],
-                        Some(("application/json", s.to_string().as_bytes())),
-                    );
+                    let r = save_settings_if(&c, &s, &read_at);
                     (r.status, r.text)
                 })
             })
@@ -554,24 +553,9 @@ fn of_saves_from_the_same_copy_at_once_exactly_one_is_kept() {
     let now = a.get("/v1/admin/settings");
     let site = now.json()["sites"].as_array().expect("sites").iter().find(|s| s["id"] == winner.as_str()).cloned();
     assert_eq!(site.expect("the saved site is kept")["category_order"], json!(["Billing"]));
-    let mut stale = base.clone();
-    stale["sites"]
-        .as_array_mut()
-        .expect("sites")
-        .push(json!({ "id": "stale", "name": "stale", "allowed_origins": [] }));
-    let r = a.send(
-        "PUT",
-        "/v1/admin/settings",
-        &[("if-match", &read_at), ("x-deflect-csrf", "1")],
-        Some(("application/json", stale.to_string().as_bytes())),
-    );
+    let r = save_settings_if(&a, &with_site(&base, "stale"), &read_at);
     assert_eq!(assert_error(&r, 412..=412), "edit_conflict");
-    let r = a.send(
-        "PUT",
-        "/v1/admin/settings",
-        &[("if-match", now.header("etag").expect("an ETag")), ("x-deflect-csrf", "1")],
-        Some(("application/json", base.to_string().as_bytes())),
-    );
+    let r = save_settings_if(&a, &base, now.header("etag").expect("an ETag"));
     assert_eq!(r.status, 200, "{}", r.text);
 }
 
@@ -587,16 +571,8 @@ fn a_stale_copy_of_the_settings_in_kv_neither_answers_admins_nor_wins_a_save() {
     let r = a.get("/v1/admin/settings");
     let (base, read_at) = (r.json(), r.header("etag").expect("an ETag").to_string());
     let id = unique("recorded").to_lowercase();
-    let mut saved = base.clone();
-    saved["sites"].as_array_mut().expect("sites").push(json!({ "id": id, "name": id, "allowed_origins": [] }));
-    let put = |body: &serde_json::Value, if_match: &str| {
-        a.send(
-            "PUT",
-            "/v1/admin/settings",
-            &[("if-match", if_match), ("x-deflect-csrf", "1")],
-            Some(("application/json", body.to_string().as_bytes())),
-        )
-    };
+    let saved = with_site(&base, &id);
+    let put = |body: &serde_json::Value, if_match: &str| save_settings_if(&a, body, if_match);
     let r = put(&saved, &read_at);
     assert_eq!(r.status, 200, "{}", r.text);
     let saved_at = r.header("etag").expect("a new ETag").to_string();
@@ -609,12 +585,8 @@ fn a_stale_copy_of_the_settings_in_kv_neither_answers_admins_nor_wins_a_save() {
     assert!(has_site(&r.text), "the saved site is still there: {}", r.text);
     assert_eq!(r.header("etag"), Some(saved_at.as_str()));
     // A save from the copy before is refused, though KV holds that copy.
-    let mut other = base.clone();
-    other["sites"]
-        .as_array_mut()
-        .expect("sites")
-        .push(json!({ "id": "from-the-stale-copy", "name": "x", "allowed_origins": [] }));
-    assert_eq!(assert_error(&put(&other, &read_at), 412..=412), "edit_conflict");
+    let r = put(&with_site(&base, "from-the-stale-copy"), &read_at);
+    assert_eq!(assert_error(&r, 412..=412), "edit_conflict");
     // The cron writes the record back over the stale copy.
     assert_eq!(public().get("/__scheduled?cron=*+*+*+*+*").status, 200);
     let kept = kv_get(&persist, "settings").expect("KV").expect("a copy in KV");

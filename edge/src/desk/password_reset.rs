@@ -1,5 +1,6 @@
 //! Mailing an agent who forgot their password a link to set a new one, or
-//! a new agent a link to choose theirs, and setting it from the link (`shared::password_reset` says the policy).
+//! a new agent a link to choose theirs, and setting it from the link
+//! (`shared::password_reset` says the policy).
 
 use super::mail_alerts::{desk_sender, mail};
 use crate::crypto::{hash_password, new_id, new_token, sha256_hex};
@@ -15,11 +16,9 @@ use deflect_shared::password_reset::{INVITE_VALID_MS, RESEND_AFTER_MS, VALID_MS,
 /// it tells nothing about any one login), or `None` when one can.
 pub(crate) async fn cannot_mail(app: &App) -> AppResult<Option<&'static str>> {
     Ok(if app.public_url().is_none() {
-        Some(
-            "this desk does not know its own address (DEFLECT_PUBLIC_URL), so it cannot mail a link: ask an admin to set a new password for you",
-        )
+        Some("this desk does not know its own address (DEFLECT_PUBLIC_URL), so it cannot mail a link")
     } else if desk_sender(app).await?.is_none() {
-        Some("this desk has no address to send mail from: ask an admin to set a new password for you")
+        Some("this desk has no address to send mail from")
     } else {
         None
     })

@@ -83,8 +83,9 @@ pub(super) async fn create_agent(app: &App, req: &mut Req) -> AppResult<Response
     if n.password.is_none()
         && let Some(why) = password_reset::cannot_mail(app).await?
     {
-        let why = why.replace("ask an admin to set a new password for you", "give them a password instead");
-        return Err(AppError::Conflict(format!("{why} (an agent added without a password is mailed an invitation)")));
+        return Err(AppError::Conflict(format!(
+            "{why}, and an agent added without a password is mailed a link to choose one: give them a password instead"
+        )));
     }
     let id = new_id()?;
     // Without a password, one nobody knows until they choose theirs.
@@ -132,9 +133,7 @@ pub(super) async fn invite_again(app: &App, req: &mut Req, id: &str) -> AppResul
         )));
     }
     if let Some(why) = password_reset::cannot_mail(app).await? {
-        return Err(AppError::Conflict(
-            why.replace("ask an admin to set a new password for you", "give them a password instead"),
-        ));
+        return Err(AppError::Conflict(format!("{why}: give them a password instead")));
     }
     let invitation = match password_reset::invite(app, &agent, &me).await? {
         Ok(()) => "mailed".to_string(),

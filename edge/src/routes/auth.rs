@@ -250,7 +250,7 @@ pub(super) async fn ask_password_reset(app: &App, req: &mut Req) -> AppResult<Re
     let body: PasswordResetRequest = req.json().await?;
     let email = body.validate()?;
     if let Some(why) = password_reset::cannot_mail(app).await? {
-        return Err(AppError::Conflict(why.into()));
+        return Err(AppError::Conflict(format!("{why}: ask an admin to set a new password for you")));
     }
     let ip = req.client_ip();
     let to = email.clone();

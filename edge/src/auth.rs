@@ -37,7 +37,15 @@ pub(crate) async fn agent(app: &App, req: &Req) -> AppResult<AgentRow> {
         return Err(AppError::Unauthenticated);
     }
     let hash = sha256_hex(token.as_bytes()).await?;
-    let agent = agents::by_credential(&app.db, &hash, app.now).await?.ok_or(AppError::Unauthenticated)?;
+    let Some(agent) = agents::by_credential(&app.db, &hash, app.now).await? else {
+        // A script whose token ran out is told so, not just to log in.
+        return Err(match is_api {
+            true => agents::token_expired_at(&app.db, &hash, app.now)
+                .await?
+                .map_or(AppError::Unauthenticated, AppError::TokenExpired),
+            false => AppError::Unauthenticated,
+        });
+    };
     if must_set_up_two_factor(app, &agent).await?
         && !matches!(req.segments.get(..2), Some([v, a]) if v == "v1" && a == "auth")
     {

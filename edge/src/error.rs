@@ -42,6 +42,8 @@ pub(crate) enum AppError {
     UnsupportedMediaType,
     /// 429, with seconds to wait.
     RateLimited(u64),
+    /// 401: the API token stopped working by itself at this time (ms).
+    TokenExpired(i64),
     /// 429: too many failed attempts to log in as this address lately; the
     /// wait in ms.
     LoginLocked(i64),
@@ -68,6 +70,14 @@ impl AppError {
             AppError::Invalid { field, message } => (422, "invalid_field", message.clone(), field.clone()),
             AppError::Unauthenticated => (401, "unauthenticated", "log in first".into(), None),
             AppError::AuthFailed => (401, "invalid_credentials", "wrong e-mail or password".into(), None),
+            AppError::TokenExpired(at) => {
+                let iso = String::from(js_sys::Date::new(&(*at as f64).into()).to_iso_string());
+                let when = iso.get(..16).unwrap_or(&iso).replace('T', " ");
+                let message = format!(
+                    "this API token stopped working at {when} UTC, as it was made to: an admin makes a new one in Settings"
+                );
+                (401, "token_expired", message, None)
+            }
             AppError::TwoFactorRequired => (
                 401,
                 "two_factor_required",

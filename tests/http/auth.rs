@@ -662,7 +662,16 @@ fn an_api_token_made_for_some_days_stops_working_by_itself() {
     assert_eq!(mine["expires_at"].as_i64(), Some(expires_at));
     // Its time comes: it is refused, and still listed as having stopped.
     super::d1(&format!("UPDATE api_tokens SET expires_at = 1 WHERE substr(token_hash, 1, 16) = '{id}'"));
-    assert_error(&script.send("GET", "/v1/auth/me", &[("authorization", &bearer)], None), 401..=401);
+    let r = script.send("GET", "/v1/auth/me", &[("authorization", &bearer)], None);
+    assert_eq!(assert_error(&r, 401..=401), "token_expired", "told so, in words");
+    assert!(
+        r.text.contains("stopped working at 1970-01-01 00:00 UTC") && r.text.contains("makes a new one"),
+        "{}",
+        r.text
+    );
+    // A token that never existed is only told to log in.
+    let made_up = script.send("GET", "/v1/auth/me", &[("authorization", "Bearer dfl_made_up")], None);
+    assert_eq!(assert_error(&made_up, 401..=401), "unauthenticated");
     let listed = a.get("/v1/admin/tokens").json();
     let mine = listed.as_array().unwrap().iter().find(|t| t["id"] == id.as_str()).cloned().expect("still listed");
     assert_eq!(mine["expires_at"], 1);

@@ -351,6 +351,21 @@ pub(crate) async fn by_credential(db: &D1Database, token_hash: &str, now: i64) -
     first(db, &sql, &[Arg::Text(token_hash), Arg::Int(now)]).await
 }
 
+/// When this API token stopped working by itself, if it has.
+pub(crate) async fn token_expired_at(db: &D1Database, token_hash: &str, now: i64) -> AppResult<Option<i64>> {
+    #[derive(serde::Deserialize)]
+    struct Expired {
+        expires_at: f64,
+    }
+    let row: Option<Expired> = first(
+        db,
+        "SELECT expires_at FROM api_tokens WHERE token_hash = ?1 AND expires_at <= ?2",
+        &[Arg::Text(token_hash), Arg::Int(now)],
+    )
+    .await?;
+    Ok(row.map(|r| r.expires_at as i64))
+}
+
 pub(crate) async fn touch_token(db: &D1Database, token_hash: &str, now: i64) -> AppResult<()> {
     run(db, "UPDATE api_tokens SET last_used_at = ?2 WHERE token_hash = ?1", &[Arg::Text(token_hash), Arg::Int(now)])
         .await?;

@@ -922,8 +922,13 @@ test('an agent finds a customer in the directory, edits their record, and opens 
   await row.getByRole('link').click();
   await page.getByRole('link', { name: subject }).click();
   await page.getByRole('heading', { name: subject, level: 1 }).waitFor();
-  // The ticket's customer panel links back to the record.
-  await page.locator('a.customer-link').click();
+  // The ticket's customer panel links back to the record. (Under load a
+  // click can land on the panel just as it is redrawn, and be lost; a
+  // person would click again, and so does this test, once.)
+  const link = page.locator('a.customer-link');
+  assert.equal(await link.getAttribute('href'), `#/customer/${id}`);
+  await link.click();
+  await page.waitForURL(/#\/customer\//, { timeout: 5000 }).catch(() => link.click());
   await page.getByRole('heading', { name: `${marker} Hopper`, level: 1 }).waitFor();
   await context.close();
 });

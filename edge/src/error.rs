@@ -115,8 +115,9 @@ impl AppError {
                 429,
                 "login_locked",
                 format!(
-                    "too many failed attempts to log in as this address in the last {} minutes: try again in {}, \
-                     or set a new password with \"Forgot your password?\"",
+                    "too many failed attempts to log in as this address in the last {} minutes: try again in {} or \
+                     from a browser you have logged in with before, or set a new password with \"Forgot your \
+                     password?\"",
                     WINDOW_MS / 60_000,
                     wait_in_words(*wait)
                 ),

@@ -13,6 +13,7 @@ pub(crate) mod customers;
 pub(crate) mod events;
 pub(crate) mod file_objects;
 pub(crate) mod identity_keys;
+pub(crate) mod known_devices;
 pub(crate) mod kv;
 pub(crate) mod login_failures;
 pub(crate) mod mail;

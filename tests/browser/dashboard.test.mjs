@@ -656,6 +656,26 @@ test('an agent who forgot their password asks for a link on the login page and s
     await reset.locator('#password').press('Enter');
     await reset.locator('nav.top').waitFor();
 
+    // The browser that used the link keeps a device cookie, sent only to
+    // /v1/auth/: guesses at this login from elsewhere lock out only other
+    // clients, and this browser still logs in.
+    const device = (await context.cookies()).find((c) => c.name === 'deflect_device');
+    assert.ok(device, 'a device cookie');
+    assert.equal(device.httpOnly, true);
+    assert.equal(device.path, '/v1/auth/');
+    const tryLogin = async (password) => {
+      const r = await fetch(`${url}/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-deflect-csrf': '1', 'cf-connecting-ip': unique('guesser') },
+        body: JSON.stringify({ email, password }),
+      });
+      return r.status;
+    };
+    for (let i = 0; i < 10; i++) assert.equal(await tryLogin('a wrong guess 123'), 401);
+    assert.equal(await tryLogin('a new passphrase 789'), 429, 'elsewhere waits');
+    const here = await api(reset, 'POST', '/v1/auth/login', { email, password: 'a new passphrase 789' });
+    assert.equal(here.status, 200, 'this browser does not');
+
     // The same link a second time says why it does nothing.
     const again = await context.newPage();
     await again.goto(link);

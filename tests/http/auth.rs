@@ -636,6 +636,99 @@ fn a_login_that_failed_ten_times_waits_whatever_address_tries_it() {
     Client::new(&edge_url()).ip(&unique("after")).login(&email, "an admin-set passphrase");
 }
 
+/// Guesses at an agent's address from elsewhere lock out only clients that
+/// login does not know: the browser the agent logged in with before (it
+/// holds a device cookie) still logs in, and its own failures are counted
+/// apart. A made-up device cookie, or one another login knows, counts as
+/// elsewhere.
+#[test]
+fn guesses_from_elsewhere_do_not_lock_an_agent_out_of_a_browser_they_logged_in_with() {
+    let a = admin(&edge_url());
+    let (email, id) = new_agent_by(&a);
+    let (colleague, _) = new_agent_by(&a);
+    let home = Client::new(&edge_url()).ip(&unique("home"));
+    let r = home.json("POST", "/v1/auth/login", &json!({ "email": email, "password": AGENT_PASSWORD }));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let device = r
+        .headers_named("set-cookie")
+        .into_iter()
+        .find(|c| c.starts_with("deflect_device="))
+        .expect("a device cookie")
+        .to_string();
+    for attr in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/v1/auth/", "Max-Age=31536000"] {
+        assert!(device.contains(attr), "{device} lacks {attr}");
+    }
+    let token = device.split(';').next().unwrap().trim_start_matches("deflect_device=").to_string();
+    let stored = super::d1(&format!("SELECT COUNT(*) AS n FROM known_devices WHERE token_hash = '{token}'"));
+    assert_eq!(stored[0]["n"], 0, "only the cookie's digest is kept");
+    // Logging out ends the session, not the device.
+    assert_eq!(home.json("POST", "/v1/auth/logout", &json!({})).status, 204);
+    assert!(
+        home.cookie().contains("deflect_device=") && !home.cookie().contains("deflect_session="),
+        "{}",
+        home.cookie()
+    );
+
+    let attempt =
+        |c: &Client, password: &str| c.json("POST", "/v1/auth/login", &json!({ "email": email, "password": password }));
+    let stranger = || Client::new(&edge_url()).ip(&unique("stranger"));
+    for _ in 0..10 {
+        assert_eq!(assert_error(&attempt(&stranger(), "a wrong guess 123"), 401..=401), "invalid_credentials");
+    }
+    let locked = attempt(&stranger(), AGENT_PASSWORD);
+    assert_eq!(assert_error(&locked, 429..=429), "login_locked");
+    assert!(locked.text.contains("from a browser you have logged in with before"), "{}", locked.text);
+    // A made-up device cookie is elsewhere too.
+    let forger = stranger();
+    let forged = forger.send(
+        "POST",
+        "/v1/auth/login",
+        &[("x-deflect-csrf", "1"), ("cookie", "deflect_device=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")],
+        Some(("application/json", json!({ "email": email, "password": AGENT_PASSWORD }).to_string().as_bytes())),
+    );
+    assert_eq!(assert_error(&forged, 429..=429), "login_locked");
+    // So is a real device cookie that only another login knows.
+    let shared = stranger();
+    shared.login(&colleague, AGENT_PASSWORD);
+    assert_eq!(assert_error(&attempt(&shared, AGENT_PASSWORD), 429..=429), "login_locked");
+    // The agent's own browser is not held up.
+    let r = attempt(&home, AGENT_PASSWORD);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(home.get("/v1/auth/me").json()["email"], email.as_str());
+    // Its own failures have their own count, which locks it alone. (Sent
+    // with its cookies from fresh client addresses, so the per-address rate
+    // limit does not answer first.)
+    let from_home = |password: &str| {
+        let body = json!({ "email": email, "password": password }).to_string();
+        Client::new(&edge_url()).ip(&unique("home-again")).send(
+            "POST",
+            "/v1/auth/login",
+            &[("x-deflect-csrf", "1"), ("cookie", &home.cookie())],
+            Some(("application/json", body.as_bytes())),
+        )
+    };
+    for _ in 0..10 {
+        assert_eq!(assert_error(&from_home("a slip of the finger"), 401..=401), "invalid_credentials");
+    }
+    assert_eq!(assert_error(&from_home(AGENT_PASSWORD), 429..=429), "login_locked");
+    // Once that shared browser has logged in as this agent too (here after
+    // the count starts over with a new password), it is known to both.
+    const RENEWED: &str = "a renewed passphrase";
+    let r = a.json("PATCH", &format!("/v1/admin/agents/{id}"), &json!({ "password": RENEWED }));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let before = shared.cookie();
+    shared.login(&email, RENEWED);
+    let device_of = |jar: &str| jar.split("; ").find(|c| c.starts_with("deflect_device=")).map(str::to_string);
+    assert_eq!(device_of(&shared.cookie()), device_of(&before), "one browser keeps one device cookie");
+    for _ in 0..10 {
+        assert_eq!(assert_error(&attempt(&stranger(), "another wrong guess"), 401..=401), "invalid_credentials");
+    }
+    assert_eq!(assert_error(&attempt(&stranger(), RENEWED), 429..=429), "login_locked");
+    assert_eq!(attempt(&shared, RENEWED).status, 200);
+    let r = shared.json("POST", "/v1/auth/login", &json!({ "email": colleague, "password": AGENT_PASSWORD }));
+    assert_eq!(r.status, 200, "and still known to the colleague's login: {}", r.text);
+}
+
 /// A token made to last some days works until then, is listed with when
 /// it stops, and stops by itself; bad lifetimes are refused in words.
 #[test]

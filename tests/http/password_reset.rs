@@ -110,9 +110,16 @@ fn an_agent_who_forgot_their_password_sets_a_new_one_from_a_mailed_link() {
     assert_eq!(assert_error(&confirm("not a/token", NEW), 422..=422), "invalid_field");
     assert_eq!(assert_error(&confirm(&token, "short"), 422..=422), "invalid_field");
     assert_eq!(assert_error(&confirm(&format!("{token}x"), NEW), 410..=410), "gone");
-    let r = confirm(&token, NEW);
+    let linked = Client::new(&edge_url()).ip(&unique("linked"));
+    let r = linked.json("POST", "/v1/auth/password-reset/confirm", &json!({ "token": token, "new_password": NEW }));
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["email"], email.as_str());
+    // The browser that proved the mailbox is one this login knows from now
+    // on: logging in there keeps its device cookie.
+    let device = linked.cookie();
+    assert!(device.starts_with("deflect_device="), "{device}");
+    linked.login(&email, NEW);
+    assert!(linked.cookie().contains(&device), "{} keeps {device}", linked.cookie());
     // Once only; every session ended; the new password is the one.
     let again = confirm(&token, "yet another passphrase");
     assert_eq!(assert_error(&again, 410..=410), "gone");

@@ -5,6 +5,8 @@
 //! Nothing here mocks D1 or KV: every call goes over HTTP to the runtime
 //! Cloudflare deploys.
 
+pub mod sent_mail;
+
 use serde_json::{Value, json};
 use std::io::Read;
 use std::net::TcpStream;
@@ -90,6 +92,11 @@ impl LocalEdge {
     /// `port`, waiting until it answers. The edge must be built
     /// (`cargo xtask build`).
     pub fn start(port: u16, persist: &Path) -> Result<LocalEdge, String> {
+        LocalEdge::start_with(port, persist, &[])
+    }
+
+    /// [`LocalEdge::start`], with more `vars` for the worker (name, value).
+    pub fn start_with(port: u16, persist: &Path, vars: &[(&str, &str)]) -> Result<LocalEdge, String> {
         let edge = root().join("edge");
         if !edge.join("build/index.js").exists() {
             return Err("the edge is not built; run `cargo xtask build` first".into());
@@ -122,8 +129,9 @@ impl LocalEdge {
                 "--test-scheduled",
                 "--var",
                 &format!("DEFLECT_PUBLIC_URL:http://127.0.0.1:{port}"),
-                "--persist-to",
             ])
+            .args(vars.iter().flat_map(|(name, value)| ["--var".to_string(), format!("{name}:{value}")]))
+            .arg("--persist-to")
             .arg(&persist)
             .current_dir(&edge)
             .env("CI", "true")
@@ -349,16 +357,17 @@ impl Drop for LocalEdge {
     }
 }
 
-/// A small HTTP client that keeps an agent's session cookie.
+/// A small HTTP client that keeps the cookies the edge sets (an agent's
+/// session, and the browser's device cookie).
 ///
-/// The edge marks its session cookie `Secure`; browsers send such cookies
-/// to `http://127.0.0.1`, which they treat as a secure origin, but a plain
-/// cookie jar would not, so this client keeps the one cookie it needs.
+/// The edge marks its cookies `Secure`; browsers send such cookies to
+/// `http://127.0.0.1`, which they treat as a secure origin, but a plain
+/// cookie jar would not, so this client keeps them itself.
 pub struct Client {
     /// Base URL.
     pub base: String,
     agent: ureq::Agent,
-    session: std::cell::RefCell<Option<String>>,
+    cookies: std::cell::RefCell<Vec<(String, String)>>,
     ip: Option<String>,
 }
 
@@ -381,9 +390,14 @@ impl Reply {
         serde_json::from_str(&self.text).unwrap_or(Value::Null)
     }
 
-    /// A header.
+    /// A header (the first, when it came more than once).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of a header that may come more than once (`Set-Cookie`).
+    pub fn headers_named(&self, name: &str) -> Vec<&str> {
+        self.headers.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
     }
 }
 
@@ -397,7 +411,7 @@ impl Client {
         Client {
             base: base.trim_end_matches('/').to_string(),
             agent: config.into(),
-            session: std::cell::RefCell::new(None),
+            cookies: std::cell::RefCell::new(Vec::new()),
             ip: None,
         }
     }
@@ -429,10 +443,9 @@ impl Client {
     fn send_once(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<(&str, &[u8])>) -> Reply {
         let url = format!("{}{}", self.base, path);
         let mut req = ureq::http::Request::builder().method(method).uri(&url);
-        if let Some(cookie) = self.session.borrow().as_deref()
-            && !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("cookie"))
-        {
-            req = req.header("cookie", cookie);
+        let jar = self.cookie();
+        if !jar.is_empty() && !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("cookie")) {
+            req = req.header("cookie", jar);
         }
         if let Some(ip) = &self.ip {
             req = req.header("cf-connecting-ip", ip.as_str());
@@ -458,16 +471,32 @@ impl Client {
                 let bytes = resp.body_mut().with_config().limit(32 * 1024 * 1024).read_to_vec().unwrap_or_default();
                 let text = String::from_utf8_lossy(&bytes).into_owned();
                 let reply = Reply { status, text, bytes, headers };
-                if let Some(set) = reply.header("set-cookie") {
-                    let pair = set.split(';').next().unwrap_or_default().trim();
-                    *self.session.borrow_mut() = match pair.split_once('=') {
-                        Some((_, v)) if !v.is_empty() => Some(pair.to_string()),
-                        _ => None,
-                    };
+                for set in reply.headers_named("set-cookie") {
+                    self.keep_cookie(set);
                 }
                 reply
             }
             Err(e) => Reply { status: 0, text: e.to_string(), bytes: Vec::new(), headers: Vec::new() },
+        }
+    }
+
+    /// The `Cookie` header this client sends: every cookie it keeps.
+    pub fn cookie(&self) -> String {
+        self.cookies.borrow().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    /// Keeps (or, for an empty value or `Max-Age=0`, drops) the cookie a
+    /// `Set-Cookie` header sets.
+    fn keep_cookie(&self, set: &str) {
+        let mut parts = set.split(';').map(str::trim);
+        let Some((name, value)) = parts.next().and_then(|pair| pair.split_once('=')) else {
+            return;
+        };
+        let gone = value.is_empty() || parts.any(|p| p.eq_ignore_ascii_case("max-age=0"));
+        let mut jar = self.cookies.borrow_mut();
+        jar.retain(|(k, _)| k != name);
+        if !gone {
+            jar.push((name.to_string(), value.to_string()));
         }
     }
 

@@ -27,7 +27,7 @@ pub(super) async fn login(app: &App, req: &mut Req) -> AppResult<Response> {
     }
     auth::bootstrap(app).await?;
     let email = l.email.trim().to_lowercase();
-    let key = LoginKey::of(&email).await?;
+    let key = LoginKey::tried(app, req, &email).await?;
     key.check(app).await?;
     let refused = || AppError::AuthFailed;
     let agent = agents::by_email(&app.db, &email).await?;
@@ -73,6 +73,7 @@ pub(super) async fn login(app: &App, req: &mut Req) -> AppResult<Response> {
     app.audit(&agent.id, "auth.login", &agent.id, detail).await?;
     let mut resp = json(200, &auth::own_view(app, &agent).await?)?;
     resp.headers_mut().set("set-cookie", &cookie)?;
+    resp.headers_mut().append("set-cookie", &key.trust_device(app).await?)?;
     Ok(resp)
 }
 
@@ -265,15 +266,21 @@ pub(super) async fn ask_password_reset(app: &App, req: &mut Req) -> AppResult<Re
 
 /// `POST /v1/auth/password-reset/confirm`: sets the new password from the
 /// mailed link's token and logs every session of that agent out (API
-/// tokens stay). The agent then logs in, with their second step if on.
+/// tokens stay). The agent then logs in, with their second step if on; the
+/// browser that used the link becomes a device that login knows.
 pub(super) async fn reset_password(app: &App, req: &mut Req) -> AppResult<Response> {
     limit(app, req, Bucket::Logins).await?;
     let body: PasswordReset = req.json().await?;
     body.validate()?;
     let agent = password_reset::set_password(app, &body.token, &body.new_password).await?;
-    LoginKey::of(&agent.email).await?.clear(app).await?;
+    let key = LoginKey::tried(app, req, &agent.email).await?;
+    key.clear(app).await?;
     app.audit(&agent.id, "auth.password_reset", &agent.id, serde_json::json!({ "ip": req.client_ip() })).await?;
-    json(200, &serde_json::json!({ "message": "Your new password is set: log in with it.", "email": agent.email }))
+    let message = "Your new password is set: log in with it.";
+    let mut resp = json(200, &serde_json::json!({ "message": message, "email": agent.email }))?;
+    // The mailbox was proved: this browser is the agent's own from now on.
+    resp.headers_mut().set("set-cookie", &key.trust_device(app).await?)?;
+    Ok(resp)
 }
 
 pub(super) async fn logout(app: &App, req: &mut Req) -> AppResult<Response> {

@@ -78,12 +78,8 @@ pub(super) fn logged(said: &str) {
 /// The mails the worker sent that hold `needle`, from the `.eml` files
 /// wrangler logged, oldest first.
 pub(super) fn mails_with(needle: &str) -> Vec<String> {
-    let log = edge_log();
-    let mut seen = std::collections::HashSet::new();
-    log.split_whitespace()
-        .filter(|w| w.ends_with(".eml"))
-        .map(|path| path.trim_matches(|c: char| c.is_control() || c == '\u{1b}').to_string())
-        .filter(|path| seen.insert(path.clone()))
+    deflect_tests::sent_mail::paths_in_log(&edge_log())
+        .into_iter()
         .filter_map(|path| std::fs::read_to_string(path).ok())
         .filter(|eml| eml.contains(needle))
         .collect()

@@ -3,7 +3,15 @@
 
 use crate::{build, setup};
 use anyhow::{Result, anyhow};
-use deflect_tests::{ADMIN_EMAIL, LocalEdge, dev_vars, seed};
+use deflect_tests::{ADMIN_EMAIL, LocalEdge, dev_vars, seed, sent_mail};
+use std::path::Path;
+use std::time::Duration;
+
+/// The address the local desk sends from when a site has no reply address
+/// of its own (`DEFLECT_SUPPORT_EMAIL`), so password resets, invitations
+/// and alerts work in the demo. Nothing is delivered locally: wrangler
+/// writes each message to a file, which this command shows.
+const DEMO_SENDER: &str = "support@deflect.local";
 
 pub(crate) fn run(args: &[String]) -> Result<()> {
     let mut port: u16 = 8787;
@@ -23,7 +31,8 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         build::all()?;
     }
     let persist = crate::cmd::root().join(".deflect/state");
-    let edge = LocalEdge::start(port, &persist).map_err(|e| anyhow!(e))?;
+    let edge =
+        LocalEdge::start_with(port, &persist, &[("DEFLECT_SUPPORT_EMAIL", DEMO_SENDER)]).map_err(|e| anyhow!(e))?;
     // The demo is seeded once: later runs keep what the owner changed since
     // (articles, settings, the admin's password).
     let seeded = persist.join("seeded");
@@ -41,6 +50,8 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
          \x20 Dashboard                  {u}/dashboard/\n\
          \x20   log in as {ADMIN_EMAIL} / {password} (from edge/.dev.vars{})\n\
          \x20 API description            {u}/openapi.json\n\n\
+         Mail the desk sends (password resets, invitations, alerts, replies) is not delivered: each message is\n\
+         written to a file, and shown here with its links as it goes.\n\n\
          {}\
          Press Ctrl-C to stop. Logs: {}\n",
         // The bootstrap password opens the account only until the admin
@@ -60,8 +71,42 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     ctrlc::set_handler(move || {
         let _ = stop.send(());
     })?;
+    let log = edge.log.clone();
+    std::thread::spawn(move || show_mail(&log));
     let _ = stopped.recv();
     eprintln!("stopping the local edge");
     drop(edge);
     Ok(())
+}
+
+/// Shows each message the local edge sends from now on (who it is to, its
+/// subject, its links and its file), reading the paths wrangler logs as
+/// the log grows (whole lines only, so no path is read half-written).
+fn show_mail(log: &Path) {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut read_to = std::fs::metadata(log).map_or(0, |m| m.len());
+    loop {
+        std::thread::sleep(Duration::from_secs(1));
+        let mut added = Vec::new();
+        let Ok(mut file) = std::fs::File::open(log) else { continue };
+        if file.seek(SeekFrom::Start(read_to)).is_err() || file.read_to_end(&mut added).is_err() {
+            continue;
+        }
+        let Some(end) = added.iter().rposition(|b| *b == b'\n') else { continue };
+        read_to += end as u64 + 1;
+        for path in sent_mail::paths_in_log(&String::from_utf8_lossy(&added[..end])) {
+            match std::fs::read(&path).ok().and_then(|raw| sent_mail::summary(&raw)) {
+                Some(mail) => {
+                    let links: String = mail.links.iter().map(|l| format!("\n    {l}")).collect();
+                    eprintln!(
+                        "mail to {}: \"{}\"{links}\n    (the whole message: {})",
+                        mail.to.join(", "),
+                        mail.subject,
+                        path.display()
+                    );
+                }
+                None => eprintln!("mail sent: {}", path.display()),
+            }
+        }
+    }
 }

@@ -14,7 +14,7 @@
 use crate::cmd::{root, run};
 use crate::{build, contract, deploy, eval, setup};
 use anyhow::{Result, anyhow, bail};
-use deflect_tests::{LocalEdge, seed};
+use deflect_tests::{ADMIN_EMAIL, LocalEdge, seed};
 use std::path::Path;
 
 /// The port of the edge for the HTTP and widget tests.
@@ -171,6 +171,27 @@ fn run_once(again: bool) -> Result<()> {
         .collect();
     if again && !printed.contains("The data of earlier runs is kept") {
         failed.push("the second run did not say it kept the first run's data".into());
+    }
+    if !again {
+        // The demo desk can send mail, and the command shows what it sent:
+        // here the admin's password-reset link.
+        let r = client.json("POST", "/v1/auth/password-reset", &serde_json::json!({ "email": ADMIN_EMAIL }));
+        if r.status != 202 {
+            failed.push(format!("asking for a password-reset link answered {}: {}", r.status, r.text));
+        }
+        let wanted = [format!("mail to {ADMIN_EMAIL}: \"Set a new password"), format!("{base}/dashboard/#/reset/")];
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+            if wanted.iter().all(|w| text.contains(w.as_str())) {
+                break;
+            }
+            if std::time::Instant::now() > deadline {
+                failed.push(format!("the password-reset mail was not shown (wanted {wanted:?})"));
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
     }
     stop(&mut child);
     if !failed.is_empty() {

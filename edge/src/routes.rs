@@ -168,6 +168,7 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         // Not a ticket id: other methods get 405, not "no ticket bulk".
         (_, ["v1", "agent", "tickets", "bulk"]) => Err(not_served(segs)),
         (Get, ["v1", "agent", "tickets", id]) => agent_tickets::detail(app, req, id).await,
+        (Get, ["v1", "agent", "tickets", id, "thread"]) => agent_tickets::thread(app, req, id).await,
         (Patch, ["v1", "agent", "tickets", id]) => agent_tickets::update(app, req, id).await,
         (Post, ["v1", "agent", "tickets", id, "messages"]) => agent_tickets::message(app, req, id).await,
         (Post, ["v1", "agent", "tickets", id, "messages", message, "send"]) => {
@@ -268,6 +269,7 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         | ["v1", "admin", "kb", "export"]
         | ["v1", "admin", "customers", _, "export"]
         | ["v1", "admin", "webhooks", "deliveries"]
+        | ["v1", "agent", "tickets", _, "thread"]
         | ["v1", "agent", "tickets", _, "attachments", _] => "GET, HEAD",
         ["v1", "agent", "tickets"] => "GET, HEAD, POST",
         ["v1", "agent", "tickets", "bulk"] => "POST",

@@ -20,7 +20,7 @@ pub use agent::{
     CustomerUpdate, CustomerView, ERASED_TEXT, Erasure, ExportedQuestion, ExportedTicket, Following, Login,
     MAX_TOKEN_DAYS, MIN_PASSWORD, MailAlerts, MergeTickets, NewAgent, NewToken, PRESENCE_FRESH_MS, PasswordChange,
     PasswordReset, PasswordResetRequest, PresenceUpdate, Role, SPAM_TAG, SuggestedArticle, TicketDetail, TicketSummary,
-    TokenCreated, TokenView, Viewer, password,
+    TicketThread, TokenCreated, TokenView, Viewer, password,
 };
 pub use error::{ApiError, ErrorBody};
 pub use events::{EventKind, WidgetEvent};

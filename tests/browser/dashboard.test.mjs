@@ -1056,7 +1056,10 @@ test('two agents on one ticket see each other, and a reply past the customer\'s 
   await admin.locator('#presence').getByText('Ada Agent is writing a reply.').waitFor({ timeout: 25_000 });
 
   // The customer writes again; the admin's reply, written before reading
-  // it, is held back, the thread reloads with the news, the draft stays.
+  // it (the page's refresh of the thread is held at what it showed), is
+  // held back, the thread reloads with the news, the draft stays.
+  const shownThread = (await api(admin, 'GET', `/v1/agent/tickets/${created.ticket.id}/thread`)).json;
+  await admin.route('**/thread', (route) => route.fulfill({ status: 200, json: shownThread }));
   const more = await admin.evaluate(async ([id, token]) => {
     const r = await fetch(`/v1/tickets/${id}/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-ticket-token': token }, body: JSON.stringify({ body: 'Also, can I change the address?' }) });
     return r.status;
@@ -1067,6 +1070,7 @@ test('two agents on one ticket see each other, and a reply past the customer\'s 
   await admin.getByRole('status').getByText(/1 new message since you opened this ticket/).waitFor();
   await admin.getByText('Also, can I change the address?', { exact: true }).waitFor();
   assert.equal(await admin.locator('#reply').inputValue(), 'It ships today.');
+  await admin.unroute('**/thread');
   await admin.locator('#reply').fill('It ships today, and yes, reply with the new address.');
   await admin.locator('form.reply button[type=submit]').click();
   await admin.getByRole('status').getByText('Reply sent.').waitFor();
@@ -1085,6 +1089,54 @@ test('two agents on one ticket see each other, and a reply past the customer\'s 
   assert.deepEqual(agentProblems, []);
   await adminContext.close();
   await agentContext.close();
+});
+
+test('a message that arrives while an agent writes a reply shows in the thread, as text, without taking the draft; a teammate\'s change is offered', async () => {
+  const { url } = dashEdge();
+  const context = await staffContext();
+  const page = await context.newPage();
+  const problems = watch(page);
+  await login(page, url, ADMIN_EMAIL, adminPassword());
+  const subject = unique('Parcel');
+  const created = await createTicket(page, { email: 'pat.parcel@example.com', name: 'Pat Parcel' }, subject, 'Is my parcel lost?');
+  await page.goto(`${url}/dashboard/#/ticket/${created.ticket.id}`);
+  await page.locator('#reply').waitFor();
+  await page.locator('#reply').fill('Checking with the courier');
+  await page.locator('#reply').press('End');
+
+  // The customer writes from the widget meanwhile.
+  const said = `Its number is <b>${HOSTILE}</b>`;
+  const r = await fetch(`${url}/v1/tickets/${created.ticket.id}/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-ticket-token': created.token, 'cf-connecting-ip': unique('customer') },
+    body: JSON.stringify({ body: said }),
+  });
+  assert.equal(r.status, 201);
+  await page.locator('ol.thread li.msg.customer .body').getByText(said, { exact: true }).waitFor({ timeout: 20_000 });
+  await page.getByRole('status').getByText('New: a message from Pat Parcel.').waitFor();
+  assert.equal(await page.evaluate(() => window.__pwned), undefined, 'the customer\'s text is shown as text');
+  assert.equal(await page.locator('#reply').inputValue(), 'Checking with the courier', 'the draft is kept');
+  assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'reply', 'and keeps the focus');
+  await page.locator('#reply').pressSequentially(', one moment.');
+  assert.equal(await page.locator('#reply').inputValue(), 'Checking with the courier, one moment.');
+
+  // A teammate changes the ticket: the page offers to show it, and showing
+  // it keeps the draft.
+  await adminApi(url, 'PATCH', `/v1/agent/tickets/${created.ticket.id}`, { status: 'pending' });
+  await page.locator('#changed-notice').waitFor({ timeout: 20_000 });
+  assert.equal(await page.locator('#t-status').inputValue(), 'open', 'not drawn again by itself');
+  await page.locator('#changed-notice').getByRole('button', { name: 'Show the changes' }).click();
+  await page.locator('#changed-notice').waitFor({ state: 'detached' });
+  assert.equal(await page.locator('#t-status').inputValue(), 'pending');
+  assert.equal(await page.locator('#reply').inputValue(), 'Checking with the courier, one moment.');
+
+  // The page has shown the customer's news, so the reply goes at once.
+  await page.locator('form.reply button[type=submit]').click();
+  await page.getByRole('status').getByText('Reply sent.').waitFor();
+  const thread = (await api(page, 'GET', `/v1/agent/tickets/${created.ticket.id}/thread`)).json;
+  assert.equal(thread.messages.at(-1).body, 'Checking with the courier, one moment.');
+  assert.deepEqual(problems, []);
+  await context.close();
 });
 
 test('an agent selects tickets in the queue and solves them in one step', async () => {

@@ -671,6 +671,62 @@ fn agents_see_each_other_on_a_ticket_and_do_not_reply_past_news() {
     assert_error(&admin_client.json("POST", "/v1/agent/tickets/no-such-ticket/presence", &json!({})), 404..=404);
 }
 
+/// An open ticket page asks for the thread as it now stands: a customer's
+/// new message is in it, with the files, and `updated_at` says when the
+/// ticket last changed, a change of status included, so the page can tell
+/// a teammate's change from a new message.
+#[test]
+fn the_thread_as_it_stands_shows_what_arrived_and_when_the_ticket_changed() {
+    let c = public();
+    let r = create(&c, &unique("key"), &ticket_body(&format!("{}@live.example", unique("c")), "Is my parcel lost?"));
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json()["ticket"]["id"].as_str().expect("id").to_string();
+    let token = r.json()["token"].as_str().expect("token").to_string();
+    let a = admin(&edge_url());
+    let thread = || {
+        let r = a.get(&format!("/v1/agent/tickets/{id}/thread"));
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.json()
+    };
+    let first = thread();
+    let detail = a.get(&format!("/v1/agent/tickets/{id}")).json();
+    assert_eq!(first["messages"], detail["messages"], "the same messages as the ticket's page");
+    assert_eq!(first["attachments"], detail["attachments"]);
+    assert_eq!(first["updated_at"], detail["ticket"]["updated_at"]);
+
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let more = c.send(
+        "POST",
+        &format!("/v1/tickets/{id}/messages"),
+        &[("x-ticket-token", &token)],
+        Some(("application/json", r#"{"body":"It was due <b>yesterday</b>."}"#.as_bytes())),
+    );
+    assert_eq!(more.status, 201, "{}", more.text);
+    let now = thread();
+    let messages = now["messages"].as_array().expect("messages");
+    assert_eq!(messages.len(), first["messages"].as_array().expect("messages").len() + 1);
+    let newest = messages.last().expect("a message");
+    assert_eq!(
+        (newest["author"].as_str(), newest["body"].as_str()),
+        (Some("customer"), Some("It was due <b>yesterday</b>."))
+    );
+    let changed_at = now["updated_at"].as_i64().expect("updated_at");
+    assert!(changed_at > first["updated_at"].as_i64().expect("updated_at"), "{now}");
+    assert_eq!(changed_at, newest["created_at"].as_i64().expect("created_at"), "the message is the change");
+
+    // A change of status moves it past the newest message.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    assert_eq!(a.json("PATCH", &format!("/v1/agent/tickets/{id}"), &json!({ "status": "pending" })).status, 200);
+    let after = thread();
+    assert_eq!(after["messages"], now["messages"]);
+    assert!(after["updated_at"].as_i64().expect("updated_at") > changed_at, "{after}");
+
+    assert_error(&public().get(&format!("/v1/agent/tickets/{id}/thread")), 401..=401);
+    assert_error(&a.get("/v1/agent/tickets/no-such-ticket/thread"), 404..=404);
+    let r = a.json("POST", &format!("/v1/agent/tickets/{id}/thread"), &json!({}));
+    assert_eq!((assert_error(&r, 405..=405), r.header("allow")), ("method_not_allowed".to_string(), Some("GET, HEAD")));
+}
+
 /// One change to several tickets: each is changed as by PATCH; one that
 /// cannot be changed is reported in words and does not stop the others.
 #[test]

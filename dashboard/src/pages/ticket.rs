@@ -10,7 +10,7 @@ use crate::storage;
 use crate::time::{sla, stamp};
 use deflect_shared::api::{
     AgentView, ArticleView, Attachment, Author, CustomerUpdate, Following, Identity, MergeTickets, Message, NewMessage,
-    PresenceUpdate, QueueItem, SPAM_TAG, Status, TicketDetail, TicketUpdate, Viewer,
+    PresenceUpdate, QueueItem, SPAM_TAG, Status, TicketDetail, TicketThread, TicketUpdate, Viewer,
 };
 use deflect_shared::attachment::{served_type, size_in_words};
 use deflect_shared::markdown::{Inline, links, plain};
@@ -74,12 +74,13 @@ fn linked(body: &str) -> impl IntoView + use<> {
         .collect_view()
 }
 
+/// The conversation a ticket page shows: its messages and their files.
+type Shown = (Vec<Message>, Vec<Attachment>);
+
 #[component]
 fn Thread(
-    /// The messages.
-    messages: Vec<Message>,
-    /// The files kept with them.
-    files: Vec<Attachment>,
+    /// The messages and their files, drawn again (alone) when they change.
+    thread: RwSignal<Shown>,
     /// The ticket they belong to.
     ticket: String,
     /// The ticket shown, loaded again after a reply is mailed again.
@@ -89,7 +90,9 @@ fn Thread(
 ) -> impl IntoView {
     view! {
         <ol class="thread">
-            {messages.into_iter().map(|m| {
+            {move || {
+            let (messages, files) = thread.get();
+            messages.into_iter().map(|m| {
                 let class = match (m.author, m.internal) {
                     (_, true) => "msg note",
                     (Author::Customer, _) => "msg customer",
@@ -119,7 +122,8 @@ fn Thread(
                         {(!own.is_empty()).then(|| view! { <Files ticket=ticket.clone() files=own /> })}
                     </li>
                 }
-            }).collect_view()}
+            }).collect_view()
+            }}
         </ol>
     }
 }
@@ -228,6 +232,31 @@ fn mail_again(
     });
 }
 
+/// How often an open ticket page asks for its thread.
+const THREAD_REFRESH: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// What arrived in `now` that `shown` lacks, in words ("New: a message
+/// from Jane Doe."), leaving out the caller's own (named `me`); `None` when
+/// nothing did.
+fn arrived(shown: &[Message], now: &[Message], me: Option<&str>) -> Option<String> {
+    let new: Vec<&Message> = now
+        .iter()
+        .filter(|m| !shown.iter().any(|s| s.id == m.id))
+        .filter(|m| !(m.author == Author::Agent && m.author_name.as_deref() == me))
+        .collect();
+    let newest = new.last()?;
+    let who = match (newest.author, newest.internal) {
+        (_, true) => format!("a note from {}", newest.author_name.as_deref().unwrap_or("a teammate")),
+        (Author::Customer, _) => format!("a message from {}", newest.author_name.as_deref().unwrap_or("the customer")),
+        (Author::Agent, _) => format!("a reply from {}", newest.author_name.as_deref().unwrap_or("a teammate")),
+        (Author::System, _) => "a message from the desk".to_string(),
+    };
+    Some(match new.len() {
+        1 => format!("New: {who}."),
+        n => format!("{n} new messages, the newest {who}."),
+    })
+}
+
 /// How long an agent can snooze a ticket for, in hours, and its words.
 const SNOOZES: [(u32, &str); 5] =
     [(1, "for an hour"), (4, "for 4 hours"), (24, "for a day"), (72, "for 3 days"), (168, "for a week")];
@@ -268,6 +297,57 @@ pub fn TicketPage(
     // macro): applied after the reply goes, unless the agent drops it.
     let then = RwSignal::new(None::<SavedReply>);
     load(id.clone(), detail);
+    // The conversation shown: set by each load of the ticket and, between
+    // loads, by the thread the page asks for every few seconds, so what
+    // arrives meanwhile shows without drawing the page (and the reply
+    // being written) again.
+    let thread = RwSignal::new(Shown::default());
+    // What arrived, said once; and whether the ticket itself changed.
+    let news = RwSignal::new(None::<String>);
+    let changed = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(Ok(d)) = detail.get() {
+            thread.set((d.messages, d.attachments));
+            changed.set(false);
+        }
+    });
+    let refresh = {
+        let id = id.clone();
+        move || {
+            let hidden = web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden());
+            if hidden {
+                return;
+            }
+            let id = id.clone();
+            let me = session.and_then(|s| s.me.get_untracked()).map(|m| m.name);
+            leptos::task::spawn_local(async move {
+                let path = format!("/v1/agent/tickets/{}/thread", api::enc(&id));
+                let Ok(now) = api::get::<TicketThread>(&path).await else { return };
+                // The page may have closed meanwhile.
+                let (Some((shown, files)), Some(Some(Ok(d)))) =
+                    (thread.try_get_untracked(), detail.try_get_untracked())
+                else {
+                    return;
+                };
+                if let Some(said) = arrived(&shown, &now.messages, me.as_deref()) {
+                    news.set(Some(said));
+                }
+                let newest = now.messages.last().map_or(0, |m| m.created_at);
+                if now.updated_at > d.ticket.updated_at.max(newest) {
+                    changed.set(true);
+                }
+                if (shown, files) != (now.messages.clone(), now.attachments.clone()) {
+                    thread.set((now.messages, now.attachments));
+                }
+            });
+        }
+    };
+    let refreshing = set_interval_with_handle(refresh, THREAD_REFRESH).ok();
+    on_cleanup(move || {
+        if let Some(h) = refreshing {
+            h.clear();
+        }
+    });
     leptos::task::spawn_local(async move {
         if let Ok(a) = api::get::<Vec<AgentView>>("/v1/agent/agents").await {
             agents.set(a);
@@ -329,8 +409,7 @@ pub fn TicketPage(
             ev.prevent_default();
             // The newest message shown: if someone wrote since, the edge
             // refuses (409) and the thread is reloaded, the draft kept.
-            let seen_up_to =
-                detail.get_untracked().and_then(|d| d.ok()).and_then(|d| d.messages.last().map(|m| m.id.clone()));
+            let seen_up_to = thread.get_untracked().0.last().map(|m| m.id.clone());
             if uploading.get_untracked() > 0 {
                 note.set(Some("Wait until the files are uploaded, then send.".into()));
                 return;
@@ -387,10 +466,22 @@ pub fn TicketPage(
         }
     };
     let id_for_view = id.clone();
+    let show_changes = {
+        let id = id.clone();
+        move |_| load(id.clone(), detail)
+    };
     view! {
         <section class="ticket-page">
             <p><a href="#/queue">"← Queue"</a></p>
             <Notice note=note />
+            <Notice note=news />
+            <Show when=move || changed.get()>
+                <p class="notice" role="status" id="changed-notice">
+                    "A teammate or a rule changed this ticket since it was shown. "
+                    <button type="button" class="link" on:click=show_changes.clone()>"Show the changes"</button>
+                    " (the reply you are writing is kept)"
+                </p>
+            </Show>
             {move || {
                 let v = viewers.get();
                 (!v.is_empty()).then(|| view! { <p class="notice" role="status" id="presence">{presence_line(&v)}</p> })
@@ -439,8 +530,7 @@ pub fn TicketPage(
                                         "; the conversation continues there."
                                     </p>
                                 })}
-                                <Thread messages=d.messages.clone() files=d.attachments.clone() ticket=id.clone()
-                                    detail=detail note=note />
+                                <Thread thread=thread ticket=id.clone() detail=detail note=note />
                                 {(!d.suggested_articles.is_empty()).then(|| {
                                     let site = t.site.clone();
                                     let tid = id.clone();

@@ -17,7 +17,7 @@ use crate::store::presence as store_presence;
 use crate::store::tickets::{self, Filter};
 use deflect_shared::api::{
     AFTER, Attachment, BulkFailure, BulkResult, BulkUpdate, Following, Identity, LogTicket, MergeTickets, NewMessage,
-    PRESENCE_FRESH_MS, PresenceUpdate, QueueCursor, TicketDetail, TicketUpdate,
+    PRESENCE_FRESH_MS, PresenceUpdate, QueueCursor, TicketDetail, TicketThread, TicketUpdate,
 };
 use deflect_shared::attachment;
 use deflect_shared::priority::Level;
@@ -129,6 +129,21 @@ async fn detail_view(app: &App, id: &str) -> AppResult<TicketDetail> {
         followers: store_alerts::followers(&app.db, id).await?,
         customer_identity: row.customer_identity.as_deref().and_then(Identity::parse),
     })
+}
+
+/// `GET /v1/agent/tickets/{id}/thread`: the messages and files as they now
+/// stand, and when the ticket last changed.
+pub(super) async fn thread(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
+    auth::agent(app, req).await?;
+    let row = work::load(app, id).await?;
+    json(
+        200,
+        &TicketThread {
+            messages: tickets::messages(&app.db, &row.id, true).await?,
+            attachments: attachments::of_ticket(&app.db, &row.id, true).await?,
+            updated_at: row.updated_at as i64,
+        },
+    )
 }
 
 /// A file kept with one of the ticket's messages, to save (see

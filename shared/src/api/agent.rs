@@ -649,6 +649,21 @@ pub struct TicketDetail {
     pub customer_identity: Option<super::Identity>,
 }
 
+/// `GET /v1/agent/tickets/{id}/thread`: a ticket's conversation as it now
+/// stands, which an open ticket page asks for every few seconds to show
+/// what arrived meanwhile without drawing the page (and the reply being
+/// written) again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketThread {
+    /// Every message, internal notes included, oldest first.
+    pub messages: Vec<Message>,
+    /// The files kept with them, oldest first.
+    pub attachments: Vec<Attachment>,
+    /// When the ticket last changed (a message, or its status, assignee,
+    /// priority or tags), ms since the epoch.
+    pub updated_at: i64,
+}
+
 /// `PUT /v1/agent/tickets/{id}/following`: the calling agent follows a
 /// ticket, or stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -165,6 +165,45 @@ test('offline: the ticket is kept, then sent once when the network returns', asy
   await context.close();
 });
 
+test('a customer leaves a ticket with a screenshot from the form: the team gets it with the ticket; one too large is refused in words, and offline the form says the file waits for them', async () => {
+  const { url, persist } = edge();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = watch(page);
+  await page.goto(`${url}/demo/`);
+  await openWidget(page);
+  await collectTickets(page);
+  await page.locator('deflect-widget .dfl-person').click();
+  const file = page.locator('deflect-widget #dfl-file');
+  assert.equal(await page.locator('deflect-widget label[for=dfl-file]').innerText(), 'A file or screenshot (optional)');
+
+  const marker = unique('screenshot');
+  await file.setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(8 * 1024 * 1024 + 1) });
+  await leaveTicket(page, { email: 'pixel@example.com', message: `The checkout button is grey ${marker}` });
+  await page.locator('deflect-widget .dfl-form [role=alert]').getByText('A file can be up to 8 MB.').waitFor();
+  assert.equal(d1(persist, `SELECT count(*) AS n FROM messages WHERE instr(body, '${marker}') > 0`)[0].n, 0, 'nothing was sent');
+
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+  await file.setInputFiles({ name: 'checkout.png', mimeType: 'image/png', buffer: png });
+  await page.locator('deflect-widget .dfl-form button[type=submit]').click();
+  const [ticket] = await createdTickets(page);
+  await w(page).log.getByText(/Sent!/).waitFor();
+  const detail = await adminApi(url, 'GET', `/v1/agent/tickets/${ticket.id}`);
+  assert.match(detail.messages[0].body, new RegExp(marker));
+  assert.deepEqual(detail.attachments.map((f) => [f.name, f.size, f.content_type]), [['checkout.png', png.length, 'image/png']]);
+
+  // Offline, the ticket is kept and sent later; the file is not, and the
+  // customer is told so.
+  await page.locator('deflect-widget .dfl-person').click();
+  await file.setInputFiles({ name: 'again.png', mimeType: 'image/png', buffer: png });
+  await context.setOffline(true);
+  await leaveTicket(page, { email: 'pixel@example.com', message: `Still grey ${marker}` });
+  await w(page).log.getByText('The file was not saved with it: send it in the conversation once you\'re back online.').waitFor();
+  await context.setOffline(false);
+  assert.deepEqual(problems.filter((p) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch/.test(p)), []);
+  await context.close();
+});
+
 test('keyboard only: open, type, pick an article, close, focus back on the page', async () => {
   const { url } = edge();
   const context = await browser.newContext();

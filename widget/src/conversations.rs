@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
 /// A property of a browser object (`undefined` when it has none).
-fn field(o: &JsValue, name: &str) -> JsValue {
+pub(crate) fn field(o: &JsValue, name: &str) -> JsValue {
     js_sys::Reflect::get(o, &name.into()).unwrap_or_default()
 }
 

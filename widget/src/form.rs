@@ -1,10 +1,14 @@
 //! The ticket form: what the customer leaves when the KB has no answer.
 
 use crate::alert::Alert;
+use crate::api;
 use crate::app::{Entry, Screen, Widget};
+use crate::conversations::field;
 use crate::outbox::{self, Pending};
 use deflect_shared::api::{CreateTicket, CustomerInput};
+use deflect_shared::attachment::MAX_ATTACHMENT_BYTES;
 use leptos::prelude::*;
+use wasm_bindgen::JsValue;
 
 /// The form.
 #[component]
@@ -16,6 +20,9 @@ pub(crate) fn TicketForm() -> impl IntoView {
     let message = RwSignal::new(w.questions.get_untracked().join("\n"));
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // A file picked to go with the ticket (a screenshot, say): sent as its
+    // first file once the ticket exists.
+    let file_input = NodeRef::<leptos::html::Input>::new();
     let first = NodeRef::<leptos::html::Input>::new();
     Effect::new(move |_| {
         if let Some(i) = first.get() {
@@ -53,6 +60,14 @@ pub(crate) fn TicketForm() -> impl IntoView {
                 error.set(Some(e.to_string()));
                 return;
             }
+            let picked: Option<JsValue> = file_input
+                .get_untracked()
+                .map(|i| field(&field(i.as_ref(), "files"), "0"))
+                .filter(|f| !f.is_undefined());
+            if picked.as_ref().is_some_and(|f| field(f, "size").as_f64().unwrap_or(0.0) > MAX_ATTACHMENT_BYTES as f64) {
+                error.set(Some(s.too_large.into()));
+                return;
+            }
             error.set(None);
             busy.set(true);
             let pending =
@@ -61,13 +76,26 @@ pub(crate) fn TicketForm() -> impl IntoView {
             leptos::task::spawn_local(async move {
                 match outbox::send(&w.cfg, pending).await {
                     Ok(t) => {
-                        w.push(Entry::Notice(w.s.sent.to_string()));
                         w.questions.set(Vec::new());
                         w.ticket_created(&t);
                         w.screen.set(Screen::Chat);
+                        if let Some(f) = picked {
+                            w.push(Entry::Notice(w.s.sending_file.to_string()));
+                            let name = field(&f, "name").as_string().unwrap_or_default();
+                            let tail = format!("/files?name={}", js_sys::encode_uri_component(&name));
+                            let key = crate::random::id();
+                            let sent = api::post(&w.cfg, &t.ticket.id, &t.token, &tail, (f, String::new()), &key).await;
+                            if let Err(e) = sent {
+                                w.push(Entry::Notice(format!("{}{}", w.s.send_failed, e.message())));
+                            }
+                        }
+                        w.push(Entry::Notice(w.s.sent.to_string()));
                     }
                     Err(e) if e.retryable() => {
                         w.push(Entry::Notice(w.s.queued.to_string()));
+                        if picked.is_some() {
+                            w.push(Entry::Notice(w.s.file_later.to_string()));
+                        }
                         w.questions.set(Vec::new());
                         w.screen.set(Screen::Chat);
                     }
@@ -90,6 +118,8 @@ pub(crate) fn TicketForm() -> impl IntoView {
             <label for="dfl-message">{s.message}</label>
             <textarea id="dfl-message" rows="4" required maxlength="10000"
                 prop:value=move || message.get() on:input=move |ev| message.set(event_target_value(&ev))></textarea>
+            <label for="dfl-file">{s.file_label}</label>
+            <input id="dfl-file" type="file" node_ref=file_input />
             <Alert error=error />
             <div class="dfl-row">
                 <button type="submit" class="dfl-btn" prop:disabled=move || busy.get()>{s.submit_ticket}</button>

@@ -47,6 +47,10 @@ pub(crate) struct Strings {
     pub(crate) too_large: &'static str,
     /// While a file is on its way.
     pub(crate) sending_file: &'static str,
+    /// The ticket form's file field.
+    pub(crate) file_label: &'static str,
+    /// A ticket saved offline: its file is not kept.
+    pub(crate) file_later: &'static str,
     /// After a count on the launcher: the team replied.
     pub(crate) new_replies: &'static str,
     /// Marks a conversation with a reply not yet read.
@@ -98,6 +102,8 @@ pub(crate) const EN: Strings = Strings {
     attach: "Send a file",
     too_large: "A file can be up to 8 MB.",
     sending_file: "Sending the file…",
+    file_label: "A file or screenshot (optional)",
+    file_later: "The file was not saved with it: send it in the conversation once you're back online.",
     new_replies: "new replies",
     new_reply: "New reply",
     you: "You",
@@ -147,6 +153,8 @@ pub(crate) const ZH: Strings = Strings {
     attach: "发送文件",
     too_large: "文件不能超过 8 MB。",
     sending_file: "正在发送文件…",
+    file_label: "文件或截图（可选）",
+    file_later: "文件未随留言保存：恢复联网后，请在对话中发送。",
     new_replies: "条新回复",
     new_reply: "新回复",
     you: "您",

@@ -1437,6 +1437,37 @@ test('an agent snoozes a ticket for a day, sees it marked in the queue, and open
   await context.close();
 });
 
+test('a reply that comes while the customer has the conversation open in the widget shows there, and what they are typing keeps its focus', async () => {
+  const { url } = dashEdge();
+  const marker = unique('live');
+  const { customer, page, problems, created: [ticket] } =
+    await customerWithTickets(url, [{ email: `${marker}@example.com`, message: `Where is my refund? ${marker}` }]);
+  // The panel is open on the conversation, and the customer starts typing.
+  await page.locator('deflect-widget .dfl-head .dfl-text-btn').click();
+  await page.locator('deflect-widget .dfl-pane .dfl-choice', { hasText: marker }).click();
+  await page.locator('deflect-widget .dfl-thread').getByText(`Where is my refund? ${marker}`).waitFor();
+  const reply = page.locator('deflect-widget #dfl-reply');
+  await reply.fill('Also, the order number is');
+  const focused = () => page.evaluate(() => document.querySelector('deflect-widget').shadowRoot.activeElement?.id);
+  assert.equal(await focused(), 'dfl-reply');
+
+  await adminApi(url, 'POST', `/v1/agent/tickets/${ticket.id}/messages`, { body: `It went out this morning. ${marker}` });
+  await page.locator('deflect-widget .dfl-thread').getByText(`It went out this morning. ${marker}`).waitFor({ timeout: 40_000 });
+  assert.equal(await reply.inputValue(), 'Also, the order number is', 'the text being typed stays');
+  assert.equal(await focused(), 'dfl-reply', 'and so does the focus');
+  await reply.pressSequentially(' 4411');
+  await reply.press('Enter');
+  await page.locator('deflect-widget .dfl-thread').getByText('Also, the order number is 4411').waitFor();
+  // Shown is read: on the next visit the launcher counts nothing new.
+  await page.reload();
+  await w(page).launcher.waitFor();
+  await page.waitForFunction(() => window.Deflect);
+  await page.waitForTimeout(1500);
+  assert.equal(await page.locator('deflect-widget .dfl-badge').count(), 0);
+  assert.deepEqual(problems, []);
+  await customer.close();
+});
+
 test('a reply from the team shows on the widget launcher until the customer reads it', async () => {
   const { url } = dashEdge();
   const marker = unique('unread');

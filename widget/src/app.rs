@@ -327,14 +327,22 @@ pub(crate) fn App(
 ) -> impl IntoView {
     provide_context(state.clone());
     watch_network(&state);
-    // Replies from the team: now, and every minute while the page is open.
+    // Replies from the team: now, every 15 seconds while the panel is open
+    // (an open conversation shows them as they come), and every minute
+    // while it is closed.
     state.check_replies();
     if let Some(window) = web_sys::window() {
         let w = state.clone();
-        let every_minute = Closure::<dyn Fn()>::new(move || w.check_replies());
+        let ticks = std::cell::Cell::new(0u32);
+        let every_quarter = Closure::<dyn Fn()>::new(move || {
+            ticks.set(ticks.get().wrapping_add(1));
+            if w.open.get_untracked() || ticks.get().is_multiple_of(4) {
+                w.check_replies();
+            }
+        });
         let _ = window
-            .set_interval_with_callback_and_timeout_and_arguments_0(every_minute.as_ref().unchecked_ref(), 60_000);
-        every_minute.forget();
+            .set_interval_with_callback_and_timeout_and_arguments_0(every_quarter.as_ref().unchecked_ref(), 15_000);
+        every_quarter.forget();
     }
     let unread = state.unread;
     let w = state.clone();

@@ -99,6 +99,16 @@ pub(crate) fn Thread(
         }
     };
     load();
+    // A reply that comes while the conversation is open shows at once
+    // (loading it marks it read).
+    Effect::new({
+        let (load, id, unread) = (load.clone(), id.clone(), w.unread);
+        move |_| {
+            if unread.with(|u| u.contains(&id)) {
+                load();
+            }
+        }
+    });
     // Adds to the thread; `typed`: the reply box's text, cleared once sent.
     let post = {
         let (cfg, id, token) = (w.cfg.clone(), id.clone(), token.clone());
@@ -197,10 +207,7 @@ pub(crate) fn Thread(
                     let solved = matches!(t.status, Status::Solved | Status::Closed);
                     // A merged ticket is rated where it continues.
                     let can_rate = solved && t.csat.is_none() && t.continued_in.is_none();
-                    let open = t.status != Status::Closed;
                     let rate = rate.clone();
-                    let send_reply = send_reply.clone();
-                    let (pick, paste) = (pick.clone(), paste.clone());
                     view! {
                         <h3>{t.subject.clone()}</h3>
                         <p class="dfl-status">{s.status}": "<strong class="dfl-status-value">{status_name(&w2, t.status)}</strong> <a href=own_page.clone() target="_blank">{s.own_page}</a></p>
@@ -241,22 +248,24 @@ pub(crate) fn Thread(
                             </fieldset>
                         })}
                         <Show when=move || thanks.get()><p role="status">{s.thanks_rating}</p></Show>
-                        {open.then(|| view! {
-                            <form class="dfl-composer" on:submit=send_reply>
-                                <label class="dfl-sr" for="dfl-reply">{s.reply}</label>
-                                <input id="dfl-reply" type="text" maxlength="10000" prop:value=move || reply.get() on:input=move |ev| { attempt.set_value(None); reply.set(event_target_value(&ev)); } on:paste=paste />
-                                <button type="submit" class="dfl-btn">{s.reply}</button>
-                                <label class="dfl-btn dfl-secondary dfl-attach">"📎"
-                                    <input type="file" class="dfl-sr" aria-label=s.attach on:input=pick />
-                                </label>
-                            </form>
-                        })}
-                        <Show when=move || sending.get()><p class="dfl-notice" role="status">{s.sending_file}</p></Show>
-                        <Alert error=failed />
                     }
                     .into_any()
                 }
             }}
+            // Outside the thread, which is drawn again as replies come: what
+            // the customer is typing keeps its focus.
+            <Show when=move || ticket.with(|t| matches!(t, Some(Ok(t)) if t.status != Status::Closed))>
+                <form class="dfl-composer" on:submit=send_reply.clone()>
+                    <label class="dfl-sr" for="dfl-reply">{s.reply}</label>
+                    <input id="dfl-reply" type="text" maxlength="10000" prop:value=move || reply.get() on:input=move |ev| { attempt.set_value(None); reply.set(event_target_value(&ev)); } on:paste=paste.clone() />
+                    <button type="submit" class="dfl-btn">{s.reply}</button>
+                    <label class="dfl-btn dfl-secondary dfl-attach">"📎"
+                        <input type="file" class="dfl-sr" aria-label=s.attach on:input=pick.clone() />
+                    </label>
+                </form>
+            </Show>
+            <Show when=move || sending.get()><p class="dfl-notice" role="status">{s.sending_file}</p></Show>
+            <Alert error=failed />
         </div>
     }
 }

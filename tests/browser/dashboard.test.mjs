@@ -1092,7 +1092,7 @@ test('two agents on one ticket see each other, and a reply past the customer\'s 
 });
 
 test('a message that arrives while an agent writes a reply shows in the thread, as text, without taking the draft; a teammate\'s change is offered', async () => {
-  const { url } = dashEdge();
+  const { url, persist } = dashEdge();
   const context = await staffContext();
   const page = await context.newPage();
   const problems = watch(page);
@@ -1118,6 +1118,14 @@ test('a message that arrives while an agent writes a reply shows in the thread, 
   assert.equal(await page.locator('#reply').inputValue(), 'Checking with the courier', 'the draft is kept');
   assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'reply', 'and keeps the focus');
   await page.locator('#reply').pressSequentially(', one moment.');
+  assert.equal(await page.locator('#reply').inputValue(), 'Checking with the courier, one moment.');
+
+  // The SLA line keeps time too: a first response now overdue shows as
+  // such without a reload.
+  const clock = page.locator('.ticket-grid span.sla');
+  assert.match(await clock.innerText(), / left$/);
+  d1(persist, `UPDATE tickets SET first_response_due = ${Date.now() - 3 * 60_000} WHERE id = '${created.ticket.id}'`);
+  await clock.getByText(/^breached \d+ min/).waitFor({ timeout: 20_000 });
   assert.equal(await page.locator('#reply').inputValue(), 'Checking with the courier, one moment.');
 
   // A teammate changes the ticket: the page offers to show it, and showing

@@ -693,6 +693,13 @@ fn the_thread_as_it_stands_shows_what_arrived_and_when_the_ticket_changed() {
     assert_eq!(first["messages"], detail["messages"], "the same messages as the ticket's page");
     assert_eq!(first["attachments"], detail["attachments"]);
     assert_eq!(first["updated_at"], detail["ticket"]["updated_at"]);
+    // With its SLA clock as it runs now (a minute may turn between the two).
+    assert_eq!(
+        (first["sla"]["state"].as_str(), first["sla"]["target"].as_str()),
+        (Some("running"), Some("first_response"))
+    );
+    let left = |v: &serde_json::Value| v["sla"]["minutes_left"].as_i64().expect("minutes left");
+    assert!((left(&first) - left(&detail["ticket"])).abs() <= 1, "{first} / {detail}");
 
     std::thread::sleep(std::time::Duration::from_millis(20));
     let more = c.send(

@@ -10,7 +10,7 @@ use crate::storage;
 use crate::time::{sla, stamp};
 use deflect_shared::api::{
     AgentView, ArticleView, Attachment, Author, CustomerUpdate, Following, Identity, MergeTickets, Message, NewMessage,
-    PresenceUpdate, QueueItem, SPAM_TAG, Status, TicketDetail, TicketThread, TicketUpdate, Viewer,
+    PresenceUpdate, QueueItem, SPAM_TAG, SlaView, Status, TicketDetail, TicketThread, TicketUpdate, Viewer,
 };
 use deflect_shared::attachment::{served_type, size_in_words};
 use deflect_shared::markdown::{Inline, links, plain};
@@ -302,12 +302,15 @@ pub fn TicketPage(
     // arrives meanwhile shows without drawing the page (and the reply
     // being written) again.
     let thread = RwSignal::new(Shown::default());
+    // The SLA clock, as loaded and then as the thread's answers tell it.
+    let clock = RwSignal::new(None::<SlaView>);
     // What arrived, said once; and whether the ticket itself changed.
     let news = RwSignal::new(None::<String>);
     let changed = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(Ok(d)) = detail.get() {
             thread.set((d.messages, d.attachments));
+            clock.set(Some(d.ticket.sla));
             changed.set(false);
         }
     });
@@ -329,6 +332,12 @@ pub fn TicketPage(
                 else {
                     return;
                 };
+                // An answer from before the page's last load (sent before a
+                // reply or change of this page's went) is old news.
+                if now.updated_at < d.ticket.updated_at {
+                    return;
+                }
+                clock.set(Some(now.sla));
                 if let Some(said) = arrived(&shown, &now.messages, me.as_deref()) {
                     news.set(Some(said));
                 }
@@ -712,7 +721,7 @@ pub fn TicketPage(
                                         view! { <option value=a.id.clone() selected=sel>{a.title.clone()}</option> }
                                     }).collect_view()}
                                 </select>
-                                <p>"SLA: " <span class=format!("sla sla-{}", t.sla.state)>{sla(&t.sla.state, t.sla.minutes_left)}</span></p>
+                                <p>"SLA: " {move || clock.get().map(|c| view! { <span class=format!("sla sla-{}", c.state)>{sla(&c.state, c.minutes_left)}</span> })}</p>
                                 {d.csat.map(|r| view! {
                                     <p class="csat">"CSAT: " {"★".repeat(usize::from(r))}
                                         {d.csat_comment.clone().map(|c| view! { " — “" <q class="csat-comment">{c}</q> "”" })}</p>

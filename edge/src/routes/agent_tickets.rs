@@ -132,7 +132,7 @@ async fn detail_view(app: &App, id: &str) -> AppResult<TicketDetail> {
 }
 
 /// `GET /v1/agent/tickets/{id}/thread`: the messages and files as they now
-/// stand, and when the ticket last changed.
+/// stand, when the ticket last changed, and its SLA clock.
 pub(super) async fn thread(app: &App, req: &mut Req, id: &str) -> AppResult<Response> {
     auth::agent(app, req).await?;
     let row = work::load(app, id).await?;
@@ -142,6 +142,7 @@ pub(super) async fn thread(app: &App, req: &mut Req, id: &str) -> AppResult<Resp
             messages: tickets::messages(&app.db, &row.id, true).await?,
             attachments: attachments::of_ticket(&app.db, &row.id, true).await?,
             updated_at: row.updated_at as i64,
+            sla: views::sla_view(&row, app.now),
         },
     )
 }

@@ -662,6 +662,8 @@ pub struct TicketThread {
     /// When the ticket last changed (a message, or its status, assignee,
     /// priority or tags), ms since the epoch.
     pub updated_at: i64,
+    /// Its SLA clock now.
+    pub sla: super::SlaView,
 }
 
 /// `PUT /v1/agent/tickets/{id}/following`: the calling agent follows a

@@ -233,7 +233,7 @@ fn mail_again(
 }
 
 /// How often an open ticket page asks for its thread.
-const THREAD_REFRESH: std::time::Duration = std::time::Duration::from_secs(5);
+const THREAD_REFRESH: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What arrived in `now` that `shown` lacks, in words ("New: a message
 /// from Jane Doe."), leaving out the caller's own (named `me`); `None` when

@@ -13,7 +13,8 @@ use crate::crypto::{new_token, sha256_hex};
 use crate::error::{AppError, AppResult};
 use crate::http::Req;
 use crate::state::App;
-use crate::store::{known_devices, login_failures};
+use crate::store::known_devices::{self, Known};
+use crate::store::login_failures;
 use deflect_shared::login_guard::{WINDOW_MS, wait_ms};
 
 /// The device cookie's name; it is sent only to `/v1/auth/`.
@@ -43,11 +44,13 @@ impl LoginKey {
         let mut key = LoginKey::of(email).await?;
         if let Some(cookie) = device_cookie(req) {
             let hash = sha256_hex(cookie.as_bytes()).await?;
-            if known_devices::knows(&app.db, &hash, Some(&key.email_hash), app.now).await? {
-                key.device = Some(hash.clone());
-            }
-            if key.device.is_some() || known_devices::knows(&app.db, &hash, None, app.now).await? {
-                key.issued = Some((cookie, hash));
+            match known_devices::known(&app.db, &hash, &key.email_hash, app.now).await? {
+                Known::ToThisLogin => {
+                    key.device = Some(hash.clone());
+                    key.issued = Some((cookie, hash));
+                }
+                Known::ToOthers => key.issued = Some((cookie, hash)),
+                Known::Not => {}
             }
         }
         Ok(key)

@@ -6,6 +6,7 @@
 //! Cloudflare deploys.
 
 pub mod sent_mail;
+pub mod wrangler_log;
 
 use serde_json::{Value, json};
 use std::io::Read;

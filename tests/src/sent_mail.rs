@@ -4,6 +4,7 @@
 //! shows each new one (who it went to, its subject and its links), so a
 //! password reset or an invitation can be followed on a laptop.
 
+use crate::wrangler_log::plain;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
@@ -11,29 +12,11 @@ use std::path::PathBuf;
 pub fn paths_in_log(log: &str) -> Vec<PathBuf> {
     let mut seen = HashSet::new();
     log.split_whitespace()
-        .map(|word| strip_colours(word).trim_matches(|c: char| c.is_control()).to_string())
+        .map(|word| plain(word).trim_matches(|c: char| c.is_control()).to_string())
         .filter(|word| word.ends_with(".eml"))
         .filter(|path| seen.insert(path.clone()))
         .map(PathBuf::from)
         .collect()
-}
-
-/// A word of the log without the terminal's colour codes (`ESC [ … m`).
-fn strip_colours(word: &str) -> String {
-    let mut out = String::with_capacity(word.len());
-    let mut chars = word.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            for d in chars.by_ref() {
-                if d.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// What a sent mail says, in short.

@@ -14,7 +14,7 @@
 use crate::cmd::{root, run};
 use crate::{build, contract, deploy, eval, setup};
 use anyhow::{Result, anyhow, bail};
-use deflect_tests::{ADMIN_EMAIL, LocalEdge, seed};
+use deflect_tests::{ADMIN_EMAIL, LocalEdge, seed, wrangler_log};
 use std::path::Path;
 
 /// The port of the edge for the HTTP and widget tests.
@@ -220,49 +220,9 @@ fn fresh_edge(port: u16, persist: &Path, host_origin: &str) -> Result<LocalEdge>
 /// Request lines of a wrangler log that answered 5xx.
 fn server_errors(log: &Path) -> Result<Vec<String>> {
     let text = std::fs::read_to_string(log)?;
-    Ok(text.lines().map(strip_ansi).filter(|l| request_status(l).is_some_and(|s| s >= 500)).collect())
-}
-
-/// The status of a wrangler request line such as
-/// `[wrangler:info] POST /v1/tickets 201 Created (12ms)`.
-fn request_status(line: &str) -> Option<u16> {
-    let rest = line.strip_prefix("[wrangler:info] ")?;
-    let mut words = rest.split(' ');
-    let method = words.next()?;
-    if !method.chars().all(|c| c.is_ascii_uppercase()) {
-        return None;
-    }
-    words.next()?;
-    words.next()?.parse().ok()
-}
-
-fn strip_ansi(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            for d in chars.by_ref() {
-                if d.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{request_status, strip_ansi};
-
-    #[test]
-    fn reads_wrangler_request_lines() {
-        assert_eq!(request_status("[wrangler:info] POST /v1/tickets 201 Created (12ms)"), Some(201));
-        assert_eq!(request_status("[wrangler:info] GET /v1/x 500 Internal Server Error (3ms)"), Some(500));
-        assert_eq!(request_status("[wrangler:info] Ready on http://127.0.0.1:8790"), None);
-        assert_eq!(request_status("✘ [ERROR] internal error: D1"), None);
-        assert_eq!(strip_ansi("\u{1b}[31mred\u{1b}[0m text"), "red text");
-    }
+    Ok(text
+        .lines()
+        .map(wrangler_log::plain)
+        .filter(|l| wrangler_log::request_status(l).is_some_and(|s| s >= 500))
+        .collect())
 }

@@ -1,19 +1,44 @@
 //! Browsers a login has succeeded from (`known_devices`), by the digest of
 //! their device cookie; one cookie may be known to several logins.
 
-use super::{Arg, batch, count, stmt};
+use super::{Arg, batch, first, stmt};
 use crate::error::AppResult;
 use worker::D1Database;
 
 /// How long a device nobody logs in from is remembered.
 pub(crate) const FORGET_AFTER_MS: i64 = 365 * 86_400_000;
 
-/// Whether the device with this cookie digest is known to this login
-/// (`Some`), or to any login (`None`): the desk issued that cookie.
-pub(crate) async fn knows(db: &D1Database, token_hash: &str, email_hash: Option<&str>, now: i64) -> AppResult<bool> {
-    let sql = "SELECT COUNT(*) AS n FROM known_devices WHERE token_hash = ?1 AND (?2 IS NULL OR email_hash = ?2) \
-               AND last_used_at > ?3";
-    Ok(count(db, sql, &[Arg::Text(token_hash), Arg::OptText(email_hash), Arg::Int(now - FORGET_AFTER_MS)]).await? > 0)
+/// What the desk knows of a device cookie (by its digest) for a login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Known {
+    /// A browser this login succeeded from.
+    ToThisLogin,
+    /// A cookie the desk issued, to another login only.
+    ToOthers,
+    /// No cookie the desk issued (or one unused for a year).
+    Not,
+}
+
+#[derive(serde::Deserialize)]
+struct Standing {
+    mine: f64,
+    issued: f64,
+}
+
+/// What the desk knows of the device with this cookie digest, for this login.
+pub(crate) async fn known(db: &D1Database, token_hash: &str, email_hash: &str, now: i64) -> AppResult<Known> {
+    let row: Option<Standing> = first(
+        db,
+        "SELECT COALESCE(MAX(email_hash = ?2), 0) AS mine, COUNT(*) AS issued FROM known_devices \
+         WHERE token_hash = ?1 AND last_used_at > ?3",
+        &[Arg::Text(token_hash), Arg::Text(email_hash), Arg::Int(now - FORGET_AFTER_MS)],
+    )
+    .await?;
+    Ok(match row {
+        Some(r) if r.mine > 0.0 => Known::ToThisLogin,
+        Some(r) if r.issued > 0.0 => Known::ToOthers,
+        _ => Known::Not,
+    })
 }
 
 /// Remembers a device for this login, or marks it used now; forgets

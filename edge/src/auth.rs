@@ -81,6 +81,7 @@ pub(crate) async fn own_view(app: &App, agent: &AgentRow) -> AppResult<deflect_s
     view.mail_alerts_can_send = crate::desk::mail_alerts::can_send(app).await?;
     view.mail_alerts_failure = crate::desk::mail_alerts::last_failure(app, &agent.id).await?;
     view.mail_alerts_hours = app.settings().await?.sla.business_hours.as_ref().map(|h| h.describe());
+    view.signature = agent.signature.clone();
     Ok(view)
 }
 

@@ -149,6 +149,7 @@ async fn route(app: &App, req: &mut Req, segs: &[&str]) -> AppResult<Response> {
         (Get, ["v1", "auth", "me"]) => auth::me(app, req).await,
         (Put, ["v1", "auth", "away"]) => auth::away(app, req).await,
         (Put, ["v1", "auth", "mail-alerts"]) => auth::mail_alerts(app, req).await,
+        (Put, ["v1", "auth", "signature"]) => auth::signature(app, req).await,
         (Post, ["v1", "auth", "password"]) => auth::change_password(app, req).await,
         (Post, ["v1", "auth", "password-reset"]) => auth::ask_password_reset(app, req).await,
         (Post, ["v1", "auth", "password-reset", "confirm"]) => auth::reset_password(app, req).await,
@@ -259,7 +260,7 @@ fn allowed(segs: &[&str]) -> Option<&'static str> {
         ["v1", "auth", "me" | "sessions"] => "GET, HEAD",
         ["v1", "auth", "sessions", "end-others"] => "POST",
         ["v1", "admin", "kb", "categories"] => "PUT",
-        ["v1", "auth", "away" | "mail-alerts"] | ["v1", "agent", "tickets", _, "following"] => "PUT",
+        ["v1", "auth", "away" | "mail-alerts" | "signature"] | ["v1", "agent", "tickets", _, "following"] => "PUT",
         ["v1", "auth", "sessions", _] => "DELETE",
         ["v1", "agent", "tickets.csv" | "customers" | "agents" | "saved-replies" | "articles" | "metrics"]
         | ["v1", "agent", "articles", _]

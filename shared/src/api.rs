@@ -19,8 +19,8 @@ pub use agent::{
     AgentCreated, AgentUpdate, AgentView, AuditEntry, Away, CustomerExport, CustomerLine, CustomerTicketView,
     CustomerUpdate, CustomerView, ERASED_TEXT, Erasure, ExportedQuestion, ExportedTicket, Following, Login,
     MAX_TOKEN_DAYS, MIN_PASSWORD, MailAlerts, MergeTickets, NewAgent, NewToken, PRESENCE_FRESH_MS, PasswordChange,
-    PasswordReset, PasswordResetRequest, PresenceUpdate, Role, SPAM_TAG, SuggestedArticle, TicketDetail, TicketSummary,
-    TicketThread, TokenCreated, TokenView, Viewer, password,
+    PasswordReset, PasswordResetRequest, PresenceUpdate, Role, SPAM_TAG, Signature, SuggestedArticle, TicketDetail,
+    TicketSummary, TicketThread, TokenCreated, TokenView, Viewer, password,
 };
 pub use error::{ApiError, ErrorBody};
 pub use events::{EventKind, WidgetEvent};

@@ -11,6 +11,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("agent.create", "added an agent"),
     ("agent.invited", "mailed a new agent a link to choose their password"),
     ("agent.mail_alerts", "chose what they are mailed about"),
+    ("agent.signature", "changed the signature below their replies"),
     ("agent.update", "changed an agent"),
     ("article.create", "wrote an article"),
     ("article.delete", "deleted an article"),

@@ -87,6 +87,7 @@ pub mod rating_request;
 pub mod retention;
 pub mod rules;
 pub mod saved_reply;
+pub mod signature;
 pub mod sla;
 pub mod text;
 pub mod totp;

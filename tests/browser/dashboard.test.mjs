@@ -562,6 +562,49 @@ async function mailedLink(url, persist, kind, email, n = 1) {
   assert.fail(`no ${kind} mail to ${email} within 20 s`);
 }
 
+test('an agent writes a signature on the account page; it goes below their replies to the customer, not below notes', async () => {
+  const { url } = dashEdge();
+  const password = 'agent password 123';
+  const email = await createAgent(url, password);
+  const context = await staffContext();
+  const page = await context.newPage();
+  const problems = watch(page);
+  await login(page, url, email, password);
+  const subject = unique('Signed');
+  const created = await createTicket(page, { email: 'sig@example.com', name: 'Sig Nature' }, subject, 'Is it signed?');
+
+  await page.goto(`${url}/dashboard/#/account`);
+  await page.locator('#signature').fill('x\n'.repeat(7));
+  await page.locator('#save-signature').click();
+  await page.getByRole('status').getByText('at most 6 lines').waitFor();
+  await page.locator('#signature').fill('Ada Agent\nAcme support, Mon–Fri');
+  await page.locator('#save-signature').click();
+  await page.getByRole('status').getByText('Saved: your replies to customers end with it.').waitFor();
+
+  await page.goto(`${url}/dashboard/#/ticket/${created.ticket.id}`);
+  await page.locator('#reply').waitFor();
+  await page.locator('#signature-note').waitFor();
+  await page.locator('#reply').fill('It is.');
+  await page.locator('form.reply button[type=submit]').click();
+  await page.getByRole('status').getByText('Reply sent.').waitFor();
+  const reply = page.locator('ol.thread li.msg.agent .body').last();
+  await reply.waitFor();
+  assert.equal(await reply.innerText(), 'It is.\n\nAda Agent\nAcme support, Mon–Fri');
+  // A note goes without it, and the page says no signature is added.
+  await page.getByLabel('internal note (not shown to the customer)').check();
+  await page.locator('#signature-note').waitFor({ state: 'detached' });
+  await page.locator('#reply').fill('Checked the courier.');
+  await page.locator('form.reply button[type=submit]').click();
+  await page.getByRole('status').getByText('Note added.').waitFor();
+  assert.equal(await page.locator('ol.thread li.msg.note .body').last().innerText(), 'Checked the courier.');
+
+  // The customer reads the signed reply.
+  const seen = await page.evaluate(async ([id, token]) => (await fetch(`/v1/tickets/${id}`, { headers: { 'x-ticket-token': token } })).json(), [created.ticket.id, created.token]);
+  assert.equal(seen.messages.at(-1).body, 'It is.\n\nAda Agent\nAcme support, Mon–Fri');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('an admin adds an agent without a password in Settings; the agent chooses theirs from the mailed invitation', async () => {
   const { url, persist } = dashEdge();
   const before = await adminApi(url, 'GET', '/v1/admin/settings');

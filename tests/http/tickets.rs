@@ -734,6 +734,70 @@ fn the_thread_as_it_stands_shows_what_arrived_and_when_the_ticket_changed() {
     assert_eq!((assert_error(&r, 405..=405), r.header("allow")), ("method_not_allowed".to_string(), Some("GET, HEAD")));
 }
 
+/// An agent's signature goes below their replies to the customer, as the
+/// customer reads them, and never below an internal note; bad signatures
+/// are refused in words.
+#[test]
+fn an_agents_signature_goes_below_their_replies_and_not_their_notes() {
+    let agent = super::auth::agent();
+    let put = |value: serde_json::Value| agent.json("PUT", "/v1/auth/signature", &value);
+    for (bad, says) in [
+        (json!({ "signature": "x".repeat(501) }), "at most 500 characters"),
+        (json!({ "signature": "1\n2\n3\n4\n5\n6\n7" }), "at most 6 lines"),
+        (json!({ "signature": "bell\u{7}" }), "control characters"),
+    ] {
+        let r = put(bad);
+        assert_eq!(assert_error(&r, 422..=422), "invalid_field");
+        assert!(r.text.contains("signature") && r.text.contains(says), "{}", r.text);
+    }
+    assert_error(&put(json!({ "signature": 5 })), 400..=422);
+    assert_error(&put(json!({ "signature": "x", "html": true })), 400..=422);
+    let r = put(json!({ "signature": "  Ada Agent\r\nAcme support  " }));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["signature"], "Ada Agent\nAcme support");
+    assert_eq!(agent.get("/v1/auth/me").json()["signature"], "Ada Agent\nAcme support");
+
+    let c = public();
+    let r = create(&c, &unique("key"), &ticket_body(&format!("{}@signed.example", unique("c")), "Where is it?"));
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json()["ticket"]["id"].as_str().expect("id").to_string();
+    let token = r.json()["token"].as_str().expect("token").to_string();
+    let key = unique("reply");
+    let reply = |key: &str| {
+        let body = json!({ "body": "It ships today.\n" }).to_string();
+        agent.send(
+            "POST",
+            &format!("/v1/agent/tickets/{id}/messages"),
+            &[("x-deflect-csrf", "1"), ("idempotency-key", key)],
+            Some(("application/json", body.as_bytes())),
+        )
+    };
+    assert_eq!(reply(&key).status, 201);
+    assert_eq!(reply(&key).status, 200, "sent again under its key: kept once");
+    let note =
+        agent.json("POST", &format!("/v1/agent/tickets/{id}/messages"), &json!({ "body": "VIP", "internal": true }));
+    assert_eq!(note.status, 201, "{}", note.text);
+    let thread = note.json();
+    let bodies: Vec<&str> = thread
+        .as_array()
+        .expect("thread")
+        .iter()
+        .filter(|m| m["author"] == "agent")
+        .filter_map(|m| m["body"].as_str())
+        .collect();
+    assert_eq!(bodies, ["It ships today.\n\nAda Agent\nAcme support", "VIP"], "{thread}");
+    let seen = c.send("GET", &format!("/v1/tickets/{id}"), &[("x-ticket-token", &token)], None).json();
+    let last = seen["messages"].as_array().and_then(|m| m.last()).cloned().expect("a reply");
+    assert_eq!(last["body"], bodies[0], "as the customer reads it");
+
+    // Emptied, it is gone from later replies.
+    let r = put(json!({ "signature": " " }));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.json().get("signature").is_none(), "{}", r.text);
+    let r = agent.json("POST", &format!("/v1/agent/tickets/{id}/messages"), &json!({ "body": "Anything else?" }));
+    assert_eq!(r.json().as_array().and_then(|m| m.last()).expect("a reply")["body"], "Anything else?");
+}
+
 /// One change to several tickets: each is changed as by PATCH; one that
 /// cannot be changed is reported in words and does not stop the others.
 #[test]

@@ -1,6 +1,7 @@
 //! The logged-in agent's own account: who they are, changing their
-//! password, their two-step login, where they are logged in, what they are
-//! mailed about, and whether keyboard shortcuts are on.
+//! password, their two-step login, where they are logged in, the signature
+//! below their replies, what they are mailed about, and whether keyboard
+//! shortcuts are on.
 
 use super::Notice;
 use crate::api;
@@ -8,9 +9,10 @@ use crate::app::Session;
 use crate::shortcuts::Shortcuts;
 use crate::time::ago;
 use deflect_shared::api::{
-    AgentView, MIN_PASSWORD, MailAlerts, PasswordChange, RecoveryCodes, SessionView, TwoFactorCode, TwoFactorOff,
-    TwoFactorSetup, TwoFactorStart,
+    AgentView, MIN_PASSWORD, MailAlerts, PasswordChange, RecoveryCodes, SessionView, Signature, TwoFactorCode,
+    TwoFactorOff, TwoFactorSetup, TwoFactorStart,
 };
+use deflect_shared::signature::{MAX_CHARS, MAX_LINES};
 use leptos::prelude::*;
 
 #[component]
@@ -78,10 +80,61 @@ pub fn AccountPage() -> impl IntoView {
             <Notice note=note />
             {move || session.me.with(|m| m.as_ref().map(|m| m.two_factor)).map(|on| view! { <TwoStep on_at_start=on /> })}
             <Sessions />
+            {move || session.me.with(|m| m.as_ref().map(|m| m.signature.clone())).map(|at_start| view! { <SignatureForm at_start=at_start /> })}
             {move || session.me.with(|m| m.as_ref().map(|m| (m.mail_alerts, m.mail_alerts_can_send, m.mail_alerts_failure.clone(), m.mail_alerts_hours.clone())))
                 .map(|(alerts, can_send, failure, hours)| view! { <MailAlertsForm at_start=alerts can_send=can_send failure=failure hours=hours /> })}
             <KeyboardShortcuts />
         </section>
+    }
+}
+
+/// What goes below the agent's replies to customers.
+#[component]
+fn SignatureForm(
+    /// Their signature as the page opened.
+    at_start: Option<String>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let text = RwSignal::new(at_start.unwrap_or_default());
+    let note = RwSignal::new(None::<String>);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = Signature { signature: text.get_untracked() };
+        if let Err(e) = body.validate() {
+            note.set(Some(e.to_string()));
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let said = match api::call::<_, AgentView>("PUT", "/v1/auth/signature", &body).await {
+                Ok(me) => {
+                    let said = if me.signature.is_some() {
+                        "Saved: your replies to customers end with it."
+                    } else {
+                        "Saved: your replies go without a signature."
+                    };
+                    // Kept for the ticket page and the next time this page
+                    // is drawn, without drawing it again now.
+                    session.me.update_untracked(|m| {
+                        if let Some(m) = m {
+                            m.signature = me.signature;
+                        }
+                    });
+                    said.to_string()
+                }
+                Err(e) => e.message,
+            };
+            note.try_set(Some(said));
+        });
+    };
+    view! {
+        <h2>"Signature"</h2>
+        <form id="signature-form" on:submit=save>
+            <label for="signature">{format!("Below each of your replies to customers (not below internal notes): up to {MAX_LINES} lines")}</label>
+            <textarea id="signature" rows="3" maxlength=MAX_CHARS.to_string() placeholder="Ada Lovelace\nAcme support"
+                prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+            <button type="submit" id="save-signature">"Save signature"</button>
+        </form>
+        <Notice note=note />
     }
 }
 

@@ -603,6 +603,9 @@ pub fn TicketPage(
                                     <label for="reply">"Reply to the customer, or write an internal note"</label>
                                     <MentionBox reply=reply internal=internal agents=agents />
                                     <label class="inline"><input type="checkbox" prop:checked=move || internal.get() on:change=move |ev| internal.set(event_target_checked(&ev)) />" internal note (not shown to the customer)"</label>
+                                    <Show when=move || !internal.get() && session.is_some_and(|s| s.me.with(|m| m.as_ref().is_some_and(|m| m.signature.is_some())))>
+                                        <p class="muted" id="signature-note">"Your signature goes below it (change it on "<a href="#/account">"your account page"</a>")."</p>
+                                    </Show>
                                     <Show when=move || internal.get()>
                                         <label for="mention">"Mention a teammate: they are mailed the note (unless they turned that off)"</label>
                                         <select id="mention" prop:value="" on:change=move |ev| {

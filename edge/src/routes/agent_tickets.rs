@@ -21,6 +21,7 @@ use deflect_shared::api::{
 };
 use deflect_shared::attachment;
 use deflect_shared::priority::Level;
+use deflect_shared::signature;
 use worker::Response;
 
 pub(super) async fn queue(app: &App, req: &mut Req) -> AppResult<Response> {
@@ -208,6 +209,9 @@ pub(super) async fn message(app: &App, req: &mut Req, id: &str) -> AppResult<Res
     let key = req.optional_idempotency_key()?;
     let m: NewMessage = req.json().await?;
     let body = m.validate()?;
+    // A reply to the customer goes with the agent's signature, a note
+    // without.
+    let body = if m.internal { body } else { signature::signed(&body, me.signature.as_deref()) };
     // A retry of a reply that was added is answered as such, whatever was
     // written since.
     let sent =

@@ -12,8 +12,8 @@ use crate::state::App;
 use crate::store::agents::{self, AgentChanges, AgentRow, Origin};
 use crate::two_factor::{self, Proof};
 use deflect_shared::api::{
-    Away, Login, MailAlerts, PasswordChange, PasswordReset, PasswordResetRequest, SessionView, TwoFactorCode,
-    TwoFactorOff, TwoFactorStart, password_field,
+    Away, Login, MailAlerts, PasswordChange, PasswordReset, PasswordResetRequest, SessionView, Signature,
+    TwoFactorCode, TwoFactorOff, TwoFactorStart, password_field,
 };
 use deflect_shared::password_reset::VALID_MS;
 use deflect_shared::user_agent::describe;
@@ -301,6 +301,19 @@ pub(super) async fn away(app: &App, req: &mut Req) -> AppResult<Response> {
     agents::update(&app.db, &agent.id, &changes).await?;
     let action = if body.away { "agent.away" } else { "agent.back" };
     app.audit(&agent.id, action, &agent.id, serde_json::json!({})).await?;
+    let row = agents::by_id(&app.db, &agent.id).await?.ok_or(AppError::Unauthenticated)?;
+    json(200, &auth::own_view(app, &row).await?)
+}
+
+/// `PUT /v1/auth/signature`: what goes below the caller's replies to
+/// customers from now on (empty: nothing).
+pub(super) async fn signature(app: &App, req: &mut Req) -> AppResult<Response> {
+    let agent = auth::agent(app, req).await?;
+    let body: Signature = req.json().await?;
+    let kept = body.validate()?;
+    agents::set_signature(&app.db, &agent.id, kept.as_deref()).await?;
+    let detail = serde_json::json!({ "signature": kept.is_some() });
+    app.audit(&agent.id, "agent.signature", &agent.id, detail).await?;
     let row = agents::by_id(&app.db, &agent.id).await?.ok_or(AppError::Unauthenticated)?;
     json(200, &auth::own_view(app, &row).await?)
 }

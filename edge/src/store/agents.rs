@@ -42,6 +42,9 @@ pub(crate) struct AgentRow {
     /// When they were invited to choose their password, until they do.
     #[serde(default)]
     pub(crate) invited_at: Option<f64>,
+    /// What goes below their replies to customers.
+    #[serde(default)]
+    pub(crate) signature: Option<String>,
 }
 
 impl AgentRow {
@@ -76,6 +79,7 @@ impl AgentRow {
             mail_alerts_can_send: false,
             mail_alerts_failure: None,
             mail_alerts_hours: None,
+            signature: None,
         }
     }
 
@@ -99,7 +103,7 @@ impl AgentRow {
 
 const SELECT: &str = "SELECT a.id, a.email, a.name, a.role, a.teams, a.skills, a.password_hash, a.active, \
      a.totp_secret_enc, a.totp_pending_enc, a.totp_last_step, a.recovery_hashes, a.away, a.mail_alerts, \
-     a.summary_day, a.summary_attempts, a.summary_retry_at, a.invited_at, \
+     a.summary_day, a.summary_attempts, a.summary_retry_at, a.invited_at, a.signature, \
      (SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = a.id AND t.status IN ('open', 'pending')) AS open_tickets \
      FROM agents a";
 
@@ -167,6 +171,12 @@ pub(crate) struct AgentChanges<'a> {
     pub(crate) away: Option<i64>,
     /// JSON of `MailAlerts`.
     pub(crate) mail_alerts: Option<&'a str>,
+}
+
+/// Sets (or, with `None`, removes) what goes below the agent's replies.
+pub(crate) async fn set_signature(db: &D1Database, id: &str, signature: Option<&str>) -> AppResult<()> {
+    run(db, "UPDATE agents SET signature = ?2 WHERE id = ?1", &[Arg::Text(id), Arg::OptText(signature)]).await?;
+    Ok(())
 }
 
 pub(crate) async fn update(db: &D1Database, id: &str, c: &AgentChanges<'_>) -> AppResult<()> {

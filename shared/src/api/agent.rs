@@ -100,6 +100,10 @@ pub struct AgentView {
     /// while it keeps none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mail_alerts_hours: Option<String>,
+    /// What goes below their replies to customers ([`crate::signature`]);
+    /// absent while they have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
 }
 
 /// What an agent asks to be mailed about (`PUT /v1/auth/mail-alerts`), so
@@ -162,6 +166,24 @@ impl Default for MailAlerts {
 pub struct Away {
     /// `true`: away; `false`: back.
     pub away: bool,
+}
+
+/// `PUT /v1/auth/signature`: what goes below the caller's replies to
+/// customers; empty for none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signature {
+    /// A few lines ([`crate::signature::MAX_LINES`], at most
+    /// [`crate::signature::MAX_CHARS`] characters).
+    pub signature: String,
+}
+
+impl Signature {
+    /// The signature as kept, `None` for none; refused in words when too
+    /// long or not plain text.
+    pub fn validate(&self) -> Result<Option<String>, Error> {
+        crate::signature::clean(&self.signature)
+    }
 }
 
 /// `POST /v1/admin/agents`.

@@ -132,15 +132,21 @@ test('a hostile host page with a strict CSP cannot break the widget, and the wid
   }
 });
 
-test('offline: the ticket is kept, then sent once when the network returns', async () => {
-  const { url, persist } = edge();
-  const context = await browser.newContext();
+/** A page of the demo site with the widget's ticket form open. */
+async function ticketForm(context, url) {
   const page = await context.newPage();
   const problems = watch(page);
   await page.goto(`${url}/demo/`);
   await openWidget(page);
   await collectTickets(page);
   await page.locator('deflect-widget .dfl-person').click();
+  return { page, problems };
+}
+
+test('offline: the ticket is kept, then sent once when the network returns', async () => {
+  const { url, persist } = edge();
+  const context = await browser.newContext();
+  const { page, problems } = await ticketForm(context, url);
   const marker = unique('offline');
   await context.setOffline(true);
   await leaveTicket(page, { email: 'offline@example.com', message: `Sent from a train ${marker}` });
@@ -165,15 +171,10 @@ test('offline: the ticket is kept, then sent once when the network returns', asy
   await context.close();
 });
 
-test('a customer leaves a ticket with a screenshot from the form: the team gets it with the ticket; one too large is refused in words, and offline the form says the file waits for them', async () => {
+test('a customer leaves a ticket with a screenshot from the form: the team gets it with the ticket; one too large is refused in words, and offline the customer is told to send the file once back online', async () => {
   const { url, persist } = edge();
   const context = await browser.newContext();
-  const page = await context.newPage();
-  const problems = watch(page);
-  await page.goto(`${url}/demo/`);
-  await openWidget(page);
-  await collectTickets(page);
-  await page.locator('deflect-widget .dfl-person').click();
+  const { page, problems } = await ticketForm(context, url);
   const file = page.locator('deflect-widget #dfl-file');
   assert.equal(await page.locator('deflect-widget label[for=dfl-file]').innerText(), 'A file or screenshot (optional)');
 

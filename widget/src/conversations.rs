@@ -98,13 +98,12 @@ pub(crate) fn Thread(
             });
         }
     };
-    load();
-    // A reply that comes while the conversation is open shows at once
-    // (loading it marks it read).
+    // Loaded once now, and again when a reply comes while the conversation
+    // is open, which shows it at once (loading it marks it read).
     Effect::new({
         let (load, id, unread) = (load.clone(), id.clone(), w.unread);
-        move |_| {
-            if unread.with(|u| u.contains(&id)) {
+        move |loaded: Option<()>| {
+            if unread.with(|u| u.contains(&id)) || loaded.is_none() {
                 load();
             }
         }

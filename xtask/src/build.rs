@@ -2,8 +2,10 @@
 //! wasm-opt from npm binaryen, the loader bundled by esbuild) and the edge
 //! worker (worker-build with local tools, so nothing is downloaded).
 
-use crate::cmd::{cargo_bin, node_bin, root, run};
+use crate::cmd::{cargo_bin, node_bin, root, run, run_for_output};
+use crate::short_names::{self, Renamed};
 use crate::unused_exports::{self, STREAM_ADAPTERS};
+use crate::wasm_module;
 use anyhow::{Context, Result};
 use std::path::Path;
 
@@ -19,16 +21,20 @@ fn content_hash(bytes: &[u8]) -> String {
 
 /// Builds one leptos crate into `out_dir`: wasm-bindgen for the web, the
 /// classes it never uses taken out of the glue and the wasm
-/// ([`unused_exports`]), then wasm-opt -Oz. Returns the glue JS path and
-/// the wasm file name.
+/// ([`unused_exports`]), then wasm-opt -Oz, then short import and export
+/// names ([`short_names`]). Returns the glue JS path and the wasm file
+/// name.
 ///
 /// The standard library is rebuilt from source with
 /// `panic = immediate-abort`, which drops the panic-message and formatting
 /// machinery (about 15 KB brotli of the widget), and with std's
 /// `optimize_for_size` feature, which picks its smaller algorithms
 /// (sorting, formatting; 3.7 KB brotli of the widget, 24 KB of the
-/// dashboard). These are unstable flags, enabled on the pinned stable
-/// toolchain with `RUSTC_BOOTSTRAP`, in a target folder of their own.
+/// dashboard). `-Zlocation-detail=none` leaves out the source paths and
+/// lines panics would name, which immediate-abort never prints (1.4 KB
+/// brotli of the widget). These are unstable flags, enabled on the pinned
+/// stable toolchain with `RUSTC_BOOTSTRAP`, in a target folder of their
+/// own.
 fn wasm_app(krate: &str, lib: &str, out_dir: &Path) -> Result<(std::path::PathBuf, String)> {
     let root = root();
     let target_dir = "target/size";
@@ -44,7 +50,8 @@ fn wasm_app(krate: &str, lib: &str, out_dir: &Path) -> Result<(std::path::PathBu
         "--target-dir",
         target_dir,
     ];
-    let env = [("RUSTC_BOOTSTRAP", "1"), ("RUSTFLAGS", "-Zunstable-options -Cpanic=immediate-abort")];
+    let env =
+        [("RUSTC_BOOTSTRAP", "1"), ("RUSTFLAGS", "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none")];
     run(&root, "cargo", &args, &env)?;
     let input = format!("{target_dir}/wasm32-unknown-unknown/release/{lib}.wasm");
     let staging = root.join("target/wasm-bindgen").join(krate);
@@ -59,7 +66,7 @@ fn wasm_app(krate: &str, lib: &str, out_dir: &Path) -> Result<(std::path::PathBu
     let text = std::fs::read_to_string(&glue).context("reading the glue")?;
     std::fs::write(&glue, unused_exports::drop_from_glue(&text, &STREAM_ADAPTERS)?)?;
     let bound = staging.join(format!("{lib}_bg.wasm"));
-    let exports = unused_exports::export_names(&std::fs::read(&bound)?)?;
+    let exports = wasm_module::export_names(&std::fs::read(&bound)?)?;
     let graph = staging.join("metadce.json");
     std::fs::write(&graph, serde_json::to_vec(&unused_exports::metadce_graph(&exports, &STREAM_ADAPTERS))?)?;
     let raw = staging.join(format!("{lib}.dce.wasm"));
@@ -81,7 +88,20 @@ fn wasm_app(krate: &str, lib: &str, out_dir: &Path) -> Result<(std::path::PathBu
         &["-Oz", "--converge", "--low-memory-unused", &raw.to_string_lossy(), "-o", &opt.to_string_lossy()],
         &[],
     )?;
-    let bytes = std::fs::read(&opt)?;
+    // Short import and export names, in the wasm and then in the glue.
+    let short = staging.join(format!("{lib}.short.wasm"));
+    let printed = run_for_output(
+        &root,
+        node_bin("wasm-opt"),
+        &["--minify-imports-and-exports-and-modules", &opt.to_string_lossy(), "-o", &short.to_string_lossy()],
+    )?;
+    let bytes = std::fs::read(&short)?;
+    let module = match wasm_module::import_modules(&bytes)?.as_slice() {
+        [one] => one.clone(),
+        other => anyhow::bail!("the renamed wasm imports from {} modules, not one", other.len()),
+    };
+    let text = std::fs::read_to_string(&glue)?;
+    std::fs::write(&glue, short_names::rewrite_glue(&text, &Renamed::parse(&printed)?, &module)?)?;
     let name = format!("{lib}-{}.wasm", content_hash(&bytes));
     let _ = std::fs::remove_dir_all(out_dir);
     std::fs::create_dir_all(out_dir)?;

@@ -39,6 +39,24 @@ pub(crate) fn run(dir: &Path, program: impl AsRef<std::ffi::OsStr>, args: &[&str
     Ok(())
 }
 
+/// Prints and runs a command in `dir` and returns its standard output,
+/// failing when it fails.
+pub(crate) fn run_for_output(dir: &Path, program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Result<String> {
+    let program = program.as_ref();
+    eprintln!("$ {} {}", program.to_string_lossy(), args.join(" "));
+    let out = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .with_context(|| format!("running {}", program.to_string_lossy()))?;
+    if !out.status.success() {
+        bail!("{} {} failed ({})", program.to_string_lossy(), args.join(" "), out.status);
+    }
+    String::from_utf8(out.stdout).context("output that is not UTF-8")
+}
+
 /// Runs a command and returns its standard output, or `None` when it cannot
 /// run or fails.
 pub(crate) fn output(program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Option<String> {

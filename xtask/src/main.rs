@@ -9,8 +9,10 @@ mod eval;
 mod load;
 mod run;
 mod setup;
+mod short_names;
 mod test;
 mod unused_exports;
+mod wasm_module;
 
 const USAGE: &str = "usage: cargo xtask <command>
 

@@ -49,46 +49,6 @@ pub(crate) fn belongs_to(export: &str, classes: &[&str]) -> bool {
     })
 }
 
-/// The names of a wasm module's exports.
-pub(crate) fn export_names(wasm: &[u8]) -> Result<Vec<String>> {
-    fn leb(bytes: &[u8], at: &mut usize) -> Result<usize> {
-        let mut v = 0usize;
-        for shift in (0..35).step_by(7) {
-            let b = *bytes.get(*at).context("the wasm ends inside a number")?;
-            *at += 1;
-            v |= usize::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(v);
-            }
-        }
-        bail!("the wasm holds a number that is too long")
-    }
-    if wasm.get(..4) != Some(b"\0asm".as_slice()) {
-        bail!("not a wasm module");
-    }
-    let mut at = 8;
-    while at < wasm.len() {
-        let id = wasm[at];
-        at += 1;
-        let size = leb(wasm, &mut at)?;
-        let end = at + size;
-        if id == 7 {
-            let mut names = Vec::new();
-            for _ in 0..leb(wasm, &mut at)? {
-                let len = leb(wasm, &mut at)?;
-                let name = wasm.get(at..at + len).context("an export name past the end")?;
-                names.push(String::from_utf8(name.to_vec()).context("an export name that is not UTF-8")?);
-                at += len;
-                at += 1; // kind
-                leb(wasm, &mut at)?; // index
-            }
-            return Ok(names);
-        }
-        at = end;
-    }
-    Ok(Vec::new())
-}
-
 /// The reachability graph for binaryen's wasm-metadce that keeps every
 /// export but those of `classes`.
 pub(crate) fn metadce_graph(exports: &[String], classes: &[&str]) -> serde_json::Value {
@@ -126,19 +86,5 @@ mod tests {
         let graph = metadce_graph(&exports, &classes);
         assert_eq!(graph[0]["reaches"], serde_json::json!(["export:mount"]));
         assert_eq!(graph[2]["export"], "intounderlyingsink_write");
-    }
-
-    #[test]
-    fn export_names_are_read_from_the_module() {
-        // (module (func) (export "mount" (func 0)) (export "free" (func 0)))
-        let wasm = [
-            0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, // header
-            1, 4, 1, 0x60, 0, 0, // type section
-            3, 2, 1, 0, // function section
-            7, 16, 2, 5, b'm', b'o', b'u', b'n', b't', 0, 0, 4, b'f', b'r', b'e', b'e', 0, 0, // exports
-            10, 4, 1, 2, 0, 0x0b, // code
-        ];
-        assert_eq!(export_names(&wasm).expect("reads"), ["mount", "free"]);
-        assert!(export_names(b"nope").is_err());
     }
 }

@@ -153,6 +153,17 @@ export function screenshotPath(name) {
 }
 
 /** A value no other test uses. */
+/** Waits for `check` to hold, asking every 200 ms; fails after `ms`
+ * with `what`. For what the page does in the background (a retry, a
+ * flush), where there is no element to wait for. */
+export async function until(check, what = 'the condition', ms = 20000) {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 export const unique = (p) => `${p}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
 /**

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { launch, edge, hostOrigin, adminApi, watch, w, openWidget, ask, leaveTicket, collectTickets, createdTickets, d1, serve, unique, screenshotPath, axeViolations } from './lib.mjs';
+import { launch, edge, hostOrigin, adminApi, watch, w, openWidget, ask, leaveTicket, collectTickets, createdTickets, d1, serve, unique, until, screenshotPath, axeViolations } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -171,7 +171,7 @@ test('offline: the ticket is kept, then sent once when the network returns', asy
   await context.close();
 });
 
-test('a customer leaves a ticket with a screenshot from the form: the team gets it with the ticket; one too large is refused in words, and offline the customer is told to send the file once back online', async () => {
+test('a customer leaves a ticket with a screenshot from the form: the team gets it with the ticket; one too large is refused in words; offline, or with the tab closed before the network returns, the ticket and its file are both kept and sent', async () => {
   const { url, persist } = edge();
   const context = await browser.newContext();
   const { page, problems } = await ticketForm(context, url);
@@ -193,17 +193,63 @@ test('a customer leaves a ticket with a screenshot from the form: the team gets 
   assert.match(detail.messages[0].body, new RegExp(marker));
   assert.deepEqual(detail.attachments.map((f) => [f.name, f.size, f.content_type]), [['checkout.png', png.length, 'image/png']]);
 
-  // Offline, the ticket is kept and sent later; the file is not, and the
-  // customer is told so.
+  // The connection drops after the ticket is made and before its file
+  // goes: the file stays kept, and goes (once) when the browser is back.
+  await page.locator('deflect-widget .dfl-person').click();
+  await file.setInputFiles({ name: 'dropped.png', mimeType: 'image/png', buffer: png });
+  await page.route('**/v1/tickets/*/files*', (route) => route.abort('internetdisconnected'));
+  await leaveTicket(page, { email: 'pixel@example.com', message: `Grey on mobile ${marker}` });
+  const dropped = (await createdTickets(page, 2))[1];
+  await w(page).log.getByText('Sending failed: offline').waitFor();
+  assert.deepEqual(await keptFiles(page), ['demo:' + (await waitingUploads(page))[0].key], 'the file is kept for its ticket');
+  await page.unroute('**/v1/tickets/*/files*');
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await until(async () => (await adminApi(url, 'GET', `/v1/agent/tickets/${dropped.id}`)).attachments.length === 1, 'the kept file on its ticket');
+  assert.deepEqual((await adminApi(url, 'GET', `/v1/agent/tickets/${dropped.id}`)).attachments.map((f) => f.name), ['dropped.png']);
+  await until(async () => (await keptFiles(page)).length === 0 && (await waitingUploads(page)).length === 0, 'the sent file to be forgotten');
+
+  // Offline, the ticket and its file are both kept in this browser; the
+  // customer closes the tab, and the next visit online sends both.
   await page.locator('deflect-widget .dfl-person').click();
   await file.setInputFiles({ name: 'again.png', mimeType: 'image/png', buffer: png });
   await context.setOffline(true);
   await leaveTicket(page, { email: 'pixel@example.com', message: `Still grey ${marker}` });
-  await w(page).log.getByText('The file was not saved with it: send it in the conversation once you\'re back online.').waitFor();
+  await w(page).log.getByText(/You're offline/).waitFor();
+  assert.equal(await w(page).log.getByText(/The file was not saved/).count(), 0, 'the file is kept, so nothing asks to send it again');
+  assert.equal((await keptFiles(page)).length, 1);
+  await page.close();
   await context.setOffline(false);
+  const next = await context.newPage();
+  await next.goto(`${url}/demo/`);
+  const stillGrey = `SELECT t.id FROM tickets t JOIN messages m ON m.ticket_id = t.id WHERE instr(m.body, 'Still grey ${marker}') > 0`;
+  await until(async () => d1(persist, stillGrey).length === 1, 'the kept ticket in D1');
+  const later = d1(persist, stillGrey)[0].id;
+  await until(async () => (await adminApi(url, 'GET', `/v1/agent/tickets/${later}`)).attachments.length === 1, 'the kept file on the kept ticket');
+  const files = (await adminApi(url, 'GET', `/v1/agent/tickets/${later}`)).attachments;
+  assert.deepEqual(files.map((f) => [f.name, f.size]), [['again.png', png.length]]);
+  await until(async () => (await keptFiles(next)).length === 0, 'the sent file to be forgotten');
   assert.deepEqual(problems.filter((p) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch/.test(p)), []);
   await context.close();
 });
+
+/** The keys of the files the widget keeps in the page's IndexedDB. */
+function keptFiles(page) {
+  return page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('deflect');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!db.objectStoreNames.contains('files')) return resolve([]);
+      const keys = db.transaction('files').objectStore('files').getAllKeys();
+      keys.onsuccess = () => { db.close(); resolve(keys.result); };
+    };
+  }));
+}
+
+/** The files whose tickets exist, waiting to be sent. */
+function waitingUploads(page) {
+  return page.evaluate(() => JSON.parse(localStorage.getItem('deflect:demo:uploads') || '[]'));
+}
 
 test('keyboard only: open, type, pick an article, close, focus back on the page', async () => {
   const { url } = edge();

@@ -300,6 +300,11 @@ impl Widget {
                 w.push(Entry::Notice(w.s.queued_sent.to_string()));
                 w.ticket_created(&t);
             }
+            // The files kept with them (or left over from a visit that
+            // lost its connection while sending one).
+            if let Some(e) = outbox::send_files(&w.cfg).await.filter(|e| !e.retryable()) {
+                w.push(Entry::Notice(format!("{}{}", w.s.send_failed, e.message())));
+            }
         });
     }
 }
@@ -314,7 +319,7 @@ fn watch_network(w: &Widget) {
     };
     let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
     on_online.forget();
-    if !outbox::pending(&w.cfg).is_empty() {
+    if outbox::waiting(&w.cfg) {
         w.flush_outbox();
     }
 }

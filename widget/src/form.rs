@@ -4,6 +4,7 @@ use crate::alert::Alert;
 use crate::api;
 use crate::app::{Entry, Screen, Widget};
 use crate::conversations::field;
+use crate::kept_files;
 use crate::outbox::{self, Pending};
 use deflect_shared::api::{CreateTicket, CustomerInput};
 use deflect_shared::attachment::MAX_ATTACHMENT_BYTES;
@@ -70,10 +71,16 @@ pub(crate) fn TicketForm() -> impl IntoView {
             }
             error.set(None);
             busy.set(true);
-            let pending =
-                Pending { key: crate::random::id(), body: crate::wire::create_ticket(&request), owner: w.owner() };
+            let key = crate::random::id();
             let w = w.clone();
             leptos::task::spawn_local(async move {
+                // The file is kept in this browser first, as the ticket is
+                // in the outbox, so that neither is lost offline.
+                let file = match &picked {
+                    Some(f) => kept_files::keep(&w.cfg, &key, f).await,
+                    None => false,
+                };
+                let pending = Pending { key, body: crate::wire::create_ticket(&request), owner: w.owner(), file };
                 match outbox::send(&w.cfg, pending).await {
                     Ok(t) => {
                         w.questions.set(Vec::new());
@@ -81,10 +88,16 @@ pub(crate) fn TicketForm() -> impl IntoView {
                         w.screen.set(Screen::Chat);
                         if let Some(f) = picked {
                             w.push(Entry::Notice(w.s.sending_file.to_string()));
-                            let name = field(&f, "name").as_string().unwrap_or_default();
-                            let tail = format!("/files?name={}", js_sys::encode_uri_component(&name));
-                            let key = crate::random::id();
-                            let sent = api::post(&w.cfg, &t.ticket.id, &t.token, &tail, (f, String::new()), &key).await;
+                            let sent = if file {
+                                outbox::send_files(&w.cfg).await.map_or(Ok(()), Err)
+                            } else {
+                                let name = field(&f, "name").as_string().unwrap_or_default();
+                                let tail = format!("/files?name={}", js_sys::encode_uri_component(&name));
+                                let key = crate::random::id();
+                                api::post(&w.cfg, &t.ticket.id, &t.token, &tail, (f, String::new()), &key)
+                                    .await
+                                    .map(drop)
+                            };
                             if let Err(e) = sent {
                                 w.push(Entry::Notice(format!("{}{}", w.s.send_failed, e.message())));
                             }
@@ -93,7 +106,7 @@ pub(crate) fn TicketForm() -> impl IntoView {
                     }
                     Err(e) if e.retryable() => {
                         w.push(Entry::Notice(w.s.queued.to_string()));
-                        if picked.is_some() {
+                        if picked.is_some() && !file {
                             w.push(Entry::Notice(w.s.file_later.to_string()));
                         }
                         w.questions.set(Vec::new());

@@ -18,6 +18,7 @@ mod config;
 mod conversations;
 mod form;
 mod i18n;
+mod kept_files;
 mod outbox;
 mod random;
 mod wire;

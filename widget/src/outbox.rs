@@ -10,6 +10,7 @@
 
 use crate::api::{self, FetchError};
 use crate::config::Config;
+use crate::kept_files;
 use crate::wire::In;
 use deflect_shared::api::{MAX_UNREAD_QUERY, TicketCreated, TicketLink};
 use js_sys::{Array, JSON, Object, Reflect};
@@ -25,6 +26,17 @@ pub(crate) struct Pending {
     pub(crate) body: String,
     /// The verified customer it was written by ("": none).
     pub(crate) owner: String,
+    /// A file goes with it, kept in [`kept_files`] under its key.
+    pub(crate) file: bool,
+}
+
+/// A kept file whose ticket exists, to be sent to it.
+#[derive(Debug, Clone, PartialEq)]
+struct Upload {
+    /// The ticket's idempotency key, under which the file is kept.
+    key: String,
+    ticket: String,
+    token: String,
 }
 
 /// A ticket this browser created.
@@ -74,11 +86,29 @@ fn object(fields: &[(&str, JsValue)]) -> Object {
 }
 
 fn read_pending(v: &In) -> Option<Pending> {
-    Some(Pending { key: v.str("key")?, body: v.str("body")?, owner: v.str("owner").unwrap_or_default() })
+    Some(Pending {
+        key: v.str("key")?,
+        body: v.str("body")?,
+        owner: v.str("owner").unwrap_or_default(),
+        file: v.bool("file").unwrap_or(false),
+    })
 }
 
 fn write_pending(p: &Pending) -> Object {
-    object(&[("key", p.key.as_str().into()), ("body", p.body.as_str().into()), ("owner", p.owner.as_str().into())])
+    object(&[
+        ("key", p.key.as_str().into()),
+        ("body", p.body.as_str().into()),
+        ("owner", p.owner.as_str().into()),
+        ("file", p.file.into()),
+    ])
+}
+
+fn read_upload(v: &In) -> Option<Upload> {
+    Some(Upload { key: v.str("key")?, ticket: v.str("ticket")?, token: v.str("token")? })
+}
+
+fn write_upload(u: &Upload) -> Object {
+    object(&[("key", u.key.as_str().into()), ("ticket", u.ticket.as_str().into()), ("token", u.token.as_str().into())])
 }
 
 fn read_saved(v: &In) -> Option<Saved> {
@@ -106,6 +136,11 @@ fn write_saved(s: &Saved) -> Object {
 /// Tickets waiting to be sent. Reading does not create any storage.
 pub(crate) fn pending(cfg: &Config) -> Vec<Pending> {
     read(cfg, "outbox", read_pending)
+}
+
+/// Whether anything waits to be sent: a ticket, or a file for one.
+pub(crate) fn waiting(cfg: &Config) -> bool {
+    !pending(cfg).is_empty() || !read(cfg, "uploads", read_upload).is_empty()
 }
 
 pub(crate) fn push(cfg: &Config, p: Pending) {
@@ -230,6 +265,11 @@ pub(crate) async fn send(cfg: &Config, p: Pending) -> Result<TicketCreated, Fetc
     match api::create_ticket(cfg, &p.key, &p.body).await {
         Ok(t) => {
             remember(cfg, &t, &p.owner);
+            if p.file {
+                let mut all = read(cfg, "uploads", read_upload);
+                all.push(Upload { key: p.key.clone(), ticket: t.ticket.id.clone(), token: t.token.clone() });
+                write(cfg, "uploads", &all, write_upload);
+            }
             remove(cfg, &p.key);
             Ok(t)
         }
@@ -237,10 +277,43 @@ pub(crate) async fn send(cfg: &Config, p: Pending) -> Result<TicketCreated, Fetc
             if !e.retryable() {
                 // The edge refused the request itself; resending cannot help.
                 remove(cfg, &p.key);
+                if p.file {
+                    kept_files::forget(cfg, &p.key).await;
+                }
             }
             Err(e)
         }
     }
+}
+
+/// Sends the kept files whose tickets exist, each once (under its own
+/// idempotency key); stops at the first failure a retry may fix, keeping
+/// it and the rest for the next try. Returns the first failure.
+pub(crate) async fn send_files(cfg: &Config) -> Option<FetchError> {
+    for u in read(cfg, "uploads", read_upload) {
+        let sent = match kept_files::kept(cfg, &u.key).await {
+            Some(f) => {
+                let name =
+                    js_sys::Reflect::get(&f, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
+                let tail = format!("/files?name={}", js_sys::encode_uri_component(&name));
+                api::post(cfg, &u.ticket, &u.token, &tail, (f, String::new()), &format!("{}-file", u.key))
+                    .await
+                    .map(drop)
+            }
+            // The browser dropped it meanwhile: nothing to send.
+            None => Ok(()),
+        };
+        if sent.as_ref().is_err_and(FetchError::retryable) {
+            return sent.err();
+        }
+        kept_files::forget(cfg, &u.key).await;
+        let rest: Vec<Upload> = read(cfg, "uploads", read_upload).into_iter().filter(|x| x.key != u.key).collect();
+        write(cfg, "uploads", &rest, write_upload);
+        if sent.is_err() {
+            return sent.err();
+        }
+    }
+    None
 }
 
 /// Sends everything in the outbox, oldest first; stops at the first

@@ -116,7 +116,7 @@ impl In {
     pub(crate) fn num(&self, key: &str) -> Option<f64> {
         self.get(key)?.0.as_f64()
     }
-    fn bool(&self, key: &str) -> Option<bool> {
+    pub(crate) fn bool(&self, key: &str) -> Option<bool> {
         self.get(key)?.0.as_bool()
     }
     fn list(&self, key: &str) -> Vec<In> {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createHmac } from 'node:crypto';
-import { launch, dashEdge, d1, watch, w, openWidget, ask, leaveTicket, collectTickets, createdTickets, adminPassword, adminApi, sentMails, ADMIN_EMAIL, screenshotPath, unique, axeViolations } from './lib.mjs';
+import { launch, dashEdge, d1, watch, w, openWidget, ask, leaveTicket, collectTickets, createdTickets, adminPassword, adminApi, staffApi, sentMails, ADMIN_EMAIL, screenshotPath, unique, axeViolations } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -1163,6 +1163,19 @@ test('a message that arrives while an agent writes a reply shows in the thread, 
   await page.locator('#reply').pressSequentially(', one moment.');
   assert.equal(await page.locator('#reply').inputValue(), 'Checking with the courier, one moment.');
 
+  // A teammate who has this agent's very name writes a note: it is news
+  // all the same (the page knows its own messages by agent, not by name).
+  const me = (await api(page, 'GET', '/v1/auth/me')).json;
+  const twin = `${unique('twin')}@example.com`;
+  const made = await api(page, 'POST', '/v1/admin/agents', { email: twin, name: me.name, role: 'agent', password: 'twin password 123' });
+  assert.equal(made.status, 201, JSON.stringify(made.json));
+  await staffApi(url, twin, 'twin password 123', 'POST', `/v1/agent/tickets/${created.ticket.id}/messages`, { body: 'I asked the courier too', internal: true });
+  await page.getByRole('status').getByText(`New: a note from ${me.name}.`).waitFor({ timeout: 20_000 });
+  const twinNote = (await api(page, 'GET', `/v1/agent/tickets/${created.ticket.id}/thread`)).json.messages.at(-1);
+  assert.equal(twinNote.agent_id, made.json.id, 'agents see who wrote a note');
+  const seenByCustomer = await (await fetch(`${url}/v1/tickets/${created.ticket.id}`, { headers: { 'x-ticket-token': created.token } })).json();
+  assert.ok(seenByCustomer.messages.every((m) => !('agent_id' in m)), 'customers are not told agents\' ids');
+
   // The SLA line keeps time too: a first response now overdue shows as
   // such without a reload.
   const clock = page.locator('.ticket-grid span.sla');
@@ -1186,6 +1199,11 @@ test('a message that arrives while an agent writes a reply shows in the thread, 
   await page.getByRole('status').getByText('Reply sent.').waitFor();
   const thread = (await api(page, 'GET', `/v1/agent/tickets/${created.ticket.id}/thread`)).json;
   assert.equal(thread.messages.at(-1).body, 'Checking with the courier, one moment.');
+  assert.equal(thread.messages.at(-1).agent_id, me.id);
+  // The page's own reply is not news to it, through the next refresh.
+  await page.waitForResponse((r) => r.url().endsWith(`/v1/agent/tickets/${created.ticket.id}/thread`), { timeout: 20_000 });
+  await page.waitForTimeout(300);
+  assert.equal(await page.getByRole('status').getByText(/^New: /).count(), 0);
   assert.deepEqual(problems, []);
   await context.close();
 });

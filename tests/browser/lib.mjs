@@ -125,11 +125,17 @@ export const ADMIN_EMAIL = 'admin@deflect.local';
 
 /** One admin API call from node (a fresh login each time); the JSON. */
 export async function adminApi(url, method, path, body) {
-  const headers = { 'content-type': 'application/json', 'x-deflect-csrf': '1', 'cf-connecting-ip': unique('admin-api') };
+  return staffApi(url, ADMIN_EMAIL, adminPassword(), method, path, body);
+}
+
+/** One API call from node as the agent with this e-mail and password (a
+ * fresh login each time); the JSON. */
+export async function staffApi(url, email, password, method, path, body) {
+  const headers = { 'content-type': 'application/json', 'x-deflect-csrf': '1', 'cf-connecting-ip': unique('staff-api') };
   const login = await fetch(`${url}/v1/auth/login`, {
-    method: 'POST', headers, body: JSON.stringify({ email: ADMIN_EMAIL, password: adminPassword() }),
+    method: 'POST', headers, body: JSON.stringify({ email, password }),
   });
-  if (login.status !== 200) throw new Error(`admin login: ${login.status} ${await login.text()}`);
+  if (login.status !== 200) throw new Error(`login as ${email}: ${login.status} ${await login.text()}`);
   const cookie = login.headers.get('set-cookie').split(';')[0];
   const r = await fetch(`${url}${path}`, { method, headers: { ...headers, cookie }, body: body && JSON.stringify(body) });
   if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);

@@ -727,6 +727,16 @@ fn the_thread_as_it_stands_shows_what_arrived_and_when_the_ticket_changed() {
     let after = thread();
     assert_eq!(after["messages"], now["messages"]);
     assert!(after["updated_at"].as_i64().expect("updated_at") > changed_at, "{after}");
+    assert!(messages.iter().all(|m| m.get("agent_id").is_none()), "a customer's message has no agent");
+
+    // A team member's message says which agent wrote it, to agents only.
+    let me = a.get("/v1/auth/me").json()["id"].as_str().expect("my id").to_string();
+    let r = a.json("POST", &format!("/v1/agent/tickets/{id}/messages"), &json!({ "body": "Looking into it" }));
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(thread()["messages"].as_array().expect("messages").last().expect("a reply")["agent_id"], me.as_str());
+    let seen = c.send("GET", &format!("/v1/tickets/{id}"), &[("x-ticket-token", &token)], None).json();
+    let reply = seen["messages"].as_array().expect("messages").last().expect("the reply").clone();
+    assert_eq!((reply["author"].as_str(), reply.get("agent_id")), (Some("agent"), None), "{seen}");
 
     assert_error(&public().get(&format!("/v1/agent/tickets/{id}/thread")), 401..=401);
     assert_error(&a.get("/v1/agent/tickets/no-such-ticket/thread"), 404..=404);

@@ -146,6 +146,7 @@ fn message(v: &In) -> Option<Message> {
         created_at: v.num("created_at")? as i64,
         delivery: None,
         delivery_error: None,
+        agent_id: None,
     })
 }
 

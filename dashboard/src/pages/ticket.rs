@@ -236,13 +236,13 @@ fn mail_again(
 const THREAD_REFRESH: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What arrived in `now` that `shown` lacks, in words ("New: a message
-/// from Jane Doe."), leaving out the caller's own (named `me`); `None` when
-/// nothing did.
+/// from Jane Doe."), leaving out the caller's own (the agent `me`); `None`
+/// when nothing did.
 fn arrived(shown: &[Message], now: &[Message], me: Option<&str>) -> Option<String> {
     let new: Vec<&Message> = now
         .iter()
         .filter(|m| !shown.iter().any(|s| s.id == m.id))
-        .filter(|m| !(m.author == Author::Agent && m.author_name.as_deref() == me))
+        .filter(|m| m.agent_id.is_none() || m.agent_id.as_deref() != me)
         .collect();
     let newest = new.last()?;
     let who = match (newest.author, newest.internal) {
@@ -322,7 +322,7 @@ pub fn TicketPage(
                 return;
             }
             let id = id.clone();
-            let me = session.and_then(|s| s.me.get_untracked()).map(|m| m.name);
+            let me = session.and_then(|s| s.me.get_untracked()).map(|m| m.id);
             leptos::task::spawn_local(async move {
                 let path = format!("/v1/agent/tickets/{}/thread", api::enc(&id));
                 let Ok(now) = api::get::<TicketThread>(&path).await else { return };
@@ -446,6 +446,8 @@ pub fn TicketPage(
                         attempt.try_set_value(None);
                         reply.set(String::new());
                         uploads.set(Vec::new());
+                        // What arrived before has been answered.
+                        news.set(None);
                         note.set(Some(if body.internal { "Note added." } else { "Reply sent." }.into()));
                         let tags =
                             detail.get_untracked().and_then(|d| d.ok()).map(|d| d.ticket.tags).unwrap_or_default();

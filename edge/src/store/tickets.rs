@@ -158,6 +158,7 @@ struct MessageRow {
     created_at: f64,
     delivery: Option<String>,
     delivery_error: Option<String>,
+    author_id: Option<String>,
 }
 
 /// When the team last wrote to the customer on a ticket, and whether its
@@ -195,7 +196,7 @@ pub(crate) async fn last_replies(db: &D1Database, ids: &[&str]) -> AppResult<Vec
 pub(crate) async fn messages(db: &D1Database, ticket: &str, include_internal: bool) -> AppResult<Vec<Message>> {
     let rows: Vec<MessageRow> = all(
         db,
-        "SELECT m.id, m.author, m.body, m.internal, m.created_at, m.delivery, m.delivery_error, \
+        "SELECT m.id, m.author, m.author_id, m.body, m.internal, m.created_at, m.delivery, m.delivery_error, \
            CASE m.author WHEN 'agent' THEN a.name WHEN 'customer' THEN c.name ELSE 'Deflect' END AS author_name \
          FROM messages m JOIN tickets t ON t.id = m.ticket_id JOIN customers c ON c.id = t.customer_id \
          LEFT JOIN agents a ON a.id = m.author_id \
@@ -223,6 +224,7 @@ pub(crate) async fn messages(db: &D1Database, ticket: &str, include_internal: bo
                 .filter(|_| include_internal)
                 .map(|d| if d == "sending" { "pending".to_string() } else { d }),
             delivery_error: r.delivery_error.filter(|_| include_internal),
+            agent_id: r.author_id.filter(|_| include_internal && r.author == "agent"),
         })
         .collect())
 }

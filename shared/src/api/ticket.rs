@@ -310,6 +310,10 @@ pub struct Message {
     /// Why mailing it failed, in words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_error: Option<String>,
+    /// For agents, on a team member's message: who wrote it (names need
+    /// not be unique).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<String>,
 }
 
 /// A ticket as its customer sees it.

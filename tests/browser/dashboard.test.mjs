@@ -1175,6 +1175,8 @@ test('a message that arrives while an agent writes a reply shows in the thread, 
   assert.equal(twinNote.agent_id, made.json.id, 'agents see who wrote a note');
   const seenByCustomer = await (await fetch(`${url}/v1/tickets/${created.ticket.id}`, { headers: { 'x-ticket-token': created.token } })).json();
   assert.ok(seenByCustomer.messages.every((m) => !('agent_id' in m)), 'customers are not told agents\' ids');
+  // The twin leaves the team, so no other test meets two of one name.
+  await adminApi(url, 'PATCH', `/v1/admin/agents/${made.json.id}`, { name: 'Former twin', active: false });
 
   // The SLA line keeps time too: a first response now overdue shows as
   // such without a reload.
@@ -1204,6 +1206,60 @@ test('a message that arrives while an agent writes a reply shows in the thread, 
   await page.waitForResponse((r) => r.url().endsWith(`/v1/agent/tickets/${created.ticket.id}/thread`), { timeout: 20_000 });
   await page.waitForTimeout(300);
   assert.equal(await page.getByRole('status').getByText(/^New: /).count(), 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a change made on the ticket page keeps what the page holds unsaved: the reply, a plan being typed, a spam confirmation half done', async () => {
+  const { url } = dashEdge();
+  const context = await staffContext();
+  const page = await context.newPage();
+  const problems = watch(page);
+  await login(page, url, ADMIN_EMAIL, adminPassword());
+  const created = await createTicket(page, { email: `${unique('steady')}@example.com`, name: 'Sam Steady' }, unique('Steady'), 'The invoice total looks wrong');
+  const id = created.ticket.id;
+  await page.goto(`${url}/dashboard/#/ticket/${id}`);
+  await page.locator('#t-priority').waitFor();
+  await page.locator('#reply').fill('Looking at the invoice');
+  await page.locator('#mark-spam').click();
+  await page.locator('#spam-confirm').waitFor();
+
+  // The agent sets the priority; the page's load of the ticket after it is
+  // held while they type a plan for the customer.
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route(`**/v1/agent/tickets/${id}`, async (route) => {
+    if (route.request().method() === 'GET') await held;
+    await route.continue();
+  });
+  const reloaded = page.waitForResponse((r) => r.url().endsWith(`/v1/agent/tickets/${id}`) && r.request().method() === 'GET');
+  await page.locator('#t-priority').selectOption('high');
+  await page.getByRole('status').getByText('Saved.').waitFor();
+  await page.locator('#c-plan').click();
+  await page.keyboard.type('Gold');
+  release();
+  await reloaded;
+  await page.unroute(`**/v1/agent/tickets/${id}`);
+  // The load is drawn once the select's markup names the override (the
+  // agent's pick alone changes only its current value).
+  await page.waitForFunction(() => document.querySelector('#t-priority option[value=high]').hasAttribute('selected'));
+
+  assert.equal(await page.locator('#c-plan').inputValue(), 'Gold', 'the plan being typed stays');
+  assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'c-plan', 'and keeps the focus');
+  assert.ok(await page.locator('#spam-confirm').isVisible(), 'the spam confirmation stays open');
+  assert.equal(await page.locator('#reply').inputValue(), 'Looking at the invoice');
+  assert.equal((await adminApi(url, 'GET', `/v1/agent/tickets/${id}`)).ticket.priority_override, 'high');
+
+  // A change the page did not make is drawn when asked for, and keeps them
+  // too; the plan shown follows the record only when the plan changes.
+  await adminApi(url, 'PATCH', `/v1/agent/tickets/${id}`, { status: 'pending' });
+  await page.locator('#changed-notice').getByRole('button', { name: 'Show the changes' }).click({ timeout: 20_000 });
+  await page.waitForFunction(() => document.getElementById('t-status').value === 'pending');
+  assert.equal(await page.locator('#c-plan').inputValue(), 'Gold');
+  assert.ok(await page.locator('#spam-confirm').isVisible());
+  await page.locator('#c-plan').press('Enter');
+  await page.getByRole('status').getByText('Customer saved.').waitFor();
+  assert.equal((await adminApi(url, 'GET', `/v1/agent/tickets/${id}`)).customer.plan, 'Gold');
   assert.deepEqual(problems, []);
   await context.close();
 });

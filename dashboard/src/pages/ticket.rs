@@ -257,6 +257,38 @@ fn arrived(shown: &[Message], now: &[Message], me: Option<&str>) -> Option<Strin
     })
 }
 
+/// What the ticket page shows: loading, why the ticket could not load, or
+/// the ticket.
+#[derive(Debug, Clone, PartialEq)]
+enum Frame {
+    Loading,
+    Failed(String),
+    Shown,
+}
+
+/// The heading part of a ticket's page.
+#[derive(Debug, Clone, PartialEq)]
+struct Head {
+    subject: String,
+    site: String,
+    channel: String,
+    locale: String,
+    page_url: Option<String>,
+    erased_at: Option<i64>,
+    merged_into: Option<String>,
+}
+
+type Detail = RwSignal<Option<Result<TicketDetail, String>>>;
+
+/// One part of the loaded ticket, as a memo (`None` until it loads): what
+/// shows it is drawn again only when it changes.
+fn part<T: Clone + PartialEq + Send + Sync + 'static>(
+    detail: Detail,
+    of: impl Fn(&TicketDetail) -> T + Send + Sync + 'static,
+) -> Memo<Option<T>> {
+    Memo::new(move |_| detail.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).map(&of)))
+}
+
 /// How long an agent can snooze a ticket for, in hours, and its words.
 const SNOOZES: [(u32, &str); 5] =
     [(1, "for an hour"), (4, "for 4 hours"), (24, "for a day"), (72, "for 3 days"), (168, "for a week")];
@@ -477,6 +509,77 @@ pub fn TicketPage(
         }
     };
     let id_for_view = id.clone();
+    let (id_for_suggested, id_for_snooze, id_for_follow, id_for_actions) =
+        (id.clone(), id.clone(), id.clone(), id.clone());
+    // The page's frame, and what it shows of the ticket part by part: a
+    // load (after a change made here, or "Show the changes") runs again
+    // only the parts whose data changed, so what the others hold unsaved (a
+    // plan being typed, a spam confirmation half done, the reply) stays.
+    let frame = Memo::new(move |_| {
+        detail.with(|d| match d {
+            None => Frame::Loading,
+            Some(Err(e)) => Frame::Failed(e.clone()),
+            Some(Ok(_)) => Frame::Shown,
+        })
+    });
+    let head = part(detail, |d| Head {
+        subject: d.ticket.subject.clone(),
+        site: d.ticket.site.clone(),
+        channel: d.channel.clone(),
+        locale: d.locale.clone(),
+        page_url: d.page_url.clone(),
+        erased_at: d.customer.erased_at,
+        merged_into: d.merged_into.clone(),
+    });
+    let suggested = part(detail, |d| (d.ticket.site.clone(), d.suggested_articles.clone()));
+    let status_part = part(detail, |d| (d.ticket.status.as_str().to_string(), d.ticket.snoozed_until));
+    let followers = part(detail, |d| d.followers.clone());
+    let assignee = part(detail, |d| d.ticket.assignee.clone().unwrap_or_default());
+    let priority = part(detail, |d| {
+        (
+            d.ticket.priority_override.map(|l| l.as_str().to_string()).unwrap_or_default(),
+            d.ticket.explanation.level.as_str().to_string(),
+        )
+    });
+    let tags = part(detail, |d| d.ticket.tags.join(", "));
+    let solved = part(detail, |d| d.solved_by_article.clone().unwrap_or_default());
+    let rating = part(detail, |d| d.csat.map(|r| (r, d.csat_comment.clone())));
+    let shown = part(detail, |d| d.shown_articles.clone());
+    let explanation = part(detail, |d| d.ticket.explanation.clone());
+    let customer = part(detail, |d| (d.customer.clone(), d.customer_identity));
+    let actions = part(detail, |d| {
+        let open = d.merged_into.is_none() && d.customer.erased_at.is_none();
+        let others: Vec<(String, String)> = d
+            .customer
+            .tickets
+            .iter()
+            .filter(|h| open && h.id != d.ticket.id && h.status != "closed")
+            .map(|h| (h.id.clone(), h.subject.clone()))
+            .collect();
+        (others, open && !d.ticket.tags.iter().any(|g| g == SPAM_TAG))
+    });
+    // The plan being edited follows the record's plan as it loads (and
+    // only that: a load that changes something else keeps what is typed).
+    let stored_plan = part(detail, |d| d.customer.plan.clone().unwrap_or_default());
+    let plan = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(p) = stored_plan.get() {
+            plan.set(p);
+        }
+    });
+    // What a saved reply is filled in with, as the ticket now stands.
+    let facts = move || {
+        let agent_name = session.and_then(|s| s.me.get_untracked()).map(|m| m.name).unwrap_or_default();
+        detail.with_untracked(|d| {
+            d.as_ref().and_then(|r| r.as_ref().ok()).map(|d| ReplyFacts {
+                customer_name: d.customer.name.clone(),
+                customer_email: d.customer.email.clone().unwrap_or_default(),
+                agent_name,
+                ticket_id: d.ticket.id.clone(),
+                ticket_subject: d.ticket.subject.clone(),
+            })
+        })
+    };
     let show_changes = {
         let id = id.clone();
         move |_| load(id.clone(), detail)
@@ -497,59 +600,46 @@ pub fn TicketPage(
                 let v = viewers.get();
                 (!v.is_empty()).then(|| view! { <p class="notice" role="status" id="presence">{presence_line(&v)}</p> })
             }}
-            {move || match detail.get() {
-                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(d)) => {
+            {move || match frame.get() {
+                Frame::Loading => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                Frame::Failed(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Frame::Shown => {
                     let id = id_for_view.clone();
-                    let t = d.ticket.clone();
-                    let c = d.customer.clone();
+                    let (id_for_suggested, id_for_snooze, id_for_follow, id_for_actions) =
+                        (id_for_suggested.clone(), id_for_snooze.clone(), id_for_follow.clone(), id_for_actions.clone());
                     let (id1, id2, id3, id4, id5) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
-                    let status_now = t.status.as_str().to_string();
-                    let prio_now = t.priority_override.map(|l| l.as_str().to_string()).unwrap_or_default();
-                    let assignee_now = t.assignee.clone().unwrap_or_default();
-                    let solved_now = d.solved_by_article.clone().unwrap_or_default();
-                    let tags_now = t.tags.join(", ");
-                    let customer_id = c.id.clone();
-                    let facts = ReplyFacts {
-                        customer_name: c.name.clone(),
-                        customer_email: c.email.clone().unwrap_or_default(),
-                        agent_name: session.and_then(|s| s.me.get_untracked()).map(|m| m.name).unwrap_or_default(),
-                        ticket_id: t.id.clone(),
-                        ticket_subject: t.subject.clone(),
-                    };
-                    let plan = RwSignal::new(c.plan.clone().unwrap_or_default());
                     let send = send.clone();
                     view! {
                         <div class="ticket-grid">
                             <div class="main-col">
-                                <h1>{t.subject.clone()}</h1>
-                                <p class="muted">
-                                    {format!("{} · {} · {}", t.site, d.channel, d.locale)}
-                                    {d.page_url.clone().map(|u| view! { " · from " <span class="url">{u}</span> })}
-                                </p>
-                                {c.erased_at.map(|at| view! {
-                                    <p class="notice" role="status" id="erased-notice">
-                                        "The customer's personal data was erased on " {stamp(at)}
-                                        ". This ticket keeps its times and status for the figures, and takes no more messages."
+                                {move || head.get().map(|h| view! {
+                                    <h1>{h.subject}</h1>
+                                    <p class="muted">
+                                        {format!("{} · {} · {}", h.site, h.channel, h.locale)}
+                                        {h.page_url.map(|u| view! { " · from " <span class="url">{u}</span> })}
                                     </p>
-                                })}
-                                {d.merged_into.clone().map(|into| view! {
-                                    <p class="notice" role="status" id="merged-notice">
-                                        "This ticket was merged into "
-                                        <a href=format!("#/ticket/{into}")>"another of the customer's tickets"</a>
-                                        "; the conversation continues there."
-                                    </p>
+                                    {h.erased_at.map(|at| view! {
+                                        <p class="notice" role="status" id="erased-notice">
+                                            "The customer's personal data was erased on " {stamp(at)}
+                                            ". This ticket keeps its times and status for the figures, and takes no more messages."
+                                        </p>
+                                    })}
+                                    {h.merged_into.map(|into| view! {
+                                        <p class="notice" role="status" id="merged-notice">
+                                            "This ticket was merged into "
+                                            <a href=format!("#/ticket/{into}")>"another of the customer's tickets"</a>
+                                            "; the conversation continues there."
+                                        </p>
+                                    })}
                                 })}
                                 <Thread thread=thread ticket=id.clone() detail=detail note=note />
-                                {(!d.suggested_articles.is_empty()).then(|| {
-                                    let site = t.site.clone();
-                                    let tid = id.clone();
+                                {move || suggested.get().filter(|(_, list)| !list.is_empty()).map(|(site, list)| {
+                                    let tid = id_for_suggested.clone();
                                     view! {
                                         <section class="suggested" aria-labelledby="suggested-h">
                                             <h2 id="suggested-h">"Articles that may answer this"</h2>
                                             <ul>
-                                                {d.suggested_articles.clone().into_iter().map(|a| {
+                                                {list.into_iter().map(|a| {
                                                     let url = article_url(&site, &a.id);
                                                     let line = format!("{}: {url}", a.title);
                                                     let (tid, aid) = (tid.clone(), a.id.clone());
@@ -574,12 +664,11 @@ pub fn TicketPage(
                                 })}
                                 <form class="reply" on:submit=send>
                                     {move || (!saved.get().is_empty()).then(|| {
-                                        let facts = facts.clone();
                                         view! {
                                             <label for="saved-reply">"Insert a saved reply"</label>
                                             <select id="saved-reply" on:change=move |ev| {
                                                 let pick = event_target_value(&ev);
-                                                if let Some(r) = saved.get_untracked().into_iter().find(|r| r.title == pick) {
+                                                if let (Some(r), Some(facts)) = (saved.get_untracked().into_iter().find(|r| r.title == pick), facts()) {
                                                     append(reply, &r.render(&facts));
                                                     if r.follow_up_words().is_some() {
                                                         then.set(Some(r));
@@ -654,103 +743,130 @@ pub fn TicketPage(
                             </div>
                             <aside class="side-col">
                                 <h2>"Ticket"</h2>
-                                <label for="t-status">"Status"</label>
-                                <select id="t-status" on:change=move |ev| {
-                                    let v = event_target_value(&ev);
-                                    let status = deflect_shared::api::Status::parse(&v);
-                                    patch(id1.clone(), TicketUpdate { status, ..Default::default() }, detail, note);
-                                }>
-                                    {["open", "pending", "solved", "closed"].into_iter().map(|s| view! { <option value=s selected=status_now == s>{s}</option> }).collect_view()}
-                                </select>
-                                {match t.snoozed_until {
-                                    Some(until) => view! {
-                                        <p class="snoozed" id="snoozed">
-                                            {format!("Snoozed until {}: it opens again then, or when the customer writes.", stamp(until))}
-                                            " "
-                                            <button type="button" class="link" on:click={
-                                                let id = id.clone();
-                                                move |_| patch(id.clone(), TicketUpdate { status: Some(Status::Open), ..Default::default() }, detail, note)
-                                            }>"Open it now"</button>
-                                        </p>
-                                    }.into_any(),
-                                    None => view! {
-                                        <label for="t-snooze">"Snooze"</label>
-                                        <select id="t-snooze" on:change={
-                                            let id = id.clone();
-                                            move |ev| {
-                                                if let Ok(hours) = event_target_value(&ev).parse::<u32>() {
-                                                    patch(id.clone(), TicketUpdate { snooze_hours: Some(hours), ..Default::default() }, detail, note);
-                                                }
+                                {move || status_part.get().map(|(status_now, snoozed_until)| {
+                                    let (id1, id) = (id1.clone(), id_for_snooze.clone());
+                                    view! {
+                                        <label for="t-status">"Status"</label>
+                                        <select id="t-status" on:change=move |ev| {
+                                            let v = event_target_value(&ev);
+                                            let status = deflect_shared::api::Status::parse(&v);
+                                            patch(id1.clone(), TicketUpdate { status, ..Default::default() }, detail, note);
+                                        }>
+                                            {["open", "pending", "solved", "closed"].into_iter().map(|s| view! { <option value=s selected=status_now == s>{s}</option> }).collect_view()}
+                                        </select>
+                                        {match snoozed_until {
+                                            Some(until) => view! {
+                                                <p class="snoozed" id="snoozed">
+                                                    {format!("Snoozed until {}: it opens again then, or when the customer writes.", stamp(until))}
+                                                    " "
+                                                    <button type="button" class="link" on:click={
+                                                        let id = id.clone();
+                                                        move |_| patch(id.clone(), TicketUpdate { status: Some(Status::Open), ..Default::default() }, detail, note)
+                                                    }>"Open it now"</button>
+                                                </p>
+                                            }.into_any(),
+                                            None => view! {
+                                                <label for="t-snooze">"Snooze"</label>
+                                                <select id="t-snooze" on:change={
+                                                    let id = id.clone();
+                                                    move |ev| {
+                                                        if let Ok(hours) = event_target_value(&ev).parse::<u32>() {
+                                                            patch(id.clone(), TicketUpdate { snooze_hours: Some(hours), ..Default::default() }, detail, note);
+                                                        }
+                                                    }
+                                                }>
+                                                    <option value="" selected=true>"—"</option>
+                                                    {SNOOZES.iter().map(|(hours, words)| view! { <option value=hours.to_string()>{*words}</option> }).collect_view()}
+                                                </select>
+                                            }.into_any(),
+                                        }}
+                                    }
+                                })}
+                                {move || followers.get().map(|f| view! { <FollowTicket id=id_for_follow.clone() followers=f agents=agents detail=detail note=note /> })}
+                                {move || assignee.get().map(|assignee_now| {
+                                    let id2 = id2.clone();
+                                    view! {
+                                        <label for="t-assignee">"Assignee"</label>
+                                        <select id="t-assignee" on:change=move |ev| {
+                                            patch(id2.clone(), TicketUpdate { assignee: Some(event_target_value(&ev)), ..Default::default() }, detail, note);
+                                        }>
+                                            <option value="" selected=assignee_now.is_empty()>"unassigned"</option>
+                                            // Only the options follow the team as it loads: the
+                                            // page around them (a spam confirmation half done)
+                                            // stays as it is.
+                                            {move || agents.get().into_iter().map(|a| {
+                                                let sel = a.id == assignee_now;
+                                                view! { <option value=a.id.clone() selected=sel>{a.name.clone()}</option> }
+                                            }).collect_view()}
+                                        </select>
+                                    }
+                                })}
+                                {move || priority.get().map(|(prio_now, computed)| {
+                                    let id3 = id3.clone();
+                                    view! {
+                                        <label for="t-priority">"Priority (override)"</label>
+                                        <select id="t-priority" on:change=move |ev| {
+                                            if let Some(level) = Level::parse(&event_target_value(&ev)) {
+                                                patch(id3.clone(), TicketUpdate { priority: Some(level), ..Default::default() }, detail, note);
                                             }
                                         }>
-                                            <option value="" selected=true>"—"</option>
-                                            {SNOOZES.iter().map(|(hours, words)| view! { <option value=hours.to_string()>{*words}</option> }).collect_view()}
+                                            <option value="" selected=prio_now.is_empty()>{format!("computed: {computed}")}</option>
+                                            {["urgent", "high", "normal", "low"].into_iter().map(|l| view! { <option value=l selected=prio_now == l>{l}</option> }).collect_view()}
                                         </select>
-                                    }.into_any(),
-                                }}
-                                <FollowTicket id=t.id.clone() followers=d.followers.clone() agents=agents detail=detail note=note />
-                                <label for="t-assignee">"Assignee"</label>
-                                <select id="t-assignee" on:change=move |ev| {
-                                    patch(id2.clone(), TicketUpdate { assignee: Some(event_target_value(&ev)), ..Default::default() }, detail, note);
-                                }>
-                                    <option value="" selected=assignee_now.is_empty()>"unassigned"</option>
-                                    // Only the options follow the team as it loads: the
-                                    // page around them (a spam confirmation half done)
-                                    // stays as it is.
-                                    {move || agents.get().into_iter().map(|a| {
-                                        let sel = a.id == assignee_now;
-                                        view! { <option value=a.id.clone() selected=sel>{a.name.clone()}</option> }
-                                    }).collect_view()}
-                                </select>
-                                <label for="t-priority">"Priority (override)"</label>
-                                <select id="t-priority" on:change=move |ev| {
-                                    if let Some(level) = Level::parse(&event_target_value(&ev)) {
-                                        patch(id3.clone(), TicketUpdate { priority: Some(level), ..Default::default() }, detail, note);
                                     }
-                                }>
-                                    <option value="" selected=prio_now.is_empty()>{format!("computed: {}", t.explanation.level.as_str())}</option>
-                                    {["urgent", "high", "normal", "low"].into_iter().map(|l| view! { <option value=l selected=prio_now == l>{l}</option> }).collect_view()}
-                                </select>
-                                <label for="t-tags">"Tags (comma-separated)"</label>
-                                <input id="t-tags" type="text" value=tags_now on:change=move |ev| {
-                                    let tags: Vec<String> = event_target_value(&ev).split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
-                                    patch(id4.clone(), TicketUpdate { tags: Some(tags), ..Default::default() }, detail, note);
-                                } />
-                                <label for="t-article">"Solved by article"</label>
-                                <select id="t-article" on:change=move |ev| {
-                                    patch(id5.clone(), TicketUpdate { solved_by_article: Some(event_target_value(&ev)), ..Default::default() }, detail, note);
-                                }>
-                                    <option value="" selected=solved_now.is_empty()>"—"</option>
-                                    {move || articles.get().into_iter().map(|a| {
-                                        let sel = a.id == solved_now;
-                                        view! { <option value=a.id.clone() selected=sel>{a.title.clone()}</option> }
-                                    }).collect_view()}
-                                </select>
-                                <p>"SLA: " {move || clock.get().map(|c| view! { <span class=format!("sla sla-{}", c.state)>{sla(&c.state, c.minutes_left)}</span> })}</p>
-                                {d.csat.map(|r| view! {
-                                    <p class="csat">"CSAT: " {"★".repeat(usize::from(r))}
-                                        {d.csat_comment.clone().map(|c| view! { " — “" <q class="csat-comment">{c}</q> "”" })}</p>
                                 })}
-                                {(!d.shown_articles.is_empty()).then(|| view! { <p class="muted">"The widget showed: " {d.shown_articles.join(", ")}</p> })}
+                                {move || tags.get().map(|tags_now| {
+                                    let id4 = id4.clone();
+                                    view! {
+                                        <label for="t-tags">"Tags (comma-separated)"</label>
+                                        <input id="t-tags" type="text" value=tags_now on:change=move |ev| {
+                                            let tags: Vec<String> = event_target_value(&ev).split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+                                            patch(id4.clone(), TicketUpdate { tags: Some(tags), ..Default::default() }, detail, note);
+                                        } />
+                                    }
+                                })}
+                                {move || solved.get().map(|solved_now| {
+                                    let id5 = id5.clone();
+                                    view! {
+                                        <label for="t-article">"Solved by article"</label>
+                                        <select id="t-article" on:change=move |ev| {
+                                            patch(id5.clone(), TicketUpdate { solved_by_article: Some(event_target_value(&ev)), ..Default::default() }, detail, note);
+                                        }>
+                                            <option value="" selected=solved_now.is_empty()>"—"</option>
+                                            {move || articles.get().into_iter().map(|a| {
+                                                let sel = a.id == solved_now;
+                                                view! { <option value=a.id.clone() selected=sel>{a.title.clone()}</option> }
+                                            }).collect_view()}
+                                        </select>
+                                    }
+                                })}
+                                <p>"SLA: " {move || clock.get().map(|c| view! { <span class=format!("sla sla-{}", c.state)>{sla(&c.state, c.minutes_left)}</span> })}</p>
+                                {move || rating.get().flatten().map(|(r, comment)| view! {
+                                    <p class="csat">"CSAT: " {"★".repeat(usize::from(r))}
+                                        {comment.map(|c| view! { " — “" <q class="csat-comment">{c}</q> "”" })}</p>
+                                })}
+                                {move || shown.get().filter(|s| !s.is_empty()).map(|s| view! { <p class="muted">"The widget showed: " {s.join(", ")}</p> })}
                                 <h2>"Why this priority"</h2>
-                                <Explain explanation=t.explanation.clone() />
+                                {move || explanation.get().map(|e| view! { <Explain explanation=e /> })}
                                 <h2>"Customer"</h2>
-                                <dl class="crm">
-                                    <dt>"Name"</dt><dd><a class="customer-link" href=format!("#/customer/{}", c.id) title="The customer's record">{c.name.clone().unwrap_or_else(|| "—".into())}</a></dd>
-                                    <dt>"E-mail"</dt><dd>{c.email.clone().unwrap_or_else(|| "—".into())}</dd>
-                                    {d.customer_identity.map(|i| view! { <dt>"Identity"</dt><IdentityNote identity=i /> })}
-                                    {c.phone.clone().map(|p| view! { <dt>"Phone"</dt><dd>{p}</dd> })}
-                                    <dt>"Value"</dt><dd>{deflect_shared::money::format_cents(c.lifetime_value_cents)}</dd>
-                                    <dt>"Average CSAT"</dt><dd>{c.average_csat.map(|v| format!("{v:.1}")).unwrap_or_else(|| "—".into())}</dd>
-                                    {c.attributes.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd>{v.to_string()}</dd> }).collect_view()}
-                                </dl>
+                                {move || customer.get().map(|(c, identity)| view! {
+                                    <dl class="crm">
+                                        <dt>"Name"</dt><dd><a class="customer-link" href=format!("#/customer/{}", c.id) title="The customer's record">{c.name.clone().unwrap_or_else(|| "—".into())}</a></dd>
+                                        <dt>"E-mail"</dt><dd>{c.email.clone().unwrap_or_else(|| "—".into())}</dd>
+                                        {identity.map(|i| view! { <dt>"Identity"</dt><IdentityNote identity=i /> })}
+                                        {c.phone.clone().map(|p| view! { <dt>"Phone"</dt><dd>{p}</dd> })}
+                                        <dt>"Value"</dt><dd>{deflect_shared::money::format_cents(c.lifetime_value_cents)}</dd>
+                                        <dt>"Average CSAT"</dt><dd>{c.average_csat.map(|v| format!("{v:.1}")).unwrap_or_else(|| "—".into())}</dd>
+                                        {c.attributes.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd>{v.to_string()}</dd> }).collect_view()}
+                                    </dl>
+                                })}
                                 <form class="inline-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
                                     ev.prevent_default();
-                                    let cid = customer_id.clone();
+                                    let Some((c, _)) = customer.get_untracked() else { return };
                                     let tid = id.clone();
                                     let u = CustomerUpdate { plan: Some(plan.get_untracked()).filter(|p| !p.trim().is_empty()), ..Default::default() };
                                     leptos::task::spawn_local(async move {
-                                        match api::call::<_, serde_json::Value>("PATCH", &format!("/v1/agent/customers/{}", api::enc(&cid)), &u).await {
+                                        match api::call::<_, serde_json::Value>("PATCH", &format!("/v1/agent/customers/{}", api::enc(&c.id)), &u).await {
                                             Ok(_) => { note.set(Some("Customer saved.".into())); load(tid, detail); }
                                             Err(e) => note.set(Some(e.message)),
                                         }
@@ -760,21 +876,19 @@ pub fn TicketPage(
                                     <input id="c-plan" type="text" prop:value=move || plan.get() on:input=move |ev| plan.set(event_target_value(&ev)) />
                                     <button type="submit">"Save"</button>
                                 </form>
-                                {(d.merged_into.is_none() && c.erased_at.is_none()).then(|| {
-                                    let others: Vec<(String, String)> = c.tickets.iter()
-                                        .filter(|h| h.id != t.id && h.status != "closed")
-                                        .map(|h| (h.id.clone(), h.subject.clone()))
-                                        .collect();
-                                    (!others.is_empty()).then(|| view! { <MergeInto id=t.id.clone() others=others note=note /> })
+                                {move || actions.get().map(|(open_others, spam_allowed)| {
+                                    let tid = id_for_actions.clone();
+                                    view! {
+                                        {(!open_others.is_empty()).then(|| view! { <MergeInto id=tid.clone() others=open_others note=note /> })}
+                                        {spam_allowed.then(|| view! { <MarkSpam id=tid.clone() note=note /> })}
+                                    }
                                 })}
-                                {(d.merged_into.is_none() && c.erased_at.is_none() && !t.tags.iter().any(|g| g == SPAM_TAG))
-                                    .then(|| view! { <MarkSpam id=t.id.clone() note=note /> })}
                                 <h3>"History"</h3>
                                 <ul class="history">
-                                    {c.tickets.iter().map(|h| view! {
+                                    {move || customer.get().map(|(c, _)| c.tickets.into_iter().map(|h| view! {
                                         <li><a href=format!("#/ticket/{}", h.id)>{h.subject.clone()}</a>
                                         " · " {h.status.clone()} {h.csat.map(|r| format!(" · {r}★"))}</li>
-                                    }).collect_view()}
+                                    }).collect_view())}
                                 </ul>
                             </aside>
                         </div>

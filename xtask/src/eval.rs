@@ -79,8 +79,8 @@ pub(crate) fn eval_dataset(name: &str) -> Result<(EvalReport, usize)> {
 pub(crate) fn table(names: &[&str]) -> Result<String> {
     let names = if names.is_empty() { &DATASETS[..] } else { names };
     let mut out = String::from(
-        "| dataset | top-1 | top-3 | threshold | in-scope correct | out-of-scope rejected | overall | index bytes |\n\
-         |---|---|---|---|---|---|---|---|\n",
+        "| dataset | questions | top-1 (95% interval) | top-3 | threshold | in-scope correct | out-of-scope rejected | overall | index bytes |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
     );
     for name in names {
         let (r, size) = eval_dataset(name)?;
@@ -95,7 +95,17 @@ pub(crate) fn table(names: &[&str]) -> Result<String> {
         } else {
             "– | – | – | –".to_string()
         };
-        out.push_str(&format!("| {name} | {:.1}% | {:.1}% | {oos} | {size} |\n", r.top1_pct(), r.top3_pct()));
+        let (lo, hi) = r.top1_interval_pct();
+        let questions = if r.out_of_scope > 0 {
+            format!("{} + {} out of scope", r.in_scope, r.out_of_scope)
+        } else {
+            r.in_scope.to_string()
+        };
+        out.push_str(&format!(
+            "| {name} | {questions} | {:.1}% ({lo:.1}–{hi:.1}) | {:.1}% | {oos} | {size} |\n",
+            r.top1_pct(),
+            r.top3_pct()
+        ));
     }
     Ok(out)
 }

@@ -43,6 +43,13 @@ impl EvalReport {
         Self::pct(self.top1, self.in_scope)
     }
 
+    /// The 95% interval of the top-1 accuracy, in percent: how far the
+    /// figure may be from the matcher's true rate, given how few questions
+    /// a dataset has.
+    pub fn top1_interval_pct(&self) -> (f64, f64) {
+        wilson_95(self.top1, self.in_scope)
+    }
+
     /// Top-3 accuracy on in-scope questions, in percent.
     pub fn top3_pct(&self) -> f64 {
         Self::pct(self.top3, self.in_scope)
@@ -63,6 +70,20 @@ impl EvalReport {
     pub fn overall_accuracy_pct(&self) -> f64 {
         Self::pct(self.in_scope_correct + self.out_of_scope_rejected, self.in_scope + self.out_of_scope)
     }
+}
+
+/// The Wilson score interval at 95% of `n` successes in `d` trials, in
+/// percent; it stays within 0..=100 and is honest for rates near either
+/// end, where the textbook `p ± 1.96·√(p(1−p)/d)` is not.
+fn wilson_95(n: usize, d: usize) -> (f64, f64) {
+    if d == 0 {
+        return (0.0, 100.0);
+    }
+    let (z, d, p) = (1.96_f64, d as f64, n as f64 / d as f64);
+    let centre = p + z * z / (2.0 * d);
+    let spread = z * (p * (1.0 - p) / d + z * z / (4.0 * d * d)).sqrt();
+    let scale = 1.0 + z * z / d;
+    (100.0 * ((centre - spread) / scale).max(0.0), 100.0 * ((centre + spread) / scale).min(1.0))
 }
 
 /// Runs every question through the matcher and picks the threshold.
@@ -118,4 +139,31 @@ pub fn evaluate(index: &KbIndex, questions: &[LabelledQuestion]) -> EvalReport {
     report.in_scope_correct = best_c;
     report.out_of_scope_rejected = best_r;
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wilson_95;
+
+    fn rounded((lo, hi): (f64, f64)) -> (f64, f64) {
+        ((lo * 10.0).round() / 10.0, (hi * 10.0).round() / 10.0)
+    }
+
+    #[test]
+    fn the_wilson_interval_matches_its_published_values() {
+        // Newcombe (1998), table I, method 3: 81 of 263 is 25.53 to 36.62%.
+        assert_eq!(rounded(wilson_95(81, 263)), (25.5, 36.6));
+        // Half of a hundred is symmetric about 50%.
+        assert_eq!(rounded(wilson_95(50, 100)), (40.4, 59.6));
+    }
+
+    #[test]
+    fn the_wilson_interval_stays_within_bounds_and_narrows_with_more_questions() {
+        assert_eq!(rounded(wilson_95(0, 10)), (0.0, 27.8));
+        assert_eq!(rounded(wilson_95(10, 10)), (72.2, 100.0));
+        assert_eq!(wilson_95(0, 0), (0.0, 100.0));
+        let (few, many) = (wilson_95(75, 100), wilson_95(750, 1000));
+        assert!(many.1 - many.0 < few.1 - few.0);
+        assert!(few.0 < 75.0 && 75.0 < few.1);
+    }
 }

@@ -1,4 +1,4 @@
-//! `cargo xtask bench [quality|matcher|widget|edge]...`: runs the
+//! `cargo xtask bench [quality|matcher|widget|dashboard|edge]...`: runs the
 //! benchmarks and writes their results, with the command and the machine,
 //! into BENCHMARKS.md (each between its `<!-- bench:NAME -->` markers).
 //! Nothing here asserts on time.
@@ -11,22 +11,25 @@ use serde_json::Value;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-const PARTS: [&str; 4] = ["quality", "matcher", "widget", "edge"];
+const PARTS: [&str; 5] = ["quality", "matcher", "widget", "dashboard", "edge"];
 /// The port of the edge the widget benchmark loads pages from.
 const WIDGET_PORT: u16 = 8796;
+/// The port of the edge the dashboard benchmark loads pages from.
+const DASHBOARD_PORT: u16 = 8797;
 
 pub(crate) fn run_bench(args: &[String]) -> Result<()> {
     let parts: Vec<&str> = if args.is_empty() { PARTS.to_vec() } else { args.iter().map(String::as_str).collect() };
     if let Some(p) = parts.iter().find(|p| !PARTS.contains(p)) {
         bail!("unknown benchmark {p}; use {}", PARTS.join(", "));
     }
-    setup::setup(parts.contains(&"widget"))?;
+    setup::setup(parts.iter().any(|p| ["widget", "dashboard"].contains(p)))?;
     let machine = machine();
     for part in parts {
         let body = match part {
             "quality" => quality()?,
             "matcher" => matcher()?,
             "widget" => widget()?,
+            "dashboard" => dashboard()?,
             _ => edge()?,
         };
         write_section(part, &format!("{body}\n{machine}"))?;
@@ -293,6 +296,58 @@ fn widget() -> Result<String> {
         f(&k["max_us"]),
         f(&k["build_ms"]),
         f(&k["decode_ms"]),
+    ))
+}
+
+fn dashboard() -> Result<String> {
+    let root = root();
+    build::dashboard()?;
+    build::edge()?;
+    let persist = root.join("target/bench-dashboard-state");
+    let _ = std::fs::remove_dir_all(&persist);
+    let edge = LocalEdge::start(DASHBOARD_PORT, &persist).map_err(|e| anyhow!(e))?;
+    seed(&edge.url, &[]).map_err(|e| anyhow!(e))?;
+    let result = node_json(&["bench/dashboard.mjs"], &[("DEFLECT_URL", &edge.url)]);
+    drop(edge);
+    let v = result?.into_iter().next().ok_or_else(|| anyhow!("bench/dashboard.mjs printed nothing"))?;
+    let b = &v["bytes"];
+    let n = |x: &Value, k: &str| x[k].as_u64().unwrap_or(0);
+    let kb = |n: u64| format!("{:.1} KB", n as f64 / 1000.0);
+    let parts = ["page", "style", "scripts", "wasm"];
+    let sum = |k: &str| parts.iter().map(|p| n(&b[*p], k)).sum::<u64>();
+    let row = |name: &str, x: &Value| {
+        format!("| {name} | {} | {} | {} |\n", kb(n(x, "raw")), kb(n(x, "gzip")), kb(n(x, "brotli")))
+    };
+    let f = |x: &Value| x.as_f64().unwrap_or(0.0);
+    let times = |what: &str, x: &Value| {
+        format!(
+            "| {what} | {} | **{:.0} ms** | {:.0} ms | {:.0} ms |\n",
+            x["runs"],
+            f(&x["median"]),
+            f(&x["p90"]),
+            f(&x["min"])
+        )
+    };
+    Ok(format!(
+        "Command: `cargo xtask bench dashboard` (builds the dashboard and edge, starts a local edge, runs \
+         `node bench/dashboard.mjs` in headless Chromium).\n\n\
+         **Bytes** of what an agent's browser loads (no budget: agents load it once a day, and it caches):\n\n\
+         | file | raw | gzip -9 | brotli -q 11 |\n|---|---|---|---|\n{}{}{}{}| **all** | {} | {} | **{}** |\n\n\
+         **Navigation start to drawn**, through the local edge (`wrangler dev`, gzip), a fresh browser context \
+         each run, so nothing is cached but, for a logged-in agent, the session cookie; {} tickets wait in the \
+         queue:\n\n\
+         | page | runs | median | p90 | best |\n|---|---|---|---|---|\n{}{}{}",
+        row("`index.html`", &b["page"]),
+        row("`dashboard.css`", &b["style"]),
+        row("`boot.js` + glue", &b["scripts"]),
+        row("`deflect_dashboard-….wasm`", &b["wasm"]),
+        kb(sum("raw")),
+        kb(sum("gzip")),
+        kb(sum("brotli")),
+        v["tickets"],
+        times("the login form", &v["login"]),
+        times("the queue's first rows (logged in)", &v["queue"]),
+        times("a ticket's thread (logged in)", &v["ticket"]),
     ))
 }
 

@@ -1210,7 +1210,7 @@ test('a message that arrives while an agent writes a reply shows in the thread, 
   await context.close();
 });
 
-test('a change made on the ticket page keeps what the page holds unsaved: the reply, a plan being typed, a spam confirmation half done', async () => {
+test('a change made on the ticket page keeps what the page holds unsaved: the reply, a plan being typed, a spam confirmation half done; a load that fails keeps the ticket shown', async () => {
   const { url } = dashEdge();
   const context = await staffContext();
   const page = await context.newPage();
@@ -1260,7 +1260,18 @@ test('a change made on the ticket page keeps what the page holds unsaved: the re
   await page.locator('#c-plan').press('Enter');
   await page.getByRole('status').getByText('Customer saved.').waitFor();
   assert.equal((await adminApi(url, 'GET', `/v1/agent/tickets/${id}`)).customer.plan, 'Gold');
-  assert.deepEqual(problems, []);
+
+  // A load that fails (the network drops) keeps the ticket shown, with the
+  // reply, and says so.
+  await page.route(`**/v1/agent/tickets/${id}`, (route) =>
+    route.request().method() === 'GET' ? route.abort('internetdisconnected') : route.continue());
+  await page.locator('#t-priority').selectOption('low');
+  await page.getByRole('status').getByText(/^The ticket could not be loaded again \(.+\); what is shown may be out of date\.$/).waitFor();
+  assert.equal(await page.locator('#reply').inputValue(), 'Looking at the invoice');
+  assert.equal(await page.locator('#t-status').inputValue(), 'pending');
+  assert.equal(await page.locator('[role=alert]').count(), 0, 'no error in the ticket\'s place');
+  await page.unroute(`**/v1/agent/tickets/${id}`);
+  assert.deepEqual(problems.filter((p) => !/ERR_INTERNET_DISCONNECTED/.test(p)), []);
   await context.close();
 });
 

@@ -29,18 +29,30 @@ fn patch(
         match api::call::<_, QueueItem>("PATCH", &format!("/v1/agent/tickets/{}", api::enc(&id)), &update).await {
             Ok(_) => {
                 note.set(Some("Saved.".into()));
-                load(id, detail);
+                load(id, detail, note);
             }
             Err(e) => note.set(Some(e.message)),
         }
     });
 }
 
-fn load(id: String, detail: RwSignal<Option<Result<TicketDetail, String>>>) {
+/// Loads the ticket into `detail`. A page already showing it keeps it when
+/// a load fails (the network, a moment's error) and says so in `note`; only
+/// a first load shows the error in its place.
+fn load(id: String, detail: RwSignal<Option<Result<TicketDetail, String>>>, note: RwSignal<Option<String>>) {
     leptos::task::spawn_local(async move {
-        detail.set(Some(
-            api::get::<TicketDetail>(&format!("/v1/agent/tickets/{}", api::enc(&id))).await.map_err(|e| e.message),
-        ));
+        let got = api::get::<TicketDetail>(&format!("/v1/agent/tickets/{}", api::enc(&id))).await;
+        match got {
+            Err(e) if detail.try_with_untracked(|d| matches!(d, Some(Ok(_)))) == Some(true) => {
+                note.try_set(Some(format!(
+                    "The ticket could not be loaded again ({}); what is shown may be out of date.",
+                    e.message
+                )));
+            }
+            got => {
+                detail.try_set(Some(got.map_err(|e| e.message)));
+            }
+        }
     });
 }
 
@@ -226,7 +238,7 @@ fn mail_again(
             }
             Err(e) => {
                 note.set(Some(e.message));
-                load(ticket, detail);
+                load(ticket, detail, note);
             }
         }
     });
@@ -328,7 +340,7 @@ pub fn TicketPage(
     // A saved reply picked that also changes the ticket once sent (a
     // macro): applied after the reply goes, unless the agent drops it.
     let then = RwSignal::new(None::<SavedReply>);
-    load(id.clone(), detail);
+    load(id.clone(), detail, note);
     // The conversation shown: set by each load of the ticket and, between
     // loads, by the thread the page asks for every few seconds, so what
     // arrives meanwhile shows without drawing the page (and the reply
@@ -496,11 +508,11 @@ pub fn TicketPage(
                                 Err(e) => format!("Reply sent, but the ticket was not changed: {}", e.message),
                             }));
                         }
-                        load(id, detail);
+                        load(id, detail, note);
                     }
                     Err(e) => {
                         if e.status == 409 {
-                            load(id, detail);
+                            load(id, detail, note);
                         }
                         note.set(Some(e.message));
                     }
@@ -582,7 +594,7 @@ pub fn TicketPage(
     };
     let show_changes = {
         let id = id.clone();
-        move |_| load(id.clone(), detail)
+        move |_| load(id.clone(), detail, note)
     };
     view! {
         <section class="ticket-page">
@@ -867,7 +879,7 @@ pub fn TicketPage(
                                     let u = CustomerUpdate { plan: Some(plan.get_untracked()).filter(|p| !p.trim().is_empty()), ..Default::default() };
                                     leptos::task::spawn_local(async move {
                                         match api::call::<_, serde_json::Value>("PATCH", &format!("/v1/agent/customers/{}", api::enc(&c.id)), &u).await {
-                                            Ok(_) => { note.set(Some("Customer saved.".into())); load(tid, detail); }
+                                            Ok(_) => { note.set(Some("Customer saved.".into())); load(tid, detail, note); }
                                             Err(e) => note.set(Some(e.message)),
                                         }
                                     });
@@ -975,7 +987,7 @@ fn FollowTicket(
         leptos::task::spawn_local(async move {
             let path = format!("/v1/agent/tickets/{}/following", api::enc(&id));
             match api::call::<_, Vec<String>>("PUT", &path, &Following { following: !following }).await {
-                Ok(_) => load(id, detail),
+                Ok(_) => load(id, detail, note),
                 Err(e) => note.set(Some(e.message)),
             }
         });

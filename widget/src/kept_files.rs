@@ -22,10 +22,15 @@ fn key(cfg: &Config, ticket_key: &str) -> JsValue {
 }
 
 /// Waits for `arm` to call one of the two functions it is given: the
-/// first settles with its argument, the second fails.
+/// first settles with its argument, the second fails. After three seconds
+/// it fails by itself, so a browser whose storage never answers holds up
+/// no ticket (the file then goes without being kept).
 async fn until(arm: impl FnOnce(&Function, &Function)) -> Result<JsValue, JsValue> {
     let mut arm = Some(arm);
     JsFuture::from(Promise::new(&mut |ok, fail| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&fail, 3000);
+        }
         if let Some(arm) = arm.take() {
             arm(&ok, &fail);
         }

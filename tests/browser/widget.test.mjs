@@ -232,6 +232,35 @@ test('a customer leaves a ticket with a screenshot from the form: the team gets 
   await context.close();
 });
 
+test('where the browser keeps no files (storage blocked), a ticket saved offline says its file must be sent later, and goes without it', async () => {
+  const { url, persist } = edge();
+  const context = await browser.newContext();
+  // The page's IndexedDB is gone, as where a browser blocks a site's storage.
+  await context.addInitScript(() => Object.defineProperty(window, 'indexedDB', { value: undefined }));
+  const { page, problems } = await ticketForm(context, url);
+  const marker = unique('nostore');
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+  await page.locator('deflect-widget #dfl-file').setInputFiles({ name: 'lost.png', mimeType: 'image/png', buffer: png });
+  await context.setOffline(true);
+  await leaveTicket(page, { email: 'nostore@example.com', message: `No storage here ${marker}` });
+  await w(page).log.getByText('The file was not saved with it: send it in the conversation once you\'re back online.').waitFor();
+  await context.setOffline(false);
+  const [ticket] = await createdTickets(page);
+  await w(page).log.getByText(/back online: your saved message was sent/).waitFor();
+  assert.match(d1(persist, `SELECT body FROM messages WHERE ticket_id = '${ticket.id}'`)[0].body, new RegExp(marker));
+  assert.deepEqual((await adminApi(url, 'GET', `/v1/agent/tickets/${ticket.id}`)).attachments, [], 'the ticket went, without the file');
+
+  // Online, the file still goes with the ticket, straight from the form.
+  await page.locator('deflect-widget .dfl-person').click();
+  await page.locator('deflect-widget #dfl-file').setInputFiles({ name: 'direct.png', mimeType: 'image/png', buffer: png });
+  await leaveTicket(page, { email: 'nostore@example.com', message: `Online now ${marker}` });
+  const direct = (await createdTickets(page, 2))[1];
+  await w(page).log.getByText(/Sent!/).waitFor();
+  await until(async () => (await adminApi(url, 'GET', `/v1/agent/tickets/${direct.id}`)).attachments.length === 1, 'the file on the ticket');
+  assert.deepEqual(problems.filter((p) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch/.test(p)), []);
+  await context.close();
+});
+
 /** The keys of the files the widget keeps in the page's IndexedDB. */
 function keptFiles(page) {
   return page.evaluate(() => new Promise((resolve, reject) => {

@@ -95,15 +95,13 @@ pub(crate) async fn keep(cfg: &Config, ticket_key: &str, file: &JsValue) -> bool
     .is_ok()
 }
 
-/// The file kept for the ticket sent under `ticket_key`, if any.
-pub(crate) async fn kept(cfg: &Config, ticket_key: &str) -> Option<JsValue> {
-    let found = async {
-        let (s, _) = store(IdbTransactionMode::Readonly).await?;
-        result(&s.get(&key(cfg, ticket_key))?).await
-    }
-    .await
-    .ok()?;
-    (!found.is_undefined()).then_some(found)
+/// The file kept for the ticket sent under `ticket_key`: `Ok(None)` when
+/// there is none, `Err` when the browser's storage did not answer (the
+/// file may still be there).
+pub(crate) async fn kept(cfg: &Config, ticket_key: &str) -> Result<Option<JsValue>, JsValue> {
+    let (s, _) = store(IdbTransactionMode::Readonly).await?;
+    let found = result(&s.get(&key(cfg, ticket_key))?).await?;
+    Ok((!found.is_undefined()).then_some(found))
 }
 
 /// Drops the file kept for the ticket sent under `ticket_key`.

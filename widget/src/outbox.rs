@@ -287,12 +287,15 @@ pub(crate) async fn send(cfg: &Config, p: Pending) -> Result<TicketCreated, Fetc
 }
 
 /// Sends the kept files whose tickets exist, each once (under its own
-/// idempotency key); stops at the first failure a retry may fix, keeping
-/// it and the rest for the next try. Returns the first failure.
+/// idempotency key); stops at the first failure a retry may fix (or
+/// storage that does not answer), keeping it and the rest for the next
+/// try. Returns the first failure to tell the customer of.
 pub(crate) async fn send_files(cfg: &Config) -> Option<FetchError> {
     for u in read(cfg, "uploads", read_upload) {
         let sent = match kept_files::kept(cfg, &u.key).await {
-            Some(f) => {
+            // Storage did not answer: the file stays noted for the next try.
+            Err(_) => return None,
+            Ok(Some(f)) => {
                 let name =
                     js_sys::Reflect::get(&f, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
                 let tail = format!("/files?name={}", js_sys::encode_uri_component(&name));
@@ -301,7 +304,7 @@ pub(crate) async fn send_files(cfg: &Config) -> Option<FetchError> {
                     .map(drop)
             }
             // The browser dropped it meanwhile: nothing to send.
-            None => Ok(()),
+            Ok(None) => Ok(()),
         };
         if sent.as_ref().is_err_and(FetchError::retryable) {
             return sent.err();

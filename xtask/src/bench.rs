@@ -228,6 +228,18 @@ fn matcher() -> Result<String> {
     Ok(out)
 }
 
+/// Bytes in kilobytes, as the size tables give them.
+fn kb(n: u64) -> String {
+    format!("{:.1} KB", n as f64 / 1000.0)
+}
+
+/// A size table's row: a file's raw, gzip and brotli sizes as a bench
+/// script printed them.
+fn row(name: &str, x: &Value) -> String {
+    let size = |k: &str| kb(x[k].as_u64().unwrap_or(0));
+    format!("| {name} | {} | {} | {} |\n", size("raw"), size("gzip"), size("brotli"))
+}
+
 fn widget() -> Result<String> {
     let root = root();
     build::widget()?;
@@ -246,15 +258,6 @@ fn widget() -> Result<String> {
     let v = result?.into_iter().next().ok_or_else(|| anyhow!("bench/widget.mjs printed nothing"))?;
     let b = &v["bytes"];
     let sum = |k: &str| b["loader"][k].as_u64().unwrap_or(0) + b["wasm"][k].as_u64().unwrap_or(0);
-    let kb = |n: u64| format!("{:.1} KB", n as f64 / 1000.0);
-    let row = |name: &str, x: &Value| {
-        format!(
-            "| {name} | {} | {} | {} |\n",
-            kb(x["raw"].as_u64().unwrap_or(0)),
-            kb(x["gzip"].as_u64().unwrap_or(0)),
-            kb(x["brotli"].as_u64().unwrap_or(0))
-        )
-    };
     let i = &v["interactive_ms"];
     let st = &v["interactive_static_ms"];
     let k = &v["keystroke"];
@@ -312,12 +315,8 @@ fn dashboard() -> Result<String> {
     let v = result?.into_iter().next().ok_or_else(|| anyhow!("bench/dashboard.mjs printed nothing"))?;
     let b = &v["bytes"];
     let n = |x: &Value, k: &str| x[k].as_u64().unwrap_or(0);
-    let kb = |n: u64| format!("{:.1} KB", n as f64 / 1000.0);
     let parts = ["page", "style", "scripts", "wasm"];
     let sum = |k: &str| parts.iter().map(|p| n(&b[*p], k)).sum::<u64>();
-    let row = |name: &str, x: &Value| {
-        format!("| {name} | {} | {} | {} |\n", kb(n(x, "raw")), kb(n(x, "gzip")), kb(n(x, "brotli")))
-    };
     let f = |x: &Value| x.as_f64().unwrap_or(0.0);
     let times = |what: &str, x: &Value| {
         format!(
